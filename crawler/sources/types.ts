@@ -1,0 +1,35 @@
+import type { RepoSnapshot } from '../../checks/contract.ts';
+
+/** A repository a source can snapshot; `key` is stable across runs and unique across sources. */
+export interface RepoRef {
+  key: string;
+  host: string;
+  owner: string;
+  name: string;
+  /** Where the source finds it: a directory for local git, an API id for hosts. */
+  location: string;
+  webUrl?: string;
+}
+
+export interface SnapshotNeeds {
+  /** Picomatch patterns (case-insensitive) of files whose content must be fetched. */
+  readPatterns: string[];
+  /** Whether any check needs commit history. */
+  history: boolean;
+  maxFileBytes: number;
+  historyLimit: number;
+}
+
+export interface RepoSource {
+  readonly description: string;
+  list(): Promise<RepoRef[]>;
+  snapshot(ref: RepoRef, needs: SnapshotNeeds): Promise<RepoSnapshot>;
+}
+
+/** A problem reaching a repository as a whole (not a bad file inside it). */
+export class SourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceError';
+  }
+}
