@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Commit, FileEntry, ReadResult } from '../../checks/contract.ts';
 import { decodeBlob } from './decode.ts';
 import { buildSnapshot, compilePatterns } from './snapshot.ts';
-import { SourceError, type RepoRef, type RepoSource, type SnapshotNeeds } from './types.ts';
+import { NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SnapshotNeeds } from './types.ts';
 
 export interface LocalSourceOptions {
   /** Directories or globs of directories, relative to `baseDir`. */
@@ -158,7 +158,13 @@ export class LocalGitSource implements RepoSource {
   async snapshot(ref: RepoRef, needs: SnapshotNeeds) {
     const dir = ref.location;
     const problems: string[] = [];
-    const { branch, revision } = await this.resolveDefaultBranch(dir);
+    const { branch, revision: branchRevision } = await this.resolveDefaultBranch(dir);
+    let revision = branchRevision;
+    if (needs.asOf) {
+      const at = (await gitOk(dir, ['rev-list', '-1', '--first-parent', `--before=${needs.asOf.toISOString()}`, branchRevision, '--'], 'finding the commit at the requested date')).trim();
+      if (!at) throw new NoCommitAtDateError(needs.asOf);
+      revision = at;
+    }
     const headLine = (await gitOk(dir, ['log', '-1', '--format=%H%x00%cI', revision, '--'], 'reading the head commit')).trim();
     const [headOid = '', headDate = ''] = headLine.split('\0');
     const files = parseLsTree(Buffer.from(await gitOk(dir, ['ls-tree', '-r', '-l', '-z', '--full-tree', headOid], 'listing files'), 'utf8'));

@@ -18,6 +18,8 @@ export interface SnapshotNeeds {
   history: boolean;
   maxFileBytes: number;
   historyLimit: number;
+  /** Read the default branch as it was at this date instead of its head. */
+  asOf?: Date;
 }
 
 export interface RepoSource {
@@ -31,5 +33,13 @@ export class SourceError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SourceError';
+  }
+}
+
+/** The repository has no commit at the requested date: it did not exist yet, so there is nothing to judge. */
+export class NoCommitAtDateError extends SourceError {
+  constructor(date: Date) {
+    super(`no commit on the default branch on or before ${date.toISOString()}`);
+    this.name = 'NoCommitAtDateError';
   }
 }

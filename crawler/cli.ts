@@ -1,0 +1,185 @@
+// seaworthy <command>: crawl, build, demo, schema. Exit codes: 0 ok, 1 partial failure or findings
+// where asked (--fail-on), 2 bad usage or configuration.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { crawl, type CrawlSummary } from './run.ts';
+import { StoreError } from '../data/db.ts';
+import { TOOL_VERSION } from './version.ts';
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+
+const COMMON = {
+  config: { type: 'string', short: 'c', default: 'seaworthy.config.yaml' },
+  help: { type: 'boolean', short: 'h', default: false },
+  'log-format': { type: 'string', default: 'text' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+const HELP: Record<string, string> = {
+  main: `seaworthy ${TOOL_VERSION} — production-readiness scorecards for your repositories
+
+Usage: seaworthy <command> [options]
+
+Commands:
+  crawl    audit every configured repository and store the results
+  build    build the static scorecard site from the database
+  demo     generate the demo fleet, crawl it, build and serve the site
+  schema   print the JSON Schema of seaworthy.config.yaml
+
+Run "seaworthy <command> --help" for a command's options.
+Exit codes: 0 ok · 1 partial failure (some repositories could not be crawled) or findings when --fail-on is given · 2 bad usage or configuration`,
+  crawl: `Usage: seaworthy crawl [options]
+
+Audits every repository of the configured sources and appends a run to the database.
+
+Options:
+  -c, --config <file>     configuration file (default: seaworthy.config.yaml)
+      --db <file>         database file (default: "database" from the configuration)
+      --check <id>        run only this check (repeatable)
+      --as-of <date>      judge each repository as it was on this date (backfills history)
+      --fail-on <status>  exit 1 when any result is "fail" or worse ("fail"), or "warn" or worse ("warn")
+      --json              print the run summary as JSON on stdout
+      --log-format <fmt>  text (default) or json
+  -q, --quiet             only warnings and errors
+  -h, --help              show this help
+
+Exit codes: 0 ok · 1 some repositories could not be crawled, or --fail-on matched · 2 bad usage or configuration`,
+  build: `Usage: seaworthy build [options]
+
+Builds the static site (default: dist/) from the database.
+
+Options:
+  -c, --config <file>   configuration file (default: seaworthy.config.yaml)
+      --db <file>       database file (default: "database" from the configuration)
+      --out <dir>       output directory (default: site.outDir from the configuration)
+  -h, --help            show this help
+
+Exit codes: 0 ok · 2 bad usage or configuration, or no database yet`,
+  demo: `Usage: seaworthy demo [options]
+
+Generates the demo fleet of git repositories (if missing) under .seaworthy/demo/, crawls it with
+the embedded demo configuration, builds the site and serves it on localhost.
+
+Options:
+      --port <n>      port to serve on (default: 4321)
+      --no-serve      build only, do not serve
+      --regenerate    rebuild the demo fleet and its database from scratch
+  -h, --help          show this help`,
+  schema: `Usage: seaworthy schema
+
+Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
+};
+
+function parse(command: string, argv: string[], extra: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON, ...extra }, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${HELP[command] ?? HELP.main}`);
+  }
+}
+
+function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number {
+  if (summary.errors.length > 0) return EXIT.findings;
+  if (failOn === 'fail' && (summary.statusCounts.fail ?? 0) > 0) return EXIT.findings;
+  if (failOn === 'warn' && ((summary.statusCounts.fail ?? 0) > 0 || (summary.statusCounts.warn ?? 0) > 0)) return EXIT.findings;
+  return EXIT.ok;
+}
+
+async function commandCrawl(argv: string[]): Promise<number> {
+  const { values } = parse('crawl', argv, {
+    db: { type: 'string' },
+    check: { type: 'string', multiple: true },
+    'as-of': { type: 'string' },
+    'fail-on': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'crash-after': { type: 'string' },
+  });
+  if (values.help) return help('crawl');
+  if (values['fail-on'] && !['fail', 'warn'].includes(values['fail-on'])) throw new UsageError(`--fail-on must be "fail" or "warn", got "${values['fail-on']}"`);
+  const asOf = values['as-of'] ? new Date(values['as-of']) : undefined;
+  if (asOf && Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be a date such as 2026-08-01, got "${values['as-of']}"`);
+  const config = loadConfig(values.config);
+  const known = Object.keys(config.checks);
+  for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const summary = await crawl(config, {
+    dbPath: values.db ?? path.resolve(config.configDir, config.database),
+    logger,
+    asOf,
+    onlyChecks: values.check,
+    crashAfterRepos: values['crash-after'] ? Number(values['crash-after']) : undefined,
+  });
+  if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
+  return exitCodeFor(summary, values['fail-on']);
+}
+
+async function commandBuild(argv: string[]): Promise<number> {
+  const { values } = parse('build', argv, { db: { type: 'string' }, out: { type: 'string' } });
+  if (values.help) return help('build');
+  const config = loadConfig(values.config);
+  const { buildSite } = await import('./site.ts');
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  await buildSite({
+    dbPath: values.db ?? path.resolve(config.configDir, config.database),
+    outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
+    base: config.site.base,
+    title: config.site.title,
+    logger,
+  });
+  return EXIT.ok;
+}
+
+async function commandDemo(argv: string[]): Promise<number> {
+  const { values } = parse('demo', argv, { port: { type: 'string', default: '4321' }, 'no-serve': { type: 'boolean', default: false }, regenerate: { type: 'boolean', default: false } });
+  if (values.help) return help('demo');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
+  const { runDemo } = await import('./demo.ts');
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
+  return EXIT.ok;
+}
+
+function help(command: string): number {
+  process.stdout.write((HELP[command] ?? HELP.main) + '\n');
+  return EXIT.ok;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'crawl':
+        return await commandCrawl(rest);
+      case 'build':
+        return await commandBuild(rest);
+      case 'demo':
+        return await commandDemo(rest);
+      case 'schema':
+        if (rest.includes('--help') || rest.includes('-h')) return help('schema');
+        process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
+        return EXIT.ok;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        return help('main');
+      case '--version':
+        process.stdout.write(TOOL_VERSION + '\n');
+        return EXIT.ok;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError) {
+      process.stderr.write(`seaworthy: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

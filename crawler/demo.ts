@@ -1,0 +1,53 @@
+// `seaworthy demo`: the whole product on a generated fleet, no token, no network.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
+import { loadConfig } from './config.ts';
+import type { Logger } from './log.ts';
+import { crawl } from './run.ts';
+import { PROJECT_ROOT, buildSite } from './site.ts';
+
+export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
+// Bump when the generated fleet changes, so existing demo directories are rebuilt.
+const FLEET_VERSION = '1';
+/** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
+const BACKFILL_DAYS = [150, 120, 90, 60, 30];
+
+export async function prepareDemo(logger: Logger, regenerate = false): Promise<ReturnType<typeof loadConfig>> {
+  const config = loadConfig(DEMO_CONFIG);
+  const demoDir = path.join(PROJECT_ROOT, '.seaworthy', 'demo');
+  const marker = path.join(demoDir, `fleet-v${FLEET_VERSION}`);
+  const dbPath = path.resolve(config.configDir, config.database);
+  if (regenerate || !existsSync(marker)) {
+    rmSync(demoDir, { recursive: true, force: true });
+    mkdirSync(demoDir, { recursive: true });
+    const started = Date.now();
+    const repos = generateDemoFleet(path.join(demoDir, 'repos'));
+    logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
+    for (const days of BACKFILL_DAYS) {
+      const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
+      await crawl(config, { dbPath, logger, asOf, now: asOf });
+    }
+    writeFileSync(marker, new Date().toISOString());
+  }
+  return config;
+}
+
+export async function runDemo(options: { logger: Logger; port: number; serve: boolean; regenerate: boolean }): Promise<void> {
+  const { logger } = options;
+  const config = await prepareDemo(logger, options.regenerate);
+  const dbPath = path.resolve(config.configDir, config.database);
+  await crawl(config, { dbPath, logger });
+  const outDir = path.resolve(config.configDir, config.site.outDir);
+  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, logger });
+  if (!options.serve) return;
+  const { preview } = await import('astro');
+  const server = await preview({ root: PROJECT_ROOT, outDir, base: config.site.base, logLevel: 'warn', server: { host: '127.0.0.1', port: options.port } });
+  const url = `http://127.0.0.1:${server.port}${config.site.base}`;
+  process.stdout.write(`\nSeaworthy demo: ${url}\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.stop().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

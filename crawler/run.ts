@@ -1,0 +1,205 @@
+// discover → snapshot → kind → checks → store, one repository at a time per worker.
+import picomatch from 'picomatch';
+import { performance } from 'node:perf_hooks';
+import { SEVERITIES, STATUSES, type CheckDefinition, type CheckOutcome, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
+import { CHECKS } from '../checks/registry.ts';
+import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
+import type { SeaworthyConfig } from './config.ts';
+import { KIND_READS, detectKind } from './kind.ts';
+import type { Logger } from './log.ts';
+import { LocalGitSource } from './sources/local-git.ts';
+import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
+import { TOOL_VERSION } from './version.ts';
+
+export interface CrawlOptions {
+  dbPath: string;
+  logger: Logger;
+  /** Reference time handed to checks; defaults to the start of the run. */
+  now?: Date;
+  /** Crawl each repository as it was at this date (backfilling history). */
+  asOf?: Date;
+  /** Only these checks (ids); default every enabled check. */
+  onlyChecks?: string[];
+  /** For crash tests: kill the process after this many repositories were written. */
+  crashAfterRepos?: number;
+}
+
+export interface CrawlSummary {
+  runId: number;
+  status: 'ok' | 'partial' | 'failed';
+  repositories: number;
+  errors: { repo: string; error: string }[];
+  statusCounts: Record<string, number>;
+  durationMs: number;
+}
+
+type AnyCheck = CheckDefinition<unknown>;
+
+function repoMatcher(patterns: string[]): (ref: { name: string; owner: string }) => boolean {
+  const match = picomatch(patterns, { nocase: true, dot: true });
+  return (ref) => match(ref.name) || match(`${ref.owner}/${ref.name}`);
+}
+
+export function sourcesFor(config: SeaworthyConfig): RepoSource[] {
+  return config.sources.map((s) => new LocalGitSource({ paths: s.paths, baseDir: config.configDir, owner: s.owner, webUrl: s.webUrl }));
+}
+
+export function enabledChecks(config: SeaworthyConfig, only?: string[]): { check: AnyCheck; weight: number; options: unknown }[] {
+  const settings = config.checks as Record<string, { enabled: boolean; weight: number; thresholds: unknown }>;
+  return (CHECKS as readonly AnyCheck[])
+    .filter((c) => (settings[c.id]?.enabled ?? true) && (!only || only.includes(c.id)))
+    .map((check) => ({ check, weight: settings[check.id]?.weight ?? check.meta.weight, options: settings[check.id]?.thresholds ?? check.meta.options.parse({}) }));
+}
+
+/** Rejects outcomes that break the contract, so a buggy check shows as `error`, never as a score. */
+function validateOutcome(outcome: CheckOutcome): string | undefined {
+  if (!outcome || typeof outcome !== 'object') return 'returned no outcome';
+  if (!STATUSES.includes(outcome.status) || (outcome.status as string) === 'waived') return `returned unknown status ${JSON.stringify(outcome.status)}`;
+  if (outcome.score !== null && !(typeof outcome.score === 'number' && outcome.score >= 0 && outcome.score <= 10)) return `returned score ${String(outcome.score)} outside 0–10`;
+  if ((outcome.status === 'not-applicable' || outcome.status === 'error') && outcome.score !== null) return `returned a score with status ${outcome.status}`;
+  if (!Array.isArray(outcome.findings)) return 'returned findings that are not a list';
+  for (const f of outcome.findings) if (!SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
+  return undefined;
+}
+
+export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date): { outcome: CheckOutcome; durationMs: number } {
+  const started = performance.now();
+  let outcome: CheckOutcome;
+  try {
+    outcome = check.run(snapshot, { options, kind, now });
+    const problem = validateOutcome(outcome);
+    if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    outcome = { status: 'error', score: null, summary: `check ${check.id} crashed: ${message}`, findings: [] };
+  }
+  return { outcome, durationMs: performance.now() - started };
+}
+
+export function applyExemption(
+  outcome: CheckOutcome,
+  exemption: { reason: string; expires: string } | undefined,
+  now: Date,
+): Pick<StoredCheckResult, 'status' | 'underlyingStatus' | 'score' | 'summary' | 'findings' | 'waiver'> {
+  if (!exemption) return { ...outcome };
+  const today = now.toISOString().slice(0, 10);
+  if (exemption.expires >= today) {
+    return { status: 'waived', underlyingStatus: outcome.status, score: null, summary: `Waived until ${exemption.expires}: ${exemption.reason}`, findings: outcome.findings, waiver: exemption };
+  }
+  return {
+    ...outcome,
+    findings: [{ severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
+  };
+}
+
+/** Weighted mean of the scores that judged something; waived, n/a and errors do not count as zero. */
+export function repoScore(results: { score: number | null; weight: number; status: string }[]): number | null {
+  const scored = results.filter((r) => r.score !== null && r.status !== 'waived' && r.weight > 0);
+  const weight = scored.reduce((sum, r) => sum + r.weight, 0);
+  if (weight === 0) return null;
+  return Math.round((scored.reduce((sum, r) => sum + (r.score as number) * r.weight, 0) / weight) * 10) / 10;
+}
+
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, now: Date, asOf: Date | undefined): Promise<RepoResult | null> {
+  const started = performance.now();
+  const team = config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
+  const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
+  const needs: SnapshotNeeds = {
+    readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
+    history: checks.some((c) => c.check.meta.history && c.check.meta.history.length > 0),
+    maxFileBytes: config.crawl.maxFileBytes,
+    historyLimit: config.crawl.historyLimit,
+    asOf,
+  };
+  const repo = { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl };
+  let snapshot: RepoSnapshot;
+  try {
+    snapshot = await source.snapshot(ref, needs);
+  } catch (error) {
+    if (error instanceof NoCommitAtDateError) return null;
+    const message = error instanceof Error ? error.message : String(error);
+    // Every check still gets exactly one result for the run: an error that says why.
+    return {
+      repo,
+      team,
+      status: 'error',
+      error: message,
+      problems: [message],
+      score: null,
+      durationMs: performance.now() - started,
+      results: checks.map(({ check, weight }) => ({ checkId: check.id, checkVersion: check.meta.version, status: 'error', score: null, weight, summary: `repository could not be read: ${message}`, findings: [], durationMs: 0 })),
+    };
+  }
+  const kind = detectKind(snapshot, override);
+  const results: StoredCheckResult[] = checks.map(({ check, weight, options }) => {
+    const { outcome, durationMs } = runCheck(check, snapshot, kind, options, now);
+    const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
+    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(outcome, exemption, now) };
+  });
+  return {
+    repo,
+    team,
+    status: 'ok',
+    defaultBranch: snapshot.identity.defaultBranch,
+    head: snapshot.head,
+    kind,
+    problems: [...snapshot.problems],
+    score: repoScore(results),
+    durationMs: performance.now() - started,
+    results,
+  };
+}
+
+export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Promise<CrawlSummary> {
+  const started = performance.now();
+  const startedAt = options.asOf ?? new Date();
+  const now = options.now ?? startedAt;
+  const { logger } = options;
+  const checks = enabledChecks(config, options.onlyChecks);
+  const store = new Store(options.dbPath);
+  try {
+    store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
+    const sources = sourcesFor(config);
+    const work: { ref: RepoRef; source: RepoSource }[] = [];
+    const seen = new Set<string>();
+    for (const source of sources) {
+      for (const ref of await source.list()) {
+        if (seen.has(ref.key)) continue;
+        seen.add(ref.key);
+        work.push({ ref, source });
+      }
+    }
+    const runId = store.startRun({ startedAt: startedAt.toISOString(), toolVersion: TOOL_VERSION, config: { ...config, configDir: undefined, configPath: undefined }, asOf: options.asOf?.toISOString() });
+    logger.info('crawl started', { run: runId, repositories: work.length, checks: checks.map((c) => c.check.id).join(',') });
+    const progress = logger.progress(work.length);
+    const errors: CrawlSummary['errors'] = [];
+    const statusCounts: Record<string, number> = {};
+    let written = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const item = work[next++]!;
+        const result = await crawlRepo(item.ref, item.source, config, checks, now, options.asOf);
+        if (!result) {
+          progress.tick(item.ref.name, { skipped: 'no commit at that date' });
+          continue;
+        }
+        store.writeRepoResult(runId, result, new Date().toISOString());
+        written++;
+        if (result.status === 'error') errors.push({ repo: item.ref.name, error: result.error ?? 'unknown error' });
+        for (const r of result.results) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
+        progress.tick(item.ref.name, { score: result.score, status: result.status, ms: Math.round(result.durationMs) });
+        if (options.crashAfterRepos !== undefined && written >= options.crashAfterRepos) process.kill(process.pid, 'SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, work.length)) }, worker));
+    progress.done();
+    const status = work.length > 0 && errors.length === work.length ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
+    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: work.length, errorCount: errors.length });
+    const summary = { runId, status, repositories: work.length, errors, statusCounts, durationMs: Math.round(performance.now() - started) } satisfies CrawlSummary;
+    logger.info('crawl finished', { run: runId, status, repositories: work.length, errors: errors.length, ms: summary.durationMs });
+    return summary;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,89 @@
+// One connection per process, WAL, foreign keys, and numbered forward-only migrations applied on open.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Db = Database.Database;
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+  downSql?: string;
+}
+
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const files = readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f) && !f.endsWith('.down.sql')).sort();
+  return files.map((file) => {
+    const sql = readFileSync(path.join(dir, file), 'utf8');
+    const downFile = path.join(dir, file.replace(/\.sql$/, '.down.sql'));
+    let downSql: string | undefined;
+    try {
+      downSql = readFileSync(downFile, 'utf8');
+    } catch {
+      downSql = undefined;
+    }
+    return { version: Number(file.slice(0, 4)), name: file, sql, checksum: createHash('sha256').update(sql).digest('hex'), downSql };
+  });
+}
+
+export function migrate(db: Db, migrations = readMigrations()): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Map(
+    (db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as { version: number; name: string; checksum: string }[]).map((r) => [r.version, r]),
+  );
+  const known = new Set(migrations.map((m) => m.version));
+  for (const version of applied.keys()) {
+    if (!known.has(version)) {
+      throw new StoreError(`the database has migration ${version}, which this version of Seaworthy does not know: it was written by a newer version. Upgrade Seaworthy or use another database file.`);
+    }
+  }
+  const done: number[] = [];
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  for (const migration of migrations) {
+    const previous = applied.get(migration.version);
+    if (previous) {
+      if (previous.checksum !== migration.checksum) {
+        throw new StoreError(`migration ${migration.name} changed after it was applied; migrations are forward-only: add a new numbered migration instead of editing ${migration.name}.`);
+      }
+      continue;
+    }
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, migration.checksum, new Date().toISOString());
+    })();
+    done.push(migration.version);
+  }
+  return done;
+}
+
+export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (error) {
+    throw new StoreError(`cannot open database ${file}: ${(error as Error).message}`);
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+  }
+  return db;
+}

@@ -1,0 +1,156 @@
+// Writes of the crawler. Each repository's results go in one transaction, so a crash between
+// repositories keeps everything written before it.
+import { createHash } from 'node:crypto';
+import type { CheckOutcome, Finding, RepoKindVerdict, Status } from '../checks/contract.ts';
+import { openDb, type Db } from './db.ts';
+
+export interface TeamRow {
+  name: string;
+  displayName: string;
+  contact?: string;
+}
+
+export interface StoredCheckResult {
+  checkId: string;
+  checkVersion: number;
+  status: Status;
+  underlyingStatus?: CheckOutcome['status'];
+  score: number | null;
+  weight: number;
+  summary: string;
+  findings: Finding[];
+  waiver?: { reason: string; expires: string };
+  durationMs: number;
+}
+
+export interface RepoResult {
+  repo: { key: string; host: string; owner: string; name: string; webUrl?: string };
+  team?: string;
+  status: 'ok' | 'error';
+  error?: string;
+  defaultBranch?: string;
+  head?: { oid: string; date: string };
+  kind?: RepoKindVerdict;
+  problems: string[];
+  score: number | null;
+  durationMs: number;
+  results: StoredCheckResult[];
+}
+
+function slugBase(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80) || 'repo';
+}
+
+export class Store {
+  readonly db: Db;
+  private readonly statements;
+
+  constructor(file: string) {
+    this.db = openDb(file);
+    const db = this.db;
+    this.statements = {
+      upsertTeam: db.prepare(
+        `INSERT INTO teams (name, display_name, contact_url) VALUES (@name, @displayName, @contact)
+         ON CONFLICT (name) DO UPDATE SET display_name = excluded.display_name, contact_url = excluded.contact_url`,
+      ),
+      teamId: db.prepare('SELECT id FROM teams WHERE name = ?').pluck(),
+      startRun: db.prepare(`INSERT INTO runs (started_at, status, tool_version, config_hash, as_of) VALUES (?, 'running', ?, ?, ?)`),
+      finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ? WHERE id = ?'),
+      repoByKey: db.prepare('SELECT id, slug FROM repositories WHERE repo_key = ?'),
+      slugTaken: db.prepare('SELECT 1 FROM repositories WHERE slug = ?').pluck(),
+      insertRepo: db.prepare('INSERT INTO repositories (repo_key, host, owner, name, slug, web_url) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateRepo: db.prepare('UPDATE repositories SET web_url = ? WHERE id = ?'),
+      deleteRepoRun: db.prepare('DELETE FROM repo_runs WHERE run_id = ? AND repo_id = ?'),
+      insertRepoRun: db.prepare(
+        `INSERT INTO repo_runs (run_id, repo_id, team_id, status, error, default_branch, head_oid, head_date, kind, kind_source,
+           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at)
+         VALUES (@runId, @repoId, @teamId, @status, @error, @defaultBranch, @headOid, @headDate, @kind, @kindSource,
+           @kindEvidence, @lifecycle, @problems, @score, @durationMs, @crawledAt)`,
+      ),
+      insertResult: db.prepare(
+        `INSERT INTO check_results (run_id, repo_id, check_id, check_version, status, underlying_status, score, weight, summary,
+           waiver_reason, waiver_expires, duration_ms)
+         VALUES (@runId, @repoId, @checkId, @checkVersion, @status, @underlyingStatus, @score, @weight, @summary,
+           @waiverReason, @waiverExpires, @durationMs)`,
+      ),
+      insertFinding: db.prepare('INSERT INTO findings (result_id, severity, message, path, line) VALUES (?, ?, ?, ?, ?)'),
+    };
+  }
+
+  syncTeams(teams: TeamRow[]): void {
+    this.db.transaction(() => {
+      for (const team of teams) this.statements.upsertTeam.run({ name: team.name, displayName: team.displayName, contact: team.contact ?? null });
+    })();
+  }
+
+  startRun(info: { startedAt: string; toolVersion: string; config: unknown; asOf?: string }): number {
+    const configHash = createHash('sha256').update(JSON.stringify(info.config)).digest('hex').slice(0, 16);
+    return Number(this.statements.startRun.run(info.startedAt, info.toolVersion, configHash, info.asOf ?? null).lastInsertRowid);
+  }
+
+  finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number }): void {
+    this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, runId);
+  }
+
+  private repositoryId(repo: RepoResult['repo']): number {
+    const existing = this.statements.repoByKey.get(repo.key) as { id: number } | undefined;
+    if (existing) {
+      this.statements.updateRepo.run(repo.webUrl ?? null, existing.id);
+      return existing.id;
+    }
+    const base = slugBase(repo.name);
+    // Names that needed cleaning, or that collide, get a short hash of the unique key.
+    const slug = base === repo.name && !this.statements.slugTaken.get(base) ? base : `${base}-${createHash('sha256').update(repo.key).digest('hex').slice(0, 6)}`;
+    return Number(this.statements.insertRepo.run(repo.key, repo.host, repo.owner, repo.name, slug, repo.webUrl ?? null).lastInsertRowid);
+  }
+
+  /** Writes one repository's outcome for a run; writing it again replaces it (idempotent). */
+  writeRepoResult(runId: number, result: RepoResult, crawledAt: string): void {
+    this.db.transaction(() => {
+      const repoId = this.repositoryId(result.repo);
+      const teamId = result.team ? ((this.statements.teamId.get(result.team) as number | undefined) ?? null) : null;
+      this.statements.deleteRepoRun.run(runId, repoId);
+      this.statements.insertRepoRun.run({
+        runId,
+        repoId,
+        teamId,
+        status: result.status,
+        error: result.error ?? null,
+        defaultBranch: result.defaultBranch ?? null,
+        headOid: result.head?.oid ?? null,
+        headDate: result.head?.date ?? null,
+        kind: result.kind?.kind ?? null,
+        kindSource: result.kind?.source ?? null,
+        kindEvidence: JSON.stringify(result.kind?.evidence ?? []),
+        lifecycle: result.kind?.lifecycle ?? null,
+        problems: JSON.stringify(result.problems),
+        score: result.score,
+        durationMs: Math.round(result.durationMs),
+        crawledAt,
+      });
+      for (const check of result.results) {
+        const resultId = Number(
+          this.statements.insertResult.run({
+            runId,
+            repoId,
+            checkId: check.checkId,
+            checkVersion: check.checkVersion,
+            status: check.status,
+            underlyingStatus: check.underlyingStatus ?? null,
+            score: check.score,
+            weight: check.weight,
+            summary: check.summary,
+            waiverReason: check.waiver?.reason ?? null,
+            waiverExpires: check.waiver?.expires ?? null,
+            durationMs: check.durationMs,
+          }).lastInsertRowid,
+        );
+        for (const f of check.findings) this.statements.insertFinding.run(resultId, f.severity, f.message, f.path ?? null, f.line ?? null);
+      }
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
