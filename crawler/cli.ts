@@ -74,9 +74,9 @@ Options:
 Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
 };
 
-function parse(command: string, argv: string[], extra: ParseArgsConfig['options']) {
+function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], extra: Extra) {
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...extra }, allowPositionals: false, strict: true });
+    return parseArgs({ args: argv, options: { ...COMMON, ...extra } as typeof COMMON & Extra, allowPositionals: false, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${HELP[command] ?? HELP.main}`);
   }

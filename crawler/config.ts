@@ -46,10 +46,10 @@ function checkSettings(check: (typeof CHECKS)[number]) {
     .object({
       enabled: z.boolean().default(true),
       weight: z.number().min(0).max(100).default(check.meta.weight).meta({ examples: [check.meta.weight] }),
-      thresholds: (check.meta.options as z.ZodType).default({} as never),
+      thresholds: (check.meta.options as z.ZodType).prefault({}),
     })
     .strict()
-    .default({ enabled: true, weight: check.meta.weight, thresholds: check.meta.options.parse({}) } as never);
+    .prefault({});
 }
 
 export const configSchema = z
@@ -63,13 +63,13 @@ export const configSchema = z
         outDir: z.string().min(1).default('dist'),
       })
       .strict()
-      .default({ title: 'Seaworthy', base: '/', outDir: 'dist' }),
+      .prefault({}),
     sources: z.array(z.discriminatedUnion('type', [localSource])).min(1).meta({ examples: [[{ type: 'local', paths: ['../repos/*'] }]] }),
     teams: z.array(team).default([]),
     checks: z
       .object(Object.fromEntries(CHECKS.map((c) => [c.id, checkSettings(c)])))
       .strict()
-      .default({} as never)
+      .prefault({})
       .meta({ description: `Per-check settings. Known checks: ${checkIds.join(', ')}.`, examples: [{ runbooks: { weight: 2, thresholds: { passAt: 8 } } }] }),
     exemptions: z
       .array(
@@ -102,7 +102,7 @@ export const configSchema = z
         historyLimit: z.int().min(1).default(1000).meta({ description: 'Commits of history read per repository.' }),
       })
       .strict()
-      .default({ concurrency: 4, maxFileBytes: 1_048_576, historyLimit: 1000 }),
+      .prefault({}),
   })
   .strict();
 

@@ -37,16 +37,27 @@ export function categorise(heading: string): SectionCategory | undefined {
 
 function headingAt(lines: string[], i: number): { text: string; consumesNext: boolean } | undefined {
   const line = lines[i] ?? '';
-  const atx = /^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-  if (atx) return { text: atx[2]!, consumesNext: false };
-  const adoc = /^(={1,6})\s+(.+)$/.exec(line);
-  if (adoc) return { text: adoc[2]!, consumesNext: false };
+  // Linear time: the closing #s are stripped by hand; `(.+?)\s*#*\s*$` backtracked cubically on long runs of spaces.
+  const atx = /^\s{0,3}(#{1,6})\s+([\s\S]+)$/.exec(line);
+  const atxText = atx ? stripClosingHashes(atx[2]!) : undefined;
+  if (atxText !== undefined && !/[\r\u2028\u2029]/.test(atxText)) return { text: atxText, consumesNext: false };
+  const adoc = /^(={1,6})\s+([\s\S]+)$/.exec(line);
+  if (adoc && !/[\r\u2028\u2029]/.test(adoc[2]!)) return { text: adoc[2]!, consumesNext: false };
   const next = lines[i + 1] ?? '';
   // Setext (Markdown) and reStructuredText underlines.
   if (line.trim() !== '' && /^\s{0,3}(=+|-+|~+|\^+)\s*$/.test(next) && next.trim().length >= Math.min(3, line.trim().length) && !/^\s*[-*+]\s/.test(line)) {
     return { text: line.trim(), consumesNext: true };
   }
   return undefined;
+}
+
+/** "Mitigation ##" → "Mitigation"; keeps at least one character. */
+function stripClosingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  while (end > 0 && text[end - 1] === '#') end--;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  return end > 0 ? text.slice(0, end) : text.slice(0, 1);
 }
 
 function countWords(line: string): number {

@@ -76,13 +76,21 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
   }
   if (!Array.isArray(docs)) return;
   const looksRelevant = /\balert\s*:|PrometheusRule|runbook|catalog-info|pagerduty|opsgenie/i.test(text);
+  const alertsBefore = scan.alerts.length;
+  let readAsText = false;
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       if (looksRelevant) {
         const first = doc.errors[0]!;
         const line = first.linePos?.[0]?.line ?? 1;
-        if (/\{\{.*\}\}/.test(text)) alertsInText(path, text, scan); // a Helm/Go template: fall back to reading the text
-        else scan.findings.push({ severity: 'medium', path, line, message: `malformed YAML, alerts in this file cannot be read: ${first.message.split('\n')[0]}` });
+        if (/\{\{.*\}\}/.test(text)) {
+          // A Helm/Go template: fall back to reading the whole text, once, in place of any alerts already read from it.
+          if (!readAsText) {
+            readAsText = true;
+            scan.alerts.length = alertsBefore;
+            alertsInText(path, text, scan);
+          }
+        } else scan.findings.push({ severity: 'medium', path, line, message: `malformed YAML, alerts in this file cannot be read: ${first.message.split('\n')[0]}` });
       }
       continue;
     }
@@ -96,6 +104,7 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
     const top = asRecord(root);
     if (!top) continue;
     collectOnCallFromYaml(path, top, doc, counter, scan);
+    if (readAsText) continue; // this file's alerts were already read from its text
     const spec = asRecord(top.spec);
     const groupsPath: (string | number)[] = top.kind === 'PrometheusRule' && spec ? ['spec', 'groups'] : ['groups'];
     const groups = top.kind === 'PrometheusRule' ? spec?.groups : top.groups;
@@ -117,7 +126,8 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
 
 /** Heuristic reading of rules we cannot evaluate: Jsonnet mixins and templated YAML. */
 function alertsInText(path: string, text: string, scan: Scan): void {
-  const alertPattern = /^\s*-?\s*['"]?alert['"]?\s*:\s*['"]?([A-Za-z_][\w:]*)/gm;
+  // Horizontal whitespace only: the match starts on the alert's own line, and cannot backtrack across blank lines.
+  const alertPattern = /^[ \t]*(?:-[ \t]*)?['"]?alert['"]?\s*:\s*['"]?([A-Za-z_][\w:]*)/gm;
   const matches = [...text.matchAll(alertPattern)];
   // Mixins often add runbook links to every alert from one config field.
   const globalRunbook = /runbookURLPattern|runbook_url_pattern|addRunbookUrls/i.test(text);
@@ -126,7 +136,7 @@ function alertsInText(path: string, text: string, scan: Scan): void {
     const end = matches[i + 1]?.index ?? text.length;
     const block = text.slice(start, end);
     const keyMatch = new RegExp(`['"]?(${RUNBOOK_KEYS.join('|')})['"]?\\s*:\\s*['"]?([^'",\\n}]+)`).exec(block);
-    const line = text.slice(0, start).split('\n').length + (text[start] === '\n' ? 1 : 0);
+    const line = text.slice(0, start).split('\n').length;
     const runbook = keyMatch ? { key: keyMatch[1]!, value: keyMatch[2]!.trim() } : globalRunbook ? { key: 'runbookURLPattern', value: '{{templated}}' } : undefined;
     scan.alerts.push({ name: match[1]!, path, line, runbook });
   });
@@ -162,7 +172,11 @@ function resolveRunbookLink(value: string, alertPath: string, snapshot: RepoSnap
     const rest = value.slice(webUrl.length + 1);
     const m = /^(?:-\/)?(?:blob|tree|raw|src)\/[^/]+\/(.+)$/.exec(rest);
     if (!m) return { ok: true, external: true };
-    target = decodeURIComponent(m[1]!);
+    try {
+      target = decodeURIComponent(m[1]!);
+    } catch {
+      target = m[1]!; // a stray "%" that is not an escape
+    }
   } else {
     const dir = alertPath.includes('/') ? alertPath.slice(0, alertPath.lastIndexOf('/') + 1) : '';
     target = value.startsWith('/') ? value.slice(1) : normalise(dir + value);

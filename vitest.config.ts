@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['checks/**/*.test.ts', 'tests/**/*.test.ts'],
+    pool: 'forks',
+    // Builds of real git repositories, a real Astro build and a real browser take seconds, not milliseconds.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
