@@ -244,8 +244,9 @@ export default defineCheck({
         }
         continue;
       }
+      const isTemplate = TEMPLATE_NAME.test(file.path);
       if (isRunbookDoc) {
-        if (TEMPLATE_NAME.test(file.path)) {
+        if (isTemplate) {
           scan.findings.push({ severity: 'info', path: file.path, line: 1, message: 'runbook template, not counted as a runbook' });
         } else {
           const verdict = analyseDocument(file.path, content.text, o.minSectionWords);
@@ -257,7 +258,8 @@ export default defineCheck({
           }
         }
       }
-      if (isRunbookDoc || isOnCallDoc) {
+      if ((isRunbookDoc || isOnCallDoc) && !isTemplate) {
+        // A template's "Escalation" section describes what to write, not a route anyone can use.
         const escalation = analyseDocument(file.path, content.text, o.minSectionWords).sections.find((s) => s.category === 'escalation' && s.substantive);
         if (escalation) scan.onCall.push({ evidence: `"${escalation.heading}" section`, path: file.path, line: escalation.line });
       }
