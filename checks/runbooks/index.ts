@@ -320,7 +320,13 @@ export default defineCheck({
       alertCount === 0 ? 'no alert rules' : `${covered}/${alertCount} alerts link a runbook${external ? ` (${external} outside this repository, not verified)` : ''}`,
       scan.onCall.length > 0 ? `on-call via ${scan.onCall[0]!.evidence} in ${scan.onCall[0]!.path}` : 'no on-call route',
     ];
-    return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings: scan.findings };
+    let status = statusFromScore(score, o);
+    // Alerts without runbooks page someone with nothing to go on: that cannot pass, whatever else is good.
+    if (status === 'pass' && coverage !== null && coverage < o.minAlertCoverage) {
+      status = 'warn';
+      parts.push(`capped at warn: alert coverage below ${Math.round(o.minAlertCoverage * 100)}%`);
+    }
+    return { status, score, summary: parts.join('; '), findings: scan.findings };
   },
 });
 
