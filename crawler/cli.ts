@@ -31,7 +31,7 @@ Commands:
   schema   print the JSON Schema of seaworthy.config.yaml
 
 Run "seaworthy <command> --help" for a command's options.
-Exit codes: 0 ok · 1 partial failure (some repositories could not be crawled) or findings when --fail-on is given · 2 bad usage or configuration`,
+Exit codes: 0 ok · 1 partial failure (some repositories could not be crawled), findings when --fail-on is given, or a failed command · 2 bad usage or configuration`,
   crawl: `Usage: seaworthy crawl [options]
 
 Audits every repository of the configured sources and appends a run to the database.
@@ -180,6 +180,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`seaworthy: ${error.message}\n`);
       return EXIT.usage;
     }
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`seaworthy: ${command} failed: ${message}\n${process.env.SEAWORTHY_DEBUG && error instanceof Error ? `${error.stack}\n` : 'Set SEAWORTHY_DEBUG=1 for the stack trace.\n'}`);
+    return EXIT.findings;
   }
 }

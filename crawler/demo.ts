@@ -41,6 +41,7 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const outDir = path.resolve(config.configDir, config.site.outDir);
   await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, logger });
   if (!options.serve) return;
+  process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
   const { preview } = await import('astro');
   const server = await preview({ root: PROJECT_ROOT, outDir, base: config.site.base, logLevel: 'warn', server: { host: '127.0.0.1', port: options.port } });
   const url = `http://127.0.0.1:${server.port}${config.site.base}`;

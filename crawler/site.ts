@@ -12,6 +12,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   if (!existsSync(dbPath)) throw new StoreError(`no database at ${dbPath}: run "seaworthy crawl" first`);
   process.env.SEAWORTHY_DB = dbPath;
   process.env.SEAWORTHY_TITLE = options.title;
+  process.env.ASTRO_TELEMETRY_DISABLED ??= '1'; // builds run unattended, often without network
   const started = Date.now();
   const { build } = await import('astro');
   await build({ root: PROJECT_ROOT, outDir: options.outDir, base: options.base, logLevel: 'warn' });
