@@ -178,16 +178,25 @@ function resolveRunbookLink(value: string, alertPath: string, snapshot: RepoSnap
       target = m[1]!; // a stray "%" that is not an escape
     }
   } else {
+    // "./x" and "../x" are relative to the rule file; a bare "docs/x.md" is how people write repository paths.
     const dir = alertPath.includes('/') ? alertPath.slice(0, alertPath.lastIndexOf('/') + 1) : '';
-    target = value.startsWith('/') ? value.slice(1) : normalise(dir + value);
+    const explicit = value.startsWith('./') || value.startsWith('../');
+    target = value.startsWith('/') ? value.slice(1) : explicit ? normalise(dir + value) : normalise(value);
+    if (!explicit && !value.startsWith('/')) {
+      const besideRule = normalise(dir + value).replace(/[#?].*$/, '').replace(/\/+$/, '');
+      if (exists(besideRule, files)) return { ok: true, external: false };
+    }
   }
   target = target.replace(/[#?].*$/, '').replace(/\/+$/, '');
-  const candidates = value.startsWith('/') || /^[a-z]+:/i.test(value) ? [target] : [target, normalise(value.replace(/^\.\//, '')).replace(/[#?].*$/, '')];
-  for (const candidate of candidates) {
-    if (files.has(candidate)) return { ok: true, external: false };
-    if ([...files].some((f) => f.startsWith(candidate + '/'))) return { ok: true, external: false };
-  }
+  if (exists(target, files)) return { ok: true, external: false };
   return { ok: false, reason: `runbook link "${value}" points to ${target}, which does not exist in this repository at ${snapshot.head.oid.slice(0, 7)}` };
+}
+
+function exists(target: string, files: Set<string>): boolean {
+  if (files.has(target)) return true;
+  const prefix = target + '/';
+  for (const f of files) if (f.startsWith(prefix)) return true;
+  return false;
 }
 
 function normalise(p: string): string {
