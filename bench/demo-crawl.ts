@@ -1,6 +1,6 @@
 // npm run bench: times fleet generation, a demo crawl (cold and warm) and the site build; prints JSON.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,10 +23,9 @@ try {
   const repos = generateDemoFleet(path.join(dir, 'repos'));
   const generateMs = performance.now() - started;
 
-  const config = parseConfig(
-    `database: bench.db\nsources:\n  - type: local\n    paths: ['repos/*']\n    owner: acme\n    webUrl: https://github.com/acme/{name}\nteams:\n  - {name: all, displayName: All, repos: ['*']}\n`,
-    path.join(dir, 'seaworthy.config.yaml'),
-  );
+  const configText = `database: bench.db\nsources:\n  - type: local\n    paths: ['repos/*']\n    owner: acme\n    webUrl: https://github.com/acme/{name}\nteams:\n  - {name: all, displayName: All, repos: ['*']}\n`;
+  writeFileSync(path.join(dir, 'seaworthy.config.yaml'), configText);
+  const config = parseConfig(configText, path.join(dir, 'seaworthy.config.yaml'));
   const crawlMs: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     started = performance.now();
