@@ -25,6 +25,7 @@ const TEMPLATE_NAME = /(^|[/_.-])template([_.-]|\.|$)/i;
 const ONCALL_DOC = /(^|\/)(readme|oncall|on-call|on_call|escalation|support|operations)[^/]*\.(md|markdown|rst|adoc)$/i;
 const RULE_TEXT_FILE = /\.(jsonnet|libsonnet|rules)$/i;
 const YAML_FILE = /\.(ya?ml)$/i;
+const ALERTISH_PATH = /(alert|rules?|prometheus)[^/]*\.ya?ml$|\/(alerts?|rules|prometheus)\//i;
 
 /** Annotation keys teams use for runbook links; the first is the Prometheus community convention. */
 export const RUNBOOK_KEYS = ['runbook_url', 'runbook', 'runbookUrl', 'runbookURL', 'runbook_link', 'runbook-url', 'playbook', 'playbook_url'];
@@ -164,19 +165,19 @@ function collectOnCallFromYaml(path: string, top: Record<string, unknown>, doc: 
 
 /** Does a runbook link point at something real? Links into this repository must resolve to a file. */
 function resolveRunbookLink(value: string, alertPath: string, snapshot: RepoSnapshot, files: Set<string>): { ok: true; external: boolean } | { ok: false; reason: string } {
-  if (/\{\{|\$labels|\$value|%\(/.test(value)) return { ok: true, external: true };
+  // Templated (Go templates, Alertmanager labels) or computed (Jsonnet std.format, $._config) links cannot be resolved statically.
+  if (/\{\{|\$labels|\$value|%\(|\bstd\.|\$\._config|\$\.\w/.test(value)) return { ok: true, external: true };
   let target: string | undefined;
   const webUrl = snapshot.identity.webUrl?.replace(/\/+$/, '');
   if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
     if (!webUrl || !value.startsWith(webUrl + '/')) return { ok: true, external: true };
     const rest = value.slice(webUrl.length + 1);
-    const m = /^(?:-\/)?(?:blob|tree|raw|src)\/[^/]+\/(.+)$/.exec(rest);
+    const m = /^(?:-\/)?(?:blob|tree|raw|src)\/(.+)$/.exec(rest);
     if (!m) return { ok: true, external: true };
-    try {
-      target = decodeURIComponent(m[1]!);
-    } catch {
-      target = m[1]!; // a stray "%" that is not an escape
-    }
+    // The branch may itself contain slashes ("release/2026"): any split that names an existing path resolves.
+    const segments = m[1]!.replace(/[#?].*$/, '').split('/').map(safeDecode);
+    for (let i = 1; i < segments.length; i++) if (exists(segments.slice(i).join('/'), files)) return { ok: true, external: false };
+    target = segments.slice(1).join('/');
   } else {
     // "./x" and "../x" are relative to the rule file; a bare "docs/x.md" is how people write repository paths.
     const dir = alertPath.includes('/') ? alertPath.slice(0, alertPath.lastIndexOf('/') + 1) : '';
@@ -190,6 +191,14 @@ function resolveRunbookLink(value: string, alertPath: string, snapshot: RepoSnap
   target = target.replace(/[#?].*$/, '').replace(/\/+$/, '');
   if (exists(target, files)) return { ok: true, external: false };
   return { ok: false, reason: `runbook link "${value}" points to ${target}, which does not exist in this repository at ${snapshot.head.oid.slice(0, 7)}` };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a stray "%" that is not an escape
+  }
 }
 
 function exists(target: string, files: Set<string>): boolean {
@@ -235,7 +244,8 @@ export default defineCheck({
       };
     }
     const scan: Scan = { findings: [], alerts: [], onCall: [] };
-    const files = new Set(snapshot.files.filter((f) => f.kind === 'file').map((f) => f.path));
+    // Links may point at symlinks (e.g. docs/runbook.md → RUNBOOK.md); they exist even though we never follow them.
+    const files = new Set(snapshot.files.filter((f) => f.kind !== 'submodule').map((f) => f.path));
     const runbookDocs: DocumentVerdict[] = [];
 
     for (const file of snapshot.files) {
@@ -248,7 +258,7 @@ export default defineCheck({
 
       const content = snapshot.read(file.path);
       if (!content.ok) {
-        if (isRunbookDoc || isRuleText) {
+        if (isRunbookDoc || isRuleText || (isYaml && ALERTISH_PATH.test(file.path))) {
           scan.findings.push({ severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
         }
         continue;

@@ -801,3 +801,37 @@ describe('analyseDocument (properties)', () => {
     );
   });
 });
+
+describe('runbook links the first version got wrong', () => {
+  it('resolves blob URLs on branches with slashes, symlinked runbooks, and computed Jsonnet links', async () => {
+    const outcome = await check(
+      {
+        Dockerfile: 'FROM x\n',
+        'RUNBOOK.md': 'x\n',
+        'docs/runbook.md': { symlink: '../RUNBOOK.md' },
+        'alerts/rules.yaml': lines(
+          'groups:',
+          '  - name: g',
+          '    rules:',
+          '      - alert: OnReleaseBranch',
+          '        expr: up == 0',
+          '        annotations:',
+          '          runbook_url: https://github.com/acme/links/blob/release/2026/RUNBOOK.md',
+          '      - alert: ViaSymlink',
+          '        expr: up == 0',
+          '        annotations:',
+          '          runbook_url: docs/runbook.md',
+        ),
+        'mixin/alerts.libsonnet': "{\n  alert: 'Computed',\n  annotations: {\n    runbook_url: std.format($._config.runbookURLPattern, 'computed'),\n  },\n}\n",
+      },
+      { name: 'links' },
+    );
+    expect(outcome.summary).toContain('3/3 alerts link a runbook');
+    expect(outcome.findings.filter((f) => f.severity === 'high' && f.message.startsWith('alert '))).toEqual([]);
+  });
+
+  it('says so when an alert rules file is too large to read', async () => {
+    const outcome = await check({ Dockerfile: 'FROM x\n', 'alerts/rules.yaml': `# ${'x'.repeat(3000)}\ngroups: []\n` }, { maxFileBytes: 1024 });
+    expect(outcome.findings).toContainEqual(expect.objectContaining({ path: 'alerts/rules.yaml', message: expect.stringContaining('too-large') }));
+  });
+});
