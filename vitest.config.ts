@@ -7,5 +7,6 @@ export default defineConfig({
     // Builds of real git repositories, a real Astro build and a real browser take seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    reporters: ['default', './tests/summary-reporter.ts'],
   },
 });
