@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { loadConfig } from './config.ts';
-import type { Logger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { crawl } from './run.ts';
 import { PROJECT_ROOT, buildSite } from './site.ts';
 
@@ -24,9 +24,11 @@ export async function prepareDemo(logger: Logger, regenerate = false): Promise<R
     const started = Date.now();
     const repos = generateDemoFleet(path.join(demoDir, 'repos'));
     logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
+    const quiet = createLogger({ quiet: true });
     for (const days of BACKFILL_DAYS) {
       const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
-      await crawl(config, { dbPath, logger, asOf, now: asOf });
+      const summary = await crawl(config, { dbPath, logger: quiet, asOf, now: asOf });
+      logger.info('history backfilled', { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, ms: summary.durationMs });
     }
     writeFileSync(marker, new Date().toISOString());
   }
