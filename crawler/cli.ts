@@ -83,7 +83,7 @@ function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(comm
 }
 
 function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number {
-  if (summary.errors.length > 0) return EXIT.findings;
+  if (summary.status !== 'ok') return EXIT.findings;
   if (failOn === 'fail' && (summary.statusCounts.fail ?? 0) > 0) return EXIT.findings;
   if (failOn === 'warn' && ((summary.statusCounts.fail ?? 0) > 0 || (summary.statusCounts.warn ?? 0) > 0)) return EXIT.findings;
   return EXIT.ok;

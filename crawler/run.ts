@@ -28,6 +28,8 @@ export interface CrawlSummary {
   runId: number;
   status: 'ok' | 'partial' | 'failed';
   repositories: number;
+  /** Repositories that had no commit at --as-of. */
+  skipped: number;
   errors: { repo: string; error: string }[];
   statusCounts: Record<string, number>;
   durationMs: number;
@@ -57,8 +59,13 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
   if (!STATUSES.includes(outcome.status) || (outcome.status as string) === 'waived') return `returned unknown status ${JSON.stringify(outcome.status)}`;
   if (outcome.score !== null && !(typeof outcome.score === 'number' && outcome.score >= 0 && outcome.score <= 10)) return `returned score ${String(outcome.score)} outside 0–10`;
   if ((outcome.status === 'not-applicable' || outcome.status === 'error') && outcome.score !== null) return `returned a score with status ${outcome.status}`;
+  if (typeof outcome.summary !== 'string') return 'returned no summary';
   if (!Array.isArray(outcome.findings)) return 'returned findings that are not a list';
-  for (const f of outcome.findings) if (!SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
+  for (const f of outcome.findings) {
+    if (!f || !SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
+    if (f.path !== undefined && typeof f.path !== 'string') return 'returned a finding whose path is not a string';
+    if (f.line !== undefined && !(Number.isInteger(f.line) && f.line > 0)) return 'returned a finding whose line is not a positive integer';
+  }
   return undefined;
 }
 
@@ -100,9 +107,33 @@ export function repoScore(results: { score: number | null; weight: number; statu
   return Math.round((scored.reduce((sum, r) => sum + (r.score as number) * r.weight, 0) / weight) * 10) / 10;
 }
 
+/** Error text fit for the site: the machine's path to the clone is nobody's business there. */
+function describeError(error: unknown, ref: RepoRef): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replaceAll(ref.location, '<repository>');
+}
+
+/** Every check still gets exactly one result for the run: an error that says why. */
+function errorResult(ref: RepoRef, team: string | undefined, checks: ReturnType<typeof enabledChecks>, message: string, durationMs: number): RepoResult {
+  return {
+    repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
+    team,
+    status: 'error',
+    error: message,
+    problems: [message],
+    score: null,
+    durationMs,
+    results: checks.map(({ check, weight }) => ({ checkId: check.id, checkVersion: check.meta.version, status: 'error', score: null, weight, summary: `repository could not be read: ${message}`, findings: [], durationMs: 0 })),
+  };
+}
+
+export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: string }): string | undefined {
+  return config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
+}
+
 async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, now: Date, asOf: Date | undefined): Promise<RepoResult | null> {
   const started = performance.now();
-  const team = config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
+  const team = teamOf(config, ref);
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   const needs: SnapshotNeeds = {
     readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
@@ -117,18 +148,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     snapshot = await source.snapshot(ref, needs);
   } catch (error) {
     if (error instanceof NoCommitAtDateError) return null;
-    const message = error instanceof Error ? error.message : String(error);
-    // Every check still gets exactly one result for the run: an error that says why.
-    return {
-      repo,
-      team,
-      status: 'error',
-      error: message,
-      problems: [message],
-      score: null,
-      durationMs: performance.now() - started,
-      results: checks.map(({ check, weight }) => ({ checkId: check.id, checkVersion: check.meta.version, status: 'error', score: null, weight, summary: `repository could not be read: ${message}`, findings: [], durationMs: 0 })),
-    };
+    return errorResult(ref, team, checks, describeError(error, ref), performance.now() - started);
   }
   const kind = detectKind(snapshot, override);
   const results: StoredCheckResult[] = checks.map(({ check, weight, options }) => {
@@ -143,7 +163,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     defaultBranch: snapshot.identity.defaultBranch,
     head: snapshot.head,
     kind,
-    problems: [...snapshot.problems],
+    problems: snapshot.problems.map((p) => p.replaceAll(ref.location, '<repository>')),
     score: repoScore(results),
     durationMs: performance.now() - started,
     results,
@@ -159,45 +179,72 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
   const store = new Store(options.dbPath);
   try {
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
-    const sources = sourcesFor(config);
     const work: { ref: RepoRef; source: RepoSource }[] = [];
-    const seen = new Set<string>();
-    for (const source of sources) {
-      for (const ref of await source.list()) {
-        if (seen.has(ref.key)) continue;
-        seen.add(ref.key);
+    const seen = new Map<string, string>();
+    for (const source of sourcesFor(config)) {
+      for (const ref of await source.list(logger)) {
+        const first = seen.get(ref.key);
+        if (first !== undefined) {
+          logger.warn('two repositories have the same owner and name; the second is skipped', { key: ref.key, kept: first, skipped: ref.location });
+          continue;
+        }
+        seen.set(ref.key, ref.location);
         work.push({ ref, source });
       }
     }
     const runId = store.startRun({ startedAt: startedAt.toISOString(), toolVersion: TOOL_VERSION, config: { ...config, configDir: undefined, configPath: undefined }, asOf: options.asOf?.toISOString() });
+    store.recordRunTeams(runId, config.teams.map((t) => t.name));
     logger.info('crawl started', { run: runId, repositories: work.length, checks: checks.map((c) => c.check.id).join(',') });
+    if (work.length === 0) {
+      // Publishing an empty scorecard over yesterday's would hide everything: the run counts as failed.
+      logger.error('no repositories found: check "sources" in the configuration', { sources: config.sources.flatMap((s) => s.paths).join(',') });
+    }
     const progress = logger.progress(work.length);
     const errors: CrawlSummary['errors'] = [];
     const statusCounts: Record<string, number> = {};
     let written = 0;
+    let skipped = 0;
     let next = 0;
     const worker = async () => {
       while (next < work.length) {
-        const item = work[next++]!;
-        const result = await crawlRepo(item.ref, item.source, config, checks, now, options.asOf);
+        const { ref, source } = work[next++]!;
+        const repoStarted = performance.now();
+        let result: RepoResult | null;
+        try {
+          result = await crawlRepo(ref, source, config, checks, now, options.asOf);
+        } catch (error) {
+          // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
+          result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
+        }
         if (!result) {
-          progress.tick(item.ref.name, { skipped: 'no commit at that date' });
+          skipped++;
+          progress.tick(ref.name, { skipped: 'no commit at that date' });
           continue;
         }
-        store.writeRepoResult(runId, result, new Date().toISOString());
+        try {
+          store.writeRepoResult(runId, result, new Date().toISOString());
+        } catch (error) {
+          logger.error('result could not be stored; storing an error instead', { repo: ref.name, error: describeError(error, ref) });
+          result = errorResult(ref, result.team, checks, `result could not be stored: ${describeError(error, ref)}`, result.durationMs);
+          store.writeRepoResult(runId, result, new Date().toISOString());
+        }
         written++;
-        if (result.status === 'error') errors.push({ repo: item.ref.name, error: result.error ?? 'unknown error' });
+        if (result.status === 'error') errors.push({ repo: ref.name, error: result.error ?? 'unknown error' });
         for (const r of result.results) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
-        progress.tick(item.ref.name, { score: result.score, status: result.status, ms: Math.round(result.durationMs) });
+        progress.tick(ref.name, { score: result.score, status: result.status, ms: Math.round(result.durationMs) });
         if (options.crashAfterRepos !== undefined && written >= options.crashAfterRepos) process.kill(process.pid, 'SIGKILL');
       }
     };
-    await Promise.all(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, work.length)) }, worker));
+    // allSettled: a failing worker must not close the database under the others.
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, work.length)) }, worker));
     progress.done();
-    const status = work.length > 0 && errors.length === work.length ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
-    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: work.length, errorCount: errors.length });
-    const summary = { runId, status, repositories: work.length, errors, statusCounts, durationMs: Math.round(performance.now() - started) } satisfies CrawlSummary;
-    logger.info('crawl finished', { run: runId, status, repositories: work.length, errors: errors.length, ms: summary.durationMs });
+    const fatal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    const judged = written;
+    const status = fatal || judged === 0 || errors.length === judged ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
+    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length });
+    if (fatal) throw fatal.reason;
+    const summary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started) } satisfies CrawlSummary;
+    logger.info('crawl finished', { run: runId, status, repositories: judged, skipped, errors: errors.length, ms: summary.durationMs });
     return summary;
   } finally {
     store.close();

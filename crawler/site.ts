@@ -12,9 +12,17 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   if (!existsSync(dbPath)) throw new StoreError(`no database at ${dbPath}: run "seaworthy crawl" first`);
   process.env.SEAWORTHY_DB = dbPath;
   process.env.SEAWORTHY_TITLE = options.title;
+  process.env.SEAWORTHY_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'data', 'migrations');
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1'; // builds run unattended, often without network
   const started = Date.now();
   const { build } = await import('astro');
-  await build({ root: PROJECT_ROOT, outDir: options.outDir, base: options.base, logLevel: 'warn' });
+  // Astro resolves its own dependencies from the working directory: build from the project root.
+  const cwd = process.cwd();
+  process.chdir(PROJECT_ROOT);
+  try {
+    await build({ root: PROJECT_ROOT, outDir: options.outDir, base: options.base, logLevel: 'warn' });
+  } finally {
+    process.chdir(cwd);
+  }
   options.logger.info('site built', { out: options.outDir, ms: Date.now() - started });
 }

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+// Inside the site build this module is bundled elsewhere, so the build names the folder explicitly.
+export const MIGRATIONS_DIR = process.env.SEAWORTHY_MIGRATIONS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface Migration {
   version: number;
@@ -39,35 +40,57 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   });
 }
 
-export function migrate(db: Db, migrations = readMigrations()): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = new Map(
+function appliedMigrations(db: Db): Map<number, { version: number; name: string; checksum: string }> {
+  return new Map(
     (db.prepare('SELECT version, name, checksum FROM schema_migrations').all() as { version: number; name: string; checksum: string }[]).map((r) => [r.version, r]),
   );
+}
+
+function refuseUnknown(applied: Map<number, unknown>, migrations: Migration[]): void {
   const known = new Set(migrations.map((m) => m.version));
   for (const version of applied.keys()) {
     if (!known.has(version)) {
       throw new StoreError(`the database has migration ${version}, which this version of Seaworthy does not know: it was written by a newer version. Upgrade Seaworthy or use another database file.`);
     }
   }
-  const done: number[] = [];
+}
+
+export function migrate(db: Db, migrations = readMigrations()): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
-  for (const migration of migrations) {
-    const previous = applied.get(migration.version);
-    if (previous) {
-      if (previous.checksum !== migration.checksum) {
-        throw new StoreError(`migration ${migration.name} changed after it was applied; migrations are forward-only: add a new numbered migration instead of editing ${migration.name}.`);
+  // IMMEDIATE: two processes opening a new database at once must not both apply the same migration.
+  return db
+    .transaction(() => {
+      const applied = appliedMigrations(db);
+      refuseUnknown(applied, migrations);
+      const done: number[] = [];
+      for (const migration of migrations) {
+        const previous = applied.get(migration.version);
+        if (previous) {
+          if (previous.checksum !== migration.checksum) {
+            throw new StoreError(`migration ${migration.name} changed after it was applied; migrations are forward-only: add a new numbered migration instead of editing ${migration.name}.`);
+          }
+          continue;
+        }
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, migration.checksum, new Date().toISOString());
+        done.push(migration.version);
       }
-      continue;
-    }
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, migration.checksum, new Date().toISOString());
-    })();
-    done.push(migration.version);
-  }
-  return done;
+      return done;
+    })
+    .immediate();
+}
+
+/** A reader needs a database this version wrote, fully migrated. */
+function checkReadable(db: Db, file: string): void {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get();
+  if (!hasTable) throw new StoreError(`${file} is not a Seaworthy database (no schema_migrations table): run "seaworthy crawl" to create one.`);
+  const migrations = readMigrations();
+  const applied = appliedMigrations(db);
+  refuseUnknown(applied, migrations);
+  const missing = migrations.filter((m) => !applied.has(m.version));
+  if (missing.length > 0) throw new StoreError(`${file} needs migrations ${missing.map((m) => m.name).join(', ')}: run "seaworthy crawl" once to apply them.`);
 }
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
@@ -80,10 +103,16 @@ export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
+  try {
+    if (options.readonly) checkReadable(db, file);
+    else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+    }
+  } catch (error) {
+    db.close();
+    throw error instanceof StoreError ? error : new StoreError(`cannot use database ${file}: ${(error as Error).message}`);
   }
   return db;
 }

@@ -101,8 +101,29 @@ export class Queries {
     return this.runs().at(-1);
   }
 
-  /** Every repository's result in a run, with its checks' statuses and scores. */
+  private readonly repositoriesByRun = new Map<number, RepoSummary[]>();
+
+  /** Every repository's result in a run, with its checks' statuses and scores (memoised: pages ask often). */
   repositories(runId: number): RepoSummary[] {
+    let cached = this.repositoriesByRun.get(runId);
+    if (!cached) {
+      cached = this.loadRepositories(runId);
+      this.repositoriesByRun.set(runId, cached);
+    }
+    return cached;
+  }
+
+  /** Mean repository score of every finished run, for the organisation trend. */
+  orgTrend(): TrendPoint[] {
+    return this.db
+      .prepare(
+        `SELECT ru.id AS runId, ru.started_at AS date, ROUND(AVG(rr.score), 1) AS score FROM runs ru JOIN repo_runs rr ON rr.run_id = ru.id
+         WHERE ru.status IN ('ok', 'partial') GROUP BY ru.id ORDER BY ru.started_at, ru.id`,
+      )
+      .all() as TrendPoint[];
+  }
+
+  private loadRepositories(runId: number): RepoSummary[] {
     const rows = this.db
       .prepare(
         `SELECT r.id AS repoId, r.slug, r.name, r.owner, r.host, r.web_url AS webUrl, t.name AS team, rr.status, rr.error, rr.score,
@@ -115,16 +136,27 @@ export class Queries {
     const results = this.db
       .prepare('SELECT repo_id AS repoId, check_id AS checkId, status, score, summary FROM check_results WHERE run_id = ?')
       .all(runId) as { repoId: number; checkId: string; status: Status; score: number | null; summary: string }[];
+    const checksByRepo = new Map<number, RepoSummary['checks']>();
+    for (const r of results) {
+      const checks = checksByRepo.get(r.repoId) ?? {};
+      checks[r.checkId] = { status: r.status, score: r.score, summary: r.summary };
+      checksByRepo.set(r.repoId, checks);
+    }
     return rows.map((row) => ({
       ...row,
       kindEvidence: JSON.parse(row.kindEvidence) as string[],
       problems: JSON.parse(row.problems) as string[],
-      checks: Object.fromEntries(results.filter((r) => r.repoId === row.repoId).map((r) => [r.checkId, { status: r.status, score: r.score, summary: r.summary }])),
+      checks: checksByRepo.get(row.repoId) ?? {},
     }));
   }
 
   teams(runId: number): TeamSummary[] {
-    const teams = this.db.prepare('SELECT name, display_name AS displayName, contact_url AS contact FROM teams ORDER BY display_name COLLATE NOCASE').all() as Pick<TeamSummary, 'name' | 'displayName' | 'contact'>[];
+    const teams = this.db
+      .prepare(
+        `SELECT t.name, t.display_name AS displayName, t.contact_url AS contact FROM teams t JOIN run_teams rt ON rt.team_id = t.id
+         WHERE rt.run_id = ? ORDER BY t.display_name COLLATE NOCASE`,
+      )
+      .all(runId) as Pick<TeamSummary, 'name' | 'displayName' | 'contact'>[];
     const repos = this.repositories(runId);
     return teams.map((team) => {
       const own = repos.filter((r) => r.team === team.name);

@@ -54,6 +54,7 @@ export class Store {
          ON CONFLICT (name) DO UPDATE SET display_name = excluded.display_name, contact_url = excluded.contact_url`,
       ),
       teamId: db.prepare('SELECT id FROM teams WHERE name = ?').pluck(),
+      insertRunTeam: db.prepare('INSERT OR IGNORE INTO run_teams (run_id, team_id) SELECT ?, id FROM teams WHERE name = ?'),
       startRun: db.prepare(`INSERT INTO runs (started_at, status, tool_version, config_hash, as_of) VALUES (?, 'running', ?, ?, ?)`),
       finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ? WHERE id = ?'),
       repoByKey: db.prepare('SELECT id, slug FROM repositories WHERE repo_key = ?'),
@@ -80,6 +81,12 @@ export class Store {
   syncTeams(teams: TeamRow[]): void {
     this.db.transaction(() => {
       for (const team of teams) this.statements.upsertTeam.run({ name: team.name, displayName: team.displayName, contact: team.contact ?? null });
+    })();
+  }
+
+  recordRunTeams(runId: number, teams: string[]): void {
+    this.db.transaction(() => {
+      for (const team of teams) this.statements.insertRunTeam.run(runId, team);
     })();
   }
 

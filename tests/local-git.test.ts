@@ -100,6 +100,57 @@ describe('local git source', () => {
     expect(snap.identity).toMatchObject({ host: 'local', owner: 'repos', name: 'app', defaultBranch: 'main', webUrl: 'https://git.example.com/repos/app' });
   });
 
+  it('parses history whose file names and messages hold separators and newlines', async () => {
+    createRepo(repos, {
+      name: 'odd-history',
+      commits: [
+        { date: '2026-01-01T00:00:00Z', message: 'first \x1e with a record separator\n\nand a body', files: { 'rs\x1esep.md': 'a\n', 'new\nline.txt': 'b\n', M: 'named like a status\n' } },
+        { date: '2026-02-01T00:00:00Z', message: '', files: { 'rs\x1esep.md': null, '0123456789abcdef0123456789abcdef01234567': 'named like an oid\n' } },
+      ],
+    });
+    const snap = await snapshotOf(tmp.dir, 'odd-history');
+    expect(snap.history.commits).toHaveLength(2);
+    const [second, first] = snap.history.commits;
+    expect(first!.message).toBe('first \x1e with a record separator\n\nand a body');
+    expect(first!.files.map((f) => f.path).sort()).toEqual(['M', 'new\nline.txt', 'rs\x1esep.md']);
+    expect(second!.message).toBe('');
+    expect(second!.files).toEqual(expect.arrayContaining([{ path: 'rs\x1esep.md', change: 'D' }, { path: '0123456789abcdef0123456789abcdef01234567', change: 'A' }]));
+  });
+
+  it('lists repositories reached through a symlinked path, and git worktrees', async () => {
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(repos, path.join(tmp.dir, 'linked'));
+    git(path.join(repos, 'app'), 'worktree', 'add', '-q', path.join(tmp.dir, 'wt', 'app-worktree'), 'HEAD');
+    const viaLink = await new LocalGitSource({ paths: ['linked/app'], baseDir: tmp.dir }).list();
+    expect(viaLink.map((r) => r.name)).toEqual(['app']);
+    const worktree = await new LocalGitSource({ paths: ['wt/*'], baseDir: tmp.dir }).list();
+    expect(worktree.map((r) => r.name)).toEqual(['app-worktree']);
+  });
+
+  it('ignores GIT_DIR inherited from a git hook', async () => {
+    const saved = process.env.GIT_DIR;
+    process.env.GIT_DIR = path.join(tmp.dir, 'elsewhere', 'origin', '.git');
+    try {
+      const snap = await snapshotOf(tmp.dir, 'app');
+      expect(snap.files.map((f) => f.path)).toContain('src/app.ts');
+    } finally {
+      if (saved === undefined) delete process.env.GIT_DIR;
+      else process.env.GIT_DIR = saved;
+    }
+  });
+
+  it('judges a fetched clone at the remote default branch, not a stale local branch', async () => {
+    const origin = path.join(tmp.dir, 'elsewhere', 'origin');
+    git(tmp.dir, 'clone', '-q', `file://${origin}`, path.join(repos, 'mirror'));
+    writeFileSync(path.join(origin, 'c.txt'), '3\n');
+    git(origin, 'add', 'c.txt');
+    git(origin, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '-m', 'c');
+    git(path.join(repos, 'mirror'), 'fetch', '-q', 'origin', '+refs/heads/*:refs/remotes/origin/*');
+    const snap = await snapshotOf(tmp.dir, 'mirror');
+    expect(snap.files.map((f) => f.path)).toContain('c.txt');
+    expect(snap.identity.defaultBranch).toBe('main');
+  });
+
   it('reads a repository as it was at a past date', async () => {
     const snap = await snapshotOf(tmp.dir, 'app', { asOf: new Date('2026-06-15T00:00:00Z') });
     expect(snap.head.date.slice(0, 10)).toBe('2026-06-01');

@@ -1,11 +1,12 @@
 // Local git repositories, read only through git plumbing: never the work tree, so symlinks
 // and uncommitted files cannot leak into a result.
 import { spawn } from 'node:child_process';
-import { glob, stat } from 'node:fs/promises';
+import { glob, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Commit, FileEntry, ReadResult } from '../../checks/contract.ts';
 import { decodeBlob } from './decode.ts';
 import { buildSnapshot, compilePatterns } from './snapshot.ts';
+import type { Logger } from '../log.ts';
 import { NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SnapshotNeeds } from './types.ts';
 
 export interface LocalSourceOptions {
@@ -24,12 +25,21 @@ interface GitResult {
   code: number | null;
 }
 
+// Inherited from a git hook or a caller's shell, these would point every command at another repository.
+const REPOSITORY_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
+
+function gitEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of REPOSITORY_ENV) delete env[name];
+  // Never walk up into an enclosing repository, never prompt, never page.
+  return { ...env, GIT_CEILING_DIRECTORIES: path.dirname(dir), GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+}
+
 function runGit(gitDir: string, args: string[], input?: Buffer): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: gitDir,
-      // Never walk up into an enclosing repository, never prompt, never page.
-      env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(gitDir), GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' },
+      env: gitEnv(gitDir),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -49,11 +59,16 @@ async function gitOk(dir: string, args: string[], what: string): Promise<string>
   return result.stdout.toString('utf8');
 }
 
-async function isGitRepository(dir: string): Promise<boolean> {
-  const result = await runGit(dir, ['rev-parse', '--absolute-git-dir']);
-  if (result.code !== 0) return false;
-  const gitDir = result.stdout.toString('utf8').trim();
-  return gitDir === path.join(dir, '.git') || gitDir === dir;
+/** A repository whose root is `dir` (not one that merely contains it); the reason when not. */
+async function repositoryAt(dir: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const result = await runGit(dir, ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel']);
+  if (result.code !== 0) return { ok: false, reason: result.stderr.split('\n')[0] || `git exited ${result.code}` };
+  const [bare = '', gitDir = '', topLevel = ''] = result.stdout.toString('utf8').trim().split('\n');
+  // Compare real paths: a configured path may go through a symlink, and a worktree's .git is a file.
+  const real = await realpath(dir);
+  const root = bare === 'true' ? gitDir : topLevel;
+  if (root && (await realpath(root).catch(() => root)) === real) return { ok: true };
+  return { ok: false, reason: 'not the root of a repository' };
 }
 
 export function parseLsTree(output: Buffer): FileEntry[] {
@@ -70,27 +85,41 @@ export function parseLsTree(output: Buffer): FileEntry[] {
   return files;
 }
 
+const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const NAME_STATUS = /^[ACDMRTUXB]\d{0,3}$/;
+
+/**
+ * Parses `git log -z --format=%H%x00%cI%x00%an%x00%B%x00 --name-status`: NUL-separated tokens, a
+ * commit's four fields, then (status, path[, path]) entries. Paths and messages may hold any byte
+ * but NUL, so tokens are read in order rather than split on a marker that could occur in them.
+ */
 export function parseLog(output: Buffer): Commit[] {
+  const tokens = output.toString('utf8').split('\0');
   const commits: Commit[] = [];
-  for (const chunk of output.toString('utf8').split('\x1e')) {
-    if (!chunk) continue;
-    const headerEnd = chunk.indexOf('\x1f\0');
-    const header = headerEnd >= 0 ? chunk.slice(0, headerEnd) : chunk;
-    const [oid = '', date = '', authorName = '', ...messageParts] = header.split('\x1f');
-    const tokens = headerEnd >= 0 ? chunk.slice(headerEnd + 2).replace(/^\n/, '').split('\0') : [];
+  let i = 0;
+  const next = () => (tokens[i++] ?? '').replace(/^\n/, '');
+  while (i < tokens.length) {
+    const oid = next();
+    if (!OID.test(oid)) continue;
+    const date = tokens[i++] ?? '';
+    const authorName = tokens[i++] ?? '';
+    const message = (tokens[i++] ?? '').trim();
     const files: Commit['files'] = [];
-    for (let i = 0; i < tokens.length; ) {
-      const status = tokens[i++];
-      if (!status) continue;
+    while (i < tokens.length) {
+      const status = (tokens[i] ?? '').replace(/^\n/, '');
+      if (status === '') {
+        i++;
+        continue;
+      }
+      if (!NAME_STATUS.test(status)) break;
+      i++;
       const change = status[0] as Commit['files'][number]['change'];
       if (change === 'R' || change === 'C') {
         const previousPath = tokens[i++] ?? '';
         files.push({ path: tokens[i++] ?? '', change, previousPath });
-      } else {
-        files.push({ path: tokens[i++] ?? '', change });
-      }
+      } else files.push({ path: tokens[i++] ?? '', change });
     }
-    commits.push({ oid, date, authorName, message: messageParts.join('\x1f').trim(), files });
+    commits.push({ oid, date, authorName, message, files });
   }
   return commits;
 }
@@ -129,18 +158,27 @@ export class LocalGitSource implements RepoSource {
     this.description = `local git (${options.paths.join(', ')})`;
   }
 
-  async list(): Promise<RepoRef[]> {
+  async list(logger?: Logger): Promise<RepoRef[]> {
     const candidates = new Set<string>();
     for (const pattern of this.options.paths) {
       const absolute = path.resolve(this.options.baseDir, pattern);
+      let matched = 0;
       for await (const match of glob(absolute)) {
         const info = await stat(match).catch(() => null);
-        if (info?.isDirectory()) candidates.add(path.resolve(match));
+        if (info?.isDirectory()) {
+          candidates.add(path.resolve(match));
+          matched++;
+        }
       }
+      if (matched === 0) logger?.warn('a source path matches no directory', { path: absolute });
     }
     const refs: RepoRef[] = [];
     for (const dir of [...candidates].sort()) {
-      if (!(await isGitRepository(dir))) continue;
+      const verdict = await repositoryAt(dir);
+      if (!verdict.ok) {
+        logger?.info('not a git repository, skipped', { dir, reason: verdict.reason });
+        continue;
+      }
       const name = path.basename(dir).replace(/\.git$/, '');
       const owner = this.options.owner ?? path.basename(path.dirname(dir));
       refs.push({
@@ -192,7 +230,7 @@ export class LocalGitSource implements RepoSource {
     if (needs.history) {
       const shallow = (await gitOk(dir, ['rev-parse', '--is-shallow-repository'], 'checking for a shallow clone')).trim() === 'true';
       if (shallow) problems.push('shallow clone: commit history is truncated');
-      const log = await runGit(dir, ['log', '-z', '--first-parent', '--diff-merges=first-parent', '--format=%x1e%H%x1f%cI%x1f%an%x1f%B%x1f', '--name-status', `-n${needs.historyLimit}`, revision, '--']);
+      const log = await runGit(dir, ['log', '-z', '--first-parent', '--diff-merges=first-parent', '--format=%H%x00%cI%x00%an%x00%B%x00', '--name-status', `-n${needs.historyLimit}`, revision, '--']);
       if (log.code === 0) {
         commits = parseLog(log.stdout);
         historyComplete = !shallow && commits.length < needs.historyLimit;
@@ -212,19 +250,19 @@ export class LocalGitSource implements RepoSource {
     });
   }
 
-  /** The remote's default branch when the clone knows it, else the checked-out branch. */
+  /** The remote's default branch when the clone knows it (a fetched mirror need not be pulled), else the checked-out branch. */
   private async resolveDefaultBranch(dir: string): Promise<{ branch: string; revision: string }> {
     const remoteHead = await runGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
+    let resolved: { branch: string; revision: string };
     if (remoteHead.code === 0) {
       const remoteRef = remoteHead.stdout.toString('utf8').trim(); // origin/main
-      const branch = remoteRef.replace(/^origin\//, '');
-      const local = await runGit(dir, ['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`]);
-      return { branch, revision: local.code === 0 ? `refs/heads/${branch}` : `refs/remotes/${remoteRef}` };
+      resolved = { branch: remoteRef.replace(/^origin\//, ''), revision: `refs/remotes/${remoteRef}` };
+    } else {
+      const head = await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD']);
+      resolved = head.code === 0 ? { branch: head.stdout.toString('utf8').trim(), revision: 'HEAD' } : { branch: 'HEAD', revision: 'HEAD' };
     }
-    const head = await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD']);
-    if (head.code === 0) return { branch: head.stdout.toString('utf8').trim(), revision: 'HEAD' };
-    const detached = await runGit(dir, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']);
-    if (detached.code !== 0) throw new SourceError('the repository has no commits');
-    return { branch: 'HEAD', revision: 'HEAD' };
+    const exists = await runGit(dir, ['rev-parse', '-q', '--verify', `${resolved.revision}^{commit}`]);
+    if (exists.code !== 0) throw new SourceError(`the repository has no commits on ${resolved.branch}`);
+    return resolved;
   }
 }

@@ -1,4 +1,5 @@
 import type { RepoSnapshot } from '../../checks/contract.ts';
+import type { Logger } from '../log.ts';
 
 /** A repository a source can snapshot; `key` is stable across runs and unique across sources. */
 export interface RepoRef {
@@ -24,7 +25,8 @@ export interface SnapshotNeeds {
 
 export interface RepoSource {
   readonly description: string;
-  list(): Promise<RepoRef[]>;
+  /** Repositories to crawl; what was passed over and why goes to the logger. */
+  list(logger?: Logger): Promise<RepoRef[]>;
   snapshot(ref: RepoRef, needs: SnapshotNeeds): Promise<RepoSnapshot>;
 }
 
