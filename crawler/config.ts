@@ -34,7 +34,11 @@ const team = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes').meta({ examples: ['payments'] }),
     displayName: z.string().min(1).meta({ examples: ['Payments'] }),
     repos: globList.meta({ description: 'Repository names or globs (matched against "name" and "owner/name").', examples: [['payments-*', 'ledger']] }),
-    contact: z.url().optional().meta({ description: 'Where to reach the team.', examples: ['https://chat.example.com/channels/payments'] }),
+    // Rendered as a link on the site: only schemes that cannot run script.
+    contact: z
+      .url({ protocol: /^(https?|mailto)$/, error: 'must be an http(s) or mailto: URL' })
+      .optional()
+      .meta({ description: 'Where to reach the team (http, https or mailto).', examples: ['https://chat.example.com/channels/payments'] }),
   })
   .strict()
   .meta({ examples: [{ name: 'payments', displayName: 'Payments', repos: ['payments-*'], contact: 'https://chat.example.com/payments' }] });
@@ -141,7 +145,7 @@ function exampleFor(issuePath: readonly PropertyKey[]): { at: string; example: u
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
-  while (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
   if (current instanceof z.ZodDiscriminatedUnion) current = current.options[0] as z.ZodType;
   return current;
 }

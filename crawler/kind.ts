@@ -64,11 +64,13 @@ function fromCatalog(snapshot: RepoSnapshot): RepoKindVerdict | undefined {
       return undefined;
     }
     for (const doc of docs) {
-      const entity = doc as { kind?: string; spec?: { type?: string; lifecycle?: string } } | null;
+      const entity = doc as { kind?: unknown; spec?: { type?: unknown; lifecycle?: unknown } } | null;
       if (entity?.kind !== 'Component' || typeof entity.spec?.type !== 'string') continue;
-      const kind = CATALOG_TYPES[entity.spec.type.toLowerCase()];
-      if (!kind) continue;
-      return { kind, source: 'catalog-info', evidence: [`${path}: spec.type ${entity.spec.type}`], lifecycle: entity.spec.lifecycle };
+      const type = entity.spec.type.toLowerCase();
+      // hasOwn: "constructor" and friends are not catalog types.
+      if (!Object.hasOwn(CATALOG_TYPES, type)) continue;
+      const lifecycle = typeof entity.spec.lifecycle === 'string' ? entity.spec.lifecycle : undefined;
+      return { kind: CATALOG_TYPES[type]!, source: 'catalog-info', evidence: [`${path}: spec.type ${entity.spec.type}`], lifecycle };
     }
   }
   return undefined;

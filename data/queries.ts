@@ -97,6 +97,16 @@ export class Queries {
       .all() as RunRow[];
   }
 
+  /** The newest run that ended, good or not: the site says when it is not the one shown. */
+  latestEndedRun(): RunRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount
+         FROM runs WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1`,
+      )
+      .get() as RunRow | undefined;
+  }
+
   latestRun(): RunRow | undefined {
     return this.runs().at(-1);
   }

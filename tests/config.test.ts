@@ -45,6 +45,12 @@ describe('configuration', () => {
     expect(errorOf(`${minimal}checks:\n  no-such-check: {}\n`)).toContain('checks: unknown key "no-such-check"');
   });
 
+  it('shows examples inside sections with defaults, and refuses contact links that could run script', () => {
+    expect(errorOf(`${minimal}site:\n  base: scorecards\n`)).toMatch(/site\.base: must start with "\/"\n\s+example for site\.base:\n\s+base: \/scorecards\//);
+    expect(errorOf(`${minimal}teams:\n  - {name: a, displayName: A, repos: [x], contact: 'javascript:alert(1)'}\n`)).toContain('teams[0].contact: must be an http(s) or mailto: URL');
+    expect(parseConfig(`${minimal}teams:\n  - {name: a, displayName: A, repos: [x], contact: 'mailto:a@example.com'}\n`, '/tmp/c.yaml').teams[0]!.contact).toBe('mailto:a@example.com');
+  });
+
   it('rejects bad exemption dates and duplicate teams', () => {
     expect(errorOf(`${minimal}exemptions:\n  - repo: a\n    check: runbooks\n    reason: a good long reason\n    expires: next year\n`)).toContain('exemptions[0].expires');
     expect(errorOf(`${minimal}teams:\n  - {name: a, displayName: A, repos: [x]}\n  - {name: a, displayName: B, repos: [y]}\n`)).toContain('team "a" is defined twice');
@@ -68,7 +74,7 @@ describe('configuration', () => {
 
   it('publishes an up-to-date JSON Schema for editors', () => {
     const published = JSON.parse(readFileSync(path.join(ROOT, 'seaworthy.config.schema.json'), 'utf8')) as unknown;
-    expect(published).toEqual(configJsonSchema());
+    expect(published, 'seaworthy.config.schema.json is stale: run npm run schema').toEqual(configJsonSchema());
     const schema = configJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     expect(schema.required).toEqual(['sources']);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['sources', 'teams', 'checks', 'exemptions', 'repoKinds']));

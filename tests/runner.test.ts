@@ -33,6 +33,9 @@ describe('running a check', () => {
     expect(bad({ status: 'great', score: 5, summary: '', findings: [] }).summary).toContain('unknown status');
     expect(bad({ status: 'not-applicable', score: 0, summary: '', findings: [] }).status).toBe('error');
     expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'urgent', message: 'x' }] }).status).toBe('error');
+    expect(bad({ status: 'pass', score: 9, findings: [] }).summary).toBe('check bad returned no summary');
+    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'low', message: 'x', line: 0 }] }).status).toBe('error');
+    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'low', message: 'x', path: ['a'] }] }).status).toBe('error');
     expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [] }).status).toBe('pass');
   });
 
@@ -94,6 +97,25 @@ describe('repository kind', () => {
     expect(detectKind(snapshotWith({ 'package.json': '{"name":"app","private":true,"main":"index.js"}' }), undefined).kind).toBe('other');
     expect(detectKind(snapshotWith({ 'mkdocs.yml': 'site_name: x' }), undefined)).toMatchObject({ kind: 'other', evidence: ['documentation site (mkdocs.yml)'] });
     expect(detectKind(snapshotWith({ 'examples/Dockerfile': 'FROM x', 'package.json': '{broken' }), undefined).kind).toBe('other');
+    // Hostile catalog values are no evidence, and never reach the store as non-strings.
+    const hostile = detectKind(snapshotWith({ 'catalog-info.yaml': 'kind: Component\nspec:\n  type: constructor\n', Dockerfile: 'FROM x' }), undefined);
+    expect(hostile).toMatchObject({ kind: 'service', source: 'detected' });
+    const listLifecycle = detectKind(snapshotWith({ 'catalog-info.yaml': 'kind: Component\nspec:\n  type: service\n  lifecycle: [production]\n' }), undefined);
+    expect(listLifecycle).toEqual({ kind: 'service', source: 'catalog-info', evidence: ['catalog-info.yaml: spec.type service'], lifecycle: undefined });
+  });
+});
+
+describe('a crawl that finds no repositories', () => {
+  const tmp = tempDir();
+  afterAll(tmp.cleanup);
+
+  it('is a failed run with exit 1, so it never replaces the last good scorecard', () => {
+    const config = writeConfig(tmp.dir, `database: s.db\nsources:\n  - type: local\n    paths: ['nowhere/*']\n`);
+    const run = runCli(['crawl', '-c', config, '--json']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'failed', repositories: 0 });
+    expect(run.stderr).toContain('a source path matches no directory');
+    expect(new Queries(path.join(tmp.dir, 's.db')).latestRun()).toBeUndefined();
   });
 });
 

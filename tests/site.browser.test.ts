@@ -47,7 +47,8 @@ describe('scorecard site in a browser', () => {
       `database: site.db\nsources:\n  - type: local\n    paths: ['repos/*']\n    owner: acme\n    webUrl: https://github.com/acme/{name}\nteams:\n  - name: payments\n    displayName: Payments\n    repos: [checkout]\n  - name: ops\n    displayName: '${HOSTILE_TEAM}'\n    repos: ['<*']\n`,
     );
     for (let i = 0; i < 2; i++) expect(runCli(['crawl', '-c', config, '-q']).code).toBe(0);
-    const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q']);
+    // Built from another working directory, as a scheduled job would.
+    const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
