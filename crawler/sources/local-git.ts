@@ -176,7 +176,9 @@ export class LocalGitSource implements RepoSource {
     for (const dir of [...candidates].sort()) {
       const verdict = await repositoryAt(dir);
       if (!verdict.ok) {
-        logger?.info('not a git repository, skipped', { dir, reason: verdict.reason });
+        // Plain folders are expected beside repositories; anything else git refused (ownership, corruption) needs a look.
+        if (/not a git repository|not the root of a repository/.test(verdict.reason)) logger?.info('not a git repository, skipped', { dir, reason: verdict.reason });
+        else logger?.warn('git refused this directory, skipped', { dir, reason: verdict.reason });
         continue;
       }
       const name = path.basename(dir).replace(/\.git$/, '');
