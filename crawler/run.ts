@@ -131,18 +131,10 @@ export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: stri
   return config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, now: Date, asOf: Date | undefined): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date): Promise<RepoResult | null> {
   const started = performance.now();
   const team = teamOf(config, ref);
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
-  const needs: SnapshotNeeds = {
-    readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
-    history: checks.some((c) => c.check.meta.history && c.check.meta.history.length > 0),
-    maxFileBytes: config.crawl.maxFileBytes,
-    historyLimit: config.crawl.historyLimit,
-    asOf,
-  };
-  const repo = { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl };
   let snapshot: RepoSnapshot;
   try {
     snapshot = await source.snapshot(ref, needs);
@@ -157,7 +149,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(outcome, exemption, now) };
   });
   return {
-    repo,
+    repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
     team,
     status: 'ok',
     defaultBranch: snapshot.identity.defaultBranch,
@@ -176,6 +168,14 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
   const now = options.now ?? startedAt;
   const { logger } = options;
   const checks = enabledChecks(config, options.onlyChecks);
+  // What every repository's snapshot must hold: the union of what the enabled checks read.
+  const needs: SnapshotNeeds = {
+    readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
+    history: checks.some((c) => c.check.meta.history && c.check.meta.history.length > 0),
+    maxFileBytes: config.crawl.maxFileBytes,
+    historyLimit: config.crawl.historyLimit,
+    asOf: options.asOf,
+  };
   const store = new Store(options.dbPath);
   try {
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
@@ -211,7 +211,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, now, options.asOf);
+          result = await crawlRepo(ref, source, config, checks, needs, now);
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);

@@ -264,24 +264,20 @@ export default defineCheck({
         continue;
       }
       const isTemplate = TEMPLATE_NAME.test(file.path);
-      if (isRunbookDoc) {
-        if (isTemplate) {
-          scan.findings.push({ severity: 'info', path: file.path, line: 1, message: 'runbook template, not counted as a runbook' });
-        } else {
-          const verdict = analyseDocument(file.path, content.text, o.minSectionWords);
-          runbookDocs.push(verdict);
-          if (verdict.quality === 'stub') {
-            scan.findings.push({ severity: 'medium', path: file.path, line: verdict.firstHeadingLine, message: `runbook is a stub: ${verdict.explanation}` });
-          } else if (verdict.quality === 'partial') {
-            scan.findings.push({ severity: 'low', path: file.path, line: verdict.firstHeadingLine, message: `runbook covers only ${verdict.covered.join(', ')}; add ${verdict.missing.join(', ')}` });
-          }
+      // Templates describe what to write: neither a runbook nor a route anyone can use.
+      const analysis = (isRunbookDoc || isOnCallDoc) && !isTemplate ? analyseDocument(file.path, content.text, o.minSectionWords) : undefined;
+      if (isRunbookDoc && isTemplate) {
+        scan.findings.push({ severity: 'info', path: file.path, line: 1, message: 'runbook template, not counted as a runbook' });
+      } else if (isRunbookDoc && analysis) {
+        runbookDocs.push(analysis);
+        if (analysis.quality === 'stub') {
+          scan.findings.push({ severity: 'medium', path: file.path, line: analysis.firstHeadingLine, message: `runbook is a stub: ${analysis.explanation}` });
+        } else if (analysis.quality === 'partial') {
+          scan.findings.push({ severity: 'low', path: file.path, line: analysis.firstHeadingLine, message: `runbook covers only ${analysis.covered.join(', ')}; add ${analysis.missing.join(', ')}` });
         }
       }
-      if ((isRunbookDoc || isOnCallDoc) && !isTemplate) {
-        // A template's "Escalation" section describes what to write, not a route anyone can use.
-        const escalation = analyseDocument(file.path, content.text, o.minSectionWords).sections.find((s) => s.category === 'escalation' && s.substantive);
-        if (escalation) scan.onCall.push({ evidence: `"${escalation.heading}" section`, path: file.path, line: escalation.line });
-      }
+      const escalation = analysis?.sections.find((s) => s.category === 'escalation' && s.substantive);
+      if (escalation) scan.onCall.push({ evidence: `"${escalation.heading}" section`, path: file.path, line: escalation.line });
       if (isYaml) alertsInYaml(file.path, content.text, scan);
       if (isRuleText) alertsInText(file.path, content.text, scan);
     }
