@@ -1,4 +1,6 @@
 // Every check Seaworthy runs. A contract test fails when a folder under checks/ is missing here.
 import runbooks from './runbooks/index.ts';
+import costTags from './cost-tags/index.ts';
+import rollbackPlan from './rollback-plan/index.ts';
 
-export const CHECKS = [runbooks] as const;
+export const CHECKS = [runbooks, costTags, rollbackPlan] as const;

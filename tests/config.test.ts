@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../checks/registry.ts';
 import { ConfigError, configJsonSchema, parseConfig } from '../crawler/config.ts';
 import { ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
 
@@ -37,7 +38,8 @@ describe('configuration', () => {
   it('rejects unknown keys and unknown checks, listing the known ones', () => {
     expect(errorOf(`${minimal}crawl:\n  concurency: 3\n`)).toContain('crawl: unknown key "concurency"');
     const unknownCheck = errorOf(`${minimal}exemptions:\n  - repo: a\n    check: runbook\n    reason: a good long reason\n    expires: '2027-01-01'\n`);
-    expect(unknownCheck).toContain('exemptions[0].check: expected one of "runbooks", got string "runbook"');
+    expect(unknownCheck).toContain(`exemptions[0].check: expected one of ${CHECKS.map((c) => `"${c.id}"`).join(', ')}, got string "runbook"`);
+    expect(unknownCheck).toContain('"runbooks"');
   });
 
   it('validates per-check thresholds with the check’s own schema', () => {

@@ -70,11 +70,12 @@ describe('demo fleet', () => {
     expect(byName.get('experiments-sdk')).toMatchObject({ kind: 'library', checks: { runbooks: { status: 'not-applicable' } } });
     expect(byName.get('data-docs')).toMatchObject({ kind: 'other', checks: { runbooks: { status: 'not-applicable' } } });
     expect(byName.get('analytics-dashboards')?.checks.runbooks?.status).toBe('waived');
-    const ledger = queries.checkResults(run.id, byName.get('ledger-service')!.repoId)[0]!;
+    const runbooksOf = (name: string) => queries.checkResults(run.id, byName.get(name)!.repoId).find((r) => r.checkId === 'runbooks')!;
+    const ledger = runbooksOf('ledger-service');
     expect(ledger.findings.some((f) => /does not exist in this repository/.test(f.message))).toBe(true);
     expect(ledger.findings.some((f) => /runbook is a stub/.test(f.message) && f.path === 'RUNBOOK.md')).toBe(true);
     // The expired waiver shows the real result, with a finding saying so.
-    const checkout = queries.checkResults(run.id, byName.get('checkout-web')!.repoId)[0]!;
+    const checkout = runbooksOf('checkout-web');
     expect(checkout.status).not.toBe('waived');
     expect(checkout.findings.some((f) => /^waiver expired on 2026-10-01/.test(f.message))).toBe(true);
   });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../checks/registry.ts';
 import { MIGRATIONS_DIR, migrate, openDb, readMigrations, StoreError } from '../data/db.ts';
 import { Queries } from '../data/queries.ts';
 import { Store, type RepoResult } from '../data/store.ts';
@@ -120,7 +121,7 @@ describe('crawls over time', () => {
     expect(crashedRun.status).toBe('running');
     expect(db.prepare('SELECT COUNT(*) FROM repo_runs WHERE run_id = ?').pluck().get(crashedRun.id)).toBe(2);
     // Each written repository is whole: one result per check, with its findings.
-    expect(db.prepare('SELECT COUNT(*) FROM check_results WHERE run_id = ?').pluck().get(crashedRun.id)).toBe(2);
+    expect(db.prepare('SELECT COUNT(*) FROM check_results WHERE run_id = ?').pluck().get(crashedRun.id)).toBe(2 * CHECKS.length);
     expect(db.prepare('SELECT COUNT(*) FROM findings f JOIN check_results c ON c.id = f.result_id WHERE c.run_id = ?').pluck().get(crashedRun.id)).toBeGreaterThan(0);
     db.close();
 

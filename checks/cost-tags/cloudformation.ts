@@ -1,0 +1,247 @@
+// CloudFormation and SAM templates, and the stack-level tags that deployment tools add to them.
+import { asRecord, dirOf, joinPath, type Scan } from './model.ts';
+import { CLOUDFORMATION_COST_TYPES, cloudFormationTagProperty } from './resources.ts';
+import type { ParsedDoc } from './yamldoc.ts';
+
+export interface ParsedFile {
+  path: string;
+  text: string;
+  docs: ParsedDoc[];
+}
+
+/** A template: a document with `AWSTemplateFormatVersion`, or `Resources` whose entries have an `AWS::` type. */
+export function isTemplate(value: unknown): boolean {
+  const top = asRecord(value);
+  if (!top) return false;
+  if ('AWSTemplateFormatVersion' in top) return true;
+  const resources = asRecord(top.Resources);
+  return !!resources && Object.values(resources).some((r) => typeof asRecord(r)?.Type === 'string' && /^(AWS|Alexa|Custom)::/.test(asRecord(r)!.Type as string));
+}
+
+const isIntrinsic = (v: unknown): boolean => {
+  const r = asRecord(v);
+  if (!r) return false;
+  const keys = Object.keys(r);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0]!.startsWith('Fn::'));
+};
+
+interface TagSet {
+  keys: Map<string, { empty: boolean }>;
+  open?: string;
+}
+
+const emptyValue = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+/** CloudFormation `Tags`: a list of {Key, Value} (most resources) or a map (SAM, and a few AWS types). */
+export function readTags(tags: unknown): TagSet {
+  const out: TagSet = { keys: new Map() };
+  if (tags === undefined || tags === null) return out;
+  if (isIntrinsic(tags)) return { keys: out.keys, open: `the tags are computed (${Object.keys(asRecord(tags)!)[0]})` };
+  if (Array.isArray(tags)) {
+    for (const entry of tags) {
+      const e = asRecord(entry);
+      if (!e || isIntrinsic(e)) {
+        out.open ??= `a tag entry is computed (${e ? Object.keys(e)[0] : typeof entry})`;
+        continue;
+      }
+      if (typeof e.Key === 'string') out.keys.set(e.Key, { empty: emptyValue(e.Value) });
+      else out.open ??= 'a tag key is computed';
+    }
+    return out;
+  }
+  const map = asRecord(tags);
+  if (!map) return { keys: out.keys, open: 'the tags are not a list or a map' };
+  for (const [k, v] of Object.entries(map)) out.keys.set(k, { empty: emptyValue(v) });
+  return out;
+}
+
+interface StackTags {
+  keys: Map<string, { empty: boolean }>;
+  where: string;
+}
+
+const SAM_GLOBALS: Record<string, string> = {
+  'AWS::Serverless::Function': 'Function',
+  'AWS::Serverless::Api': 'Api',
+  'AWS::Serverless::HttpApi': 'HttpApi',
+  'AWS::Serverless::SimpleTable': 'SimpleTable',
+  'AWS::Serverless::StateMachine': 'StateMachine',
+};
+
+/** `CostCenter="cc-1" Owner=payments` (samconfig.toml, `aws cloudformation deploy --tags`). */
+export function parseKeyValuePairs(text: string): Map<string, { empty: boolean }> {
+  const out = new Map<string, { empty: boolean }>();
+  for (const m of text.matchAll(/([\w.:/+@-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)/g)) {
+    const value = m[2]!.replace(/^["']|["']$/g, '');
+    out.set(m[1]!, { empty: value.trim() === '' });
+  }
+  return out;
+}
+
+export interface StackTagSources {
+  byTemplate: Map<string, StackTags[]>;
+  /** Stack tags whose template could not be matched to a file here, or that need no template (CDK). */
+  elsewhere: { where: string; keys: string[]; line: number; path: string; what: string }[];
+}
+
+/** Stack tags from Sceptre, samconfig.toml, Ansible and CDK. */
+export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>): StackTagSources {
+  const result: StackTagSources = { byTemplate: new Map(), elsewhere: [] };
+  const add = (template: string, tags: StackTags) => result.byTemplate.set(template, [...(result.byTemplate.get(template) ?? []), tags]);
+  const byBase = (name: string): string | undefined => {
+    const hits = [...templatePaths].filter((t) => t === name || t.endsWith('/' + name));
+    return hits.length === 1 ? hits[0] : undefined;
+  };
+
+  // Sceptre: config/<path>/<stack>.yaml with template_path (relative to templates/) and stack_tags, inherited from config.yaml files above.
+  const sceptreConfigs = new Map<string, Record<string, unknown>>();
+  for (const f of yamlFiles) if (/(^|\/)config\/(.+\/)?config\.ya?ml$/i.test(f.path)) sceptreConfigs.set(f.path, asRecord(f.docs[0]?.value) ?? {});
+  for (const f of yamlFiles) {
+    const m = /^(.*?)(^|\/)config\/(.+\/)?[^/]+\.ya?ml$/i.exec(f.path);
+    const doc = f.docs[0];
+    const top = asRecord(doc?.value);
+    if (!m || !top || !doc) continue;
+    const templatePath = typeof top.template_path === 'string' ? top.template_path : typeof asRecord(top.template)?.path === 'string' ? (asRecord(top.template)!.path as string) : undefined;
+    if (!templatePath) continue;
+    const projectDir = m[1]!;
+    const keys = new Map<string, { empty: boolean }>();
+    const wheres: string[] = [];
+    // config.yaml files from the project's config/ down to this stack's directory, then the stack itself.
+    const rel = f.path.slice((projectDir ? projectDir + '/' : '').length + 'config/'.length);
+    const parts = rel.split('/').slice(0, -1);
+    for (let i = 0; i <= parts.length; i++) {
+      const cfgDir = [projectDir, 'config', ...parts.slice(0, i)].filter(Boolean).join('/');
+      for (const name of ['config.yaml', 'config.yml']) {
+        const cfg = sceptreConfigs.get(`${cfgDir}/${name}`);
+        const tags = asRecord(cfg?.stack_tags);
+        if (tags) {
+          for (const [k, v] of Object.entries(tags)) keys.set(k, { empty: emptyValue(v) });
+          wheres.push(`${cfgDir}/${name}`);
+        }
+      }
+    }
+    const own = asRecord(top.stack_tags);
+    if (own) {
+      for (const [k, v] of Object.entries(own)) keys.set(k, { empty: emptyValue(v) });
+      wheres.push(f.path);
+    }
+    if (keys.size === 0) continue;
+    const template = joinPath(projectDir ? `${projectDir}/templates` : 'templates', templatePath);
+    const where = `Sceptre stack_tags (${wheres.join(', ')})`;
+    if (template && templatePaths.has(template)) add(template, { keys, where });
+    else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line: doc.keyLineOf(['stack_tags']), what: `template ${templatePath}` });
+  }
+
+  // SAM CLI: samconfig.toml `tags = "K=V …"` for the template beside it.
+  for (const f of samconfigs) {
+    for (const m of f.text.matchAll(/^\s*tags\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])/gm)) {
+      // A string of K="V" pairs, or a TOML array of "K=V" strings.
+      const raw = m[1]!.startsWith('[')
+        ? [...m[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!.replace(/\\"/g, '"')).join(' ')
+        : m[1]!.slice(1, -1).replace(/\\"/g, '"');
+      const keys = parseKeyValuePairs(raw);
+      if (keys.size === 0) continue;
+      const dir = dirOf(f.path);
+      const templateFile = /^\s*template_file\s*=\s*"([^"]+)"/m.exec(f.text)?.[1];
+      const candidates = templateFile ? [joinPath(dir, templateFile)] : ['template.yaml', 'template.yml', 'template.json'].map((n) => joinPath(dir, n));
+      const template = candidates.find((c): c is string => c !== undefined && templatePaths.has(c));
+      const line = f.text.slice(0, m.index).split('\n').length;
+      const where = `samconfig.toml tags (${f.path}:${line})`;
+      if (template) add(template, { keys, where });
+      else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line, what: 'the SAM template' });
+    }
+  }
+
+  // Ansible: a cloudformation task with `template` and `tags`.
+  for (const f of yamlFiles) {
+    for (const doc of f.docs) {
+      walk(doc.value, 0, (task) => {
+        for (const name of ['cloudformation', 'amazon.aws.cloudformation', 'community.aws.cloudformation']) {
+          const args = asRecord(task[name]);
+          if (!args) continue;
+          const tags = asRecord(args.tags);
+          const template = typeof args.template === 'string' ? args.template : undefined;
+          if (!tags) continue;
+          const keys = new Map(Object.entries(tags).map(([k, v]) => [k, { empty: emptyValue(v) }] as const));
+          const where = `Ansible ${name} task tags (${f.path})`;
+          const resolved = template && !template.includes('{{') ? [joinPath(dirOf(f.path), template), joinPath(dirOf(f.path), `files/${template}`), byBase(template.split('/').pop()!)].find((t): t is string => t !== undefined && templatePaths.has(t)) : undefined;
+          if (resolved) add(resolved, { keys, where });
+          else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line: doc.lineOf([]), what: template ? `template ${template}` : 'a template' });
+        }
+      });
+    }
+  }
+
+  // AWS CDK: Tags.of(app).add('CostCenter', …) tags every stack of the app.
+  for (const f of cdkSources) {
+    const matches = [...f.text.matchAll(/Tags\.of\(\s*([\w.]+)\s*\)\.add\(\s*['"`]([^'"`]+)['"`]/g)];
+    if (matches.length === 0) continue;
+    const line = f.text.slice(0, matches[0]!.index).split('\n').length;
+    result.elsewhere.push({ where: `CDK Tags.of(…).add in ${f.path}`, keys: [...new Set(matches.map((m) => m[2]!))], path: f.path, line, what: 'the stacks the CDK app synthesises' });
+  }
+  return result;
+}
+
+function walk(value: unknown, depth: number, visit: (record: Record<string, unknown>) => void): void {
+  if (depth > 12) return;
+  if (Array.isArray(value)) for (const v of value) walk(v, depth + 1, visit);
+  else {
+    const r = asRecord(value);
+    if (!r) return;
+    visit(r);
+    for (const v of Object.values(r)) if (v && typeof v === 'object') walk(v, depth + 1, visit);
+  }
+}
+
+export function scanCloudFormation(templates: ParsedFile[], stackTags: StackTagSources, scan: Scan): void {
+  // Every resource type that sets tags somewhere counts as taggable.
+  const taggable = new Set(CLOUDFORMATION_COST_TYPES);
+  for (const t of templates) {
+    for (const doc of t.docs) {
+      for (const r of Object.values(asRecord(asRecord(doc.value)?.Resources) ?? {})) {
+        const res = asRecord(r);
+        if (typeof res?.Type === 'string' && asRecord(res.Properties)?.[cloudFormationTagProperty(res.Type)] !== undefined) taggable.add(res.Type);
+      }
+    }
+  }
+  for (const t of templates) {
+    const stacks = stackTags.byTemplate.get(t.path) ?? [];
+    for (const doc of t.docs) {
+      const top = asRecord(doc.value);
+      if (!top || !isTemplate(top)) continue;
+      const globals = asRecord(top.Globals);
+      for (const [id, r] of Object.entries(asRecord(top.Resources) ?? {})) {
+        const res = asRecord(r);
+        const type = typeof res?.Type === 'string' ? res.Type : undefined;
+        if (!res || !type || !taggable.has(type)) continue;
+        const props = asRecord(res.Properties) ?? {};
+        const keys = new Map<string, { empty: boolean }>();
+        let open: string | undefined;
+        const inherited: string[] = [];
+        for (const s of stacks) {
+          for (const [k, v] of s.keys) keys.set(k, v);
+          inherited.push(s.where);
+        }
+        const globalSection = SAM_GLOBALS[type];
+        const globalTags = globalSection ? asRecord(globals?.[globalSection])?.Tags : undefined;
+        if (globalTags !== undefined) {
+          const g = readTags(globalTags);
+          for (const [k, v] of g.keys) keys.set(k, v);
+          open ??= g.open;
+          inherited.push(`Globals.${globalSection}.Tags`);
+        }
+        const own = readTags(props[cloudFormationTagProperty(type)]);
+        for (const [k, v] of own.keys) keys.set(k, v);
+        open ??= own.open;
+        if (isIntrinsic(res.Properties)) open ??= 'the properties are computed';
+        const line = doc.keyLineOf(['Resources', id]);
+        const fileNote = stacks.length === 0 ? 'no stack-level tags for this template are declared in this repository (Sceptre stack_tags, samconfig.toml tags, an Ansible cloudformation task); tags added where it is deployed (a pipeline\'s --tags, StackSets) are not visible here' : undefined;
+        scan.items.push({ platform: 'cloudformation', type, name: id, path: t.path, line, keys, open, inherited, identity: `${t.path}:${line}:${id}`, fileNote });
+      }
+    }
+  }
+  for (const e of stackTags.elsewhere) {
+    scan.findings.push({ severity: 'info', path: e.path, line: e.line, message: `${e.where} add ${e.keys.join(', ')} to ${e.what}, whose resources are not declared in a template this check can read: not counted` });
+  }
+}
+

@@ -1,0 +1,750 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalGitSource } from '../../crawler/sources/local-git.ts';
+import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
+import type { CheckOutcome, Finding, RepoKind, RepoSnapshot } from '../contract.ts';
+import costTags, { type CostTagsOptions } from './index.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Real git repositories built with the fixture factory, read by the real local git source with
+// exactly the patterns the check declares.
+
+let tmp = '';
+let repoCount = 0;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-cost-'));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+interface RunOptions {
+  kind?: RepoKind;
+  options?: Partial<CostTagsOptions>;
+  maxFileBytes?: number;
+}
+
+async function snapshotOf(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<RepoSnapshot> {
+  const name = `infra-${++repoCount}`;
+  const parent = fs.mkdtempSync(path.join(tmp, 'parent-'));
+  createRepo(parent, { name, commits: [{ date: '2026-10-01T12:00:00Z', message: 'initial', files }] });
+  const source = new LocalGitSource({ paths: [name], baseDir: parent, owner: 'acme', webUrl: 'https://github.com/acme/{name}' });
+  const refs = await source.list();
+  expect(refs).toHaveLength(1);
+  return source.snapshot(refs[0]!, { readPatterns: costTags.meta.reads, history: false, maxFileBytes: opts.maxFileBytes ?? 1_048_576, historyLimit: 100 });
+}
+
+async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<CheckOutcome> {
+  const snapshot = await snapshotOf(files, opts);
+  return costTags.run(snapshot, {
+    options: costTags.meta.options.parse(opts.options ?? {}),
+    kind: { kind: opts.kind ?? 'infrastructure', source: 'detected', evidence: [] },
+    now: new Date('2026-11-15T00:00:00Z'),
+  });
+}
+
+const lines = (...ls: string[]): string => ls.join('\n') + '\n';
+const at = (findings: Finding[], p: string): Finding[] => findings.filter((f) => f.path === p);
+const messages = (findings: Finding[]): string[] => findings.map((f) => f.message);
+const about = (findings: Finding[], needle: string): Finding[] => findings.filter((f) => f.message.includes(needle));
+
+const ALL_TAGS = '{ CostCenter = "cc-1", Team = "payments", Environment = "prod" }';
+const provider = (tags = ALL_TAGS, alias?: string): string =>
+  lines(`provider "aws" {`, ...(alias ? [`  alias  = "${alias}"`] : []), '  region = "eu-west-1"', '  default_tags {', `    tags = ${tags}`, '  }', '}');
+const NO_POLICY = 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed';
+const TFLINT = lines('rule "aws_resource_missing_tags" {', '  enabled = true', '  tags    = ["CostCenter", "Team", "Environment"]', '}');
+
+// ---------------------------------------------------------------------------------------------
+
+describe('cost-tags: Terraform effective tags', () => {
+  it('default_tags carrying every key tag every resource: 8 points without a policy, a pass', async () => {
+    const r = await check({
+      'main.tf': provider() + lines('resource "aws_instance" "web" {', '  ami = "ami-1"', '}', '', 'resource "aws_s3_bucket" "logs" {', '  bucket = "logs"', '}'),
+    });
+    expect(r.status).toBe('pass');
+    expect(r.score).toBe(8);
+    expect(r.summary).toBe('2/2 cost-bearing resources carry every required tag (2 Terraform); 0 missing required keys; no tagging enforcement');
+    expect(messages(r.findings)).toEqual([NO_POLICY]);
+  });
+
+  it('an untagged resource without default tags is a high finding naming it, its file and line', async () => {
+    const r = await check({
+      'infra/main.tf': lines('provider "aws" {', '  region = "eu-west-1"', '}', '', 'resource "aws_nat_gateway" "egress" {', '  subnet_id = "s-1"', '}', '', `resource "aws_instance" "web" {`, `  tags = ${ALL_TAGS}`, '}'),
+    });
+    expect(r.score).toBe(4); // 1 of 2 × 8
+    expect(r.status).toBe('fail');
+    expect(at(r.findings, 'infra/main.tf')).toEqual([
+      { severity: 'high', path: 'infra/main.tf', line: 5, message: 'aws_nat_gateway.egress has no cost-center, owner (or team), environment tags (no tags at all)' },
+    ]);
+  });
+
+  it('default_tags are per provider alias: a resource on aws.us gets only aws.us\'s defaults', async () => {
+    const r = await check({
+      'main.tf':
+        provider() +
+        provider('{ CostCenter = "cc-1", Environment = "prod" }', 'us') +
+        lines('resource "aws_instance" "eu" {', '  ami = "a"', '}', 'resource "aws_instance" "us" {', '  provider = aws.us', '  ami      = "a"', '}'),
+    });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag/);
+    const f = about(r.findings, 'aws_instance.us');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'medium', path: 'main.tf', line: 17 });
+    expect(f[0]!.message).toBe('aws_instance.us has no owner (or team) tag; counted with default_tags of provider aws.us (main.tf:7)');
+    expect(about(r.findings, 'aws_instance.eu')).toEqual([]);
+  });
+
+  it('a resource on an alias that is not configured here is indeterminate, not passing', async () => {
+    const r = await check({ 'main.tf': provider() + lines('resource "aws_instance" "x" {', '  provider = aws.west', '}') });
+    expect(r.score).toBe(0);
+    expect(about(r.findings, 'aws_instance.x')[0]?.message).toBe('aws_instance.x: cannot tell whether it has cost-center, owner (or team), environment (provider aws.west is not configured in the root directory); counted as indeterminate, not as passing');
+    expect(r.summary).toContain('0 missing required keys, 1 indeterminate');
+  });
+
+  it('resource tags merge over default tags, and merge() of locals and literals resolves', async () => {
+    const r = await check({
+      'main.tf': lines(
+        'locals {',
+        '  base = { CostCenter = "cc-1" }',
+        '  env  = "prod"',
+        '}',
+        'provider "aws" {',
+        '  default_tags {',
+        '    tags = local.base',
+        '  }',
+        '}',
+        'resource "aws_db_instance" "db" {',
+        '  tags = merge(local.base, { Team = "ledger" }, { Environment = "${local.env}-eu" })',
+        '}',
+        'resource "aws_lambda_function" "fn" {',
+        '  tags = { Team = "ledger" }',
+        '}',
+      ),
+    });
+    expect(about(r.findings, 'aws_db_instance.db')).toEqual([]);
+    expect(about(r.findings, 'aws_lambda_function.fn')[0]?.message).toBe('aws_lambda_function.fn has no environment tag; counted with default_tags of provider aws (main.tf:5)');
+  });
+
+  it('tags from a variable without a default are indeterminate; keys that are certain still count', async () => {
+    const r = await check({
+      'envs/prod/main.tf': lines(
+        'terraform {',
+        '  backend "s3" {}',
+        '}',
+        'variable "tags" {',
+        '  type = map(string)',
+        '}',
+        'resource "aws_instance" "a" {',
+        '  tags = var.tags',
+        '}',
+        'resource "aws_instance" "b" {',
+        `  tags = merge(var.tags, ${ALL_TAGS})`,
+        '}',
+        'resource "aws_instance" "c" {',
+        '  tags = merge(var.tags, { Team = "x" })',
+        '}',
+      ),
+    });
+    expect(r.summary).toMatch(/^1\/3 cost-bearing resources carry every required tag \(3 Terraform\); 0 missing required keys, 2 indeterminate/);
+    expect(r.score).toBe(2.7); // 1/3 × 8
+    expect(about(r.findings, 'aws_instance.a')[0]).toEqual({
+      severity: 'low',
+      path: 'envs/prod/main.tf',
+      line: 7,
+      message: 'aws_instance.a: cannot tell whether it has cost-center, owner (or team), environment (var.tags has no default and is set when Terraform runs); counted as indeterminate, not as passing',
+    });
+    expect(about(r.findings, 'aws_instance.c')[0]?.message).toMatch(/^aws_instance\.c: cannot tell whether it has cost-center, environment \(/);
+  });
+
+  it('variable defaults resolve, and terraform.tfvars overrides them in a root module', async () => {
+    const main = lines(
+      'provider "aws" {}',
+      'variable "cost_center" {',
+      '  default = ""',
+      '}',
+      'variable "env" {',
+      '  default = "prod"',
+      '}',
+      'resource "aws_dynamodb_table" "t" {',
+      '  tags = { CostCenter = var.cost_center, Owner = "data", Environment = var.env }',
+      '}',
+    );
+    const withoutTfvars = await check({ 'main.tf': main });
+    expect(about(withoutTfvars.findings, 'aws_dynamodb_table.t')[0]?.message).toBe('aws_dynamodb_table.t has an empty cost-center tag');
+    const withTfvars = await check({ 'main.tf': main, 'terraform.tfvars': 'cost_center = "cc-9"\n', 'other.tfvars': 'env = ""\n' });
+    expect(about(withTfvars.findings, 'aws_dynamodb_table.t')).toEqual([]);
+    expect(withTfvars.score).toBe(8);
+  });
+
+  it('Google labels and provider default_labels, including settings.user_labels of Cloud SQL', async () => {
+    const r = await check({
+      'gcp/main.tf': lines(
+        'provider "google" {',
+        '  project        = "p"',
+        '  default_labels = { cost-center = "cc-1", environment = "prod" }',
+        '}',
+        'resource "google_compute_instance" "vm" {',
+        '  labels = { team = "data" }',
+        '}',
+        'resource "google_storage_bucket" "b" {',
+        '  name = "b"',
+        '}',
+        'resource "google_sql_database_instance" "db" {',
+        '  settings {',
+        '    tier        = "db-f1-micro"',
+        '    user_labels = { owner = "data" }',
+        '  }',
+        '}',
+      ),
+    });
+    expect(r.summary).toMatch(/^2\/3 cost-bearing resources/);
+    expect(at(r.findings, 'gcp/main.tf')).toEqual([
+      { severity: 'medium', path: 'gcp/main.tf', line: 8, message: 'google_storage_bucket.b has no owner (or team) tag; counted with default_labels of provider google (gcp/main.tf:1)' },
+    ]);
+  });
+
+  it('Azure tags: there are no provider default tags, each resource carries its own', async () => {
+    const r = await check({
+      'azure/main.tf': lines(
+        'provider "azurerm" {',
+        '  features {}',
+        '}',
+        'resource "azurerm_storage_account" "sa" {',
+        `  tags = { cost_center = "cc-1", owner = "x", env = "prod" }`,
+        '}',
+        'resource "azurerm_linux_virtual_machine" "vm" {',
+        '  tags = { owner = "x" }',
+        '}',
+      ),
+    });
+    expect(about(r.findings, 'azurerm_storage_account.sa')).toEqual([]);
+    expect(about(r.findings, 'azurerm_linux_virtual_machine.vm')[0]).toMatchObject({ line: 7, message: 'azurerm_linux_virtual_machine.vm has no cost-center, environment tags' });
+  });
+
+  it('a type outside the list counts once it is tagged anywhere; untagged non-cost types do not count', async () => {
+    const r = await check({
+      'main.tf': lines(
+        'provider "aws" {}',
+        'resource "aws_security_group" "a" {',
+        `  tags = ${ALL_TAGS}`,
+        '}',
+        'resource "aws_security_group" "b" {',
+        '  name = "b"',
+        '}',
+        'resource "aws_iam_role" "r" {',
+        '  name = "r"',
+        '}',
+      ),
+    });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources/);
+    expect(about(r.findings, 'aws_security_group.b')).toHaveLength(1);
+    expect(about(r.findings, 'aws_iam_role')).toEqual([]);
+  });
+
+  it('an Auto Scaling group is judged by its tag blocks; a dynamic tag block is indeterminate', async () => {
+    const r = await check({
+      'main.tf':
+        provider() +
+        lines(
+          'resource "aws_autoscaling_group" "static" {',
+          '  tag {',
+          '    key                 = "CostCenter"',
+          '    value               = "cc"',
+          '    propagate_at_launch = true',
+          '  }',
+          '}',
+          'resource "aws_autoscaling_group" "dyn" {',
+          '  dynamic "tag" {',
+          '    for_each = var.tags',
+          '    content {',
+          '      key   = tag.key',
+          '      value = tag.value',
+          '    }',
+          '  }',
+          '}',
+        ),
+    });
+    // default_tags do not reach Auto Scaling groups.
+    expect(about(r.findings, 'aws_autoscaling_group.static')[0]?.message).toBe('aws_autoscaling_group.static has no owner (or team), environment tags');
+    expect(about(r.findings, 'aws_autoscaling_group.dyn')[0]?.message).toMatch(/cannot tell whether .*a dynamic "tag" block/);
+  });
+
+  it('Terraform JSON syntax is read, with lines', async () => {
+    const json = JSON.stringify(
+      {
+        provider: { aws: [{ region: 'eu-west-1', default_tags: [{ tags: { CostCenter: 'cc', Team: 't' } }] }] },
+        variable: { env: { default: 'prod' } },
+        resource: { aws_instance: { web: { ami: 'a', tags: { Environment: '${var.env}' } }, bare: { ami: 'b', tags: { Environment: '' } } } },
+      },
+      null,
+      2,
+    );
+    const r = await check({ 'gen/main.tf.json': json + '\n' });
+    expect(about(r.findings, 'aws_instance.web')).toEqual([]);
+    const bare = about(r.findings, 'aws_instance.bare')[0];
+    expect(bare?.message).toBe('aws_instance.bare has an empty environment tag; counted with default_tags of provider aws (gen/main.tf.json:3)');
+    expect(bare?.line).toBe(json.split('\n').findIndex((l) => l.includes('"bare"')) + 1);
+  });
+
+  it('a variable validation that requires keys guarantees them, and is enforcement', async () => {
+    const r = await check({
+      'modules/bucket/main.tf': lines(
+        'variable "tags" {',
+        '  type = map(string)',
+        '  validation {',
+        '    condition     = alltrue([for k in ["CostCenter", "Team", "Environment"] : contains(keys(var.tags), k)])',
+        '    error_message = "tags need CostCenter, Team and Environment"',
+        '  }',
+        '}',
+        'resource "aws_s3_bucket" "this" {',
+        '  tags = var.tags',
+        '}',
+      ),
+    });
+    // The module is called by nothing here, so var.tags is unknown, but the validation pins the keys.
+    expect(r.summary).toBe('1/1 cost-bearing resources carry every required tag (1 Terraform); 0 missing required keys; enforced by validation of var.tags in modules/bucket/main.tf');
+    // Provider default tags are unknown too, yet the known keys already carry every requirement.
+    expect(r.score).toBe(10);
+  });
+});
+
+describe('cost-tags: Terraform modules and Terragrunt', () => {
+  const moduleSrc = lines('variable "tags" {', '  type    = map(string)', '  default = {}', '}', 'resource "aws_ecs_service" "this" {', '  tags = merge(var.tags, { Component = "svc" })', '}');
+
+  it('a local module gets the caller\'s providers and arguments; called twice, its worst call decides', async () => {
+    const r = await check({
+      'modules/svc/main.tf': moduleSrc,
+      'envs/prod/main.tf': lines('provider "aws" {', '  default_tags {', '    tags = { CostCenter = "cc", Environment = "prod" }', '  }', '}', 'module "api" {', '  source = "../../modules/svc"', '  tags   = { Team = "payments" }', '}', 'module "worker" {', '  source = "../../modules/svc"', '}'),
+    });
+    expect(r.summary).toMatch(/^0\/1 cost-bearing resources/);
+    expect(at(r.findings, 'modules/svc/main.tf')).toEqual([
+      {
+        severity: 'medium',
+        path: 'modules/svc/main.tf',
+        line: 5,
+        message: 'aws_ecs_service.this (as module.worker of envs/prod) has no owner (or team) tag; counted with default_tags of provider aws (envs/prod/main.tf:1)',
+      },
+    ]);
+  });
+
+  it('providers = { aws = aws.us } maps the child\'s default provider to the caller\'s alias', async () => {
+    const r = await check({
+      'modules/svc/main.tf': moduleSrc,
+      'main.tf': provider() + provider('{ Environment = "prod" }', 'us') + lines('module "us" {', '  source    = "./modules/svc"', '  providers = { aws = aws.us }', '}'),
+    });
+    expect(about(r.findings, 'aws_ecs_service.this')[0]?.message).toBe('aws_ecs_service.this (as module.us of the root directory) has no cost-center, owner (or team) tags; counted with default_tags of provider aws.us (main.tf:7)');
+  });
+
+  it('a module nothing here calls is judged with unknown variables and providers, and says so', async () => {
+    const r = await check({ 'modules/svc/main.tf': moduleSrc });
+    expect(r.score).toBe(0);
+    expect(r.summary).toContain('0 missing required keys, 1 indeterminate');
+    expect(messages(r.findings)).toContain('modules/svc is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here');
+  });
+
+  it('a module from a registry counts when given tags; without tags its tagging cannot be seen', async () => {
+    const r = await check({
+      'main.tf': lines(
+        'provider "aws" {}',
+        'module "vpc" {',
+        '  source = "terraform-aws-modules/vpc/aws"',
+        `  tags   = ${ALL_TAGS}`,
+        '}',
+        'module "rds" {',
+        '  source  = "terraform-aws-modules/rds/aws"',
+        '  version = "6.0.0"',
+        '}',
+        'resource "aws_instance" "x" {',
+        `  tags = { Team = "x" }`,
+        '}',
+      ),
+    });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources/);
+    expect(about(r.findings, 'module.rds')).toEqual([
+      { severity: 'low', path: 'main.tf', line: 6, message: 'module.rds (terraform-aws-modules/rds/aws) comes from outside this repository and is given no tags argument: whether the resources it creates are tagged cannot be seen here' },
+    ]);
+    expect(about(r.findings, 'module.vpc')).toEqual([]);
+  });
+
+  it('a Terragrunt generate block writes a provider whose default_tags tag the unit\'s resources', async () => {
+    const root = lines(
+      'generate "provider" {',
+      '  path      = "provider.tf"',
+      '  if_exists = "overwrite"',
+      '  contents  = <<EOF',
+      'provider "aws" {',
+      '  region = "eu-west-1"',
+      '  default_tags {',
+      '    tags = { CostCenter = "cc-1", Team = "platform", Environment = "prod" }',
+      '  }',
+      '}',
+      'EOF',
+      '}',
+    );
+    const r = await check({
+      'live/root.hcl': root,
+      'live/prod/vpc/terragrunt.hcl': lines('include "root" {', '  path = find_in_parent_folders("root.hcl")', '}'),
+      'live/prod/vpc/main.tf': lines('resource "aws_nat_gateway" "ngw" {', '  subnet_id = "s"', '}'),
+      'live/prod/db/terragrunt.hcl': lines('include "root" {', '  path = find_in_parent_folders("root.hcl")', '}', 'terraform {', '  source = "../../../modules/db"', '}', 'inputs = {', '  name = "ledger"', '}'),
+      'modules/db/main.tf': lines('variable "name" {}', 'resource "aws_db_instance" "this" {', '  identifier = var.name', '}'),
+      'other/main.tf': lines('provider "aws" {}', 'resource "aws_nat_gateway" "untagged" {}'),
+    });
+    expect(r.summary).toMatch(/^2\/3 cost-bearing resources/);
+    expect(about(r.findings, 'aws_nat_gateway.ngw')).toEqual([]);
+    expect(about(r.findings, 'aws_db_instance.this')).toEqual([]);
+    expect(about(r.findings, 'aws_nat_gateway.untagged')).toHaveLength(1); // generate applies below live/ only
+  });
+
+  it('Terragrunt inputs are the module\'s variables', async () => {
+    const r = await check({
+      'live/terragrunt.hcl': lines('terraform {', '  source = "../modules/bucket"', '}', 'inputs = {', `  tags = ${ALL_TAGS}`, '}'),
+      'modules/bucket/main.tf': lines('variable "tags" {', '  default = {}', '}', 'resource "aws_s3_bucket" "b" {', '  tags = var.tags', '}'),
+    });
+    expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
+  });
+});
+
+describe('cost-tags: key normalisation and options', () => {
+  it('CostCenter, cost-center, cost_center, Cost Center and cost-centre are one key', async () => {
+    const r = await check({
+      'main.tf': ['CostCenter', 'cost-center', 'cost_center', 'Cost Center', 'cost-centre', 'COSTCENTRE']
+        .map((k, i) => lines(`resource "aws_instance" "i${i}" {`, `  tags = { "${k}" = "cc", team = "t", env = "dev" }`, '}'))
+        .join(''),
+    });
+    expect(r.summary).toMatch(/^6\/6 cost-bearing resources/);
+  });
+
+  it('required keys, aliases and alternatives come from the options', async () => {
+    const files = { 'main.tf': lines('provider "aws" {}', 'resource "aws_instance" "i" {', '  tags = { BillingCode = "b", Squad = "s" }', '}') };
+    const defaults = await check(files);
+    expect(defaults.score).toBe(0);
+    const custom = await check(files, { options: { requiredKeys: ['cost-center', 'owner'], aliases: { 'cost-center': ['billing-code'] }, alternatives: { owner: ['squad'] } } });
+    expect(custom.score).toBe(8);
+    expect(custom.status).toBe('pass');
+    const strict = await check(files, { options: { requiredKeys: ['cost-center', 'owner'], aliases: { 'cost-center': ['billing-code'] }, alternatives: {}, passAt: 9, warnAt: 0 } });
+    expect(strict.status).toBe('warn');
+    expect(about(strict.findings, 'aws_instance.i')[0]?.message).toBe('aws_instance.i has no owner tag');
+  });
+
+  it('rejects unknown option keys', () => {
+    expect(() => costTags.meta.options.parse({ requiredTags: ['x'] })).toThrow();
+    expect(costTags.meta.options.parse({})).toEqual({
+      passAt: 8,
+      warnAt: 5,
+      requiredKeys: ['cost-center', 'owner', 'environment'],
+      alternatives: { owner: ['team'] },
+      aliases: { 'cost-center': ['cost-centre'], environment: ['env', 'stage'] },
+      kubernetesLabels: ['cost-center', 'owner'],
+    });
+  });
+});
+
+describe('cost-tags: CloudFormation and SAM', () => {
+  const TEMPLATE = lines(
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Parameters:',
+    '  Env:',
+    '    Type: String',
+    'Resources:',
+    '  Orders:',
+    '    Type: AWS::DynamoDB::Table',
+    '    Properties:',
+    '      TableName: !Sub "${AWS::StackName}-orders"',
+    '      Tags:',
+    '        - Key: CostCenter',
+    '          Value: cc-1',
+    '        - Key: Team',
+    '          Value: !GetAtt Owner.Name',
+    '        - Key: Environment',
+    '          Value: !Ref Env',
+    '  Bucket:',
+    '    Type: AWS::S3::Bucket',
+    '    Properties:',
+    '      BucketName: !Join ["-", [!Ref Env, logs]]',
+    '      Tags:',
+    '        - Key: Team',
+    '          Value: data',
+    '  Role:',
+    '    Type: AWS::IAM::Role',
+    '    Properties:',
+    '      AssumeRolePolicyDocument: {}',
+  );
+
+  it('YAML with short-form intrinsics: Tags lists are read, missing keys reported at the logical id', async () => {
+    const r = await check({ 'cfn/orders.yaml': TEMPLATE });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag \(2 CloudFormation\)/);
+    expect(about(r.findings, 'Bucket')[0]).toEqual({ severity: 'medium', path: 'cfn/orders.yaml', line: 17, message: 'AWS::S3::Bucket Bucket has no cost-center, environment tags' });
+    expect(about(r.findings, 'no stack-level tags')).toHaveLength(1);
+    expect(about(r.findings, 'Role')).toEqual([]);
+  });
+
+  it('JSON templates are recognised by content, whatever their name', async () => {
+    const template = { Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'cost-center', Value: 'cc' }] } }, Fn: { Type: 'AWS::Lambda::Function', Properties: { Tags: [{ Key: 'CostCenter', Value: 'c' }, { Key: 'Owner', Value: 'o' }, { Key: 'Env', Value: 'e' }] } } } };
+    const text = JSON.stringify(template, null, 2);
+    const r = await check({ 'stacks/queue.json': text, 'package.json': '{"name": "x", "Resources": "not a template"}' });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources/);
+    expect(about(r.findings, 'Queue')[0]).toMatchObject({ path: 'stacks/queue.json', line: 3, message: 'AWS::SQS::Queue Queue has no owner (or team), environment tags' });
+  });
+
+  it('SAM: Globals Tags apply to functions, and SAM Tags are maps', async () => {
+    const r = await check({
+      'template.yaml': lines(
+        'Transform: AWS::Serverless-2016-10-31',
+        'Globals:',
+        '  Function:',
+        '    Runtime: nodejs22.x',
+        '    Tags:',
+        '      cost-center: cc-1',
+        '      team: payments',
+        'Resources:',
+        '  Api:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: index.handler',
+        '      Tags:',
+        '        environment: prod',
+        '  Table:',
+        '    Type: AWS::Serverless::SimpleTable',
+        '    Properties:',
+        '      Tags:',
+        '        environment: prod',
+      ),
+    });
+    expect(about(r.findings, 'Api')).toEqual([]);
+    expect(about(r.findings, 'Table')[0]?.message).toBe('AWS::Serverless::SimpleTable Table has no cost-center, owner (or team) tags');
+  });
+
+  it('computed Tags (!If) are indeterminate', async () => {
+    const r = await check({
+      'cfn.yaml': lines('AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  Vol:', '    Type: AWS::EC2::Volume', '    Properties:', '      Tags: !If [IsProd, [{Key: a, Value: b}], !Ref AWS::NoValue]'),
+    });
+    expect(about(r.findings, 'Vol')[0]).toMatchObject({ severity: 'low', line: 3 });
+    expect(about(r.findings, 'Vol')[0]?.message).toContain('the tags are computed (Fn::If)');
+  });
+
+  it('stack tags from Sceptre (inherited config.yaml) and samconfig.toml are added to the template\'s resources', async () => {
+    const bucket = lines('AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  B:', '    Type: AWS::S3::Bucket');
+    const r = await check({
+      'sceptre/config/config.yaml': lines('project_code: acme', 'stack_tags:', '  CostCenter: cc-1'),
+      'sceptre/config/prod/storage.yaml': lines('template_path: storage.yaml', 'stack_tags:', '  Team: data', '  Environment: prod'),
+      'sceptre/templates/storage.yaml': bucket,
+      'sam/template.yaml': bucket,
+      'sam/samconfig.toml': lines('version = 0.1', '[default.deploy.parameters]', 'stack_name = "x"', 'tags = "CostCenter=\\"cc-2\\" Owner=\\"ops\\" Environment=\\"dev\\""'),
+      'lonely/template.yaml': bucket,
+    });
+    expect(r.summary).toMatch(/^2\/3 cost-bearing resources/);
+    expect(about(r.findings, 'AWS::S3::Bucket B').map((f) => f.path)).toEqual(['lonely/template.yaml']);
+  });
+
+  it('an Ansible cloudformation task\'s tags are stack tags for its template', async () => {
+    const r = await check({
+      'ansible/deploy.yml': lines('- hosts: localhost', '  tasks:', '    - name: stack', '      amazon.aws.cloudformation:', '        stack_name: net', '        template: files/net.yaml', '        tags:', '          CostCenter: cc', '          Team: net', '          Environment: prod'),
+      'ansible/files/net.yaml': lines('AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  Nat:', '    Type: AWS::EC2::NatGateway'),
+    });
+    expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
+  });
+});
+
+describe('cost-tags: Kubernetes and Helm', () => {
+  const deployment = (name: string, meta: string[], pod: string[]): string =>
+    lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${name}`, '  namespace: shop', ...(meta.length ? ['  labels:', ...meta.map((l) => `    ${l}`)] : []), 'spec:', '  template:', '    metadata:', ...(pod.length ? ['      labels:', ...pod.map((l) => `        ${l}`)] : ['      annotations: {}']), '    spec:', '      containers: []');
+
+  it('pod template labels count; labels only on the workload metadata do not, and the finding says why', async () => {
+    const r = await check({
+      'k8s/api.yaml': deployment('api', ['app: api'], ['app: api', 'cost-center: cc-1', 'owner: shop']),
+      'k8s/web.yaml': deployment('web', ['cost-center: cc-1', 'owner: shop'], ['app: web']),
+    });
+    expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag \(2 Kubernetes\)/);
+    expect(at(r.findings, 'k8s/web.yaml')).toEqual([
+      {
+        severity: 'medium',
+        path: 'k8s/web.yaml',
+        line: 2,
+        message: "Deployment shop/web: its pod template has no cost-center, owner (or team) labels; cost-center, owner are on the Deployment's own metadata, which its pods do not get: cost tools read pod labels",
+      },
+    ]);
+  });
+
+  it('CronJob pod templates, multi-document files, Kustomize commonLabels and Namespace labels', async () => {
+    const cron = lines('apiVersion: batch/v1', 'kind: CronJob', 'metadata:', '  name: nightly', '  namespace: batch', 'spec:', '  jobTemplate:', '    spec:', '      template:', '        metadata:', '          labels:', '            team: data');
+    const r = await check({
+      'deploy/jobs.yaml': cron + '---\n' + lines('apiVersion: v1', 'kind: Service', 'metadata:', '  name: s'),
+      'deploy/namespace.yaml': lines('apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: batch', '  labels:', '    cost-center: cc-7'),
+      'kustom/kustomization.yaml': lines('resources: [app.yaml]', 'commonLabels:', '  cost-center: cc-2', '  owner: web'),
+      'kustom/app.yaml': deployment('kust', [], ['app: kust']),
+    });
+    expect(r.summary).toMatch(/^2\/2 cost-bearing resources/);
+  });
+
+  it('Helm templates are skipped with an info finding; a chart is judged by its values.yaml labels', async () => {
+    const tpl = lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: {{ .Release.Name }}', 'spec:', '  template:', '    metadata:', '      labels:', '        {{- toYaml .Values.podLabels | nindent 8 }}');
+    const labelled = await check({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 1.0.0\n',
+      'chart/values.yaml': lines('replicaCount: 2', 'podLabels:', '  cost-center: cc-1', '  team: shop'),
+      'chart/templates/deployment.yaml': tpl,
+    });
+    expect(labelled.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag \(1 Helm\)/);
+    expect(about(labelled.findings, 'Helm chart shop: 1 template under chart/templates/ is not rendered')).toHaveLength(1);
+    const bare = await check({ 'chart/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 1.0.0\n', 'chart/values.yaml': 'replicaCount: 2\n', 'chart/templates/deployment.yaml': tpl });
+    expect(bare.score).toBe(0);
+    expect(about(bare.findings, 'Helm chart shop: cannot tell whether it has cost-center, owner (or team)')).toHaveLength(1);
+  });
+});
+
+describe('cost-tags: enforcement', () => {
+  const tagged = { 'main.tf': provider() + lines('resource "aws_instance" "a" {}') };
+
+  it('a tflint aws_resource_missing_tags rule naming every key earns 2 points; a disabled one none', async () => {
+    const r = await check({ ...tagged, '.tflint.hcl': TFLINT });
+    expect(r.score).toBe(10);
+    expect(r.summary).toBe('1/1 cost-bearing resources carry every required tag (1 Terraform); 0 missing required keys; enforced by tflint rule aws_resource_missing_tags in .tflint.hcl');
+    const off = await check({ ...tagged, '.tflint.hcl': TFLINT.replace('enabled = true', 'enabled = false') });
+    expect(off.score).toBe(8);
+    expect(messages(off.findings)).toContain(NO_POLICY);
+  });
+
+  it('a policy naming only some required keys earns 1 point and a finding', async () => {
+    const r = await check({ ...tagged, '.tflint.hcl': TFLINT.replace('"CostCenter", "Team", "Environment"', '"CostCenter"') });
+    expect(r.score).toBe(9);
+    expect(messages(r.findings)).toContain('the tagging policies here do not require owner (or team), environment');
+  });
+
+  it('recognises AWS Config required-tags, Organizations tag policies, OPA, Checkov and Gatekeeper', async () => {
+    const cases: Record<string, FixtureFile>[] = [
+      { 'config.yaml': lines('Resources:', '  Rule:', '    Type: AWS::Config::ConfigRule', '    Properties:', '      Source:', '        Owner: AWS', '        SourceIdentifier: REQUIRED_TAGS', '      InputParameters:', '        tag1Key: CostCenter') },
+      { 'org/tag-policy.json': JSON.stringify({ tags: { costcenter: { tag_key: { '@@assign': 'CostCenter' }, enforced_for: { '@@assign': ['ec2:instance'] } } } }) },
+      { 'policy/tags.rego': lines('package main', 'required_tags := {"CostCenter", "Team", "Environment"}', 'deny[msg] {', '  r := input.resource_changes[_]', '  missing := required_tags - {k | r.change.after.tags[k]}', '  count(missing) > 0', '  msg := sprintf("%s is missing tags %v", [r.address, missing])', '}') },
+      { 'checkov/tags.yaml': lines('metadata:', '  id: CKV2_ACME_1', '  name: cost tags', 'definition:', '  cond_type: attribute', '  resource_types: all', '  attribute: tags.CostCenter', '  operator: exists') },
+      { 'gatekeeper.yaml': lines('apiVersion: constraints.gatekeeper.sh/v1beta1', 'kind: K8sRequiredLabels', 'metadata:', '  name: cost', 'spec:', '  parameters:', '    labels:', '      - key: cost-center') },
+    ];
+    const what: string[] = [];
+    for (const files of cases) {
+      const r = await check({ ...tagged, ...files });
+      expect(r.score, JSON.stringify(Object.keys(files))).toBeGreaterThan(8);
+      what.push(r.summary.split('; enforced by ')[1] ?? 'none');
+    }
+    expect(what).toEqual([
+      'AWS Config required-tags rule Rule in config.yaml',
+      'AWS Organizations tag policy in org/tag-policy.json',
+      'OPA/Conftest policy in policy/tags.rego',
+      'Checkov policy CKV2_ACME_1 in checkov/tags.yaml',
+      'Gatekeeper K8sRequiredLabels cost in gatekeeper.yaml',
+    ]);
+  });
+});
+
+describe('cost-tags: bad input never crashes, the rest is still judged', () => {
+  it('malformed HCL: a finding at the error\'s line; blocks that parse (and other files) are still judged', async () => {
+    const r = await check({
+      'broken.tf': lines('resource "aws_instance" "ok" {', `  tags = ${ALL_TAGS}`, '}', '', 'resource "aws_instance" "bad" {', '  tags = {', '    CostCenter = "x"', '}'),
+      'good.tf': lines('provider "aws" {}', 'resource "aws_s3_bucket" "b" {', `  tags = ${ALL_TAGS}`, '}'),
+    });
+    const f = at(r.findings, 'broken.tf');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'medium' });
+    expect(f[0]!.message).toMatch(/^malformed HCL \(.+ at line \d+\): 1 block around it is not judged; blocks that parse are still judged$/);
+    expect(r.summary).toMatch(/^2\/2 cost-bearing resources/); // ok and b; bad is not judged
+  });
+
+  it('malformed YAML and JSON that look like infrastructure are findings with their line', async () => {
+    const r = await check({
+      'cfn/bad.yaml': lines('AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  B:', '    Type: AWS::S3::Bucket', '   Properties: [', ''),
+      'cfn/bad.json': '{"Resources": {"B": {"Type": "AWS::S3::Bucket",}}\n',
+      'notes.yaml': ': : not yaml at all [\n', // no infrastructure markers: ignored
+      'main.tf': provider() + lines('resource "aws_instance" "a" {}'),
+    });
+    expect(at(r.findings, 'cfn/bad.yaml')[0]?.message).toMatch(/^malformed YAML \(line \d+: .+\): anything this file declares is not judged$/);
+    expect(at(r.findings, 'cfn/bad.json')[0]?.message).toMatch(/^malformed JSON \(line \d+: .+\): anything this file declares is not judged$/);
+    expect(at(r.findings, 'notes.yaml')).toEqual([]);
+    expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
+  });
+
+  it('a binary .tf and a file over maxFileBytes are reported as unreadable', async () => {
+    const binary = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff, 0xfe, 0x00, 0x00]);
+    const huge = lines('resource "aws_instance" "big" {', `  tags = ${ALL_TAGS}`, '}') + '# padding\n'.repeat(400);
+    const r = await check({ 'bin.tf': binary, 'huge.tf': huge, 'small.tf': provider() + lines('resource "aws_instance" "a" {}') }, { maxFileBytes: 2048 });
+    expect(at(r.findings, 'bin.tf')).toEqual([{ severity: 'medium', path: 'bin.tf', message: 'could not read this file (binary); anything it declares is not judged' }]);
+    expect(at(r.findings, 'huge.tf')).toEqual([{ severity: 'medium', path: 'huge.tf', message: `could not read this file (too-large: ${Buffer.byteLength(huge)} bytes, limit 2048); anything it declares is not judged` }]);
+    expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
+  });
+
+  it('deeply nested HCL and YAML do not overflow the stack', async () => {
+    const deepHcl = `locals {\n  x = ${'{ a = '.repeat(3000)}1${' }'.repeat(3000)}\n}\n` + lines('resource "aws_instance" "d" {', '  tags = merge(local.x, { CostCenter = "c", Team = "t", Environment = "e" })', '}');
+    const deepYaml = lines('AWSTemplateFormatVersion: "2010-09-09"', 'Metadata:', `  X: ${'['.repeat(2000)}${']'.repeat(2000)}`, 'Resources:', '  Q:', '    Type: AWS::SQS::Queue');
+    const r = await check({ 'deep.tf': deepHcl, 'deep.yaml': deepYaml });
+    expect(r.status).not.toBe('error');
+    expect(about(r.findings, 'aws_instance.d')).toEqual([]);
+    expect(r.score).not.toBeNull();
+  });
+
+  it('not applicable without infrastructure, whatever the kind; findings about unreadable files remain', async () => {
+    const none = await check({ 'src/index.ts': 'export {};\n', 'main.tf': lines('resource "aws_iam_role" "r" {}') }, { kind: 'infrastructure' });
+    expect(none).toMatchObject({ status: 'not-applicable', score: null, findings: [] });
+    expect(none.summary).toBe('No cost-bearing resources declared in Terraform, CloudFormation or Kubernetes manifests.');
+    const service = await check({ 'k8s/d.yaml': lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: d') }, { kind: 'library' });
+    expect(service.status).toBe('fail'); // judged even for a "library": infrastructure decides, not the kind
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Properties: the score stays within 0–10, and removing a tag never raises it.
+
+describe('cost-tags: properties', () => {
+  const KEYS = ['CostCenter', 'Team', 'Environment', 'Name'];
+  const TYPES = ['aws_instance', 'aws_s3_bucket', 'aws_db_instance', 'google_storage_bucket', 'azurerm_storage_account'];
+  const resourceArb = fc.record({ type: fc.constantFrom(...TYPES), keys: fc.subarray(KEYS), emptyValue: fc.boolean() });
+  const repoArb = fc.record({ defaults: fc.subarray(KEYS), resources: fc.array(resourceArb, { minLength: 1, maxLength: 5 }), tflint: fc.boolean() });
+  type Repo = { defaults: string[]; resources: { type: string; keys: string[]; emptyValue: boolean }[]; tflint: boolean };
+
+  const render = (repo: Repo): Record<string, FixtureFile> => {
+    const map = (keys: string[], empty = false) => `{ ${keys.map((k, i) => `${k} = "${empty && i === 0 ? '' : 'v'}"`).join(', ')} }`;
+    const main =
+      lines('provider "aws" {', '  default_tags {', `    tags = ${map(repo.defaults)}`, '  }', '}', 'provider "google" {', `  default_labels = ${map(repo.defaults)}`, '}') +
+      repo.resources.map((r, i) => lines(`resource "${r.type}" "r${i}" {`, ...(r.keys.length ? [`  ${r.type.startsWith('google') ? 'labels' : 'tags'} = ${map(r.keys, r.emptyValue)}`] : []), '}')).join('');
+    return { 'main.tf': main, ...(repo.tflint ? { '.tflint.hcl': TFLINT } : {}) };
+  };
+
+  it('the score is within 0–10 and the outcome is well formed', async () => {
+    await fc.assert(
+      fc.asyncProperty(repoArb, async (repo) => {
+        const r = await check(render(repo));
+        expect(r.score).not.toBeNull();
+        expect(r.score!).toBeGreaterThanOrEqual(0);
+        expect(r.score!).toBeLessThanOrEqual(10);
+        for (const f of r.findings) if (f.line !== undefined) expect(Number.isInteger(f.line) && f.line > 0).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('removing one tag from a resource (or from default tags) never improves the score', async () => {
+    type Target = { where: number; key: string } | undefined;
+    const withRemoval: fc.Arbitrary<{ repo: Repo; target: Target }> = repoArb.chain((repo): fc.Arbitrary<{ repo: Repo; target: Target }> => {
+      // An empty value (the first key of an emptyValue resource) overrides the provider default with nothing:
+      // removing it lets the default apply again, which is a fix, not a requirement removed.
+      const targets: Target[] = [
+        ...repo.defaults.map((key) => ({ where: -1, key })),
+        ...repo.resources.flatMap((r, i) => r.keys.filter((_, k) => !(r.emptyValue && k === 0)).map((key) => ({ where: i, key }))),
+      ];
+      return targets.length === 0 ? fc.constant({ repo, target: undefined }) : fc.constantFrom(...targets).map((target) => ({ repo, target }));
+    });
+    await fc.assert(
+      fc.asyncProperty(withRemoval, async ({ repo, target }) => {
+        if (!target) return;
+        const reduced: Repo = {
+          ...repo,
+          defaults: target.where === -1 ? repo.defaults.filter((k) => k !== target.key) : repo.defaults,
+          resources: repo.resources.map((r, i) => (i === target.where ? { ...r, keys: r.keys.filter((k) => k !== target.key) } : r)),
+        };
+        const before = await check(render(repo));
+        const after = await check(render(reduced));
+        expect(after.score!).toBeLessThanOrEqual(before.score!);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});

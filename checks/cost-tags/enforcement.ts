@@ -1,0 +1,113 @@
+// Tagging policy kept in the repository: what stops the next untagged resource from being merged.
+import { attributesOf, blockLabels, blocksOf, blockType, evaluate, parseHcl } from './hcl.ts';
+import type { Requirement } from './keys.ts';
+import { normaliseKey } from './keys.ts';
+import { asRecord, type Enforcement } from './model.ts';
+import type { ParsedFile } from './cloudformation.ts';
+
+const EMPTY = { lookup: () => undefined };
+
+/** `.tflint.hcl`: the AWS ruleset's aws_resource_missing_tags rule, enabled. */
+export function tflintEnforcement(path: string, text: string): Enforcement[] {
+  const parsed = parseHcl(path, text);
+  if (!parsed.ok) return [];
+  const out: Enforcement[] = [];
+  for (const b of blocksOf(parsed.root).filter((x) => !x.error)) {
+    if (blockType(b) !== 'rule' || blockLabels(b)[0] !== 'aws_resource_missing_tags') continue;
+    const attrs = attributesOf(b);
+    const enabled = evaluate(attrs.get('enabled'), EMPTY);
+    if (enabled.kind === 'bool' && !enabled.value) continue;
+    const tags = evaluate(attrs.get('tags'), EMPTY);
+    const keys = tags.kind === 'list' ? tags.items.flatMap((t) => (t.kind === 'string' ? [t.value] : [])) : undefined;
+    out.push({ what: 'tflint rule aws_resource_missing_tags', path, line: b.line, keys });
+  }
+  return out;
+}
+
+/** String literals in a policy that name one of the required keys. */
+function namedKeys(text: string, reqs: readonly Requirement[]): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/["'`]([\w:./ -]{2,64})["'`]/g)) {
+    const n = normaliseKey(m[1]!);
+    if (reqs.some((r) => r.accepts.has(n))) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+/** OPA/Conftest (.rego) and Sentinel (.sentinel) policies about tags or labels. */
+export function policyEnforcement(path: string, text: string, reqs: readonly Requirement[]): Enforcement[] {
+  const lower = text.toLowerCase();
+  if (!/\b(tags|labels)\b/.test(lower)) return [];
+  const rego = /\.rego$/i.test(path);
+  if (rego && !/\b(deny|violation|warn)\b/.test(lower)) return [];
+  if (!rego && !/\b(rule|main)\b/.test(lower)) return [];
+  const keys = namedKeys(text, reqs);
+  const generic = /required_(tags|labels)|missing_(tags|labels)|mandatory_(tags|labels)/.test(lower);
+  if (keys.length === 0 && !generic) return [];
+  const line = Math.max(1, text.slice(0, Math.max(0, lower.search(/\b(deny|violation|warn|main|rule)\b/))).split('\n').length);
+  return [{ what: `${rego ? 'OPA/Conftest' : 'Sentinel'} policy`, path, line, keys: keys.length > 0 ? keys : undefined }];
+}
+
+/** Policies in YAML and JSON: AWS Config, Organizations tag policies, Azure Policy, Checkov, Kyverno, Gatekeeper. */
+export function documentEnforcement(file: ParsedFile, reqs: readonly Requirement[]): Enforcement[] {
+  const out: Enforcement[] = [];
+  for (const doc of file.docs) {
+    const top = asRecord(doc.value);
+    if (!top) continue;
+    // CloudFormation: AWS::Config::ConfigRule with REQUIRED_TAGS, AWS::Organizations::Policy of type TAG_POLICY.
+    for (const [id, r] of Object.entries(asRecord(top.Resources) ?? {})) {
+      const res = asRecord(r);
+      const json = JSON.stringify(res ?? {});
+      if (/^AWS::Config::(Organization)?ConfigRule$/.test(String(res?.Type)) && json.includes('REQUIRED_TAGS')) {
+        const params = asRecord(asRecord(res?.Properties)?.InputParameters) ?? {};
+        const keys = Object.entries(params).filter(([k, v]) => /^tag\dKey$/.test(k) && typeof v === 'string').map(([, v]) => v as string);
+        out.push({ what: `AWS Config required-tags rule ${id}`, path: file.path, line: doc.keyLineOf(['Resources', id]), keys: keys.length ? keys : undefined });
+      }
+      if (res?.Type === 'AWS::Organizations::Policy' && json.includes('TAG_POLICY')) {
+        const keys = [...json.matchAll(/"tag_key":\{"@@assign":"([^"]+)"/g)].map((m) => m[1]!);
+        out.push({ what: `AWS Organizations tag policy ${id}`, path: file.path, line: doc.keyLineOf(['Resources', id]), keys: keys.length ? keys : undefined });
+      }
+    }
+    // An Organizations tag policy document.
+    const tagPolicy = asRecord(top.tags);
+    if (tagPolicy && Object.values(tagPolicy).some((t) => asRecord(asRecord(t)?.tag_key)?.['@@assign'] !== undefined)) {
+      const keys = Object.values(tagPolicy).map((t) => asRecord(asRecord(t)?.tag_key)?.['@@assign']).filter((k): k is string => typeof k === 'string');
+      const enforced = Object.values(tagPolicy).some((t) => asRecord(t)?.enforced_for !== undefined);
+      out.push({ what: `AWS Organizations tag policy${enforced ? '' : ' (report-only: no enforced_for)'}`, path: file.path, line: doc.keyLineOf(['tags']), keys });
+    }
+    // Azure Policy: a rule on tags['…'] with exists: false.
+    const rule = asRecord(top.policyRule) ?? asRecord(asRecord(top.properties)?.policyRule);
+    if (rule) {
+      const json = JSON.stringify(rule);
+      if (/tags\[/.test(json) && /"exists":\s*"?false"?/i.test(json)) {
+        const keys = [...json.matchAll(/tags\['?([^'\]]+)'?\]/g)].map((m) => m[1]!).filter((k) => !k.includes('parameters('));
+        out.push({ what: 'Azure Policy requiring a tag', path: file.path, line: doc.lineOf(top.policyRule ? ['policyRule'] : ['properties', 'policyRule']), keys: keys.length ? keys : undefined });
+      }
+    }
+    // Checkov custom policy on tags.
+    const meta = asRecord(top.metadata);
+    if (typeof meta?.id === 'string' && /^CKV/.test(meta.id) && top.definition !== undefined) {
+      const json = JSON.stringify(top.definition);
+      if (/"(attribute)":"(tags|labels)[.\w]*"/.test(json)) {
+        const keys = [...json.matchAll(/"attribute":"(?:tags|labels)\.([^"]+)"/g)].map((m) => m[1]!);
+        out.push({ what: `Checkov policy ${meta.id}`, path: file.path, line: doc.keyLineOf(['metadata']), keys: keys.length ? keys : undefined });
+      }
+    }
+    // Kyverno and Gatekeeper.
+    if (typeof top.kind === 'string' && typeof top.apiVersion === 'string') {
+      if ((top.kind === 'ClusterPolicy' || top.kind === 'Policy') && /kyverno/.test(top.apiVersion)) {
+        const json = JSON.stringify(top.spec ?? {});
+        if (json.includes('"validate"') && json.includes('"labels"')) {
+          const keys = namedKeys(json.replace(/"labels":\{([^}]*)\}/g, (m, inner: string) => inner.replace(/"([^"]+)":/g, '"$1" ')), reqs);
+          out.push({ what: `Kyverno ${top.kind} ${String(asRecord(top.metadata)?.name ?? '')}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined });
+        }
+      }
+      if (top.kind === 'K8sRequiredLabels') {
+        const labels = asRecord(asRecord(top.spec)?.parameters)?.labels;
+        const keys = Array.isArray(labels) ? labels.map((l) => (typeof l === 'string' ? l : asRecord(l)?.key)).filter((k): k is string => typeof k === 'string') : [];
+        out.push({ what: `Gatekeeper K8sRequiredLabels ${String(asRecord(top.metadata)?.name ?? '')}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined });
+      }
+    }
+  }
+  return out;
+}

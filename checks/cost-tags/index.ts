@@ -1,0 +1,270 @@
+// Standards: AWS "Best Practices for Tagging AWS Resources" (https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html);
+// FinOps Foundation FinOps Framework, "Allocation" capability (https://www.finops.org/framework/capabilities/allocation/);
+// Google Cloud labels for cost allocation; Azure Cloud Adoption Framework tagging strategy; OpenCost/Kubecost allocation by pod labels.
+import { z } from 'zod';
+import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { findStackTags, isTemplate, scanCloudFormation, type ParsedFile } from './cloudformation.ts';
+import { documentEnforcement, policyEnforcement, tflintEnforcement } from './enforcement.ts';
+import { parserProblem } from './hcl.ts';
+import { describeRequirement, judgeKeys, normaliseKey, requirements, type Requirement } from './keys.ts';
+import { scanKubernetes, WORKLOAD_KINDS, type KubernetesInput } from './kubernetes.ts';
+import { dirOf, emptyScan, type Enforcement, type Item, type Scan } from './model.ts';
+import { scanTerraform, type SourceFile } from './terraform.ts';
+import { parseDocs } from './yamldoc.ts';
+
+const options = z
+  .object({
+    passAt: z.number().min(0).max(10).default(8).meta({ description: 'Score at or above which the check passes.' }),
+    warnAt: z.number().min(0).max(10).default(5).meta({ description: 'Score at or above which the check warns instead of failing.' }),
+    requiredKeys: z.array(z.string().min(1)).min(1).default(['cost-center', 'owner', 'environment']).meta({ description: 'Tag keys every cost-bearing cloud resource must carry (compared after normalisation).' }),
+    alternatives: z.record(z.string(), z.array(z.string().min(1))).default({ owner: ['team'] }).meta({ description: 'Other keys that satisfy a required key (owner: [team] means a team tag will do).' }),
+    aliases: z.record(z.string(), z.array(z.string().min(1))).default({ 'cost-center': ['cost-centre'], environment: ['env', 'stage'] }).meta({ description: 'Other spellings of a key, beyond case and separators.' }),
+    kubernetesLabels: z.array(z.string().min(1)).min(1).default(['cost-center', 'owner']).meta({ description: 'Label keys every Kubernetes workload\'s pod template must carry.' }),
+  })
+  .strict();
+type Options = z.output<typeof options>;
+
+// Vendored code, test data, examples and generated output describe other systems, or none.
+const IGNORED_DIRS = /(^|\/)(node_modules|vendor|third_party|third-party|testdata|test-fixtures|__fixtures__|fixtures|examples?|\.terraform|\.terragrunt-cache|cdk\.out|\.aws-sam)\//i;
+const TF = /\.tf(\.json)?$/i;
+const TFVARS = /\.tfvars(\.json)?$/i;
+const HCL = /\.hcl$/i;
+const TFLINT = /(^|\/)\.tflint\.hcl$/i;
+const DOCS = /\.(ya?ml|json|template)$/i;
+const POLICY = /\.(rego|sentinel)$/i;
+const SAMCONFIG = /(^|\/)samconfig\.toml$/i;
+const CDK_SOURCE = /(^|\/)(bin\/[^/]+\.(ts|js|mjs|py)|app\.py)$/i;
+/** Text that makes a YAML or JSON file worth parsing. */
+const INFRA_MARKERS = /AWSTemplateFormatVersion|AWS::|\bapiVersion\b|stack_tags|template_path|cloudformation|@@assign|policyRule|\bdefinition\b|\bResources\b|commonLabels/;
+const INFRA_PATH = /(cloudformation|cfn|template|stack|sam|k8s|kube|manifest|deploy|helm|chart|kustom|values|policy|polic)/i;
+const MAX_ITEM_FINDINGS = 150;
+
+type Verdict = { status: 'pass' } | { status: 'fail'; missing: Requirement[]; empty: Requirement[] } | { status: 'indeterminate'; unsure: Requirement[] };
+const RANK = { pass: 0, indeterminate: 1, fail: 2 } as const;
+
+function judge(item: Item, reqs: readonly Requirement[]): Verdict {
+  const v = judgeKeys(item.keys, item.open, reqs);
+  if (v.missing.length > 0 || v.empty.length > 0) return { status: 'fail', missing: v.missing, empty: v.empty };
+  if (v.unsure.length > 0) return { status: 'indeterminate', unsure: v.unsure };
+  return { status: 'pass' };
+}
+
+const list = (reqs: Requirement[]): string => reqs.map(describeRequirement).join(', ');
+
+function title(item: Item): string {
+  if (item.platform === 'terraform') return item.type === 'module' ? `module.${item.name}` : `${item.type}.${item.name}`;
+  if (item.platform === 'cloudformation') return `${item.type} ${item.name}`;
+  if (item.platform === 'helm') return `Helm chart ${item.name}`;
+  return `${item.type} ${item.name}`;
+}
+
+function itemFinding(item: Item, verdict: Verdict): Finding | undefined {
+  if (verdict.status === 'pass') return undefined;
+  const word = item.platform === 'kubernetes' || item.platform === 'helm' ? 'label' : 'tag';
+  const where = item.context ? ` (${item.context})` : '';
+  const from = item.inherited.length > 0 ? `; counted with ${item.inherited.join(' and ')}` : '';
+  const subject = item.platform === 'kubernetes' ? `${title(item)}: its pod template` : title(item);
+  const note = item.note ? `; ${item.note}` : '';
+  if (verdict.status === 'fail') {
+    const parts: string[] = [];
+    if (verdict.missing.length > 0) parts.push(`has no ${list(verdict.missing)} ${word}${verdict.missing.length > 1 ? 's' : ''}`);
+    if (verdict.empty.length > 0) parts.push(`has an empty ${list(verdict.empty)} ${word}`);
+    const untagged = item.keys.size === 0;
+    return { severity: untagged ? 'high' : 'medium', path: item.path, line: item.line, message: `${subject}${where} ${parts.join(' and ')}${untagged ? ` (no ${word}s at all)` : ''}${from}${note}` };
+  }
+  return { severity: 'low', path: item.path, line: item.line, message: `${subject}${where}: cannot tell whether it has ${list(verdict.unsure)} (${item.open ?? 'unresolved'}); counted as indeterminate, not as passing${from}${note}` };
+}
+
+function read(snapshot: RepoSnapshot, path: string, findings: Finding[], severity: 'low' | 'medium' | undefined): string | undefined {
+  const content = snapshot.read(path);
+  if (content.ok) return content.text;
+  if (severity) findings.push({ severity, path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''}); anything it declares is not judged` });
+  return undefined;
+}
+
+function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
+  const scan = emptyScan();
+  const files = snapshot.files.filter((f) => f.kind === 'file' && !IGNORED_DIRS.test(f.path));
+  const tf: SourceFile[] = [];
+  const tfvars: SourceFile[] = [];
+  const terragrunt: SourceFile[] = [];
+  const parsed: ParsedFile[] = [];
+  const samconfigs: SourceFile[] = [];
+  const cdkSources: SourceFile[] = [];
+  const hasCdk = files.some((f) => /(^|\/)cdk\.json$/i.test(f.path));
+
+  // Helm charts: their templates are Go templates, not YAML, until rendered.
+  const chartDirs = files.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => ({ dir: dirOf(f.path), path: f.path }));
+  const chartOf = (path: string) => chartDirs.filter((c) => path.startsWith(c.dir ? `${c.dir}/templates/` : 'templates/')).sort((a, b) => b.dir.length - a.dir.length)[0];
+  const charts = new Map<string, KubernetesInput['charts'][number]>();
+  for (const c of chartDirs) {
+    const text = snapshot.read(c.path);
+    const name = text.ok ? /^name:\s*["']?([^"'\s#]+)/m.exec(text.text)?.[1] : undefined;
+    charts.set(c.dir, { dir: c.dir, name: name ?? (c.dir.split('/').pop() || 'chart'), chartPath: c.path, workloads: false, templated: [] });
+  }
+  const workloadKind = new RegExp(`^\\s*kind:\\s*["']?(${WORKLOAD_KINDS.join('|')})\\b`, 'm');
+
+  for (const file of files) {
+    const p = file.path;
+    if (TF.test(p)) {
+      const text = read(snapshot, p, scan.findings, 'medium');
+      if (text !== undefined) tf.push({ path: p, text });
+    } else if (TFVARS.test(p)) {
+      const text = read(snapshot, p, scan.findings, 'low');
+      if (text !== undefined) tfvars.push({ path: p, text });
+    } else if (TFLINT.test(p)) {
+      const text = read(snapshot, p, scan.findings, 'low');
+      if (text !== undefined) scan.enforcement.push(...tflintEnforcement(p, text));
+    } else if (HCL.test(p)) {
+      const text = read(snapshot, p, scan.findings, /(^|\/)(terragrunt|root)\.hcl$/i.test(p) ? 'medium' : undefined);
+      if (text !== undefined) terragrunt.push({ path: p, text });
+    } else if (POLICY.test(p)) {
+      const text = read(snapshot, p, scan.findings, undefined);
+      if (text !== undefined) scan.enforcement.push(...policyEnforcement(p, text, reqs));
+    } else if (SAMCONFIG.test(p)) {
+      const text = read(snapshot, p, scan.findings, undefined);
+      if (text !== undefined) samconfigs.push({ path: p, text });
+    } else if (hasCdk && CDK_SOURCE.test(p)) {
+      const text = read(snapshot, p, scan.findings, undefined);
+      if (text !== undefined) cdkSources.push({ path: p, text });
+    } else if (DOCS.test(p)) {
+      const chart = chartOf(p);
+      const isValues = chartDirs.some((c) => p === (c.dir ? `${c.dir}/values.yaml` : 'values.yaml') || p === (c.dir ? `${c.dir}/values.yml` : 'values.yml'));
+      const text = read(snapshot, p, scan.findings, INFRA_PATH.test(p) || chart || isValues ? 'low' : undefined);
+      if (text === undefined) continue;
+      if (chart && text.includes('{{')) {
+        const c = charts.get(chart.dir)!;
+        c.templated.push(p);
+        if (workloadKind.test(text)) c.workloads = true;
+        continue;
+      }
+      if (!isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) continue;
+      const result = parseDocs(text);
+      if (!result.ok) {
+        const kind = /\.json$/i.test(p) ? 'JSON' : 'YAML';
+        scan.findings.push({ severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
+        continue;
+      }
+      const pf: ParsedFile = { path: p, text, docs: result.docs };
+      if (isValues) {
+        const c = chartDirs.find((d) => dirOf(p) === d.dir);
+        if (c) charts.get(c.dir)!.values = pf;
+      }
+      parsed.push(pf);
+      for (const e of documentEnforcement(pf, reqs)) scan.enforcement.push(e);
+    }
+  }
+
+  if (parserProblem && (tf.length > 0 || terragrunt.length > 0)) {
+    scan.findings.push({ severity: 'medium', message: `${parserProblem}: Terraform and Terragrunt files are not judged` });
+  }
+  scanTerraform({ terraform: tf, tfvars, terragrunt }, scan);
+  const templates = parsed.filter((f) => f.docs.some((d) => isTemplate(d.value)));
+  const stackTags = findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)));
+  scanCloudFormation(templates, stackTags, scan);
+  scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan);
+  return scan;
+}
+
+/** Enforcement credit: 2 points when a policy covers every required key (or names none), 1 when it covers some. */
+function enforcementCredit(enforcement: Enforcement[], reqs: Requirement[]): { points: number; uncovered: Requirement[] } {
+  if (enforcement.length === 0) return { points: 0, uncovered: reqs };
+  if (enforcement.some((e) => !e.keys)) return { points: 2, uncovered: [] };
+  const named = new Set(enforcement.flatMap((e) => e.keys ?? []).map(normaliseKey));
+  const uncovered = reqs.filter((r) => ![...r.accepts].some((a) => named.has(a)));
+  if (uncovered.length === reqs.length) return { points: 0, uncovered };
+  return { points: uncovered.length === 0 ? 2 : 1, uncovered };
+}
+
+export default defineCheck({
+  id: 'cost-tags',
+  meta: {
+    title: 'Cost tags',
+    description: 'Every cost-bearing cloud resource declared in code can be attributed to an owner and a cost centre: required tags and labels, and a policy that keeps them.',
+    category: 'cost',
+    weight: 2,
+    version: 1,
+    reads: [
+      '**/*.tf',
+      '**/*.tf.json',
+      '**/*.tfvars',
+      '**/*.tfvars.json',
+      '**/*.hcl',
+      '**/*.{yml,yaml}',
+      '**/*.json',
+      '**/*.template',
+      '**/*.{rego,sentinel}',
+      '**/samconfig.toml',
+      '**/bin/*.{ts,js,mjs,py}',
+      '**/app.py',
+    ],
+    options,
+  },
+  run(snapshot, ctx) {
+    const o = ctx.options;
+    const reqs = requirements(o.requiredKeys, o.aliases, o.alternatives);
+    const k8sReqs = requirements(o.kubernetesLabels, o.aliases, o.alternatives);
+    const scan = gather(snapshot, reqs);
+
+    // One verdict per declaration: a module called twice is judged by its worst instance.
+    const judged = new Map<string, { item: Item; verdict: Verdict }>();
+    for (const item of scan.items) {
+      const verdict = judge(item, item.platform === 'kubernetes' || item.platform === 'helm' ? k8sReqs : reqs);
+      const key = item.identity ?? `${item.path}:${item.line}:${item.name}`;
+      const prev = judged.get(key);
+      if (!prev || RANK[verdict.status] > RANK[prev.verdict.status]) judged.set(key, { item, verdict });
+    }
+    const all = [...judged.values()];
+    const findings: Finding[] = [];
+    const enforcement = scan.enforcement;
+    const credit = enforcementCredit(enforcement, reqs);
+
+    if (all.length === 0) {
+      return {
+        status: 'not-applicable',
+        score: null,
+        summary: `No cost-bearing resources declared in Terraform, CloudFormation or Kubernetes manifests${scan.findings.some((f) => f.severity === 'medium') ? ' could be read (see the findings)' : ''}.`,
+        findings: [...scan.findings, ...enforcement.map((e) => ({ severity: 'info' as const, path: e.path, line: e.line, message: `tagging enforcement found: ${e.what}` }))],
+      };
+    }
+
+    const passing = all.filter((j) => j.verdict.status === 'pass').length;
+    const failing = all.filter((j) => j.verdict.status === 'fail');
+    const unsure = all.filter((j) => j.verdict.status === 'indeterminate');
+    const share = passing / all.length;
+    const score = roundScore(share * 8 + credit.points);
+
+    const byPlatform = new Map<string, number>();
+    for (const j of all) byPlatform.set(j.item.platform, (byPlatform.get(j.item.platform) ?? 0) + 1);
+    const ordered = [...failing.filter((j) => j.item.keys.size === 0), ...failing.filter((j) => j.item.keys.size > 0), ...unsure];
+    for (const j of ordered.slice(0, MAX_ITEM_FINDINGS)) {
+      const f = itemFinding(j.item, j.verdict);
+      if (f) findings.push(f);
+    }
+    const noted = new Set<string>();
+    for (const j of ordered) {
+      if (!j.item.fileNote || noted.has(j.item.path)) continue;
+      noted.add(j.item.path);
+      findings.push({ severity: 'info', path: j.item.path, line: j.item.line, message: j.item.fileNote });
+    }
+    if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed)` });
+
+    if (enforcement.length === 0) {
+      findings.push({ severity: 'low', message: 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed' });
+    } else {
+      for (const e of enforcement) findings.push({ severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}` });
+      if (credit.uncovered.length > 0) findings.push({ severity: 'low', message: `the tagging policies here do not require ${list(credit.uncovered)}` });
+    }
+    findings.push(...scan.findings);
+
+    const platforms = [...byPlatform].map(([p, n]) => `${n} ${p === 'terraform' ? 'Terraform' : p === 'cloudformation' ? 'CloudFormation' : p === 'helm' ? 'Helm' : 'Kubernetes'}`).join(', ');
+    const parts = [
+      `${passing}/${all.length} cost-bearing resources carry every required tag (${platforms})`,
+      `${failing.length} missing required keys${unsure.length > 0 ? `, ${unsure.length} indeterminate` : ''}`,
+      enforcement.length > 0 ? `enforced by ${enforcement[0]!.what} in ${enforcement[0]!.path}${enforcement.length > 1 ? ` and ${enforcement.length - 1} more` : ''}` : 'no tagging enforcement',
+    ];
+    return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
+  },
+});
+
+export type { Options as CostTagsOptions };

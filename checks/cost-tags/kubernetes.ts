@@ -1,0 +1,135 @@
+// Kubernetes workloads: cost tools (OpenCost, Kubecost, GKE cost allocation) attribute the cost of
+// pods by the pods' labels, so what counts is the pod template's labels. Labels only on the workload's
+// own metadata are not copied to its pods and do not count (a finding says so).
+import { asRecord, dirOf, isWithin, keysOf, type Item, type Scan } from './model.ts';
+import type { ParsedFile } from './cloudformation.ts';
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout', 'ReplicaSet'];
+
+/** Path of the pod template's labels inside a workload. */
+function podLabelsPath(kind: string): string[] {
+  return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'] : ['spec', 'template', 'metadata', 'labels'];
+}
+
+function getIn(value: unknown, path: readonly string[]): unknown {
+  let v = value;
+  for (const p of path) v = asRecord(v)?.[p];
+  return v;
+}
+
+/** Label maps in a chart's values.yaml that charts conventionally copy onto pods. */
+const VALUES_LABEL_KEYS = ['podLabels', 'commonLabels', 'labels', 'extraLabels', 'additionalLabels', 'customLabels', 'extraPodLabels', 'podExtraLabels'];
+
+export interface KubernetesInput {
+  manifests: ParsedFile[];
+  /** Helm charts: directory → Chart.yaml name, values.yaml (if any), and whether templates hold workloads. */
+  charts: { dir: string; name: string; chartPath: string; values?: ParsedFile; workloads: boolean; templated: string[] }[];
+}
+
+interface Kustomization {
+  dir: string;
+  path: string;
+  labels: Record<string, unknown>;
+}
+
+export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
+  const namespaces = new Map<string, { labels: Record<string, unknown>; where: string }>();
+  const kustomizations: Kustomization[] = [];
+  for (const f of input.manifests) {
+    for (const doc of f.docs) {
+      const top = asRecord(doc.value);
+      if (!top) continue;
+      if (top.kind === 'Namespace' && typeof asRecord(top.metadata)?.name === 'string') {
+        const labels = asRecord(asRecord(top.metadata)?.labels);
+        if (labels) namespaces.set(asRecord(top.metadata)!.name as string, { labels, where: `${f.path}:${doc.lineOf(['metadata', 'labels'])}` });
+      }
+      if (/(^|\/)kustomization\.ya?ml$/i.test(f.path)) {
+        const labels: Record<string, unknown> = { ...(asRecord(top.commonLabels) ?? {}) };
+        // `labels:` entries reach pod templates only with includeTemplates: true.
+        if (Array.isArray(top.labels)) for (const l of top.labels) if (asRecord(l)?.includeTemplates === true) Object.assign(labels, asRecord(asRecord(l)!.pairs) ?? {});
+        if (Object.keys(labels).length > 0) kustomizations.push({ dir: dirOf(f.path), path: f.path, labels });
+      }
+    }
+  }
+
+  for (const f of input.manifests) {
+    for (const doc of f.docs) {
+      const top = asRecord(doc.value);
+      if (!top || typeof top.kind !== 'string' || typeof top.apiVersion !== 'string' || !WORKLOAD_KINDS.includes(top.kind)) continue;
+      const meta = asRecord(top.metadata) ?? {};
+      const name = typeof meta.name === 'string' ? meta.name : '(unnamed)';
+      const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+      const podPath = podLabelsPath(top.kind);
+      const pod = getIn(top, podPath);
+      const keys = keysOf(asRecord(pod) ?? {});
+      let open: string | undefined;
+      const inherited: string[] = [];
+      if (top.kind === 'Rollout' && asRecord(asRecord(top.spec)?.workloadRef)) open = `the pod template comes from the workload the Rollout references (workloadRef ${String(asRecord(asRecord(top.spec)!.workloadRef)!.name ?? '')})`;
+      else if (pod !== undefined && !asRecord(pod)) open = 'the pod template labels are not a map';
+      for (const k of kustomizations.filter((k) => isWithin(dirOf(f.path), k.dir))) {
+        for (const [key, v] of keysOf(k.labels)) if (!keys.has(key)) keys.set(key, v);
+        inherited.push(`labels of ${k.path}`);
+      }
+      const ns = namespace ? namespaces.get(namespace) : undefined;
+      if (ns) {
+        for (const [key, v] of keysOf(ns.labels)) if (!keys.has(key)) keys.set(key, v);
+        inherited.push(`labels of Namespace ${namespace} (${ns.where})`);
+      }
+      // Labels on the workload itself that its pods do not get: named in the finding if it fails.
+      const metaOnly = Object.keys(asRecord(meta.labels) ?? {}).filter((k) => !keys.has(k));
+      const line = doc.keyLineOf(['kind']);
+      const item: Item = {
+        platform: 'kubernetes',
+        type: top.kind,
+        name: namespace ? `${namespace}/${name}` : name,
+        path: f.path,
+        line,
+        keys,
+        open,
+        inherited,
+        note: metaOnly.length > 0 ? `${metaOnly.join(', ')} ${metaOnly.length > 1 ? 'are' : 'is'} on the ${top.kind}'s own metadata, which its pods do not get: cost tools read pod labels` : undefined,
+        identity: `${f.path}:${line}:${top.kind}/${name}`,
+      };
+      scan.items.push(item);
+    }
+  }
+
+  for (const chart of input.charts) {
+    if (chart.templated.length > 0) {
+      scan.findings.push({ severity: 'info', path: chart.templated[0], line: 1, message: `Helm chart ${chart.name}: ${chart.templated.length} template${chart.templated.length > 1 ? 's' : ''} under ${chart.dir ? chart.dir + '/' : ''}templates/ ${chart.templated.length > 1 ? 'are' : 'is'} not rendered, so ${chart.templated.length > 1 ? 'they are' : 'it is'} not read; the chart is judged by the labels in its values.yaml` });
+    }
+    if (!chart.workloads) continue;
+    const keys = new Map<string, { empty: boolean }>();
+    const where: string[] = [];
+    let line = 1;
+    const values = asRecord(chart.values?.docs[0]?.value);
+    if (values && chart.values) {
+      const sections: [string[], Record<string, unknown>][] = [[[], values]];
+      const global = asRecord(values.global);
+      if (global) sections.push([['global'], global]);
+      for (const [k, v] of Object.entries(values)) if (k !== 'global' && asRecord(v)) sections.push([[k], asRecord(v)!]);
+      for (const [prefix, section] of sections) {
+        for (const labelKey of VALUES_LABEL_KEYS) {
+          const map = asRecord(section[labelKey]);
+          if (!map) continue;
+          for (const [k, v] of keysOf(map)) keys.set(k, v);
+          const path = [...prefix, labelKey];
+          if (where.length === 0) line = chart.values.docs[0]!.keyLineOf(path);
+          where.push(path.join('.'));
+        }
+      }
+    }
+    scan.items.push({
+      platform: 'helm',
+      type: 'Helm chart',
+      name: chart.name,
+      path: chart.values?.path ?? chart.chartPath,
+      line,
+      keys,
+      // A chart may write labels straight into its templates, which are not rendered here.
+      open: 'labels written into the chart\'s templates are not seen, as templates are not rendered',
+      inherited: where.length > 0 ? [`values.yaml ${where.join(', ')}`] : [],
+      identity: `chart:${chart.dir}`,
+    });
+  }
+}

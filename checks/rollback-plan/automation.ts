@@ -1,0 +1,702 @@
+// Automated rollback in deploy configuration: what undoes a bad deploy without a person, and on
+// what signal. Metric-gated (Argo Rollouts analysis, Flagger thresholds, CodeDeploy alarms, ECS
+// alarms) beats health-gated (helm --atomic, ECS circuit breaker, Flux remediation), which beats a
+// scripted undo in CI, a rollback job someone has to start, and detection of a stuck rollout.
+import type { Finding } from '../contract.ts';
+import { insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
+import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, lineIndex, parseHcl, resources, type HclBody, type HclNode } from './terraform.ts';
+import { asArray, asRecord, docStartLine, isTemplatedValue, lineAt, parseYaml, rangeAt, toJs } from './yaml.ts';
+import type { Document, LineCounter } from 'yaml';
+
+export const TIERS = ['metric-gated', 'health-gated', 'scripted', 'manual', 'detection'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export interface Mechanism {
+  tier: Tier;
+  /** What it is, in words ("Argo Rollout checkout-web with analysis checkout-web-success-rate"). */
+  label: string;
+  path: string;
+  line: number;
+}
+
+export interface AutomationScan {
+  mechanisms: Mechanism[];
+  findings: Finding[];
+}
+
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/i;
+const ACTION = /(^|\/)action\.ya?ml$/i;
+const GITLAB = /(^|\/)(\.gitlab-ci|[^/]+\.gitlab-ci)\.ya?ml$|^\.gitlab\/ci\/.+\.ya?ml$/i;
+// Other CI systems' files, read as text: their failure hooks are not modelled, `cmd || rollback` is.
+const OTHER_CI_YAML = /(^|\/)(\.circleci\/config|azure-pipelines[^/]*|bitbucket-pipelines|\.drone|cloudbuild[^/]*|buildspec[^/]*|Taskfile|\.buildkite\/[^/]+|codefresh[^/]*|\.woodpecker[^/]*)\.ya?ml$/i;
+const HELMFILE = /(^|\/)helmfile[^/]*\.(ya?ml(\.gotmpl)?|gotmpl)$/i;
+const JENKINSFILE = /(^|\/)Jenkinsfile[^/]*$/;
+// Text that makes a broken YAML file worth a finding: this check would have read something in it.
+const RELEVANT_YAML = /\bkind:\s*['"]?(Rollout|AnalysisTemplate|ClusterAnalysisTemplate|Canary|Deployment|HelmRelease)\b|AWSTemplateFormatVersion|AWS::(ECS|CodeDeploy|CodePipeline|Serverless)::|\bhelm\s+(upgrade|install|rollback)\b|\brollout\s+(undo|status)\b|^releases:/m;
+
+// Paths where YAML is deploy configuration, whatever it holds.
+export const DEPLOY_YAML_PATH = /(^|\/)(deploy|deployment|deployments|k8s|kubernetes|manifests|charts?|helm|cloudformation|cfn|infra)\/|rollout|canary|analysis|helmfile|gitlab-ci|^\.github\/workflows\//i;
+
+const FAILURE_CONDITION = /failure\(\)|!\s*success\(\)|job\.status\s*==\s*['"]failure['"]/;
+
+export function isWorkflowPath(path: string): boolean {
+  return WORKFLOW.test(path) || ACTION.test(path);
+}
+export function isGitlabPath(path: string): boolean {
+  return GITLAB.test(path);
+}
+export function isCiYamlPath(path: string): boolean {
+  return WORKFLOW.test(path) || ACTION.test(path) || GITLAB.test(path) || OTHER_CI_YAML.test(path);
+}
+
+const truthy = (v: unknown): boolean => v === true || v === 'true';
+const nonEmptyList = (v: unknown): boolean => Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v.trim() !== '' && v.trim() !== '[]' : asRecord(v) !== undefined;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes objects collected across the repository, resolved at the end (a Rollout and its
+// AnalysisTemplate usually live in different files).
+
+interface AnalysisRef {
+  name: string;
+  cluster: boolean;
+  line: number;
+}
+
+interface RolloutObj {
+  name: string;
+  path: string;
+  line: number;
+  strategyLine: number;
+  refs: AnalysisRef[];
+  abortOnDeadline: boolean;
+}
+
+interface TemplateObj {
+  name: string;
+  kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+  path: string;
+  line: number;
+  canAbort: boolean;
+  why?: string;
+}
+
+interface Collected {
+  rollouts: RolloutObj[];
+  templates: TemplateObj[];
+}
+
+/** Whether an AnalysisTemplate can fail an analysis run (and so abort the rollout), and if not why. */
+export function analysisCanAbort(spec: Record<string, unknown> | undefined): { canAbort: boolean; why?: string } {
+  const metrics = asArray(spec?.metrics).map(asRecord).filter((m): m is Record<string, unknown> => m !== undefined);
+  if (metrics.length === 0) return { canAbort: false, why: 'it has no metrics' };
+  const dryRun = asArray(spec?.dryRun).map((d) => str(asRecord(d)?.metricName)).filter((d): d is string => d !== undefined);
+  const reasons: string[] = [];
+  for (const m of metrics) {
+    const name = str(m.name) ?? '(unnamed)';
+    if (dryRun.some((d) => d === name || d === '.*' || d === '*')) {
+      reasons.push(`metric ${name} runs in dryRun`);
+      continue;
+    }
+    const provider = asRecord(m.provider);
+    const judged = str(m.successCondition) !== undefined || str(m.failureCondition) !== undefined || asRecord(provider?.job) !== undefined;
+    if (!judged) {
+      reasons.push(`metric ${name} has no successCondition or failureCondition`);
+      continue;
+    }
+    const limit = typeof m.failureLimit === 'number' ? m.failureLimit : typeof m.failureLimit === 'string' && /^-?\d+$/.test(m.failureLimit) ? Number(m.failureLimit) : undefined;
+    const count = typeof m.count === 'number' ? m.count : typeof m.count === 'string' && /^\d+$/.test(m.count) ? Number(m.count) : undefined;
+    if (limit !== undefined && limit < 0) {
+      reasons.push(`metric ${name} has failureLimit ${limit}, which never fails`);
+      continue;
+    }
+    if (limit !== undefined && count !== undefined && count > 0 && limit >= count) {
+      reasons.push(`metric ${name} allows ${limit} failures in ${count} measurements, so it can never fail`);
+      continue;
+    }
+    return { canAbort: true };
+  }
+  return { canAbort: false, why: reasons.join('; ') };
+}
+
+function refsOf(analysis: unknown, line: number): AnalysisRef[] {
+  const a = asRecord(analysis);
+  if (!a) return [];
+  const refs: AnalysisRef[] = [];
+  for (const t of asArray(a.templates)) {
+    const r = asRecord(t);
+    const name = str(r?.templateName);
+    if (name) refs.push({ name, cluster: truthy(r?.clusterScope), line });
+  }
+  const legacy = str(a.templateName); // before v0.9: analysis.templateName
+  if (legacy) refs.push({ name: legacy, cluster: false, line });
+  return refs;
+}
+
+function readRollout(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, collected: Collected): void {
+  const spec = asRecord(top.spec);
+  const strategy = asRecord(spec?.strategy);
+  const canary = asRecord(strategy?.canary);
+  const blueGreen = asRecord(strategy?.blueGreen);
+  const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+  const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
+  const refs: AnalysisRef[] = [];
+  if (canary) {
+    refs.push(...refsOf(canary.analysis, lineAt(counter, doc, ['spec', 'strategy', 'canary', 'analysis'], kindLine)));
+    asArray(canary.steps).forEach((step, i) => {
+      const s = asRecord(step);
+      if (!s) return;
+      refs.push(...refsOf(s.analysis, lineAt(counter, doc, ['spec', 'strategy', 'canary', 'steps', i, 'analysis'], kindLine)));
+      asArray(asRecord(s.experiment)?.analyses).forEach((an) => {
+        const r = asRecord(an);
+        const tn = str(r?.templateName);
+        if (tn) refs.push({ name: tn, cluster: truthy(r?.clusterScope), line: lineAt(counter, doc, ['spec', 'strategy', 'canary', 'steps', i, 'experiment'], kindLine) });
+      });
+    });
+  }
+  if (blueGreen) {
+    for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
+      refs.push(...refsOf(blueGreen[key], lineAt(counter, doc, ['spec', 'strategy', 'blueGreen', key], kindLine)));
+    }
+  }
+  collected.rollouts.push({
+    name,
+    path,
+    line: kindLine,
+    strategyLine: strategy ? lineAt(counter, doc, ['spec', 'strategy'], kindLine) : kindLine,
+    refs,
+    abortOnDeadline: truthy(spec?.progressDeadlineAbort),
+  });
+}
+
+function readCanary(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const spec = asRecord(top.spec);
+  const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+  const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
+  if (truthy(spec?.skipAnalysis)) {
+    scan.findings.push({ severity: 'high', path, line: lineAt(counter, doc, ['spec', 'skipAnalysis'], kindLine), message: `Flagger Canary ${name} sets skipAnalysis: it promotes without analysis and never rolls back` });
+    return;
+  }
+  const analysisKey = spec?.analysis !== undefined ? 'analysis' : 'canaryAnalysis';
+  const analysis = asRecord(spec?.[analysisKey]);
+  const analysisLine = lineAt(counter, doc, ['spec', analysisKey], kindLine);
+  if (!analysis) {
+    scan.mechanisms.push({ tier: 'detection', label: `Flagger Canary ${name} without analysis`, path, line: kindLine });
+    scan.findings.push({ severity: 'medium', path, line: kindLine, message: `Flagger Canary ${name} has no analysis: it has no failure threshold and cannot roll back on metrics` });
+    return;
+  }
+  const metrics = asArray(analysis.metrics).map(asRecord).filter((m): m is Record<string, unknown> => m !== undefined);
+  const gated = metrics.filter((m) => {
+    const range = asRecord(m.thresholdRange);
+    return (range && (range.min !== undefined || range.max !== undefined)) || typeof m.threshold === 'number';
+  });
+  if (gated.length > 0) {
+    const names = gated.map((m) => str(m.name) ?? '(unnamed)');
+    scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine });
+    if (analysis.threshold === undefined) {
+      scan.findings.push({ severity: 'info', path, line: analysisLine, message: `Flagger Canary ${name} sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)` });
+    }
+    for (const m of metrics) {
+      if (gated.includes(m)) continue;
+      scan.findings.push({ severity: 'low', path, line: analysisLine, message: `Flagger Canary ${name}: metric ${str(m.name) ?? '(unnamed)'} has no thresholdRange, so it is measured but never fails the canary` });
+    }
+    return;
+  }
+  // Without metric thresholds Flagger still rolls back a canary that misses its progress deadline or fails a webhook.
+  scan.mechanisms.push({ tier: 'health-gated', label: `Flagger Canary ${name} (progress deadline and webhooks only)`, path, line: analysisLine });
+  scan.findings.push({
+    severity: 'high',
+    path,
+    line: analysisLine,
+    message: metrics.length === 0
+      ? `Flagger Canary ${name} has no failure threshold: its analysis has no metrics, so it rolls back only when the canary fails to become ready`
+      : `Flagger Canary ${name} has no failure threshold: none of its metrics (${metrics.map((m) => str(m.name) ?? '(unnamed)').join(', ')}) sets thresholdRange, so it cannot roll back on metrics`,
+  });
+}
+
+function readHelmRelease(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const spec = asRecord(top.spec);
+  const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+  const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
+  const remediation = asRecord(asRecord(spec?.upgrade)?.remediation);
+  const retries = remediation?.retries;
+  const rollsBack = ((typeof retries === 'number' && retries !== 0) || truthy(remediation?.remediateLastFailure)) && remediation?.strategy !== 'uninstall';
+  if (rollsBack) {
+    scan.mechanisms.push({ tier: 'health-gated', label: `Flux HelmRelease ${name} rolls back failed upgrades (upgrade.remediation)`, path, line: lineAt(counter, doc, ['spec', 'upgrade', 'remediation'], kindLine) });
+  } else {
+    scan.findings.push({ severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
+  }
+}
+
+function readHelmfile(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const releases = asArray(top.releases).map(asRecord).filter((r): r is Record<string, unknown> => r !== undefined && r.chart !== undefined);
+  if (releases.length === 0) return;
+  const defaults = truthy(asRecord(top.helmDefaults)?.atomic);
+  const atomic = releases.filter((r) => (r.atomic === undefined ? defaults : truthy(r.atomic)));
+  if (atomic.length > 0) {
+    const line = defaults ? lineAt(counter, doc, ['helmDefaults', 'atomic']) : lineAt(counter, doc, ['releases', releases.indexOf(atomic[0]!), 'atomic']);
+    scan.mechanisms.push({ tier: 'health-gated', label: `helmfile atomic releases (${atomic.length}/${releases.length})`, path, line });
+  }
+  releases.forEach((r) => {
+    if (atomic.includes(r)) return;
+    const i = asArray(top.releases).indexOf(r);
+    scan.findings.push({ severity: 'medium', path, line: lineAt(counter, doc, ['releases', i]), message: `helmfile release ${str(r.name) ?? '(unnamed)'} is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)` });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudFormation (and SAM) templates
+
+function readCloudFormation(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const resources = asRecord(top.Resources);
+  if (!resources) return;
+  const globalsPreference = asRecord(asRecord(asRecord(top.Globals)?.Function)?.DeploymentPreference);
+  for (const [id, value] of Object.entries(resources)) {
+    const res = asRecord(value);
+    const type = str(res?.Type);
+    if (!res || !type) continue;
+    const props = asRecord(res.Properties) ?? {};
+    const at = (...keys: (string | number)[]) => lineAt(counter, doc, ['Resources', id, ...keys], lineAt(counter, doc, ['Resources', id]));
+    if (type === 'AWS::ECS::Service') {
+      const controller = str(asRecord(props.DeploymentController)?.Type);
+      if (controller === 'CODE_DEPLOY' || controller === 'EXTERNAL') continue;
+      const config = asRecord(props.DeploymentConfiguration);
+      const breaker = asRecord(config?.DeploymentCircuitBreaker);
+      const alarms = asRecord(config?.Alarms);
+      if (alarms && truthy(alarms.Enable) && truthy(alarms.Rollback) && nonEmptyList(alarms.AlarmNames)) {
+        scan.mechanisms.push({ tier: 'metric-gated', label: `ECS service ${id} rolls back on CloudWatch alarms`, path, line: at('Properties', 'DeploymentConfiguration', 'Alarms') });
+      }
+      // A value given by an intrinsic function (!If, !Ref a parameter) is decided at deploy time.
+      const computed = breaker !== undefined && (asRecord(breaker.Enable) !== undefined || asRecord(breaker.Rollback) !== undefined);
+      if (breaker && truthy(breaker.Enable) && truthy(breaker.Rollback)) {
+        scan.mechanisms.push({ tier: 'health-gated', label: `ECS service ${id} deployment circuit breaker with rollback`, path, line: at('Properties', 'DeploymentConfiguration', 'DeploymentCircuitBreaker') });
+      } else if (!(alarms && truthy(alarms.Rollback))) {
+        scan.findings.push({
+          severity: computed ? 'low' : 'medium',
+          path,
+          line: breaker ? at('Properties', 'DeploymentConfiguration', 'DeploymentCircuitBreaker') : at('Type'),
+          message: computed
+            ? `ECS service ${id}: DeploymentCircuitBreaker is set by an intrinsic function, which cannot be verified; not counted`
+            : breaker && truthy(breaker.Enable)
+              ? `ECS service ${id}: the deployment circuit breaker stops a failing deployment but Rollback is not true, so it is not rolled back`
+              : `ECS service ${id} has no deployment circuit breaker with rollback (DeploymentCircuitBreaker: {Enable: true, Rollback: true})`,
+        });
+      }
+    } else if (type === 'AWS::CodeDeploy::DeploymentGroup') {
+      readCodeDeploy(`CodeDeploy deployment group ${id}`, {
+        enabled: truthy(asRecord(props.AutoRollbackConfiguration)?.Enabled),
+        events: asArray(asRecord(props.AutoRollbackConfiguration)?.Events).filter((e): e is string => typeof e === 'string'),
+        alarms: truthy(asRecord(props.AlarmConfiguration)?.Enabled) && nonEmptyList(asRecord(props.AlarmConfiguration)?.Alarms),
+        present: props.AutoRollbackConfiguration !== undefined,
+      }, path, props.AutoRollbackConfiguration !== undefined ? at('Properties', 'AutoRollbackConfiguration') : at('Type'), scan, 'AutoRollbackConfiguration: {Enabled: true, Events: [DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM]} with an AlarmConfiguration');
+    } else if (type === 'AWS::CodePipeline::Pipeline') {
+      asArray(props.Stages).forEach((stageValue, i) => {
+        const stage = asRecord(stageValue);
+        if (!stage) return;
+        const stageName = str(stage.Name) ?? `#${i + 1}`;
+        for (const hook of ['OnFailure', 'OnSuccess', 'BeforeEntry']) {
+          const h = asRecord(stage[hook]);
+          if (!h) continue;
+          const alarmRollback = asArray(h.Conditions).some((c) => {
+            const cond = asRecord(c);
+            return str(cond?.Result)?.toUpperCase() === 'ROLLBACK' && asArray(cond?.Rules).some((r) => str(asRecord(asRecord(r)?.RuleTypeId)?.Provider) === 'CloudWatchAlarm');
+          });
+          if (alarmRollback) scan.mechanisms.push({ tier: 'metric-gated', label: `CodePipeline ${id} stage ${stageName} rolls back on a CloudWatch alarm`, path, line: at('Properties', 'Stages', i, hook) });
+          else if (hook === 'OnFailure' && str(h.Result)?.toUpperCase() === 'ROLLBACK') {
+            scan.mechanisms.push({ tier: 'health-gated', label: `CodePipeline ${id} stage ${stageName} rolls back on failure`, path, line: at('Properties', 'Stages', i, hook) });
+          }
+        }
+      });
+    } else if (type === 'AWS::Serverless::Function') {
+      const pref = asRecord(props.DeploymentPreference) ?? globalsPreference;
+      if (!pref || pref.Enabled === false || pref.Enabled === 'false' || !str(pref.Type)) continue;
+      const line = props.DeploymentPreference !== undefined ? at('Properties', 'DeploymentPreference') : lineAt(counter, doc, ['Globals', 'Function', 'DeploymentPreference']);
+      if (nonEmptyList(pref.Alarms)) scan.mechanisms.push({ tier: 'metric-gated', label: `SAM function ${id} gradual deployment rolls back on CloudWatch alarms`, path, line });
+      else {
+        scan.mechanisms.push({ tier: 'health-gated', label: `SAM function ${id} gradual deployment (CodeDeploy) without alarms`, path, line });
+        scan.findings.push({ severity: 'low', path, line, message: `SAM function ${id}: DeploymentPreference has no Alarms, so CodeDeploy rolls back only when a hook or the deployment fails, not on metrics` });
+      }
+    }
+  }
+}
+
+function readCodeDeploy(
+  what: string,
+  c: { enabled: boolean; events: string[]; alarms: boolean; present: boolean },
+  path: string,
+  line: number,
+  scan: AutomationScan,
+  howTo: string,
+): void {
+  const onAlarm = c.events.includes('DEPLOYMENT_STOP_ON_ALARM');
+  const onFailure = c.events.includes('DEPLOYMENT_FAILURE');
+  if (c.enabled && onAlarm && c.alarms) {
+    scan.mechanisms.push({ tier: 'metric-gated', label: `${what} rolls back on CloudWatch alarms`, path, line });
+    return;
+  }
+  if (c.enabled && onFailure) {
+    scan.mechanisms.push({ tier: 'health-gated', label: `${what} rolls back failed deployments`, path, line });
+    scan.findings.push({
+      severity: 'low',
+      path,
+      line,
+      message: onAlarm ? `${what} rolls back on alarms, but no alarm is configured and enabled: add alarms to the alarm configuration` : `${what} rolls back only on deployment failure: add DEPLOYMENT_STOP_ON_ALARM and CloudWatch alarms to roll back on metrics`,
+    });
+    return;
+  }
+  if (c.enabled && c.events.includes('DEPLOYMENT_STOP_ON_REQUEST')) {
+    scan.mechanisms.push({ tier: 'manual', label: `${what} rolls back when a deployment is stopped by hand`, path, line });
+    return;
+  }
+  scan.findings.push({ severity: 'medium', path, line, message: c.present ? `${what}: automatic rollback is not enabled or has no events` : `${what} has no automatic rollback (${howTo})` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// CI: workflows, GitLab jobs, and any script
+
+function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: number) => number, onFailure: (hit: CommandHit) => boolean, where: string, scan: AutomationScan): void {
+  for (const hit of hits) {
+    const line = lineOf(hit.offset);
+    if (hit.kind === 'helm-deploy') {
+      if (hit.atomic) scan.mechanisms.push({ tier: 'health-gated', label: `${/--rollback-on-failure/.test(hit.command) ? 'helm --rollback-on-failure' : 'helm --atomic'} in ${where}`, path, line });
+      else scan.findings.push({ severity: 'medium', path, line, message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back' });
+    } else if (hit.kind === 'rollback') {
+      const automatic = hit.onFailure === true || onFailure(hit);
+      scan.mechanisms.push(
+        automatic
+          ? { tier: 'scripted', label: `${hit.label} when the deploy fails, in ${where}`, path, line }
+          : { tier: 'manual', label: `${hit.label} in ${where}, not run automatically on failure`, path, line },
+      );
+    } else {
+      scan.mechanisms.push({ tier: 'detection', label: `deploy waits for the rollout (${/aws ecs wait/.test(hit.command) ? 'aws ecs wait services-stable' : 'rollout status'}) in ${where}`, path, line });
+    }
+  }
+}
+
+function scanRange(text: string, range: [number, number]): CommandHit[] {
+  return scanCommands(text.slice(range[0], range[1])).map((h) => ({ ...h, offset: h.offset + range[0] }));
+}
+
+function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Document, lineOf: (offset: number) => number, scan: AutomationScan): void {
+  const jobs = asRecord(top.jobs);
+  const scanSteps = (steps: unknown, stepsPath: (string | number)[], jobFails: boolean, where: string) => {
+    asArray(steps).forEach((stepValue, i) => {
+      const step = asRecord(stepValue);
+      if (!step || typeof step.run !== 'string') return;
+      const range = rangeAt(doc, [...stepsPath, i, 'run']);
+      if (!range) return;
+      const fails = jobFails || (typeof step.if === 'string' && FAILURE_CONDITION.test(step.if));
+      commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => fails, where, scan);
+    });
+  };
+  if (jobs) {
+    for (const [id, jobValue] of Object.entries(jobs)) {
+      const job = asRecord(jobValue);
+      if (!job) continue;
+      scanSteps(job.steps, ['jobs', id, 'steps'], typeof job.if === 'string' && FAILURE_CONDITION.test(job.if), `workflow job ${id}`);
+    }
+  }
+  // Composite actions: runs.steps.
+  const runs = asRecord(top.runs);
+  if (runs) scanSteps(runs.steps, ['runs', 'steps'], false, 'a composite action');
+}
+
+const GITLAB_RESERVED = new Set(['stages', 'variables', 'include', 'workflow', 'image', 'services', 'cache', 'default', 'spec']);
+
+function readGitlab(file: TextFile, top: Record<string, unknown>, doc: Document, lineOf: (offset: number) => number, scan: AutomationScan): void {
+  for (const [id, jobValue] of Object.entries(top)) {
+    if (GITLAB_RESERVED.has(id)) continue;
+    if (id === 'before_script' || id === 'after_script') {
+      const range = rangeAt(doc, [id]);
+      if (range) commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => false, `GitLab CI ${id}`, scan);
+      continue;
+    }
+    const job = asRecord(jobValue);
+    if (!job) continue;
+    const whens = [job.when, ...asArray(job.rules).map((r) => asRecord(r)?.when)].filter((w): w is string => typeof w === 'string');
+    const jobFails = whens.includes('on_failure');
+    for (const key of ['before_script', 'script', 'after_script']) {
+      const range = rangeAt(doc, [id, key]);
+      if (!range) continue;
+      const raw = file.text.slice(range[0], range[1]);
+      // after_script runs after failures too; it is a failure handler when it tests CI_JOB_STATUS.
+      const statusCheck = key === 'after_script' && /CI_JOB_STATUS\s*(?:==?|!=)\s*["']?(?:failed|success)/.test(raw);
+      commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => jobFails || statusCheck, `GitLab CI job ${id}`, scan);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform
+
+function readTerraform(path: string, body: HclBody, scan: AutomationScan): void {
+  const handledBreakers = new Set<number>();
+  for (const svc of resources(body, 'aws_ecs_service')) {
+    const name = svc.labels[1] ?? '(unnamed)';
+    const controller = childNodes(svc.body, 'deployment_controller')[0];
+    const controllerType = controller ? attribute(controller.body, 'type')?.value : undefined;
+    const breaker = childNodes(svc.body, 'deployment_circuit_breaker')[0];
+    if (breaker) handledBreakers.add(breaker.line);
+    if (controllerType === 'CODE_DEPLOY' || controllerType === 'EXTERNAL') continue;
+    const alarms = childNodes(svc.body, 'alarms')[0];
+    if (alarms && isTrue(attribute(alarms.body, 'enable')) && isTrue(attribute(alarms.body, 'rollback')) && nonEmptyList(attribute(alarms.body, 'alarm_names')?.raw)) {
+      scan.mechanisms.push({ tier: 'metric-gated', label: `aws_ecs_service.${name} rolls back on CloudWatch alarms`, path, line: alarms.line });
+    }
+    const verdict = breaker ? breakerVerdict(breaker) : undefined;
+    if (verdict === 'rollback') {
+      scan.mechanisms.push({ tier: 'health-gated', label: `aws_ecs_service.${name} deployment circuit breaker with rollback`, path, line: breaker!.line });
+    } else if (!(alarms && isTrue(attribute(alarms.body, 'rollback')))) {
+      scan.findings.push({
+        severity: verdict === 'unverified' ? 'low' : 'medium',
+        path,
+        line: breaker ? (attribute(breaker.body, 'rollback')?.line ?? breaker.line) : svc.line,
+        message:
+          verdict === 'unverified'
+            ? `aws_ecs_service.${name}: deployment_circuit_breaker is set from expressions (${attribute(breaker!.body, 'enable')?.raw ?? '?'}, ${attribute(breaker!.body, 'rollback')?.raw ?? '?'}), which cannot be verified; not counted`
+            : verdict === 'no-rollback'
+              ? `aws_ecs_service.${name}: the deployment circuit breaker stops a failing deployment but rollback is not true, so it is not rolled back`
+              : `aws_ecs_service.${name} has no deployment circuit breaker with rollback (deployment_circuit_breaker { enable = true rollback = true })`,
+      });
+    }
+  }
+  // Module inputs and other places: terraform-aws-modules' `deployment_circuit_breaker = { enable = true, rollback = true }`.
+  for (const node of findNodes(body, 'deployment_circuit_breaker')) {
+    if (handledBreakers.has(node.line)) continue;
+    if (breakerVerdict(node) === 'rollback') scan.mechanisms.push({ tier: 'health-gated', label: 'ECS deployment circuit breaker with rollback (module input)', path, line: node.line });
+  }
+
+  for (const group of resources(body, 'aws_codedeploy_deployment_group')) {
+    const arc = childNodes(group.body, 'auto_rollback_configuration')[0];
+    const ac = childNodes(group.body, 'alarm_configuration')[0];
+    const events = arc ? attribute(arc.body, 'events') : undefined;
+    const eventList = Array.isArray(events?.value) ? events.value : (events?.raw.match(/DEPLOYMENT_[A-Z_]+/g) ?? []);
+    readCodeDeploy(`aws_codedeploy_deployment_group.${group.labels[1] ?? '(unnamed)'}`, {
+      enabled: arc !== undefined && isTrue(attribute(arc.body, 'enabled')),
+      events: eventList,
+      alarms: ac !== undefined && isTrue(attribute(ac.body, 'enabled')) && nonEmptyList(attribute(ac.body, 'alarms')?.raw),
+      present: arc !== undefined,
+    }, path, arc?.line ?? group.line, scan, 'auto_rollback_configuration { enabled = true events = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] } with an alarm_configuration');
+  }
+
+  for (const pipeline of resources(body, 'aws_codepipeline')) {
+    const name = pipeline.labels[1] ?? '(unnamed)';
+    const alarmConditions = findNodes(pipeline.body, 'condition').filter(
+      (c) => attribute(c.body, 'result')?.value === 'ROLLBACK' && findNodes(c.body, 'rule_type_id').some((r) => attribute(r.body, 'provider')?.value === 'CloudWatchAlarm'),
+    );
+    if (alarmConditions.length > 0) scan.mechanisms.push({ tier: 'metric-gated', label: `aws_codepipeline.${name} rolls back on a CloudWatch alarm`, path, line: alarmConditions[0]!.line });
+    for (const onFailure of findNodes(pipeline.body, 'on_failure')) {
+      if (attribute(onFailure.body, 'result')?.value === 'ROLLBACK') scan.mechanisms.push({ tier: 'health-gated', label: `aws_codepipeline.${name} rolls back a failed stage`, path, line: onFailure.line });
+    }
+  }
+
+  for (const release of resources(body, 'helm_release')) {
+    const name = release.labels[1] ?? '(unnamed)';
+    const atomic = attribute(release.body, 'atomic');
+    if (isTrue(atomic)) scan.mechanisms.push({ tier: 'health-gated', label: `helm_release.${name} is atomic`, path, line: atomic!.line });
+    else scan.findings.push({ severity: 'medium', path, line: atomic?.line ?? release.line, message: `helm_release.${name} is not atomic: a failed upgrade is left failed instead of rolled back (atomic = true)` });
+  }
+
+  for (const type of ['kubernetes_deployment', 'kubernetes_deployment_v1']) {
+    for (const dep of resources(body, type)) {
+      const deadline = findAttribute(dep.body, 'progress_deadline_seconds');
+      if (deadline) scan.mechanisms.push({ tier: 'detection', label: `progress_deadline_seconds on ${type}.${dep.labels[1] ?? '(unnamed)'}`, path, line: deadline.line });
+    }
+  }
+}
+
+function breakerVerdict(node: HclNode): 'rollback' | 'no-rollback' | 'unverified' | 'disabled' {
+  const enable = attribute(node.body, 'enable');
+  const rollback = attribute(node.body, 'rollback');
+  if (isTrue(enable) && isTrue(rollback)) return 'rollback';
+  const literal = (a: typeof enable) => a === undefined || a.value !== undefined;
+  if (!literal(enable) || !literal(rollback)) return 'unverified';
+  return isTrue(enable) ? 'no-rollback' : 'disabled';
+}
+
+function findAttribute(body: HclBody, name: string): { line: number } | undefined {
+  const stack: HclBody[] = [body];
+  while (stack.length > 0) {
+    const b = stack.pop()!;
+    const hit = attribute(b, name);
+    if (hit) return hit;
+    for (const block of b.blocks) stack.push(block.body);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+export interface ScanInput {
+  yaml: TextFile[];
+  terraform: TextFile[];
+  scripts: TextFile[];
+}
+
+function unreadable(scan: AutomationScan, path: string, line: number, what: string): void {
+  scan.findings.push({ severity: 'medium', path, line, message: what });
+}
+
+export function scanAutomation(input: ScanInput): AutomationScan {
+  const scan: AutomationScan = { mechanisms: [], findings: [] };
+  const collected: Collected = { rollouts: [], templates: [] };
+
+  for (const file of input.yaml) {
+    try {
+      readYamlFile(file, scan, collected);
+    } catch (error) {
+      // Anything unforeseen in one file costs that file, not the check.
+      unreadable(scan, file.path, 1, `could not analyse this file (${(error as Error).message}); its deploy configuration was not read`);
+    }
+  }
+
+  for (const file of input.terraform) {
+    try {
+      readTerraform(file.path, parseHcl(file.text), scan);
+    } catch (error) {
+      if (error instanceof HclTooDeepError) unreadable(scan, file.path, error.line, `Terraform ${error.message}: this file was not read`);
+      else unreadable(scan, file.path, 1, `could not analyse this Terraform file (${(error as Error).message})`);
+    }
+  }
+
+  for (const file of input.scripts) {
+    const lineOf = lineIndex(file.text);
+    const inside = JENKINSFILE.test(file.path) ? insideAny(file.text.length, jenkinsFailureRanges(file.text)) : () => false;
+    const inFailure = (hit: CommandHit) => inside(hit.offset);
+    commandMechanisms(scanCommands(file.text), file.path, lineOf, inFailure, JENKINSFILE.test(file.path) ? 'a Jenkinsfile' : 'a script', scan);
+  }
+
+  resolveRollouts(collected, scan);
+  return scan;
+}
+
+function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected): void {
+  const lineOf = lineIndex(file.text);
+  const ci = WORKFLOW.test(file.path) || ACTION.test(file.path) || GITLAB.test(file.path);
+  let parsed: ReturnType<typeof parseYaml>;
+  try {
+    // GitHub and GitLab expressions (${{ … }}) are YAML as they are; only other files may be Helm templates.
+    parsed = parseYaml(file.text, { templates: !ci });
+  } catch (error) {
+    unreadable(scan, file.path, 1, `could not parse YAML (${(error as Error).message}); its deploy configuration was not read`);
+    if (ci || OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file read as text', scan);
+    return;
+  }
+  const { docs, counter, templated } = parsed;
+  let brokenCi = false;
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      const relevant = ci || RELEVANT_YAML.test(file.text) || DEPLOY_YAML_PATH.test(file.path);
+      if (relevant && !templated) {
+        const error = doc.errors[0]!.message.split('\n')[0] ?? '';
+        unreadable(
+          scan,
+          file.path,
+          firstErrorLine(doc, counter),
+          /call stack|too deep/i.test(error)
+            ? 'YAML nested too deeply to read: deploy configuration in this document cannot be read'
+            : `malformed YAML, deploy configuration in this document cannot be read: ${error}`,
+        );
+      } else if (relevant && templated) {
+        scan.findings.push({ severity: 'info', path: file.path, line: firstErrorLine(doc, counter), message: 'templated YAML (Helm/Go template) could not be read even with its template actions blanked out' });
+      }
+      if (ci) brokenCi = true;
+      continue;
+    }
+    let root: unknown;
+    try {
+      root = toJs(doc);
+    } catch (error) {
+      unreadable(scan, file.path, docStartLine(counter, doc), `YAML could not be evaluated (${(error as Error).message}); its deploy configuration was not read`);
+      continue;
+    }
+    const top = asRecord(root);
+    if (!top) continue;
+    if (WORKFLOW.test(file.path) || ACTION.test(file.path)) {
+      readWorkflow(file, top, doc, lineOf, scan);
+      continue;
+    }
+    if (GITLAB.test(file.path)) {
+      readGitlab(file, top, doc, lineOf, scan);
+      continue;
+    }
+    const kind = top.kind;
+    const apiVersion = typeof top.apiVersion === 'string' ? top.apiVersion : '';
+    if (kind === 'Rollout' && apiVersion.startsWith('argoproj.io/')) readRollout(file.path, top, doc, counter, collected);
+    else if ((kind === 'AnalysisTemplate' || kind === 'ClusterAnalysisTemplate') && apiVersion.startsWith('argoproj.io/')) {
+      const verdict = analysisCanAbort(asRecord(top.spec));
+      collected.templates.push({ name: str(asRecord(top.metadata)?.name) ?? '(unnamed)', kind, path: file.path, line: lineAt(counter, doc, ['kind'], docStartLine(counter, doc)), canAbort: verdict.canAbort, why: verdict.why });
+    } else if (kind === 'Canary' && apiVersion.startsWith('flagger.app/')) readCanary(file.path, top, doc, counter, scan);
+    else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) readHelmRelease(file.path, top, doc, counter, scan);
+    else if (kind === 'Deployment' && /^(apps\/v1|extensions\/)/.test(apiVersion)) {
+      const spec = asRecord(top.spec);
+      if (spec?.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds !== null) {
+        const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+        scan.mechanisms.push({ tier: 'detection', label: `progressDeadlineSeconds on Deployment ${isTemplatedValue(name) ? '(templated name)' : name}`, path: file.path, line: lineAt(counter, doc, ['spec', 'progressDeadlineSeconds']) });
+      }
+    } else if (top.Resources !== undefined && (top.AWSTemplateFormatVersion !== undefined || Object.values(asRecord(top.Resources) ?? {}).some((r) => typeof asRecord(r)?.Type === 'string' && String(asRecord(r)?.Type).startsWith('AWS::')))) {
+      readCloudFormation(file.path, top, doc, counter, scan);
+    } else if (HELMFILE.test(file.path) || (Array.isArray(top.releases) && (top.helmDefaults !== undefined || top.repositories !== undefined))) {
+      readHelmfile(file.path, top, doc, counter, scan);
+    }
+  }
+  // A broken workflow is still read as text: its helm and rollback commands count, without context.
+  if (brokenCi) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file read as text', scan);
+  else if (!ci && OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file', scan);
+}
+
+function firstErrorLine(doc: Document.Parsed, counter: LineCounter): number {
+  const error = doc.errors[0];
+  return error ? counter.linePos(error.pos[0]).line : 1;
+}
+
+function resolveRollouts(collected: Collected, scan: AutomationScan): void {
+  const usedTemplates = new Set<TemplateObj>();
+  for (const r of collected.rollouts) {
+    const fallback = (): Mechanism =>
+      r.abortOnDeadline
+        ? { tier: 'health-gated', label: `Argo Rollout ${r.name} aborts when it misses its progress deadline (progressDeadlineAbort), not on metrics`, path: r.path, line: r.strategyLine }
+        : { tier: 'detection', label: `Argo Rollout ${r.name} without analysis (someone must abort it)`, path: r.path, line: r.strategyLine };
+    if (r.refs.length === 0) {
+      scan.mechanisms.push(fallback());
+      scan.findings.push({ severity: 'medium', path: r.path, line: r.strategyLine, message: `Rollout ${r.name} has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)` });
+      continue;
+    }
+    const resolved = r.refs.map((ref) => ({ ref, template: collected.templates.find((t) => t.name === ref.name && (ref.cluster ? t.kind === 'ClusterAnalysisTemplate' : t.kind === 'AnalysisTemplate')) }));
+    for (const { template } of resolved) if (template) usedTemplates.add(template);
+    const aborting = resolved.find((x) => x.template?.canAbort);
+    const unresolved = resolved.filter((x) => !x.template);
+    // A ClusterAnalysisTemplate is usually owned by the platform team in another repository; a
+    // namespaced AnalysisTemplate ships with the Rollout, so one we cannot see is not counted.
+    const elsewhere = unresolved.find((x) => x.ref.cluster);
+    if (aborting) {
+      scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line });
+    } else if (elsewhere) {
+      scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with ClusterAnalysisTemplate ${elsewhere.ref.name} (defined elsewhere, not verified)`, path: r.path, line: elsewhere.ref.line });
+    } else {
+      scan.mechanisms.push(fallback());
+    }
+    for (const { ref } of unresolved) {
+      scan.findings.push(
+        ref.cluster
+          ? { severity: 'low', path: r.path, line: ref.line, message: `Rollout ${r.name} uses ClusterAnalysisTemplate ${ref.name}, which is not in this repository: whether it can abort the rollout is not verified` }
+          : { severity: 'medium', path: r.path, line: ref.line, message: `Rollout ${r.name} uses AnalysisTemplate ${ref.name}, which is not in this repository: it cannot be verified to abort the rollout, so the rollout counts as having no analysis` },
+      );
+    }
+  }
+  for (const t of collected.templates) {
+    if (t.canAbort) continue;
+    const users = collected.rollouts.filter((r) => r.refs.some((ref) => ref.name === t.name)).map((r) => r.name);
+    scan.findings.push({
+      severity: usedTemplates.has(t) ? 'high' : 'medium',
+      path: t.path,
+      line: t.line,
+      message: `${t.kind} ${t.name} can never fail (${t.why}), so ${users.length > 0 ? `Rollout ${users.join(', ')} never aborts` : 'no rollout using it can abort'} on metrics: add a successCondition or failureCondition with a failureLimit below count`,
+    });
+  }
+}

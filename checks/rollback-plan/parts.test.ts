@@ -1,0 +1,413 @@
+// The parts of the rollback-plan check on their own (Markdown sections, the Terraform scanner,
+// command lines, analysis templates, the score), and properties of the whole check over real git
+// repositories: the score stays within 0–10 and never improves when a piece of evidence is removed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalGitSource } from '../../crawler/sources/local-git.ts';
+import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
+import { SEVERITIES, type CheckOutcome, type PullRequest, type RepoSnapshot } from '../contract.ts';
+import { analysisCanAbort, scanAutomation, TIERS } from './automation.ts';
+import { insideAny, jenkinsFailureRanges, scanCommands } from './commands.ts';
+import { judgeDoc, judgeTemplate } from './documents.ts';
+import rollbackPlan from './index.ts';
+import { findSections, isPlaceholder, parseMarkdown, procedureOf } from './markdown.ts';
+import { judgePullRequest } from './practice.ts';
+import { AUTOMATION_POINTS, PROCEDURE_POINTS, scoreOf, type ScoreParts } from './score.ts';
+import { attribute, childNodes, HclTooDeepError, lineIndex, parseHcl, resources } from './terraform.ts';
+
+const lines = (...ls: string[]): string => ls.join('\n') + '\n';
+
+describe('markdown sections', () => {
+  it('headings inside fenced code and HTML comments are not headings; a section runs to the next heading of its level', () => {
+    const text = lines(
+      '# Deploy', //                 1
+      '## Rollback', //              2
+      '```sh', //                    3
+      '# not a heading', //          4
+      '```', //                      5
+      '<!--', //                     6
+      '## Rollback (commented)', //  7
+      '-->', //                      8
+      '### Helm', //                 9
+      '1. helm rollback web', //     10
+      '## Scaling', //               11
+      'text', //                     12
+    );
+    const md = parseMarkdown(text);
+    expect(md.filter((l) => l.kind === 'heading').map((l) => [l.line, l.level, l.heading])).toEqual([
+      [1, 1, 'Deploy'],
+      [2, 2, 'Rollback'],
+      [9, 3, 'Helm'],
+      [11, 2, 'Scaling'],
+    ]);
+    const [section] = findSections(md, (h) => /rollback/i.test(h));
+    expect(section!.body.map((l) => l.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(procedureOf(section!)).toEqual({ words: 6, listItems: 1, codeLines: 1, hasSteps: true }); // code: 'not a heading', list: 'helm rollback web'
+  });
+
+  it('underlined headings, bold pseudo-headings and rollback labels', () => {
+    const md = parseMarkdown(lines('Rollback plan', '=============', '**Notes**', 'Rollback: revert', 'Note: unrelated'), { isLabel: (l) => /rollback/i.test(l) });
+    expect(md.filter((l) => l.kind === 'heading').map((l) => [l.line, l.level, l.heading])).toEqual([
+      [1, 1, 'Rollback plan'],
+      [3, 7, 'Notes'],
+      [4, 7, 'Rollback'],
+    ]);
+    expect(md.find((l) => l.line === 4 && l.kind === 'text')?.text).toBe('revert');
+    expect(md.find((l) => l.line === 5)?.kind).toBe('text');
+  });
+
+  it.each([
+    ['N/A', true],
+    ['n/a.', true],
+    ['**None**', true],
+    ['- TBD', true],
+    ['Revert the PR.', true],
+    ['git revert', true],
+    ['revert, then redeploy v1.4', false],
+    ['N/A: docs only', false],
+    ['Nothing to undo: the flag stays off', false],
+  ])('placeholder %j → %s', (text, expected) => {
+    expect(isPlaceholder(text)).toBe(expected);
+  });
+
+  it('a pull request body: comments, unticked items and template lines are not answers; a ticked item is', () => {
+    const template = new Set(['describe how to undo this']);
+    const body = (s: string) => lines('## Rollback plan', s, '## Tests', 'unit');
+    expect(judgePullRequest(body('<!-- describe -->'), template)).toEqual({ filled: false, reason: 'empty' });
+    expect(judgePullRequest(body('Describe how to undo this.'), template)).toEqual({ filled: false, reason: 'template' });
+    expect(judgePullRequest(body('- [ ] Safe to revert'), template)).toEqual({ filled: false, reason: 'unchecked' });
+    expect(judgePullRequest(body('- [x] Safe to revert'), template)).toEqual({ filled: true, text: '- [x] Safe to revert' });
+    expect(judgePullRequest(body('**Revert the PR and redeploy v1.2**'), template)).toMatchObject({ filled: true });
+    expect(judgePullRequest('Rollback: N/A', template)).toEqual({ filled: false, reason: 'placeholder', text: 'N/A' });
+    expect(judgePullRequest('Fixes a typo.', template)).toEqual({ filled: false, reason: 'no-section' });
+  });
+
+  it('never throws on arbitrary text, and every line number is within the text', () => {
+    const fragment = fc.oneof(
+      fc.string(),
+      fc.constantFrom('## Rollback plan', '**Rollback**', 'Rollback: x', '```', '~~~', '<!--', '-->', '- [ ] a', '- [x] b', '1. c', '====', '----', 'N/A', '#', '#.'),
+    );
+    const text = fc.array(fragment, { maxLength: 40 }).map((p) => p.join('\n'));
+    fc.assert(
+      fc.property(text, fc.constantFrom('markdown', 'rst', 'asciidoc') as fc.Arbitrary<'markdown' | 'rst' | 'asciidoc'>, (t, flavour) => {
+        const md = parseMarkdown(t, { flavour, isLabel: (l) => /rollback/i.test(l) });
+        const count = t.split(/\r\n|\r|\n/).length;
+        for (const l of md) expect(l.line >= 1 && l.line <= count).toBe(true);
+        const verdict = judgeTemplate('t.md', t, 3);
+        if (verdict.finding) expect(verdict.finding.line! >= 1 && verdict.finding.line! <= count).toBe(true);
+        for (const e of judgeDoc('DEPLOY.md', t, 20).evidence) expect(e.line >= 1 && e.line <= count).toBe(true);
+        judgePullRequest(t, new Set());
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('terraform scanner', () => {
+  it('knows strings, interpolation, heredocs and comments, so braces inside them do not count', () => {
+    const tf = lines(
+      '# a comment with { braces', //                              1
+      'resource "aws_ecs_service" "api" {', //                      2
+      '  name = "api-${var.env == "prod" ? "p" : "{x}"}"', //       3
+      '  /* multi-line', //                                         4
+      '     comment } */', //                                       5
+      '  container_definitions = <<-EOT', //                        6
+      '    [{ "name": "api" }}}', //                                7
+      '  EOT', //                                                   8
+      '  deployment_circuit_breaker {', //                          9
+      '    enable   = true // inline', //                           10
+      '    rollback = "true"', //                                   11
+      '  }', //                                                     12
+      '  tags = { team = "payments", "cost-center" = "CC-1" }', //  13
+      '}', //                                                       14
+      'resource "aws_ecs_service" "worker" {', //                   15
+      '  events = ["A", "B"]', //                                   16
+      '}', //                                                       17
+    );
+    const body = parseHcl(tf);
+    const services = resources(body, 'aws_ecs_service');
+    expect(services.map((s) => [s.labels[1], s.line])).toEqual([
+      ['api', 2],
+      ['worker', 15],
+    ]);
+    const breaker = childNodes(services[0]!.body, 'deployment_circuit_breaker')[0]!;
+    expect(breaker.line).toBe(9);
+    expect(attribute(breaker.body, 'enable')).toMatchObject({ value: true, line: 10 });
+    expect(attribute(breaker.body, 'rollback')).toMatchObject({ value: 'true', line: 11 });
+    expect(attribute(services[0]!.body, 'name')?.value).toBeUndefined(); // interpolated: not a literal
+    expect(attribute(childNodes(services[0]!.body, 'tags')[0]!.body, 'cost-center')?.value).toBe('CC-1');
+    expect(attribute(services[1]!.body, 'events')?.value).toEqual(['A', 'B']);
+  });
+
+  it('never throws on arbitrary text except to say it is nested too deeply', () => {
+    const fragment = fc.oneof(fc.string(), fc.constantFrom('{', '}', '"', '${', '<<EOF\n', 'EOF', '#', '/*', '*/', 'resource "a" "b" {', 'x = ', '\n', '[', ']', '= {'));
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 60 }).map((p) => p.join('')), (t) => {
+        try {
+          parseHcl(t);
+        } catch (error) {
+          expect(error).toBeInstanceOf(HclTooDeepError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('lineIndex maps offsets to 1-based lines', () => {
+    const at = lineIndex('a\nbc\n\nd');
+    expect([0, 1, 2, 4, 5, 6].map(at)).toEqual([1, 1, 2, 2, 3, 4]);
+  });
+});
+
+describe('command lines', () => {
+  it('finds helm deploys with flags before the verb, joins continued lines, and tells rollback commands apart', () => {
+    const text = lines(
+      'helm --namespace web upgrade web ./chart \\', //   1
+      '  --atomic', //                                    2
+      'helm diff upgrade web ./chart', //                 3
+      'helm upgrade web ./chart --rollback-on-failure', // 4
+      'helm -n web rollback web 3', //                    5
+      'kubectl rollout status deploy/web || kubectl rollout undo deploy/web', // 6
+      'kubectl argo rollouts abort web', //               7
+      '# kubectl rollout undo deploy/web', //             8
+    );
+    const at = lineIndex(text);
+    expect(scanCommands(text).map((h) => [h.kind, at(h.offset), h.atomic ?? h.label ?? null, h.onFailure ?? null])).toEqual([
+      ['helm-deploy', 1, true, null],
+      ['helm-deploy', 4, true, null],
+      ['rollback', 5, 'helm rollback', false],
+      ['rollback', 6, 'kubectl rollout undo', true],
+      ['rollout-wait', 6, null, null],
+      ['rollback', 7, 'kubectl argo rollouts undo/abort', false],
+    ]);
+  });
+
+  it('tells Jenkinsfile failure blocks apart from the rest, nested or not', () => {
+    const text = 'stage { sh "deploy" }\npost { failure { sh "undo" } always { sh "notify" } }\ntry { x } catch (e) { sh "undo2" }';
+    const inside = insideAny(text.length, jenkinsFailureRanges(text));
+    expect([text.indexOf('"deploy"'), text.indexOf('"undo"'), text.indexOf('"notify"'), text.indexOf('"undo2"')].map(inside)).toEqual([false, true, false, true]);
+  });
+
+  it('never throws and every hit lies inside the text', () => {
+    const fragment = fc.oneof(fc.string(), fc.constantFrom('helm', ' upgrade', ' --atomic', ' rollback', 'kubectl', ' rollout undo', ' || ', '\\\n', '\n', '-n x', 'trap '));
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 50 }).map((p) => p.join('')), (t) => {
+        for (const h of scanCommands(t)) expect(h.offset >= 0 && h.offset <= t.length).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('analysis templates', () => {
+  it.each([
+    [{ metrics: [{ name: 'm', successCondition: 'result[0] > 0.99' }] }, true],
+    [{ metrics: [{ name: 'm', failureCondition: 'result[0] > 0.01', failureLimit: 2, count: 10 }] }, true],
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: '{{args.limit}}' }] }, true],
+    [{ metrics: [{ name: 'm', provider: { job: { spec: {} } } }] }, true],
+    [{ metrics: [] }, false],
+    [{ metrics: [{ name: 'm', provider: { prometheus: { query: 'q' } } }] }, false],
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: 5, count: 5 }] }, false],
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: -1 }] }, false],
+    [{ dryRun: [{ metricName: '.*' }], metrics: [{ name: 'm', successCondition: 'x' }] }, false],
+    [{ dryRun: [{ metricName: 'a' }], metrics: [{ name: 'a', successCondition: 'x' }, { name: 'b', failureCondition: 'y' }] }, true],
+  ])('%j can abort: %s', (spec, expected) => {
+    expect(analysisCanAbort(spec as Record<string, unknown>).canAbort).toBe(expected);
+  });
+
+  it('scanAutomation never throws on arbitrary YAML, Terraform and script text, and every finding has a positive line', () => {
+    const yamlish = fc.oneof(
+      fc.string(),
+      fc.constantFrom('kind: Rollout', 'apiVersion: argoproj.io/v1alpha1', 'spec:', '  strategy:', '    canary:', '      analysis:', '        templates:', '          - templateName: x', '{{ .Values.x }}', '!Ref X', 'Resources:', '  A:', '    Type: AWS::ECS::Service', '---', '[', '&a [*a]', 'kind: Canary', 'apiVersion: flagger.app/v1beta1'),
+    );
+    const text = fc.array(yamlish, { maxLength: 30 }).map((p) => p.join('\n'));
+    fc.assert(
+      fc.property(text, text, text, (y, t, s) => {
+        const scan = scanAutomation({ yaml: [{ path: 'deploy/x.yaml', text: y }, { path: '.github/workflows/d.yml', text: y }], terraform: [{ path: 'x.tf', text: t }], scripts: [{ path: 'deploy.sh', text: s }] });
+        for (const f of scan.findings) expect(Number.isInteger(f.line) && f.line! > 0).toBe(true);
+        for (const m of scan.mechanisms) expect(TIERS).toContain(m.tier);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('score', () => {
+  const tier = fc.constantFrom(...TIERS, 'none' as const);
+  const quality = fc.constantFrom('procedure' as const, 'command' as const, 'stub' as const, 'none' as const);
+  const share = fc.double({ min: 0, max: 1, noNaN: true });
+  const parts: fc.Arbitrary<ScoreParts> = fc.record({ automation: tier, procedure: quality, templateShare: share, practiceShare: fc.option(share, { nil: null }) });
+
+  it('stays within 0–10 with one decimal', () => {
+    fc.assert(
+      fc.property(parts, (p) => {
+        const s = scoreOf(p);
+        expect(s).toBeGreaterThanOrEqual(0);
+        expect(s).toBeLessThanOrEqual(10);
+        expect(Math.round(s * 10) / 10).toBe(s);
+      }),
+    );
+  });
+
+  it('never improves when any part gets worse', () => {
+    fc.assert(
+      fc.property(parts, tier, quality, share, share, (p, t, q, a, b) => {
+        const before = scoreOf(p);
+        if (AUTOMATION_POINTS[t] <= AUTOMATION_POINTS[p.automation]) expect(scoreOf({ ...p, automation: t })).toBeLessThanOrEqual(before);
+        if (PROCEDURE_POINTS[q] <= PROCEDURE_POINTS[p.procedure]) expect(scoreOf({ ...p, procedure: q })).toBeLessThanOrEqual(before);
+        expect(scoreOf({ ...p, templateShare: Math.min(a, p.templateShare) })).toBeLessThanOrEqual(before);
+        if (p.practiceShare !== null) expect(scoreOf({ ...p, practiceShare: Math.min(b, p.practiceShare) })).toBeLessThanOrEqual(before);
+      }),
+    );
+  });
+
+  it('metric-gated automation weighs most: more than any other single part', () => {
+    expect(AUTOMATION_POINTS['metric-gated']).toBeGreaterThan(PROCEDURE_POINTS.procedure);
+    expect(scoreOf({ automation: 'metric-gated', procedure: 'none', templateShare: 0, practiceShare: null })).toBe(5);
+    expect(scoreOf({ automation: 'none', procedure: 'procedure', templateShare: 1, practiceShare: null })).toBe(5);
+    expect(scoreOf({ automation: 'health-gated', procedure: 'procedure', templateShare: 1, practiceShare: 0.5 })).toBe(7.8);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The whole check over real repositories: one repository per run, whose first commit holds the
+// chosen evidence and whose second removes one piece; the source reads it at both commits.
+
+let tmp = '';
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-rollback-prop-'));
+});
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const NOW = new Date('2026-11-15T00:00:00Z');
+
+const EVIDENCE: Record<string, Record<string, string>> = {
+  rollout: {
+    'deploy/rollout.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata: { name: web }', 'spec:', '  strategy:', '    canary:', '      analysis:', '        templates:', '          - templateName: ok', '      steps: [{ setWeight: 20 }]'),
+  },
+  analysis: {
+    'deploy/analysis.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: ok }', 'spec:', '  metrics:', '    - name: rate', '      successCondition: result[0] > 0.99', '      failureLimit: 1'),
+  },
+  canary: {
+    'flagger/canary.yaml': lines('apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata: { name: api }', 'spec:', '  analysis:', '    threshold: 3', '    metrics:', '      - name: request-success-rate', '        thresholdRange: { min: 99 }'),
+  },
+  helm: { '.github/workflows/deploy.yml': lines('on: push', 'jobs:', '  d:', '    runs-on: ubuntu-latest', '    steps:', '      - run: helm upgrade --install web ./chart --atomic') },
+  ecs: { 'infra/ecs.tf': lines('resource "aws_ecs_service" "api" {', '  deployment_circuit_breaker {', '    enable   = true', '    rollback = true', '  }', '}') },
+  undo: { Jenkinsfile: lines('pipeline {', '  post {', '    failure {', '      sh "kubectl rollout undo deployment/web"', '    }', '  }', '}') },
+  manual: { 'Makefile': lines('rollback:', '\thelm -n web rollback web') },
+  deadline: { 'k8s/deployment.yaml': lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata: { name: api }', 'spec:', '  progressDeadlineSeconds: 300') },
+  procedure: { 'DEPLOY.md': lines('# Deploy', '', '## Rollback', '', '1. Run `helm -n web rollback web` to return to the previous release.', '2. Watch the error rate on the dashboard until it is back under one percent.') },
+  command: { 'RUNBOOK.md': lines('# Runbook', '', '## Mitigation', '', 'Undo a bad deploy with `kubectl rollout undo deployment/web`.') },
+  github: { '.github/pull_request_template.md': lines('## Summary', '', '## Rollback plan', '', '<!-- How is this change undone? What cannot be undone? -->') },
+  gitlab: { '.gitlab/merge_request_templates/Default.md': lines('## Summary', '', '## Revert plan', '', '- [ ] Reverting is safe: no migration, no external side effects') },
+};
+const PIECES = Object.keys(EVIDENCE);
+
+let propertyRepos = 0;
+
+async function snapshotsOf(before: Record<string, FixtureFile>, removed: string[]): Promise<[RepoSnapshot, RepoSnapshot]> {
+  const name = `prop-${++propertyRepos}`;
+  const deletion = Object.fromEntries(removed.map((p) => [p, null]));
+  createRepo(tmp, {
+    name,
+    commits: [
+      { date: '2026-10-01T12:00:00Z', message: 'evidence', files: { 'src/main.go': 'package main\n', ...before } },
+      { date: '2026-10-02T12:00:00Z', message: 'remove one piece', files: { 'src/other.go': 'package main\n', ...deletion } },
+    ],
+  });
+  const source = new LocalGitSource({ paths: [name], baseDir: tmp, owner: 'acme' });
+  const [ref] = await source.list();
+  const needs = { readPatterns: rollbackPlan.meta.reads, history: false, maxFileBytes: 1_048_576, historyLimit: 10 };
+  const full = await source.snapshot(ref!, { ...needs, asOf: new Date('2026-10-01T18:00:00Z') });
+  const reduced = await source.snapshot(ref!, needs);
+  return [full, reduced];
+}
+
+function run(snapshot: RepoSnapshot, pullRequests?: PullRequest[]): CheckOutcome {
+  return rollbackPlan.run(pullRequests ? { ...snapshot, pullRequests } : snapshot, {
+    options: rollbackPlan.meta.options.parse({}),
+    kind: { kind: 'service', source: 'detected', evidence: [] },
+    now: NOW,
+  });
+}
+
+/** What the runner accepts (crawler/run.ts validateOutcome), checked here so a violation shows as a test failure. */
+function expectValid(outcome: CheckOutcome): void {
+  expect(outcome.score).not.toBeNull();
+  expect(outcome.score!).toBeGreaterThanOrEqual(0);
+  expect(outcome.score!).toBeLessThanOrEqual(10);
+  for (const f of outcome.findings) {
+    expect(SEVERITIES).toContain(f.severity);
+    if (f.line !== undefined) expect(Number.isInteger(f.line) && f.line > 0).toBe(true);
+  }
+}
+
+function pullRequests(filled: boolean[]): PullRequest[] {
+  return filled.map((ok, i) => ({
+    number: i + 1,
+    title: `change ${i + 1}`,
+    body: lines('## Rollback plan', '', ok ? `Revert #${i + 1}; no schema change, the previous image is still in the registry.` : 'N/A'),
+    mergedAt: new Date(NOW.getTime() - (i + 1) * 86_400_000).toISOString(),
+    createdAt: new Date(NOW.getTime() - (i + 2) * 86_400_000).toISOString(),
+    author: 'dev',
+    files: ['src/main.go'],
+  }));
+}
+
+describe('rollback-plan (properties over real repositories)', () => {
+  it('the score stays within 0–10 and never improves when a piece of evidence is removed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(PIECES, { minLength: 1 }),
+        fc.nat(),
+        fc.option(fc.array(fc.boolean(), { minLength: 3, maxLength: 8 }), { nil: undefined }),
+        fc.nat(),
+        async (chosen, pick, filled, flip) => {
+          const removedPiece = chosen[pick % chosen.length]!;
+          const before = Object.assign({}, ...chosen.map((p) => EVIDENCE[p])) as Record<string, string>;
+          const [full, reduced] = await snapshotsOf(before, Object.keys(EVIDENCE[removedPiece]!));
+          const prs = filled ? pullRequests(filled) : undefined;
+          const a = run(full, prs);
+          const b = run(reduced, prs);
+          expectValid(a);
+          expectValid(b);
+          expect(b.score!).toBeLessThanOrEqual(a.score!);
+          // A filled rollback plan in one pull request turned into "N/A".
+          if (filled && filled.some(Boolean)) {
+            const indices = filled.flatMap((ok, i) => (ok ? [i] : []));
+            const worse = [...filled];
+            worse[indices[flip % indices.length]!] = false;
+            const c = run(full, pullRequests(worse));
+            expectValid(c);
+            expect(c.score!).toBeLessThanOrEqual(a.score!);
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('hostile content at every path the check reads never breaks the outcome contract', async () => {
+    const content = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.uint8Array({ maxLength: 64 }),
+      fc.constantFrom('[[[[[[[[', 'a: &a [*a]', '{{ end }}', '```\n## Rollback\n', '<!--', 'resource "x" "y" {{{{', 'helm upgrade \\\n', ': : :'),
+    );
+    const paths = ['.github/pull_request_template.md', 'DEPLOY.md', 'deploy/rollout.yaml', '.github/workflows/deploy.yml', 'infra/main.tf', 'Jenkinsfile', '.gitlab-ci.yml'];
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(...paths.map(() => content)), async (contents) => {
+        const files = Object.fromEntries(paths.map((p, i) => [p, contents[i]!]));
+        const [snapshot] = await snapshotsOf(files, []);
+        const outcome = run(snapshot, pullRequests([true, false, true]));
+        expectValid(outcome);
+        expect(['pass', 'warn', 'fail']).toContain(outcome.status);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});

@@ -1,0 +1,1119 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalGitSource } from '../../crawler/sources/local-git.ts';
+import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
+import type { CheckOutcome, Finding, PullRequest, RepoKind, RepoSnapshot } from '../contract.ts';
+import rollbackPlan, { type RollbackPlanOptions } from './index.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Test repositories: real git repositories built with the fixture factory, read by the real local
+// git source with exactly the patterns the check declares.
+
+let tmp = '';
+let repoCount = 0;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-rollback-'));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const NOW = new Date('2026-11-15T00:00:00Z');
+
+interface RunOptions {
+  kind?: RepoKind;
+  options?: Partial<RollbackPlanOptions>;
+  maxFileBytes?: number;
+  /** Pull requests, as a host source would attach them. */
+  pullRequests?: PullRequest[];
+}
+
+async function snapshotOf(files: Record<string, FixtureFile>, maxFileBytes = 1_048_576): Promise<RepoSnapshot> {
+  const name = `svc-${++repoCount}`;
+  const parent = fs.mkdtempSync(path.join(tmp, 'parent-'));
+  createRepo(parent, { name, commits: [{ date: '2026-10-01T12:00:00Z', message: 'initial', files }] });
+  const source = new LocalGitSource({ paths: [name], baseDir: parent, owner: 'acme' });
+  const refs = await source.list();
+  expect(refs).toHaveLength(1);
+  return source.snapshot(refs[0]!, { readPatterns: rollbackPlan.meta.reads, history: false, maxFileBytes, historyLimit: 100 });
+}
+
+async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<CheckOutcome & { snapshot: RepoSnapshot }> {
+  const real = await snapshotOf(files, opts.maxFileBytes);
+  // The local source has no pull requests; a host source attaches them. `read` is a closure, so spreading keeps it working.
+  const snapshot: RepoSnapshot = opts.pullRequests ? { ...real, pullRequests: opts.pullRequests } : real;
+  const outcome = rollbackPlan.run(snapshot, {
+    options: rollbackPlan.meta.options.parse(opts.options ?? {}),
+    kind: { kind: opts.kind ?? 'service', source: 'detected', evidence: [] },
+    now: NOW,
+  });
+  return { ...outcome, snapshot };
+}
+
+const lines = (...ls: string[]): string => ls.join('\n') + '\n';
+const withPath = (findings: Finding[], p: string): Finding[] => findings.filter((f) => f.path === p);
+const messages = (findings: Finding[]): string[] => findings.map((f) => f.message);
+const part = (summary: string, index: number): string => summary.split('; ')[index] ?? '';
+
+const NO_AUTOMATION =
+  'no automated rollback found: nothing in the deploy configuration undoes a failed deploy (add Argo Rollouts or Flagger analysis, helm --atomic, an ECS circuit breaker with rollback, or CodeDeploy automatic rollback)';
+const NO_PROCEDURE = 'no written rollback procedure: add a "Rollback" section with numbered steps or the commands to RUNBOOK.md, DEPLOY.md or docs/runbooks/';
+const NO_TEMPLATE =
+  'no pull request template: add .github/pull_request_template.md (GitHub) or .gitlab/merge_request_templates/Default.md (GitLab) with a "## Rollback plan" section that asks how to undo the change';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const TEMPLATE_OK = lines(
+  '## What does this change?', //                                                                  1
+  '', //                                                                                           2
+  '<!-- One or two sentences, and a link to the ticket. -->', //                                    3
+  '', //                                                                                           4
+  '## Rollback plan', //                                                                           5
+  '', //                                                                                           6
+  '<!-- How do we undo this if it goes wrong after deploy? Say what cannot be undone. -->', //      7
+  '', //                                                                                           8
+  '## Checklist', //                                                                               9
+  '', //                                                                                           10
+  '- [ ] Tests added', //                                                                          11
+);
+
+const TEMPLATE_NO_ROLLBACK = lines('## What does this change?', '', '<!-- One or two sentences. -->', '', '## How was it tested?', '', '<!-- Unit tests, staging. -->');
+
+const ROLLOUT = lines(
+  'apiVersion: argoproj.io/v1alpha1', //     1
+  'kind: Rollout', //                        2
+  'metadata:', //                            3
+  '  name: web', //                          4
+  'spec:', //                                5
+  '  replicas: 3', //                        6
+  '  strategy:', //                          7
+  '    canary:', //                          8
+  '      analysis:', //                      9
+  '        templates:', //                   10
+  '          - templateName: success-rate', // 11
+  '      steps:', //                         12
+  '        - setWeight: 20', //              13
+  '        - pause: { duration: 5m }', //    14
+);
+
+const ROLLOUT_NO_ANALYSIS = lines(
+  'apiVersion: argoproj.io/v1alpha1', //  1
+  'kind: Rollout', //                     2
+  'metadata:', //                         3
+  '  name: web', //                       4
+  'spec:', //                             5
+  '  strategy:', //                       6
+  '    canary:', //                       7
+  '      steps:', //                      8
+  '        - setWeight: 20', //           9
+  '        - pause: {}', //               10
+);
+
+const analysisTemplate = (metric: string[]): string =>
+  lines(
+    'apiVersion: argoproj.io/v1alpha1', // 1
+    'kind: AnalysisTemplate', //           2
+    'metadata:', //                        3
+    '  name: success-rate', //             4
+    'spec:', //                            5
+    '  metrics:', //                       6
+    '    - name: success-rate', //         7
+    ...metric.map((l) => `      ${l}`),
+    '      provider:',
+    '        prometheus:',
+    '          address: http://prometheus:9090',
+    '          query: sum(rate(ok[2m])) / sum(rate(all[2m]))',
+  );
+const ANALYSIS_OK = analysisTemplate(['interval: 1m', 'count: 5', 'failureLimit: 1', 'successCondition: result[0] >= 0.99']);
+
+const DEPLOY_DOC = lines(
+  '# Deploying payments-api', //                                                          1
+  '', //                                                                                  2
+  'Merges to main deploy through the deploy workflow.', //                                3
+  '', //                                                                                  4
+  '## Rolling back', //                                                                   5
+  '', //                                                                                  6
+  '1. Find the last good revision with `helm -n payments history payments-api`.', //      7
+  '2. Roll back with `helm -n payments rollback payments-api <REVISION> --wait`.', //     8
+  '3. Watch the error rate on the Payments dashboard fall under one percent.', //         9
+  '', //                                                                                  10
+  '## Monitoring', //                                                                     11
+  '', //                                                                                  12
+  'See the dashboards.', //                                                               13
+);
+
+const helmWorkflow = (flags: string): string =>
+  lines(
+    'name: deploy', //                                   1
+    'on:', //                                            2
+    '  push:', //                                        3
+    '    branches: [main]', //                           4
+    'jobs:', //                                          5
+    '  deploy:', //                                      6
+    '    runs-on: ubuntu-latest', //                     7
+    '    steps:', //                                     8
+    '      - uses: actions/checkout@v4', //              9
+    '      - name: Deploy', //                           10
+    '        run: |', //                                 11
+    '          echo "deploying ${{ github.sha }}"', //   12
+    '          helm upgrade --install web ./chart \\', // 13
+    '            --namespace web \\', //                 14
+    `            ${flags} --timeout 10m`, //             15
+  );
+
+// ---------------------------------------------------------------------------------------------
+
+describe('rollback-plan: pull request templates', () => {
+  it('a .github template whose Rollback plan section prompts in an HTML comment earns the template points', async () => {
+    const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK });
+    expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan');
+    expect(r.score).toBe(2.5); // 0 + 0 + 2.5 of 10
+    expect(r.status).toBe('fail');
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([]);
+    expect(messages(r.findings)).not.toContain(NO_TEMPLATE);
+  });
+
+  it('a rollback heading with no content is not a prompt: a finding at the heading, no points', async () => {
+    const text = lines('## Summary', '', '<!-- What and why. -->', '', '## Rollback plan', '', '## Checklist', '', '- [ ] Tests');
+    const r = await check({ '.github/pull_request_template.md': text });
+    expect(r.score).toBe(0);
+    expect(part(r.summary, 2)).toBe('0/1 pull request template asks for a rollback plan');
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
+      {
+        severity: 'medium',
+        path: '.github/pull_request_template.md',
+        line: 5,
+        message: 'template\'s "Rollback plan" section is empty: write a prompt under it (an HTML comment, text or a checklist) asking how this change is undone',
+      },
+    ]);
+  });
+
+  it.each([['N/A'], ['n/a.'], ['- None'], ['TBD'], ['<!-- --> TODO']])('a rollback section holding only %j is a placeholder, not a prompt', async (content) => {
+    const text = lines('## Rollback plan', '', content, '', '## Checklist', '- [ ] Tests');
+    const r = await check({ 'docs/pull_request_template.md': text });
+    expect(r.score).toBe(0);
+    const f = withPath(r.findings, 'docs/pull_request_template.md');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'medium', line: 1 });
+    expect(f[0]!.message).toMatch(/^template's "Rollback plan" section only says ".+": a placeholder is not a prompt; ask how this change is undone$/);
+  });
+
+  it.each([
+    ['Revert plan', lines('## Revert plan', '', 'Explain how to revert this safely.')],
+    ['Back-out plan', lines('### Back-out plan', '', '- [ ] Safe to back out without a migration')],
+    ['Recovery', lines('Recovery', '--------', '', '<!-- If this breaks production, how do we recover? -->')],
+    ['a bold line', lines('**Rollback plan**', '<!-- How is this undone? Which command? -->')],
+    ['a bold label with its prompt', lines('**Rollback plan:** <!-- describe the steps to undo -->')],
+  ])('recognises a rollback section written as %s', async (_, text) => {
+    const r = await check({ '.github/pull_request_template.md': lines('## Summary', '', '<!-- what -->', '') + text });
+    expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan');
+    expect(r.score).toBe(2.5);
+  });
+
+  it('reads templates in .github/PULL_REQUEST_TEMPLATE/: the share of templates with a prompt counts, the other gets a finding', async () => {
+    const r = await check({
+      '.github/PULL_REQUEST_TEMPLATE/feature.md': TEMPLATE_OK,
+      '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md': TEMPLATE_NO_ROLLBACK,
+      '.github/ISSUE_TEMPLATE/bug.md': TEMPLATE_NO_ROLLBACK, // an issue template is not a PR template
+    });
+    expect(part(r.summary, 2)).toBe('1/2 pull request templates ask for a rollback plan');
+    expect(r.score).toBe(1.3); // 2.5 × 1/2 = 1.25
+    expect(withPath(r.findings, '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md')).toEqual([
+      {
+        severity: 'medium',
+        path: '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md',
+        line: 1,
+        message: 'template has no rollback section: add a heading such as "## Rollback plan" with a prompt saying how to undo the change',
+      },
+    ]);
+    expect(withPath(r.findings, '.github/ISSUE_TEMPLATE/bug.md')).toEqual([]);
+  });
+
+  it('finds templates by name in any case, at the root, in docs/ and as .txt', async () => {
+    const r = await check({ 'Pull_Request_Template.md': TEMPLATE_OK, 'docs/PULL_REQUEST_TEMPLATE.txt': TEMPLATE_OK, 'docs/pull_request_template/hotfix.md': TEMPLATE_OK });
+    expect(part(r.summary, 2)).toBe('3/3 pull request templates ask for a rollback plan');
+    expect(r.score).toBe(2.5);
+  });
+
+  it('reads GitLab merge request templates, including a bold label with its prompt on the same line', async () => {
+    const gitlab = lines('## What does this MR do?', '', '<!-- Describe it. -->', '', '**Rollback plan:** <!-- the command or revert that undoes this -->');
+    const r = await check({ '.gitlab/merge_request_templates/Default.md': gitlab, '.gitlab/merge_request_templates/Docs.md': lines('## Which page?', '', '<!-- link -->') });
+    expect(part(r.summary, 2)).toBe('1/2 pull request templates ask for a rollback plan');
+    expect(withPath(r.findings, '.gitlab/merge_request_templates/Docs.md')[0]?.message).toBe(
+      'template has no rollback section: add a heading such as "## Rollback plan" with a prompt saying how to undo the change',
+    );
+    expect(withPath(r.findings, '.gitlab/merge_request_templates/Default.md')).toEqual([]);
+  });
+
+  it('a checklist item that mentions rollback without a section is pointed at', async () => {
+    const text = lines('## Summary', '', '<!-- what -->', '', '## Checklist', '', '- [ ] Tests added', '- [ ] I have a rollback plan');
+    const r = await check({ '.github/pull_request_template.md': text });
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
+      {
+        severity: 'medium',
+        path: '.github/pull_request_template.md',
+        line: 8,
+        message: 'template has no rollback section: line 8 mentions rollback, but there is no heading (such as "## Rollback plan") with a prompt for the plan',
+      },
+    ]);
+  });
+
+  it('without any template there is one finding saying where to add one', async () => {
+    const r = await check({ 'src/main.go': 'package main\n' });
+    expect(r.summary).toBe('no automated rollback; no written rollback procedure; no pull request template; pull requests are not available from this source');
+    expect(r.findings).toEqual([
+      { severity: 'high', message: NO_AUTOMATION },
+      { severity: 'medium', message: NO_PROCEDURE },
+      { severity: 'medium', message: NO_TEMPLATE },
+    ]);
+    expect(r.score).toBe(0);
+    expect(r.status).toBe('fail');
+  });
+
+  it('a binary template is reported as unreadable, without a crash and without claiming there is no template', async () => {
+    const binary = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
+    const r = await check({ '.github/pull_request_template.md': binary, 'DEPLOY.md': DEPLOY_DOC });
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([{ severity: 'low', path: '.github/pull_request_template.md', message: 'could not read this file (binary)' }]);
+    expect(messages(r.findings)).not.toContain(NO_TEMPLATE);
+    expect(r.score).toBe(2.5); // the procedure still counts
+  });
+
+  it('a template larger than maxFileBytes is reported with its size', async () => {
+    const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { maxFileBytes: 64 });
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
+      { severity: 'low', path: '.github/pull_request_template.md', message: `could not read this file (too-large: ${Buffer.byteLength(TEMPLATE_OK)} bytes, limit 64)` },
+    ]);
+  });
+
+  it('minPromptWords decides when a short prompt counts', async () => {
+    const text = lines('## Rollback plan', '<!-- How? -->');
+    expect((await check({ '.github/pull_request_template.md': text })).score).toBe(0);
+    expect((await check({ '.github/pull_request_template.md': text }, { options: { minPromptWords: 1 } })).score).toBe(2.5);
+  });
+});
+
+describe('rollback-plan: Argo Rollouts', () => {
+  it('a canary with an AnalysisTemplate that can fail is metric-gated: 5 points, at the analysis line', async () => {
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
+    expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9)');
+    expect(r.score).toBe(5);
+    expect(r.status).toBe('warn');
+    expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([]);
+    expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([]);
+  });
+
+  it('a Rollout and its AnalysisTemplate in one file, lines counted across documents', async () => {
+    const r = await check({ 'k8s/web.yaml': ANALYSIS_OK + '---\n' + ROLLOUT });
+    const offset = ANALYSIS_OK.split('\n').length; // lines of the first document plus the separator
+    expect(part(r.summary, 0)).toBe(`automated rollback: metric-gated (Argo Rollout web with analysis success-rate, k8s/web.yaml:${offset + 9})`);
+  });
+
+  it('a Rollout without analysis cannot abort on metrics: a finding at its strategy, detection only', async () => {
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT_NO_ANALYSIS });
+    expect(withPath(r.findings, 'deploy/rollout.yaml')).toContainEqual({
+      severity: 'medium',
+      path: 'deploy/rollout.yaml',
+      line: 6,
+      message: "Rollout web has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)",
+    });
+    expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:6)');
+    expect(r.score).toBe(1);
+    expect(r.findings[0]).toEqual({
+      severity: 'medium',
+      path: 'deploy/rollout.yaml',
+      line: 6,
+      message: 'a failed rollout is only detected (Argo Rollout web without analysis (someone must abort it)); nothing rolls it back',
+    });
+  });
+
+  it('progressDeadlineAbort makes a Rollout without analysis health-gated', async () => {
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT_NO_ANALYSIS.replace('spec:\n', 'spec:\n  progressDeadlineAbort: true\n') });
+    expect(part(r.summary, 0)).toMatch(/^automated rollback: health-gated \(Argo Rollout web aborts when it misses its progress deadline/);
+    expect(r.score).toBe(3.5);
+  });
+
+  it.each([
+    ['no condition', ['interval: 1m', 'count: 5'], 'metric success-rate has no successCondition or failureCondition'],
+    ['failureLimit not below count', ['count: 3', 'failureLimit: 3', 'successCondition: result[0] >= 0.99'], 'metric success-rate allows 3 failures in 3 measurements, so it can never fail'],
+    ['failureLimit -1', ['failureLimit: -1', 'successCondition: result[0] >= 0.99'], 'metric success-rate has failureLimit -1, which never fails'],
+  ])('an AnalysisTemplate with %s can never fail: a high finding at the template, the Rollout is detection only', async (_, metric, why) => {
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': analysisTemplate(metric) });
+    expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([
+      {
+        severity: 'high',
+        path: 'deploy/analysis.yaml',
+        line: 2,
+        message: `AnalysisTemplate success-rate can never fail (${why}), so Rollout web never aborts on metrics: add a successCondition or failureCondition with a failureLimit below count`,
+      },
+    ]);
+    expect(r.score).toBe(1);
+  });
+
+  it('a metric in dryRun does not count', async () => {
+    const template = ANALYSIS_OK.replace('spec:\n', 'spec:\n  dryRun:\n    - metricName: success-rate\n');
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
+    expect(withPath(r.findings, 'deploy/analysis.yaml')[0]?.message).toContain('(metric success-rate runs in dryRun)');
+    expect(r.score).toBe(1);
+  });
+
+  it('a job provider fails the measurement when the Job fails, so it can abort without a condition', async () => {
+    const template = lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata:', '  name: success-rate', 'spec:', '  metrics:', '    - name: smoke', '      provider:', '        job:', '          spec: {}');
+    const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
+    expect(r.score).toBe(5);
+  });
+
+  it('inline analysis steps and blueGreen pre-promotion analysis count', async () => {
+    const steps = ROLLOUT_NO_ANALYSIS.replace('        - pause: {}\n', '        - analysis:\n            templates:\n              - templateName: success-rate\n');
+    const r = await check({ 'deploy/rollout.yaml': steps, 'deploy/analysis.yaml': ANALYSIS_OK });
+    expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:10)');
+    const blueGreen = lines(
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Rollout',
+      'metadata: { name: web }',
+      'spec:',
+      '  strategy:',
+      '    blueGreen:',
+      '      activeService: web',
+      '      prePromotionAnalysis:', // 8
+      '        templates:',
+      '          - templateName: success-rate',
+    );
+    const bg = await check({ 'deploy/rollout.yaml': blueGreen, 'deploy/analysis.yaml': ANALYSIS_OK });
+    expect(part(bg.summary, 0)).toBe('automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:8)');
+  });
+
+  it('a ClusterAnalysisTemplate defined elsewhere is counted, unverified; a namespaced template that is missing is not', async () => {
+    const cluster = ROLLOUT.replace('          - templateName: success-rate\n', '          - templateName: platform-success-rate\n            clusterScope: true\n');
+    const r = await check({ 'deploy/rollout.yaml': cluster });
+    expect(r.score).toBe(5);
+    expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([
+      {
+        severity: 'low',
+        path: 'deploy/rollout.yaml',
+        line: 9,
+        message: 'Rollout web uses ClusterAnalysisTemplate platform-success-rate, which is not in this repository: whether it can abort the rollout is not verified',
+      },
+    ]);
+    const missing = await check({ 'deploy/rollout.yaml': ROLLOUT });
+    expect(missing.score).toBe(1);
+    expect(withPath(missing.findings, 'deploy/rollout.yaml')).toContainEqual({
+      severity: 'medium',
+      path: 'deploy/rollout.yaml',
+      line: 9,
+      message: 'Rollout web uses AnalysisTemplate success-rate, which is not in this repository: it cannot be verified to abort the rollout, so the rollout counts as having no analysis',
+    });
+  });
+
+  it('a Helm chart template is read with its template actions blanked out', async () => {
+    const chart = lines(
+      '{{- if .Values.rollout.enabled }}', //                 1
+      'apiVersion: argoproj.io/v1alpha1', //                  2
+      'kind: Rollout', //                                     3
+      'metadata:', //                                         4
+      '  name: {{ include "web.fullname" . }}', //            5
+      '  labels:', //                                         6
+      '    {{- include "web.labels" . | nindent 4 }}', //     7
+      'spec:', //                                             8
+      '  strategy:', //                                       9
+      '    canary:', //                                       10
+      '      analysis:', //                                   11
+      '        templates:', //                                12
+      '          - templateName: {{ include "web.fullname" . }}-success-rate', // 13
+      '{{- end }}', //                                        14
+    );
+    const template = ANALYSIS_OK.replace('  name: success-rate\n', '  name: {{ include "web.fullname" . }}-success-rate\n');
+    const r = await check({ 'chart/templates/rollout.yaml': chart, 'chart/templates/analysis.yaml': template });
+    expect(r.score).toBe(5);
+    expect(part(r.summary, 0)).toMatch(/^automated rollback: metric-gated \(Argo Rollout TEMPLATED.* with analysis TEMPLATED.*-success-rate, chart\/templates\/rollout\.yaml:11\)$/);
+  });
+});
+
+describe('rollback-plan: Flagger', () => {
+  const canary = (analysis: string[]): string =>
+    lines('apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata:', '  name: web', 'spec:', '  targetRef: { apiVersion: apps/v1, kind: Deployment, name: web }', '  analysis:', ...analysis.map((l) => `    ${l}`));
+
+  it('a Canary with a threshold and thresholdRange metrics is metric-gated', async () => {
+    const r = await check({ 'deploy/canary.yaml': canary(['interval: 1m', 'threshold: 5', 'metrics:', '  - name: request-success-rate', '    thresholdRange: { min: 99 }']) });
+    expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Flagger Canary web with thresholds on request-success-rate, deploy/canary.yaml:7)');
+    expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([]);
+    expect(r.score).toBe(5);
+  });
+
+  it('without analysis.threshold Flagger rolls back after the first failed check: an info note', async () => {
+    const r = await check({ 'deploy/canary.yaml': canary(['metrics:', '  - name: request-duration', '    thresholdRange: { max: 500 }', '  - name: cpu']) });
+    expect(r.score).toBe(5);
+    expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
+      { severity: 'info', path: 'deploy/canary.yaml', line: 7, message: "Flagger Canary web sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)" },
+      { severity: 'low', path: 'deploy/canary.yaml', line: 7, message: 'Flagger Canary web: metric cpu has no thresholdRange, so it is measured but never fails the canary' },
+    ]);
+  });
+
+  it('a Canary without thresholds has no failure threshold: a high finding, health-gated only', async () => {
+    const r = await check({ 'deploy/canary.yaml': canary(['threshold: 5', 'metrics:', '  - name: request-success-rate', '    interval: 1m']) });
+    expect(withPath(r.findings, 'deploy/canary.yaml')).toContainEqual({
+      severity: 'high',
+      path: 'deploy/canary.yaml',
+      line: 7,
+      message: 'Flagger Canary web has no failure threshold: none of its metrics (request-success-rate) sets thresholdRange, so it cannot roll back on metrics',
+    });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (Flagger Canary web (progress deadline and webhooks only), deploy/canary.yaml:7)');
+    expect(r.score).toBe(3.5);
+  });
+
+  it('skipAnalysis: true never rolls back', async () => {
+    const text = canary(['threshold: 5', 'metrics:', '  - name: request-success-rate', '    thresholdRange: { min: 99 }']).replace('spec:\n', 'spec:\n  skipAnalysis: true\n');
+    const r = await check({ 'deploy/canary.yaml': text });
+    expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
+      { severity: 'high', path: 'deploy/canary.yaml', line: 6, message: 'Flagger Canary web sets skipAnalysis: it promotes without analysis and never rolls back' },
+    ]);
+    expect(r.score).toBe(0);
+  });
+});
+
+describe('rollback-plan: helm', () => {
+  it('helm upgrade --atomic over continued lines in a workflow is health-gated, at the command line', async () => {
+    const r = await check({ '.github/workflows/deploy.yml': helmWorkflow('--atomic') });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in workflow job deploy, .github/workflows/deploy.yml:13)');
+    expect(r.score).toBe(3.5);
+    expect(r.findings[0]).toMatchObject({ severity: 'low', path: '.github/workflows/deploy.yml', line: 13 });
+  });
+
+  it('Helm 4 --rollback-on-failure counts the same', async () => {
+    const r = await check({ '.github/workflows/deploy.yml': helmWorkflow('--rollback-on-failure') });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --rollback-on-failure in workflow job deploy, .github/workflows/deploy.yml:13)');
+  });
+
+  it.each([['--wait'], ['--atomic=false']])('helm upgrade with %s and no --atomic is a finding at its line, and no rollback', async (flags) => {
+    const r = await check({ '.github/workflows/deploy.yml': helmWorkflow(flags) });
+    expect(withPath(r.findings, '.github/workflows/deploy.yml')).toEqual([
+      {
+        severity: 'medium',
+        path: '.github/workflows/deploy.yml',
+        line: 13,
+        message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back',
+      },
+    ]);
+    expect(r.findings[0]).toEqual({ severity: 'high', message: NO_AUTOMATION });
+    expect(r.score).toBe(0);
+  });
+
+  it('reads helm in GitLab CI job scripts; a bare helm install (nothing to roll back to) is not judged', async () => {
+    const gitlab = lines('deploy:', '  script:', '    - helm upgrade --install web ./chart --atomic', 'e2e:', '  script:', '    - helm install web ./chart --wait');
+    const r = await check({ '.gitlab-ci.yml': gitlab });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in GitLab CI job deploy, .gitlab-ci.yml:3)');
+    expect(withPath(r.findings, '.gitlab-ci.yml').map((f) => f.line)).toEqual([3]); // only the health-gated note
+  });
+
+  it('reads Makefiles, shell scripts and files under deploy/; commented-out commands do not count', async () => {
+    const r = await check({
+      Makefile: lines('deploy:', '\thelm upgrade --install web ./chart --atomic --timeout 5m'),
+      'scripts/old.sh': lines('#!/bin/sh', '# helm upgrade --install web ./chart'),
+      'deploy/run': lines('#!/bin/sh', 'set -e', 'helm -n web upgrade web ./chart'),
+    });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in a script, Makefile:2)');
+    expect(withPath(r.findings, 'scripts/old.sh')).toEqual([]);
+    expect(withPath(r.findings, 'deploy/run').map((f) => [f.severity, f.line])).toEqual([['medium', 3]]);
+  });
+
+  it('a Terraform helm_release is judged by atomic = true', async () => {
+    const tf = lines('resource "helm_release" "web" {', '  name  = "web"', '  chart = "./chart"', '  atomic = true', '}', '', 'resource "helm_release" "worker" {', '  name = "worker"', '}');
+    const r = await check({ 'infra/helm.tf': tf });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm_release.web is atomic, infra/helm.tf:4)');
+    expect(withPath(r.findings, 'infra/helm.tf')).toContainEqual({
+      severity: 'medium',
+      path: 'infra/helm.tf',
+      line: 7,
+      message: 'helm_release.worker is not atomic: a failed upgrade is left failed instead of rolled back (atomic = true)',
+    });
+  });
+
+  it('helmfile atomic releases and Flux HelmRelease remediation are health-gated; without them, findings', async () => {
+    const helmfile = lines('releases:', '  - name: web', '    chart: ./chart', '    atomic: true', '  - name: worker', '    chart: ./worker');
+    const flux = lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: web', 'spec:', '  upgrade:', '    remediation:', '    retries: 3'.replace('    retries', '      retries'));
+    const bare = lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: api', 'spec:', '  chart: {}');
+    const r = await check({ 'helmfile.yaml': helmfile, 'clusters/prod/web.yaml': flux, 'clusters/prod/api.yaml': bare });
+    expect(r.score).toBe(3.5);
+    expect(withPath(r.findings, 'helmfile.yaml')).toEqual([
+      { severity: 'medium', path: 'helmfile.yaml', line: 5, message: 'helmfile release worker is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)' },
+    ]);
+    expect(withPath(r.findings, 'clusters/prod/api.yaml')).toEqual([
+      { severity: 'medium', path: 'clusters/prod/api.yaml', line: 2, message: 'Flux HelmRelease api does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)' },
+    ]);
+    // Only the note that health-gated is not metric-gated, at the HelmRelease's remediation.
+    expect(withPath(r.findings, 'clusters/prod/web.yaml')).toEqual([
+      {
+        severity: 'low',
+        path: 'clusters/prod/web.yaml',
+        line: 7,
+        message:
+          'automated rollback is health-gated (Flux HelmRelease web rolls back failed upgrades (upgrade.remediation)): it undoes deploys that fail to become ready, not ones that break users while looking healthy; gate on metrics with Argo Rollouts or Flagger analysis',
+      },
+    ]);
+  });
+});
+
+describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
+  const ecs = (breaker: string[]): string =>
+    lines(
+      '# ECS service for the API', //                                  1
+      'resource "aws_ecs_service" "api" {', //                         2
+      '  name            = "api-${var.env}"', //                       3
+      '  task_definition = aws_ecs_task_definition.api.arn /* { */', // 4
+      '  desired_count   = 2', //                                      5
+      '', //                                                           6
+      ...breaker, //                                                   7…
+      '}',
+    );
+
+  it('a Terraform deployment_circuit_breaker with enable and rollback true is health-gated, at the block line', async () => {
+    const r = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true # yes', '    rollback = true', '  }']) });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (aws_ecs_service.api deployment circuit breaker with rollback, infra/ecs.tf:7)');
+    expect(r.score).toBe(3.5);
+    expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([expect.objectContaining({ severity: 'low', line: 7 })]); // the health-gated note
+  });
+
+  it('rollback = false stops but does not roll back; no circuit breaker at all is a finding at the resource', async () => {
+    const off = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true', '    rollback = false', '  }']) });
+    expect(withPath(off.findings, 'infra/ecs.tf')).toEqual([
+      { severity: 'medium', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: the deployment circuit breaker stops a failing deployment but rollback is not true, so it is not rolled back' },
+    ]);
+    expect(off.score).toBe(0);
+    const none = await check({ 'infra/ecs.tf': ecs([]) });
+    expect(withPath(none.findings, 'infra/ecs.tf')).toEqual([
+      { severity: 'medium', path: 'infra/ecs.tf', line: 2, message: 'aws_ecs_service.api has no deployment circuit breaker with rollback (deployment_circuit_breaker { enable = true rollback = true })' },
+    ]);
+  });
+
+  it('a value from a variable cannot be verified and does not count', async () => {
+    const r = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true', '    rollback = var.rollback', '  }']) });
+    expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([
+      { severity: 'low', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: deployment_circuit_breaker is set from expressions (true, var.rollback), which cannot be verified; not counted' },
+    ]);
+    expect(r.score).toBe(0);
+  });
+
+  it('ECS alarms with rollback are metric-gated; a module input in object form counts as a circuit breaker', async () => {
+    const alarms = await check({ 'infra/ecs.tf': ecs(['  alarms {', '    alarm_names = [aws_cloudwatch_metric_alarm.api_5xx.alarm_name]', '    enable      = true', '    rollback    = true', '  }']) });
+    expect(part(alarms.summary, 0)).toBe('automated rollback: metric-gated (aws_ecs_service.api rolls back on CloudWatch alarms, infra/ecs.tf:7)');
+    expect(alarms.score).toBe(5);
+    const moduleInput = lines('module "api" {', '  source = "terraform-aws-modules/ecs/aws//modules/service"', '  deployment_circuit_breaker = {', '    enable   = true', '    rollback = true', '  }', '}');
+    const m = await check({ 'infra/main.tf': moduleInput });
+    expect(part(m.summary, 0)).toBe('automated rollback: health-gated (ECS deployment circuit breaker with rollback (module input), infra/main.tf:3)');
+  });
+
+  it('reads CloudFormation YAML with intrinsic tags (!Ref, !Sub, !GetAtt); a Rollback given by !If does not count', async () => {
+    const cfn = (rollback: string) =>
+      lines(
+        'AWSTemplateFormatVersion: "2010-09-09"', //                1
+        'Parameters:', //                                            2
+        '  Env: { Type: String }', //                                3
+        'Resources:', //                                             4
+        '  Service:', //                                             5
+        '    Type: AWS::ECS::Service', //                            6
+        '    Properties:', //                                        7
+        '      Cluster: !Ref Cluster', //                            8
+        '      ServiceName: !Sub "api-${Env}"', //                   9
+        '      TaskDefinition: !GetAtt TaskDef.Arn', //              10
+        '      LoadBalancers:', //                                   11
+        '        - TargetGroupArn: !Ref TargetGroup', //             12
+        '          ContainerName: !Select [0, !Split [",", !Ref Names]]', // 13
+        '      DeploymentConfiguration:', //                         14
+        '        DeploymentCircuitBreaker:', //                      15
+        '          Enable: true', //                                 16
+        `          Rollback: ${rollback}`, //                        17
+        '  Weird:', //                                               18
+        '    Type: AWS::SNS::Topic', //                              19
+        '    Properties:', //                                        20
+        '      TopicName: !SomethingUnknown x', //                   21
+      );
+    const r = await check({ 'cloudformation/service.yaml': cfn('true') });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (ECS service Service deployment circuit breaker with rollback, cloudformation/service.yaml:15)');
+    const iff = await check({ 'cloudformation/service.yaml': cfn('!If [IsProd, true, false]') });
+    expect(withPath(iff.findings, 'cloudformation/service.yaml')).toEqual([
+      { severity: 'low', path: 'cloudformation/service.yaml', line: 15, message: 'ECS service Service: DeploymentCircuitBreaker is set by an intrinsic function, which cannot be verified; not counted' },
+    ]);
+    expect(iff.score).toBe(0);
+    const off = await check({ 'cloudformation/service.yaml': cfn('false') });
+    expect(withPath(off.findings, 'cloudformation/service.yaml')).toEqual([
+      {
+        severity: 'medium',
+        path: 'cloudformation/service.yaml',
+        line: 15,
+        message: 'ECS service Service: the deployment circuit breaker stops a failing deployment but Rollback is not true, so it is not rolled back',
+      },
+    ]);
+  });
+
+  it('reads CloudFormation JSON templates', async () => {
+    const json = JSON.stringify(
+      { AWSTemplateFormatVersion: '2010-09-09', Resources: { Api: { Type: 'AWS::ECS::Service', Properties: { DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true } } } } } },
+      null,
+      2,
+    );
+    const r = await check({ 'stack.template.json': json });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (ECS service Api deployment circuit breaker with rollback, stack.template.json:8)');
+  });
+
+  it('CodeDeploy with alarm-triggered rollback is metric-gated; on failure only it is health-gated with a hint', async () => {
+    const group = (events: string, alarm: string[]) =>
+      lines(
+        'resource "aws_codedeploy_deployment_group" "api" {', // 1
+        '  app_name = aws_codedeploy_app.api.name', //          2
+        '  auto_rollback_configuration {', //                   3
+        '    enabled = true', //                                4
+        `    events  = ${events}`, //                           5
+        '  }', //                                               6
+        ...alarm,
+        '}',
+      );
+    const metric = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]', ['  alarm_configuration {', '    alarms  = ["api-5xx"]', '    enabled = true', '  }']) });
+    expect(part(metric.summary, 0)).toBe('automated rollback: metric-gated (aws_codedeploy_deployment_group.api rolls back on CloudWatch alarms, infra/deploy.tf:3)');
+    const failure = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE"]', []) });
+    expect(failure.score).toBe(3.5);
+    expect(withPath(failure.findings, 'infra/deploy.tf')).toContainEqual({
+      severity: 'low',
+      path: 'infra/deploy.tf',
+      line: 3,
+      message: 'aws_codedeploy_deployment_group.api rolls back only on deployment failure: add DEPLOYMENT_STOP_ON_ALARM and CloudWatch alarms to roll back on metrics',
+    });
+    const none = await check({ 'infra/deploy.tf': lines('resource "aws_codedeploy_deployment_group" "api" {', '  app_name = "api"', '}') });
+    expect(withPath(none.findings, 'infra/deploy.tf')[0]?.message).toBe(
+      'aws_codedeploy_deployment_group.api has no automatic rollback (auto_rollback_configuration { enabled = true events = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] } with an alarm_configuration)',
+    );
+  });
+
+  it('CloudFormation AutoRollbackConfiguration, CodePipeline OnFailure ROLLBACK and SAM DeploymentPreference with alarms', async () => {
+    const cfn = lines(
+      'Transform: AWS::Serverless-2016-10-31', //            1
+      'Resources:', //                                       2
+      '  Group:', //                                         3
+      '    Type: AWS::CodeDeploy::DeploymentGroup', //       4
+      '    Properties:', //                                  5
+      '      ApplicationName: !Ref App', //                  6
+      '      AutoRollbackConfiguration:', //                 7
+      '        Enabled: true', //                            8
+      '        Events: [DEPLOYMENT_FAILURE]', //             9
+      '  Pipeline:', //                                      10
+      '    Type: AWS::CodePipeline::Pipeline', //            11
+      '    Properties:', //                                  12
+      '      Stages:', //                                    13
+      '        - Name: Deploy', //                           14
+      '          OnFailure:', //                             15
+      '            Result: ROLLBACK', //                     16
+    );
+    const r = await check({ 'template.yaml': cfn });
+    expect(r.score).toBe(3.5);
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (CodeDeploy deployment group Group rolls back failed deployments, template.yaml:7)');
+    const sam = lines(
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Handler: index.handler',
+      '      AutoPublishAlias: live',
+      '      DeploymentPreference:', // 8
+      '        Type: Canary10Percent5Minutes',
+      '        Alarms: [!Ref ErrorsAlarm]',
+    );
+    const s = await check({ 'template.yaml': sam });
+    expect(part(s.summary, 0)).toBe('automated rollback: metric-gated (SAM function Fn gradual deployment rolls back on CloudWatch alarms, template.yaml:8)');
+  });
+
+  it('Terraform CodePipeline on_failure ROLLBACK is health-gated', async () => {
+    const tf = lines('resource "aws_codepipeline" "api" {', '  stage {', '    name = "Deploy"', '    on_failure {', '      result = "ROLLBACK"', '    }', '  }', '}');
+    const r = await check({ 'infra/pipeline.tf': tf });
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (aws_codepipeline.api rolls back a failed stage, infra/pipeline.tf:4)');
+  });
+});
+
+describe('rollback-plan: scripted, manual and detection', () => {
+  const undoWorkflow = lines(
+    'name: deploy', //                                                 1
+    'on:', //                                                          2
+    '  push:', //                                                      3
+    '    branches: [main]', //                                         4
+    'jobs:', //                                                        5
+    '  deploy:', //                                                    6
+    '    runs-on: ubuntu-latest', //                                   7
+    '    steps:', //                                                   8
+    '      - run: kubectl -n web apply -f deploy/k8s/', //             9
+    '      - name: Roll back on failure', //                           10
+    '        if: ${{ failure() }}', //                                 11
+    '        run: |', //                                               12
+    '          kubectl -n web rollout undo deployment/web', //         13
+  );
+
+  it('kubectl rollout undo in an if: failure() step is scripted: 2 points, at the command line', async () => {
+    const r = await check({ '.github/workflows/deploy.yml': undoWorkflow });
+    expect(part(r.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in workflow job deploy, .github/workflows/deploy.yml:13)');
+    expect(r.score).toBe(2);
+    expect(r.findings[0]).toEqual({
+      severity: 'low',
+      path: '.github/workflows/deploy.yml',
+      line: 13,
+      message: 'rollback is scripted (kubectl rollout undo when the deploy fails, in workflow job deploy): it runs when the deploy job fails, not when metrics degrade after a deploy that looked healthy',
+    });
+  });
+
+  it('a rollback workflow started by hand is manual: 1.5 points', async () => {
+    const manual = lines('name: rollback', 'on:', '  workflow_dispatch:', 'jobs:', '  rollback:', '    runs-on: ubuntu-latest', '    steps:', '      - run: helm -n web rollback web');
+    const r = await check({ '.github/workflows/rollback.yml': manual });
+    expect(part(r.summary, 0)).toBe('automated rollback: manual (helm rollback in workflow job rollback, not run automatically on failure, .github/workflows/rollback.yml:8)');
+    expect(r.score).toBe(1.5);
+  });
+
+  it('GitLab CI: a when: on_failure job is scripted, a when: manual job is manual', async () => {
+    const gitlab = lines(
+      'stages: [deploy, rollback]', //                     1
+      'deploy:', //                                        2
+      '  stage: deploy', //                                3
+      '  script:', //                                      4
+      '    - kubectl apply -f k8s/', //                    5
+      '    - !reference [.notify, script]', //             6
+      'rollback:', //                                      7
+      '  stage: rollback', //                              8
+      '  when: on_failure', //                             9
+      '  script:', //                                      10
+      '    - kubectl rollout undo deployment/web', //      11
+    );
+    const r = await check({ '.gitlab-ci.yml': gitlab });
+    expect(part(r.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in GitLab CI job rollback, .gitlab-ci.yml:11)');
+    const manual = await check({ '.gitlab-ci.yml': gitlab.replace('when: on_failure', 'when: manual') });
+    expect(part(manual.summary, 0)).toBe('automated rollback: manual (kubectl rollout undo in GitLab CI job rollback, not run automatically on failure, .gitlab-ci.yml:11)');
+  });
+
+  it('Jenkinsfile post { failure { … } } and shell `|| rollback` are scripted', async () => {
+    const jenkins = lines('pipeline {', '  stages { stage("Deploy") { steps { sh "kubectl apply -f k8s/" } } }', '  post {', '    failure {', '      sh "kubectl rollout undo deployment/web"', '    }', '  }', '}');
+    const r = await check({ Jenkinsfile: jenkins });
+    expect(part(r.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in a Jenkinsfile, Jenkinsfile:5)');
+    const sh = await check({ 'scripts/deploy.sh': lines('#!/bin/sh', 'kubectl apply -f k8s/', 'kubectl rollout status deployment/web --timeout=5m || kubectl rollout undo deployment/web') });
+    expect(part(sh.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in a script, scripts/deploy.sh:3)');
+  });
+
+  it('progressDeadlineSeconds alone only detects a stuck rollout: partial credit (1 point) and a finding', async () => {
+    const deployment = lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: api', 'spec:', '  replicas: 2', '  progressDeadlineSeconds: 600', '  template: {}');
+    const r = await check({ 'k8s/deployment.yaml': deployment });
+    expect(part(r.summary, 0)).toBe('automated rollback: detection (progressDeadlineSeconds on Deployment api, k8s/deployment.yaml:7)');
+    expect(r.score).toBe(1);
+    expect(r.findings[0]).toEqual({ severity: 'medium', path: 'k8s/deployment.yaml', line: 7, message: 'a failed rollout is only detected (progressDeadlineSeconds on Deployment api); nothing rolls it back' });
+  });
+
+  it('a kubectl rollout status step is detection; the best mechanism wins when there are several', async () => {
+    const wait = lines('name: deploy', 'on: push', 'jobs:', '  d:', '    runs-on: ubuntu-latest', '    steps:', '      - run: kubectl rollout status deployment/web --timeout=10m');
+    const r = await check({ '.github/workflows/deploy.yml': wait });
+    expect(part(r.summary, 0)).toBe('automated rollback: detection (deploy waits for the rollout (rollout status) in workflow job d, .github/workflows/deploy.yml:7)');
+    const both = await check({ '.github/workflows/deploy.yml': wait, 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
+    expect(part(both.summary, 0)).toMatch(/^automated rollback: metric-gated /);
+    expect(both.score).toBe(5);
+  });
+});
+
+describe('rollback-plan: written procedure', () => {
+  it('a "Rolling back" section with numbered steps in DEPLOY.md is a procedure: 2.5 points', async () => {
+    const r = await check({ 'DEPLOY.md': DEPLOY_DOC });
+    expect(part(r.summary, 1)).toBe('rollback procedure "Rolling back" in DEPLOY.md');
+    expect(r.score).toBe(2.5);
+    expect(messages(r.findings)).not.toContain(NO_PROCEDURE);
+    expect(withPath(r.findings, 'DEPLOY.md')).toEqual([]);
+  });
+
+  it('a fenced code block with the command counts as steps; subsections belong to the section', async () => {
+    const doc = lines(
+      '# Operations',
+      '',
+      '## Rollback',
+      '',
+      '### Helm',
+      '',
+      'Roll the release back to the previous revision and wait until every pod is ready again:',
+      '',
+      '```sh',
+      'helm -n web rollback web 0 --wait --timeout 10m',
+      '```',
+      '',
+      '## Scaling',
+      '',
+      'Scale with the HPA.',
+    );
+    const r = await check({ 'docs/runbooks/web.md': doc });
+    expect(part(r.summary, 1)).toBe('rollback procedure "Rollback" in docs/runbooks/web.md');
+  });
+
+  it('a rollback heading without steps is a stub: 0.5 points and a finding at the heading', async () => {
+    const doc = lines('# Release process', '', '## Rollback', '', 'Revert the merge commit and the pipeline will redeploy the previous version for you automatically.', '', '## Other');
+    const r = await check({ 'RELEASE.md': doc });
+    expect(r.score).toBe(0.5);
+    expect(part(r.summary, 1)).toBe('rollback section "Rollback" in RELEASE.md without steps');
+    expect(withPath(r.findings, 'RELEASE.md')).toEqual([
+      { severity: 'medium', path: 'RELEASE.md', line: 3, message: 'rollback section "Rollback" has no steps: write them as a numbered list or a code block with the commands' },
+    ]);
+  });
+
+  it('steps with too few words: a finding naming the count, and minProcedureWords can lower the bar', async () => {
+    const doc = lines('## How to roll back', '', '1. `helm rollback web`', '2. Check the dashboard.');
+    const r = await check({ 'docs/rollback.md': doc });
+    expect(withPath(r.findings, 'docs/rollback.md')).toEqual([
+      { severity: 'low', path: 'docs/rollback.md', line: 3, message: 'the rollback command (helm rollback) is written down, but not as a procedure: give it a "Rollback" section with steps' },
+      {
+        severity: 'medium',
+        path: 'docs/rollback.md',
+        line: 1,
+        message: 'rollback section "How to roll back" has only 6 words (at least 20 expected): say what to run, how to tell it worked, and what cannot be undone',
+      },
+    ]);
+    expect(r.score).toBe(1.5); // the helm rollback command is written down: better than the stub
+    const lenient = await check({ 'docs/rollback.md': doc }, { options: { minProcedureWords: 5 } });
+    expect(part(lenient.summary, 1)).toBe('rollback procedure "How to roll back" in docs/rollback.md');
+    expect(lenient.score).toBe(2.5);
+  });
+
+  it('a rollback command in a runbook mitigation section is written down but not a procedure: 1.5 points', async () => {
+    const runbook = lines('# API runbook', '', '## Mitigation', '', '- If a deploy is the cause, run `kubectl -n web rollout undo deployment/web`.', '- Otherwise page the database team.');
+    const r = await check({ 'RUNBOOK.md': runbook });
+    expect(r.score).toBe(1.5);
+    expect(part(r.summary, 1)).toBe('rollback command (kubectl rollout undo) in RUNBOOK.md, no procedure');
+    expect(r.findings).toContainEqual({
+      severity: 'low',
+      path: 'RUNBOOK.md',
+      line: 5,
+      message: 'the rollback command (kubectl rollout undo) is written down, but not as a procedure: give it a "Rollback" section with steps',
+    });
+  });
+
+  it('reStructuredText and AsciiDoc procedures are read', async () => {
+    const rst = lines('Deploying', '=========', '', 'Rolling back', '------------', '', '#. Find the previous release in the deploy channel history.', '#. Run the deploy job again with that version as the image tag.', '#. Confirm the error rate recovered.');
+    const adoc = lines('= Operations', '', '== Rollback', '', '. Open the pipeline of the last good commit on main.', '. Press "Re-run" on its deploy job and wait for it to finish green.', '. Check the health endpoint.');
+    expect(part((await check({ 'docs/deploy.rst': rst })).summary, 1)).toBe('rollback procedure "Rolling back" in docs/deploy.rst');
+    const a = await check({ 'docs/operations/guide.adoc': adoc });
+    expect(part(a.summary, 1)).toBe('rollback procedure "Rollback" in docs/operations/guide.adoc');
+  });
+
+  it('templates, vendored docs and HTML comments are not procedures', async () => {
+    const commented = lines('# Deploy', '', '<!--', '## Rollback', '', '1. helm rollback web', '2. check the dashboards for errors after the rollback finishes', '-->');
+    const r = await check({ 'docs/runbooks/_template.md': DEPLOY_DOC, 'vendor/lib/DEPLOY.md': DEPLOY_DOC, 'DEPLOY.md': commented });
+    expect(part(r.summary, 1)).toBe('no written rollback procedure');
+    expect(r.score).toBe(0);
+  });
+});
+
+describe('rollback-plan: pull requests', () => {
+  const pr = (number: number, body: string, daysAgo: number, author = 'dev'): PullRequest => ({
+    number,
+    title: `change ${number}`,
+    body,
+    mergedAt: new Date(NOW.getTime() - daysAgo * 86_400_000).toISOString(),
+    createdAt: new Date(NOW.getTime() - (daysAgo + 1) * 86_400_000).toISOString(),
+    author,
+    files: ['src/app.ts'],
+    url: `https://github.com/acme/svc/pull/${number}`,
+  });
+  const body = (rollback: string) => lines('## What does this change?', '', 'Adds the refunds endpoint.', '', '## Rollback plan', '', rollback, '', '## Checklist', '', '- [x] Tests added');
+  const FILLED = body('Revert the PR; the migration is additive, so the old code keeps working with the new column.');
+
+  it('spreading a snapshot keeps read working, and pull requests are judged', async () => {
+    const prs = [pr(1, FILLED, 2), pr(2, FILLED, 5), pr(3, body('N/A'), 7), pr(4, body('<!-- How do we undo this if it goes wrong after deploy? -->'), 9)];
+    const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { pullRequests: prs });
+    expect(r.snapshot.read('.github/pull_request_template.md').ok).toBe(true);
+    expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan'); // read through the spread snapshot
+    expect(part(r.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
+    expect(r.score).toBe(3); // (2.5 + 2.5 × 2/4) / 12.5 × 10
+    expect(r.findings.filter((f) => f.path === undefined && f.severity !== 'high' && !f.message.startsWith('no '))).toEqual([
+      { severity: 'medium', message: 'only 2 of 4 pull requests merged in the last 90 days say how to roll back (50%, expected at least 80%)' },
+      { severity: 'low', message: `pull request #3 "change 3" (merged ${pr(3, '', 7).mergedAt!.slice(0, 10)}) answered the rollback section with only "N/A": https://github.com/acme/svc/pull/3` },
+      { severity: 'low', message: `pull request #4 "change 4" (merged ${pr(4, '', 9).mergedAt!.slice(0, 10)}) left the rollback section empty: https://github.com/acme/svc/pull/4` },
+    ]);
+  });
+
+  it.each([
+    ['none.', false, 'answered the rollback section with only "none."'],
+    ['TBD', false, 'answered the rollback section with only "TBD"'],
+    ['**Revert**', false, 'answered the rollback section with only "**Revert**"'],
+    ['- [ ] Safe to revert', false, 'left every rollback checklist item unticked'],
+    ['- [x] Safe to revert: no migration, no external calls', true, ''],
+    ['`helm -n web rollback web`', true, ''],
+    ['N/A: docs-only change, nothing is deployed', true, ''],
+  ])('a rollback section answered with %j: filled = %s', async (answer, filled, why) => {
+    const r = await check({}, { pullRequests: [pr(1, FILLED, 1), pr(2, FILLED, 2), pr(3, body(answer), 3)] });
+    expect(part(r.summary, 3)).toBe(`rollback plan filled in ${filled ? 3 : 2}/3 recent pull requests`);
+    if (!filled) expect(messages(r.findings).some((m) => m.startsWith('pull request #3 ') && m.includes(why))).toBe(true);
+  });
+
+  it("a template's plain-text prompt left unchanged is not an answer; no section at all is reported", async () => {
+    const template = lines('## Summary', '', '## Rollback plan', '', 'Describe how to undo this change and what cannot be undone.');
+    const prs = [pr(1, FILLED, 1), pr(2, body('Describe how to undo this change and what cannot be undone.'), 2), pr(3, 'Bumps the logger.', 3)];
+    const r = await check({ '.github/pull_request_template.md': template }, { pullRequests: prs });
+    expect(part(r.summary, 3)).toBe('rollback plan filled in 1/3 recent pull requests');
+    expect(messages(r.findings)).toContain(`pull request #2 "change 2" (merged ${prs[1]!.mergedAt!.slice(0, 10)}) left the template's rollback prompt unchanged: https://github.com/acme/svc/pull/2`);
+    expect(messages(r.findings)).toContain(`pull request #3 "change 3" (merged ${prs[2]!.mergedAt!.slice(0, 10)}) has no rollback section: https://github.com/acme/svc/pull/3`);
+  });
+
+  it('only merged pull requests inside the window count, newest first, at most maxPullRequests; bots are left out', async () => {
+    const prs = [
+      pr(1, FILLED, 1),
+      pr(2, body('n/a'), 100), // outside the 90-day window
+      { ...pr(3, body('n/a'), 3), mergedAt: null }, // never merged
+      pr(4, body('none'), 4, 'renovate[bot]'),
+      pr(5, FILLED, 5),
+      pr(6, body('TBD'), 6),
+      pr(7, body('TBD'), -1), // merged after the crawl's reference time
+    ];
+    const r = await check({}, { pullRequests: prs });
+    expect(part(r.summary, 3)).toBe('rollback plan filled in 2/3 recent pull requests');
+    const capped = await check({}, { pullRequests: prs, options: { maxPullRequests: 2 } }); // the 2 newest; 3 needed is capped at 2
+    expect(part(capped.summary, 3)).toBe('rollback plan filled in 2/2 recent pull requests');
+    const withBots = await check({}, { pullRequests: prs, options: { ignoreBotPullRequests: false } });
+    expect(part(withBots.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
+    const wide = await check({}, { pullRequests: prs, options: { windowDays: 120 } });
+    expect(part(wide.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
+  });
+
+  it('too few recent pull requests: practice is not judged and the score stays out of 10', async () => {
+    const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { pullRequests: [pr(1, body('n/a'), 1), pr(2, FILLED, 200)] });
+    expect(part(r.summary, 3)).toBe('1 pull request merged in the last 90 days, fewer than the 3 needed to judge');
+    expect(r.score).toBe(2.5);
+    const one = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { pullRequests: [pr(1, body('n/a'), 1)], options: { minPullRequests: 1 } });
+    expect(one.score).toBe(2); // (2.5 + 0) / 12.5 × 10
+  });
+
+  it('more than ten unfilled pull requests are listed ten at a time, with a count of the rest', async () => {
+    const prs = Array.from({ length: 14 }, (_, i) => pr(i + 1, body('n/a'), i + 1));
+    const r = await check({}, { pullRequests: prs });
+    const listed = r.findings.filter((f) => f.message.startsWith('pull request #'));
+    expect(listed).toHaveLength(10);
+    expect(listed[0]!.message).toMatch(/^pull request #1 /);
+    expect(messages(r.findings)).toContain('…and 4 more pull requests without a rollback plan');
+  });
+});
+
+describe('rollback-plan: unreadable and hostile files', () => {
+  it('malformed YAML in a deploy manifest is a finding with its line; the rest of the repository is still judged', async () => {
+    const broken = lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata:', '  name: web', ' spec: [unclosed');
+    const r = await check({ 'deploy/rollout.yaml': broken, '.github/workflows/deploy.yml': helmWorkflow('--atomic'), 'config/app.yaml': 'key: [unclosed\n' });
+    const f = withPath(r.findings, 'deploy/rollout.yaml');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'medium', path: 'deploy/rollout.yaml' });
+    expect(f[0]!.line).toBe(5);
+    expect(f[0]!.message).toMatch(/^malformed YAML, deploy configuration in this document cannot be read: \S/);
+    expect(r.score).toBe(3.5);
+    // Broken YAML that is not deploy configuration is not this check's business.
+    expect(withPath(r.findings, 'config/app.yaml')).toEqual([]);
+  });
+
+  it('a broken document does not hide the next one in the same file', async () => {
+    const r = await check({ 'deploy/all.yaml': 'kind: Rollout\nspec: [unclosed\n---\n' + ROLLOUT + '---\n' + ANALYSIS_OK });
+    expect(r.score).toBe(5);
+    // The parser notices the unclosed flow sequence where the document ends, at the separator.
+    expect(withPath(r.findings, 'deploy/all.yaml').map((f) => f.line)).toEqual([3]);
+  });
+
+  it('a malformed workflow is still read as text: helm --atomic counts', async () => {
+    const broken = helmWorkflow('--atomic').replace('    runs-on: ubuntu-latest\n', '    runs-on: [ubuntu-latest\n');
+    const r = await check({ '.github/workflows/deploy.yml': broken });
+    expect(withPath(r.findings, '.github/workflows/deploy.yml').filter((f) => f.message.startsWith('malformed YAML')).map((f) => [f.severity, f.line])).toEqual([['medium', 8]]); // where the parser notices the unclosed [ of line 7
+    expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in a CI file read as text, .github/workflows/deploy.yml:13)');
+  });
+
+  it('YAML nested too deeply is reported, not a crash', async () => {
+    const deep = 'kind: Rollout\nspec: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n';
+    const r = await check({ 'deploy/deep.yaml': deep, 'DEPLOY.md': DEPLOY_DOC });
+    expect(withPath(r.findings, 'deploy/deep.yaml')).toEqual([
+      { severity: 'medium', path: 'deploy/deep.yaml', line: expect.any(Number) as number, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
+    ]);
+    expect(r.score).toBe(2.5);
+  });
+
+  it('Terraform nested too deeply is reported, not a crash', async () => {
+    const deep = 'resource "aws_ecs_service" "x" {\n' + 'a {\n'.repeat(200) + '}\n'.repeat(201);
+    const r = await check({ 'infra/deep.tf': deep });
+    expect(withPath(r.findings, 'infra/deep.tf')).toEqual([{ severity: 'medium', path: 'infra/deep.tf', line: 65, message: 'Terraform nesting deeper than 64 levels: this file was not read' }]);
+  });
+
+  it('a binary or too-large deploy file is reported as unreadable', async () => {
+    const binary = new Uint8Array([0x00, 0x01, 0x02, 0x03, 0x6b, 0x69, 0x6e, 0x64]);
+    const r = await check({ 'deploy/rollout.yaml': binary, '.github/workflows/deploy.yml': helmWorkflow('--atomic') + '#'.repeat(200) + '\n' }, { maxFileBytes: 300 });
+    expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([{ severity: 'low', path: 'deploy/rollout.yaml', message: 'could not read this file (binary)' }]);
+    expect(withPath(r.findings, '.github/workflows/deploy.yml')[0]?.message).toMatch(/^could not read this file \(too-large: \d+ bytes, limit 300\)$/);
+  });
+
+  it('aliases that expand without end are refused with a finding', async () => {
+    const bomb = lines('kind: Rollout', 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]');
+    const r = await check({ 'deploy/bomb.yaml': bomb });
+    expect(withPath(r.findings, 'deploy/bomb.yaml')[0]?.message).toMatch(/^YAML could not be evaluated \(.+\); its deploy configuration was not read$/);
+  });
+});
+
+describe('rollback-plan: applicability, options and the whole score', () => {
+  it.each(['library', 'other'] as const)('is not applicable to a %s (score null, no findings)', async (kind) => {
+    const r = await check({ 'DEPLOY.md': DEPLOY_DOC }, { kind });
+    expect(r.status).toBe('not-applicable');
+    expect(r.score).toBeNull();
+    expect(r.findings).toEqual([]);
+    expect(r.summary).toBe(`This repository's kind is ${kind} (detected): nothing is deployed from it, so there is nothing to roll back.`);
+  });
+
+  it('applies to infrastructure repositories', async () => {
+    const r = await check({ 'DEPLOY.md': DEPLOY_DOC }, { kind: 'infrastructure' });
+    expect(r.score).toBe(2.5);
+  });
+
+  it('a complete repository scores 10, passes, and says why in the summary', async () => {
+    const r = await check({
+      'deploy/rollout.yaml': ROLLOUT,
+      'deploy/analysis.yaml': ANALYSIS_OK,
+      'DEPLOY.md': DEPLOY_DOC,
+      '.github/pull_request_template.md': TEMPLATE_OK,
+    });
+    expect(r.score).toBe(10);
+    expect(r.status).toBe('pass');
+    expect(r.findings).toEqual([]);
+    expect(r.summary).toBe(
+      'automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9); rollback procedure "Rolling back" in DEPLOY.md; 1/1 pull request template asks for a rollback plan; pull requests are not available from this source',
+    );
+  });
+
+  it.each([
+    // [what, files, score, status]
+    ['helm --atomic + procedure + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 8.5, 'pass'],
+    ['Argo analysis + template', { 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK, '.github/pull_request_template.md': TEMPLATE_OK }, 7.5, 'pass'],
+    ['helm --atomic + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK }, 6, 'warn'],
+    ['procedure + template', { 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 5, 'warn'],
+    ['progress deadline + procedure', { 'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  progressDeadlineSeconds: 300\n', 'DEPLOY.md': DEPLOY_DOC }, 3.5, 'fail'],
+  ] as const)('%s', async (_, files, score, status) => {
+    const r = await check({ ...files });
+    expect(r.score).toBe(score);
+    expect(r.status).toBe(status);
+  });
+
+  it('passAt and warnAt move the status, not the score', async () => {
+    const files = { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK };
+    const strict = await check(files, { options: { passAt: 9, warnAt: 6.5 } });
+    expect(strict.score).toBe(6);
+    expect(strict.status).toBe('fail');
+    const lenient = await check(files, { options: { passAt: 6 } });
+    expect(lenient.status).toBe('pass');
+  });
+
+  it('options are strict and bounded, with the documented defaults', () => {
+    expect(rollbackPlan.meta.options.parse({})).toEqual({
+      passAt: 7.5,
+      warnAt: 5,
+      windowDays: 90,
+      maxPullRequests: 50,
+      minPullRequests: 3,
+      minFilledShare: 0.8,
+      minProcedureWords: 20,
+      minPromptWords: 3,
+      ignoreBotPullRequests: true,
+    });
+    expect(() => rollbackPlan.meta.options.parse({ passAt: 11 })).toThrow();
+    expect(() => rollbackPlan.meta.options.parse({ minFilledShare: 80 })).toThrow();
+    expect(() => rollbackPlan.meta.options.parse({ windowDays: 1.5 })).toThrow();
+    expect(() => rollbackPlan.meta.options.parse({ windowdays: 90 })).toThrow();
+  });
+});
