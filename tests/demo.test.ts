@@ -64,6 +64,20 @@ describe('demo fleet', () => {
     for (const status of ['pass', 'fail', 'not-applicable', 'waived']) expect(statuses, status).toContain(status);
   });
 
+  it('shows passing, partial and failing repositories for every check', () => {
+    const results = queries.repositories(queries.latestRun()!.id);
+    for (const checkId of ['runbooks', 'rollback-plan', 'cost-tags']) {
+      const statuses = new Set(results.map((r) => r.checks[checkId]?.status));
+      for (const status of ['pass', 'warn', 'fail', 'not-applicable']) expect(statuses, `${checkId}: ${status}`).toContain(status);
+      expect(statuses, checkId).not.toContain('error');
+    }
+    const byName = new Map(results.map((r) => [r.name, r]));
+    // Metric-gated canary, a written procedure and a template: the model answer.
+    expect(byName.get('payments-api')?.checks['rollback-plan']).toMatchObject({ status: 'pass', score: 10 });
+    // Its Rollout takes over the labelled Deployment, so cost attribution still passes.
+    expect(byName.get('payments-api')?.checks['cost-tags']?.status).toBe('pass');
+  });
+
   it('judges the demo material as its authors intended', () => {
     const run = queries.latestRun()!;
     const byName = new Map(queries.repositories(run.id).map((r) => [r.name, r]));

@@ -569,6 +569,17 @@ describe('cost-tags: Kubernetes and Helm', () => {
     ]);
   });
 
+  it('a Rollout that takes over a declared Deployment (workloadRef) is judged through that Deployment, once', async () => {
+    const rollout = (target: string) =>
+      lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata:', '  name: api', '  namespace: shop', 'spec:', '  workloadRef:', '    apiVersion: apps/v1', '    kind: Deployment', `    name: ${target}`);
+    const present = await check({ 'k8s/api.yaml': deployment('api', [], ['cost-center: cc-1', 'owner: shop']), 'k8s/rollout.yaml': rollout('api') });
+    expect(present.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag/);
+    expect(present.status).toBe('pass');
+    const missing = await check({ 'k8s/api.yaml': deployment('api', [], ['cost-center: cc-1', 'owner: shop']), 'k8s/rollout.yaml': rollout('elsewhere') });
+    expect(missing.summary).toMatch(/^1\/2 cost-bearing resources/);
+    expect(missing.findings.some((f) => f.path === 'k8s/rollout.yaml' && /Deployment elsewhere \(workloadRef\), which is not declared in this repository/.test(f.message))).toBe(true);
+  });
+
   it('CronJob pod templates, multi-document files, Kustomize commonLabels and Namespace labels', async () => {
     const cron = lines('apiVersion: batch/v1', 'kind: CronJob', 'metadata:', '  name: nightly', '  namespace: batch', 'spec:', '  jobTemplate:', '    spec:', '      template:', '        metadata:', '          labels:', '            team: data');
     const r = await check({

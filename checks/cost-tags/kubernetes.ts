@@ -6,6 +6,10 @@ import type { ParsedFile } from './cloudformation.ts';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout', 'ReplicaSet'];
 
+function workloadKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+}
+
 /** Path of the pod template's labels inside a workload. */
 function podLabelsPath(kind: string): string[] {
   return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'] : ['spec', 'template', 'metadata', 'labels'];
@@ -52,10 +56,26 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
     }
   }
 
+  // Workloads declared here, so a Rollout that takes over one of them (workloadRef) is not counted twice.
+  const declared = new Set<string>();
+  for (const f of input.manifests) {
+    for (const doc of f.docs) {
+      const top = asRecord(doc.value);
+      const meta = asRecord(top?.metadata);
+      if (top && typeof top.kind === 'string' && WORKLOAD_KINDS.includes(top.kind) && typeof meta?.name === 'string') {
+        declared.add(workloadKey(top.kind, typeof meta.namespace === 'string' ? meta.namespace : undefined, meta.name));
+      }
+    }
+  }
+
   for (const f of input.manifests) {
     for (const doc of f.docs) {
       const top = asRecord(doc.value);
       if (!top || typeof top.kind !== 'string' || typeof top.apiVersion !== 'string' || !WORKLOAD_KINDS.includes(top.kind)) continue;
+      const workloadRef = top.kind === 'Rollout' ? asRecord(asRecord(top.spec)?.workloadRef) : undefined;
+      const refNamespace = typeof asRecord(top.metadata)?.namespace === 'string' ? (asRecord(top.metadata)!.namespace as string) : undefined;
+      // Its pods are the referenced workload's pods, judged where that workload is declared.
+      if (workloadRef && typeof workloadRef.kind === 'string' && typeof workloadRef.name === 'string' && declared.has(workloadKey(workloadRef.kind, refNamespace, workloadRef.name))) continue;
       const meta = asRecord(top.metadata) ?? {};
       const name = typeof meta.name === 'string' ? meta.name : '(unnamed)';
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
@@ -64,7 +84,7 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
       const keys = keysOf(asRecord(pod) ?? {});
       let open: string | undefined;
       const inherited: string[] = [];
-      if (top.kind === 'Rollout' && asRecord(asRecord(top.spec)?.workloadRef)) open = `the pod template comes from the workload the Rollout references (workloadRef ${String(asRecord(asRecord(top.spec)!.workloadRef)!.name ?? '')})`;
+      if (workloadRef) open = `the pod template comes from ${String(workloadRef.kind ?? 'the workload')} ${String(workloadRef.name ?? '')} (workloadRef), which is not declared in this repository`;
       else if (pod !== undefined && !asRecord(pod)) open = 'the pod template labels are not a map';
       for (const k of kustomizations.filter((k) => isWithin(dirOf(f.path), k.dir))) {
         for (const [key, v] of keysOf(k.labels)) if (!keys.has(key)) keys.set(key, v);
