@@ -1,5 +1,6 @@
 // CloudFormation and SAM templates, and the stack-level tags that deployment tools add to them.
-import { asRecord, dirOf, joinPath, type Scan } from './model.ts';
+import type { Finding } from '../contract.ts';
+import { asRecord, dirOf, guarded, joinPath, walkValue, type Scan } from './model.ts';
 import { CLOUDFORMATION_COST_TYPES, cloudFormationTagProperty } from './resources.ts';
 import type { ParsedDoc } from './yamldoc.ts';
 
@@ -71,7 +72,9 @@ const SAM_GLOBALS: Record<string, string> = {
 /** `CostCenter="cc-1" Owner=payments` (samconfig.toml, `aws cloudformation deploy --tags`). */
 export function parseKeyValuePairs(text: string): Map<string, { empty: boolean }> {
   const out = new Map<string, { empty: boolean }>();
-  for (const m of text.matchAll(/([\w.:/+@-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)/g)) {
+  // The lookbehind makes each key start where a run of key characters starts: without it, a long run
+  // with no `=` is scanned again from every position in it.
+  for (const m of text.matchAll(/(?<![\w.:/+@-])([\w.:/+@-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']*)/g)) {
     const value = m[2]!.replace(/^["']|["']$/g, '');
     out.set(m[1]!, { empty: value.trim() === '' });
   }
@@ -85,7 +88,7 @@ export interface StackTagSources {
 }
 
 /** Stack tags from Sceptre, samconfig.toml, Ansible and CDK. */
-export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>): StackTagSources {
+export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding[]): StackTagSources {
   const result: StackTagSources = { byTemplate: new Map(), elsewhere: [] };
   const add = (template: string, tags: StackTags) => result.byTemplate.set(template, [...(result.byTemplate.get(template) ?? []), tags]);
   const byBase = (name: string): string | undefined => {
@@ -96,13 +99,13 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
   // Sceptre: config/<path>/<stack>.yaml with template_path (relative to templates/) and stack_tags, inherited from config.yaml files above.
   const sceptreConfigs = new Map<string, Record<string, unknown>>();
   for (const f of yamlFiles) if (/(^|\/)config\/(.+\/)?config\.ya?ml$/i.test(f.path)) sceptreConfigs.set(f.path, asRecord(f.docs[0]?.value) ?? {});
-  for (const f of yamlFiles) {
+  for (const f of yamlFiles) guarded(findings, f.path, undefined, () => {
     const m = /^(.*?)(^|\/)config\/(.+\/)?[^/]+\.ya?ml$/i.exec(f.path);
     const doc = f.docs[0];
     const top = asRecord(doc?.value);
-    if (!m || !top || !doc) continue;
+    if (!m || !top || !doc) return;
     const templatePath = typeof top.template_path === 'string' ? top.template_path : typeof asRecord(top.template)?.path === 'string' ? (asRecord(top.template)!.path as string) : undefined;
-    if (!templatePath) continue;
+    if (!templatePath) return;
     const projectDir = m[1]!;
     const keys = new Map<string, { empty: boolean }>();
     const wheres: string[] = [];
@@ -125,37 +128,33 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
       for (const [k, v] of Object.entries(own)) keys.set(k, { empty: emptyValue(v) });
       wheres.push(f.path);
     }
-    if (keys.size === 0) continue;
+    if (keys.size === 0) return;
     const template = joinPath(projectDir ? `${projectDir}/templates` : 'templates', templatePath);
     const where = `Sceptre stack_tags (${wheres.join(', ')})`;
     if (template && templatePaths.has(template)) add(template, { keys, where });
     else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line: doc.keyLineOf(['stack_tags']), what: `template ${templatePath}` });
-  }
+  });
 
   // SAM CLI: samconfig.toml `tags = "K=V …"` for the template beside it.
-  for (const f of samconfigs) {
-    for (const m of f.text.matchAll(/^\s*tags\s*=\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])/gm)) {
-      // A string of K="V" pairs, or a TOML array of "K=V" strings.
-      const raw = m[1]!.startsWith('[')
-        ? [...m[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!.replace(/\\"/g, '"')).join(' ')
-        : m[1]!.slice(1, -1).replace(/\\"/g, '"');
+  for (const f of samconfigs) guarded(findings, f.path, undefined, () => {
+    const dir = dirOf(f.path);
+    // `[ \t]*`, not `\s*`, after the line start: `\s*` under the m flag crosses lines, and is tried again at every line.
+    const templateFile = /^[ \t]*template_file[ \t]*=[ \t]*"([^"\n]+)"/m.exec(f.text)?.[1];
+    for (const { raw, line } of samconfigTags(f.text)) {
       const keys = parseKeyValuePairs(raw);
       if (keys.size === 0) continue;
-      const dir = dirOf(f.path);
-      const templateFile = /^\s*template_file\s*=\s*"([^"]+)"/m.exec(f.text)?.[1];
       const candidates = templateFile ? [joinPath(dir, templateFile)] : ['template.yaml', 'template.yml', 'template.json'].map((n) => joinPath(dir, n));
       const template = candidates.find((c): c is string => c !== undefined && templatePaths.has(c));
-      const line = f.text.slice(0, m.index).split('\n').length;
       const where = `samconfig.toml tags (${f.path}:${line})`;
       if (template) add(template, { keys, where });
       else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line, what: 'the SAM template' });
     }
-  }
+  });
 
   // Ansible: a cloudformation task with `template` and `tags`.
-  for (const f of yamlFiles) {
+  for (const f of yamlFiles) guarded(findings, f.path, undefined, () => {
     for (const doc of f.docs) {
-      walk(doc.value, 0, (task) => {
+      walk(doc.value, (task) => {
         for (const name of ['cloudformation', 'amazon.aws.cloudformation', 'community.aws.cloudformation']) {
           const args = asRecord(task[name]);
           if (!args) continue;
@@ -170,7 +169,7 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
         }
       });
     }
-  }
+  });
 
   // AWS CDK: Tags.of(app).add('CostCenter', …) tags every stack of the app.
   for (const f of cdkSources) {
@@ -182,29 +181,62 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
   return result;
 }
 
-function walk(value: unknown, depth: number, visit: (record: Record<string, unknown>) => void): void {
-  if (depth > 12) return;
-  if (Array.isArray(value)) for (const v of value) walk(v, depth + 1, visit);
-  else {
-    const r = asRecord(value);
-    if (!r) return;
-    visit(r);
-    for (const v of Object.values(r)) if (v && typeof v === 'object') walk(v, depth + 1, visit);
+/**
+ * `tags = "K=V …"` lines of a samconfig.toml: a string of K="V" pairs, or a TOML array of "K=V"
+ * strings (which may span lines). Scanned line by line, without a pattern that can backtrack.
+ */
+function samconfigTags(text: string): { raw: string; line: number }[] {
+  const out: { raw: string; line: number }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^[ \t]*tags[ \t]*=[ \t]*/.exec(lines[i]!);
+    if (!m) continue;
+    const rest = lines[i]!.slice(m[0].length);
+    if (rest.startsWith('"')) {
+      const s = /^"((?:[^"\\]|\\.)*)"/.exec(rest);
+      if (s) out.push({ raw: s[1]!.replace(/\\"/g, '"'), line: i + 1 });
+    } else if (rest.startsWith('[')) {
+      // Up to the closing bracket, on this line or a later one.
+      const parts = [rest.slice(1)];
+      let close = parts[0]!.indexOf(']');
+      let j = i;
+      while (close < 0 && j + 1 < lines.length) {
+        parts.push(lines[++j]!);
+        close = lines[j]!.indexOf(']');
+      }
+      if (close < 0) break;
+      parts[parts.length - 1] = parts[parts.length - 1]!.slice(0, close);
+      const array = parts.join('\n');
+      out.push({ raw: [...array.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!.replace(/\\"/g, '"')).join(' '), line: i + 1 });
+      i = j;
+    }
   }
+  return out;
+}
+
+/** Visits every map in a parsed document once (a YAML alias may make a value contain itself). */
+function walk(value: unknown, visit: (record: Record<string, unknown>) => void): void {
+  walkValue(value, (v) => {
+    const r = asRecord(v);
+    if (r) visit(r);
+    return true;
+  });
 }
 
 export function scanCloudFormation(templates: ParsedFile[], stackTags: StackTagSources, scan: Scan): void {
-  // Every resource type that sets tags somewhere counts as taggable.
-  const taggable = new Set(CLOUDFORMATION_COST_TYPES);
+  // The documented cost-bearing types count. A type outside the list that sets tags somewhere is
+  // judged and reported, but never counted: deleting its tags must not take it out of the score.
+  const counted = new Set(CLOUDFORMATION_COST_TYPES);
+  const tagged = new Set<string>();
   for (const t of templates) {
     for (const doc of t.docs) {
       for (const r of Object.values(asRecord(asRecord(doc.value)?.Resources) ?? {})) {
         const res = asRecord(r);
-        if (typeof res?.Type === 'string' && asRecord(res.Properties)?.[cloudFormationTagProperty(res.Type)] !== undefined) taggable.add(res.Type);
+        if (typeof res?.Type === 'string' && !counted.has(res.Type) && asRecord(res.Properties)?.[cloudFormationTagProperty(res.Type)] !== undefined) tagged.add(res.Type);
       }
     }
   }
-  for (const t of templates) {
+  for (const t of templates) guarded(scan.findings, t.path, undefined, () => {
     const stacks = stackTags.byTemplate.get(t.path) ?? [];
     for (const doc of t.docs) {
       const top = asRecord(doc.value);
@@ -213,7 +245,7 @@ export function scanCloudFormation(templates: ParsedFile[], stackTags: StackTagS
       for (const [id, r] of Object.entries(asRecord(top.Resources) ?? {})) {
         const res = asRecord(r);
         const type = typeof res?.Type === 'string' ? res.Type : undefined;
-        if (!res || !type || !taggable.has(type)) continue;
+        if (!res || !type || (!counted.has(type) && !tagged.has(type))) continue;
         const props = asRecord(res.Properties) ?? {};
         const keys = new Map<string, { empty: boolean }>();
         let open: string | undefined;
@@ -236,10 +268,11 @@ export function scanCloudFormation(templates: ParsedFile[], stackTags: StackTagS
         if (isIntrinsic(res.Properties)) open ??= 'the properties are computed';
         const line = doc.keyLineOf(['Resources', id]);
         const fileNote = stacks.length === 0 ? 'no stack-level tags for this template are declared in this repository (Sceptre stack_tags, samconfig.toml tags, an Ansible cloudformation task); tags added where it is deployed (a pipeline\'s --tags, StackSets) are not visible here' : undefined;
-        scan.items.push({ platform: 'cloudformation', type, name: id, path: t.path, line, keys, open, inherited, identity: `${t.path}:${line}:${id}`, fileNote });
+        const uncounted = counted.has(type) ? undefined : `${type} is not in the list of cost-bearing types`;
+        scan.items.push({ platform: 'cloudformation', type, name: id, path: t.path, line, keys, open, inherited, identity: `${t.path}:${line}:${id}`, fileNote, uncounted });
       }
     }
-  }
+  });
   for (const e of stackTags.elsewhere) {
     scan.findings.push({ severity: 'info', path: e.path, line: e.line, message: `${e.where} add ${e.keys.join(', ')} to ${e.what}, whose resources are not declared in a template this check can read: not counted` });
   }

@@ -1,8 +1,8 @@
 // Tagging policy kept in the repository: what stops the next untagged resource from being merged.
 import { attributesOf, blockLabels, blocksOf, blockType, evaluate, parseHcl } from './hcl.ts';
-import type { Requirement } from './keys.ts';
+import type { KeyKind, Requirement } from './keys.ts';
 import { normaliseKey } from './keys.ts';
-import { asRecord, type Enforcement } from './model.ts';
+import { asRecord, containsText, jsonText, walkValue, type Enforcement } from './model.ts';
 import type { ParsedFile } from './cloudformation.ts';
 
 const EMPTY = { lookup: () => undefined };
@@ -25,10 +25,10 @@ export function tflintEnforcement(path: string, text: string): Enforcement[] {
 }
 
 /** String literals in a policy that name one of the required keys. */
-function namedKeys(text: string, reqs: readonly Requirement[]): string[] {
+function namedKeys(text: string, reqs: readonly Requirement[], kind: KeyKind = 'tag'): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(/["'`]([\w:./ -]{2,64})["'`]/g)) {
-    const n = normaliseKey(m[1]!);
+    const n = normaliseKey(m[1]!, kind);
     if (reqs.some((r) => r.accepts.has(n))) out.add(m[1]!);
   }
   return [...out];
@@ -48,6 +48,41 @@ export function policyEnforcement(path: string, text: string, reqs: readonly Req
   return [{ what: `${rego ? 'OPA/Conftest' : 'Sentinel'} policy`, path, line, keys: keys.length > 0 ? keys : undefined }];
 }
 
+/** Why a tag policy without `enforced_for` earns at most 1 point. */
+export const REPORT_ONLY = 'report-only (no enforced_for): it reports non-compliant tags but blocks nothing';
+
+/** `metadata.name` of a manifest when it is a string (YAML allows a map there). */
+const nameOf = (top: Record<string, unknown>): string => {
+  const name = asRecord(top.metadata)?.name;
+  return typeof name === 'string' ? name : '';
+};
+
+/**
+ * The keys an AWS Organizations tag policy names (`tag_key: {@@assign: …}`) and whether any of them is
+ * enforced (`enforced_for`). The content may be a map or a JSON string (CloudFormation `Content`).
+ */
+function tagPolicyOf(content: unknown): { keys: string[]; enforced: boolean } {
+  let value = content;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { keys: [], enforced: false };
+    }
+  }
+  const keys: string[] = [];
+  let enforced = false;
+  walkValue(value, (v) => {
+    const r = asRecord(v);
+    if (!r) return true;
+    const assign = asRecord(r.tag_key)?.['@@assign'];
+    if (typeof assign === 'string' && !keys.includes(assign)) keys.push(assign);
+    if (r.enforced_for !== undefined) enforced = true;
+    return true;
+  });
+  return { keys, enforced };
+}
+
 /** Policies in YAML and JSON: AWS Config, Organizations tag policies, Azure Policy, Checkov, Kyverno, Gatekeeper. */
 export function documentEnforcement(file: ParsedFile, reqs: readonly Requirement[]): Enforcement[] {
   const out: Enforcement[] = [];
@@ -55,30 +90,31 @@ export function documentEnforcement(file: ParsedFile, reqs: readonly Requirement
     const top = asRecord(doc.value);
     if (!top) continue;
     // CloudFormation: AWS::Config::ConfigRule with REQUIRED_TAGS, AWS::Organizations::Policy of type TAG_POLICY.
+    // The values are YAML: a Type may be a map, and a resource may contain itself through an alias.
     for (const [id, r] of Object.entries(asRecord(top.Resources) ?? {})) {
       const res = asRecord(r);
-      const json = JSON.stringify(res ?? {});
-      if (/^AWS::Config::(Organization)?ConfigRule$/.test(String(res?.Type)) && json.includes('REQUIRED_TAGS')) {
-        const params = asRecord(asRecord(res?.Properties)?.InputParameters) ?? {};
+      const type = typeof res?.Type === 'string' ? res.Type : undefined;
+      if (!res || !type) continue;
+      if (/^AWS::Config::(Organization)?ConfigRule$/.test(type) && containsText(res, 'REQUIRED_TAGS')) {
+        const params = asRecord(asRecord(res.Properties)?.InputParameters) ?? {};
         const keys = Object.entries(params).filter(([k, v]) => /^tag\dKey$/.test(k) && typeof v === 'string').map(([, v]) => v as string);
         out.push({ what: `AWS Config required-tags rule ${id}`, path: file.path, line: doc.keyLineOf(['Resources', id]), keys: keys.length ? keys : undefined });
       }
-      if (res?.Type === 'AWS::Organizations::Policy' && json.includes('TAG_POLICY')) {
-        const keys = [...json.matchAll(/"tag_key":\{"@@assign":"([^"]+)"/g)].map((m) => m[1]!);
-        out.push({ what: `AWS Organizations tag policy ${id}`, path: file.path, line: doc.keyLineOf(['Resources', id]), keys: keys.length ? keys : undefined });
+      if (type === 'AWS::Organizations::Policy' && containsText(res, 'TAG_POLICY')) {
+        const policy = tagPolicyOf(asRecord(res.Properties)?.Content);
+        out.push({ what: `AWS Organizations tag policy ${id}`, path: file.path, line: doc.keyLineOf(['Resources', id]), keys: policy.keys.length ? policy.keys : undefined, weak: policy.enforced ? undefined : REPORT_ONLY });
       }
     }
     // An Organizations tag policy document.
     const tagPolicy = asRecord(top.tags);
     if (tagPolicy && Object.values(tagPolicy).some((t) => asRecord(asRecord(t)?.tag_key)?.['@@assign'] !== undefined)) {
-      const keys = Object.values(tagPolicy).map((t) => asRecord(asRecord(t)?.tag_key)?.['@@assign']).filter((k): k is string => typeof k === 'string');
-      const enforced = Object.values(tagPolicy).some((t) => asRecord(t)?.enforced_for !== undefined);
-      out.push({ what: `AWS Organizations tag policy${enforced ? '' : ' (report-only: no enforced_for)'}`, path: file.path, line: doc.keyLineOf(['tags']), keys });
+      const policy = tagPolicyOf(top);
+      out.push({ what: 'AWS Organizations tag policy', path: file.path, line: doc.keyLineOf(['tags']), keys: policy.keys, weak: policy.enforced ? undefined : REPORT_ONLY });
     }
     // Azure Policy: a rule on tags['…'] with exists: false.
     const rule = asRecord(top.policyRule) ?? asRecord(asRecord(top.properties)?.policyRule);
     if (rule) {
-      const json = JSON.stringify(rule);
+      const json = jsonText(rule);
       if (/tags\[/.test(json) && /"exists":\s*"?false"?/i.test(json)) {
         const keys = [...json.matchAll(/tags\['?([^'\]]+)'?\]/g)].map((m) => m[1]!).filter((k) => !k.includes('parameters('));
         out.push({ what: 'Azure Policy requiring a tag', path: file.path, line: doc.lineOf(top.policyRule ? ['policyRule'] : ['properties', 'policyRule']), keys: keys.length ? keys : undefined });
@@ -87,7 +123,7 @@ export function documentEnforcement(file: ParsedFile, reqs: readonly Requirement
     // Checkov custom policy on tags.
     const meta = asRecord(top.metadata);
     if (typeof meta?.id === 'string' && /^CKV/.test(meta.id) && top.definition !== undefined) {
-      const json = JSON.stringify(top.definition);
+      const json = jsonText(top.definition);
       if (/"(attribute)":"(tags|labels)[.\w]*"/.test(json)) {
         const keys = [...json.matchAll(/"attribute":"(?:tags|labels)\.([^"]+)"/g)].map((m) => m[1]!);
         out.push({ what: `Checkov policy ${meta.id}`, path: file.path, line: doc.keyLineOf(['metadata']), keys: keys.length ? keys : undefined });
@@ -96,16 +132,16 @@ export function documentEnforcement(file: ParsedFile, reqs: readonly Requirement
     // Kyverno and Gatekeeper.
     if (typeof top.kind === 'string' && typeof top.apiVersion === 'string') {
       if ((top.kind === 'ClusterPolicy' || top.kind === 'Policy') && /kyverno/.test(top.apiVersion)) {
-        const json = JSON.stringify(top.spec ?? {});
+        const json = jsonText(top.spec ?? {});
         if (json.includes('"validate"') && json.includes('"labels"')) {
-          const keys = namedKeys(json.replace(/"labels":\{([^}]*)\}/g, (m, inner: string) => inner.replace(/"([^"]+)":/g, '"$1" ')), reqs);
-          out.push({ what: `Kyverno ${top.kind} ${String(asRecord(top.metadata)?.name ?? '')}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined });
+          const keys = namedKeys(json.replace(/"labels":\{([^}]*)\}/g, (m, inner: string) => inner.replace(/"([^"]+)":/g, '"$1" ')), reqs, 'label');
+          out.push({ what: `Kyverno ${top.kind} ${nameOf(top)}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined, labels: true });
         }
       }
       if (top.kind === 'K8sRequiredLabels') {
         const labels = asRecord(asRecord(top.spec)?.parameters)?.labels;
         const keys = Array.isArray(labels) ? labels.map((l) => (typeof l === 'string' ? l : asRecord(l)?.key)).filter((k): k is string => typeof k === 'string') : [];
-        out.push({ what: `Gatekeeper K8sRequiredLabels ${String(asRecord(top.metadata)?.name ?? '')}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined });
+        out.push({ what: `Gatekeeper K8sRequiredLabels ${nameOf(top)}`.trim(), path: file.path, line: doc.keyLineOf(['kind']), keys: keys.length ? keys : undefined, labels: true });
       }
     }
   }

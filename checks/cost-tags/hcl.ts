@@ -58,15 +58,20 @@ export function parseHcl(path: string, text: string): ParseResult {
     const cursor = tree.walk();
     try {
       // Iterative walk: nesting depth is bounded by memory, not by the call stack.
+      // The depth is counted here: the cursor's own `currentDepth` costs time proportional to the depth,
+      // which made the walk quadratic in nesting.
       const root: HNode = { type: cursor.nodeType, field: null, line: cursor.startPosition.row + 1, start: cursor.startIndex, end: cursor.endIndex, error: false, children: [], file };
       const stack: HNode[] = [root];
+      let depth = 0;
       let firstError: { line: number; text: string } | undefined;
       const markError = (line: number, start: number, end: number, missing: string | undefined) => {
-        for (const n of stack) n.error = true;
+        // Every node on the stack contains the error. A marked node's ancestors are already marked, so stop there.
+        for (let i = stack.length - 1; i >= 0 && !stack[i]!.error; i--) stack[i]!.error = true;
         if (!firstError) firstError = { line, text: missing ? `missing "${missing}"` : `unexpected "${text.slice(start, Math.min(end, start + 40)).split('\n')[0]}"` };
       };
       if (cursor.nodeType === 'ERROR') markError(cursor.startPosition.row + 1, cursor.startIndex, cursor.endIndex, undefined);
       if (cursor.gotoFirstChild()) {
+        depth = 1;
         for (;;) {
           const isError = cursor.nodeType === 'ERROR';
           const isMissing = cursor.nodeIsMissing;
@@ -79,15 +84,17 @@ export function parseHcl(path: string, text: string): ParseResult {
           }
           if (isError || isMissing) markError(cursor.startPosition.row + 1, cursor.startIndex, cursor.endIndex, isMissing ? cursor.nodeType : undefined);
           if (cursor.gotoFirstChild()) {
+            depth++;
             if (!pushed) stack.push(stack[stack.length - 1]!); // anonymous nodes have no children worth keeping, but keep depth aligned
             continue;
           }
           if (pushed) stack.pop();
           while (!cursor.gotoNextSibling()) {
             if (!cursor.gotoParent()) break;
+            depth--;
             stack.pop();
           }
-          if (stack.length === 0 || cursor.currentDepth === 0) break;
+          if (stack.length === 0 || depth === 0) break;
         }
       }
       return firstError ? { ok: true, root, error: firstError } : { ok: true, root };
@@ -150,16 +157,35 @@ export function stringLiteral(node: HNode): string | undefined {
   return unescape(childrenOf(node, 'template_literal').map(textOf).join(''));
 }
 
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+
 /** The body of a heredoc (`<<EOF … EOF`, `<<-EOF` de-indented), as written, interpolations included. */
 export function heredocBody(node: HNode): string | undefined {
   const raw = textOf(node);
   const m = /^<<(-?)([A-Za-z_][\w-]*)\r?\n/.exec(raw);
   if (!m) return undefined;
   let body = raw.slice(m[0].length);
-  body = body.replace(new RegExp(`\\r?\\n?[ \\t]*${m[2]}\\s*$`), '');
+  // Drop the closing `EOF` line by hand: a pattern with `[ \t]*` before the marker backtracks
+  // quadratically over a long run of spaces.
+  let end = body.length;
+  while (end > 0 && isSpace(body.charCodeAt(end - 1))) end--;
+  if (body.startsWith(m[2]!, end - m[2]!.length)) {
+    end -= m[2]!.length;
+    while (end > 0 && isBlank(body.charCodeAt(end - 1))) end--;
+    if (end > 0 && body.charCodeAt(end - 1) === 10) end--;
+    if (end > 0 && body.charCodeAt(end - 1) === 13) end--;
+    body = body.slice(0, end);
+  }
   if (m[1] === '-') {
     const lines = body.split('\n');
-    const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)![0].length));
+    // A loop, not Math.min(...): a spread of 200,000 lines overflows the stack.
+    let indent = Infinity;
+    for (const l of lines) {
+      let i = 0;
+      while (i < l.length && isBlank(l.charCodeAt(i))) i++;
+      if (i < l.length && l.trim() !== '' && i < indent) indent = i;
+    }
     body = lines.map((l) => l.slice(Number.isFinite(indent) ? indent : 0)).join('\n');
   }
   return body;
@@ -398,7 +424,7 @@ function evaluateFunction(node: HNode, scope: Scope, depth: number): Value {
 }
 
 /** A JSON value (Terraform JSON syntax, tfvars.json): strings with `${…}` are HCL templates. */
-export function fromJson(value: unknown, scope: Scope, path: string, depth = 0): Value {
+export function fromJson(value: unknown, scope: Scope, path: string, depth = 0, inside: Set<object> = new Set()): Value {
   if (depth > MAX_DEPTH) return unknown('JSON nested too deeply to evaluate');
   if (value === null || value === undefined) return { kind: 'null' };
   if (typeof value === 'string') {
@@ -416,11 +442,18 @@ export function fromJson(value: unknown, scope: Scope, path: string, depth = 0):
   }
   if (typeof value === 'number') return { kind: 'number', value };
   if (typeof value === 'boolean') return { kind: 'bool', value };
-  if (Array.isArray(value)) return { kind: 'list', items: value.map((v) => fromJson(v, scope, path, depth + 1)) };
   if (typeof value === 'object') {
-    const entries = new Map<string, Value>();
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) entries.set(k, fromJson(v, scope, path, depth + 1));
-    return { kind: 'map', entries };
+    // `.tf.json` is read with the YAML parser, whose aliases can make a value contain itself.
+    if (inside.has(value)) return unknown('a value that contains itself (a YAML alias)');
+    inside.add(value);
+    try {
+      if (Array.isArray(value)) return { kind: 'list', items: value.map((v) => fromJson(v, scope, path, depth + 1, inside)) };
+      const entries = new Map<string, Value>();
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) entries.set(k, fromJson(v, scope, path, depth + 1, inside));
+      return { kind: 'map', entries };
+    } finally {
+      inside.delete(value);
+    }
   }
   return unknown('a JSON value');
 }

@@ -8,7 +8,7 @@ import { documentEnforcement, policyEnforcement, tflintEnforcement } from './enf
 import { parserProblem } from './hcl.ts';
 import { describeRequirement, judgeKeys, normaliseKey, requirements, type Requirement } from './keys.ts';
 import { scanKubernetes, WORKLOAD_KINDS, type KubernetesInput } from './kubernetes.ts';
-import { dirOf, emptyScan, type Enforcement, type Item, type Scan } from './model.ts';
+import { dirOf, emptyScan, errorMessage, guarded, type Enforcement, type Item, type Scan } from './model.ts';
 import { scanTerraform, type SourceFile } from './terraform.ts';
 import { parseDocs } from './yamldoc.ts';
 
@@ -43,7 +43,7 @@ type Verdict = { status: 'pass' } | { status: 'fail'; missing: Requirement[]; em
 const RANK = { pass: 0, indeterminate: 1, fail: 2 } as const;
 
 function judge(item: Item, reqs: readonly Requirement[]): Verdict {
-  const v = judgeKeys(item.keys, item.open, reqs);
+  const v = judgeKeys(item.keys, item.open, reqs, item.platform === 'kubernetes' || item.platform === 'helm' ? 'label' : 'tag');
   if (v.missing.length > 0 || v.empty.length > 0) return { status: 'fail', missing: v.missing, empty: v.empty };
   if (v.unsure.length > 0) return { status: 'indeterminate', unsure: v.unsure };
   return { status: 'pass' };
@@ -99,12 +99,14 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   const charts = new Map<string, KubernetesInput['charts'][number]>();
   for (const c of chartDirs) {
     const text = snapshot.read(c.path);
-    const name = text.ok ? /^name:\s*["']?([^"'\s#]+)/m.exec(text.text)?.[1] : undefined;
+    const name = text.ok ? /^name:[ \t]*["']?([^"'\s#]+)/m.exec(text.text)?.[1] : undefined;
     charts.set(c.dir, { dir: c.dir, name: name ?? (c.dir.split('/').pop() || 'chart'), chartPath: c.path, workloads: false, templated: [] });
   }
-  const workloadKind = new RegExp(`^\\s*kind:\\s*["']?(${WORKLOAD_KINDS.join('|')})\\b`, 'm');
+  // `[ \t]*`, not `\s*`: under the m flag `\s*` crosses newlines and is retried at every line start.
+  const workloadKind = new RegExp(`^[ \\t]*kind:[ \\t]*["']?(${WORKLOAD_KINDS.join('|')})\\b`, 'm');
 
-  for (const file of files) {
+  // Each file is read in a guard: an exception nobody foresaw costs that file, not the check.
+  for (const file of files) guarded(scan.findings, file.path, undefined, () => {
     const p = file.path;
     if (TF.test(p)) {
       const text = read(snapshot, p, scan.findings, 'medium');
@@ -131,19 +133,19 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
       const chart = chartOf(p);
       const isValues = chartDirs.some((c) => p === (c.dir ? `${c.dir}/values.yaml` : 'values.yaml') || p === (c.dir ? `${c.dir}/values.yml` : 'values.yml'));
       const text = read(snapshot, p, scan.findings, INFRA_PATH.test(p) || chart || isValues ? 'low' : undefined);
-      if (text === undefined) continue;
+      if (text === undefined) return;
       if (chart && text.includes('{{')) {
         const c = charts.get(chart.dir)!;
         c.templated.push(p);
         if (workloadKind.test(text)) c.workloads = true;
-        continue;
+        return;
       }
-      if (!isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) continue;
+      if (!isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) return;
       const result = parseDocs(text);
       if (!result.ok) {
         const kind = /\.json$/i.test(p) ? 'JSON' : 'YAML';
         scan.findings.push({ severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
-        continue;
+        return;
       }
       const pf: ParsedFile = { path: p, text, docs: result.docs };
       if (isValues) {
@@ -153,27 +155,42 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
       parsed.push(pf);
       for (const e of documentEnforcement(pf, reqs)) scan.enforcement.push(e);
     }
-  }
+  });
 
   if (parserProblem && (tf.length > 0 || terragrunt.length > 0)) {
     scan.findings.push({ severity: 'medium', message: `${parserProblem}: Terraform and Terragrunt files are not judged` });
   }
-  scanTerraform({ terraform: tf, tfvars, terragrunt }, scan);
+  // Each reader guards every file itself; these guards are the last resort for what is left.
+  const stage = (what: string, work: () => void) => {
+    try {
+      work();
+    } catch (error) {
+      scan.findings.push({ severity: 'medium', message: `could not judge the ${what}: ${errorMessage(error)}` });
+    }
+  };
+  stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan));
   const templates = parsed.filter((f) => f.docs.some((d) => isTemplate(d.value)));
-  const stackTags = findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)));
-  scanCloudFormation(templates, stackTags, scan);
-  scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan);
+  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)), scan.findings), scan));
+  stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan));
   return scan;
 }
 
-/** Enforcement credit: 2 points when a policy covers every required key (or names none), 1 when it covers some. */
-function enforcementCredit(enforcement: Enforcement[], reqs: Requirement[]): { points: number; uncovered: Requirement[] } {
-  if (enforcement.length === 0) return { points: 0, uncovered: reqs };
-  if (enforcement.some((e) => !e.keys)) return { points: 2, uncovered: [] };
-  const named = new Set(enforcement.flatMap((e) => e.keys ?? []).map(normaliseKey));
-  const uncovered = reqs.filter((r) => ![...r.accepts].some((a) => named.has(a)));
-  if (uncovered.length === reqs.length) return { points: 0, uncovered };
-  return { points: uncovered.length === 0 ? 2 : 1, uncovered };
+/** Whether a policy requires a key: it names one of its spellings, or names no keys at all (generic). */
+function covers(e: Enforcement, r: Requirement): boolean {
+  return !e.keys || e.keys.some((k) => r.accepts.has(normaliseKey(k, e.labels ? 'label' : 'tag')));
+}
+
+/**
+ * Enforcement credit: 2 points when the policies that block untagged resources together require every
+ * required key (or one names none); 1 when policies require only some, or when only report-only
+ * policies require them all; 0 otherwise. A variable validation counts only when it names a required key.
+ */
+function enforcementCredit(all: Enforcement[], reqs: Requirement[]): { relevant: Enforcement[]; points: number; uncovered: Requirement[]; unblocked: Requirement[] } {
+  const relevant = all.filter((e) => !e.incidental || reqs.some((r) => covers(e, r)));
+  const uncovered = reqs.filter((r) => !relevant.some((e) => covers(e, r)));
+  const unblocked = reqs.filter((r) => !relevant.some((e) => !e.weak && covers(e, r)));
+  const points = relevant.length === 0 || uncovered.length === reqs.length ? 0 : unblocked.length === 0 ? 2 : 1;
+  return { relevant, points, uncovered, unblocked };
 }
 
 export default defineCheck({
@@ -183,7 +200,8 @@ export default defineCheck({
     description: 'Every cost-bearing cloud resource declared in code can be attributed to an owner and a cost centre: required tags and labels, and a policy that keeps them.',
     category: 'cost',
     weight: 2,
-    version: 1,
+    // 2: only listed types count, registry modules always count, validations and Kustomize read strictly.
+    version: 2,
     reads: [
       '**/*.tf',
       '**/*.tf.json',
@@ -203,7 +221,7 @@ export default defineCheck({
   run(snapshot, ctx) {
     const o = ctx.options;
     const reqs = requirements(o.requiredKeys, o.aliases, o.alternatives);
-    const k8sReqs = requirements(o.kubernetesLabels, o.aliases, o.alternatives);
+    const k8sReqs = requirements(o.kubernetesLabels, o.aliases, o.alternatives, 'label');
     const scan = gather(snapshot, reqs);
 
     // One verdict per declaration: a module called twice is judged by its worst instance.
@@ -214,10 +232,12 @@ export default defineCheck({
       const prev = judged.get(key);
       if (!prev || RANK[verdict.status] > RANK[prev.verdict.status]) judged.set(key, { item, verdict });
     }
-    const all = [...judged.values()];
+    // Types outside the cost-bearing list are reported when they miss keys, never counted.
+    const all = [...judged.values()].filter((j) => !j.item.uncounted);
+    const uncounted = [...judged.values()].filter((j) => j.item.uncounted && j.verdict.status === 'fail');
     const findings: Finding[] = [];
-    const enforcement = scan.enforcement;
-    const credit = enforcementCredit(enforcement, reqs);
+    const credit = enforcementCredit(scan.enforcement, reqs);
+    const enforcement = credit.relevant;
 
     if (all.length === 0) {
       return {
@@ -248,12 +268,21 @@ export default defineCheck({
       findings.push({ severity: 'info', path: j.item.path, line: j.item.line, message: j.item.fileNote });
     }
     if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed)` });
+    for (const j of uncounted.slice(0, MAX_ITEM_FINDINGS)) {
+      const f = itemFinding(j.item, j.verdict);
+      if (f) findings.push({ ...f, severity: 'info', message: `${f.message}; for information only: ${j.item.uncounted}, so it is not part of the score` });
+    }
 
     if (enforcement.length === 0) {
       findings.push({ severity: 'low', message: 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed' });
     } else {
-      for (const e of enforcement) findings.push({ severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}` });
+      for (const e of enforcement) findings.push({ severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}${e.weak ? `; ${e.weak}` : ''}` });
       if (credit.uncovered.length > 0) findings.push({ severity: 'low', message: `the tagging policies here do not require ${list(credit.uncovered)}` });
+      const blockedOnlyByWeak = credit.unblocked.filter((r) => !credit.uncovered.includes(r));
+      if (blockedOnlyByWeak.length > 0) {
+        const weak = enforcement.find((e) => e.weak && blockedOnlyByWeak.some((r) => covers(e, r)))!;
+        findings.push({ severity: 'low', path: weak.path, line: weak.line, message: `${weak.what} is ${weak.weak}; ${list(blockedOnlyByWeak)} ${blockedOnlyByWeak.length > 1 ? 'are' : 'is'} required only by report-only policies, which earn 1 enforcement point, not 2` });
+      }
     }
     findings.push(...scan.findings);
 

@@ -1,12 +1,18 @@
 // Tag and label keys are compared after normalisation, so every spelling of one key is one key.
 
+/** Cloud tags (AWS, Azure, Google) or Kubernetes labels: they differ in what a prefix looks like. */
+export type KeyKind = 'tag' | 'label';
+
 /**
- * `CostCenter`, `cost-center`, `cost_center`, `Cost Center`, `acme.com/cost-center` → `costcenter`.
- * Lower case; a DNS prefix ending in `/` (Kubernetes labels) is dropped; every character that is not
- * a letter or a digit is dropped.
+ * `CostCenter`, `cost-center`, `cost_center`, `Cost Center` → `costcenter`. Then lower case, and every
+ * character that is not a letter or a digit is dropped. Before that, a namespace is dropped:
+ * - tags: an AWS-style `:` namespace (`acme:cost-allocation:CostCenter` → `CostCenter`); a `/` is part
+ *   of the key (`team/legacy-owner` is not `owner`);
+ * - labels: a Kubernetes prefix ending in `/` (`acme.com/cost-center` → `cost-center`).
  */
-export function normaliseKey(key: string): string {
-  const name = key.includes('/') ? key.slice(key.lastIndexOf('/') + 1) : key;
+export function normaliseKey(key: string, kind: KeyKind = 'tag'): string {
+  const cut = kind === 'label' ? key.lastIndexOf('/') : key.lastIndexOf(':');
+  const name = cut >= 0 ? key.slice(cut + 1) : key;
   return name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
@@ -19,15 +25,16 @@ export interface Requirement {
   alternatives: string[];
 }
 
-export function requirements(keys: readonly string[], aliases: Readonly<Record<string, readonly string[]>>, alternatives: Readonly<Record<string, readonly string[]>>): Requirement[] {
+export function requirements(keys: readonly string[], aliases: Readonly<Record<string, readonly string[]>>, alternatives: Readonly<Record<string, readonly string[]>>, kind: KeyKind = 'tag'): Requirement[] {
+  const norm = (k: string): string => normaliseKey(k, kind);
   // Aliases are looked up by normalised key, so `cost-center:` and `CostCenter:` in the options are the same entry.
   const aliasOf = new Map<string, string[]>();
-  for (const [k, list] of Object.entries(aliases)) aliasOf.set(normaliseKey(k), [...(aliasOf.get(normaliseKey(k)) ?? []), ...list.map(normaliseKey)]);
+  for (const [k, list] of Object.entries(aliases)) aliasOf.set(norm(k), [...(aliasOf.get(norm(k)) ?? []), ...list.map(norm)]);
   const altOf = new Map<string, string[]>();
-  for (const [k, list] of Object.entries(alternatives)) altOf.set(normaliseKey(k), [...(altOf.get(normaliseKey(k)) ?? []), ...list]);
-  const spellings = (k: string): string[] => [normaliseKey(k), ...(aliasOf.get(normaliseKey(k)) ?? [])];
+  for (const [k, list] of Object.entries(alternatives)) altOf.set(norm(k), [...(altOf.get(norm(k)) ?? []), ...list]);
+  const spellings = (k: string): string[] => [norm(k), ...(aliasOf.get(norm(k)) ?? [])];
   return keys.map((key) => {
-    const alts = altOf.get(normaliseKey(key)) ?? [];
+    const alts = altOf.get(norm(key)) ?? [];
     return { key, alternatives: alts, accepts: new Set([...spellings(key), ...alts.flatMap(spellings)]) };
   });
 }
@@ -47,10 +54,10 @@ export interface KeyVerdict {
  * `keys`: every key known to be present, with whether its value is known to be empty.
  * `open`: why other keys may be present (undefined when the set is complete).
  */
-export function judgeKeys(keys: ReadonlyMap<string, { empty: boolean }>, open: string | undefined, reqs: readonly Requirement[]): KeyVerdict {
+export function judgeKeys(keys: ReadonlyMap<string, { empty: boolean }>, open: string | undefined, reqs: readonly Requirement[], kind: KeyKind = 'tag'): KeyVerdict {
   const present = new Map<string, boolean>();
   for (const [k, v] of keys) {
-    const n = normaliseKey(k);
+    const n = normaliseKey(k, kind);
     present.set(n, (present.get(n) ?? false) || !v.empty);
   }
   const verdict: KeyVerdict = { missing: [], unsure: [], empty: [] };

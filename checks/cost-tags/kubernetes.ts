@@ -1,7 +1,7 @@
 // Kubernetes workloads: cost tools (OpenCost, Kubecost, GKE cost allocation) attribute the cost of
 // pods by the pods' labels, so what counts is the pod template's labels. Labels only on the workload's
 // own metadata are not copied to its pods and do not count (a finding says so).
-import { asRecord, dirOf, isWithin, keysOf, type Item, type Scan } from './model.ts';
+import { asRecord, dirOf, guarded, joinPath, keysOf, type Item, type Scan } from './model.ts';
 import type { ParsedFile } from './cloudformation.ts';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Rollout', 'ReplicaSet'];
@@ -33,28 +33,88 @@ export interface KubernetesInput {
 interface Kustomization {
   dir: string;
   path: string;
+  /** Labels it puts on the pod templates of everything it builds. */
   labels: Record<string, unknown>;
+  /** `resources` (and the older `bases`) entries, resolved against its directory. */
+  resources: string[];
+}
+
+const KUSTOMIZATION = /(^|\/)kustomization\.ya?ml$/i;
+
+/**
+ * Kustomize labels reach exactly the manifests a kustomization builds: the files its `resources`
+ * list names, and everything the kustomizations in the directories it names build, recursively.
+ * A manifest is judged once per top-level kustomization that builds it (one nothing else includes),
+ * with the labels of every kustomization on the way; a manifest none builds gets no Kustomize labels.
+ */
+function kustomizeContexts(kustomizations: Map<string, Kustomization>): Map<string, { root: Kustomization; chain: Kustomization[] }[]> {
+  const byDir = new Map<string, Kustomization>();
+  for (const k of kustomizations.values()) if (!byDir.has(k.dir)) byDir.set(k.dir, k);
+  const included = new Set<Kustomization>();
+  for (const k of kustomizations.values()) for (const r of k.resources) if (byDir.has(r) && byDir.get(r) !== k) included.add(byDir.get(r)!);
+  const out = new Map<string, { root: Kustomization; chain: Kustomization[] }[]>();
+  for (const root of kustomizations.values()) {
+    if (included.has(root)) continue;
+    // Depth-first through directories, without revisiting a kustomization (a cycle, or a base included twice).
+    const seen = new Set<Kustomization>([root]);
+    const todo: Kustomization[][] = [[root]];
+    while (todo.length > 0) {
+      const chain = todo.pop()!;
+      const k = chain[chain.length - 1]!;
+      for (const r of k.resources) {
+        const sub = byDir.get(r);
+        if (sub) {
+          if (!seen.has(sub)) {
+            seen.add(sub);
+            todo.push([...chain, sub]);
+          }
+          continue;
+        }
+        const contexts = out.get(r) ?? [];
+        if (!contexts.some((c) => c.root === root)) contexts.push({ root, chain });
+        out.set(r, contexts);
+      }
+    }
+  }
+  return out;
+}
+
+function readKustomization(path: string, top: Record<string, unknown>): Kustomization {
+  const dir = dirOf(path);
+  const labels: Record<string, unknown> = { ...(asRecord(top.commonLabels) ?? {}) };
+  // `labels:` entries reach pod templates only with includeTemplates: true.
+  if (Array.isArray(top.labels)) for (const l of top.labels) if (asRecord(l)?.includeTemplates === true) Object.assign(labels, asRecord(asRecord(l)!.pairs) ?? {});
+  const resources: string[] = [];
+  for (const list of [top.resources, top.bases]) {
+    if (!Array.isArray(list)) continue;
+    for (const entry of list) {
+      // Remote bases (URLs, github.com/…) are not in this repository.
+      if (typeof entry !== 'string' || /^[a-z][\w+.-]*:\/\/|^(github\.com|gitlab\.com|bitbucket\.org)\//i.test(entry)) continue;
+      const target = joinPath(dir, entry);
+      if (target !== undefined) resources.push(target);
+    }
+  }
+  return { dir, path, labels, resources };
 }
 
 export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
   const namespaces = new Map<string, { labels: Record<string, unknown>; where: string }>();
-  const kustomizations: Kustomization[] = [];
+  const kustomizations = new Map<string, Kustomization>();
   for (const f of input.manifests) {
-    for (const doc of f.docs) {
-      const top = asRecord(doc.value);
-      if (!top) continue;
-      if (top.kind === 'Namespace' && typeof asRecord(top.metadata)?.name === 'string') {
-        const labels = asRecord(asRecord(top.metadata)?.labels);
-        if (labels) namespaces.set(asRecord(top.metadata)!.name as string, { labels, where: `${f.path}:${doc.lineOf(['metadata', 'labels'])}` });
+    guarded(scan.findings, f.path, undefined, () => {
+      for (const doc of f.docs) {
+        const top = asRecord(doc.value);
+        if (!top) continue;
+        const meta = asRecord(top.metadata);
+        if (top.kind === 'Namespace' && typeof meta?.name === 'string') {
+          const labels = asRecord(meta.labels);
+          if (labels) namespaces.set(meta.name, { labels, where: `${f.path}:${doc.lineOf(['metadata', 'labels'])}` });
+        }
+        if (KUSTOMIZATION.test(f.path) && !kustomizations.has(f.path)) kustomizations.set(f.path, readKustomization(f.path, top));
       }
-      if (/(^|\/)kustomization\.ya?ml$/i.test(f.path)) {
-        const labels: Record<string, unknown> = { ...(asRecord(top.commonLabels) ?? {}) };
-        // `labels:` entries reach pod templates only with includeTemplates: true.
-        if (Array.isArray(top.labels)) for (const l of top.labels) if (asRecord(l)?.includeTemplates === true) Object.assign(labels, asRecord(asRecord(l)!.pairs) ?? {});
-        if (Object.keys(labels).length > 0) kustomizations.push({ dir: dirOf(f.path), path: f.path, labels });
-      }
-    }
+    });
   }
+  const kustomized = kustomizeContexts(kustomizations);
 
   // Workloads declared here, so a Rollout that takes over one of them (workloadRef) is not counted twice.
   const declared = new Set<string>();
@@ -68,7 +128,7 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
     }
   }
 
-  for (const f of input.manifests) {
+  for (const f of input.manifests) guarded(scan.findings, f.path, undefined, () => {
     for (const doc of f.docs) {
       const top = asRecord(doc.value);
       if (!top || typeof top.kind !== 'string' || typeof top.apiVersion !== 'string' || !WORKLOAD_KINDS.includes(top.kind)) continue;
@@ -81,38 +141,47 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
       const podPath = podLabelsPath(top.kind);
       const pod = getIn(top, podPath);
-      const keys = keysOf(asRecord(pod) ?? {});
-      let open: string | undefined;
-      const inherited: string[] = [];
-      if (workloadRef) open = `the pod template comes from ${String(workloadRef.kind ?? 'the workload')} ${String(workloadRef.name ?? '')} (workloadRef), which is not declared in this repository`;
-      else if (pod !== undefined && !asRecord(pod)) open = 'the pod template labels are not a map';
-      for (const k of kustomizations.filter((k) => isWithin(dirOf(f.path), k.dir))) {
-        for (const [key, v] of keysOf(k.labels)) if (!keys.has(key)) keys.set(key, v);
-        inherited.push(`labels of ${k.path}`);
-      }
-      const ns = namespace ? namespaces.get(namespace) : undefined;
-      if (ns) {
-        for (const [key, v] of keysOf(ns.labels)) if (!keys.has(key)) keys.set(key, v);
-        inherited.push(`labels of Namespace ${namespace} (${ns.where})`);
-      }
-      // Labels on the workload itself that its pods do not get: named in the finding if it fails.
-      const metaOnly = Object.keys(asRecord(meta.labels) ?? {}).filter((k) => !keys.has(k));
       const line = doc.keyLineOf(['kind']);
-      const item: Item = {
-        platform: 'kubernetes',
-        type: top.kind,
-        name: namespace ? `${namespace}/${name}` : name,
-        path: f.path,
-        line,
-        keys,
-        open,
-        inherited,
-        note: metaOnly.length > 0 ? `${metaOnly.join(', ')} ${metaOnly.length > 1 ? 'are' : 'is'} on the ${top.kind}'s own metadata, which its pods do not get: cost tools read pod labels` : undefined,
-        identity: `${f.path}:${line}:${top.kind}/${name}`,
-      };
-      scan.items.push(item);
+      let open: string | undefined;
+      if (workloadRef) {
+        const refKind = typeof workloadRef.kind === 'string' ? workloadRef.kind : 'the workload';
+        const refName = typeof workloadRef.name === 'string' ? ` ${workloadRef.name}` : '';
+        open = `the pod template comes from ${refKind}${refName} (workloadRef), which is not declared in this repository`;
+      } else if (pod !== undefined && !asRecord(pod)) open = 'the pod template labels are not a map';
+      // One item per top-level kustomization that builds the file (judged by the worst), or one without.
+      const contexts = kustomized.get(f.path) ?? [undefined];
+      for (const ctx of contexts) {
+        const keys = keysOf(asRecord(pod) ?? {});
+        const inherited: string[] = [];
+        for (const k of ctx?.chain ?? []) {
+          if (Object.keys(k.labels).length === 0) continue;
+          for (const [key, v] of keysOf(k.labels)) if (!keys.has(key)) keys.set(key, v);
+          inherited.push(`labels of ${k.path}`);
+        }
+        const ns = namespace ? namespaces.get(namespace) : undefined;
+        if (ns) {
+          for (const [key, v] of keysOf(ns.labels)) if (!keys.has(key)) keys.set(key, v);
+          inherited.push(`labels of Namespace ${namespace} (${ns.where})`);
+        }
+        // Labels on the workload itself that its pods do not get: named in the finding if it fails.
+        const metaOnly = Object.keys(asRecord(meta.labels) ?? {}).filter((k) => !keys.has(k));
+        const item: Item = {
+          platform: 'kubernetes',
+          type: top.kind,
+          name: namespace ? `${namespace}/${name}` : name,
+          path: f.path,
+          line,
+          keys,
+          open,
+          inherited,
+          context: ctx && contexts.length > 1 ? `as built by ${ctx.root.path}` : undefined,
+          note: metaOnly.length > 0 ? `${metaOnly.join(', ')} ${metaOnly.length > 1 ? 'are' : 'is'} on the ${top.kind}'s own metadata, which its pods do not get: cost tools read pod labels` : undefined,
+          identity: `${f.path}:${line}:${top.kind}/${name}`,
+        };
+        scan.items.push(item);
+      }
     }
-  }
+  });
 
   for (const chart of input.charts) {
     if (chart.templated.length > 0) {

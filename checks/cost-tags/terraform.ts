@@ -8,9 +8,11 @@
 // - a reusable module nobody here calls: variables and provider default tags come from callers
 //   outside the repository, so anything that depends on them is indeterminate.
 import type { Finding } from '../contract.ts';
+import { REPORT_ONLY } from './enforcement.ts';
 import { attributesOf, blockLabels, blocksOf, blockType, child, childrenOf, evaluate, fromJson, heredocBody, mergeMaps, parseHcl, stringLiteral, textOf, unknown, type HNode, type Scope, type Value } from './hcl.ts';
-import { dirOf, isWithin, joinPath, type Enforcement, type Item, type Scan } from './model.ts';
+import { asRecord, dirOf, guarded, isWithin, joinPath, type Enforcement, type Item, type Scan } from './model.ts';
 import { cloudOf, tagPath, TERRAFORM_COST_TYPES } from './resources.ts';
+import { requiredKeys } from './validation.ts';
 import { parseDocs, type ParsedDoc } from './yamldoc.ts';
 
 export interface SourceFile {
@@ -38,10 +40,10 @@ interface ResourceDecl {
   name: string;
   path: string;
   line: number;
-  /** `provider = aws.us`, as written. */
+  /** `provider = aws.us` (or the legacy quoted `"aws.us"`), as a name. */
   provider?: string;
-  /** The resource's own tags, or undefined when it sets none. */
-  tags(scope: Scope): Value | undefined;
+  /** The resource's own tags, or undefined when it sets none; `note` explains keys that do not count. */
+  tags(scope: Scope): { value: Value; note?: string } | undefined;
   setsTags: boolean;
 }
 
@@ -59,7 +61,7 @@ interface VariableDecl {
   path: string;
   line: number;
   default?: Expr;
-  /** Keys a `validation` block insists on (string literals in a condition about this variable). */
+  /** Keys a `validation` block insists on (see validation.ts for the conditions recognised). */
   guarantees: string[];
 }
 
@@ -114,12 +116,48 @@ function hclTagNode(block: HNode, path: string[]): HNode | undefined {
   return current ? attributesOf(current).get(path[path.length - 1]!) : undefined;
 }
 
+/** `provider = aws.us`, or the quoted `provider = "aws.us"` of Terraform 0.11. */
+function providerName(node: HNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const v = evaluate(node, EMPTY_SCOPE);
+  return v.kind === 'string' ? v.value.trim() : textOf(node).replace(/\s+/g, '');
+}
+
+/** One `tag { key value propagate_at_launch }` of an Auto Scaling group, evaluated. */
+interface AsgTag {
+  key: Value;
+  value: () => Value;
+  propagate: Value | undefined;
+  line: number;
+}
+
+/**
+ * An Auto Scaling group's tags as its instances get them: only tags with `propagate_at_launch = true`
+ * reach the instances, which are what costs money.
+ */
+function asgTags(tags: AsgTag[], open: string | undefined): { value: Value; note?: string } {
+  const entries = new Map<string, Value>();
+  const kept: string[] = [];
+  for (const t of tags) {
+    if (t.key.kind !== 'string') {
+      open ??= `a tag block whose key cannot be evaluated (line ${t.line})`;
+      continue;
+    }
+    const p = t.propagate;
+    const on = p?.kind === 'bool' ? p.value : p?.kind === 'string' && (p.value === 'true' || p.value === 'false') ? p.value === 'true' : undefined;
+    if (on === true) entries.set(t.key.value, t.value());
+    else if (on === false || p === undefined || p.kind === 'null') kept.push(t.key.value);
+    else open ??= `propagate_at_launch of the ${t.key.value} tag (line ${t.line}) cannot be evaluated`;
+  }
+  const note = kept.length > 0 ? `${kept.join(', ')} ${kept.length > 1 ? 'are' : 'is'} set without propagate_at_launch = true, so the group's instances do not get ${kept.length > 1 ? 'them' : 'it'}` : undefined;
+  return { value: { kind: 'map', entries, open }, note };
+}
+
 function hclResource(b: HNode, path: string): ResourceDecl | undefined {
   const [type, name] = blockLabels(b);
   if (!type || !name) return undefined;
   const attrs = attributesOf(b);
-  const providerNode = attrs.get('provider');
-  const provider = providerNode ? textOf(providerNode).trim() : undefined;
+  const provider = providerName(attrs.get('provider'));
   if (type === 'aws_autoscaling_group') {
     // Auto Scaling groups take `tag { key value propagate_at_launch }` blocks; default_tags do not reach them.
     const tagBlocks = blocksOf(b).filter((x) => blockType(x) === 'tag');
@@ -130,37 +168,32 @@ function hclResource(b: HNode, path: string): ResourceDecl | undefined {
       type, name, path, line: b.line, provider, setsTags,
       tags(scope) {
         if (!setsTags) return undefined;
-        const entries = new Map<string, Value>();
         let open: string | undefined = dynamic ? `a dynamic "tag" block (line ${dynamic.line})` : undefined;
-        for (const t of tagBlocks) {
-          const a = attributesOf(t);
-          const k = evaluate(a.get('key'), scope);
-          if (k.kind === 'string') entries.set(k.value, evaluate(a.get('value'), scope));
-          else open ??= `a tag block whose key cannot be evaluated (line ${t.line})`;
-        }
         if (tagsAttr) open ??= `the tags attribute (line ${tagsAttr.line})`;
-        return { kind: 'map', entries, open };
+        const tags = tagBlocks.map((t): AsgTag => {
+          const a = attributesOf(t);
+          const p = a.get('propagate_at_launch');
+          return { key: evaluate(a.get('key'), scope), value: () => evaluate(a.get('value'), scope), propagate: p ? evaluate(p, scope) : undefined, line: t.line };
+        });
+        return asgTags(tags, open);
       },
     };
   }
   const tagNode = hclTagNode(b, tagPath(type));
-  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, tags: (scope) => (tagNode ? evaluate(tagNode, scope) : undefined) };
+  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, tags: (scope) => (tagNode ? { value: evaluate(tagNode, scope) } : undefined) };
 }
 
-/** String literals in a validation condition about `var.<name>`: the keys it requires. */
+/** Keys the `validation` blocks of a variable require (validation.ts says which conditions count). */
 function validationKeys(variable: HNode, name: string): string[] {
   const keys: string[] = [];
   for (const v of blocksOf(variable).filter((b) => blockType(b) === 'validation')) {
     const cond = attributesOf(v).get('condition');
-    if (!cond) continue;
-    const text = textOf(cond);
-    if (!new RegExp(`\\bvar\\.${name}\\b`).test(text)) continue;
-    for (const m of text.matchAll(/"((?:[^"\\$]|\\.)*)"/g)) if (m[1]) keys.push(m[1]);
+    if (cond) for (const k of requiredKeys(cond, name)) if (!keys.includes(k)) keys.push(k);
   }
   return keys;
 }
 
-function readHclModule(mod: TfModule, file: SourceFile, root: HNode, callsFromFile: (calls: ModuleCall[]) => void): void {
+function readHclModule(mod: TfModule, file: SourceFile, root: HNode): void {
   const blocks = blocksOf(root).filter((b) => !b.error);
   mod.providers.push(...hclProviders(blocks, file.path));
   const calls: ModuleCall[] = [];
@@ -197,11 +230,13 @@ function readHclModule(mod: TfModule, file: SourceFile, root: HNode, callsFromFi
     }
   }
   mod.calls.push(...calls);
-  callsFromFile(calls);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading JSON syntax (.tf.json)
+
+/** `"${aws.us}"` → `aws.us` (JSON syntax writes references as interpolations). */
+const unwrapInterpolation = (s: string): string => (s.startsWith('${') && s.endsWith('}') ? s.slice(2, -1).trim() : s.trim());
 
 /** Terraform JSON allows a block body to be an object or a list of objects. */
 const bodies = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v : [v]).filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x));
@@ -223,19 +258,38 @@ function readJsonModule(mod: TfModule, file: SourceFile, doc: ParsedDoc): void {
     for (const [type, byName] of Object.entries(bodies(top.resource)[0] ?? {})) {
       for (const [name, v] of Object.entries(bodies(byName)[0] ?? {})) {
         const body = bodies(v)[0] ?? {};
-        const tp = type === 'aws_autoscaling_group' ? ['tag'] : tagPath(type);
+        const line = doc.keyLineOf(['resource', type, name]);
+        const provider = typeof body.provider === 'string' ? unwrapInterpolation(body.provider) : undefined;
+        if (type === 'aws_autoscaling_group') {
+          const tagList = body.tag;
+          const openWhy = body.tags !== undefined ? 'the tags attribute' : bodies(body.dynamic).some((d) => d.tag !== undefined) ? 'a dynamic "tag" block' : undefined;
+          mod.resources.push({
+            type, name, path: file.path, line, provider, setsTags: tagList !== undefined || openWhy !== undefined,
+            tags(scope) {
+              if (tagList === undefined && openWhy === undefined) return undefined;
+              const tags = bodies(tagList).map((t): AsgTag => ({
+                key: fromJson(t.key, scope, file.path),
+                value: () => fromJson(t.value, scope, file.path),
+                propagate: 'propagate_at_launch' in t ? fromJson(t.propagate_at_launch, scope, file.path) : undefined,
+                line,
+              }));
+              return asgTags(tags, openWhy);
+            },
+          });
+          continue;
+        }
         let tags: unknown = body;
-        for (const step of tp) tags = tags === undefined ? undefined : (bodies(tags)[0] ?? {})[step];
-        if (type === 'aws_autoscaling_group' && tags !== undefined) tags = Object.fromEntries(bodies(tags).map((t) => [String(t.key), t.value]));
+        for (const step of tagPath(type)) tags = tags === undefined ? undefined : (bodies(tags)[0] ?? {})[step];
         const expr: Expr | undefined = tags === undefined ? undefined : { kind: 'json', value: tags, path: file.path };
-        mod.resources.push({ type, name, path: file.path, line: doc.keyLineOf(['resource', type, name]), provider: typeof body.provider === 'string' ? body.provider.replace(/^\$\{(.*)\}$/, '$1') : undefined, setsTags: expr !== undefined, tags: (scope) => (expr ? evalExpr(expr, scope) : undefined) });
+        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
       }
     }
     for (const [name, v] of Object.entries(bodies(top.module)[0] ?? {})) {
       const body = bodies(v)[0] ?? {};
       const args = new Map<string, Expr>();
       for (const [k, x] of Object.entries(body)) if (!['source', 'version', 'providers', 'count', 'for_each', 'depends_on'].includes(k)) args.set(k, { kind: 'json', value: x, path: file.path });
-      const providers = new Map<string, string>(Object.entries(bodies(body.providers)[0] ?? {}).map(([k, x]) => [k, String(x).replace(/^\$\{(.*)\}$/, '$1')]));
+      const providers = new Map<string, string>();
+      for (const [k, x] of Object.entries(bodies(body.providers)[0] ?? {})) if (typeof x === 'string') providers.set(k, unwrapInterpolation(x));
       mod.calls.push({ name, source: typeof body.source === 'string' ? body.source : undefined, path: file.path, line: doc.keyLineOf(['module', name]), args, providers });
     }
     for (const t of bodies(top.terraform)) if ('backend' in t || 'cloud' in t) mod.hasBackend = true;
@@ -297,20 +351,37 @@ function readTerragrunt(file: SourceFile, root: HNode, findings: Finding[]): Ter
   return tg;
 }
 
+/**
+ * Evaluates each name of a scope at most once: `l2 = merge(local.l1, local.l1)` would otherwise
+ * evaluate l1 twice, l0 four times, and so on, for every resource. A name met again while it is
+ * being evaluated is a cycle (`a = local.b`, `b = local.a`) and is unknown.
+ */
+class Memo {
+  private values = new Map<string, Value>();
+  private active = new Set<string>();
+  get(key: string, compute: () => Value): Value {
+    const known = this.values.get(key);
+    if (known) return known;
+    if (this.active.has(key)) return unknown(`${key} refers to itself`);
+    this.active.add(key);
+    try {
+      const v = compute();
+      this.values.set(key, v);
+      return v;
+    } finally {
+      this.active.delete(key);
+    }
+  }
+}
+
 function localScope(locals: Map<string, Expr>): Scope {
-  const active = new Set<string>();
+  const memo = new Memo();
   const scope: Scope = {
     lookup(root, name, depth) {
       if (root !== 'local') return undefined;
       const e = locals.get(name);
       if (!e) return unknown(`local.${name} is not defined here`);
-      if (active.has(name)) return unknown(`local.${name} refers to itself`);
-      active.add(name);
-      try {
-        return evalExpr(e, scope, depth);
-      } finally {
-        active.delete(name);
-      }
+      return memo.get(`local.${name}`, () => evalExpr(e, scope, depth));
     },
   };
   return scope;
@@ -324,8 +395,9 @@ type ProviderSet = Map<string, ProviderCtx>;
 
 type Mode = { kind: 'root' } | { kind: 'called'; args: Map<string, Value>; label: string } | { kind: 'reusable' };
 
+/** One instance of a module: its locals and variables are each evaluated once (see Memo). */
 class ModuleScope implements Scope {
-  private active = new Set<string>();
+  private memo = new Memo();
   private mod: TfModule;
   private mode: Mode;
   constructor(mod: TfModule, mode: Mode) {
@@ -337,30 +409,20 @@ class ModuleScope implements Scope {
     if (root === 'local') {
       const e = this.mod.locals.get(name);
       if (!e) return unknown(`local.${name} is not defined in ${this.mod.dir || 'the root directory'}`);
-      if (this.active.has(`local.${name}`)) return unknown(`local.${name} refers to itself`);
-      this.active.add(`local.${name}`);
-      try {
-        return evalExpr(e, this, depth);
-      } finally {
-        this.active.delete(`local.${name}`);
-      }
+      return this.memo.get(`local.${name}`, () => evalExpr(e, this, depth));
     }
     if (root !== 'var') return undefined;
+    return this.memo.get(`var.${name}`, () => this.variable(name, depth));
+  }
+
+  private variable(name: string, depth: number): Value {
     const decl = this.mod.variables.get(name);
     let v: Value;
     if (this.mode.kind === 'called' && this.mode.args.has(name)) v = this.mode.args.get(name)!;
     else if (this.mode.kind === 'reusable') v = unknown(`var.${name} is set by whoever calls this module`);
     else if (this.mode.kind === 'root' && this.mod.tfvars.has(name)) v = this.mod.tfvars.get(name)!;
-    else if (decl?.default) {
-      const key = `var.${name}`;
-      if (this.active.has(key)) return unknown(`var.${name} refers to itself`);
-      this.active.add(key);
-      try {
-        v = evalExpr(decl.default, this, depth);
-      } finally {
-        this.active.delete(key);
-      }
-    } else v = unknown(decl ? `var.${name} has no default and is set when Terraform runs` : `var.${name} is not declared`);
+    else if (decl?.default) v = evalExpr(decl.default, this, depth);
+    else v = unknown(decl ? `var.${name} has no default and is set when Terraform runs` : `var.${name} is not declared`);
     // A validation that insists on keys guarantees them whatever the caller passes.
     if (v.kind === 'unknown' && decl && decl.guarantees.length > 0) {
       return { kind: 'map', entries: new Map(decl.guarantees.map((k) => [k, unknown(`var.${name}`)])), open: v.reason };
@@ -392,70 +454,70 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     if (!m) modules.set(dir, (m = newModule(dir)));
     return m;
   };
-  const allCalls: { from: string; call: ModuleCall }[] = [];
 
-  for (const file of input.terraform) {
+  for (const file of input.terraform) guarded(scan.findings, file.path, undefined, () => {
     const dir = dirOf(file.path);
     const mod = moduleOf(dir);
     if (/\.json$/i.test(file.path)) {
       const parsed = parseDocs(file.text, false);
       if (!parsed.ok) {
         scan.findings.push({ severity: 'medium', path: file.path, line: parsed.line, message: `malformed JSON, resources in this file are not judged: ${parsed.message}` });
-        continue;
+        return;
       }
       for (const doc of parsed.docs) readJsonModule(mod, file, doc);
-      continue;
+      return;
     }
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok) {
       scan.findings.push({ severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
-      continue;
+      return;
     }
     if (parsed.error) {
       const skipped = blocksOf(parsed.root).filter((b) => b.error).length;
       scan.findings.push({ severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): ${skipped > 0 ? `${skipped} block${skipped > 1 ? 's' : ''} around it ${skipped > 1 ? 'are' : 'is'} not judged` : 'the text around it is not judged'}; blocks that parse are still judged` });
     }
-    readHclModule(mod, file, parsed.root, (calls) => allCalls.push(...calls.map((call) => ({ from: dir, call }))));
+    readHclModule(mod, file, parsed.root);
     // Enforcement declared in Terraform: AWS Config required-tags, Organizations tag policies.
     findEnforcementInHcl(parsed.root, file.path, scan.enforcement);
-  }
+  });
   for (const mod of modules.values()) {
     for (const [name, decl] of mod.variables) {
-      if (decl.guarantees.length > 0) scan.enforcement.push({ what: `validation of var.${name}`, path: decl.path, line: decl.line, keys: decl.guarantees });
+      // Whether it is about tags at all is decided against the required keys (index.ts).
+      if (decl.guarantees.length > 0) scan.enforcement.push({ what: `validation of var.${name}`, path: decl.path, line: decl.line, keys: decl.guarantees, incidental: true });
     }
   }
 
-  for (const file of input.tfvars) {
+  for (const file of input.tfvars) guarded(scan.findings, file.path, undefined, () => {
     const mod = modules.get(dirOf(file.path));
-    if (!mod) continue;
+    if (!mod) return;
     const base = file.path.split('/').pop()!.toLowerCase();
-    if (!/^terraform\.tfvars(\.json)?$|\.auto\.tfvars(\.json)?$/.test(base)) continue; // other tfvars apply only when named on the command line
+    if (!/^terraform\.tfvars(\.json)?$|\.auto\.tfvars(\.json)?$/.test(base)) return; // other tfvars apply only when named on the command line
     if (base.endsWith('.json')) {
       const parsed = parseDocs(file.text, false);
-      if (parsed.ok) for (const doc of parsed.docs) for (const [k, v] of Object.entries((doc.value ?? {}) as Record<string, unknown>)) mod.tfvars.set(k, fromJson(v, EMPTY_SCOPE, file.path));
-      continue;
+      if (parsed.ok) for (const doc of parsed.docs) for (const [k, v] of Object.entries(asRecord(doc.value) ?? {})) mod.tfvars.set(k, fromJson(v, EMPTY_SCOPE, file.path));
+      return;
     }
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok || parsed.error) {
       scan.findings.push({ severity: 'low', path: file.path, line: parsed.ok ? parsed.error!.line : 1, message: 'malformed tfvars: the variable values in it are not used' });
-      continue;
+      return;
     }
     for (const [k, node] of attributesOf(child(parsed.root, 'body') ?? parsed.root)) mod.tfvars.set(k, evaluate(node, EMPTY_SCOPE));
-  }
+  });
 
   // Terragrunt units and the files they include.
   const tgFiles: TerragruntFile[] = [];
-  for (const file of input.terragrunt) {
+  for (const file of input.terragrunt) guarded(scan.findings, file.path, undefined, () => {
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok) {
       scan.findings.push({ severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
-      continue;
+      return;
     }
     const isTerragrunt = /(^|\/)(terragrunt|root)\.hcl$/i.test(file.path) || blocksOf(parsed.root).some((b) => ['generate', 'include', 'remote_state', 'dependency'].includes(blockType(b)));
-    if (!isTerragrunt) continue;
+    if (!isTerragrunt) return;
     if (parsed.error) scan.findings.push({ severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): blocks around it are not judged` });
     tgFiles.push(readTerragrunt(file, parsed.root, scan.findings));
-  }
+  });
   const tgProviders = (unit: TerragruntFile): ProviderDecl[] => {
     const out = [...unit.generated];
     if (unit.includes) for (const f of tgFiles) if (f !== unit && f.generated.length > 0 && isWithin(unit.dir, f.dir)) out.push(...f.generated);
@@ -473,18 +535,22 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     const target = joinPath(from, source.replace(/\/\/+/g, '/'));
     return target !== undefined && modules.has(target) ? target : undefined;
   };
-  for (const { from, call } of allCalls) {
-    const t = localTarget(from, call.source);
-    if (t !== undefined && t !== from) calledDirs.add(t);
+  for (const mod of modules.values()) {
+    for (const call of mod.calls) {
+      const t = localTarget(mod.dir, call.source);
+      if (t !== undefined && t !== mod.dir) calledDirs.add(t);
+    }
   }
   for (const unit of tgFiles.filter((f) => f.isUnit)) {
     const t = localTarget(unit.dir, unit.source);
     if (t !== undefined) calledDirs.add(t);
   }
 
-  // Every resource type that sets tags somewhere counts as taggable.
-  const taggable = new Set(TERRAFORM_COST_TYPES);
-  for (const m of modules.values()) for (const r of m.resources) if (r.setsTags) taggable.add(r.type);
+  // The documented cost-bearing types count. A type outside the list that sets tags somewhere is
+  // judged and reported, but never counted: deleting its tags must not take it out of the score.
+  const counted = new Set(TERRAFORM_COST_TYPES);
+  const tagged = new Set<string>();
+  for (const m of modules.values()) for (const r of m.resources) if (r.setsTags && !counted.has(r.type)) tagged.add(r.type);
 
   let instances = 0;
   const MAX_INSTANCES = 500;
@@ -518,30 +584,34 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     const identityOf = (path: string, line: number, what: string) => `${path}:${line}:${what}`;
 
     for (const r of mod.resources) {
-      if (!taggable.has(r.type)) continue;
-      const cloud = cloudOf(r.type);
-      const own = r.tags(scope);
-      const inheritedFrom: string[] = [];
-      const parts: Value[] = [];
-      if ((cloud === 'aws' && r.type !== 'aws_autoscaling_group') || cloud === 'google') {
-        const pname = r.provider ?? (cloud === 'google' ? 'google' : 'aws');
-        const p = providerFor(pname);
-        if ('external' in p) parts.push(unknown(p.external));
-        else if (p.defaultTags) {
-          parts.push(p.defaultTags);
-          inheritedFrom.push(`${cloud === 'aws' ? 'default_tags' : 'default_labels'} of provider ${p.name} (${p.where})`);
+      if (!counted.has(r.type) && !tagged.has(r.type)) continue;
+      guarded(scan.findings, r.path, r.line, () => {
+        const cloud = cloudOf(r.type);
+        const own = r.tags(scope);
+        const inheritedFrom: string[] = [];
+        const parts: Value[] = [];
+        if ((cloud === 'aws' && r.type !== 'aws_autoscaling_group') || cloud === 'google') {
+          const pname = r.provider ?? (cloud === 'google' ? 'google' : 'aws');
+          const p = providerFor(pname);
+          if ('external' in p) parts.push(unknown(p.external));
+          else if (p.defaultTags) {
+            parts.push(p.defaultTags);
+            inheritedFrom.push(`${cloud === 'aws' ? 'default_tags' : 'default_labels'} of provider ${p.name} (${p.where})`);
+          }
         }
-      }
-      if (own) parts.push(own);
-      const item = itemFrom('terraform', r.type, r.name, r.path, r.line, mergeMaps(parts, 'the tags'), inheritedFrom, context, identityOf(r.path, r.line, `${r.type}.${r.name}`));
-      if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
-      scan.items.push(item);
+        if (own) parts.push(own.value);
+        const item = itemFrom('terraform', r.type, r.name, r.path, r.line, mergeMaps(parts, 'the tags'), inheritedFrom, context, identityOf(r.path, r.line, `${r.type}.${r.name}`));
+        if (own?.note) item.note = own.note;
+        if (!counted.has(r.type)) item.uncounted = `${r.type} is not in the list of cost-bearing types`;
+        if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
+        scan.items.push(item);
+      });
     }
 
-    for (const call of mod.calls) {
+    for (const call of mod.calls) guarded(scan.findings, call.path, call.line, () => {
       const target = localTarget(mod.dir, call.source);
       if (target !== undefined) {
-        if (stack.includes(target) || stack.length > 12) continue; // a cycle, or absurd depth
+        if (stack.includes(target) || stack.length > 12) return; // a cycle, or absurd depth
         const child = modules.get(target)!;
         const args = new Map<string, Value>();
         for (const [k, e] of call.args) args.set(k, evalExpr(e, scope));
@@ -550,14 +620,16 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
         else for (const [name, p] of providers) if (!name.includes('.')) childProviders.set(name, p);
         if (call.providers.size === 0) for (const cloud of ['aws', 'google', 'google-beta', 'azurerm']) if (!childProviders.has(cloud)) childProviders.set(cloud, providerFor(cloud));
         visit(child, { kind: 'called', args, label: `as module.${call.name} of ${mod.dir || 'the root directory'}${context ? ` (${context})` : ''}` }, childProviders, [], [...stack, target]);
-        continue;
+        return;
       }
       const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context);
-      if (item && mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
-    }
+      if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
+    });
   };
 
-  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined): Item | undefined => {
+  // A module from outside the repository always counts as one resource, whatever it is given: judged by
+  // its tags arguments over its provider's default tags, and indeterminate when it is given neither.
+  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined): Item => {
     const tagArgs = TAG_ARGS.filter((a) => args.has(a));
     const cloud = providerOfSource(source);
     const p = cloud && cloud !== 'azurerm' ? providerFor(cloud) : undefined;
@@ -569,10 +641,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       inheritedFrom.push(`default_tags of provider ${p.name} (${p.where})`);
     }
     for (const a of tagArgs) parts.push(args.get(a)!);
-    if (parts.length === 0) {
-      scan.findings.push({ severity: 'low', path, line, message: `module.${name} (${source}) comes from outside this repository and is given no tags argument: whether the resources it creates are tagged cannot be seen here` });
-      return undefined;
-    }
+    if (parts.length === 0) parts.push(unknown(`it comes from outside this repository and is given no tags argument${cloud && cloud !== 'azurerm' ? ` and its provider ${cloud} sets no default tags` : ''}, so whether the resources it creates are tagged cannot be seen here`));
     const item = itemFrom('terraform', 'module', name, path, line, mergeMaps(parts, 'the tags'), inheritedFrom, `from ${source}${context ? `, ${context}` : ''}`, `${path}:${line}:module.${name}`);
     scan.items.push(item);
     return item;
@@ -583,17 +652,19 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   for (const unit of tgFiles.filter((f) => f.isUnit)) unitsByDir.set(unit.dir, unit);
   for (const mod of modules.values()) {
     if (calledDirs.has(mod.dir)) continue;
-    const unit = unitsByDir.get(mod.dir);
-    if (unit && !unit.source) {
-      visit(mod, { kind: 'root' }, undefined, tgProviders(unit), [mod.dir]);
-      continue;
-    }
-    const isRoot = mod.providers.length > 0 || mod.hasBackend;
-    if (isRoot) visit(mod, { kind: 'root' }, undefined, [], [mod.dir]);
-    else if (mod.resources.length > 0 || mod.calls.length > 0) visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
+    guarded(scan.findings, mod.dir || '.', undefined, () => {
+      const unit = unitsByDir.get(mod.dir);
+      if (unit && !unit.source) {
+        visit(mod, { kind: 'root' }, undefined, tgProviders(unit), [mod.dir]);
+        return;
+      }
+      const isRoot = mod.providers.length > 0 || mod.hasBackend;
+      if (isRoot) visit(mod, { kind: 'root' }, undefined, [], [mod.dir]);
+      else if (mod.resources.length > 0 || mod.calls.length > 0) visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
+    });
   }
   // Terragrunt units that run a module from elsewhere.
-  for (const unit of tgFiles.filter((f) => f.isUnit && f.source)) {
+  for (const unit of tgFiles.filter((f) => f.isUnit && f.source)) guarded(scan.findings, unit.path, unit.sourceLine, () => {
     const target = localTarget(unit.dir, unit.source);
     const inputs = tgInputs(unit);
     const args = new Map<string, Value>(inputs.kind === 'map' ? [...inputs.entries] : []);
@@ -609,7 +680,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       const p = (cloud: string): ProviderCtx => providers.get(cloud) ?? { name: cloud, where: 'no provider block' };
       remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt');
     }
-  }
+  });
   if (capped) scan.findings.push({ severity: 'low', message: `more than ${MAX_INSTANCES} module instances: the rest of the module tree is not judged` });
 }
 
@@ -637,8 +708,8 @@ function findEnforcementInHcl(root: HNode, path: string, out: Enforcement[]): vo
       out.push({ what: `AWS Config required-tags rule ${type}.${name}`, path, line: b.line, keys: keys.length ? keys : undefined });
     } else if (type === 'aws_organizations_policy' && /TAG_POLICY/.test(text)) {
       const keys = [...text.matchAll(/tag_key"?\s*[:=]\s*\{\s*"?@@assign"?\s*[:=]\s*"([^"]+)"/g)].map((m) => m[1]!);
-      out.push({ what: `AWS Organizations tag policy ${type}.${name}`, path, line: b.line, keys: keys.length ? keys : undefined });
-    } else if (/^azurerm_.*policy_assignment$/.test(type ?? '') && /871b6d14-10aa-478d-b590-94f262ecfa99|96670d01-0a4d-4649-9c89-2d3abc0a5025|require[^"\n]*tag/i.test(text)) {
+      out.push({ what: `AWS Organizations tag policy ${type}.${name}`, path, line: b.line, keys: keys.length ? keys : undefined, weak: text.includes('enforced_for') ? undefined : REPORT_ONLY });
+    } else if (/^azurerm_.*policy_assignment$/.test(type ?? '') && /871b6d14-10aa-478d-b590-94f262ecfa99|96670d01-0a4d-4649-9c89-2d3abc0a5025|require[^"\n]{0,200}tag/i.test(text)) {
       out.push({ what: `Azure Policy assignment ${type}.${name} requiring a tag`, path, line: b.line });
     }
   }
