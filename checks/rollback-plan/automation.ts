@@ -3,9 +3,10 @@
 // alarms) beats health-gated (helm --atomic, ECS circuit breaker, Flux remediation), which beats a
 // scripted undo in CI, a rollback job someone has to start, and detection of a stuck rollout.
 import type { Finding } from '../contract.ts';
-import { insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
-import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, lineIndex, parseHcl, resources, type HclBody, type HclNode } from './terraform.ts';
-import { asArray, asRecord, docStartLine, isTemplatedValue, lineAt, parseYaml, rangeAt, toJs } from './yaml.ts';
+import { blankGroovyComments, insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
+import { compileGoRegex, goRegexMatches, type Budget } from './goregex.ts';
+import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, lineIndex, listVerdict as hclListVerdict, parseHcl, resources, type HclBody, type HclNode, type ListVerdict } from './terraform.ts';
+import { asArray, asRecord, docStartLine, isTemplatedValue, lineAt, parseYaml, scalarSpans, toJs, YamlTooDeepError } from './yaml.ts';
 import type { Document, LineCounter } from 'yaml';
 
 export const TIERS = ['metric-gated', 'health-gated', 'scripted', 'manual', 'detection'] as const;
@@ -55,7 +56,29 @@ export function isCiYamlPath(path: string): boolean {
 }
 
 const truthy = (v: unknown): boolean => v === true || v === 'true';
-const nonEmptyList = (v: unknown): boolean => Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v.trim() !== '' && v.trim() !== '[]' : asRecord(v) !== undefined;
+
+/**
+ * A YAML list of alarms as CloudFormation reads it: only a literal list counts. A list with an item
+ * that is not an `Fn::If` (`[!Ref Alarm]`, `[{Name: x}]`) is non-empty; `[]` is empty; anything else
+ * (`!Ref AlarmList`, `!If [...]`, `!Split`, a string, a list of only `!If` items that may all be
+ * `AWS::NoValue`) is decided at deploy time: indeterminate.
+ */
+function yamlListVerdict(v: unknown): ListVerdict {
+  if (v === undefined || v === null) return 'absent';
+  if (!Array.isArray(v)) return 'indeterminate';
+  if (v.length === 0) return 'empty';
+  return v.some((item) => asRecord(item)?.['Fn::If'] === undefined) ? 'non-empty' : 'indeterminate';
+}
+
+/** How a non-literal list is shown in a finding: `!Ref AlarmList`, `var.alarms`. */
+function shown(v: unknown): string {
+  const r = asRecord(v);
+  if (r) {
+    const key = Object.keys(r)[0] ?? '';
+    return key === 'Ref' || key.startsWith('Fn::') ? `!${key.replace(/^Fn::/, '')}` : 'a map';
+  }
+  return typeof v === 'string' ? `"${v.slice(0, 40)}"` : typeof v;
+}
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 // ---------------------------------------------------------------------------------------------
@@ -91,16 +114,45 @@ interface Collected {
   templates: TemplateObj[];
 }
 
-/** Whether an AnalysisTemplate can fail an analysis run (and so abort the rollout), and if not why. */
+/** A non-negative integer field given literally; `undefined` when absent, `NaN` when templated (`{{args.count}}`) or odd. */
+function intField(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return Number.isInteger(v) ? v : Number.NaN;
+  if (typeof v === 'string' && /^-?\d{1,9}$/.test(v.trim())) return Number(v.trim());
+  return Number.NaN;
+}
+
+/**
+ * Whether an AnalysisTemplate can fail an analysis run (and so abort the rollout), and if not why.
+ *
+ * A metric fails when more than `failureLimit` (default 0) of its measurements fail. It takes
+ * `count` measurements; without `count` it measures once, or without end when it has an
+ * `interval`. So it can fail only when `failureLimit` is not negative and is below the number of
+ * measurements. `dryRun[].metricName` is a Go regular expression matched anywhere in the metric's
+ * name (`success` and `success.*` both put `success-rate` in dry run); a pattern this check cannot
+ * evaluate counts as matching, since whether it does cannot be verified.
+ */
 export function analysisCanAbort(spec: Record<string, unknown> | undefined): { canAbort: boolean; why?: string } {
   const metrics = asArray(spec?.metrics).map(asRecord).filter((m): m is Record<string, unknown> => m !== undefined);
   if (metrics.length === 0) return { canAbort: false, why: 'it has no metrics' };
-  const dryRun = asArray(spec?.dryRun).map((d) => str(asRecord(d)?.metricName)).filter((d): d is string => d !== undefined);
+  const dryRun = asArray(spec?.dryRun)
+    .map((d) => str(asRecord(d)?.metricName))
+    .filter((d): d is string => d !== undefined)
+    .slice(0, 100)
+    .map((pattern) => ({ pattern, program: compileGoRegex(pattern) }));
+  const budget: Budget = { steps: 2_000_000 };
   const reasons: string[] = [];
   for (const m of metrics) {
     const name = str(m.name) ?? '(unnamed)';
-    if (dryRun.some((d) => d === name || d === '.*' || d === '*')) {
-      reasons.push(`metric ${name} runs in dryRun`);
+    const dry = dryRun.map((d) => ({ ...d, matches: d.program ? goRegexMatches(d.program, name.slice(0, 1000), budget) : undefined }));
+    const matching = dry.find((d) => d.matches === true);
+    if (matching) {
+      reasons.push(`metric ${name} runs in dryRun (metricName ${JSON.stringify(matching.pattern)} matches it)`);
+      continue;
+    }
+    const unknown = dry.find((d) => d.matches === undefined);
+    if (unknown) {
+      reasons.push(`metric ${name} may run in dryRun (metricName ${JSON.stringify(unknown.pattern.slice(0, 60))} is a regular expression this check cannot evaluate)`);
       continue;
     }
     const provider = asRecord(m.provider);
@@ -109,14 +161,20 @@ export function analysisCanAbort(spec: Record<string, unknown> | undefined): { c
       reasons.push(`metric ${name} has no successCondition or failureCondition`);
       continue;
     }
-    const limit = typeof m.failureLimit === 'number' ? m.failureLimit : typeof m.failureLimit === 'string' && /^-?\d+$/.test(m.failureLimit) ? Number(m.failureLimit) : undefined;
-    const count = typeof m.count === 'number' ? m.count : typeof m.count === 'string' && /^\d+$/.test(m.count) ? Number(m.count) : undefined;
-    if (limit !== undefined && limit < 0) {
+    // A templated failureLimit or count (`{{args.limit}}`) is given by the Rollout: not judged here.
+    const limit = intField(m.failureLimit) ?? 0;
+    const count = intField(m.count);
+    const measurements = count !== undefined && count > 0 ? count : Number.isNaN(count ?? 0) ? Number.NaN : m.interval !== undefined && m.interval !== null ? Infinity : 1;
+    if (limit < 0) {
       reasons.push(`metric ${name} has failureLimit ${limit}, which never fails`);
       continue;
     }
-    if (limit !== undefined && count !== undefined && count > 0 && limit >= count) {
-      reasons.push(`metric ${name} allows ${limit} failures in ${count} measurements, so it can never fail`);
+    if (limit >= measurements) {
+      reasons.push(
+        count !== undefined && count > 0
+          ? `metric ${name} allows ${limit} failures in ${count} measurements, so it can never fail`
+          : `metric ${name} is measured once (no count or interval) and allows ${limit} failure${limit === 1 ? '' : 's'}, so it can never fail`,
+      );
       continue;
     }
     return { canAbort: true };
@@ -268,8 +326,21 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
       const config = asRecord(props.DeploymentConfiguration);
       const breaker = asRecord(config?.DeploymentCircuitBreaker);
       const alarms = asRecord(config?.Alarms);
-      if (alarms && truthy(alarms.Enable) && truthy(alarms.Rollback) && nonEmptyList(alarms.AlarmNames)) {
-        scan.mechanisms.push({ tier: 'metric-gated', label: `ECS service ${id} rolls back on CloudWatch alarms`, path, line: at('Properties', 'DeploymentConfiguration', 'Alarms') });
+      if (alarms && truthy(alarms.Enable) && truthy(alarms.Rollback)) {
+        const names = yamlListVerdict(alarms.AlarmNames);
+        const line = at('Properties', 'DeploymentConfiguration', 'Alarms');
+        if (names === 'non-empty') scan.mechanisms.push({ tier: 'metric-gated', label: `ECS service ${id} rolls back on CloudWatch alarms`, path, line });
+        else {
+          scan.findings.push({
+            severity: names === 'indeterminate' ? 'low' : 'medium',
+            path,
+            line,
+            message:
+              names === 'indeterminate'
+                ? `ECS service ${id}: Alarms.AlarmNames is given by ${shown(alarms.AlarmNames)}, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated`
+                : `ECS service ${id}: Alarms.AlarmNames is empty, so no alarm can roll back a deployment`,
+          });
+        }
       }
       // A value given by an intrinsic function (!If, !Ref a parameter) is decided at deploy time.
       const computed = breaker !== undefined && (asRecord(breaker.Enable) !== undefined || asRecord(breaker.Rollback) !== undefined);
@@ -288,10 +359,13 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
         });
       }
     } else if (type === 'AWS::CodeDeploy::DeploymentGroup') {
+      const alarmConfig = asRecord(props.AlarmConfiguration);
+      const events = asRecord(props.AutoRollbackConfiguration)?.Events;
       readCodeDeploy(`CodeDeploy deployment group ${id}`, {
         enabled: truthy(asRecord(props.AutoRollbackConfiguration)?.Enabled),
-        events: asArray(asRecord(props.AutoRollbackConfiguration)?.Events).filter((e): e is string => typeof e === 'string'),
-        alarms: truthy(asRecord(props.AlarmConfiguration)?.Enabled) && nonEmptyList(asRecord(props.AlarmConfiguration)?.Alarms),
+        events: events === undefined || Array.isArray(events) ? asArray(events).filter((e): e is string => typeof e === 'string') : { shown: shown(events) },
+        alarms: truthy(alarmConfig?.Enabled) ? yamlListVerdict(alarmConfig?.Alarms) : 'absent',
+        alarmsShown: shown(alarmConfig?.Alarms),
         present: props.AutoRollbackConfiguration !== undefined,
       }, path, props.AutoRollbackConfiguration !== undefined ? at('Properties', 'AutoRollbackConfiguration') : at('Type'), scan, 'AutoRollbackConfiguration: {Enabled: true, Events: [DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM]} with an AlarmConfiguration');
     } else if (type === 'AWS::CodePipeline::Pipeline') {
@@ -316,10 +390,19 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
       const pref = asRecord(props.DeploymentPreference) ?? globalsPreference;
       if (!pref || pref.Enabled === false || pref.Enabled === 'false' || !str(pref.Type)) continue;
       const line = props.DeploymentPreference !== undefined ? at('Properties', 'DeploymentPreference') : lineAt(counter, doc, ['Globals', 'Function', 'DeploymentPreference']);
-      if (nonEmptyList(pref.Alarms)) scan.mechanisms.push({ tier: 'metric-gated', label: `SAM function ${id} gradual deployment rolls back on CloudWatch alarms`, path, line });
+      const alarms = yamlListVerdict(pref.Alarms);
+      if (alarms === 'non-empty') scan.mechanisms.push({ tier: 'metric-gated', label: `SAM function ${id} gradual deployment rolls back on CloudWatch alarms`, path, line });
       else {
-        scan.mechanisms.push({ tier: 'health-gated', label: `SAM function ${id} gradual deployment (CodeDeploy) without alarms`, path, line });
-        scan.findings.push({ severity: 'low', path, line, message: `SAM function ${id}: DeploymentPreference has no Alarms, so CodeDeploy rolls back only when a hook or the deployment fails, not on metrics` });
+        scan.mechanisms.push({ tier: 'health-gated', label: `SAM function ${id} gradual deployment (CodeDeploy) without ${alarms === 'indeterminate' ? 'verifiable ' : ''}alarms`, path, line });
+        scan.findings.push({
+          severity: 'low',
+          path,
+          line,
+          message:
+            alarms === 'indeterminate'
+              ? `SAM function ${id}: DeploymentPreference Alarms is given by ${shown(pref.Alarms)}, not a literal list, so whether it rolls back on metrics cannot be verified; counted as a gradual deployment without alarms`
+              : `SAM function ${id}: DeploymentPreference has no Alarms, so CodeDeploy rolls back only when a hook or the deployment fails, not on metrics`,
+        });
       }
     }
   }
@@ -327,29 +410,44 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
 
 function readCodeDeploy(
   what: string,
-  c: { enabled: boolean; events: string[]; alarms: boolean; present: boolean },
+  c: { enabled: boolean; events: string[] | { shown: string }; alarms: ListVerdict; alarmsShown: string; present: boolean },
   path: string,
   line: number,
   scan: AutomationScan,
   howTo: string,
 ): void {
-  const onAlarm = c.events.includes('DEPLOYMENT_STOP_ON_ALARM');
-  const onFailure = c.events.includes('DEPLOYMENT_FAILURE');
-  if (c.enabled && onAlarm && c.alarms) {
+  if (c.enabled && !Array.isArray(c.events)) {
+    scan.findings.push({ severity: 'low', path, line, message: `${what}: the automatic rollback events are given by ${c.events.shown}, not a literal list, so they cannot be verified; not counted` });
+    return;
+  }
+  const events = Array.isArray(c.events) ? c.events : [];
+  const onAlarm = events.includes('DEPLOYMENT_STOP_ON_ALARM');
+  const onFailure = events.includes('DEPLOYMENT_FAILURE');
+  if (c.enabled && onAlarm && c.alarms === 'non-empty') {
     scan.mechanisms.push({ tier: 'metric-gated', label: `${what} rolls back on CloudWatch alarms`, path, line });
     return;
   }
+  const alarmsUnverified = onAlarm && c.alarms === 'indeterminate';
+  const unverified = `${what} rolls back on alarms, but its alarms are given by ${c.alarmsShown}, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated`;
   if (c.enabled && onFailure) {
     scan.mechanisms.push({ tier: 'health-gated', label: `${what} rolls back failed deployments`, path, line });
     scan.findings.push({
       severity: 'low',
       path,
       line,
-      message: onAlarm ? `${what} rolls back on alarms, but no alarm is configured and enabled: add alarms to the alarm configuration` : `${what} rolls back only on deployment failure: add DEPLOYMENT_STOP_ON_ALARM and CloudWatch alarms to roll back on metrics`,
+      message: alarmsUnverified
+        ? unverified
+        : onAlarm
+          ? `${what} rolls back on alarms, but no alarm is configured and enabled: add alarms to the alarm configuration`
+          : `${what} rolls back only on deployment failure: add DEPLOYMENT_STOP_ON_ALARM and CloudWatch alarms to roll back on metrics`,
     });
     return;
   }
-  if (c.enabled && c.events.includes('DEPLOYMENT_STOP_ON_REQUEST')) {
+  if (c.enabled && alarmsUnverified) {
+    scan.findings.push({ severity: 'low', path, line, message: unverified });
+    return;
+  }
+  if (c.enabled && events.includes('DEPLOYMENT_STOP_ON_REQUEST')) {
     scan.mechanisms.push({ tier: 'manual', label: `${what} rolls back when a deployment is stopped by hand`, path, line });
     return;
   }
@@ -373,13 +471,20 @@ function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: nu
           : { tier: 'manual', label: `${hit.label} in ${where}, not run automatically on failure`, path, line },
       );
     } else {
-      scan.mechanisms.push({ tier: 'detection', label: `deploy waits for the rollout (${/aws ecs wait/.test(hit.command) ? 'aws ecs wait services-stable' : 'rollout status'}) in ${where}`, path, line });
+      scan.mechanisms.push({ tier: 'detection', label: `deploy waits for the rollout (${hit.label ?? 'rollout status'}) in ${where}`, path, line });
     }
   }
 }
 
-function scanRange(text: string, range: [number, number]): CommandHit[] {
-  return scanCommands(text.slice(range[0], range[1])).map((h) => ({ ...h, offset: h.offset + range[0] }));
+/** Commands in the scalars at `path` (a `run:` string, a `script:` list), at their offsets in the file. */
+function scanScalars(text: string, doc: Document, path: (string | number)[]): CommandHit[] {
+  return scalarSpans(doc, path).flatMap(([start, end]) => scanCommands(text.slice(start, end)).map((h) => ({ ...h, offset: h.offset + start })));
+}
+
+/** `if: false` (or `${{ false }}`): a job or step that never runs. */
+function neverRuns(condition: unknown): boolean {
+  if (condition === false) return true;
+  return typeof condition === 'string' && /^\s*(?:\$\{\{\s*false\s*\}\}|false)\s*$/.test(condition);
 }
 
 function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Document, lineOf: (offset: number) => number, scan: AutomationScan): void {
@@ -387,17 +492,15 @@ function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Documen
   const scanSteps = (steps: unknown, stepsPath: (string | number)[], jobFails: boolean, where: string) => {
     asArray(steps).forEach((stepValue, i) => {
       const step = asRecord(stepValue);
-      if (!step || typeof step.run !== 'string') return;
-      const range = rangeAt(doc, [...stepsPath, i, 'run']);
-      if (!range) return;
+      if (!step || typeof step.run !== 'string' || neverRuns(step.if)) return;
       const fails = jobFails || (typeof step.if === 'string' && FAILURE_CONDITION.test(step.if));
-      commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => fails, where, scan);
+      commandMechanisms(scanScalars(file.text, doc, [...stepsPath, i, 'run']), file.path, lineOf, () => fails, where, scan);
     });
   };
   if (jobs) {
     for (const [id, jobValue] of Object.entries(jobs)) {
       const job = asRecord(jobValue);
-      if (!job) continue;
+      if (!job || neverRuns(job.if)) continue;
       scanSteps(job.steps, ['jobs', id, 'steps'], typeof job.if === 'string' && FAILURE_CONDITION.test(job.if), `workflow job ${id}`);
     }
   }
@@ -412,21 +515,20 @@ function readGitlab(file: TextFile, top: Record<string, unknown>, doc: Document,
   for (const [id, jobValue] of Object.entries(top)) {
     if (GITLAB_RESERVED.has(id)) continue;
     if (id === 'before_script' || id === 'after_script') {
-      const range = rangeAt(doc, [id]);
-      if (range) commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => false, `GitLab CI ${id}`, scan);
+      commandMechanisms(scanScalars(file.text, doc, [id]), file.path, lineOf, () => false, `GitLab CI ${id}`, scan);
       continue;
     }
     const job = asRecord(jobValue);
-    if (!job) continue;
+    if (!job || job.when === 'never') continue; // a job that never runs
     const whens = [job.when, ...asArray(job.rules).map((r) => asRecord(r)?.when)].filter((w): w is string => typeof w === 'string');
     const jobFails = whens.includes('on_failure');
     for (const key of ['before_script', 'script', 'after_script']) {
-      const range = rangeAt(doc, [id, key]);
-      if (!range) continue;
-      const raw = file.text.slice(range[0], range[1]);
+      const hits = scanScalars(file.text, doc, [id, key]);
+      if (hits.length === 0) continue;
       // after_script runs after failures too; it is a failure handler when it tests CI_JOB_STATUS.
+      const raw = asArray(job[key]).flat(4).concat(typeof job[key] === 'string' ? [job[key]] : []).filter((l): l is string => typeof l === 'string').join('\n');
       const statusCheck = key === 'after_script' && /CI_JOB_STATUS\s*(?:==?|!=)\s*["']?(?:failed|success)/.test(raw);
-      commandMechanisms(scanRange(file.text, range), file.path, lineOf, () => jobFails || statusCheck, `GitLab CI job ${id}`, scan);
+      commandMechanisms(hits, file.path, lineOf, () => jobFails || statusCheck, `GitLab CI job ${id}`, scan);
     }
   }
 }
@@ -444,8 +546,21 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
     if (breaker) handledBreakers.add(breaker.line);
     if (controllerType === 'CODE_DEPLOY' || controllerType === 'EXTERNAL') continue;
     const alarms = childNodes(svc.body, 'alarms')[0];
-    if (alarms && isTrue(attribute(alarms.body, 'enable')) && isTrue(attribute(alarms.body, 'rollback')) && nonEmptyList(attribute(alarms.body, 'alarm_names')?.raw)) {
-      scan.mechanisms.push({ tier: 'metric-gated', label: `aws_ecs_service.${name} rolls back on CloudWatch alarms`, path, line: alarms.line });
+    if (alarms && isTrue(attribute(alarms.body, 'enable')) && isTrue(attribute(alarms.body, 'rollback'))) {
+      const names = attribute(alarms.body, 'alarm_names');
+      const verdict = hclListVerdict(names);
+      if (verdict === 'non-empty') scan.mechanisms.push({ tier: 'metric-gated', label: `aws_ecs_service.${name} rolls back on CloudWatch alarms`, path, line: alarms.line });
+      else {
+        scan.findings.push({
+          severity: verdict === 'indeterminate' ? 'low' : 'medium',
+          path,
+          line: names?.line ?? alarms.line,
+          message:
+            verdict === 'indeterminate'
+              ? `aws_ecs_service.${name}: alarm_names is the expression ${names!.raw.slice(0, 80)}, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated`
+              : `aws_ecs_service.${name}: alarms { alarm_names } is ${verdict === 'empty' ? 'empty' : 'missing'}, so no alarm can roll back a deployment`,
+        });
+      }
     }
     const verdict = breaker ? breakerVerdict(breaker) : undefined;
     if (verdict === 'rollback') {
@@ -474,11 +589,14 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
     const arc = childNodes(group.body, 'auto_rollback_configuration')[0];
     const ac = childNodes(group.body, 'alarm_configuration')[0];
     const events = arc ? attribute(arc.body, 'events') : undefined;
-    const eventList = Array.isArray(events?.value) ? events.value : (events?.raw.match(/DEPLOYMENT_[A-Z_]+/g) ?? []);
+    // Only a literal list of events counts: `events = var.events` is decided elsewhere.
+    const eventList = events === undefined ? [] : Array.isArray(events.value) ? events.value : { shown: `the expression ${events.raw.slice(0, 80)}` };
+    const alarmList = ac ? attribute(ac.body, 'alarms') : undefined;
     readCodeDeploy(`aws_codedeploy_deployment_group.${group.labels[1] ?? '(unnamed)'}`, {
       enabled: arc !== undefined && isTrue(attribute(arc.body, 'enabled')),
       events: eventList,
-      alarms: ac !== undefined && isTrue(attribute(ac.body, 'enabled')) && nonEmptyList(attribute(ac.body, 'alarms')?.raw),
+      alarms: ac !== undefined && isTrue(attribute(ac.body, 'enabled')) ? hclListVerdict(alarmList) : 'absent',
+      alarmsShown: `the expression ${alarmList?.raw.slice(0, 80) ?? ''}`,
       present: arc !== undefined,
     }, path, arc?.line ?? group.line, scan, 'auto_rollback_configuration { enabled = true events = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] } with an alarm_configuration');
   }
@@ -566,9 +684,12 @@ export function scanAutomation(input: ScanInput): AutomationScan {
 
   for (const file of input.scripts) {
     const lineOf = lineIndex(file.text);
-    const inside = JENKINSFILE.test(file.path) ? insideAny(file.text.length, jenkinsFailureRanges(file.text)) : () => false;
+    const jenkins = JENKINSFILE.test(file.path);
+    // A Jenkinsfile is Groovy: its `//` and `/* … */` comments are blanked out first (offsets kept).
+    const text = jenkins ? blankGroovyComments(file.text) : file.text;
+    const inside = jenkins ? insideAny(text.length, jenkinsFailureRanges(text)) : () => false;
     const inFailure = (hit: CommandHit) => inside(hit.offset);
-    commandMechanisms(scanCommands(file.text), file.path, lineOf, inFailure, JENKINSFILE.test(file.path) ? 'a Jenkinsfile' : 'a script', scan);
+    commandMechanisms(scanCommands(text), file.path, lineOf, inFailure, jenkins ? 'a Jenkinsfile' : 'a script', scan);
   }
 
   resolveRollouts(collected, scan);
@@ -583,8 +704,9 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
     // GitHub and GitLab expressions (${{ … }}) are YAML as they are; only other files may be Helm templates.
     parsed = parseYaml(file.text, { templates: !ci });
   } catch (error) {
-    unreadable(scan, file.path, 1, `could not parse YAML (${(error as Error).message}); its deploy configuration was not read`);
-    if (ci || OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file read as text', scan);
+    if (!(error instanceof YamlTooDeepError)) unreadable(scan, file.path, 1, `could not parse YAML (${(error as Error).message}); its deploy configuration was not read`);
+    else if (ci || RELEVANT_YAML.test(file.text) || DEPLOY_YAML_PATH.test(file.path)) unreadable(scan, file.path, error.line, 'YAML nested too deeply to read: deploy configuration in this document cannot be read');
+    if (ci || OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file read as text', scan);
     return;
   }
   const { docs, counter, templated } = parsed;
@@ -646,8 +768,8 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
     }
   }
   // A broken workflow is still read as text: its helm and rollback commands count, without context.
-  if (brokenCi) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file read as text', scan);
-  else if (!ci && OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text), file.path, lineOf, () => false, 'a CI file', scan);
+  if (brokenCi) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file read as text', scan);
+  else if (!ci && OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file', scan);
 }
 
 function firstErrorLine(doc: Document.Parsed, counter: LineCounter): number {
@@ -671,22 +793,19 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
     for (const { template } of resolved) if (template) usedTemplates.add(template);
     const aborting = resolved.find((x) => x.template?.canAbort);
     const unresolved = resolved.filter((x) => !x.template);
-    // A ClusterAnalysisTemplate is usually owned by the platform team in another repository; a
-    // namespaced AnalysisTemplate ships with the Rollout, so one we cannot see is not counted.
-    const elsewhere = unresolved.find((x) => x.ref.cluster);
-    if (aborting) {
-      scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line });
-    } else if (elsewhere) {
-      scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with ClusterAnalysisTemplate ${elsewhere.ref.name} (defined elsewhere, not verified)`, path: r.path, line: elsewhere.ref.line });
-    } else {
-      scan.mechanisms.push(fallback());
-    }
+    // A template that is not here cannot be verified: a ClusterAnalysisTemplate owned by a platform
+    // repository earns no more than a broken one here would (deleting a broken template must not
+    // raise the score), and a namespaced AnalysisTemplate ships with the Rollout anyway.
+    scan.mechanisms.push(aborting ? { tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line } : fallback());
     for (const { ref } of unresolved) {
-      scan.findings.push(
-        ref.cluster
-          ? { severity: 'low', path: r.path, line: ref.line, message: `Rollout ${r.name} uses ClusterAnalysisTemplate ${ref.name}, which is not in this repository: whether it can abort the rollout is not verified` }
-          : { severity: 'medium', path: r.path, line: ref.line, message: `Rollout ${r.name} uses AnalysisTemplate ${ref.name}, which is not in this repository: it cannot be verified to abort the rollout, so the rollout counts as having no analysis` },
-      );
+      scan.findings.push({
+        severity: aborting ? 'low' : 'medium',
+        path: r.path,
+        line: ref.line,
+        message: ref.cluster
+          ? `Rollout ${r.name} uses ClusterAnalysisTemplate ${ref.name}, which is not in this repository: whether it can abort the rollout cannot be verified, so it is not counted as analysis`
+          : `Rollout ${r.name} uses AnalysisTemplate ${ref.name}, which is not in this repository: it cannot be verified to abort the rollout, so it is not counted as analysis`,
+      });
     }
   }
   for (const t of collected.templates) {

@@ -1,7 +1,7 @@
 // What people read and write: pull/merge request templates (does the rollback section ask for a
 // plan?) and deploy, release and runbook documents (is there a rollback procedure with steps?).
 import type { Finding } from '../contract.ts';
-import { ROLLBACK_COMMANDS } from './commands.ts';
+import { docRollbackCommand } from './commands.ts';
 import { findSections, parseMarkdown, procedureOf, templateLinesOf, templatePrompt, type MdLine, type MdSection, type ParseOptions } from './markdown.ts';
 
 /** Headings of a rollback section in a template or a pull request: Rollback plan, Revert plan, Back-out plan, Recovery… */
@@ -126,8 +126,6 @@ export interface DocVerdict {
   stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean }[];
 }
 
-const DOC_COMMANDS: [RegExp, string][] = [...ROLLBACK_COMMANDS, [/\bgit\s+revert\b/, 'git revert']];
-
 export function judgeDoc(path: string, text: string, minWords: number): DocVerdict {
   const lines = parseMarkdown(text, { flavour: flavourOf(path) });
   const verdict: DocVerdict = { evidence: [], stubs: [] };
@@ -142,9 +140,9 @@ export function judgeDoc(path: string, text: string, minWords: number): DocVerdi
   // A rollback command written down anywhere in the document (outside comments).
   for (const l of lines) {
     if (l.kind !== 'text' && l.kind !== 'code') continue;
-    const hit = DOC_COMMANDS.find(([pattern]) => pattern.test(l.text));
+    const hit = docRollbackCommand(l.text);
     if (hit) {
-      verdict.evidence.push({ quality: 'command', path, line: l.line, what: hit[1] });
+      verdict.evidence.push({ quality: 'command', path, line: l.line, what: hit });
       break;
     }
   }

@@ -47,11 +47,12 @@ export default defineCheck({
     description: 'Whoever is on call can undo a bad deploy quickly: automated rollback gated on metrics or health, a written procedure, and a team that plans the undo in every pull request.',
     category: 'delivery',
     weight: 3,
-    version: 1,
+    version: 2,
     reads: [
       ...TEMPLATE_READS,
       ...PROCEDURE_READS,
       '**/*.{yml,yaml}',
+      '**/*.{yml,yaml}.gotmpl',
       '**/helmfile*.gotmpl',
       '**/*.{template,template.json,cfn.json}',
       '**/{cloudformation,cfn}/**/*.json',

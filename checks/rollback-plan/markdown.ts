@@ -29,11 +29,50 @@ const LIST_ITEM = /^\s*(?:[-*+]|\d{1,9}[.)]|#[.)]|\.{1,5}(?=\s))\s+/;
 const CHECKBOX = /^\s*(?:[-*+]|\d{1,9}[.)])\s+\[( |x|X)\](?:\s+|$)/;
 const SETEXT = /^ {0,3}(=+|-+)[ \t]*$/;
 // "**Rollback plan**", "__Rollback__:", "**Rollback plan:**": a whole line in bold, as a heading.
-const BOLD_LINE = /^\s*(\*\*|__)([^*_\n]{1,80}?)\1\s*:?\s*$/;
+// The pattern stops after the closing marker; what follows is checked by boldLine without a pattern,
+// since `\s*:?\s*$` backtracks quadratically over a long run of spaces that ends in anything else.
+const BOLD_OPEN = /^\s*(\*\*|__)([^*_\n]{1,80}?)\1/;
+
+/** A whole line in bold (optionally followed by a colon): its text, or undefined. */
+function boldLine(text: string): string | undefined {
+  const m = BOLD_OPEN.exec(text);
+  if (!m) return undefined;
+  const rest = text.slice(m[0].length).trim();
+  return rest === '' || rest === ':' ? m[2]! : undefined;
+}
 // "**Rollback plan:** revert the PR" or "**Rollback plan**: revert": a bold label with its answer.
-const BOLD_LABEL = /^\s*(\*\*|__)([^*_\n]{1,80}?):?\1\s*:?[ \t]*(.*)$/;
+const BOLD_LABEL_OPEN = /^\s*(\*\*|__)([^*_\n]{1,80}?):?\1/;
 // "Rollback plan: revert the PR": a plain label, only when the label itself is what we look for.
-const PLAIN_LABEL = /^\s*([A-Za-z][A-Za-z /&-]{0,40}?)\s*:[ \t]*(.*)$/;
+const PLAIN_LABEL_TEXT = /^[A-Za-z][A-Za-z /&-]{0,40}$/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** What follows a label: leading whitespace, an optional colon, spaces or tabs removed; undefined across a line break. */
+function answerAfter(rest: string, colon: boolean): string | undefined {
+  let s = colon ? rest.trimStart() : rest;
+  if (colon && s.startsWith(':')) s = s.slice(1);
+  let i = 0;
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  s = s.slice(i);
+  return LINE_BREAK.test(s) ? undefined : s;
+}
+
+/** `**Label:** answer` or `**Label**: answer`: [label, answer]. Prefix pattern plus string operations, linear in the line. */
+function boldLabel(text: string): [string, string] | undefined {
+  const m = BOLD_LABEL_OPEN.exec(text);
+  if (!m) return undefined;
+  const answer = answerAfter(text.slice(m[0].length), true);
+  return answer === undefined ? undefined : [m[2]!, answer];
+}
+
+/** `Label: answer` with a label of letters, spaces and `/&-` up to the first colon: [label, answer]. */
+function plainLabel(text: string): [string, string] | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  const label = text.slice(0, colon).trim();
+  if (!PLAIN_LABEL_TEXT.test(label)) return undefined;
+  const answer = answerAfter(text.slice(colon + 1), false);
+  return answer === undefined ? undefined : [label, answer];
+}
 
 /** "Mitigation ##" → "Mitigation", without a backtracking pattern over long runs of spaces. */
 function stripClosingHashes(text: string): string {
@@ -177,25 +216,25 @@ export function parseMarkdown(source: string, options: ParseOptions = {}): MdLin
       i++;
       continue;
     }
-    const bold = BOLD_LINE.exec(text);
-    if (bold) {
-      pushHeading(out, { line, kind: 'heading', text, comment: '', level: 7, heading: bold[2]!.trim().replace(/:$/, '') }, parts.comment);
+    const bold = boldLine(text);
+    if (bold !== undefined) {
+      pushHeading(out, { line, kind: 'heading', text, comment: '', level: 7, heading: bold.trim().replace(/:$/, '') }, parts.comment);
       continue;
     }
-    const label = BOLD_LABEL.exec(text) ?? null;
-    if (label && label[3]!.trim() !== '') {
+    const label = boldLabel(text);
+    if (label && label[1].trim() !== '') {
       // A bold label with an answer on the same line: a pseudo-heading followed by its first body line.
-      const heading = label[2]!.trim().replace(/:$/, '');
+      const heading = label[0].trim().replace(/:$/, '');
       if (isLabel(heading)) {
         out.push({ line, kind: 'heading', text: '', comment: '', level: 7, heading });
-        out.push({ line, kind: 'text', text: label[3]!, comment: parts.comment });
+        out.push({ line, kind: 'text', text: label[1], comment: parts.comment });
         continue;
       }
     }
-    const plain = PLAIN_LABEL.exec(text);
-    if (plain && isLabel(plain[1]!)) {
-      out.push({ line, kind: 'heading', text: '', comment: '', level: 7, heading: plain[1]!.trim() });
-      if (plain[2]!.trim() !== '' || parts.comment.trim() !== '') out.push({ line, kind: 'text', text: plain[2]!, comment: parts.comment });
+    const plain = plainLabel(text);
+    if (plain && isLabel(plain[0])) {
+      out.push({ line, kind: 'heading', text: '', comment: '', level: 7, heading: plain[0].trim() });
+      if (plain[1].trim() !== '' || parts.comment.trim() !== '') out.push({ line, kind: 'text', text: plain[1], comment: parts.comment });
       continue;
     }
     out.push({ line, kind: 'text', text, comment: parts.comment });

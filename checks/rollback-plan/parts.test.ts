@@ -10,13 +10,15 @@ import { LocalGitSource } from '../../crawler/sources/local-git.ts';
 import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
 import { SEVERITIES, type CheckOutcome, type PullRequest, type RepoSnapshot } from '../contract.ts';
 import { analysisCanAbort, scanAutomation, TIERS } from './automation.ts';
-import { insideAny, jenkinsFailureRanges, scanCommands } from './commands.ts';
+import { blankGroovyComments, docRollbackCommand, insideAny, jenkinsFailureRanges, scanCommands } from './commands.ts';
+import { goRegexMatches } from './goregex.ts';
 import { judgeDoc, judgeTemplate } from './documents.ts';
 import rollbackPlan from './index.ts';
 import { findSections, isPlaceholder, parseMarkdown, procedureOf } from './markdown.ts';
 import { judgePullRequest } from './practice.ts';
 import { AUTOMATION_POINTS, PROCEDURE_POINTS, scoreOf, type ScoreParts } from './score.ts';
-import { attribute, childNodes, HclTooDeepError, lineIndex, parseHcl, resources } from './terraform.ts';
+import { attribute, childNodes, HclTooDeepError, lineIndex, listVerdict, parseHcl, resources } from './terraform.ts';
+import { blankTemplateActions, flowDepthExceeded, isTemplated } from './yaml.ts';
 
 const lines = (...ls: string[]): string => ls.join('\n') + '\n';
 
@@ -180,7 +182,7 @@ describe('command lines', () => {
       ['helm-deploy', 4, true, null],
       ['rollback', 5, 'helm rollback', false],
       ['rollback', 6, 'kubectl rollout undo', true],
-      ['rollout-wait', 6, null, null],
+      ['rollout-wait', 6, 'rollout status', null],
       ['rollback', 7, 'kubectl argo rollouts undo/abort', false],
     ]);
   });
@@ -291,7 +293,15 @@ const EVIDENCE: Record<string, Record<string, string>> = {
     'deploy/rollout.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata: { name: web }', 'spec:', '  strategy:', '    canary:', '      analysis:', '        templates:', '          - templateName: ok', '      steps: [{ setWeight: 20 }]'),
   },
   analysis: {
-    'deploy/analysis.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: ok }', 'spec:', '  metrics:', '    - name: rate', '      successCondition: result[0] > 0.99', '      failureLimit: 1'),
+    'deploy/analysis.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: ok }', 'spec:', '  metrics:', '    - name: rate', '      interval: 1m', '      successCondition: result[0] > 0.99', '      failureLimit: 1'),
+  },
+  // A Rollout on a ClusterAnalysisTemplate, and that template broken (one measurement, one failure allowed):
+  // deleting the broken template must not raise the score.
+  clusterRollout: {
+    'deploy/cluster-rollout.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata: { name: api }', 'spec:', '  strategy:', '    canary:', '      analysis:', '        templates:', '          - templateName: platform', '            clusterScope: true'),
+  },
+  brokenCluster: {
+    'platform/cluster-analysis.yaml': lines('apiVersion: argoproj.io/v1alpha1', 'kind: ClusterAnalysisTemplate', 'metadata: { name: platform }', 'spec:', '  metrics:', '    - name: rate', '      successCondition: result[0] > 0.99', '      failureLimit: 1'),
   },
   canary: {
     'flagger/canary.yaml': lines('apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata: { name: api }', 'spec:', '  analysis:', '    threshold: 3', '    metrics:', '      - name: request-success-rate', '        thresholdRange: { min: 99 }'),
@@ -409,5 +419,189 @@ describe('rollback-plan (properties over real repositories)', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Review findings: linear replacements agree with the patterns they replace, and commands are
+// recognised only where the shell runs them. Judgements only: timing is in bench/.
+
+describe('linear replacements agree with the patterns they replaced', () => {
+  // The former patterns, run here only on short strings, where their backtracking is harmless.
+  const OLD_BLANK = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => (/^\s*\{\{.*\}\}\s*$/.test(line) ? ' '.repeat(line.length) : line.replace(/\{\{[^}]*\}\}/g, (a) => (a.length >= 9 ? 'TEMPLATED'.padEnd(a.length, '_') : 'T'.repeat(a.length)))))
+      .join('\n');
+  const OLD_IS_TEMPLATED = (text: string) => /(^|[^$])\{\{[\s\S]*?\}\}/.test(text);
+  const OLD_BOLD_LINE = /^\s*(\*\*|__)([^*_\n]{1,80}?)\1\s*:?\s*$/;
+  const OLD_BOLD_LABEL = /^\s*(\*\*|__)([^*_\n]{1,80}?):?\1\s*:?[ \t]*(.*)$/;
+  const OLD_PLAIN_LABEL = /^\s*([A-Za-z][A-Za-z /&-]{0,40}?)\s*:[ \t]*(.*)$/;
+  const short = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 24 }).map((a) => a.join(''));
+
+  it('template blanking and detection', () => {
+    fc.assert(
+      fc.property(short(['{', '}', '{{', '}}', '$', 'a', ' ', '\n', '\t', '.x']), (t) => {
+        expect(blankTemplateActions(t)).toBe(OLD_BLANK(t));
+        expect(isTemplated(t)).toBe(OLD_IS_TEMPLATED(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('bold headings and labels', () => {
+    const isLabel = () => true;
+    fc.assert(
+      fc.property(short(['**', '__', '*', 'a', 'Rollback', ' ', '\t', ':', 'x', '\u2028', '-', '/']), (t) => {
+        const expected: [string, string | undefined][] = [];
+        const bold = OLD_BOLD_LINE.exec(t);
+        const label = OLD_BOLD_LABEL.exec(t);
+        const plain = OLD_PLAIN_LABEL.exec(t);
+        if (t.trim() === '' || /^ {0,3}#{1,6}(?=[ \t]|$)/.test(t) || /^ {0,3}(`{3,}|~{3,})/.test(t)) return;
+        if (bold) expected.push([bold[2]!.trim().replace(/:$/, ''), undefined]);
+        else if (label && label[3]!.trim() !== '') expected.push([label[2]!.trim().replace(/:$/, ''), label[3]!]);
+        else if (plain) expected.push([plain[1]!.trim(), plain[2]!.trim() !== '' ? plain[2]! : undefined]);
+        const md = parseMarkdown(t, { isLabel }).filter((l) => l.line === 1);
+        const heading = md.find((l) => l.kind === 'heading');
+        const body = md.find((l) => l.kind === 'text');
+        expect(heading ? [[heading.heading, body?.text]] : []).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('Go regular expressions (dryRun.metricName) agree with JavaScript on the syntax both share', () => {
+    const atom = fc.constantFrom('a', 'b', '-', '.', '[ab]', '[^a]', '(a|b)', '(?:ab)', '\\.', '\\d', 'x');
+    const piece = fc.tuple(atom, fc.constantFrom('', '*', '+', '?', '{2}', '{1,2}', '*?')).map(([a, q]) => a + q);
+    const pattern = fc.tuple(fc.constantFrom('', '^'), fc.array(piece, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '$'), fc.constantFrom('', '|b')).map(([s, p, e, alt]) => s + p.join('') + e + alt);
+    fc.assert(
+      fc.property(pattern, fc.array(fc.constantFrom('a', 'b', '-', '.', '1', 'x', 'rate'), { maxLength: 8 }).map((a) => a.join('')), (p, subject) => {
+        expect(goRegexMatches(p, subject)).toBe(new RegExp(p).test(subject));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('Go regular expressions: what Go rejects or this matcher does not evaluate is undefined, and hostile patterns stay linear', () => {
+    expect(goRegexMatches('*', 'x')).toBeUndefined(); // Go: missing argument to repetition operator
+    expect(goRegexMatches('(?i)rate', 'RATE')).toBeUndefined();
+    expect(goRegexMatches('\\brate', 'rate')).toBeUndefined();
+    expect(goRegexMatches('a{,2}', 'a{,2}')).toBe(true); // not a repetition in Go: literal
+    expect(goRegexMatches('(a+)+$', 'a'.repeat(20_000) + '!')).toBe(false);
+    expect(goRegexMatches('(a*)*b', 'a'.repeat(5_000), { steps: 1_000 })).toBeUndefined(); // out of budget: cannot tell
+  });
+});
+
+describe('commands where the shell runs them', () => {
+  const kinds = (text: string) => scanCommands(text).map((h) => [h.kind, h.atomic ?? h.label ?? null, h.onFailure ?? null]);
+
+  it.each([
+    ['helm upgrade web ./chart --atomic', [['helm-deploy', true, null]]],
+    ['helm lint . # helm upgrade web ./chart --atomic', []],
+    ['echo "helm upgrade web ./chart --atomic"', []],
+    ['echo helm upgrade web ./chart --atomic', []],
+    ['helm upgrade web ./chart --atomic --dry-run', []],
+    ['helm upgrade web ./chart --atomic --dry-run=client', []],
+    ['helm upgrade --help', []],
+    ['helm upgrade web ./chart --atomic --atomic=false', [['helm-deploy', false, null]]],
+    ['helm --kube-context prod -n web upgrade web ./chart --rollback-on-failure', [['helm-deploy', true, null]]],
+    ['helm diff upgrade web ./chart', []],
+    ['helm template upgrade ./chart', []],
+    ['@helm upgrade web ./chart --atomic', [['helm-deploy', true, null]]],
+    ['timeout 600 helm upgrade web ./chart --atomic 2>&1 | tee log', [['helm-deploy', true, null]]],
+    ['kubectl exec -it tools -- helm rollback web', [['rollback', 'helm rollback', false]]],
+    ['bash -c "kubectl rollout undo deploy/web"', [['rollback', 'kubectl rollout undo', false]]],
+    ["ssh deploy@host 'helm rollback web'", [['rollback', 'helm rollback', false]]],
+    ["trap 'kubectl argo rollouts abort web' ERR", [['rollback', 'kubectl argo rollouts undo/abort', true]]],
+    ['deploy || kubectl rollout undo deploy/web', [['rollback', 'kubectl rollout undo', true]]],
+    ['deploy || echo "kubectl rollout undo deploy/web"', []],
+    ['deploy || (echo failed; helm rollback web)', [['rollback', 'helm rollback', true]]],
+    ['deploy || exit 1; helm rollback web', [['rollback', 'helm rollback', false]]],
+    ['kubectl rollout undo deploy/web --dry-run=server', []],
+    ['kubectl rollout undo deploy/web --dry-run=none', [['rollback', 'kubectl rollout undo', false]]],
+    ['REV=$(helm history web -o json) && helm rollback web "$REV"', [['rollback', 'helm rollback', false]]],
+    ['aws --region eu-west-1 deploy stop-deployment --deployment-id d-1 --auto-rollback-enabled', [['rollback', 'aws deploy stop-deployment --auto-rollback-enabled', false]]],
+    ['aws deploy stop-deployment --deployment-id d-1 --no-auto-rollback-enabled', []],
+    ['aws ecs wait services-stable --cluster c --services s', [['rollout-wait', 'aws ecs wait services-stable', null]]],
+  ] as const)('%s', (line, expected) => {
+    expect(kinds(line + '\n')).toEqual(expected);
+  });
+
+  it('CI YAML read as text: list dashes and command keys are removed, other keys hold no command', () => {
+    const yaml = lines('- run: helm upgrade web ./chart --atomic', '  name: helm rollback web', '- "kubectl rollout undo deploy/web"', 'script:', '  - helm upgrade api ./chart');
+    expect(scanCommands(yaml, { yaml: true }).map((h) => [h.kind, h.atomic ?? h.label])).toEqual([
+      ['helm-deploy', true],
+      ['rollback', 'kubectl rollout undo'],
+      ['helm-deploy', false],
+    ]);
+  });
+
+  it('documents: the command as written in prose or code, with flags anywhere', () => {
+    expect(docRollbackCommand('2. Roll back with `helm -n payments rollback payments-api <REVISION> --wait`.')).toBe('helm rollback');
+    expect(docRollbackCommand('$ kubectl --context prod rollout undo deployment/web')).toBe('kubectl rollout undo');
+    expect(docRollbackCommand('If in doubt, `git revert` the merge commit.')).toBe('git revert');
+    expect(docRollbackCommand('Use kubectl to look at the rollout, then undo it by hand.')).toBeUndefined();
+    expect(docRollbackCommand('kubectl '.repeat(200) + 'rollout undo deploy/web')).toBe('kubectl rollout undo');
+    expect(docRollbackCommand('kubectl '.repeat(6_250) + 'rollout undo deploy/web')).toBeUndefined(); // longer than MAX_COMMAND_LINE: not read
+  });
+
+  it('Groovy comments are blanked with offsets kept; comment markers in strings are not comments', () => {
+    const groovy = "sh 'rm -rf build/*' // clean\n/* sh 'helm rollback web'\n*/ sh \"echo http://x\"\n";
+    const blanked = blankGroovyComments(groovy);
+    expect(blanked).toHaveLength(groovy.length);
+    expect(blanked.split('\n')).toEqual(["sh 'rm -rf build/*'         ", '                         ', '   sh "echo http://x"', '']);
+  });
+
+  it('never throws, and every hit lies inside the text, for arbitrary shell-ish text', () => {
+    const fragment = fc.oneof(fc.string(), fc.constantFrom('helm', ' upgrade', ' --atomic', ' rollback', 'kubectl', ' rollout undo', ' || ', '&&', ';', '"', "'", '\\', '$(', ')', '`', '{', '}', '#', ' -- ', 'sh -c ', 'trap ', '\n'));
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 50 }).map((p) => p.join('')), (t) => {
+        for (const h of scanCommands(t)) expect(h.offset >= 0 && h.offset <= t.length).toBe(true);
+        for (const h of scanCommands(t, { yaml: true })) expect(h.offset >= 0 && h.offset <= t.length).toBe(true);
+        docRollbackCommand(t);
+        expect(blankGroovyComments(t)).toHaveLength(t.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('literal lists and nesting', () => {
+  it.each([
+    ['[aws_cloudwatch_metric_alarm.a.alarm_name]', 'non-empty'],
+    ['["a", "b",]', 'non-empty'],
+    ['[\n  "a", # one\n  "b"\n]', 'non-empty'],
+    ['[{ name = "a" }]', 'non-empty'],
+    ['[]', 'empty'],
+    ['[ ]', 'empty'],
+    ['var.alarms', 'indeterminate'],
+    ['concat(["a"], var.b)', 'indeterminate'],
+    ['[for a in var.x : a]', 'indeterminate'],
+    ['["a"] + var.b', 'indeterminate'],
+    ['aws_cloudwatch_metric_alarm.a[*].alarm_name', 'indeterminate'],
+  ])('Terraform %s is %s', (expression, verdict) => {
+    const body = parseHcl(`x {\n  alarms = ${expression}\n}\n`);
+    expect(listVerdict(attribute(childNodes(body, 'x')[0]!.body, 'alarms'))).toBe(verdict);
+  });
+
+  it('flow brackets nested beyond the limit are found in one pass', () => {
+    expect(flowDepthExceeded('a: [[{}]]\n', 2)).toBe(5);
+    expect(flowDepthExceeded('a: [[]] [[]]\n', 2)).toBe(-1);
+    expect(flowDepthExceeded('{'.repeat(200_000))).toBe(1000);
+  });
+});
+
+describe('analysis templates: how many measurements, and which metrics run in dry run', () => {
+  it.each([
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: 1 }] }, false], // one measurement, one failure allowed
+    [{ metrics: [{ name: 'm', successCondition: 'x' }] }, true], // one measurement, no failure allowed
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: 1, interval: '1m' }] }, true], // measures until the rollout ends
+    [{ metrics: [{ name: 'm', successCondition: 'x', failureLimit: 1, count: '{{args.count}}' }] }, true], // given by the Rollout
+    [{ dryRun: [{ metricName: 'success.*' }], metrics: [{ name: 'success-rate', successCondition: 'x', interval: '1m' }] }, false],
+    [{ dryRun: [{ metricName: 'rate' }], metrics: [{ name: 'success-rate', successCondition: 'x', interval: '1m' }] }, false],
+    [{ dryRun: [{ metricName: '^rate$' }], metrics: [{ name: 'success-rate', successCondition: 'x', interval: '1m' }] }, true],
+    [{ dryRun: [{ metricName: '(?i)RATE' }], metrics: [{ name: 'success-rate', successCondition: 'x', interval: '1m' }] }, false], // cannot tell: not counted
+  ])('%j can abort: %s', (spec, expected) => {
+    expect(analysisCanAbort(spec as Record<string, unknown>).canAbort).toBe(expected);
   });
 });

@@ -12,6 +12,8 @@ export interface HclAttribute {
   value?: boolean | number | string | string[];
   /** Set when the expression is an object: its attributes, read like a block body. */
   object?: HclBody;
+  /** Set when the expression is a list written out (`[a.b, "c"]`, not `[for …]`): how many items it has. */
+  items?: number;
 }
 
 export interface HclBlock {
@@ -274,7 +276,8 @@ class Parser {
     const [start, end] = this.skipExpression(depth);
     const raw = this.text.slice(start, end).trim();
     const exprTokens = this.tokens.slice(startIndex, this.i);
-    return { name, line, raw, value: literal(exprTokens) };
+    const items = tupleItems(exprTokens);
+    return { name, line, raw, value: literal(exprTokens), ...(items !== undefined ? { items } : {}) };
   }
 }
 
@@ -298,6 +301,46 @@ function literal(tokens: Token[]): HclAttribute['value'] {
     return items;
   }
   return undefined;
+}
+
+/** Items of a list written out as one `[ … ]` (a tuple constructor), counted at its own level; undefined for anything else. */
+function tupleItems(tokens: Token[]): number | undefined {
+  const meaningful = tokens.filter((t) => t.kind !== 'nl');
+  if (meaningful.length < 2 || meaningful[0]!.text !== '[' || meaningful[meaningful.length - 1]!.text !== ']') return undefined;
+  if (meaningful[1]!.kind === 'ident' && meaningful[1]!.text === 'for') return undefined; // [for x in xs : x]: as many as xs
+  let depth = 0;
+  let items = 0;
+  let inItem = false;
+  for (let k = 0; k < meaningful.length; k++) {
+    const t = meaningful[k]!;
+    const opens = t.kind === 'punct' && (t.text === '[' || t.text === '(' || t.text === '{');
+    const closes = t.kind === 'punct' && (t.text === ']' || t.text === ')' || t.text === '}');
+    if (closes) {
+      depth--;
+      if (depth === 0 && k !== meaningful.length - 1) return undefined; // `[a] + b`, `[a][0]`: not one list
+      if (depth === 0) break;
+    }
+    if (depth === 1 && t.kind === 'punct' && t.text === ',') inItem = false;
+    else if (depth >= 1 && !(depth === 1 && closes)) {
+      if (!inItem) items++;
+      inItem = true;
+    }
+    if (opens) depth++;
+  }
+  return depth === 0 ? items : undefined;
+}
+
+export type ListVerdict = 'non-empty' | 'empty' | 'indeterminate' | 'absent';
+
+/**
+ * A list attribute as a literal: `[aws_cloudwatch_metric_alarm.a.alarm_name]` has one item whatever
+ * its name resolves to; `[]` is empty; `var.alarms`, `concat(…)`, `[for …]` or a splat are
+ * expressions whose length is decided elsewhere: indeterminate.
+ */
+export function listVerdict(attr: HclAttribute | undefined): ListVerdict {
+  if (!attr) return 'absent';
+  if (attr.items === undefined) return 'indeterminate';
+  return attr.items > 0 ? 'non-empty' : 'empty';
 }
 
 export function parseHcl(text: string): HclBody {

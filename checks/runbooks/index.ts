@@ -84,7 +84,7 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
       if (looksRelevant) {
         const first = doc.errors[0]!;
         const line = first.linePos?.[0]?.line ?? 1;
-        if (/\{\{.*\}\}/.test(text)) {
+        if (hasTemplateAction(text)) {
           // A Helm/Go template: fall back to reading the whole text, once, in place of any alerts already read from it.
           if (!readAsText) {
             readAsText = true;
@@ -123,6 +123,18 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
       });
     });
   }
+}
+
+/** A Go/Helm template action ("{{ … }}" on one line), found in one linear pass. */
+function hasTemplateAction(text: string): boolean {
+  let open = -1;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text[i];
+    if (c === '\n') open = -1;
+    else if (c === '{' && text[i + 1] === '{') open = i;
+    else if (c === '}' && text[i + 1] === '}' && open >= 0) return true;
+  }
+  return false;
 }
 
 /** Heuristic reading of rules we cannot evaluate: Jsonnet mixins and templated YAML. */
