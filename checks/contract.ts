@@ -130,6 +130,15 @@ export function defineCheck<Options>(def: {
   return { ...def, docsPath: `/checks/${def.id}/` };
 }
 
+/** Services and infrastructure run in production; libraries and "other" (docs, demos) do not. */
+export function runsInProduction(kind: RepoKindVerdict): boolean {
+  return kind.kind === 'service' || kind.kind === 'infrastructure';
+}
+
+export function notApplicable(summary: string): CheckOutcome {
+  return { status: 'not-applicable', score: null, summary, findings: [] };
+}
+
 /** Maps a 0–10 score onto pass/warn/fail with the check's own thresholds. */
 export function statusFromScore(score: number, thresholds: { passAt: number; warnAt: number }): 'pass' | 'warn' | 'fail' {
   if (score >= thresholds.passAt) return 'pass';

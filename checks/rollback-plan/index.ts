@@ -1,6 +1,6 @@
 // Standards: Google SRE Book, "Release Engineering" and SRE Workbook "Canarying Releases" (https://sre.google/workbook/canarying-releases/); Argo Rollouts analysis (https://argo-rollouts.readthedocs.io/en/stable/features/analysis/); Flagger canary analysis (https://docs.flagger.app/usage/how-it-works#canary-analysis); Helm --atomic / --rollback-on-failure; Amazon ECS deployment circuit breaker and CodeDeploy automatic rollback; GitHub and GitLab pull/merge request templates.
 import { z } from 'zod';
-import { defineCheck, statusFromScore, type Finding } from '../contract.ts';
+import { defineCheck, statusFromScore, type Finding, notApplicable, runsInProduction } from '../contract.ts';
 import { DEPLOY_YAML_PATH, isCiYamlPath, scanAutomation, TIERS, type Mechanism, type TextFile } from './automation.ts';
 import { isProcedureDoc, isPullRequestTemplate, judgeDoc, judgeTemplate, PROCEDURE_READS, TEMPLATE_READS, type ProcedureEvidence, type TemplateVerdict } from './documents.ts';
 import { judgePractice } from './practice.ts';
@@ -66,14 +66,7 @@ export default defineCheck({
   },
   run(snapshot, ctx) {
     const { options: o, kind } = ctx;
-    if (kind.kind === 'library' || kind.kind === 'other') {
-      return {
-        status: 'not-applicable',
-        score: null,
-        summary: `This repository's kind is ${kind.kind} (${kind.source}): nothing is deployed from it, so there is nothing to roll back.`,
-        findings: [],
-      };
-    }
+    if (!runsInProduction(kind)) return notApplicable(`This repository's kind is ${kind.kind} (${kind.source}): nothing is deployed from it, so there is nothing to roll back.`);
 
     const unreadable: Finding[] = [];
     const templates: TemplateVerdict[] = [];

@@ -3,7 +3,7 @@
 // kube-prometheus `runbook_url` annotation convention; Backstage PagerDuty/Opsgenie annotations.
 import { z } from 'zod';
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
-import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot, notApplicable, runsInProduction } from '../contract.ts';
 import { analyseDocument, type DocumentVerdict } from './document.ts';
 
 const options = z
@@ -247,14 +247,7 @@ export default defineCheck({
   },
   run(snapshot, ctx) {
     const { options: o, kind } = ctx;
-    if (kind.kind === 'library' || kind.kind === 'other') {
-      return {
-        status: 'not-applicable',
-        score: null,
-        summary: `This repository is a ${kind.kind} (${kind.source}): it runs nothing in production, so nobody is paged for it.`,
-        findings: [],
-      };
-    }
+    if (!runsInProduction(kind)) return notApplicable(`This repository is a ${kind.kind} (${kind.source}): it runs nothing in production, so nobody is paged for it.`);
     const scan: Scan = { findings: [], alerts: [], onCall: [] };
     // Links may point at symlinks (e.g. docs/runbook.md → RUNBOOK.md); they exist even though we never follow them.
     const files = new Set(snapshot.files.filter((f) => f.kind !== 'submodule').map((f) => f.path));
