@@ -209,15 +209,6 @@ export class Queries {
       .all(repoId) as TrendPoint[];
   }
 
-  checkTrend(repoId: number, checkId: string): TrendPoint[] {
-    return this.db
-      .prepare(
-        `SELECT ru.id AS runId, ru.started_at AS date, cr.score FROM runs ru JOIN check_results cr ON cr.run_id = ru.id
-         WHERE cr.repo_id = ? AND cr.check_id = ? AND ru.status IN ('ok', 'partial') ORDER BY ru.started_at, ru.id`,
-      )
-      .all(repoId, checkId) as TrendPoint[];
-  }
-
   checkResults(runId: number, repoId: number): CheckResultDetail[] {
     const results = this.db
       .prepare(

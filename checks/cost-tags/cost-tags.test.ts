@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalGitSource } from '../../crawler/sources/local-git.ts';
-import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FixtureFile } from '../../fixtures/factory.ts';
+import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
 import type { CheckOutcome, Finding, RepoKind, RepoSnapshot } from '../contract.ts';
 import costTags, { type CostTagsOptions } from './index.ts';
 
@@ -12,16 +9,8 @@ import costTags, { type CostTagsOptions } from './index.ts';
 // Real git repositories built with the fixture factory, read by the real local git source with
 // exactly the patterns the check declares.
 
-let tmp = '';
-let repoCount = 0;
-
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-cost-'));
-});
-
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const repos = fixtureSnapshots({ namePrefix: 'infra', webUrl: 'https://github.com/acme/{name}' });
+afterAll(repos.cleanup);
 
 interface RunOptions {
   kind?: RepoKind;
@@ -30,13 +19,7 @@ interface RunOptions {
 }
 
 async function snapshotOf(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<RepoSnapshot> {
-  const name = `infra-${++repoCount}`;
-  const parent = fs.mkdtempSync(path.join(tmp, 'parent-'));
-  createRepo(parent, { name, commits: [{ date: '2026-10-01T12:00:00Z', message: 'initial', files }] });
-  const source = new LocalGitSource({ paths: [name], baseDir: parent, owner: 'acme', webUrl: 'https://github.com/acme/{name}' });
-  const refs = await source.list();
-  expect(refs).toHaveLength(1);
-  return source.snapshot(refs[0]!, { readPatterns: costTags.meta.reads, history: false, maxFileBytes: opts.maxFileBytes ?? 1_048_576, historyLimit: 100 });
+  return repos.snapshot(costTags.meta.reads, files, opts);
 }
 
 async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<CheckOutcome> {

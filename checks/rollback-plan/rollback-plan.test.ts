@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalGitSource } from '../../crawler/sources/local-git.ts';
-import { createRepo, type FixtureFile } from '../../fixtures/factory.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FixtureFile } from '../../fixtures/factory.ts';
+import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
 import type { CheckOutcome, Finding, PullRequest, RepoKind, RepoSnapshot } from '../contract.ts';
 import { HELM_TEMPLATE_LINE, rollbackPlanCases } from '../../bench/hostile-rollback-plan.ts';
 import rollbackPlan, { type RollbackPlanOptions } from './index.ts';
@@ -13,16 +10,8 @@ import { parseMarkdown } from './markdown.ts';
 // Test repositories: real git repositories built with the fixture factory, read by the real local
 // git source with exactly the patterns the check declares.
 
-let tmp = '';
-let repoCount = 0;
-
-beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-rollback-'));
-});
-
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const repos = fixtureSnapshots({ namePrefix: 'svc' });
+afterAll(repos.cleanup);
 
 const NOW = new Date('2026-11-15T00:00:00Z');
 
@@ -35,13 +24,7 @@ interface RunOptions {
 }
 
 async function snapshotOf(files: Record<string, FixtureFile>, maxFileBytes = 1_048_576): Promise<RepoSnapshot> {
-  const name = `svc-${++repoCount}`;
-  const parent = fs.mkdtempSync(path.join(tmp, 'parent-'));
-  createRepo(parent, { name, commits: [{ date: '2026-10-01T12:00:00Z', message: 'initial', files }] });
-  const source = new LocalGitSource({ paths: [name], baseDir: parent, owner: 'acme' });
-  const refs = await source.list();
-  expect(refs).toHaveLength(1);
-  return source.snapshot(refs[0]!, { readPatterns: rollbackPlan.meta.reads, history: false, maxFileBytes, historyLimit: 100 });
+  return repos.snapshot(rollbackPlan.meta.reads, files, { maxFileBytes });
 }
 
 async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}): Promise<CheckOutcome & { snapshot: RepoSnapshot }> {
