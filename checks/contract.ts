@@ -46,10 +46,16 @@ export interface PullRequest {
   number: number;
   title: string;
   body: string;
+  /** open: not merged yet (e.g. a waiting update PR); merged: landed on the default branch; closed: abandoned. */
+  state: 'open' | 'merged' | 'closed';
   mergedAt: string | null;
   createdAt: string;
+  /** Login, e.g. "renovate[bot]" or "dependabot[bot]". */
   author: string;
+  /** Changed file paths (for merged pull requests: what landed). */
   files: string[];
+  /** Merge commit on the default branch, when merged. */
+  mergeCommit?: string;
   url?: string;
 }
 
@@ -91,11 +97,55 @@ export interface RepoKindVerdict {
   lifecycle?: string;
 }
 
+// Facts from outside the repository (package registries, schemas), gathered by the crawler before
+// checks run, because checks never do I/O. A check asks for them with `wants`.
+export const ECOSYSTEMS = ['npm', 'pypi', 'go', 'cargo', 'rubygems', 'terraform-provider', 'maven'] as const;
+export type Ecosystem = (typeof ECOSYSTEMS)[number];
+
+export interface PackageRef {
+  ecosystem: Ecosystem;
+  /** As the registry names it: "@types/node", "requests" (PEP 503-normalised by the crawler), "github.com/Foo/bar", "hashicorp/aws". */
+  name: string;
+}
+
+export interface PackageRelease {
+  version: string;
+  /** ISO 8601; null when the registry gives no date for this version. */
+  publishedAt: string | null;
+  yanked: boolean;
+  deprecated: boolean;
+}
+
+export type PackageLookup =
+  | { status: 'found'; releases: readonly PackageRelease[]; fetchedAt: string }
+  /** The registry could not be asked, failed, or does not know the package: the reason is shown to users. */
+  | { status: 'undated'; reason: string };
+
+export type SchemaFact = { status: 'available'; schema: object; version: string } | { status: 'skipped'; reason: string };
+
+export interface FactRequest {
+  packages?: PackageRef[];
+  renovateSchema?: boolean;
+}
+
+export interface ExternalFacts {
+  /** Keyed by packageKey(ref). Every requested package has an entry. */
+  packages: ReadonlyMap<string, PackageLookup>;
+  /** Present when requested. */
+  renovateSchema?: SchemaFact;
+}
+
+export function packageKey(ref: PackageRef): string {
+  return `${ref.ecosystem}:${ref.name}`;
+}
+
 export interface CheckContext<Options> {
   options: Options;
   kind: RepoKindVerdict;
   /** The crawl's reference time, passed in so checks stay free of the clock. */
   now: Date;
+  /** What the crawler gathered for this check's `wants`; empty when the check wants nothing. */
+  facts: ExternalFacts;
 }
 
 export interface CheckMeta<Options> {
@@ -118,12 +168,15 @@ export interface CheckDefinition<Options = unknown> {
   meta: CheckMeta<Options>;
   /** Site path of the remediation page, derived from the id. */
   docsPath: string;
+  /** Pure: which outside facts the check needs for this snapshot (called before run). */
+  wants?(snapshot: RepoSnapshot, ctx: Omit<CheckContext<Options>, 'facts'>): FactRequest;
   run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome;
 }
 
 export function defineCheck<Options>(def: {
   id: string;
   meta: CheckMeta<Options>;
+  wants?(snapshot: RepoSnapshot, ctx: Omit<CheckContext<Options>, 'facts'>): FactRequest;
   run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome;
 }): CheckDefinition<Options> {
   if (!/^[a-z][a-z0-9-]*$/.test(def.id)) throw new Error(`check id "${def.id}" must be kebab-case`);

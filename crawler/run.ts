@@ -1,11 +1,12 @@
 // discover → snapshot → kind → checks → store, one repository at a time per worker.
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
-import { SEVERITIES, STATUSES, type CheckDefinition, type CheckOutcome, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
+import { SEVERITIES, STATUSES, packageKey, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
+import type { FactProvider } from './facts/types.ts';
 import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
@@ -22,6 +23,8 @@ export interface CrawlOptions {
   onlyChecks?: string[];
   /** For crash tests: kill the process after this many repositories were written. */
   crashAfterRepos?: number;
+  /** Where outside facts come from; without one, every requested package is reported undated. */
+  facts?: FactProvider;
 }
 
 export interface CrawlSummary {
@@ -69,11 +72,13 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
   return undefined;
 }
 
-export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date): { outcome: CheckOutcome; durationMs: number } {
+const NO_FACTS: ExternalFacts = { packages: new Map() };
+
+export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date, facts: ExternalFacts = NO_FACTS): { outcome: CheckOutcome; durationMs: number } {
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
-    outcome = check.run(snapshot, { options, kind, now });
+    outcome = check.run(snapshot, { options, kind, now, facts });
     const problem = validateOutcome(outcome);
     if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
   } catch (error) {
@@ -131,7 +136,38 @@ export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: stri
   return config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date): Promise<RepoResult | null> {
+const NO_PROVIDER: FactProvider = {
+  packages: async (refs) => new Map(refs.map((r) => [packageKey(r), { status: 'undated', reason: 'no package registry is configured for this crawl' }])),
+  renovateSchema: async () => ({ status: 'skipped', reason: 'no schema source is configured for this crawl' }),
+};
+
+/** Asks each check what it wants, then gathers it all at once so registries see one batch per repository. */
+async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, now: Date, provider: FactProvider): Promise<{ facts: Map<string, ExternalFacts>; wantErrors: Map<string, string> }> {
+  const requests = new Map<string, FactRequest>();
+  const wantErrors = new Map<string, string>();
+  for (const { check, options } of checks) {
+    if (!check.wants) continue;
+    try {
+      requests.set(check.id, check.wants(snapshot, { options, kind, now }));
+    } catch (error) {
+      wantErrors.set(check.id, `check ${check.id} crashed while listing the facts it needs: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const refs = new Map<string, PackageRef>();
+  for (const request of requests.values()) for (const ref of request.packages ?? []) refs.set(packageKey(ref), ref);
+  const packages = refs.size > 0 ? await provider.packages([...refs.values()]) : new Map();
+  const schema = [...requests.values()].some((r) => r.renovateSchema) ? await provider.renovateSchema() : undefined;
+  const facts = new Map<string, ExternalFacts>();
+  for (const [checkId, request] of requests) {
+    facts.set(checkId, {
+      packages: new Map((request.packages ?? []).map((ref) => [packageKey(ref), packages.get(packageKey(ref)) ?? { status: 'undated', reason: 'the registry lookup returned nothing for this package' }])),
+      ...(request.renovateSchema && schema ? { renovateSchema: schema } : {}),
+    });
+  }
+  return { facts, wantErrors };
+}
+
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider): Promise<RepoResult | null> {
   const started = performance.now();
   const team = teamOf(config, ref);
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
@@ -143,8 +179,12 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     return errorResult(ref, team, checks, describeError(error, ref), performance.now() - started);
   }
   const kind = detectKind(snapshot, override);
+  const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
   const results: StoredCheckResult[] = checks.map(({ check, weight, options }) => {
-    const { outcome, durationMs } = runCheck(check, snapshot, kind, options, now);
+    const wantError = wantErrors.get(check.id);
+    const { outcome, durationMs } = wantError
+      ? { outcome: { status: 'error' as const, score: null, summary: wantError, findings: [] }, durationMs: 0 }
+      : runCheck(check, snapshot, kind, options, now, facts.get(check.id));
     const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
     return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(outcome, exemption, now) };
   });
@@ -211,7 +251,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now);
+          result = await crawlRepo(ref, source, config, checks, needs, now, options.facts ?? NO_PROVIDER);
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);

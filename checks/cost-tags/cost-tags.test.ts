@@ -28,6 +28,7 @@ async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}):
     options: costTags.meta.options.parse(opts.options ?? {}),
     kind: { kind: opts.kind ?? 'infrastructure', source: 'detected', evidence: [] },
     now: new Date('2026-11-15T00:00:00Z'),
+    facts: { packages: new Map() },
   });
 }
 
@@ -726,7 +727,7 @@ describe('cost-tags: bad input never crashes, the rest is still judged', () => {
 // how long they take is measured in bench/hostile-cost-tags.ts, not asserted here.
 
 async function checkSnapshot(snapshot: RepoSnapshot): Promise<CheckOutcome> {
-  return costTags.run(snapshot, { options: costTags.meta.options.parse({}), kind: { kind: 'infrastructure', source: 'detected', evidence: [] }, now: new Date('2026-11-15T00:00:00Z') });
+  return costTags.run(snapshot, { options: costTags.meta.options.parse({}), kind: { kind: 'infrastructure', source: 'detected', evidence: [] }, now: new Date('2026-11-15T00:00:00Z'), facts: { packages: new Map() } });
 }
 
 const TAGGED_INSTANCE = lines('resource "aws_instance" "i" {', `  tags = ${ALL_TAGS}`, '}');

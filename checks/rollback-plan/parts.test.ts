@@ -343,6 +343,7 @@ function run(snapshot: RepoSnapshot, pullRequests?: PullRequest[]): CheckOutcome
     options: rollbackPlan.meta.options.parse({}),
     kind: { kind: 'service', source: 'detected', evidence: [] },
     now: NOW,
+    facts: { packages: new Map() },
   });
 }
 
@@ -361,6 +362,7 @@ function pullRequests(filled: boolean[]): PullRequest[] {
   return filled.map((ok, i) => ({
     number: i + 1,
     title: `change ${i + 1}`,
+    state: 'merged',
     body: lines('## Rollback plan', '', ok ? `Revert #${i + 1}; no schema change, the previous image is still in the registry.` : 'N/A'),
     mergedAt: new Date(NOW.getTime() - (i + 1) * 86_400_000).toISOString(),
     createdAt: new Date(NOW.getTime() - (i + 2) * 86_400_000).toISOString(),

@@ -35,6 +35,7 @@ async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}):
     options: rollbackPlan.meta.options.parse(opts.options ?? {}),
     kind: { kind: opts.kind ?? 'service', source: 'detected', evidence: [] },
     now: NOW,
+    facts: { packages: new Map() },
   });
   return { ...outcome, snapshot };
 }
@@ -890,6 +891,7 @@ describe('rollback-plan: pull requests', () => {
   const pr = (number: number, body: string, daysAgo: number, author = 'dev'): PullRequest => ({
     number,
     title: `change ${number}`,
+    state: 'merged',
     body,
     mergedAt: new Date(NOW.getTime() - daysAgo * 86_400_000).toISOString(),
     createdAt: new Date(NOW.getTime() - (daysAgo + 1) * 86_400_000).toISOString(),
@@ -941,7 +943,7 @@ describe('rollback-plan: pull requests', () => {
     const prs = [
       pr(1, FILLED, 1),
       pr(2, body('n/a'), 100), // outside the 90-day window
-      { ...pr(3, body('n/a'), 3), mergedAt: null }, // never merged
+      { ...pr(3, body('n/a'), 3), state: 'closed' as const, mergedAt: null }, // never merged
       pr(4, body('none'), 4, 'renovate[bot]'),
       pr(5, FILLED, 5),
       pr(6, body('TBD'), 6),
@@ -1159,7 +1161,7 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
   it('"**a**" + 100k spaces + "x" is text, not a bold heading, in a document, a template and a pull request', async () => {
     const files = hostile('"**a**" + 100k spaces');
     const body = files['.github/pull_request_template.md']!.replace('<!-- How is this undone? What cannot be undone? -->', 'Revert the PR; the schema change is additive so the old code still runs.');
-    const prs: PullRequest[] = [1, 2, 3].map((n) => ({ number: n, title: `pr ${n}`, body, mergedAt: '2026-11-01T00:00:00Z', createdAt: '2026-10-30T00:00:00Z', author: 'dev', files: [] }));
+    const prs: PullRequest[] = [1, 2, 3].map((n) => ({ number: n, title: `pr ${n}`, body, state: 'merged' as const, mergedAt: '2026-11-01T00:00:00Z', createdAt: '2026-10-30T00:00:00Z', author: 'dev', files: [] }));
     const r = await check(files, { pullRequests: prs });
     expect(part(r.summary, 1)).toBe('no written rollback procedure');
     expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan');

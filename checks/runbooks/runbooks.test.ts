@@ -31,6 +31,7 @@ async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}):
     options: runbooks.meta.options.parse(opts.options ?? {}),
     kind: { kind: opts.kind ?? 'service', source: 'detected', evidence: [] },
     now: new Date('2026-11-15T00:00:00Z'),
+    facts: { packages: new Map() },
   });
   return { ...outcome, snapshot };
 }
