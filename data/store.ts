@@ -35,6 +35,10 @@ export interface RepoResult {
   score: number | null;
   durationMs: number;
   results: StoredCheckResult[];
+  /** Set when the repository was unchanged and its results were copied from this earlier run. */
+  carriedFromRun?: number;
+  /** Where `team` came from. */
+  ownerSource?: 'config' | 'github-team' | 'codeowners' | 'catalog-info';
 }
 
 function slugBase(name: string): string {
@@ -56,7 +60,7 @@ export class Store {
       teamId: db.prepare('SELECT id FROM teams WHERE name = ?').pluck(),
       insertRunTeam: db.prepare('INSERT OR IGNORE INTO run_teams (run_id, team_id) SELECT ?, id FROM teams WHERE name = ?'),
       startRun: db.prepare(`INSERT INTO runs (started_at, status, tool_version, config_hash, as_of) VALUES (?, 'running', ?, ?, ?)`),
-      finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ? WHERE id = ?'),
+      finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ?, api_points = ?, carried_forward_count = ? WHERE id = ?'),
       repoByKey: db.prepare('SELECT id, slug FROM repositories WHERE repo_key = ?'),
       slugTaken: db.prepare('SELECT 1 FROM repositories WHERE slug = ?').pluck(),
       insertRepo: db.prepare('INSERT INTO repositories (repo_key, host, owner, name, slug, web_url) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -64,9 +68,9 @@ export class Store {
       deleteRepoRun: db.prepare('DELETE FROM repo_runs WHERE run_id = ? AND repo_id = ?'),
       insertRepoRun: db.prepare(
         `INSERT INTO repo_runs (run_id, repo_id, team_id, status, error, default_branch, head_oid, head_date, kind, kind_source,
-           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at)
+           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at, carried_from_run, owner_source)
          VALUES (@runId, @repoId, @teamId, @status, @error, @defaultBranch, @headOid, @headDate, @kind, @kindSource,
-           @kindEvidence, @lifecycle, @problems, @score, @durationMs, @crawledAt)`,
+           @kindEvidence, @lifecycle, @problems, @score, @durationMs, @crawledAt, @carriedFromRun, @ownerSource)`,
       ),
       insertResult: db.prepare(
         `INSERT INTO check_results (run_id, repo_id, check_id, check_version, status, underlying_status, score, weight, summary,
@@ -95,8 +99,8 @@ export class Store {
     return Number(this.statements.startRun.run(info.startedAt, info.toolVersion, configHash, info.asOf ?? null).lastInsertRowid);
   }
 
-  finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number }): void {
-    this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, runId);
+  finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number; apiPoints?: number; carriedForward?: number }): void {
+    this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, outcome.apiPoints ?? null, outcome.carriedForward ?? 0, runId);
   }
 
   private repositoryId(repo: RepoResult['repo']): number {
@@ -134,6 +138,8 @@ export class Store {
         score: result.score,
         durationMs: Math.round(result.durationMs),
         crawledAt,
+        carriedFromRun: result.carriedFromRun ?? null,
+        ownerSource: result.ownerSource ?? (teamId !== null ? 'config' : null),
       });
       for (const check of result.results) {
         const resultId = Number(
