@@ -37,6 +37,8 @@ export interface RepoResult {
   results: StoredCheckResult[];
   /** Set when the repository was unchanged and its results were copied from this earlier run. */
   carriedFromRun?: number;
+  /** With carriedFromRun: the repository could not be read this run, so its last good result stands, marked stale. */
+  staleReason?: string;
   /** Where `team` came from. */
   ownerSource?: 'config' | 'github-team' | 'codeowners' | 'catalog-info';
 }
@@ -68,9 +70,9 @@ export class Store {
       deleteRepoRun: db.prepare('DELETE FROM repo_runs WHERE run_id = ? AND repo_id = ?'),
       insertRepoRun: db.prepare(
         `INSERT INTO repo_runs (run_id, repo_id, team_id, status, error, default_branch, head_oid, head_date, kind, kind_source,
-           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at, carried_from_run, owner_source)
+           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at, carried_from_run, stale_reason, owner_source)
          VALUES (@runId, @repoId, @teamId, @status, @error, @defaultBranch, @headOid, @headDate, @kind, @kindSource,
-           @kindEvidence, @lifecycle, @problems, @score, @durationMs, @crawledAt, @carriedFromRun, @ownerSource)`,
+           @kindEvidence, @lifecycle, @problems, @score, @durationMs, @crawledAt, @carriedFromRun, @staleReason, @ownerSource)`,
       ),
       insertResult: db.prepare(
         `INSERT INTO check_results (run_id, repo_id, check_id, check_version, status, underlying_status, score, weight, summary,
@@ -139,6 +141,7 @@ export class Store {
         durationMs: Math.round(result.durationMs),
         crawledAt,
         carriedFromRun: result.carriedFromRun ?? null,
+        staleReason: result.staleReason ?? null,
         ownerSource: result.ownerSource ?? (teamId !== null ? 'config' : null),
       });
       for (const check of result.results) {
