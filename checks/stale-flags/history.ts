@@ -1,0 +1,131 @@
+// What the history says about when files and keys appeared, from one walk over the commits the
+// source read (oldest to newest) and, where the host has them, merged pull requests. The history
+// holds changed paths per commit, never diffs, so a key's own first commit cannot be seen: it is
+// estimated from commits that mention the key and touch a file holding it, or else from when those
+// files first appeared (see README, "How ages are found").
+import type { Commit, PullRequest } from '../contract.ts';
+
+export interface Seen {
+  date: string;
+  oid: string;
+  /** The path's first commit was read; false when the file existed before the oldest commit read. */
+  added: boolean;
+}
+
+export interface Mention {
+  date: string;
+  /** Short commit id, or "#123" for a pull request. */
+  ref: string;
+  title: string;
+  /** Files it touched, as named at the head. */
+  paths: string[];
+}
+
+export interface HistoryIndex {
+  /** Commits were read at all. */
+  available: boolean;
+  /** Every commit of the default branch was read. */
+  complete: boolean;
+  commitCount: number;
+  /** Date of the oldest commit read. */
+  oldest?: string;
+  firstSeen(path: string): Seen | undefined;
+  lastTouched(path: string): string | undefined;
+  mentions(normalisedKey: string): readonly Mention[];
+}
+
+const TOKEN = /[A-Za-z0-9_][A-Za-z0-9_.:/@+-]*[A-Za-z0-9_]|[A-Za-z0-9_]/g;
+
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(TOKEN)) {
+    out.push(m[0]);
+    if (/[/:@]/.test(m[0])) out.push(...m[0].split(/[/:@]+/).filter((t) => t !== ''));
+  }
+  return out;
+}
+
+/**
+ * One pass over `commits` (newest first, as the snapshot holds them) and `pullRequests`. Mentions
+ * are recorded only for keys in `keys` (normalised), so the cost is linear in the history's size.
+ */
+export function indexHistory(
+  history: { commits: readonly Commit[]; complete: boolean },
+  pullRequests: readonly PullRequest[] | undefined,
+  keys: ReadonlySet<string>,
+  normalise: (key: string) => string,
+): HistoryIndex {
+  const firstSeen = new Map<string, Seen>();
+  const lastTouched = new Map<string, string>();
+  const renamedTo = new Map<string, string>();
+  const rawMentions = new Map<string, Mention[]>();
+  const mentionIn = (text: string, mention: Omit<Mention, 'paths'>, paths: string[]) => {
+    if (keys.size === 0) return;
+    const hit = new Set<string>();
+    for (const t of tokens(text)) {
+      const k = normalise(t);
+      if (keys.has(k)) hit.add(k);
+    }
+    for (const k of hit) {
+      const list = rawMentions.get(k) ?? [];
+      list.push({ ...mention, paths });
+      rawMentions.set(k, list);
+    }
+  };
+
+  const commits = history.commits;
+  for (let i = commits.length - 1; i >= 0; i--) {
+    const c = commits[i]!;
+    for (const f of c.files) {
+      if (f.change === 'D') {
+        firstSeen.delete(f.path);
+        lastTouched.delete(f.path);
+        continue;
+      }
+      if ((f.change === 'R' || f.change === 'C') && f.previousPath !== undefined) {
+        const before = firstSeen.get(f.previousPath);
+        firstSeen.set(f.path, before ?? { date: c.date, oid: c.oid, added: false });
+        if (f.change === 'R') {
+          firstSeen.delete(f.previousPath);
+          lastTouched.delete(f.previousPath);
+          renamedTo.set(f.previousPath, f.path);
+        }
+      } else if (!firstSeen.has(f.path)) {
+        firstSeen.set(f.path, { date: c.date, oid: c.oid, added: f.change === 'A' });
+      }
+      lastTouched.set(f.path, c.date);
+    }
+    mentionIn(c.message, { date: c.date, ref: c.oid.slice(0, 7), title: c.message.split('\n')[0] ?? '' }, c.files.map((f) => f.path));
+  }
+  for (const pr of pullRequests ?? []) {
+    if (pr.state !== 'merged' || !pr.mergedAt) continue;
+    mentionIn(`${pr.title}\n${pr.body}`, { date: pr.mergedAt, ref: `#${pr.number}`, title: pr.title }, [...pr.files]);
+  }
+
+  // Paths as the head names them: a mention touched a file that may have been renamed since.
+  const forward = (p: string): string => {
+    let current = p;
+    for (let hops = 0; hops < 50; hops++) {
+      const next = renamedTo.get(current);
+      if (next === undefined || next === current) break;
+      current = next;
+    }
+    return current;
+  };
+  const mentions = new Map<string, Mention[]>();
+  for (const [k, list] of rawMentions) {
+    mentions.set(
+      k,
+      list.map((m) => ({ ...m, paths: m.paths.map(forward) })).sort((a, b) => Date.parse(a.date) - Date.parse(b.date)),
+    );
+  }
+  return {
+    available: commits.length > 0,
+    complete: history.complete,
+    commitCount: commits.length,
+    oldest: commits.length > 0 ? commits[commits.length - 1]!.date : undefined,
+    firstSeen: (p) => firstSeen.get(p),
+    lastTouched: (p) => lastTouched.get(p),
+    mentions: (k) => mentions.get(k) ?? [],
+  };
+}

@@ -1,0 +1,266 @@
+// Flags from definitions and references: their type, age and whether they are stale.
+import type { Definition } from './definitions.ts';
+import type { HistoryIndex } from './history.ts';
+import type { Category, StaleFlagsOptions } from './options.ts';
+import type { Reference } from './references.ts';
+
+const DAY = 86_400_000;
+
+/** Type names teams and tools use, normalised (lower case, `-` for spaces and underscores). */
+export const BUILT_IN_TYPES: Record<string, Category | 'not-a-flag'> = {
+  release: 'release',
+  development: 'release', // GitLab, before 15.x
+  'gitlab-com-derisk': 'release',
+  wip: 'release',
+  beta: 'release',
+  rollout: 'release',
+  temporary: 'release',
+  feature: 'release',
+  'release-toggle': 'release',
+  experiment: 'experiment',
+  experimental: 'experiment',
+  'experiment-toggle': 'experiment',
+  'ab-test': 'experiment',
+  'a/b': 'experiment',
+  ab: 'experiment',
+  ops: 'operational',
+  operational: 'operational',
+  'ops-toggle': 'operational',
+  worker: 'operational', // GitLab: flags that tune background workers
+  config: 'operational',
+  'kill-switch': 'kill-switch',
+  killswitch: 'kill-switch',
+  'circuit-breaker': 'kill-switch',
+  permission: 'permission',
+  permissions: 'permission',
+  'permission-toggle': 'permission',
+  'fault-injection': 'fault-injection',
+  chaos: 'fault-injection',
+  licensed: 'not-a-flag',
+  license: 'not-a-flag',
+  licence: 'not-a-flag',
+  entitlement: 'not-a-flag',
+  plan: 'not-a-flag',
+  tier: 'not-a-flag',
+  billing: 'not-a-flag',
+  subscription: 'not-a-flag',
+};
+
+export const normaliseType = (t: string): string => t.trim().toLowerCase().replace(/[\s_]+/g, '-');
+
+export interface Age {
+  date: string;
+  days: number;
+  basis: 'created' | 'milestone' | 'introduced' | 'mentioned' | 'file' | 'before-history';
+  /** The flag is at least this old (its own file predates the history read). */
+  atLeast: boolean;
+  /** How the age was found, for the finding. */
+  how: string;
+}
+
+export type Reason =
+  | { kind: 'expired'; on: string; where: string }
+  | { kind: 'too-old'; age: Age; lifetime: number }
+  | { kind: 'rolled-out'; days: number; atLeast: boolean; detail: string }
+  | { kind: 'unreferenced'; onlyTests: boolean }
+  | { kind: 'undefined'; provider: string; definedIn: string[] };
+
+export interface Flag {
+  norm: string;
+  key: string;
+  defs: Definition[];
+  /** Call sites and bare mentions, one per file and line, sorted. */
+  refs: Reference[];
+  providers: string[];
+  category: Category;
+  typeSource: 'declared' | 'key' | 'assumed';
+  /** A declared type that is not a known type name. */
+  unknownType?: string;
+  owner?: string;
+  lifetime: number | null;
+  age?: Age;
+  reasons: Reason[];
+}
+
+export interface Judgement {
+  flags: Flag[];
+  /** Keys left out: licensing/entitlement features and configured `notFlags`. */
+  notFlags: { key: string; why: string }[];
+  /** Milestones with no date in the calendar. */
+  undatedMilestones: string[];
+}
+
+function daysBetween(from: string, now: Date): number {
+  return Math.floor((now.getTime() - Date.parse(from.length === 10 ? `${from}T00:00:00Z` : from)) / DAY);
+}
+
+const ymd = (iso: string): string => new Date(Date.parse(iso)).toISOString().slice(0, 10);
+
+function byPlace(a: { path: string; line: number }, b: { path: string; line: number }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
+}
+
+function globToRegex(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** The age of a flag from its definition's metadata, else from the history (see README, "How ages are found"). */
+export function ageOf(flag: { norm: string; defs: Definition[]; refs: Reference[] }, history: HistoryIndex, milestones: Record<string, string>, now: Date, undated: Set<string>): Age | undefined {
+  const def = flag.defs.find((d) => d.created) ?? flag.defs.find((d) => d.milestone && milestones[d.milestone]) ?? flag.defs[0];
+  if (def?.created) return { date: def.created, days: daysBetween(def.created, now), basis: 'created', atLeast: false, how: `created ${def.created} per ${def.path}` };
+  if (def?.milestone) {
+    const released = milestones[def.milestone];
+    if (released) return { date: released, days: daysBetween(released, now), basis: 'milestone', atLeast: false, how: `milestone ${def.milestone}, released ${released}` };
+    undated.add(def.milestone);
+  }
+  if (!history.available) return undefined;
+  const oldest = history.oldest!;
+  if (def?.ownFile) {
+    const seen = history.firstSeen(def.path);
+    if (seen?.added) return { date: seen.date, days: daysBetween(seen.date, now), basis: 'introduced', atLeast: false, how: `${def.path} added in ${seen.oid.slice(0, 7)} on ${ymd(seen.date)}` };
+    return { date: oldest, days: daysBetween(oldest, now), basis: 'before-history', atLeast: true, how: `${def.path} is older than the ${history.commitCount} commits read (back to ${ymd(oldest)})` };
+  }
+  const holding = def ? [def.path] : [...new Set(flag.refs.filter((r) => r.kind === 'call').map((r) => r.path))];
+  if (holding.length === 0) return undefined;
+  const held = new Set(holding);
+  const mention = history.mentions(flag.norm).find((m) => m.paths.some((p) => held.has(p)));
+  if (mention) {
+    const file = mention.paths.find((p) => held.has(p))!;
+    return { date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', atLeast: false, how: `estimated from ${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}), which names the key and changed ${file}` };
+  }
+  let earliest: { path: string; date: string; before: boolean } | undefined;
+  for (const p of holding) {
+    const seen = history.firstSeen(p);
+    const candidate = seen?.added ? { path: p, date: seen.date, before: false } : { path: p, date: oldest, before: true };
+    if (!earliest || Date.parse(candidate.date) < Date.parse(earliest.date)) earliest = candidate;
+  }
+  const e = earliest!;
+  const role = def ? 'defines' : 'calls';
+  if (e.before) {
+    return { date: e.date, days: daysBetween(e.date, now), basis: 'before-history', atLeast: false, how: `estimated: ${e.path}, which ${role} it, is older than the ${history.commitCount} commits read (back to ${ymd(e.date)}); the history holds changed paths, not diffs, so the flag may be younger` };
+  }
+  return { date: e.date, days: daysBetween(e.date, now), basis: 'file', atLeast: false, how: `estimated: ${e.path}, which ${role} it, was added on ${ymd(e.date)}; the history holds changed paths, not diffs, so the flag may be younger` };
+}
+
+export interface JudgeInput {
+  definitions: Definition[];
+  references: Reference[];
+  history: HistoryIndex;
+  options: StaleFlagsOptions;
+  normalise: (key: string) => string;
+  isTest: (path: string) => boolean;
+  now: Date;
+}
+
+export function judge(input: JudgeInput): Judgement {
+  const { options: o, history, normalise, now } = input;
+  const aliases = new Map<string, Category | 'not-a-flag'>(Object.entries(BUILT_IN_TYPES));
+  for (const [name, category] of Object.entries(o.typeAliases)) aliases.set(normaliseType(name), category);
+  const keyTypes = o.typeFromKey.map((t) => ({ regex: new RegExp(t.pattern, 'i'), type: t.type }));
+  const notFlagGlobs = o.notFlags.map(globToRegex);
+  const today = now.toISOString().slice(0, 10);
+
+  const byKey = new Map<string, { defs: Definition[]; refs: Reference[] }>();
+  const entry = (norm: string) => {
+    let e = byKey.get(norm);
+    if (!e) byKey.set(norm, (e = { defs: [], refs: [] }));
+    return e;
+  };
+  for (const d of input.definitions) entry(normalise(d.key)).defs.push(d);
+  for (const r of input.references) entry(normalise(r.key)).refs.push(r);
+
+  // Providers with definitions here: their call sites must name a defined key.
+  const definedProviders = new Map<string, Set<string>>();
+  for (const d of input.definitions) for (const p of d.providers) definedProviders.set(p, new Set([...(definedProviders.get(p) ?? []), d.path]));
+  const definitionsFor = (provider: string): string[] | undefined => {
+    const paths = new Set([...(definedProviders.get(provider) ?? []), ...(definedProviders.get('*') ?? [])]);
+    return paths.size > 0 ? [...paths].sort() : undefined;
+  };
+
+  const flags: Flag[] = [];
+  const notFlags: Judgement['notFlags'] = [];
+  const undated = new Set<string>();
+  for (const [norm, { defs, refs }] of [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    defs.sort(byPlace);
+    const key = defs[0]?.key ?? refs.find((r) => r.kind === 'call')?.key;
+    if (key === undefined) continue; // only bare mentions: not a flag
+    const notFlag = defs.find((d) => d.notAFlag);
+    if (notFlag) {
+      notFlags.push({ key, why: notFlag.notAFlag! });
+      continue;
+    }
+    const glob = notFlagGlobs.find((g) => g.test(key) || g.test(norm));
+    if (glob) {
+      notFlags.push({ key, why: 'listed in notFlags' });
+      continue;
+    }
+    const declared = defs.find((d) => d.type)?.type;
+    const declaredCategory = declared ? aliases.get(normaliseType(declared)) : undefined;
+    if (declaredCategory === 'not-a-flag') {
+      notFlags.push({ key, why: `its type is "${declared}"` });
+      continue;
+    }
+    // One reference per place; a call site wins over a bare mention on the same line.
+    const places = new Map<string, Reference>();
+    const defPlaces = new Set(defs.map((d) => `${d.path}:${d.line}`));
+    for (const r of [...refs].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'call' ? -1 : 1))) {
+      const at = `${r.path}:${r.line}`;
+      if (defPlaces.has(at) || places.has(at)) continue;
+      places.set(at, r);
+    }
+    const sortedRefs = [...places.values()].sort(byPlace);
+    const providers = [...new Set(sortedRefs.filter((r) => r.kind === 'call').map((r) => r.provider))].sort();
+
+    let category: Category;
+    let typeSource: Flag['typeSource'];
+    if (declaredCategory) {
+      category = declaredCategory;
+      typeSource = 'declared';
+    } else {
+      const fromKey = keyTypes.find((t) => t.regex.test(key));
+      category = fromKey?.type ?? o.untypedAs;
+      typeSource = fromKey ? 'key' : 'assumed';
+    }
+    const lifetime = o.lifetimes[category];
+    const flag: Flag = {
+      norm,
+      key,
+      defs,
+      refs: sortedRefs,
+      providers,
+      category,
+      typeSource,
+      unknownType: declared && !declaredCategory ? declared : undefined,
+      owner: defs.find((d) => d.owner)?.owner,
+      lifetime,
+      reasons: [],
+    };
+
+    if (defs.length === 0) {
+      const undefinedFor = providers.map((p) => ({ p, paths: definitionsFor(p) })).find((x) => x.paths);
+      if (undefinedFor) flag.reasons.push({ kind: 'undefined', provider: undefinedFor.p, definedIn: undefinedFor.paths! });
+    } else {
+      const production = sortedRefs.filter((r) => !input.isTest(r.path));
+      if (production.length === 0) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+    }
+
+    if (!flag.reasons.some((r) => r.kind === 'undefined')) {
+      flag.age = ageOf(flag, history, o.milestones, now, undated);
+      const expiring = defs.find((d) => d.expires);
+      if (expiring?.expires) {
+        if (expiring.expires < today) flag.reasons.push({ kind: 'expired', on: expiring.expires, where: expiring.path });
+      } else if (lifetime !== null && flag.age && flag.age.days > lifetime) {
+        flag.reasons.push({ kind: 'too-old', age: flag.age, lifetime });
+      }
+      const rolled = defs.find((d) => d.rollout?.static);
+      if (rolled && lifetime !== null && history.available) {
+        const touched = history.lastTouched(rolled.path);
+        const days = daysBetween(touched ?? history.oldest!, now);
+        if (days > o.fullyRolledOutDays) flag.reasons.push({ kind: 'rolled-out', days, atLeast: touched === undefined, detail: rolled.rollout!.detail });
+      }
+    }
+    flags.push(flag);
+  }
+  return { flags, notFlags, undatedMilestones: [...undated].sort() };
+}
