@@ -27,7 +27,7 @@ function reasonText(reason: Reason, flag: Flag): string {
     case 'expired':
       return `expired on ${reason.on} (${reason.where})`;
     case 'too-old':
-      return `is ${reason.age.atLeast ? 'at least ' : ''}${reason.age.days} days old, past the ${reason.lifetime}-day lifetime of a ${flag.category} flag (${reason.age.how})`;
+      return `is ${reason.age.atLeast ? 'at least ' : ''}${reason.age.days} days old, past the ${reason.lifetime}-day lifetime of ${/^[aeiou]/.test(flag.category) ? 'an' : 'a'} ${flag.category} flag (${reason.age.how})`;
     case 'rolled-out':
       return `has been fully rolled out (${reason.detail}) and unchanged for ${reason.atLeast ? 'at least ' : ''}${reason.days} days`;
     case 'unreferenced':
@@ -238,9 +238,12 @@ export default defineCheck({
       ownerPenalty: o.ownerPenalty,
     });
 
-    const reasonCounts = new Map<string, number>();
     const REASON_WORDS: Record<Reason['kind'], string> = { expired: 'expired', 'too-old': 'past lifetime', 'rolled-out': 'fully rolled out', unreferenced: 'unused', undefined: 'undefined' };
-    for (const f of stale) for (const kind of new Set(f.reasons.map((r) => r.kind))) reasonCounts.set(REASON_WORDS[kind], (reasonCounts.get(REASON_WORDS[kind]) ?? 0) + 1);
+    const reasonCounts = new Map<string, number>();
+    for (const [kind, word] of Object.entries(REASON_WORDS)) {
+      const n = stale.filter((f) => f.reasons.some((r) => r.kind === kind)).length;
+      if (n > 0) reasonCounts.set(word, n);
+    }
     const remote = flags.length - defined.length;
     const parts = [
       `${plural(flags.length, 'flag')} (${[defined.length > 0 ? `${defined.length} defined here` : '', remote > 0 ? `${remote} only in code` : ''].filter(Boolean).join(', ')})`,
