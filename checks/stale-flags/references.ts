@@ -108,7 +108,13 @@ interface KeyAt {
 }
 
 /** The key a call names, read from its arguments starting at `pos` (just after the parenthesis). */
-export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean } = {}): KeyAt[] | 'dynamic' {
+export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean; keySecond?: boolean } = {}): KeyAt[] | 'dynamic' {
+  if (opts.keySecond) {
+    const first = keysFromArguments(text, pos);
+    const next = first === 'dynamic' ? -1 : nextArgument(text, pos);
+    const second = next >= 0 ? keysFromArguments(text, next) : 'dynamic';
+    return second !== 'dynamic' ? second : first;
+  }
   let p = skipSpace(text, pos);
   for (let arg = 0; arg < (opts.contextFirst ? 2 : 1); arg++) {
     const label = LABEL.exec(text.slice(p, p + 40));
@@ -188,7 +194,7 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
           if (!sdk) continue;
           // Without parentheses (Ruby `Flipper.enabled? :search`) only predicate methods are calls.
           if (m[2] !== '(' && !method.endsWith('?')) continue;
-          const keys = keysFromArguments(code, m.index + m[0].length, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method) });
+          const keys = keysFromArguments(code, m.index + m[0].length, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method) });
           if (keys === 'dynamic') dynamic++;
           else for (const k of keys) add(k.value, k.offset, sdk.id);
         }

@@ -15,6 +15,8 @@ export interface Sdk {
   contextFirst?: string[];
   /** Methods that take a list of keys (`useFlags(['a', 'b'])`). */
   listArgument?: string[];
+  /** Methods whose key may follow a literal user key (`getTreatment('user-1', 'split')`): a second literal wins. */
+  keySecond?: string[];
 }
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
@@ -107,12 +109,15 @@ export const SDKS: readonly Sdk[] = [
     label: 'Statsig',
     evidence: /statsig/i,
     methods: [...cases('checkGate', 'getExperiment', 'getFeatureGate'), 'check_gate', 'get_experiment', 'useGate', 'useFeatureGate', 'useExperiment'],
+    // Server SDKs take the user first: checkGate(user, 'gate').
+    contextFirst: [...cases('checkGate', 'getExperiment', 'getFeatureGate'), 'check_gate', 'get_experiment'],
   },
   {
     id: 'split',
     label: 'Split',
     evidence: /splitio|splitsoftware|split\.io/i,
     methods: [...cases('getTreatment', 'getTreatmentWithConfig'), 'get_treatment', 'get_treatment_with_config', 'useTreatment'],
+    keySecond: [...cases('getTreatment', 'getTreatmentWithConfig'), 'get_treatment', 'get_treatment_with_config'],
   },
   {
     id: 'flipt',
