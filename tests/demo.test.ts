@@ -93,4 +93,19 @@ describe('demo fleet', () => {
     expect(checkout.status).not.toBe('waived');
     expect(checkout.findings.some((f) => /^waiver expired on 2026-10-01/.test(f.message))).toBe(true);
   });
+
+  it('shows stale feature flags passing, partial and failing, each finding with its references', () => {
+    const run = queries.latestRun()!;
+    const byName = new Map(queries.repositories(run.id).map((r) => [r.name, r]));
+    const status = (name: string) => byName.get(name)?.checks['stale-flags']?.status;
+    // flagd definitions in the repository: one operational flag with a type and an owner.
+    expect(status('notifications-worker')).toBe('pass');
+    // flags.yaml lists the Unleash flags: beta-search expired, weekly-digest-email is three weeks old.
+    expect(status('growth-api')).toBe('warn');
+    // Remote flags months past the 40-day lifetime of a release flag.
+    for (const name of ['payments-api', 'checkout-web', 'ledger-service', 'data-pipeline']) expect(status(name), name).toBe('fail');
+    for (const name of ['platform-terraform', 'k8s-monitoring', 'ci-templates', 'experiments-sdk', 'analytics-dashboards', 'data-docs']) expect(status(name), name).toBe('not-applicable');
+    const growth = queries.checkResults(run.id, byName.get('growth-api')!.repoId).find((r) => r.checkId === 'stale-flags')!;
+    expect(growth.findings.some((f) => f.path === 'flags.yaml' && /"beta-search".* expired on \d{4}-\d{2}-\d{2}/.test(f.message) && /internal\/search\/search\.go:\d+$/.test(f.message))).toBe(true);
+  });
 });
