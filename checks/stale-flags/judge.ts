@@ -172,10 +172,20 @@ export function judge(input: JudgeInput): Judgement {
 
   // Providers with definitions here: their call sites must name a defined key.
   const definedProviders = new Map<string, Set<string>>();
-  for (const d of input.definitions) for (const p of d.providers) definedProviders.set(p, new Set([...(definedProviders.get(p) ?? []), d.path]));
+  for (const d of input.definitions) {
+    for (const p of d.providers) {
+      let paths = definedProviders.get(p);
+      if (!paths) definedProviders.set(p, (paths = new Set()));
+      paths.add(d.path);
+    }
+  }
+  const definitionFiles = new Map<string, string[] | undefined>();
   const definitionsFor = (provider: string): string[] | undefined => {
-    const paths = new Set([...(definedProviders.get(provider) ?? []), ...(definedProviders.get('*') ?? [])]);
-    return paths.size > 0 ? [...paths].sort() : undefined;
+    if (!definitionFiles.has(provider)) {
+      const paths = new Set([...(definedProviders.get(provider) ?? []), ...(definedProviders.get('*') ?? [])]);
+      definitionFiles.set(provider, paths.size > 0 ? [...paths].sort() : undefined);
+    }
+    return definitionFiles.get(provider);
   };
 
   const flags: Flag[] = [];

@@ -160,6 +160,19 @@ export function keysFromArguments(text: string, pos: number, opts: { contextFirs
   return 'dynamic';
 }
 
+/** The identifier a method is called on (`Flipper` in `Flipper.enabled?`, `Feature` in `::Feature.enabled?`); '' for a plain call. */
+function receiverBefore(code: string, at: number): string {
+  let i = at - 1;
+  while (i >= 0 && (code[i] === ' ' || code[i] === '\t')) i--;
+  if (code[i] === '.') i -= code[i - 1] === '?' ? 2 : 1;
+  else if ((code[i] === ':' && code[i - 1] === ':') || (code[i] === '>' && code[i - 1] === '-')) i -= 2;
+  else return '';
+  while (i >= 0 && /\s/.test(code[i]!)) i--;
+  const end = i + 1;
+  while (i >= 0 && /[\w$]/.test(code[i]!)) i--;
+  return code.slice(i + 1, end);
+}
+
 export interface Extractor {
   scan(path: string, code: string): CallScan;
 }
@@ -188,9 +201,9 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
         call.lastIndex = 0;
         for (let m = call.exec(code); m; m = call.exec(code)) {
           const method = m[1]!;
-          const before = code.slice(Math.max(0, m.index - 80), m.index);
-          const receiver = /([A-Za-z_$][\w$]*)\s*(?:\.|::|->|\?\.)\s*$/.exec(before)?.[1] ?? '';
-          const sdk = byMethod.get(method)!.find((s) => !s.receiver || !s.receiver.methods.includes(method) || s.receiver.pattern.test(receiver));
+          const candidates = byMethod.get(method)!;
+          const receiver = candidates.some((s) => s.receiver?.methods.includes(method)) ? receiverBefore(code, m.index) : '';
+          const sdk = candidates.find((s) => !s.receiver || !s.receiver.methods.includes(method) || s.receiver.pattern.test(receiver));
           if (!sdk) continue;
           // Without parentheses (Ruby `Flipper.enabled? :search`) only predicate methods are calls.
           if (m[2] !== '(' && !method.endsWith('?')) continue;
