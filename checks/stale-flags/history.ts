@@ -27,6 +27,8 @@ export interface HistoryIndex {
   /** Every commit of the default branch was read. */
   complete: boolean;
   commitCount: number;
+  /** What the history was read from: commits, or merged pull requests when the source has no commits. */
+  unit: 'commits' | 'pull requests';
   /** Date of the oldest commit read. */
   oldest?: string;
   firstSeen(path: string): Seen | undefined;
@@ -97,9 +99,17 @@ export function indexHistory(
     }
     mentionIn(c.message, { date: c.date, ref: c.oid.slice(0, 7), title: c.message.split('\n')[0] ?? '' }, c.files.map((f) => f.path));
   }
-  for (const pr of pullRequests ?? []) {
-    if (pr.state !== 'merged' || !pr.mergedAt) continue;
-    mentionIn(`${pr.title}\n${pr.body}`, { date: pr.mergedAt, ref: `#${pr.number}`, title: pr.title }, [...pr.files]);
+  const merged = (pullRequests ?? []).filter((pr) => pr.state === 'merged' && pr.mergedAt).sort((a, b) => Date.parse(a.mergedAt!) - Date.parse(b.mergedAt!));
+  for (const pr of merged) mentionIn(`${pr.title}\n${pr.body}`, { date: pr.mergedAt!, ref: `#${pr.number}`, title: pr.title }, [...pr.files]);
+  // Without commits, the first merged pull request that changed a file stands in for the commit that added it.
+  const fromPullRequests = commits.length === 0 && merged.length > 0;
+  if (fromPullRequests) {
+    for (const pr of merged) {
+      for (const path of pr.files) {
+        if (!firstSeen.has(path)) firstSeen.set(path, { date: pr.mergedAt!, oid: `#${pr.number}`, added: true });
+        lastTouched.set(path, pr.mergedAt!);
+      }
+    }
   }
 
   // Paths as the head names them: a mention touched a file that may have been renamed since.
@@ -120,10 +130,11 @@ export function indexHistory(
     );
   }
   return {
-    available: commits.length > 0,
+    available: commits.length > 0 || fromPullRequests,
     complete: history.complete,
-    commitCount: commits.length,
-    oldest: commits.length > 0 ? commits[commits.length - 1]!.date : undefined,
+    commitCount: fromPullRequests ? merged.length : commits.length,
+    unit: fromPullRequests ? 'pull requests' : 'commits',
+    oldest: commits.length > 0 ? commits[commits.length - 1]!.date : merged[0]?.mergedAt ?? undefined,
     firstSeen: (p) => firstSeen.get(p),
     lastTouched: (p) => lastTouched.get(p),
     mentions: (k) => mentions.get(k) ?? [],

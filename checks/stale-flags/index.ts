@@ -203,7 +203,8 @@ export default defineCheck({
     if (!history.available && flags.some((f) => !f.age && f.defs.every((d) => !d.created))) {
       notes.push({ severity: 'info', message: 'no commit history was read, so flags without a date in their definition have an unknown age and were not judged by age' });
     } else if (history.available && !history.complete && flags.some((f) => f.age?.basis === 'before-history')) {
-      notes.push({ severity: 'info', message: `only the last ${plural(history.commitCount, 'commit')} were read (back to ${history.oldest!.slice(0, 10)}; raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
+      const what = history.unit === 'commits' ? `the last ${plural(history.commitCount, 'commit')} were read (back to ${history.oldest!.slice(0, 10)}; raise crawl.historyLimit for more)` : `${plural(history.commitCount, 'merged pull request')} were read, no commits (back to ${history.oldest!.slice(0, 10)})`;
+      notes.push({ severity: 'info', message: `only ${what}: ages of files older than that are bounded by it` });
     }
     if (dynamic > 0) {
       notes.push({ severity: 'info', path: firstDynamic, message: `${plural(dynamic, 'flag call site')} compute${dynamic === 1 ? 's' : ''} the key (a variable or a template), so ${dynamic === 1 ? 'it is' : 'they are'} not checked (the first is in this file)` });
@@ -245,11 +246,12 @@ export default defineCheck({
       if (n > 0) reasonCounts.set(word, n);
     }
     const remote = flags.length - defined.length;
+    const stalePermanent = stale.filter((f) => f.lifetime === null).length;
     const parts = [
       `${plural(flags.length, 'flag')} (${[defined.length > 0 ? `${defined.length} defined here` : '', remote > 0 ? `${remote} only in code` : ''].filter(Boolean).join(', ')})`,
       stale.length === 0 && temporary.length === 0
         ? 'no temporary flags, none stale'
-        : `${stale.length} stale of ${temporary.length} temporary${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}`,
+        : `${stale.length} stale of ${temporary.length} temporary${stalePermanent > 0 ? ` and ${stalePermanent} permanent` : ''}${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}`,
     ];
     if (defined.length > 0) {
       parts.push(untyped.length === 0 && unowned.length === 0 ? 'every definition names a type and an owner' : `${untyped.length} of ${defined.length} definitions without a type, ${unowned.length} without an owner`);

@@ -119,7 +119,7 @@ export function ageOf(flag: { norm: string; defs: Definition[]; refs: Reference[
   if (def?.ownFile) {
     const seen = history.firstSeen(def.path);
     if (seen?.added) return { date: seen.date, days: daysBetween(seen.date, now), basis: 'introduced', atLeast: false, how: `${def.path} added in ${seen.oid.slice(0, 7)} on ${ymd(seen.date)}` };
-    return { date: oldest, days: daysBetween(oldest, now), basis: 'before-history', atLeast: true, how: `${def.path} is older than the ${history.commitCount} commits read (back to ${ymd(oldest)})` };
+    return { date: oldest, days: daysBetween(oldest, now), basis: 'before-history', atLeast: true, how: `${def.path} is older than the ${history.commitCount} ${history.unit} read (back to ${ymd(oldest)})` };
   }
   const holding = def ? [def.path] : [...new Set(flag.refs.filter((r) => r.kind === 'call').map((r) => r.path))];
   if (holding.length === 0) return undefined;
@@ -138,7 +138,7 @@ export function ageOf(flag: { norm: string; defs: Definition[]; refs: Reference[
   const e = earliest!;
   const role = def ? 'defines' : 'calls';
   if (e.before) {
-    return { date: e.date, days: daysBetween(e.date, now), basis: 'before-history', atLeast: false, how: `estimated: ${e.path}, which ${role} it, is older than the ${history.commitCount} commits read (back to ${ymd(e.date)}); the history holds changed paths, not diffs, so the flag may be younger` };
+    return { date: e.date, days: daysBetween(e.date, now), basis: 'before-history', atLeast: false, how: `estimated: ${e.path}, which ${role} it, is older than the ${history.commitCount} ${history.unit} read (back to ${ymd(e.date)}); the history holds changed paths, not diffs, so the flag may be younger` };
   }
   return { date: e.date, days: daysBetween(e.date, now), basis: 'file', atLeast: false, how: `estimated: ${e.path}, which ${role} it, was added on ${ymd(e.date)}; the history holds changed paths, not diffs, so the flag may be younger` };
 }

@@ -310,6 +310,17 @@ describe('stale-flags: remote providers and references', () => {
     expect(about(withPr.findings, 'beta-search')).toEqual([]);
   });
 
+  it('with pull requests but no commits, the first merged pull request that changed a file dates it', async () => {
+    const pr = (number: number, days: number, files: string[]): PullRequest => ({ number, title: `change ${number}`, body: '', state: 'merged', mergedAt: ago(days), createdAt: ago(days + 1), author: 'dev', files });
+    const r = await check(
+      { 'config/feature_flags/beta/old_one.yml': gitlabFlag('old_one', { type: 'beta', group: 'group::a' }), 'config/feature_flags/beta/new_one.yml': gitlabFlag('new_one', { type: 'beta', group: 'group::a' }), 'app/a.rb': 'Feature.enabled?(:old_one) || Feature.enabled?(:new_one)\n' },
+      { pullRequests: [pr(7, 100, ['config/feature_flags/beta/old_one.yml', 'app/a.rb']), pr(9, 12, ['config/feature_flags/beta/new_one.yml', 'app/a.rb']), { ...pr(11, 5, ['config/feature_flags/beta/old_one.yml']), state: 'open', mergedAt: null }] },
+    );
+    expect(only(r.findings, 'old_one').message).toContain(`is 100 days old, past the 40-day lifetime of a release flag (config/feature_flags/beta/old_one.yml added in #7 on ${day(100)})`);
+    expect(about(r.findings, 'new_one')).toEqual([]);
+    expect(r.findings.some((f) => f.message.startsWith('no commit history'))).toBe(false);
+  });
+
   it('lists every reference, capped with "and N more", and ignores comments, vendored, generated and minified files', async () => {
     const callers: Record<string, string> = {};
     for (let i = 1; i <= 12; i++) callers[`src/page${String(i).padStart(2, '0')}.tsx`] = `// unleash.isEnabled('not-this-one')\nexport const on = useFlag('old-banner');\n`;
