@@ -335,7 +335,8 @@ export function parseDefinitionFile(path: string, source: string): ParsedDefinit
         return;
       }
       if (!isKeyShaped(rawKey)) {
-        complain(`"${rawKey.slice(0, 60)}" is not a flag key (no spaces or placeholders); it is ignored`, line);
+        // A list of plain strings that are not keys (`["--fix"]`) is some other tool's "flags".
+        if (entry) complain(`"${rawKey.slice(0, 60)}" is not a flag key (no spaces or placeholders); it is ignored`, line);
         return;
       }
       const e = entry ?? {};

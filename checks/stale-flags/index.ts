@@ -69,6 +69,11 @@ function describe(flag: Flag, o: StaleFlagsOptions): Finding {
   return { severity: severityOf(flag.reasons), path: at?.path, line: at?.line, message: `${head} ${action}` };
 }
 
+/** push(...items) overflows the stack on a few hundred thousand items; a file can hold that many mentions. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 function readProblem(reason: string, detail?: string): string {
   return `${reason}${detail ? `: ${detail}` : ''}`;
 }
@@ -87,7 +92,14 @@ export default defineCheck({
   },
   run(snapshot: RepoSnapshot, ctx) {
     const o = ctx.options;
-    const normalise = keyNormaliser(o);
+    // Memoised: the same literals and tokens recur across files and commit messages.
+    const plainNormalise = keyNormaliser(o);
+    const normalised = new Map<string, string>();
+    const normalise = (key: string): string => {
+      let n = normalised.get(key);
+      if (n === undefined) normalised.set(key, (n = plainNormalise(key)));
+      return n;
+    };
     const excluded = picomatch(o.exclude, { nocase: true, dot: true });
     const notDefinitions = o.definitionExclude.length > 0 ? picomatch(o.definitionExclude, { nocase: true, dot: true }) : () => false;
     const registries = o.registries.map((r) => ({ spec: r, matches: picomatch(r.files, { nocase: true, dot: true }), files: 0 }));
@@ -115,13 +127,13 @@ export default defineCheck({
       }
       for (const r of registryHits) {
         r.files++;
-        definitions.push(...parseRegistry(file.path, content.text, r.spec, (p) => problems.push(p)));
+        append(definitions, parseRegistry(file.path, content.text, r.spec, (p) => problems.push(p)));
       }
       if (candidate) {
         try {
           const parsed = parseDefinitionFile(file.path, content.text);
-          definitions.push(...parsed.definitions);
-          problems.push(...parsed.problems);
+          append(definitions, parsed.definitions);
+          append(problems, parsed.problems);
         } catch (error) {
           // A hostile file must cost this file, not the check.
           problems.push({ path: file.path, line: 1, message: `could not read flag definitions: ${(error as Error).message}` });
@@ -152,7 +164,7 @@ export default defineCheck({
       if (!content.ok) continue;
       const code = stripComments(content.text, path);
       const scan = extractor.scan(path, code);
-      references.push(...scan.refs);
+      append(references, scan.refs);
       if (scan.dynamic > 0) {
         dynamic += scan.dynamic;
         firstDynamic ??= path;
