@@ -61,7 +61,9 @@ function describe(flag: Flag, o: StaleFlagsOptions): Finding {
   if (kinds.has('undefined')) action = `Define it or remove ${places.length === 1 ? 'the call site' : `all ${places.length} call sites`}: ${refs}`;
   else if (kinds.size === 1 && kinds.has('unreferenced')) action = places.length > 0 ? `Delete its definition and the tests that use it: ${refs}` : 'Delete its definition.';
   else {
-    const first = flag.defs.length > 0 ? 'Remove the definition' : flag.providers.length > 0 ? `Archive it in ${flag.providers.map(sdkLabel).join(', ')}` : 'Retire it';
+    // OpenFeature is an API: the flag lives in whichever provider serves it.
+    const where = flag.providers.map((p) => (p === 'openfeature' ? 'the OpenFeature provider' : sdkLabel(p))).join(', ');
+    const first = flag.defs.length > 0 ? 'Remove the definition' : flag.providers.length > 0 ? `Archive it in ${where}` : 'Retire it';
     const them = places.length === 1 ? 'the reference' : `all ${places.length} references`;
     action = places.length > 0 ? `${first} and ${flag.defs.length > 0 ? them : `remove ${them}`}: ${refs}` : `${first}.`;
   }
