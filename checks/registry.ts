@@ -2,5 +2,6 @@
 import runbooks from './runbooks/index.ts';
 import costTags from './cost-tags/index.ts';
 import rollbackPlan from './rollback-plan/index.ts';
+import separatedMigrations from './separated-migrations/index.ts';
 
-export const CHECKS = [runbooks, costTags, rollbackPlan] as const;
+export const CHECKS = [runbooks, costTags, rollbackPlan, separatedMigrations] as const;
