@@ -319,6 +319,10 @@ function liquibaseSql(text: string): LiquibaseChangeSet[] {
 function liquibaseXml(text: string): LiquibaseChangeSet[] {
   const clean = text.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
   if (!/<databaseChangeLog\b/.test(clean)) throw new Error('no <databaseChangeLog> element');
+  if (!/<\/databaseChangeLog\s*>|<databaseChangeLog\b[^>]*\/>/.test(clean)) throw new Error('the <databaseChangeLog> element is never closed');
+  const opened = (clean.match(/<changeSet\b/g) ?? []).length;
+  const closed = (clean.match(/<\/changeSet\s*>/g) ?? []).length + (clean.match(/<changeSet\b[^>]*\/>/g) ?? []).length;
+  if (opened !== closed) throw new Error(`${opened - closed} <changeSet> element${opened - closed === 1 ? ' is' : 's are'} never closed`);
   const sets: LiquibaseChangeSet[] = [];
   const lineOf = (offset: number) => clean.slice(0, offset).split('\n').length;
   const attrs = (s: string): Record<string, string> => Object.fromEntries([...s.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((a) => [a[1]!, a[2] ?? a[3] ?? '']));
