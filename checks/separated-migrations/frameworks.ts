@@ -355,7 +355,7 @@ function liquibaseXml(text: string): LiquibaseChangeSet[] {
 }
 
 function liquibaseYaml(text: string): LiquibaseChangeSet[] {
-  const doc = parseYaml(text, { maxAliasCount: 100 }) as unknown;
+  const doc = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' }) as unknown;
   const log = (doc as { databaseChangeLog?: unknown } | null)?.databaseChangeLog;
   if (!Array.isArray(log)) throw new Error('no databaseChangeLog list');
   const sets: LiquibaseChangeSet[] = [];
