@@ -159,7 +159,13 @@ export default defineCheck({
       if (strong.has(cls.framework) || confirmedDirs.has(dirOf(path))) return cls;
       return undefined;
     };
-    const roleOf = (path: string) => fileRole(path, { ignored: ignoredMatch, travelsWith: travelsMatch, migration: migrationOf, djangoApps });
+    // Paths repeat across thousands of commits: classify each once.
+    const roles = new Map<string, ReturnType<typeof fileRole>>();
+    const roleOf = (path: string) => {
+      let role = roles.get(path);
+      if (role === undefined) roles.set(path, (role = fileRole(path, { ignored: ignoredMatch, travelsWith: travelsMatch, migration: migrationOf, djangoApps })));
+      return role;
+    };
 
     // Rails models that ignore columns about to be dropped.
     const ignoredColumns = new Map<string, Set<string>>();
@@ -204,8 +210,8 @@ export default defineCheck({
       // Oldest last: the final write per directory is the commit that introduced it. Prisma keeps one folder per migration.
       for (const c of commits) {
         for (const f of c.files) {
-          const cls = f.change !== 'D' ? migrationOf(f.path) : undefined;
-          if (cls?.role === 'migration') firstTouch.set(cls.framework === 'prisma' ? dirOf(dirOf(f.path)) : dirOf(f.path), c.oid);
+          const cls = f.change !== 'D' && roleOf(f.path) === 'migration' ? migrationOf(f.path) : undefined;
+          if (cls) firstTouch.set(cls.framework === 'prisma' ? dirOf(dirOf(f.path)) : dirOf(f.path), c.oid);
         }
       }
       for (const oid of firstTouch.values()) introducedBy.add(oid);
