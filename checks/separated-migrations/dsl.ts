@@ -3,7 +3,7 @@
 // bracket matching, and SQL passed to execute/RunSQL/query/raw is read by the SQL analyser.
 import { emptyAnalysis, type DestructiveOp, type MigrationAnalysis, type OpKind } from './model.ts';
 import { argRanges, indentedBody, mask, matchBracket, type Masked } from './source.ts';
-import { analyseSql } from './sql.ts';
+import { analyseSql, MAX_OPS } from './sql.ts';
 
 type Range = [number, number];
 
@@ -41,7 +41,7 @@ function calls(m: Masked, names: string, within: Range[], opts: { parenless?: bo
       while (m.skeleton[k] === ' ' || m.skeleton[k] === '\t') k++;
       if (m.skeleton[k] === '(') {
         const close = matchBracket(m.skeleton, k);
-        out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: argRanges(m.skeleton, k), span: [k, close === -1 ? m.skeleton.length : close + 1] });
+        out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: argRanges(m.skeleton, k), span: [k, close === -1 ? lineEndOf(m.skeleton, k) : close + 1] });
       } else if (opts.parenless && /^[:"'\w[%~<]/.test(m.skeleton.slice(k, k + 1) || ' ')) {
         const end = statementEnd(m, k);
         out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: splitArgs(m.skeleton, k, end), span: [k, end] });
@@ -59,10 +59,12 @@ function lineEndOf(s: string, k: number): number {
 }
 
 /** End of a paren-less Ruby/Elixir call: the end of its line, continued while a line ends with a comma or an open bracket. */
-function statementEnd(m: Masked, k: number): number {
+function statementEnd(m: Masked, start: number): number {
+  let k = start;
   let end = lineEndOf(m.skeleton, k);
   let depth = 0;
-  for (;;) {
+  // A call continued over more than 20 lines is an unbalanced bracket, not an argument list.
+  for (let lines = 0; lines < 20; lines++) {
     for (let j = k; j < end; j++) {
       const c = m.skeleton[j];
       if (c === '(' || c === '[' || c === '{') depth++;
@@ -77,7 +79,7 @@ function statementEnd(m: Masked, k: number): number {
     break;
   }
   // A trailing `do` opens a block; it is not an argument.
-  const text = m.skeleton.slice(0, end);
+  const text = m.skeleton.slice(start, end);
   const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(text);
   return doMatch ? end - doMatch[0].length : end;
 }
@@ -125,12 +127,14 @@ function sqlInto(result: MigrationAnalysis, m: Masked, strings: { value: string;
     // Interpolation cannot be read; blank it so the rest still is.
     const sql = s.value.replace(/\$\{[^}]*\}|#\{[^}]*\}|\{\$[^}]*\}/g, 'x');
     const a = analyseSql(sql, { firstLine: s.line });
+    if (a.aborted) result.unreadable = true;
     schema += a.schemaStatements;
     data += a.dataStatements;
     for (const t of a.createdTables) created.add(t);
-    result.postgresHints.push(...a.postgresHints);
-    result.problems.push(...a.problems);
+    if (result.postgresHints.length === 0 && a.postgresHints[0]) result.postgresHints.push(a.postgresHints[0]);
+    for (const p of a.problems.slice(0, Math.max(0, 100 - result.problems.length))) result.problems.push(p);
     for (const op of a.ops) {
+      if (result.ops.length >= MAX_OPS) break;
       if (op.kind === 'index' && op.table && created.has(op.table)) continue;
       result.ops.push(guard && !op.guarded ? { ...op, guarded: true, guard } : op);
     }
@@ -559,6 +563,7 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
   downVerdict(result, m, down, '`down`');
   if (!up) {
     result.problems.push({ line: 1, message: 'could not find the `up` function of this migration' });
+    result.unreadable = true;
     return result;
   }
   const within: Range[] = [up.body];
@@ -566,12 +571,13 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
   const created = new Set<string>();
   const contexts = all.filter((c) => /^(createTable|createTableIfNotExists|alterTable|table)$/.test(c.name) && c.receiver !== undefined);
   for (const c of contexts) if (/^createTable/.test(c.name)) created.add(nameIn(m, c.args[0]) ?? '');
+  const contextEnds = new Map(contexts.map((t) => [t, t.span[1]]));
   let schemaOps = 0;
   let dataOps = 0;
   for (const c of all) {
     const line = m.lineOf(c.at);
     const args = positional(m, c);
-    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < (matchBracket(m.skeleton, t.span[0]) === -1 ? Infinity : matchBracket(m.skeleton, t.span[0])));
+    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < contextEnds.get(t)!);
     const ctxTable = ctx ? nameIn(m, ctx.args[0]) : undefined;
     const inCreate = ctx ? /^createTable/.test(ctx.name) : false;
     const span = m.code.slice(c.span[0], c.span[1]);
@@ -660,6 +666,7 @@ export function analyseLaravel(text: string): MigrationAnalysis {
   downVerdict(result, m, down, '`down()`');
   if (!up) {
     result.problems.push({ line: 1, message: 'could not find the `up()` method of this migration' });
+    result.unreadable = true;
     return result;
   }
   const all = calls(m, `create|table|drop|dropIfExists|rename|dropColumn|renameColumn|change|index|unique|statement|unprepared|${LARAVEL_COLUMN_TYPES}`, [up.body], { receiver: true });
@@ -717,6 +724,7 @@ export function analyseEfCore(text: string): MigrationAnalysis {
   downVerdict(result, m, down, '`Down()`');
   if (!up) {
     result.problems.push({ line: 1, message: 'could not find the `Up()` method of this migration' });
+    result.unreadable = true;
     return result;
   }
   const all = calls(m, 'CreateTable|DropTable|DropColumn|RenameColumn|RenameTable|AlterColumn|AddColumn|CreateIndex|Sql|InsertData|UpdateData|DeleteData', [up.body], { receiver: true });

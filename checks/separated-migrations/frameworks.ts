@@ -176,6 +176,7 @@ function sqlFile(text: string, firstLine: number): MigrationAnalysis {
   result.ops = a.ops;
   result.problems = a.problems;
   result.postgresHints = a.postgresHints;
+  result.unreadable = a.aborted;
   result.kind = a.schemaStatements === 0 && a.dataStatements > 0 ? 'data' : 'schema';
   return result;
 }
@@ -234,6 +235,7 @@ export function analyseLiquibase(path: string, text: string): MigrationAnalysis 
     sets = /\.sql$/i.test(path) ? liquibaseSql(text) : /\.xml$/i.test(path) ? liquibaseXml(text) : liquibaseYaml(text);
   } catch (error) {
     result.problems.push({ line: 1, message: `could not read this changelog: ${error instanceof Error ? error.message : String(error)}` });
+    result.unreadable = true;
     return result;
   }
   const created = new Set<string>();
@@ -252,12 +254,13 @@ export function analyseLiquibase(path: string, text: string): MigrationAnalysis 
       if (c.type === 'sql' || c.type === 'sqlFile') {
         if (c.sql === undefined) continue;
         const a = analyseSql(c.sql, { firstLine: c.line });
+        if (a.aborted) result.unreadable = true;
         schema += a.schemaStatements;
         data += a.dataStatements;
-        result.problems.push(...a.problems);
-        result.postgresHints.push(...a.postgresHints);
+        for (const p of a.problems) if (result.problems.length < 100) result.problems.push(p);
+        if (result.postgresHints.length === 0 && a.postgresHints[0]) result.postgresHints.push(a.postgresHints[0]);
         for (const t of a.createdTables) created.add(t);
-        result.ops.push(...a.ops.filter((o) => !(o.kind === 'index' && o.table && created.has(o.table))));
+        for (const o of a.ops) if (!(o.kind === 'index' && o.table && created.has(o.table)) && result.ops.length < 1000) result.ops.push(o);
         continue;
       }
       schema++;
@@ -319,6 +322,9 @@ function liquibaseSql(text: string): LiquibaseChangeSet[] {
 function liquibaseXml(text: string): LiquibaseChangeSet[] {
   const clean = text.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '));
   if (!/<databaseChangeLog\b/.test(clean)) throw new Error('no <databaseChangeLog> element');
+  // The element scan below backtracks over unclosed tags; a real changelog file is far smaller.
+  const tags = clean.split('<').length - 1;
+  if (tags > 20_000) throw new Error(`${tags} XML tags, more than the 20,000 read in one changelog`);
   if (!/<\/databaseChangeLog\s*>|<databaseChangeLog\b[^>]*\/>/.test(clean)) throw new Error('the <databaseChangeLog> element is never closed');
   const opened = (clean.match(/<changeSet\b/g) ?? []).length;
   const closed = (clean.match(/<\/changeSet\s*>/g) ?? []).length + (clean.match(/<changeSet\b[^>]*\/>/g) ?? []).length;

@@ -276,7 +276,7 @@ export default defineCheck({
       }
       const a = analyse(path);
       if (!a || a.kind !== 'schema') continue;
-      for (const p of a.problems) unreadable.push({ severity: 'low', path, line: p.line, message: p.message });
+      for (const p of a.problems.slice(0, 20)) unreadable.push({ severity: 'low', path, line: p.line, message: p.message });
       if (a.reversible === true) reversible++;
       else if (a.reversible === false) {
         irreversible++;
@@ -286,8 +286,11 @@ export default defineCheck({
       const open = ops.filter((op) => !op.guarded);
       guardedOps += ops.length - open.length;
       if (open.length > 0) unsafe++;
-      else safe++;
-      for (const op of ops) {
+      else if (!a.unreadable) safe++;
+      // Twenty per file name the pattern; the rest are counted.
+      const shown = ops.slice(0, 20);
+      if (ops.length > shown.length) destructiveFindings.push({ severity: open.length > 0 ? 'medium' : 'info', path, message: `${ops.length - shown.length} more destructive operations in this migration are not listed` });
+      for (const op of shown) {
         if (op.guarded) {
           destructiveFindings.push({ severity: 'info', path, line: op.line, message: `${OP_WORDS[op.kind]} (${op.detail}), acknowledged by ${op.guard}` });
         } else {
@@ -319,10 +322,11 @@ export default defineCheck({
       });
     }
     for (const c of exempt) findings.push({ severity: 'info', message: `${c.label} introduced the migrations, so it is not counted (there was no deployed schema to stay compatible with)` });
-    findings.push(...destructiveFindings.sort((a, b) => severityRank(a) - severityRank(b)), ...reversibilityFindings);
+    for (const f of destructiveFindings.sort((a, b) => severityRank(a) - severityRank(b))) findings.push(f);
+    for (const f of reversibilityFindings) findings.push(f);
     if (linters.length > 0) for (const l of linters) findings.push({ severity: 'info', path: l.path, ...(l.line ? { line: l.line } : {}), message: `migration linter: ${l.name} (${l.how})` });
     else if (unsafe > 0) findings.push({ severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter or Atlas lint would stop destructive operations before they merge' });
-    findings.push(...unreadable);
+    for (const f of unreadable) findings.push(f);
 
     if (score === null) {
       return { status: 'error', score: null, summary: `Found ${plural(head.size, 'migration file')} but could not judge any of them.`, findings };
@@ -331,7 +335,7 @@ export default defineCheck({
     parts.push([...frameworksSeen].map((f) => FRAMEWORKS[f]).sort().join(', '));
     parts.push(separationKnown ? `${judged.length - mixed.length}/${judged.length} recent migration-bearing ${source} shipped apart from application code` : 'separation unknown');
     parts.push(reversible + irreversible > 0 ? `${reversible}/${reversible + irreversible} migrations reversible` : 'reversibility not judged (the framework has no down migrations)');
-    parts.push(unsafe === 0 ? `no unguarded destructive operations${guardedOps > 0 ? ` (${guardedOps} acknowledged)` : ''}` : `${unsafe}/${safe + unsafe} migrations with unguarded destructive operations`);
+    parts.push(safe + unsafe === 0 ? 'destructive operations not judged (no migration could be read)' : unsafe === 0 ? `no unguarded destructive operations${guardedOps > 0 ? ` (${guardedOps} acknowledged)` : ''}` : `${unsafe}/${safe + unsafe} migrations with unguarded destructive operations`);
     parts.push(linters.length > 0 ? `linted by ${[...new Set(linters.map((l) => l.name))].join(', ')}` : 'no migration linter in CI');
     if (postgres.yes && o.postgres === 'auto') parts.push(`PostgreSQL (${postgres.evidence})`);
     return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };

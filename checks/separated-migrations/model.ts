@@ -65,6 +65,8 @@ export interface MigrationAnalysis {
   ops: DestructiveOp[];
   problems: Problem[];
   postgresHints: string[];
+  /** Part of the file could not be read, so it is not counted as safe. */
+  unreadable?: boolean;
 }
 
 export const emptyAnalysis = (): MigrationAnalysis => ({ kind: 'schema', reversible: null, ops: [], problems: [], postgresHints: [] });

@@ -431,6 +431,16 @@ describe('what is not a migration, and what cannot be read', () => {
     expect(at(o, 'db/changelog/broken.xml')).toMatchObject([{ line: 1, message: 'could not read this changelog: the <databaseChangeLog> element is never closed' }]);
   });
 
+  it('does not count a migration it could not read to the end as safe', async () => {
+    const unreadable = await atHead({ 'migrations/000001_a.up.sql': "ALTER TABLE a ADD COLUMN b text DEFAULT 'x;\n", 'migrations/000001_a.down.sql': 'ALTER TABLE a DROP COLUMN b;\n' });
+    expect(part(unreadable, 3)).toBe('destructive operations not judged (no migration could be read)');
+    expect(unreadable.score).toBe(10); // reversibility alone
+    // What comes before the error is still read.
+    const dropFirst = await atHead({ 'migrations/000001_a.up.sql': "ALTER TABLE a DROP COLUMN c;\nALTER TABLE a ADD COLUMN b text DEFAULT 'x;\n", 'migrations/000001_a.down.sql': 'ALTER TABLE a ADD COLUMN c text;\n' });
+    expect(part(dropFirst, 3)).toBe('1/1 migrations with unguarded destructive operations');
+    expect(about(dropFirst, /^drops a column/)[0]).toMatchObject({ path: 'migrations/000001_a.up.sql', line: 1 });
+  });
+
   it('reports a changelog the YAML parser rejects', async () => {
     const o = await atHead({ 'db/changelog/001.yaml': 'databaseChangeLog:\n  - changeSet:\n      id: 1\n      changes: [ {dropTable: {tableName: x} \n' });
     expect(about(o, /^could not read this changelog/)[0]).toMatchObject({ path: 'db/changelog/001.yaml', line: 1 });

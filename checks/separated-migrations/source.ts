@@ -30,8 +30,9 @@ export interface Masked {
 
 export function mask(text: string, lang: Lang): Masked {
   const n = text.length;
-  const code = text.split('');
-  const skel = text.split('');
+  // Blanked ranges, applied once at the end: a char array per file would cost more than the scan.
+  const commentRanges: [number, number][] = [];
+  const contentRanges: [number, number][] = [];
   const strings: StringLiteral[] = [];
   const literalRanges: [number, number][] = [];
   const lineStarts = [0];
@@ -46,16 +47,12 @@ export function mask(text: string, lang: Lang): Masked {
     }
     return lo + 1;
   };
-  const blank = (arr: string[], from: number, to: number) => {
-    for (let k = from; k < to && k < n; k++) if (arr[k] !== '\n') arr[k] = ' ';
-  };
   const commentOut = (from: number, to: number) => {
-    blank(code, from, to);
-    blank(skel, from, to);
+    commentRanges.push([from, to]);
     literalRanges.push([from, to]);
   };
   const stringAt = (open: number, contentStart: number, contentEnd: number, close: number, raw = false) => {
-    blank(skel, contentStart, contentEnd);
+    contentRanges.push([contentStart, contentEnd]);
     literalRanges.push([open, close]);
     let value = text.slice(contentStart, contentEnd);
     if (!raw) value = value.replace(/\\([nt'"\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
@@ -232,7 +229,7 @@ export function mask(text: string, lang: Lang): Masked {
     }
     if (lang === 'csharp' && ch === "'") {
       const close = quoted(i + 1, "'", false, false);
-      blank(skel, i + 1, close);
+      contentRanges.push([i + 1, close]);
       i = Math.min(n, close + 1);
       continue;
     }
@@ -247,13 +244,25 @@ export function mask(text: string, lang: Lang): Masked {
   }
   literalRanges.sort((a, b) => a[0] - b[0]);
   strings.sort((a, b) => a.start - b.start);
+  const code = blankRanges(text, commentRanges);
   return {
     text,
-    code: code.join(''),
-    skeleton: skel.join(''),
+    code,
+    skeleton: blankRanges(code, contentRanges),
     strings,
     lineOf,
-    stringsIn: (from, to) => strings.filter((s) => s.start >= from && s.start < to),
+    stringsIn(from, to) {
+      let lo = 0;
+      let hi = strings.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (strings[mid]!.start < from) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: StringLiteral[] = [];
+      for (let k = lo; k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
+      return out;
+    },
     inLiteral(offset) {
       let lo = 0;
       let hi = literalRanges.length - 1;
@@ -269,25 +278,58 @@ export function mask(text: string, lang: Lang): Masked {
   };
 }
 
+// Every bracket's match, computed in one pass per skeleton: scanners ask for thousands of them, and a
+// scan per question would be quadratic on a file full of unclosed calls.
+let pairedSkeleton: string | undefined;
+let pairs: Int32Array = new Int32Array(0);
+
+function pairsOf(skeleton: string): Int32Array {
+  if (skeleton === pairedSkeleton) return pairs;
+  const result = new Int32Array(skeleton.length).fill(-1);
+  const stacks: Record<string, number[]> = { '(': [], '[': [], '{': [] };
+  const openerOf: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let k = 0; k < skeleton.length; k++) {
+    const c = skeleton[k]!;
+    if (c === '(' || c === '[' || c === '{') stacks[c]!.push(k);
+    else if (c === ')' || c === ']' || c === '}') {
+      const open = stacks[openerOf[c]!]!.pop();
+      if (open !== undefined) result[open] = k;
+    }
+  }
+  pairedSkeleton = skeleton;
+  pairs = result;
+  return result;
+}
+
+/** `text` with each range's characters but newlines replaced by spaces. */
+function blankRanges(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, rawTo] of ranges) {
+    const start = Math.max(from, at);
+    const to = Math.min(rawTo, text.length);
+    if (to <= start) continue;
+    parts.push(text.slice(at, start), text.slice(start, to).replace(/[^\n]/g, ' '));
+    at = to;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
 /** Index of the bracket closing the one at `open` in the skeleton, or -1. */
 export function matchBracket(skeleton: string, open: number): number {
-  const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-  const opener = skeleton[open]!;
-  const closer = pairs[opener];
-  if (!closer) return -1;
-  let depth = 0;
-  for (let k = open; k < skeleton.length; k++) {
-    const c = skeleton[k];
-    if (c === opener) depth++;
-    else if (c === closer && --depth === 0) return k;
-  }
-  return -1;
+  const c = skeleton[open];
+  if (c !== '(' && c !== '[' && c !== '{') return -1;
+  return pairsOf(skeleton)[open] ?? -1;
 }
 
 /** Top-level comma-separated arguments between `open` (a bracket) and its match, as [start, end) ranges. */
 export function argRanges(skeleton: string, open: number): [number, number][] {
   const close = matchBracket(skeleton, open);
-  const end = close === -1 ? skeleton.length : close;
+  // An unclosed call ends with its line, not with the file.
+  const end = close === -1 ? (skeleton.indexOf('\n', open) === -1 ? skeleton.length : skeleton.indexOf('\n', open)) : close;
   const ranges: [number, number][] = [];
   let depth = 0;
   let start = open + 1;

@@ -23,10 +23,15 @@ export interface SqlStatement {
   comments: SqlComment[];
 }
 
-export type SqlLexResult = { ok: true; statements: SqlStatement[]; comments: SqlComment[] } | { ok: false; line: number; reason: string };
+/** On an error, the statements before it are still returned. */
+export type SqlLexResult = { ok: true; statements: SqlStatement[]; comments: SqlComment[] } | { ok: false; line: number; reason: string; statements: SqlStatement[]; comments: SqlComment[] };
 
-const WORD_START = /[A-Za-z_\u0080-\uffff]/;
-const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 0x80;
+const isWordPart = (c: number) => isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Results past this many per file are not kept: a finding per statement is no use beyond it. */
+export const MAX_OPS = 1000;
+const MAX_PROBLEMS = 100;
 
 /** Splits SQL text into statements of tokens. Never throws; unterminated constructs are reported. */
 export function lexSql(text: string, firstLine = 1): SqlLexResult {
@@ -66,7 +71,11 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       i++;
       atLineStart = true;
       // A blank line ends the comments that lead into the next statement.
-      if (tokens.length === 0 && /^\s*\n/.test(text.slice(i, i + 200))) pendingComments = [];
+      if (tokens.length === 0 && pendingComments.length > 0) {
+        let j = i;
+        while (j < n && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r')) j++;
+        if (text[j] === '\n') pendingComments = [];
+      }
       continue;
     }
     if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v' || ch === '\uFEFF') {
@@ -74,7 +83,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       continue;
     }
     const startLine = line;
-    if (atLineStart) {
+    if (atLineStart && (ch === 'D' || ch === 'd' || ch === 'G' || ch === 'g' || ch === '#')) {
       atLineStart = false;
       const rest = text.slice(i, text.indexOf('\n', i) === -1 ? n : text.indexOf('\n', i));
       const delim = /^DELIMITER[ \t]+(\S+)/i.exec(rest);
@@ -95,6 +104,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
         continue;
       }
     }
+    atLineStart = false;
     if (delimiter !== ';' ? text.startsWith(delimiter, i) : ch === ';' && blockDepth === 0) {
       flush();
       i += delimiter.length;
@@ -119,7 +129,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
           j += 2;
         } else j++;
       }
-      if (depth > 0) return { ok: false, line: startLine, reason: 'a /* comment is never closed' };
+      if (depth > 0) return { ok: false, line: startLine, reason: 'a /* comment is never closed', statements, comments };
       comment({ text: text.slice(i + 2, j - 2).trim(), line: startLine });
       i = j;
       continue;
@@ -128,7 +138,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
       if (tag) {
         const close = text.indexOf(tag[0], i + tag[0].length);
-        if (close === -1) return { ok: false, line: startLine, reason: `a ${tag[0]} quoted body is never closed` };
+        if (close === -1) return { ok: false, line: startLine, reason: `a ${tag[0]} quoted body is never closed`, statements, comments };
         const body = text.slice(i + tag[0].length, close);
         line += countNewlines(body);
         tokens.push({ kind: 'string', text: body, line: startLine });
@@ -141,7 +151,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       let j = ch === "'" ? i + 1 : i + 2;
       let value = '';
       for (;;) {
-        if (j >= n) return { ok: false, line: startLine, reason: 'a quoted string is never closed' };
+        if (j >= n) return { ok: false, line: startLine, reason: 'a quoted string is never closed', statements, comments };
         const c = text[j]!;
         if (c === '\n') line++;
         if (backslashes && c === '\\') {
@@ -168,7 +178,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       let j = i + 1;
       let value = '';
       for (;;) {
-        if (j >= n) return { ok: false, line: startLine, reason: `a ${ch}quoted name${ch} is never closed` };
+        if (j >= n) return { ok: false, line: startLine, reason: `a ${ch}quoted name${ch} is never closed`, statements, comments };
         const c = text[j]!;
         if (c === '\n') line++;
         if (c === ch) {
@@ -195,9 +205,10 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
         continue;
       }
     }
-    if (WORD_START.test(ch)) {
+    const cc = text.charCodeAt(i);
+    if (isWordStart(cc)) {
       let j = i + 1;
-      while (j < n && WORD_PART.test(text[j]!)) j++;
+      while (j < n && isWordPart(text.charCodeAt(j))) j++;
       const word = text.slice(i, j).toUpperCase();
       tokens.push({ kind: 'word', text: word, line: startLine });
       if (isRoutine()) {
@@ -207,14 +218,14 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       i = j;
       continue;
     }
-    if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+    if (isDigit(cc) || (ch === '.' && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < n && /[0-9A-Za-z_.]/.test(text[j]!)) j++;
+      while (j < n && (isWordPart(text.charCodeAt(j)) || text[j] === '.')) j++;
       tokens.push({ kind: 'number', text: text.slice(i, j), line: startLine });
       i = j;
       continue;
     }
-    if (ch === '\u0000') return { ok: false, line: startLine, reason: 'the file contains NUL bytes' };
+    if (ch === '\u0000') return { ok: false, line: startLine, reason: 'the file contains NUL bytes', statements, comments };
     tokens.push({ kind: 'punct', text: ch, line: startLine });
     i++;
   }
@@ -255,6 +266,8 @@ export interface SqlAnalysis {
   problems: { line: number; message: string }[];
   /** Evidence that the SQL is PostgreSQL. */
   postgresHints: string[];
+  /** The tokenizer stopped: nothing after the error was read. */
+  aborted: boolean;
 }
 
 const nameOf = (t: SqlToken | undefined): string => (t ? (t.kind === 'word' ? t.text.toLowerCase() : t.text) : '');
@@ -286,18 +299,18 @@ function splitTopLevel(tokens: SqlToken[]): SqlToken[][] {
 const ignoresRule = (comments: SqlComment[]): boolean => comments.some((c) => /\bsquawk-ignore\b|\batlas:nolint\b|\bnolint\b|\bsafety[_ -]assured\b/i.test(c.text));
 
 export function analyseSql(text: string, opts: { firstLine?: number; context?: string } = {}): SqlAnalysis {
-  const result: SqlAnalysis = { ops: [], schemaStatements: 0, dataStatements: 0, createdTables: new Set(), problems: [], postgresHints: [] };
+  const result: SqlAnalysis = { ops: [], schemaStatements: 0, dataStatements: 0, createdTables: new Set(), problems: [], postgresHints: [], aborted: false };
   const lexed = lexSql(text, opts.firstLine ?? 1);
   if (!lexed.ok) {
     result.problems.push({ line: lexed.line, message: `could not parse this SQL: ${lexed.reason}` });
-    return result;
+    result.aborted = true;
   }
   const fileIgnored = lexed.comments.some((c) => /\bsquawk-ignore-file\b|\batlas:nolint\b/i.test(c.text) && c.line <= (lexed.statements[0]?.line ?? Infinity));
   for (const statement of lexed.statements) {
     const t = statement.tokens;
     const lead = t[0]!;
     if (lead.kind !== 'word' || !STATEMENT_LEADERS.has(lead.text)) {
-      if (lead.kind === 'punct' && (lead.text === '(' || lead.text === ')')) continue;
+      if ((lead.kind === 'punct' && (lead.text === '(' || lead.text === ')')) || result.problems.length >= MAX_PROBLEMS) continue;
       result.problems.push({ line: lead.line, message: `could not parse this SQL: a statement starts with "${lead.kind === 'word' ? lead.text.toLowerCase() : lead.text}", which is not an SQL command` });
       continue;
     }
@@ -305,7 +318,9 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
       result.postgresHints.push(`PostgreSQL syntax at line ${lead.line}`);
     }
     const guarded = fileIgnored || ignoresRule(statement.comments);
-    const push = (op: Omit<DestructiveOp, 'guarded' | 'guard'>) => result.ops.push({ ...op, guarded, guard: guarded ? 'a linter ignore comment (squawk-ignore, atlas:nolint)' : undefined });
+    const push = (op: Omit<DestructiveOp, 'guarded' | 'guard'>) => {
+      if (result.ops.length < MAX_OPS) result.ops.push({ ...op, guarded, guard: guarded ? 'a linter ignore comment (squawk-ignore, atlas:nolint)' : undefined });
+    };
     if (DATA_LEADERS.has(lead.text)) {
       result.dataStatements++;
       continue;
