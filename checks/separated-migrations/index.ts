@@ -310,7 +310,13 @@ export default defineCheck({
 
     // Findings: the mixed changes first, then each migration's problems.
     if (noHistory) {
-      findings.push({ severity: 'info', message: `separation unknown: ${snapshot.history.complete ? 'no change in the history touched a migration' : 'no commit history or pull requests were available'}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
+      const why =
+        commits.length === 0
+          ? 'no commit history or pull requests were available'
+          : snapshot.history.complete
+            ? 'no change in the history touched a migration'
+            : `none of the ${commits.length} most recent commits read (crawl.historyLimit) touched a migration`;
+      findings.push({ severity: 'info', message: `separation unknown: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
     }
     for (const c of mixed) {
       const shown = c.application.slice(0, o.appFilesShown);
