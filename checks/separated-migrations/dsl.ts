@@ -119,7 +119,7 @@ function kw(m: Masked, call: Call, key: string): string | undefined {
 
 const positional = (m: Masked, call: Call): Range[] => call.args.filter((r) => !/^\s*:?\w+\s*(?::(?!:)|=(?![=>])|=>)/.test(m.code.slice(r[0], r[1])));
 
-function sqlInto(result: MigrationAnalysis, m: Masked, strings: { value: string; line: number }[], created: Set<string>, guard?: string): { schema: number; data: number } {
+function sqlInto(result: MigrationAnalysis, strings: { value: string; line: number }[], created: Set<string>, guard?: string): { schema: number; data: number } {
   let schema = 0;
   let data = 0;
   for (const s of strings) {
@@ -139,7 +139,6 @@ function sqlInto(result: MigrationAnalysis, m: Masked, strings: { value: string;
       result.ops.push(guard && !op.guarded ? { ...op, guarded: true, guard } : op);
     }
   }
-  void m;
   return { schema, data };
 }
 
@@ -173,13 +172,13 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
   const result = emptyAnalysis();
   const defs = [...m.skeleton.matchAll(/^[ \t]*def\s+(?:self\.)?(up|down|change)\b/gm)].filter((d) => !m.inLiteral(d.index));
   const bodies = new Map<string, Range>();
-  for (const d of defs) bodies.set(d[1]!, indentedBody(m, d.index, null));
+  for (const d of defs) bodies.set(d[1]!, indentedBody(m, d.index));
   const downBlocks: Range[] = [];
   for (const b of m.skeleton.matchAll(/\b\w+\.down\s*(do\b|\{)/g)) {
     if (m.inLiteral(b.index)) continue;
     const open = b.index + b[0].length - b[1]!.length;
     if (b[1] === '{') downBlocks.push([open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length]);
-    else downBlocks.push(indentedBody(m, b.index, null));
+    else downBlocks.push(indentedBody(m, b.index));
   }
   const forward: Range[] = [bodies.get('change'), bodies.get('up')].filter((r): r is Range => r !== undefined);
   if (forward.length === 0 && defs.length === 0) forward.push([0, m.skeleton.length]);
@@ -187,7 +186,7 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
   for (const g of m.skeleton.matchAll(/\bsafety_assured\s*(do\b|\{)/g)) {
     if (m.inLiteral(g.index)) continue;
     const open = g.index + g[0].length - g[1]!.length;
-    guardRegions.push(g[1] === '{' ? [open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length] : indentedBody(m, g.index, null));
+    guardRegions.push(g[1] === '{' ? [open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length] : indentedBody(m, g.index));
   }
   const all = calls(m, RAILS_SCHEMA + '|remove|rename|change|string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to', forward, { parenless: true, receiver: true }).filter((c) => !inside(c.at, downBlocks));
   const created = new Set<string>();
@@ -269,7 +268,7 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
       }
       case 'execute': {
         const strings = [...stringsOf(m, c.span), ...heredocAfter(m, c)];
-        const counts = sqlInto(result, m, strings, created, guard);
+        const counts = sqlInto(result, strings, created, guard);
         schemaCalls += counts.schema > 0 ? 0 : -1;
         dataStatements += counts.data;
         break;
@@ -371,7 +370,7 @@ export function analyseDjango(text: string): MigrationAnalysis {
       const forward = args[0] ?? findKwRange(m, c, 'sql');
       const reverse = args[1] ?? findKwRange(m, c, 'reverse_sql');
       if (!reverse) irreversible ??= { line, why: 'RunSQL has no reverse_sql' };
-      const counts = forward ? sqlInto(result, m, stringsOf(m, forward), created, guard) : { schema: 0, data: 0 };
+      const counts = forward ? sqlInto(result, stringsOf(m, forward), created, guard) : { schema: 0, data: 0 };
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;
@@ -433,8 +432,8 @@ export function analyseAlembic(text: string): MigrationAnalysis {
   const result = emptyAnalysis();
   const up = /^def\s+upgrade\s*\(/m.exec(m.skeleton);
   const down = /^def\s+downgrade\s*\(/m.exec(m.skeleton);
-  const upBody = up ? indentedBody(m, up.index, null) : undefined;
-  const downBody = down ? indentedBody(m, down.index, null) : undefined;
+  const upBody = up ? indentedBody(m, up.index) : undefined;
+  const downBody = down ? indentedBody(m, down.index) : undefined;
   if (upBody) {
     const ops = calls(m, 'create_table|drop_table|drop_column|add_column|alter_column|rename_table|create_index|drop_index|execute|bulk_insert|batch_alter_table|create_foreign_key|create_unique_constraint|drop_constraint', [upBody], { receiver: true }).filter((c) => c.receiver !== undefined);
     const created = new Set<string>();
@@ -455,7 +454,7 @@ export function analyseAlembic(text: string): MigrationAnalysis {
         continue;
       }
       if (c.name === 'execute') {
-        const counts = sqlInto(result, m, stringsOf(m, c.span), created);
+        const counts = sqlInto(result, stringsOf(m, c.span), created);
         schemaOps += counts.schema;
         dataOps += counts.data;
         continue;
@@ -586,7 +585,7 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
     const table = knexStyle ? ctxTable : nameIn(m, args[0]);
     const column = knexStyle ? nameIn(m, args[0]) : nameIn(m, args[1]);
     if (c.name === 'query' || c.name === 'raw') {
-      const counts = sqlInto(result, m, stringsOf(m, c.span), created);
+      const counts = sqlInto(result, stringsOf(m, c.span), created);
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;
@@ -681,7 +680,7 @@ export function analyseLaravel(text: string): MigrationAnalysis {
     const table = ctx ? nameIn(m, ctx.args[0]) : undefined;
     const statementText = m.code.slice(c.at, m.skeleton.indexOf(';', c.at) === -1 ? m.code.length : m.skeleton.indexOf(';', c.at));
     if (c.receiver === 'DB' && (c.name === 'statement' || c.name === 'unprepared')) {
-      const counts = sqlInto(result, m, [...stringsOf(m, c.span), ...heredocAfter(m, c)], created);
+      const counts = sqlInto(result, [...stringsOf(m, c.span), ...heredocAfter(m, c)], created);
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;
@@ -734,7 +733,6 @@ export function analyseEfCore(text: string): MigrationAnalysis {
   let dataOps = 0;
   for (const c of all) {
     const line = m.lineOf(c.at);
-    const table = named(c, 'table') ?? named(c, 'name');
     const column = named(c, 'name');
     const span = m.code.slice(c.span[0], c.span[1]);
     if (/^(InsertData|UpdateData|DeleteData)$/.test(c.name)) {
@@ -742,7 +740,7 @@ export function analyseEfCore(text: string): MigrationAnalysis {
       continue;
     }
     if (c.name === 'Sql') {
-      const counts = sqlInto(result, m, stringsOf(m, c.span), created);
+      const counts = sqlInto(result, stringsOf(m, c.span), created);
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;
@@ -760,7 +758,6 @@ export function analyseEfCore(text: string): MigrationAnalysis {
       const after = m.code.slice(c.span[1], c.span[1] + 200);
       if (t && !created.has(t) && !/CreatedConcurrently/.test(after)) result.ops.push(op('index', line, `creates an index on ${t} without CONCURRENTLY`, t));
     }
-    void table;
   }
   result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';
   return result;
@@ -773,7 +770,7 @@ export function analyseEcto(text: string): MigrationAnalysis {
   const m = mask(text, 'elixir');
   const result = emptyAnalysis();
   const defs = new Map<string, Range>();
-  for (const d of m.skeleton.matchAll(/^[ \t]*def\s+(up|down|change)\b/gm)) if (!m.inLiteral(d.index)) defs.set(d[1]!, indentedBody(m, d.index, null));
+  for (const d of m.skeleton.matchAll(/^[ \t]*def\s+(up|down|change)\b/gm)) if (!m.inLiteral(d.index)) defs.set(d[1]!, indentedBody(m, d.index));
   const forward = [defs.get('change'), defs.get('up')].filter((r): r is Range => r !== undefined);
   const all = calls(m, 'create|create_if_not_exists|alter|drop|drop_if_exists|rename|remove|remove_if_exists|modify|add|add_if_not_exists|execute', forward, { parenless: true });
   const tableArg = (c: Call, k = 0): string | undefined => /table\(\s*:?"?(\w+)/.exec(argText(m, c.args[k]))?.[1];
@@ -792,7 +789,7 @@ export function analyseEcto(text: string): MigrationAnalysis {
     if (c.name === 'execute') {
       if (inChange(c) && c.args.length < 2) irreversible ??= { line, why: '`execute` with one argument in `change` cannot be reversed (pass the down SQL as a second argument)' };
       const upArg = c.args[0];
-      const counts = upArg ? sqlInto(result, m, stringsOf(m, upArg), created) : { schema: 0, data: 0 };
+      const counts = upArg ? sqlInto(result, stringsOf(m, upArg), created) : { schema: 0, data: 0 };
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;

@@ -346,31 +346,22 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
   return ranges;
 }
 
-/** A literal name in an argument: a string's contents, a Ruby/Elixir symbol, or a bare identifier. */
-export function literalName(m: Masked, range: [number, number]): string | undefined {
-  const raw = m.code.slice(range[0], range[1]).trim();
-  const str = /^(?:[a-z]*:\s*)?["'`]([^"'`]*)["'`]/.exec(raw) ?? /^:"?([A-Za-z_][\w?!]*)/.exec(raw) ?? /^(?:\w+:\s*)?:?([A-Za-z_]\w*)$/.exec(raw);
-  return str?.[1];
-}
-
 /**
  * The body of an indentation-delimited block (Ruby `def … end`, Elixir `def … do … end`, Python
- * `def …:`) whose header line starts at `headerOffset`: [start, end) offsets of the lines after the header.
+ * `def …:`) whose header line holds `headerOffset`: [start, end) from the line after the header to the
+ * first later line indented no deeper than the header (Ruby's `end`, or Python's next statement).
  */
-export function indentedBody(m: Masked, headerOffset: number, closer: RegExp | null): [number, number] {
+export function indentedBody(m: Masked, headerOffset: number): [number, number] {
   const text = m.skeleton;
   const headerLineStart = text.lastIndexOf('\n', headerOffset - 1) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(headerLineStart))![0].length;
+  const indent = /^[ \t]*/.exec(text.slice(headerLineStart, headerLineStart + 400))![0].length;
   const bodyStart = text.indexOf('\n', headerOffset);
   if (bodyStart === -1) return [text.length, text.length];
   let k = bodyStart + 1;
   while (k < text.length) {
     const e = text.indexOf('\n', k) === -1 ? text.length : text.indexOf('\n', k);
     const lineText = text.slice(k, e);
-    if (lineText.trim() !== '') {
-      const ind = /^[ \t]*/.exec(lineText)![0].length;
-      if (ind <= indent) return [bodyStart + 1, closer && closer.test(lineText.trim()) ? k : k];
-    }
+    if (lineText.trim() !== '' && /^[ \t]*/.exec(lineText)![0].length <= indent) return [bodyStart + 1, k];
     k = e + 1;
   }
   return [bodyStart + 1, text.length];
