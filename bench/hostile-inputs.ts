@@ -8,6 +8,7 @@ import { buildSnapshot } from '../crawler/sources/snapshot.ts';
 import { costTagsCases } from './hostile-cost-tags.ts';
 import { rollbackPlanCases } from './hostile-rollback-plan.ts';
 import { staleFlagsCases } from './hostile-stale-flags.ts';
+import { separatedMigrationsCases } from './hostile-separated-migrations.ts';
 
 const SERVICE: RepoKindVerdict = { kind: 'service', source: 'detected', evidence: [] };
 
@@ -17,7 +18,7 @@ function snapshotOf(files: Record<string, string>) {
   return buildSnapshot({ identity: { host: 'bench', owner: 'bench', name: 'hostile', defaultBranch: 'main' }, head: { oid: '0'.repeat(40), date: '2026-11-01T00:00:00Z' }, files: entries, contents, historyComplete: true, commits: [], problems: [] });
 }
 
-const cases = [...rollbackPlanCases(), ...costTagsCases(), ...staleFlagsCases()];
+const cases = [...rollbackPlanCases(), ...costTagsCases(), ...staleFlagsCases(), ...separatedMigrationsCases()];
 const results = [];
 for (const testCase of cases) {
   const snapshot = snapshotOf(testCase.files);

@@ -2,6 +2,7 @@
 import runbooks from './runbooks/index.ts';
 import costTags from './cost-tags/index.ts';
 import rollbackPlan from './rollback-plan/index.ts';
+import separatedMigrations from './separated-migrations/index.ts';
 import staleFlags from './stale-flags/index.ts';
 
-export const CHECKS = [runbooks, costTags, rollbackPlan, staleFlags] as const;
+export const CHECKS = [runbooks, costTags, rollbackPlan, separatedMigrations, staleFlags] as const;

@@ -9,7 +9,7 @@ import { PROJECT_ROOT, buildSite } from './site.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
-const FLEET_VERSION = '3';
+const FLEET_VERSION = '4';
 /** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
 const BACKFILL_DAYS = [150, 120, 90, 60, 30];
 

@@ -66,7 +66,7 @@ describe('demo fleet', () => {
 
   it('shows passing, partial and failing repositories for every check', () => {
     const results = queries.repositories(queries.latestRun()!.id);
-    for (const checkId of ['runbooks', 'rollback-plan', 'cost-tags']) {
+    for (const checkId of ['runbooks', 'rollback-plan', 'cost-tags', 'separated-migrations', 'stale-flags']) {
       const statuses = new Set(results.map((r) => r.checks[checkId]?.status));
       for (const status of ['pass', 'warn', 'fail', 'not-applicable']) expect(statuses, `${checkId}: ${status}`).toContain(status);
       expect(statuses, checkId).not.toContain('error');
@@ -76,6 +76,11 @@ describe('demo fleet', () => {
     expect(byName.get('payments-api')?.checks['rollback-plan']).toMatchObject({ status: 'pass', score: 10 });
     // Its Rollout takes over the labelled Deployment, so cost attribution still passes.
     expect(byName.get('payments-api')?.checks['cost-tags']?.status).toBe('pass');
+    // Migrations: payments-api ships them apart and lints them; ledger-service ships them with its views.
+    expect(byName.get('payments-api')?.checks['separated-migrations']?.status).toBe('pass');
+    expect(byName.get('growth-api')?.checks['separated-migrations']?.status).toBe('warn');
+    expect(byName.get('ledger-service')?.checks['separated-migrations']?.status).toBe('fail');
+    expect(byName.get('checkout-web')?.checks['separated-migrations']?.status).toBe('not-applicable');
   });
 
   it('judges the demo material as its authors intended', () => {

@@ -1,0 +1,837 @@
+// Migrations written in the frameworks' own languages, read by token scanning over the lexer's
+// skeleton (comments and string contents blanked): calls are found by name, their arguments by
+// bracket matching, and SQL passed to execute/RunSQL/query/raw is read by the SQL analyser.
+import { emptyAnalysis, type DestructiveOp, type MigrationAnalysis, type OpKind } from './model.ts';
+import { argRanges, indentedBody, mask, matchBracket, type Masked } from './source.ts';
+import { analyseSql, MAX_OPS } from './sql.ts';
+
+type Range = [number, number];
+
+interface Call {
+  name: string;
+  /** Offset of the call's name. */
+  at: number;
+  /** Offset of the receiver (`op.` in `op.drop_column`), when any. */
+  receiver?: string;
+  args: Range[];
+  /** Whole argument span, parentheses included when there are any. */
+  span: Range;
+}
+
+const inside = (offset: number, ranges: Range[]) => ranges.some(([a, b]) => offset >= a && offset < b);
+
+/** Calls whose name matches `names` (a regex source of alternatives) within `within`, outside strings and comments. */
+function calls(m: Masked, names: string, within: Range[], opts: { parenless?: boolean; receiver?: boolean } = {}): Call[] {
+  const re = new RegExp(`(?:([A-Za-z_$][\\w$]*)\\s*(?:\\.|->|::)\\s*)?\\b(${names})\\b`, 'g');
+  const out: Call[] = [];
+  for (const [from, to] of within) {
+    re.lastIndex = from;
+    for (let match = re.exec(m.skeleton); match && match.index < to; match = re.exec(m.skeleton)) {
+      const nameAt = match.index + match[0].length - match[2]!.length;
+      if (m.inLiteral(nameAt)) continue;
+      const before = m.skeleton.slice(Math.max(0, match.index - 4), match.index);
+      if (/def\s*$|:\s*$/.test(before) && !opts.parenless) continue;
+      if (!opts.receiver && match[1] === undefined && /[.>:]\s*$/.test(before)) continue;
+      let k = nameAt + match[2]!.length;
+      // C# generics: AddColumn<string>(
+      if (m.skeleton[k] === '<') {
+        const close = m.skeleton.indexOf('>', k);
+        if (close !== -1 && close - k < 80) k = close + 1;
+      }
+      while (m.skeleton[k] === ' ' || m.skeleton[k] === '\t') k++;
+      if (m.skeleton[k] === '(') {
+        const close = matchBracket(m.skeleton, k);
+        out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: argRanges(m.skeleton, k), span: [k, close === -1 ? lineEndOf(m.skeleton, k) : close + 1] });
+      } else if (opts.parenless && /^[:"'\w[%~<]/.test(m.skeleton.slice(k, k + 1) || ' ')) {
+        const end = statementEnd(m, k);
+        out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: splitArgs(m.skeleton, k, end), span: [k, end] });
+      } else if (opts.parenless && /^\s*$/.test(m.skeleton.slice(k, lineEndOf(m.skeleton, k)))) {
+        out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: [], span: [k, k] });
+      }
+    }
+  }
+  return out;
+}
+
+function lineEndOf(s: string, k: number): number {
+  const e = s.indexOf('\n', k);
+  return e === -1 ? s.length : e;
+}
+
+/** End of a paren-less Ruby/Elixir call: the end of its line, continued while a line ends with a comma or an open bracket. */
+function statementEnd(m: Masked, start: number): number {
+  let k = start;
+  let end = lineEndOf(m.skeleton, k);
+  let depth = 0;
+  // A call continued over more than 20 lines is an unbalanced bracket, not an argument list.
+  for (let lines = 0; lines < 20; lines++) {
+    for (let j = k; j < end; j++) {
+      const c = m.skeleton[j];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+    }
+    const lineText = m.skeleton.slice(k, end).trimEnd();
+    if ((depth > 0 || lineText.endsWith(',') || lineText.endsWith('\\')) && end < m.skeleton.length) {
+      k = end;
+      end = lineEndOf(m.skeleton, end + 1);
+      continue;
+    }
+    break;
+  }
+  // A trailing `do` opens a block; it is not an argument.
+  const text = m.skeleton.slice(start, end);
+  const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(text);
+  return doMatch ? end - doMatch[0].length : end;
+}
+
+function splitArgs(s: string, from: number, to: number): Range[] {
+  const ranges: Range[] = [];
+  let depth = 0;
+  let start = from;
+  for (let k = from; k < to; k++) {
+    const c = s[k];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      ranges.push([start, k]);
+      start = k + 1;
+    }
+  }
+  if (s.slice(start, to).trim() !== '') ranges.push([start, to]);
+  return ranges;
+}
+
+const argText = (m: Masked, r: Range | undefined): string => (r ? m.code.slice(r[0], r[1]).trim() : '');
+
+/** A name in an argument: string contents, :symbol, or an identifier. */
+function nameIn(m: Masked, r: Range | undefined): string | undefined {
+  const raw = argText(m, r);
+  const match = /^(?:\w+\s*[:=]\s*)?(?:table\()?\s*(?:["'`]([^"'`]+)["'`]|:"?([A-Za-z_][\w?!]*)"?|([A-Za-z_]\w*))/.exec(raw);
+  return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+}
+
+/** Keyword argument (Ruby `key:`, Python `key=`, JS/C# `key:`, `:key =>`) anywhere in a call's arguments. */
+function kw(m: Masked, call: Call, key: string): string | undefined {
+  const text = m.code.slice(call.span[0], call.span[1]);
+  const match = new RegExp(`(?:^|[\\s,({])(?::)?${key}\\s*(?::|=>|=(?!=))\\s*([^,)}\\n]+)`).exec(text);
+  return match?.[1]?.trim();
+}
+
+const positional = (m: Masked, call: Call): Range[] => call.args.filter((r) => !/^\s*:?\w+\s*(?::(?!:)|=(?![=>])|=>)/.test(m.code.slice(r[0], r[1])));
+
+function sqlInto(result: MigrationAnalysis, strings: { value: string; line: number }[], created: Set<string>, guard?: string): { schema: number; data: number } {
+  let schema = 0;
+  let data = 0;
+  for (const s of strings) {
+    if (s.value.trim() === '') continue;
+    // Interpolation cannot be read; blank it so the rest still is.
+    const sql = s.value.replace(/\$\{[^}]*\}|#\{[^}]*\}|\{\$[^}]*\}/g, 'x');
+    const a = analyseSql(sql, { firstLine: s.line });
+    if (a.aborted) result.unreadable = true;
+    schema += a.schemaStatements;
+    data += a.dataStatements;
+    for (const t of a.createdTables) created.add(t);
+    if (result.postgresHints.length === 0 && a.postgresHints[0]) result.postgresHints.push(a.postgresHints[0]);
+    for (const p of a.problems.slice(0, Math.max(0, 100 - result.problems.length))) result.problems.push(p);
+    for (const op of a.ops) {
+      if (result.ops.length >= MAX_OPS) break;
+      if (op.kind === 'index' && op.table && created.has(op.table)) continue;
+      result.ops.push(guard && !op.guarded ? { ...op, guarded: true, guard } : op);
+    }
+  }
+  return { schema, data };
+}
+
+function stringsOf(m: Masked, r: Range): { value: string; line: number }[] {
+  return m.stringsIn(r[0], r[1]).map((s) => ({ value: s.value, line: s.line }));
+}
+
+/** The heredoc a Ruby/PHP call opens on its line, which starts after the line ends. */
+function heredocAfter(m: Masked, call: Call): { value: string; line: number }[] {
+  if (!/<<[~-]?['"]?[A-Za-z_]|<<<\s*['"]?[A-Za-z_]/.test(m.code.slice(call.span[0], call.span[1]))) return [];
+  const next = m.strings.find((s) => s.start > call.span[1] - 1 && s.start >= lineEndOf(m.text, call.span[0]));
+  return next ? [{ value: next.value, line: next.line }] : [];
+}
+
+const op = (kind: OpKind, line: number, detail: string, table?: string, column?: string, guard?: string): DestructiveOp => ({ kind, line, detail, table, column, guarded: guard !== undefined, guard });
+
+function emptyBody(m: Masked, r: Range, extra: RegExp[] = []): boolean {
+  let body = m.skeleton.slice(r[0], r[1]);
+  for (const re of extra) body = body.replace(re, ' ');
+  return body.replace(/["'`]{1,3}\s*["'`]{1,3}/g, ' ').trim() === '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ruby: Rails Active Record
+
+const RAILS_SCHEMA = 'create_table|create_join_table|add_column|add_index|add_reference|add_belongs_to|add_timestamps|add_foreign_key|add_check_constraint|remove_columns?|remove_index|remove_reference|remove_belongs_to|remove_timestamps|remove_foreign_key|remove_check_constraint|rename_column|rename_table|rename_index|change_column|change_column_null|change_column_default|change_table|drop_table|drop_join_table|enable_extension|disable_extension|create_enum|drop_enum|add_enum_value|create_schema|drop_schema|execute';
+const RAILS_DATA = /\b(update_all|find_each|find_in_batches|in_batches|update_columns?|update!|insert_all!?|upsert_all|delete_all|destroy_all|create!|save!)\b/;
+
+export function analyseRails(text: string, ignoredColumns: Map<string, Set<string>>): MigrationAnalysis {
+  const m = mask(text, 'ruby');
+  const result = emptyAnalysis();
+  const defs = [...m.skeleton.matchAll(/^[ \t]*def\s+(?:self\.)?(up|down|change)\b/gm)].filter((d) => !m.inLiteral(d.index));
+  const bodies = new Map<string, Range>();
+  for (const d of defs) bodies.set(d[1]!, indentedBody(m, d.index));
+  const downBlocks: Range[] = [];
+  for (const b of m.skeleton.matchAll(/\b\w+\.down\s*(do\b|\{)/g)) {
+    if (m.inLiteral(b.index)) continue;
+    const open = b.index + b[0].length - b[1]!.length;
+    if (b[1] === '{') downBlocks.push([open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length]);
+    else downBlocks.push(indentedBody(m, b.index));
+  }
+  const forward: Range[] = [bodies.get('change'), bodies.get('up')].filter((r): r is Range => r !== undefined);
+  if (forward.length === 0 && defs.length === 0) forward.push([0, m.skeleton.length]);
+  const guardRegions: Range[] = [];
+  for (const g of m.skeleton.matchAll(/\bsafety_assured\s*(do\b|\{)/g)) {
+    if (m.inLiteral(g.index)) continue;
+    const open = g.index + g[0].length - g[1]!.length;
+    guardRegions.push(g[1] === '{' ? [open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length] : indentedBody(m, g.index));
+  }
+  const all = calls(m, RAILS_SCHEMA + '|remove|rename|change|string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to', forward, { parenless: true, receiver: true }).filter((c) => !inside(c.at, downBlocks));
+  const created = new Set<string>();
+  for (const c of all) if ((c.name === 'create_table' || c.name === 'create_join_table') && !c.receiver) created.add(nameIn(m, c.args[0]) ?? '');
+  const changeTables = all.filter((c) => c.name === 'change_table' && !c.receiver);
+  const tableFor = (c: Call) => {
+    const block = [...changeTables].reverse().find((t) => t.at < c.at);
+    return block ? nameIn(m, block.args[0]) : undefined;
+  };
+  let schemaCalls = 0;
+  let dataStatements = 0;
+  for (const c of all) {
+    const line = m.lineOf(c.at);
+    const args = positional(m, c);
+    const guard = inside(c.at, guardRegions) ? 'safety_assured' : undefined;
+    const t = c.receiver ? tableFor(c) : nameIn(m, args[0]);
+    const col = c.receiver ? nameIn(m, args[0]) : nameIn(m, args[1]);
+    const ignoredGuard = (table?: string, column?: string) => guard ?? (table && column && ignoredColumns.get(table)?.has(column) ? `ignored_columns on the model of ${table}` : undefined);
+    if (c.receiver) {
+      // Inside change_table: t.remove, t.rename, t.change, and new columns.
+      if (c.receiver !== 't' && !changeTables.length) continue;
+      if (!tableFor(c)) continue;
+      schemaCalls++;
+      if (c.name === 'remove') for (const a of args) result.ops.push(op('drop-column', line, `removes column ${t}.${nameIn(m, a)}`, t, nameIn(m, a), ignoredGuard(t, nameIn(m, a))));
+      else if (c.name === 'rename') result.ops.push(op('rename-column', line, `renames column ${t}.${col} to ${nameIn(m, args[1])}`, t, col, guard));
+      else if (c.name === 'change') result.ops.push(op('change-type', line, `changes the type of ${t}.${col}`, t, col, guard));
+      else if (/^(string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to)$/.test(c.name) && /null\s*:\s*false/.test(argText(m, c.span)) && !kw(m, c, 'default')) {
+        result.ops.push(op('not-null', line, `adds ${t}.${col} NOT NULL without a default`, t, col, guard));
+      }
+      continue;
+    }
+    if (!new RegExp(`^(${RAILS_SCHEMA})$`).test(c.name)) continue;
+    schemaCalls++;
+    switch (c.name) {
+      case 'remove_column':
+      case 'remove_columns':
+        for (const a of args.slice(1)) {
+          const column = nameIn(m, a);
+          if (!column || /^(string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid)$/.test(column)) continue;
+          result.ops.push(op('drop-column', line, `removes column ${t}.${column}`, t, column, ignoredGuard(t, column)));
+          if (c.name === 'remove_column') break;
+        }
+        break;
+      case 'remove_reference':
+      case 'remove_belongs_to':
+        result.ops.push(op('drop-column', line, `removes reference ${t}.${col}_id`, t, `${col}_id`, ignoredGuard(t, `${col}_id`)));
+        break;
+      case 'remove_timestamps':
+        result.ops.push(op('drop-column', line, `removes ${t}.created_at and updated_at`, t, 'created_at', guard));
+        break;
+      case 'drop_table':
+      case 'drop_join_table':
+        result.ops.push(op('drop-table', line, `drops table ${t}`, t, undefined, guard));
+        break;
+      case 'rename_column':
+        result.ops.push(op('rename-column', line, `renames column ${t}.${col} to ${nameIn(m, args[2])}`, t, col, guard));
+        break;
+      case 'rename_table':
+        result.ops.push(op('rename-table', line, `renames table ${t} to ${nameIn(m, args[1])}`, t, undefined, guard));
+        break;
+      case 'change_column':
+        result.ops.push(op('change-type', line, `changes the type of ${t}.${col}`, t, col, guard));
+        break;
+      case 'change_column_null':
+        if (/^false$/.test(argText(m, args[2])) && args.length < 4) result.ops.push(op('not-null', line, `makes ${t}.${col} NOT NULL without a default for existing rows`, t, col, guard));
+        break;
+      case 'add_column':
+        if (/null\s*:\s*false|:null\s*=>\s*false/.test(argText(m, c.span)) && !kw(m, c, 'default')) result.ops.push(op('not-null', line, `adds ${t}.${col} NOT NULL without a default`, t, col, guard));
+        break;
+      case 'add_index':
+      case 'add_reference':
+      case 'add_belongs_to': {
+        const span = argText(m, c.span);
+        const indexed = c.name === 'add_index' || !/index\s*:\s*false/.test(span);
+        if (indexed && t && !created.has(t) && !/algorithm\s*:\s*:concurrently|:algorithm\s*=>\s*:concurrently/.test(span)) {
+          result.ops.push(op('index', line, `adds an index on ${t} without algorithm: :concurrently`, t, undefined, guard));
+        }
+        break;
+      }
+      case 'execute': {
+        const strings = [...stringsOf(m, c.span), ...heredocAfter(m, c)];
+        const counts = sqlInto(result, strings, created, guard);
+        schemaCalls += counts.schema > 0 ? 0 : -1;
+        dataStatements += counts.data;
+        break;
+      }
+    }
+  }
+  result.kind = schemaCalls <= 0 && (dataStatements > 0 || forward.some((r) => RAILS_DATA.test(m.skeleton.slice(r[0], r[1])))) ? 'data' : 'schema';
+
+  const change = bodies.get('change');
+  const down = bodies.get('down');
+  if (change && !bodies.get('up')) {
+    const irreversible = calls(m, 'execute|change_column|remove_column|drop_table|change_column_default|remove_index|remove_columns', [change], { parenless: true })
+      .filter((c) => !inside(c.at, downBlocks))
+      .find((c) => {
+        const args = positional(m, c);
+        if (c.name === 'execute') return !/\breversible\b|\bup_only\b/.test(m.skeleton.slice(Math.max(0, c.at - 200), c.at));
+        if (c.name === 'change_column') return true;
+        if (c.name === 'change_column_default') return !/\bfrom\s*:/.test(argText(m, c.span));
+        if (c.name === 'remove_column') return args.length < 3;
+        if (c.name === 'remove_columns') return !/\btype\s*:/.test(argText(m, c.span));
+        if (c.name === 'drop_table') return !/\bdo\b|\{/.test(m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1]))) && args.length < 2;
+        return false;
+      });
+    result.reversible = !irreversible;
+    if (irreversible) {
+      result.irreversibleReason = `\`${irreversible.name}\` in \`change\` cannot be reversed automatically: give it what it needs to reverse (a column type, \`from:\`, a block) or write \`up\` and \`down\``;
+      result.irreversibleLine = m.lineOf(irreversible.at);
+    }
+  } else if (down) {
+    const body = m.code.slice(down[0], down[1]);
+    if (/\braise\b[^\n]*IrreversibleMigration|\braise\b/.test(body) && emptyBody(m, down, [/\braise\b[^\n]*/g])) {
+      result.reversible = false;
+      result.irreversibleReason = '`down` raises instead of undoing `up`';
+      result.irreversibleLine = m.lineOf(down[0]);
+    } else if (emptyBody(m, down)) {
+      result.reversible = false;
+      result.irreversibleReason = '`down` is empty';
+      result.irreversibleLine = m.lineOf(down[0]);
+    } else result.reversible = true;
+  } else if (bodies.get('up')) {
+    result.reversible = false;
+    result.irreversibleReason = '`up` has no `down`';
+    result.irreversibleLine = m.lineOf(bodies.get('up')![0]);
+  }
+  return result;
+}
+
+/** `self.ignored_columns = [...]` / `+= %w[...]` in a Rails model: table → columns. */
+export function ignoredColumnsOf(path: string, text: string): { table: string; columns: string[] } | undefined {
+  const m = mask(text, 'ruby');
+  const match = /ignored_columns\s*\+?=\s*/.exec(m.skeleton);
+  if (!match) return undefined;
+  const from = match.index + match[0].length;
+  const end = statementEnd(m, from);
+  const columns = [...m.stringsIn(from, end).flatMap((s) => s.value.split(/\s+/)), ...[...m.code.slice(from, end).matchAll(/:(\w+)/g)].map((x) => x[1]!)].filter((c) => /^\w+$/.test(c));
+  const klass = /class\s+(\w+)/.exec(m.skeleton)?.[1];
+  const explicit = /self\.table_name\s*=\s*/.exec(m.skeleton);
+  const table = explicit ? (m.stringsIn(explicit.index, explicit.index + 200)[0]?.value ?? '') : pluralise(snake(klass ?? path.split('/').pop()!.replace(/\.rb$/, '')));
+  return { table, columns };
+}
+
+const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+function pluralise(s: string): string {
+  if (/(s|x|z|ch|sh)$/.test(s)) return s + 'es';
+  if (/[^aeiou]y$/.test(s)) return s.slice(0, -1) + 'ies';
+  return s + 's';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python: Django and Alembic
+
+export function analyseDjango(text: string): MigrationAnalysis {
+  const m = mask(text, 'python');
+  const result = emptyAnalysis();
+  const stateOnly: Range[] = [];
+  for (const s of m.skeleton.matchAll(/\bstate_operations\s*=\s*\[/g)) {
+    const open = s.index + s[0].length - 1;
+    stateOnly.push([open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length]);
+  }
+  const whole: Range[] = [[0, m.skeleton.length]];
+  const ops = calls(m, 'CreateModel|DeleteModel|RemoveField|RenameField|RenameModel|AlterField|AddField|AddIndex|AddIndexConcurrently|RemoveIndex|AddConstraint|RemoveConstraint|AlterModelTable|AlterUniqueTogether|AlterIndexTogether|RunSQL|RunPython', whole, { receiver: true });
+  const created = new Set<string>();
+  for (const c of ops) if (c.name === 'CreateModel') created.add((nameIn(m, positional(m, c)[0]) ?? kwName(m, c, 'name') ?? '').toLowerCase());
+  let schemaOps = 0;
+  let dataOps = 0;
+  let irreversible: { line: number; why: string } | undefined;
+  for (const c of ops) {
+    const line = m.lineOf(c.at);
+    const guard = inside(c.at, stateOnly) ? 'SeparateDatabaseAndState (state only)' : undefined;
+    const args = positional(m, c);
+    const model = (kwName(m, c, 'model_name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+    const field = kwName(m, c, 'name') ?? nameIn(m, args[1]);
+    if (c.name === 'RunPython') {
+      dataOps++;
+      if (!kw(m, c, 'reverse_code') && args.length < 2) irreversible ??= { line, why: 'RunPython has no reverse_code' };
+      continue;
+    }
+    if (c.name === 'RunSQL') {
+      const forward = args[0] ?? findKwRange(m, c, 'sql');
+      const reverse = args[1] ?? findKwRange(m, c, 'reverse_sql');
+      if (!reverse) irreversible ??= { line, why: 'RunSQL has no reverse_sql' };
+      const counts = forward ? sqlInto(result, stringsOf(m, forward), created, guard) : { schema: 0, data: 0 };
+      schemaOps += counts.schema;
+      dataOps += counts.data;
+      continue;
+    }
+    if (guard) continue;
+    schemaOps++;
+    switch (c.name) {
+      case 'DeleteModel':
+        result.ops.push(op('drop-table', line, `DeleteModel drops the table of ${nameIn(m, args[0]) ?? kwName(m, c, 'name')}`, (nameIn(m, args[0]) ?? kwName(m, c, 'name'))?.toLowerCase()));
+        break;
+      case 'RemoveField':
+        result.ops.push(op('drop-column', line, `RemoveField drops ${model}.${field}`, model, field));
+        break;
+      case 'RenameField':
+        result.ops.push(op('rename-column', line, `RenameField renames ${model}.${kwName(m, c, 'old_name') ?? field}`, model, kwName(m, c, 'old_name') ?? field));
+        break;
+      case 'RenameModel':
+        result.ops.push(op('rename-table', line, `RenameModel renames the table of ${kwName(m, c, 'old_name') ?? nameIn(m, args[0])}`, (kwName(m, c, 'old_name') ?? nameIn(m, args[0]))?.toLowerCase()));
+        break;
+      case 'AlterModelTable':
+        result.ops.push(op('rename-table', line, `AlterModelTable renames the table of ${nameIn(m, args[0]) ?? kwName(m, c, 'name')}`, model));
+        break;
+      case 'AlterField':
+        result.ops.push(op('change-type', line, `AlterField redefines ${model}.${field}: a new type or NOT NULL rewrites or scans the table`, model, field));
+        break;
+      case 'AddField': {
+        const def = kw(m, c, 'field') !== undefined ? m.code.slice(c.span[0], c.span[1]) : argText(m, args[2]);
+        if (!/null\s*=\s*True/.test(def) && !/\b(db_)?default\s*=/.test(def) && !/ManyToManyField|GeneratedField/.test(def)) {
+          result.ops.push(op('not-null', line, `AddField adds ${model}.${field} NOT NULL without a default`, model, field));
+        }
+        break;
+      }
+      case 'AddIndex':
+        if (!created.has(model)) result.ops.push(op('index', line, `AddIndex on ${model} builds the index without CONCURRENTLY (use AddIndexConcurrently)`, model));
+        break;
+    }
+  }
+  result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';
+  result.reversible = !irreversible;
+  if (irreversible) {
+    result.irreversibleReason = `${irreversible.why}, so the migration cannot be unapplied`;
+    result.irreversibleLine = irreversible.line;
+  }
+  if (/django\.contrib\.postgres/.test(m.code)) result.postgresHints.push('django.contrib.postgres');
+  return result;
+}
+
+function findKwRange(m: Masked, c: Call, key: string): Range | undefined {
+  return c.args.find((r) => new RegExp(`^\\s*${key}\\s*=`).test(m.code.slice(r[0], r[1])));
+}
+
+function kwName(m: Masked, c: Call, key: string): string | undefined {
+  const r = findKwRange(m, c, key) ?? c.args.find((a) => new RegExp(`^\\s*${key}\\s*:`).test(m.code.slice(a[0], a[1])));
+  return r ? nameIn(m, [m.code.indexOf(key, r[0]) + key.length + 1, r[1]]) : undefined;
+}
+
+export function analyseAlembic(text: string): MigrationAnalysis {
+  const m = mask(text, 'python');
+  const result = emptyAnalysis();
+  const up = /^def\s+upgrade\s*\(/m.exec(m.skeleton);
+  const down = /^def\s+downgrade\s*\(/m.exec(m.skeleton);
+  const upBody = up ? indentedBody(m, up.index) : undefined;
+  const downBody = down ? indentedBody(m, down.index) : undefined;
+  if (upBody) {
+    const ops = calls(m, 'create_table|drop_table|drop_column|add_column|alter_column|rename_table|create_index|drop_index|execute|bulk_insert|batch_alter_table|create_foreign_key|create_unique_constraint|drop_constraint', [upBody], { receiver: true }).filter((c) => c.receiver !== undefined);
+    const created = new Set<string>();
+    for (const c of ops) if (c.name === 'create_table') created.add(nameIn(m, c.args[0]) ?? '');
+    const batches = ops.filter((c) => c.name === 'batch_alter_table');
+    let schemaOps = 0;
+    let dataOps = 0;
+    for (const c of ops) {
+      const line = m.lineOf(c.at);
+      const batch = c.receiver !== 'op' ? [...batches].reverse().find((b) => b.at < c.at) : undefined;
+      const args = positional(m, c);
+      const shift = batch ? 1 : 0;
+      const table = batch ? nameIn(m, batch.args[0]) : nameIn(m, args[0]);
+      const column = nameIn(m, args[1 - shift]);
+      const span = argText(m, c.span);
+      if (c.name === 'bulk_insert') {
+        dataOps++;
+        continue;
+      }
+      if (c.name === 'execute') {
+        const counts = sqlInto(result, stringsOf(m, c.span), created);
+        schemaOps += counts.schema;
+        dataOps += counts.data;
+        continue;
+      }
+      if (c.name === 'batch_alter_table') continue;
+      schemaOps++;
+      if (c.name === 'drop_table') result.ops.push(op('drop-table', line, `drops table ${table}`, table));
+      else if (c.name === 'drop_column') result.ops.push(op('drop-column', line, `drops column ${table}.${column}`, table, column));
+      else if (c.name === 'rename_table') result.ops.push(op('rename-table', line, `renames table ${table} to ${nameIn(m, args[1])}`, table));
+      else if (c.name === 'alter_column') {
+        if (/new_column_name\s*=/.test(span)) result.ops.push(op('rename-column', line, `renames column ${table}.${column}`, table, column));
+        if (/\btype_\s*=/.test(span)) result.ops.push(op('change-type', line, `changes the type of ${table}.${column}`, table, column));
+        if (/nullable\s*=\s*False/.test(span) && !/server_default\s*=/.test(span)) result.ops.push(op('not-null', line, `makes ${table}.${column} NOT NULL`, table, column));
+      } else if (c.name === 'add_column') {
+        const col = /Column\(\s*["']([^"']+)["']/.exec(span)?.[1];
+        if (/nullable\s*=\s*False/.test(span) && !/server_default\s*=/.test(span)) result.ops.push(op('not-null', line, `adds ${table}.${col} NOT NULL without a server_default`, table, col));
+      } else if (c.name === 'create_index') {
+        const indexTable = batch ? table : nameIn(m, args[1]) ?? kwName(m, c, 'table_name');
+        if (indexTable && !created.has(indexTable) && !/postgresql_concurrently\s*=\s*True/.test(span)) {
+          result.ops.push(op('index', line, `creates an index on ${indexTable} without postgresql_concurrently=True`, indexTable));
+        }
+      }
+    }
+    result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';
+  }
+  if (!downBody) {
+    result.reversible = false;
+    result.irreversibleReason = 'there is no downgrade()';
+  } else if (emptyBody(m, downBody, [/\bpass\b/g])) {
+    result.reversible = false;
+    result.irreversibleReason = 'downgrade() is empty or only `pass`';
+    result.irreversibleLine = m.lineOf(down!.index);
+  } else if (/^\s*raise\b/.test(m.skeleton.slice(downBody[0], downBody[1]).replace(/["']{3}\s*["']{3}/g, '').trimStart()) && emptyBody(m, downBody, [/\braise\b[^\n]*/g, /\bpass\b/g])) {
+    result.reversible = false;
+    result.irreversibleReason = 'downgrade() raises instead of undoing upgrade()';
+    result.irreversibleLine = m.lineOf(down!.index);
+  } else result.reversible = true;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JavaScript/TypeScript (Knex, Sequelize, TypeORM), PHP (Laravel), C# (EF Core): brace-delimited bodies
+
+/** Body of a function or method named `name` ([start, end) inside its braces, or an arrow's expression). */
+function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | undefined {
+  const re = new RegExp(name.source, 'g');
+  for (let match = re.exec(m.skeleton); match; match = re.exec(m.skeleton)) {
+    if (m.inLiteral(match.index)) continue;
+    const paren = m.skeleton.indexOf('(', match.index + match[0].length - 1);
+    if (paren === -1) continue;
+    const close = matchBracket(m.skeleton, paren);
+    if (close === -1) continue;
+    // Skip a return type annotation (TypeScript, PHP, C#) up to the body.
+    let k = close + 1;
+    let depth = 0;
+    for (; k < m.skeleton.length; k++) {
+      const c = m.skeleton[k];
+      if (c === '<') depth++;
+      else if (c === '>' && m.skeleton[k - 1] !== '=') depth--;
+      else if (depth <= 0 && (c === '{' || (c === '=' && m.skeleton[k + 1] === '>') || c === ';')) break;
+    }
+    if (m.skeleton[k] === ';' || k >= m.skeleton.length) continue;
+    if (m.skeleton[k] === '=') {
+      let j = k + 2;
+      while (/\s/.test(m.skeleton[j] ?? '')) j++;
+      if (m.skeleton[j] === '{') return { header: match.index, body: [j + 1, matchBracket(m.skeleton, j)] };
+      const end = m.skeleton.slice(j).search(/;|\n\s*\n|\n\s*(export|exports|module|async|[a-z]+\s*[:(])/);
+      return { header: match.index, body: [j, end === -1 ? m.skeleton.length : j + end] };
+    }
+    const end = matchBracket(m.skeleton, k);
+    return { header: match.index, body: [k + 1, end === -1 ? m.skeleton.length : end] };
+  }
+  return undefined;
+}
+
+const JS_UP = /(?:\bexports\.up\s*=\s*(?:async\s*)?(?:function\s*\w*\s*)?|\bexport\s+(?:async\s+)?function\s+up\s*|\bexport\s+const\s+up\s*=\s*(?:async\s*)?(?:function\s*\w*\s*)?|(?:^|[\s,{])(?:public\s+|private\s+)?(?:async\s+)?up\s*(?::\s*(?:async\s*)?(?:function\s*\w*\s*)?)?)\(/;
+const JS_DOWN = new RegExp(JS_UP.source.replace(/up/g, 'down'));
+
+function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: number; body: Range } | undefined, what: string): void {
+  if (!down) {
+    result.reversible = false;
+    result.irreversibleReason = `there is no ${what}`;
+    return;
+  }
+  const body = m.skeleton.slice(down.body[0], down.body[1]);
+  const stripped = body.replace(/\breturn\b|\bawait\b|Promise\.resolve\(\s*\)|\bPromise\.resolve\b|\bnull\b|\bundefined\b|[;{}()]/g, '').trim();
+  result.irreversibleLine = m.lineOf(down.header);
+  if (stripped === '' || /^(pass|\/\/.*)$/.test(stripped)) {
+    result.reversible = false;
+    result.irreversibleReason = `${what} is empty`;
+  } else if (/^throw\b/.test(stripped) && !/;\s*\S/.test(body.replace(/throw[^;]*;?/, ''))) {
+    result.reversible = false;
+    result.irreversibleReason = `${what} throws instead of undoing the migration`;
+  } else {
+    result.reversible = true;
+    delete result.irreversibleLine;
+  }
+}
+
+export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeorm'): MigrationAnalysis {
+  const m = mask(text, 'js');
+  const result = emptyAnalysis();
+  const up = braceBody(m, JS_UP);
+  const down = braceBody(m, JS_DOWN);
+  downVerdict(result, m, down, '`down`');
+  if (!up) {
+    result.problems.push({ line: 1, message: 'could not find the `up` function of this migration' });
+    result.unreadable = true;
+    return result;
+  }
+  const within: Range[] = [up.body];
+  const all = calls(m, 'createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|renameColumn|renameTable|changeColumn|alter|notNullable|addColumn|addIndex|createIndex|index|unique|query|raw', within, { receiver: true });
+  const created = new Set<string>();
+  const contexts = all.filter((c) => /^(createTable|createTableIfNotExists|alterTable|table)$/.test(c.name) && c.receiver !== undefined);
+  for (const c of contexts) if (/^createTable/.test(c.name)) created.add(nameIn(m, c.args[0]) ?? '');
+  const contextEnds = new Map(contexts.map((t) => [t, t.span[1]]));
+  let schemaOps = 0;
+  let dataOps = 0;
+  for (const c of all) {
+    const line = m.lineOf(c.at);
+    const args = positional(m, c);
+    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < contextEnds.get(t)!);
+    const ctxTable = ctx ? nameIn(m, ctx.args[0]) : undefined;
+    const inCreate = ctx ? /^createTable/.test(ctx.name) : false;
+    const span = m.code.slice(c.span[0], c.span[1]);
+    const lineText = m.code.slice(m.code.lastIndexOf('\n', c.at) + 1, lineEndOf(m.code, c.at));
+    const knexStyle = framework === 'knex' && ctx !== undefined;
+    const table = knexStyle ? ctxTable : nameIn(m, args[0]);
+    const column = knexStyle ? nameIn(m, args[0]) : nameIn(m, args[1]);
+    if (c.name === 'query' || c.name === 'raw') {
+      const counts = sqlInto(result, stringsOf(m, c.span), created);
+      schemaOps += counts.schema;
+      dataOps += counts.data;
+      continue;
+    }
+    if (contexts.includes(c)) {
+      schemaOps++;
+      continue;
+    }
+    if (c.receiver === undefined) continue;
+    switch (c.name) {
+      case 'dropTable':
+      case 'dropTableIfExists':
+        schemaOps++;
+        result.ops.push(op('drop-table', line, `drops table ${nameIn(m, args[0])}`, nameIn(m, args[0])));
+        break;
+      case 'dropColumn':
+      case 'dropColumns':
+      case 'removeColumn':
+        schemaOps++;
+        for (const a of knexStyle ? args : args.slice(1, 2)) result.ops.push(op('drop-column', line, `drops column ${table}.${nameIn(m, a)}`, table, nameIn(m, a)));
+        break;
+      case 'renameColumn':
+        schemaOps++;
+        result.ops.push(op('rename-column', line, `renames column ${table}.${column}`, table, column));
+        break;
+      case 'renameTable':
+        schemaOps++;
+        result.ops.push(op('rename-table', line, `renames table ${nameIn(m, args[0])}`, nameIn(m, args[0])));
+        break;
+      case 'changeColumn':
+        schemaOps++;
+        result.ops.push(op('change-type', line, `changes ${table}.${column}`, table, column));
+        break;
+      case 'alter':
+        if (ctx && !inCreate) {
+          schemaOps++;
+          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          result.ops.push(op('change-type', line, `alters ${ctxTable}.${col ?? '?'}`, ctxTable, col));
+        }
+        break;
+      case 'notNullable':
+        if (ctx && !inCreate && !/\.defaultTo\(|\.alter\(/.test(lineText)) {
+          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          result.ops.push(op('not-null', line, `adds ${ctxTable}.${col ?? '?'} NOT NULL without a default`, ctxTable, col));
+        }
+        break;
+      case 'addColumn':
+        schemaOps++;
+        if (/allowNull\s*:\s*false|isNullable\s*:\s*false/.test(span) && !/defaultValue\s*:|\bdefault\s*:/.test(span)) {
+          const col = framework === 'typeorm' ? /name\s*:\s*["'`]([^"'`]+)/.exec(span)?.[1] : column;
+          result.ops.push(op('not-null', line, `adds ${table}.${col} NOT NULL without a default`, table, col));
+        }
+        break;
+      case 'addIndex':
+      case 'createIndex':
+      case 'index':
+      case 'unique': {
+        if ((c.name === 'index' || c.name === 'unique') && (!ctx || inCreate)) break;
+        schemaOps++;
+        const t = c.name === 'index' || c.name === 'unique' ? ctxTable : nameIn(m, args[0]);
+        if (t && !created.has(t) && !/concurrently\s*:\s*true/.test(span)) result.ops.push(op('index', line, `creates an index on ${t} without CONCURRENTLY`, t));
+        break;
+      }
+    }
+  }
+  result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : schemaOps === 0 && /\.(insert|update|del|delete|bulkInsert|bulkUpdate|bulkDelete)\(/.test(m.skeleton.slice(up.body[0], up.body[1])) ? 'data' : 'schema';
+  return result;
+}
+
+const LARAVEL_COLUMN_TYPES = 'string|char|text|tinyText|mediumText|longText|integer|tinyInteger|smallInteger|mediumInteger|bigInteger|unsignedInteger|unsignedBigInteger|unsignedTinyInteger|unsignedSmallInteger|unsignedMediumInteger|float|double|decimal|boolean|date|dateTime|dateTimeTz|time|timeTz|timestamp|timestampTz|json|jsonb|uuid|ulid|foreignId|foreignUuid|foreignUlid|enum|binary|ipAddress|macAddress|year';
+
+export function analyseLaravel(text: string): MigrationAnalysis {
+  const m = mask(text, 'php');
+  const result = emptyAnalysis();
+  const up = braceBody(m, /\bfunction\s+up\s*\(/);
+  const down = braceBody(m, /\bfunction\s+down\s*\(/);
+  downVerdict(result, m, down, '`down()`');
+  if (!up) {
+    result.problems.push({ line: 1, message: 'could not find the `up()` method of this migration' });
+    result.unreadable = true;
+    return result;
+  }
+  const all = calls(m, `create|table|drop|dropIfExists|rename|dropColumn|renameColumn|change|index|unique|statement|unprepared|${LARAVEL_COLUMN_TYPES}`, [up.body], { receiver: true });
+  const contexts = all.filter((c) => c.receiver === 'Schema' && (c.name === 'create' || c.name === 'table'));
+  const created = new Set(contexts.filter((c) => c.name === 'create').map((c) => nameIn(m, c.args[0]) ?? ''));
+  let schemaOps = contexts.length;
+  let dataOps = 0;
+  for (const c of all) {
+    const line = m.lineOf(c.at);
+    const args = positional(m, c);
+    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < t.span[1]);
+    const table = ctx ? nameIn(m, ctx.args[0]) : undefined;
+    const statementText = m.code.slice(c.at, m.skeleton.indexOf(';', c.at) === -1 ? m.code.length : m.skeleton.indexOf(';', c.at));
+    if (c.receiver === 'DB' && (c.name === 'statement' || c.name === 'unprepared')) {
+      const counts = sqlInto(result, [...stringsOf(m, c.span), ...heredocAfter(m, c)], created);
+      schemaOps += counts.schema;
+      dataOps += counts.data;
+      continue;
+    }
+    if (c.receiver === 'Schema') {
+      if (c.name === 'drop' || c.name === 'dropIfExists') {
+        schemaOps++;
+        result.ops.push(op('drop-table', line, `drops table ${nameIn(m, args[0])}`, nameIn(m, args[0])));
+      } else if (c.name === 'rename') {
+        schemaOps++;
+        result.ops.push(op('rename-table', line, `renames table ${nameIn(m, args[0])} to ${nameIn(m, args[1])}`, nameIn(m, args[0])));
+      }
+      continue;
+    }
+    if (!ctx || c.name === 'create' || c.name === 'table') continue;
+    if (c.name === 'dropColumn') {
+      const columns = m.stringsIn(c.span[0], c.span[1]).map((s) => s.value);
+      for (const col of columns) result.ops.push(op('drop-column', line, `drops column ${table}.${col}`, table, col));
+    } else if (c.name === 'renameColumn') {
+      result.ops.push(op('rename-column', line, `renames column ${table}.${nameIn(m, args[0])} to ${nameIn(m, args[1])}`, table, nameIn(m, args[0])));
+    } else if (c.name === 'change') {
+      const col = /->\w+\(\s*['"]([^'"]+)/.exec(m.code.slice(m.code.lastIndexOf('$', c.at), c.at))?.[1] ?? /->\w+\(\s*['"]([^'"]+)/.exec(m.code.slice(m.code.lastIndexOf(';', c.at) + 1, c.at))?.[1];
+      result.ops.push(op('change-type', line, `changes ${table}.${col ?? '?'}`, table, col));
+    } else if ((c.name === 'index' || c.name === 'unique') && ctx.name === 'table') {
+      if (table && !created.has(table)) result.ops.push(op('index', line, `adds an index on ${table} without CONCURRENTLY`, table));
+    } else if (ctx.name === 'table' && new RegExp(`^(${LARAVEL_COLUMN_TYPES})$`).test(c.name) && !/->\s*(nullable|default|useCurrent|change|storedAs|virtualAs|generatedAs)\s*\(/.test(statementText)) {
+      const col = nameIn(m, args[0]);
+      result.ops.push(op('not-null', line, `adds ${table}.${col} NOT NULL without a default (Laravel columns are NOT NULL unless ->nullable())`, table, col));
+    }
+  }
+  result.kind = schemaOps === 0 && (dataOps > 0 || /\bDB::table\(/.test(m.skeleton)) ? 'data' : 'schema';
+  return result;
+}
+
+export function analyseEfCore(text: string): MigrationAnalysis {
+  const m = mask(text, 'csharp');
+  const result = emptyAnalysis();
+  const up = braceBody(m, /\bvoid\s+Up\s*\(/);
+  const down = braceBody(m, /\bvoid\s+Down\s*\(/);
+  downVerdict(result, m, down, '`Down()`');
+  if (!up) {
+    result.problems.push({ line: 1, message: 'could not find the `Up()` method of this migration' });
+    result.unreadable = true;
+    return result;
+  }
+  const all = calls(m, 'CreateTable|DropTable|DropColumn|RenameColumn|RenameTable|AlterColumn|AddColumn|CreateIndex|Sql|InsertData|UpdateData|DeleteData', [up.body], { receiver: true });
+  const named = (c: Call, key: string) => kwName(m, c, key) ?? undefined;
+  const created = new Set(all.filter((c) => c.name === 'CreateTable').map((c) => named(c, 'name') ?? ''));
+  let schemaOps = 0;
+  let dataOps = 0;
+  for (const c of all) {
+    const line = m.lineOf(c.at);
+    const column = named(c, 'name');
+    const span = m.code.slice(c.span[0], c.span[1]);
+    if (/^(InsertData|UpdateData|DeleteData)$/.test(c.name)) {
+      dataOps++;
+      continue;
+    }
+    if (c.name === 'Sql') {
+      const counts = sqlInto(result, stringsOf(m, c.span), created);
+      schemaOps += counts.schema;
+      dataOps += counts.data;
+      continue;
+    }
+    schemaOps++;
+    if (c.name === 'DropTable') result.ops.push(op('drop-table', line, `drops table ${named(c, 'name')}`, named(c, 'name')));
+    else if (c.name === 'DropColumn') result.ops.push(op('drop-column', line, `drops column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
+    else if (c.name === 'RenameColumn') result.ops.push(op('rename-column', line, `renames column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
+    else if (c.name === 'RenameTable') result.ops.push(op('rename-table', line, `renames table ${named(c, 'name')}`, named(c, 'name')));
+    else if (c.name === 'AlterColumn') result.ops.push(op('change-type', line, `alters column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
+    else if (c.name === 'AddColumn' && /nullable\s*:\s*false/.test(span) && !/defaultValue(Sql)?\s*:|computedColumnSql\s*:/.test(span)) {
+      result.ops.push(op('not-null', line, `adds ${named(c, 'table')}.${column} NOT NULL without a default`, named(c, 'table'), column));
+    } else if (c.name === 'CreateIndex') {
+      const t = named(c, 'table');
+      const after = m.code.slice(c.span[1], c.span[1] + 200);
+      if (t && !created.has(t) && !/CreatedConcurrently/.test(after)) result.ops.push(op('index', line, `creates an index on ${t} without CONCURRENTLY`, t));
+    }
+  }
+  result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elixir: Ecto
+
+export function analyseEcto(text: string): MigrationAnalysis {
+  const m = mask(text, 'elixir');
+  const result = emptyAnalysis();
+  const defs = new Map<string, Range>();
+  for (const d of m.skeleton.matchAll(/^[ \t]*def\s+(up|down|change)\b/gm)) if (!m.inLiteral(d.index)) defs.set(d[1]!, indentedBody(m, d.index));
+  const forward = [defs.get('change'), defs.get('up')].filter((r): r is Range => r !== undefined);
+  const all = calls(m, 'create|create_if_not_exists|alter|drop|drop_if_exists|rename|remove|remove_if_exists|modify|add|add_if_not_exists|execute', forward, { parenless: true });
+  const tableArg = (c: Call, k = 0): string | undefined => /table\(\s*:?"?(\w+)/.exec(argText(m, c.args[k]))?.[1];
+  const created = new Set(all.filter((c) => /^create/.test(c.name) && /^\s*table\(/.test(argText(m, c.args[0]))).map((c) => tableArg(c) ?? ''));
+  const alters = all.filter((c) => c.name === 'alter');
+  let schemaOps = 0;
+  let dataOps = 0;
+  let irreversible: { line: number; why: string } | undefined;
+  const inChange = (c: Call) => defs.has('change') && inside(c.at, [defs.get('change')!]);
+  for (const c of all) {
+    const line = m.lineOf(c.at);
+    const args = positional(m, c);
+    const alter = [...alters].reverse().find((a) => a.at < c.at);
+    const table = alter ? tableArg(alter) : undefined;
+    const span = argText(m, c.span);
+    if (c.name === 'execute') {
+      if (inChange(c) && c.args.length < 2) irreversible ??= { line, why: '`execute` with one argument in `change` cannot be reversed (pass the down SQL as a second argument)' };
+      const upArg = c.args[0];
+      const counts = upArg ? sqlInto(result, stringsOf(m, upArg), created) : { schema: 0, data: 0 };
+      schemaOps += counts.schema;
+      dataOps += counts.data;
+      continue;
+    }
+    schemaOps++;
+    if (c.name === 'drop' || c.name === 'drop_if_exists') {
+      const t = tableArg(c);
+      if (/^\s*table\(/.test(argText(m, args[0]))) result.ops.push(op('drop-table', line, `drops table ${t}`, t));
+      if (inChange(c) && !/\bdo\b/.test(m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1]) + 1))) irreversible ??= { line, why: '`drop` in `change` cannot be reversed' };
+    } else if (c.name === 'rename') {
+      if (/to:\s*table\(/.test(span)) result.ops.push(op('rename-table', line, `renames table ${tableArg(c)}`, tableArg(c)));
+      else result.ops.push(op('rename-column', line, `renames column ${tableArg(c)}.${nameIn(m, args[1])}`, tableArg(c), nameIn(m, args[1])));
+    } else if ((c.name === 'remove' || c.name === 'remove_if_exists') && alter) {
+      result.ops.push(op('drop-column', line, `removes column ${table}.${nameIn(m, args[0])}`, table, nameIn(m, args[0])));
+      if (inChange(c) && args.length < 2) irreversible ??= { line, why: '`remove` without a type in `change` cannot be reversed' };
+    } else if (c.name === 'modify' && alter) {
+      result.ops.push(op('change-type', line, `modifies ${table}.${nameIn(m, args[0])}`, table, nameIn(m, args[0])));
+      if (inChange(c) && !/\bfrom:/.test(span)) irreversible ??= { line, why: '`modify` without `from:` in `change` cannot be reversed' };
+    } else if ((c.name === 'add' || c.name === 'add_if_not_exists') && alter && table && !created.has(table) && /null:\s*false/.test(span) && !/default:/.test(span)) {
+      result.ops.push(op('not-null', line, `adds ${table}.${nameIn(m, args[0])} NOT NULL without a default`, table, nameIn(m, args[0])));
+    } else if (/^create/.test(c.name) && /^\s*(unique_)?index\(/.test(argText(m, args[0]))) {
+      const t = /index\(\s*:?"?(\w+)/.exec(argText(m, args[0]))?.[1];
+      if (t && !created.has(t) && !/concurrently:\s*true/.test(span)) result.ops.push(op('index', line, `creates an index on ${t} without concurrently: true`, t));
+    }
+  }
+  result.kind = schemaOps === 0 && (dataOps > 0 || /\brepo\(\)\.(insert|update|delete)|Repo\.(insert|update|delete)/.test(m.skeleton)) ? 'data' : 'schema';
+  if (defs.has('change') && !defs.has('up')) {
+    result.reversible = !irreversible;
+    if (irreversible) {
+      result.irreversibleReason = irreversible.why;
+      result.irreversibleLine = irreversible.line;
+    }
+  } else if (defs.has('up')) {
+    const down = defs.get('down');
+    if (!down) {
+      result.reversible = false;
+      result.irreversibleReason = '`up` has no `down`';
+    } else if (emptyBody(m, down) || emptyBody(m, down, [/\braise\b[^\n]*/g])) {
+      result.reversible = false;
+      result.irreversibleReason = emptyBody(m, down) ? '`down` is empty' : '`down` raises instead of undoing `up`';
+      result.irreversibleLine = m.lineOf(down[0]);
+    } else result.reversible = true;
+  }
+  return result;
+}

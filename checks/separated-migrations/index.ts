@@ -1,0 +1,372 @@
+// Standards: expand/contract ("parallel change", https://martinfowler.com/bliki/ParallelChange.html); strong_migrations (https://github.com/ankane/strong_migrations); squawk rules (https://squawkhq.com/docs/rules); PostgreSQL CREATE INDEX CONCURRENTLY (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY); Django, Alembic, Rails, Flyway, Liquibase, Ecto and EF Core migration reversal.
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { defineCheck, notApplicable, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { analyseFile, classifyPath, confirmFramework, fileRole, type PathClass } from './frameworks.ts';
+import { ignoredColumnsOf } from './dsl.ts';
+import { detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
+import { FRAMEWORKS, OP_WORDS, type Framework, type MigrationAnalysis } from './model.ts';
+import { scoreOf } from './score.ts';
+
+export const DEFAULT_IGNORE = [
+  '**/node_modules/**',
+  '**/vendor/**',
+  '**/third_party/**',
+  '**/third-party/**',
+  '**/testdata/**',
+  '**/test-fixtures/**',
+  '**/__fixtures__/**',
+  '**/fixtures/**',
+  '**/example/**',
+  '**/examples/**',
+  '**/sample/**',
+  '**/samples/**',
+  '**/test/**',
+  '**/tests/**',
+  '**/spec/**',
+  '**/__tests__/**',
+  '**/dist/**',
+  '**/site-packages/**',
+  '**/.venv/**',
+];
+
+const options = z
+  .object({
+    passAt: z.number().min(0).max(10).default(7.5).meta({ description: 'Score at or above which the check passes.' }),
+    warnAt: z.number().min(0).max(10).default(5).meta({ description: 'Score at or above which the check warns instead of failing.' }),
+    window: z.int().min(1).max(1000).default(30).meta({ description: 'How many of the most recent migration-bearing changes (merged pull requests, else commits on the default branch) are judged.' }),
+    ignore: z.array(z.string().min(1)).default(DEFAULT_IGNORE).meta({ description: 'Globs of paths that never hold this repository\'s migrations (vendored code, test fixtures, examples). Replaces the default list.' }),
+    alsoIgnore: z.array(z.string().min(1)).default([]).meta({ description: 'More globs to ignore, on top of `ignore`.', examples: [['legacy/**']] }),
+    travelsWith: z.array(z.string().min(1)).default([]).meta({ description: 'More globs of files that may change together with a migration without counting as application code.', examples: [['db/seeds.rb', 'src/db/schema.ts']] }),
+    linterCredit: z.number().min(0).max(10).default(1).meta({ description: 'Points added (up to 10) when a migration linter runs in CI (squawk, strong_migrations, django-migration-linter, Atlas lint, eugene).' }),
+    postgres: z.enum(['auto', 'yes', 'no']).default('auto').meta({ description: 'Whether indexes built without CONCURRENTLY are findings: auto detects PostgreSQL from the repository.' }),
+    exemptIntroduction: z.boolean().default(true).meta({ description: 'Do not count the change that introduced a migration directory (there was no running schema to stay compatible with). Needs complete history.' }),
+    appFilesShown: z.int().min(1).max(50).default(3).meta({ description: 'Application files named in each mixed-change finding.' }),
+  })
+  .strict();
+type Options = z.output<typeof options>;
+
+// Every place a framework keeps migrations; what the check reads and what it needs history for.
+const MIGRATION_GLOBS = [
+  '**/db/migrate/**/*.rb',
+  '**/db/*_migrate/**/*.rb',
+  '**/migrations/[0-9][0-9][0-9][0-9]_*.py',
+  '**/versions/*.py',
+  '**/migrations/*/migration.sql',
+  '**/migrations/*/down.sql',
+  '**/*.up.sql',
+  '**/*.down.sql',
+  '**/V[0-9]*__*.sql',
+  '**/U[0-9]*__*.sql',
+  '**/R__*.sql',
+  '**/{changelog,changelogs,liquibase}/**/*.{xml,yaml,yml,json,sql}',
+  '**/*changelog*.{xml,yaml,yml,json}',
+  '**/{migrations,migration}/*.sql',
+  '**/db/migrations/*.sql',
+  '**/{migrations,migration}/**/*.{js,cjs,mjs,ts,cts,mts}',
+  '**/database/migrations/*.php',
+  '**/priv/*/migrations/*.exs',
+  '**/migrations/*.cs',
+];
+const MODEL_READS = ['**/app/models/**/*.rb'];
+
+const short = (oid: string) => oid.slice(0, 7);
+const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 100);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const dirOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+
+interface HeadMigration {
+  path: string;
+  cls: PathClass;
+  framework: Framework;
+  text?: string;
+  unreadable?: string;
+}
+
+interface Change {
+  label: string;
+  /** For findings: the commit or pull request. */
+  ref: string;
+  date: string;
+  migrations: string[];
+  application: string[];
+  commitOid?: string;
+  mergeCommit?: string;
+}
+
+function readText(snapshot: RepoSnapshot, path: string): { text: string } | { problem: string } | undefined {
+  const r = snapshot.read(path);
+  if (r.ok) return { text: r.text };
+  if (r.reason === 'not-found') return undefined;
+  return { problem: `${r.reason}${r.detail ? `: ${r.detail}` : ''}` };
+}
+
+export default defineCheck({
+  id: 'separated-migrations',
+  meta: {
+    title: 'Separated migrations',
+    description: 'Database migrations ship apart from the application code that depends on them, can be rolled back, and avoid destructive operations without an expand/contract plan.',
+    category: 'delivery',
+    weight: 2,
+    version: 1,
+    reads: [...MIGRATION_GLOBS, ...LINTER_READS, ...POSTGRES_READS, ...MODEL_READS],
+    history: MIGRATION_GLOBS,
+    options,
+  },
+  run(snapshot, ctx) {
+    const o: Options = ctx.options;
+    const ignoredMatch = picomatch([...o.ignore, ...o.alsoIgnore], { nocase: true, dot: true });
+    const travelsMatch = o.travelsWith.length > 0 ? picomatch(o.travelsWith, { nocase: true, dot: true }) : () => false;
+    const findings: Finding[] = [];
+    const unreadable: Finding[] = [];
+
+    // 1. Migrations at the crawled commit, confirmed by their contents.
+    const head = new Map<string, HeadMigration>();
+    const rejected = new Set<string>();
+    for (const file of snapshot.files) {
+      if (file.kind !== 'file' || ignoredMatch(file.path)) continue;
+      const cls = classifyPath(file.path);
+      if (!cls) continue;
+      const content = readText(snapshot, file.path);
+      if (!content) continue;
+      if ('problem' in content) {
+        // A file in a framework's own layout is a migration whatever its bytes; it just cannot be judged.
+        if (['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django'].includes(cls.framework)) {
+          head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
+        }
+        continue;
+      }
+      const framework = confirmFramework(file.path, cls, content.text);
+      if (!framework) {
+        rejected.add(file.path);
+        continue;
+      }
+      head.set(file.path, { path: file.path, cls, framework, text: content.text });
+    }
+    if ([...head.values()].every((h) => h.cls.role === 'reverse')) {
+      return notApplicable('No schema migrations found (Rails, Django, Alembic, Prisma, Flyway, Liquibase, golang-migrate, goose, dbmate, Knex, Sequelize, TypeORM, Laravel, Ecto, EF Core), outside vendored, test and example paths.');
+    }
+    const confirmedDirs = new Set([...head.values()].map((h) => dirOf(h.path)));
+    const strong = new Set<Framework>(['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django']);
+    const djangoApps = new Set([...head.values()].filter((h) => h.framework === 'django').map((h) => dirOf(dirOf(h.path))));
+    const migrationOf = (path: string): PathClass | undefined => {
+      if (ignoredMatch(path)) return undefined;
+      const known = head.get(path);
+      if (known) return known.cls;
+      if (rejected.has(path)) return undefined;
+      const cls = classifyPath(path);
+      if (!cls) return undefined;
+      if (strong.has(cls.framework) || confirmedDirs.has(dirOf(path))) return cls;
+      return undefined;
+    };
+    // Paths repeat across thousands of commits: classify each once.
+    const roles = new Map<string, ReturnType<typeof fileRole>>();
+    const roleOf = (path: string) => {
+      let role = roles.get(path);
+      if (role === undefined) roles.set(path, (role = fileRole(path, { ignored: ignoredMatch, travelsWith: travelsMatch, migration: migrationOf, djangoApps })));
+      return role;
+    };
+
+    // Rails models that ignore columns about to be dropped.
+    const ignoredColumns = new Map<string, Set<string>>();
+    for (const file of snapshot.files) {
+      if (!/(^|\/)app\/models\/.+\.rb$/i.test(file.path) || ignoredMatch(file.path)) continue;
+      const content = readText(snapshot, file.path);
+      if (!content || 'problem' in content) continue;
+      const found = ignoredColumnsOf(file.path, content.text);
+      if (found) ignoredColumns.set(found.table, new Set([...(ignoredColumns.get(found.table) ?? []), ...found.columns]));
+    }
+
+    const analyses = new Map<string, MigrationAnalysis | null>();
+    const reverseOf = new Map<string, HeadMigration>();
+    for (const h of head.values()) if (h.cls.role === 'reverse') reverseOf.set(h.cls.key, h);
+    const analyse = (path: string): MigrationAnalysis | null => {
+      if (analyses.has(path)) return analyses.get(path)!;
+      const h = head.get(path);
+      let result: MigrationAnalysis | null = null;
+      if (h?.text !== undefined && h.cls.role === 'migration') {
+        const reverse = reverseOf.get(h.cls.key);
+        const reverseText = reverse === undefined ? undefined : (reverse.text ?? null);
+        try {
+          result = analyseFile(h.framework, h.path, h.text, { ignoredColumns, reverseText });
+        } catch (error) {
+          unreadable.push({ severity: 'low', path, message: `could not analyse this migration: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      analyses.set(path, result);
+      return result;
+    };
+    /** Data backfills and master changelogs do not make a change migration-bearing. */
+    const isSchemaMigration = (path: string): boolean => {
+      const a = head.has(path) ? analyse(path) : null;
+      return a === null || a.kind === 'schema';
+    };
+
+    // 2. Recent migration-bearing changes: merged pull requests when the source has them, else commits.
+    const commits = snapshot.history.commits;
+    const introducedBy = new Set<string>();
+    if (o.exemptIntroduction && snapshot.history.complete) {
+      const firstTouch = new Map<string, string>();
+      // Oldest last: the final write per directory is the commit that introduced it. Prisma keeps one folder per migration.
+      for (const c of commits) {
+        for (const f of c.files) {
+          const cls = f.change !== 'D' && roleOf(f.path) === 'migration' ? migrationOf(f.path) : undefined;
+          if (cls) firstTouch.set(cls.framework === 'prisma' ? dirOf(dirOf(f.path)) : dirOf(f.path), c.oid);
+        }
+      }
+      for (const oid of firstTouch.values()) introducedBy.add(oid);
+    }
+    const fromFiles = (files: string[]) => {
+      const migrations = files.filter((p) => roleOf(p) === 'migration' && isSchemaMigration(p));
+      const application = files.filter((p) => roleOf(p) === 'application');
+      return { migrations, application };
+    };
+    const merged = (snapshot.pullRequests ?? []).filter((pr) => pr.state === 'merged' && pr.mergedAt !== null).sort((a, b) => (a.mergedAt! < b.mergedAt! ? 1 : a.mergedAt! > b.mergedAt! ? -1 : b.number - a.number));
+    const prChanges: Change[] = [];
+    for (const pr of merged) {
+      const { migrations, application } = fromFiles(pr.files);
+      if (migrations.length > 0) prChanges.push({ label: `pull request #${pr.number} "${firstLine(pr.title)}"`, ref: `#${pr.number}`, date: pr.mergedAt!, migrations, application, mergeCommit: pr.mergeCommit });
+      if (prChanges.length >= o.window) break;
+    }
+    let source: 'pull requests' | 'commits' = 'pull requests';
+    let changes = prChanges;
+    if (changes.length === 0) {
+      source = 'commits';
+      changes = [];
+      for (const c of commits) {
+        const live = c.files.filter((f) => f.change !== 'D').map((f) => f.path);
+        const { migrations } = fromFiles(live);
+        if (migrations.length === 0) continue;
+        const { application } = fromFiles(c.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+        changes.push({ label: `commit ${short(c.oid)} "${firstLine(c.message)}"`, ref: short(c.oid), date: c.date, migrations, application, commitOid: c.oid });
+        if (changes.length >= o.window) break;
+      }
+    }
+    const exempt = changes.filter((c) => (c.commitOid && introducedBy.has(c.commitOid)) || (c.mergeCommit && introducedBy.has(c.mergeCommit)));
+    const judged = changes.filter((c) => !exempt.includes(c));
+    const mixed = judged.filter((c) => c.application.length > 0);
+    const separationKnown = judged.length > 0;
+    const noHistory = changes.length === 0;
+
+    // 3. Which migrations to judge: those the recent changes added or changed, else the newest at head.
+    const mixedPaths = new Set(mixed.flatMap((c) => c.migrations));
+    let toJudge = [...new Set(changes.flatMap((c) => c.migrations))].filter((p) => head.get(p)?.cls.role === 'migration');
+    if (noHistory) {
+      toJudge = [...head.values()]
+        .filter((h) => h.cls.role === 'migration')
+        .map((h) => h.path)
+        .sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? 1 : -1))
+        .slice(0, o.window);
+    }
+    const postgres = detectPostgres(snapshot, o.postgres, [...head.values()].flatMap((h) => (h.text && h.cls.role === 'migration' ? [h] : [])), analyse);
+    let reversible = 0;
+    let irreversible = 0;
+    let safe = 0;
+    let unsafe = 0;
+    let guardedOps = 0;
+    const frameworksSeen = new Set<Framework>();
+    const destructiveFindings: Finding[] = [];
+    const reversibilityFindings: Finding[] = [];
+    for (const path of toJudge.sort()) {
+      const h = head.get(path)!;
+      frameworksSeen.add(h.framework);
+      if (h.unreadable) {
+        unreadable.push({ severity: 'low', path, message: `could not read this migration (${h.unreadable})` });
+        continue;
+      }
+      const a = analyse(path);
+      if (!a || a.kind !== 'schema') continue;
+      for (const p of a.problems.slice(0, 20)) unreadable.push({ severity: 'low', path, line: p.line, message: p.message });
+      if (a.reversible === true) reversible++;
+      else if (a.reversible === false) {
+        irreversible++;
+        reversibilityFindings.push({ severity: 'medium', path, ...(a.irreversibleLine ? { line: a.irreversibleLine } : {}), message: `not reversible: ${a.irreversibleReason ?? 'no way back'}` });
+      }
+      const ops = a.ops.filter((op) => op.kind !== 'index' || postgres.yes);
+      const open = ops.filter((op) => !op.guarded);
+      guardedOps += ops.length - open.length;
+      if (open.length > 0) unsafe++;
+      else if (!a.unreadable) safe++;
+      // Twenty per file name the pattern; the rest are counted.
+      const shown = ops.slice(0, 20);
+      if (ops.length > shown.length) destructiveFindings.push({ severity: open.length > 0 ? 'medium' : 'info', path, message: `${ops.length - shown.length} more destructive operations in this migration are not listed` });
+      for (const op of shown) {
+        if (op.guarded) {
+          destructiveFindings.push({ severity: 'info', path, line: op.line, message: `${OP_WORDS[op.kind]} (${op.detail}), acknowledged by ${op.guard}` });
+        } else {
+          destructiveFindings.push({
+            severity: mixedPaths.has(path) ? 'high' : 'medium',
+            path,
+            line: op.line,
+            message: `${OP_WORDS[op.kind]}: ${op.detail}${mixedPaths.has(path) ? ', in the same change as application code' : ''}; ${advice(op.kind)}`,
+          });
+        }
+      }
+    }
+    for (const h of head.values()) if (h.cls.role === 'migration') frameworksSeen.add(h.framework);
+
+    const linters = detectLinters(snapshot);
+    const score = scoreOf({ separated: judged.length - mixed.length, mixed: mixed.length, reversible, irreversible, safe, unsafe, linter: linters.length > 0 }, o.linterCredit);
+
+    // Findings: the mixed changes first, then each migration's problems.
+    if (noHistory) {
+      const why =
+        commits.length === 0
+          ? 'no commit history or pull requests were available'
+          : snapshot.history.complete
+            ? 'no change in the history touched a migration'
+            : `none of the ${commits.length} most recent commits read (crawl.historyLimit) touched a migration`;
+      findings.push({ severity: 'info', message: `separation unknown: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
+    }
+    for (const c of mixed) {
+      const shown = c.application.slice(0, o.appFilesShown);
+      const more = c.application.length - shown.length;
+      findings.push({
+        severity: 'medium',
+        path: c.migrations.find((p) => head.has(p)) ?? c.migrations[0],
+        message: `${c.label} shipped ${c.migrations.length === 1 ? `migration ${c.migrations[0]}` : plural(c.migrations.length, 'migration')} together with application code: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}; ship the migration first, in its own ${source === 'pull requests' ? 'pull request' : 'change'}`,
+      });
+    }
+    for (const c of exempt) findings.push({ severity: 'info', message: `${c.label} introduced the migrations, so it is not counted (there was no deployed schema to stay compatible with)` });
+    for (const f of destructiveFindings.sort((a, b) => severityRank(a) - severityRank(b))) findings.push(f);
+    for (const f of reversibilityFindings) findings.push(f);
+    if (linters.length > 0) for (const l of linters) findings.push({ severity: 'info', path: l.path, ...(l.line ? { line: l.line } : {}), message: `migration linter: ${l.name} (${l.how})` });
+    else if (unsafe > 0) findings.push({ severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter or Atlas lint would stop destructive operations before they merge' });
+    for (const f of unreadable) findings.push(f);
+
+    if (score === null) {
+      return { status: 'error', score: null, summary: `Found ${plural(head.size, 'migration file')} but could not judge any of them.`, findings };
+    }
+    const parts: string[] = [];
+    parts.push([...frameworksSeen].map((f) => FRAMEWORKS[f]).sort().join(', '));
+    parts.push(separationKnown ? `${judged.length - mixed.length}/${judged.length} recent migration-bearing ${source} shipped apart from application code` : 'separation unknown');
+    parts.push(reversible + irreversible > 0 ? `${reversible}/${reversible + irreversible} migrations reversible` : 'reversibility not judged (the framework has no down migrations)');
+    parts.push(safe + unsafe === 0 ? 'destructive operations not judged (no migration could be read)' : unsafe === 0 ? `no unguarded destructive operations${guardedOps > 0 ? ` (${guardedOps} acknowledged)` : ''}` : `${unsafe}/${safe + unsafe} migrations with unguarded destructive operations`);
+    parts.push(linters.length > 0 ? `linted by ${[...new Set(linters.map((l) => l.name))].join(', ')}` : 'no migration linter in CI');
+    if (postgres.yes && o.postgres === 'auto') parts.push(`PostgreSQL (${postgres.evidence})`);
+    return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
+  },
+});
+
+function severityRank(f: Finding): number {
+  return ['high', 'medium', 'low', 'info'].indexOf(f.severity);
+}
+
+function advice(kind: keyof typeof OP_WORDS): string {
+  switch (kind) {
+    case 'drop-table':
+    case 'drop-column':
+      return 'stop using it in a deployed release first (Rails: ignored_columns), then drop it in its own migration';
+    case 'rename-table':
+    case 'rename-column':
+      return 'add the new name, write to both, backfill, move reads, then drop the old one';
+    case 'change-type':
+      return 'add a column of the new type, backfill it, switch the code over, then drop the old column';
+    case 'not-null':
+      return 'add the column nullable or with a default, backfill, then add a NOT NULL constraint (PostgreSQL: a CHECK … NOT VALID, validated separately)';
+    case 'index':
+      return 'build it CONCURRENTLY (outside a transaction) so writes are not blocked';
+  }
+}
+
+export type { Options as SeparatedMigrationsOptions };

@@ -1,0 +1,72 @@
+// Shared shapes of the separated-migrations check.
+
+export const FRAMEWORKS = {
+  rails: 'Rails (Active Record)',
+  django: 'Django',
+  alembic: 'Alembic',
+  prisma: 'Prisma',
+  flyway: 'Flyway',
+  liquibase: 'Liquibase',
+  'golang-migrate': 'golang-migrate',
+  goose: 'goose',
+  dbmate: 'dbmate',
+  knex: 'Knex',
+  sequelize: 'Sequelize',
+  typeorm: 'TypeORM',
+  laravel: 'Laravel',
+  ecto: 'Ecto',
+  'ef-core': 'Entity Framework Core',
+} as const;
+export type Framework = keyof typeof FRAMEWORKS;
+
+export type OpKind = 'drop-table' | 'drop-column' | 'rename-table' | 'rename-column' | 'change-type' | 'not-null' | 'index';
+
+export const OP_WORDS: Record<OpKind, string> = {
+  'drop-table': 'drops a table',
+  'drop-column': 'drops a column',
+  'rename-table': 'renames a table',
+  'rename-column': 'renames a column',
+  'change-type': 'changes a column type',
+  'not-null': 'adds NOT NULL without a default',
+  index: 'builds an index without CONCURRENTLY on an existing table',
+};
+
+export interface DestructiveOp {
+  kind: OpKind;
+  line: number;
+  table?: string;
+  column?: string;
+  detail: string;
+  /** Acknowledged: safety_assured, a linter ignore comment, ignored_columns, state-only operations. */
+  guarded: boolean;
+  guard?: string;
+}
+
+export interface Problem {
+  line: number;
+  message: string;
+}
+
+/** What one migration file says about itself. */
+export interface MigrationAnalysis {
+  /**
+   * schema: changes the schema; data: only moves rows (a backfill), not counted as a schema migration;
+   * include: a Liquibase master changelog that only includes others.
+   */
+  kind: 'schema' | 'data' | 'include';
+  /**
+   * true: a real down/undo/reverse or a reversible change; false: none, or an empty/`pass`/raising one;
+   * null: the framework has no way down (Prisma without down.sql, Flyway repeatable), so not judged.
+   */
+  reversible: boolean | null;
+  /** Why not reversible, for the finding. */
+  irreversibleReason?: string;
+  irreversibleLine?: number;
+  ops: DestructiveOp[];
+  problems: Problem[];
+  postgresHints: string[];
+  /** Part of the file could not be read, so it is not counted as safe. */
+  unreadable?: boolean;
+}
+
+export const emptyAnalysis = (): MigrationAnalysis => ({ kind: 'schema', reversible: null, ops: [], problems: [], postgresHints: [] });

@@ -1,0 +1,45 @@
+// The score, apart from how the evidence is found, so that its properties can be tested on their own.
+import { roundScore } from '../contract.ts';
+
+export const SEPARATION_POINTS = 5;
+export const REVERSIBILITY_POINTS = 2.5;
+export const SAFETY_POINTS = 2.5;
+
+export interface ScoreInput {
+  /** Recent migration-bearing changes without / with application code; both 0 when separation is unknown. */
+  separated: number;
+  mixed: number;
+  /** Judged migrations with and without a way back (frameworks without one are not counted). */
+  reversible: number;
+  irreversible: number;
+  /** Judged migrations without / with an unguarded destructive operation. */
+  safe: number;
+  unsafe: number;
+  linter: boolean;
+}
+
+const share = (good: number, bad: number): number | null => (good + bad > 0 ? good / (good + bad) : null);
+
+/** Points earned and possible; a part with nothing to judge is left out of both. */
+export function pointsOf(input: ScoreInput): { earned: number; possible: number } {
+  let earned = 0;
+  let possible = 0;
+  const parts: [number | null, number][] = [
+    [share(input.separated, input.mixed), SEPARATION_POINTS],
+    [share(input.reversible, input.irreversible), REVERSIBILITY_POINTS],
+    [share(input.safe, input.unsafe), SAFETY_POINTS],
+  ];
+  for (const [s, points] of parts) {
+    if (s === null) continue;
+    earned += points * s;
+    possible += points;
+  }
+  return { earned, possible };
+}
+
+/** 0–10, or null when nothing could be judged. */
+export function scoreOf(input: ScoreInput, linterCredit: number): number | null {
+  const { earned, possible } = pointsOf(input);
+  if (possible === 0) return null;
+  return roundScore((earned / possible) * 10 + (input.linter ? linterCredit : 0));
+}

@@ -1,0 +1,368 @@
+// A small lexer for the languages migrations are written in (Ruby, Python, JavaScript/TypeScript, PHP,
+// Elixir, C#). It does not parse: it finds comments and string literals, so that the scanners match
+// calls in code only, match brackets that are really brackets, and read the SQL inside strings.
+// Offsets are preserved: `code` and `skeleton` have the length of the text, newlines in place.
+
+export type Lang = 'ruby' | 'python' | 'js' | 'php' | 'elixir' | 'csharp';
+
+export interface StringLiteral {
+  start: number;
+  end: number;
+  /** Contents without quotes; escapes are left as written except \\n, \\t, \\' and \\". */
+  value: string;
+  /** Line of the first character of the contents (1-based). */
+  line: number;
+}
+
+export interface Masked {
+  text: string;
+  /** Comments replaced by spaces. */
+  code: string;
+  /** Comments and the contents of strings replaced by spaces (quotes kept). */
+  skeleton: string;
+  strings: StringLiteral[];
+  lineOf(offset: number): number;
+  /** The string literal that starts at or after `from` and before `to`, if any. */
+  stringsIn(from: number, to: number): StringLiteral[];
+  /** Is this offset inside a string literal or a comment? */
+  inLiteral(offset: number): boolean;
+}
+
+export function mask(text: string, lang: Lang): Masked {
+  const n = text.length;
+  // Blanked ranges, applied once at the end: a char array per file would cost more than the scan.
+  const commentRanges: [number, number][] = [];
+  const contentRanges: [number, number][] = [];
+  const strings: StringLiteral[] = [];
+  const literalRanges: [number, number][] = [];
+  const lineStarts = [0];
+  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  const commentOut = (from: number, to: number) => {
+    commentRanges.push([from, to]);
+    literalRanges.push([from, to]);
+  };
+  const stringAt = (open: number, contentStart: number, contentEnd: number, close: number, raw = false) => {
+    contentRanges.push([contentStart, contentEnd]);
+    literalRanges.push([open, close]);
+    let value = text.slice(contentStart, contentEnd);
+    if (!raw) value = value.replace(/\\([nt'"\\])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+    strings.push({ start: open, end: close, value, line: lineOf(contentStart) });
+  };
+  /** Ends a quoted run at the matching `quote`, honouring backslash escapes unless `raw`; returns the index of the closing quote or n. */
+  const quoted = (from: number, quote: string, raw: boolean, doubled: boolean): number => {
+    let k = from;
+    while (k < n) {
+      if (!raw && text[k] === '\\') {
+        k += 2;
+        continue;
+      }
+      if (text.startsWith(quote, k)) {
+        if (doubled && text.startsWith(quote, k + quote.length)) {
+          k += quote.length * 2;
+          continue;
+        }
+        return k;
+      }
+      k++;
+    }
+    return n;
+  };
+  const lineEnd = (from: number) => {
+    const e = text.indexOf('\n', from);
+    return e === -1 ? n : e;
+  };
+  const heredocs: { id: string; squiggly: boolean }[] = [];
+  let i = 0;
+  let lineStart = true;
+  while (i < n) {
+    const ch = text[i]!;
+    if (ch === '\n') {
+      i++;
+      lineStart = true;
+      if (heredocs.length > 0) {
+        // Ruby and PHP heredoc bodies start on the line after their opener.
+        for (const doc of heredocs.splice(0)) {
+          const bodyStart = i;
+          let k = i;
+          let found = n;
+          while (k < n) {
+            const e = lineEnd(k);
+            const l = text.slice(k, e);
+            if ((doc.squiggly ? l.trim() : l) === doc.id || (lang === 'php' && l.trim().replace(/[;,)]+$/, '') === doc.id)) {
+              found = k;
+              break;
+            }
+            k = e + 1;
+          }
+          stringAt(bodyStart, bodyStart, found, found, lang === 'php' && doc.id.startsWith("'"));
+          i = found >= n ? n : lineEnd(found);
+        }
+      }
+      continue;
+    }
+    const atLineStart = lineStart;
+    if (ch !== ' ' && ch !== '\t') lineStart = false;
+    // Comments
+    if ((lang === 'ruby' || lang === 'python' || lang === 'elixir') && ch === '#') {
+      if (lang === 'ruby' && text[i + 1] === '{') {
+        i++;
+        continue;
+      }
+      commentOut(i, lineEnd(i));
+      i = lineEnd(i);
+      continue;
+    }
+    if (lang === 'ruby' && atLineStart && text.startsWith('=begin', i)) {
+      const end = text.indexOf('\n=end', i);
+      const stop = end === -1 ? n : lineEnd(end + 1);
+      commentOut(i, stop);
+      i = stop;
+      continue;
+    }
+    if (lang === 'php' && ch === '#' && text[i + 1] !== '[') {
+      commentOut(i, lineEnd(i));
+      i = lineEnd(i);
+      continue;
+    }
+    if ((lang === 'js' || lang === 'php' || lang === 'csharp') && ch === '/' && text[i + 1] === '/') {
+      commentOut(i, lineEnd(i));
+      i = lineEnd(i);
+      continue;
+    }
+    if ((lang === 'js' || lang === 'php' || lang === 'csharp') && ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? n : end + 2;
+      commentOut(i, stop);
+      i = stop;
+      continue;
+    }
+    // Heredocs
+    if (lang === 'ruby' && ch === '<' && text[i + 1] === '<') {
+      // `<<~SQL`, `<<-SQL`, `<<SQL` (an append is written `a << b`, with a space).
+      const m = /^<<([~-]?)(['"`]?)([A-Za-z_][A-Za-z0-9_]*)\2/.exec(text.slice(i, i + 80));
+      if (m) {
+        heredocs.push({ id: m[3]!, squiggly: m[1] !== '' });
+        i += m[0].length;
+        continue;
+      }
+    }
+    if (lang === 'php' && text.startsWith('<<<', i)) {
+      const m = /^<<<[ \t]*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(text.slice(i, i + 80));
+      if (m) {
+        heredocs.push({ id: m[2]!, squiggly: true });
+        i += m[0].length;
+        continue;
+      }
+    }
+    // Strings
+    if (lang === 'python' && /['"]/.test(ch)) {
+      const prefix = /([rRbBuUfF]{0,2})$/.exec(text.slice(Math.max(0, i - 2), i))?.[1] ?? '';
+      const raw = /r/i.test(prefix);
+      const triple = text.startsWith(ch.repeat(3), i);
+      const q = triple ? ch.repeat(3) : ch;
+      const close = quoted(i + q.length, q, raw, false);
+      stringAt(i, i + q.length, close, Math.min(n, close + q.length), raw);
+      i = Math.min(n, close + q.length);
+      continue;
+    }
+    if (lang === 'elixir' && ch === '"' && text.startsWith('"""', i)) {
+      const close = quoted(i + 3, '"""', false, false);
+      stringAt(i, i + 3, close, Math.min(n, close + 3));
+      i = Math.min(n, close + 3);
+      continue;
+    }
+    if (lang === 'elixir' && ch === '~' && /[a-zA-Z]/.test(text[i + 1] ?? '')) {
+      const open = text[i + 2] ?? '';
+      const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>', '"': '"', "'": "'", '/': '/', '|': '|' };
+      if (text.startsWith('"""', i + 2)) {
+        const close = quoted(i + 5, '"""', true, false);
+        stringAt(i, i + 5, close, Math.min(n, close + 3), true);
+        i = Math.min(n, close + 3);
+        continue;
+      }
+      if (pairs[open]) {
+        const close = quoted(i + 3, pairs[open]!, text[i + 1] === text[i + 1]!.toUpperCase(), false);
+        stringAt(i, i + 3, close, Math.min(n, close + 1));
+        i = Math.min(n, close + 1);
+        continue;
+      }
+    }
+    if (lang === 'ruby' && ch === '%' && /[qQwWiI]?[([{<|!]/.test(text.slice(i + 1, i + 3)) && !/[\w)\]]\s*$/.test(text.slice(Math.max(0, i - 1), i))) {
+      const hasType = /[qQwWiI]/.test(text[i + 1]!);
+      const open = text[i + (hasType ? 2 : 1)]!;
+      const closeCh = ({ '(': ')', '[': ']', '{': '}', '<': '>' } as Record<string, string>)[open] ?? open;
+      let depth = 1;
+      let k = i + (hasType ? 3 : 2);
+      const contentStart = k;
+      while (k < n) {
+        if (text[k] === '\\') {
+          k += 2;
+          continue;
+        }
+        if (text[k] === open && open !== closeCh) depth++;
+        else if (text[k] === closeCh && --depth === 0) break;
+        k++;
+      }
+      stringAt(i, contentStart, Math.min(k, n), Math.min(n, k + 1));
+      i = Math.min(n, k + 1);
+      continue;
+    }
+    if (lang === 'csharp' && (ch === '"' || ((ch === '@' || ch === '$') && /^[@$]{0,2}"/.test(text.slice(i, i + 3))))) {
+      const m = /^([@$]{0,2})("""|")/.exec(text.slice(i, i + 6))!;
+      const verbatim = m[1]!.includes('@');
+      const q = m[2]!;
+      const start = i + m[0].length;
+      const close = q === '"""' ? quoted(start, '"""', true, false) : quoted(start, '"', verbatim, verbatim);
+      stringAt(i, start, close, Math.min(n, close + q.length), verbatim || q === '"""');
+      i = Math.min(n, close + q.length);
+      continue;
+    }
+    if (lang === 'csharp' && ch === "'") {
+      const close = quoted(i + 1, "'", false, false);
+      contentRanges.push([i + 1, close]);
+      i = Math.min(n, close + 1);
+      continue;
+    }
+    if (ch === '"' || ch === "'" || (lang === 'js' && ch === '`') || (lang === 'ruby' && ch === '`')) {
+      const raw = lang === 'php' && ch === "'";
+      const close = quoted(i + 1, ch, false, false);
+      stringAt(i, i + 1, close, Math.min(n, close + 1), raw);
+      i = Math.min(n, close + 1);
+      continue;
+    }
+    i++;
+  }
+  literalRanges.sort((a, b) => a[0] - b[0]);
+  strings.sort((a, b) => a.start - b.start);
+  const code = blankRanges(text, commentRanges);
+  return {
+    text,
+    code,
+    skeleton: blankRanges(code, contentRanges),
+    strings,
+    lineOf,
+    stringsIn(from, to) {
+      let lo = 0;
+      let hi = strings.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (strings[mid]!.start < from) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: StringLiteral[] = [];
+      for (let k = lo; k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
+      return out;
+    },
+    inLiteral(offset) {
+      let lo = 0;
+      let hi = literalRanges.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const [a, b] = literalRanges[mid]!;
+        if (offset < a) hi = mid - 1;
+        else if (offset >= b) lo = mid + 1;
+        else return true;
+      }
+      return false;
+    },
+  };
+}
+
+// Every bracket's match, computed in one pass per skeleton: scanners ask for thousands of them, and a
+// scan per question would be quadratic on a file full of unclosed calls.
+let pairedSkeleton: string | undefined;
+let pairs: Int32Array = new Int32Array(0);
+
+function pairsOf(skeleton: string): Int32Array {
+  if (skeleton === pairedSkeleton) return pairs;
+  const result = new Int32Array(skeleton.length).fill(-1);
+  const stacks: Record<string, number[]> = { '(': [], '[': [], '{': [] };
+  const openerOf: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let k = 0; k < skeleton.length; k++) {
+    const c = skeleton[k]!;
+    if (c === '(' || c === '[' || c === '{') stacks[c]!.push(k);
+    else if (c === ')' || c === ']' || c === '}') {
+      const open = stacks[openerOf[c]!]!.pop();
+      if (open !== undefined) result[open] = k;
+    }
+  }
+  pairedSkeleton = skeleton;
+  pairs = result;
+  return result;
+}
+
+/** `text` with each range's characters but newlines replaced by spaces. */
+function blankRanges(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, rawTo] of ranges) {
+    const start = Math.max(from, at);
+    const to = Math.min(rawTo, text.length);
+    if (to <= start) continue;
+    parts.push(text.slice(at, start), text.slice(start, to).replace(/[^\n]/g, ' '));
+    at = to;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+/** Index of the bracket closing the one at `open` in the skeleton, or -1. */
+export function matchBracket(skeleton: string, open: number): number {
+  const c = skeleton[open];
+  if (c !== '(' && c !== '[' && c !== '{') return -1;
+  return pairsOf(skeleton)[open] ?? -1;
+}
+
+/** Top-level comma-separated arguments between `open` (a bracket) and its match, as [start, end) ranges. */
+export function argRanges(skeleton: string, open: number): [number, number][] {
+  const close = matchBracket(skeleton, open);
+  // An unclosed call ends with its line, not with the file.
+  const end = close === -1 ? (skeleton.indexOf('\n', open) === -1 ? skeleton.length : skeleton.indexOf('\n', open)) : close;
+  const ranges: [number, number][] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let k = open + 1; k < end; k++) {
+    const c = skeleton[k];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      ranges.push([start, k]);
+      start = k + 1;
+    }
+  }
+  if (skeleton.slice(start, end).trim() !== '') ranges.push([start, end]);
+  return ranges;
+}
+
+/**
+ * The body of an indentation-delimited block (Ruby `def … end`, Elixir `def … do … end`, Python
+ * `def …:`) whose header line holds `headerOffset`: [start, end) from the line after the header to the
+ * first later line indented no deeper than the header (Ruby's `end`, or Python's next statement).
+ */
+export function indentedBody(m: Masked, headerOffset: number): [number, number] {
+  const text = m.skeleton;
+  const headerLineStart = text.lastIndexOf('\n', headerOffset - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(headerLineStart, headerLineStart + 400))![0].length;
+  const bodyStart = text.indexOf('\n', headerOffset);
+  if (bodyStart === -1) return [text.length, text.length];
+  let k = bodyStart + 1;
+  while (k < text.length) {
+    const e = text.indexOf('\n', k) === -1 ? text.length : text.indexOf('\n', k);
+    const lineText = text.slice(k, e);
+    if (lineText.trim() !== '' && /^[ \t]*/.exec(lineText)![0].length <= indent) return [bodyStart + 1, k];
+    k = e + 1;
+  }
+  return [bodyStart + 1, text.length];
+}
