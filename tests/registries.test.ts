@@ -184,6 +184,21 @@ describe('registry failures', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
+  it('pauses the whole host for Retry-After, not just the lookup that was told', async () => {
+    fake.rule({ match: /^\/npm\/left-pad$/, status: 429, headers: { 'retry-after': '1' }, times: 1 });
+    const starts: number[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      starts.push(Date.now());
+      return globalThis.fetch(input, init);
+    };
+    const { facts } = providerFor(fake, { concurrencyPerHost: 1 }, { fetch });
+    const answers = await facts.packages([{ ecosystem: 'npm', name: 'left-pad' }, { ecosystem: 'npm', name: '@acme/widgets' }]);
+    expect([...answers.values()].map((a) => a.status)).toEqual(['found', 'found']);
+    expect(starts).toHaveLength(3);
+    // Both later requests, the retry and the other package, waited out the pause.
+    for (const at of starts.slice(1)) expect(at - starts[0]!).toBeGreaterThanOrEqual(995);
+  });
+
   it('gives up at once when Retry-After is longer than the time budget', async () => {
     fake.rule({ match: /^\/npm\/left-pad$/, status: 429, headers: { 'retry-after': '3600' }, times: 1 });
     const { facts } = providerFor(fake, { totalBudgetMs: 5000 });
@@ -261,20 +276,16 @@ describe('registry failures', () => {
   });
 
   it('spaces requests to crates.io by minIntervalMs', async () => {
-    const { facts } = providerFor(fake, { cargo: { minIntervalMs: 300 } });
-    const arrivals: number[] = [];
-    const original = fake.requests.push.bind(fake.requests);
-    fake.requests.push = (...items) => {
-      arrivals.push(Date.now());
-      return original(...items);
+    // Start times are taken where the client sends, so a busy machine cannot make the gaps look shorter.
+    const starts: number[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      starts.push(Date.now());
+      return globalThis.fetch(input, init);
     };
-    try {
-      await facts.packages(['c1', 'c2', 'c3', 'c4'].map((name) => ({ ecosystem: 'cargo' as const, name })));
-    } finally {
-      fake.requests.push = original;
-    }
-    expect(arrivals).toHaveLength(4);
-    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(280);
+    const { facts } = providerFor(fake, { cargo: { minIntervalMs: 300 } }, { fetch });
+    await facts.packages(['c1', 'c2', 'c3', 'c4'].map((name) => ({ ecosystem: 'cargo' as const, name })));
+    expect(starts).toHaveLength(4);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(295);
   });
 
   it('sends the token only to its registry and never logs or stores it', async () => {

@@ -60,6 +60,8 @@ interface HostState {
   active: number;
   waiters: (() => void)[];
   nextStart: number;
+  /** Set by Retry-After: the whole host waits, not just the lookup that was told. */
+  pausedUntil: number;
   failuresInARow: number;
   lastFailure: string;
   requests: number;
@@ -114,15 +116,20 @@ export class RegistryHttp {
   private host(origin: string): HostState {
     let state = this.hosts.get(origin);
     if (!state) {
-      state = { active: 0, waiters: [], nextStart: 0, failuresInARow: 0, lastFailure: '', requests: 0 };
+      state = { active: 0, waiters: [], nextStart: 0, pausedUntil: 0, failuresInARow: 0, lastFailure: '', requests: 0 };
       this.hosts.set(origin, state);
     }
     return state;
   }
 
-  private async acquire(state: HostState, policy: HostPolicy): Promise<void> {
+  private async acquire(state: HostState, policy: HostPolicy, budget: Budget): Promise<void> {
     while (state.active >= policy.concurrency) await new Promise<void>((resolve) => state.waiters.push(resolve));
     state.active++;
+    const paused = state.pausedUntil - Date.now();
+    if (paused > 0) {
+      // Never sleep past the lookup's budget: the caller finds it exhausted and gives up.
+      await sleep(Math.min(paused, Math.max(0, budget.remaining())));
+    }
     // Spacing applies among requests that ask for it: one host may serve several registries.
     if (policy.minIntervalMs <= 0) return;
     const now = Date.now();
@@ -151,7 +158,7 @@ export class RegistryHttp {
       if (state.failuresInARow >= skipAfter) {
         throw new RegistryError('host', `${hostName} was skipped: it failed ${state.failuresInARow} lookups in a row during this crawl (last: ${state.lastFailure})`);
       }
-      await this.acquire(state, target.policy);
+      await this.acquire(state, target.policy, budget);
       budget.start();
       let waitMs: number | undefined;
       try {
@@ -180,6 +187,7 @@ export class RegistryHttp {
           if (!RETRYABLE_STATUS.has(status)) throw this.hostFailure(state, origin, `${hostName} answered HTTP ${status}`);
           lastProblem = `answered HTTP ${status}`;
           waitMs = response.retryAfter;
+          if (waitMs !== undefined) state.pausedUntil = Math.max(state.pausedUntil, Date.now() + waitMs);
         }
       } finally {
         this.release(state);
