@@ -285,7 +285,8 @@ describe('registry failures', () => {
     const { facts } = providerFor(fake, { cargo: { minIntervalMs: 300 } }, { fetch });
     await facts.packages(['c1', 'c2', 'c3', 'c4'].map((name) => ({ ecosystem: 'cargo' as const, name })));
     expect(starts).toHaveLength(4);
-    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(295);
+    // A few milliseconds pass between reserving a start and calling fetch; the policy is about seconds.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(290);
   });
 
   it('sends the token only to its registry and never logs or stores it', async () => {

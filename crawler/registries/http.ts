@@ -130,12 +130,14 @@ export class RegistryHttp {
       // Never sleep past the lookup's budget: the caller finds it exhausted and gives up.
       await sleep(Math.min(paused, Math.max(0, budget.remaining())));
     }
-    // Spacing applies among requests that ask for it: one host may serve several registries.
+  }
+
+  /** Spacing applies among requests that ask for it (one host may serve several registries). */
+  private async spaced(state: HostState, policy: HostPolicy): Promise<void> {
     if (policy.minIntervalMs <= 0) return;
-    const now = Date.now();
-    const wait = state.nextStart - now;
-    state.nextStart = Math.max(now, state.nextStart) + policy.minIntervalMs;
-    if (wait > 0) await sleep(wait);
+    for (let wait = state.nextStart - Date.now(); wait > 0; wait = state.nextStart - Date.now()) await sleep(wait);
+    // Set in the same turn as the request starts, so no other request can slip in between.
+    state.nextStart = Date.now() + policy.minIntervalMs;
   }
 
   private release(state: HostState): void {
@@ -159,9 +161,10 @@ export class RegistryHttp {
         throw new RegistryError('host', `${hostName} was skipped: it failed ${state.failuresInARow} lookups in a row during this crawl (last: ${state.lastFailure})`);
       }
       await this.acquire(state, target.policy, budget);
-      budget.start();
       let waitMs: number | undefined;
       try {
+        await this.spaced(state, target.policy);
+        budget.start();
         const remaining = budget.remaining();
         if (remaining <= 0) throw this.hostFailure(state, origin, `${hostName} ${lastProblem || 'was slow'}; gave up when the lookup's time budget of ${seconds(budget.totalMs)} ran out`);
         const timeoutMs = Math.min(target.policy.timeoutMs, remaining);
