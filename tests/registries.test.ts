@@ -222,7 +222,8 @@ describe('registry failures', () => {
     fake.rule({ match: /^\/npm\/@acme%2Fwidgets$/, status: 503 });
     const { facts } = providerFor(fake, { retries: 10, totalBudgetMs: 700 });
     const answer = (await facts.packages([{ ecosystem: 'npm', name: '@acme/widgets' }])).get('npm:@acme/widgets');
-    expect(reason(answer)).toMatch(/answered HTTP 503; no time was left to retry in the lookup's budget of 0\.7 s/);
+    // The last attempt may also time out on the sliver of budget left; either way the budget is named.
+    expect(reason(answer)).toMatch(/^127\.0\.0\.1:\d+ (answered HTTP 503|did not answer within [\d.]+ s); (no time was left to retry in the lookup's budget|gave up when the lookup's time budget) of 0\.7 s/);
     expect(fake.count('/npm/')).toBeGreaterThan(1);
     expect(fake.count('/npm/')).toBeLessThan(11);
   });
