@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ['default', './tests/summary-reporter.ts'],
+    // No test may reach a live package registry: registry clients refuse every non-loopback host.
+    env: { SEAWORTHY_LOOPBACK_ONLY: '1' },
   },
 });

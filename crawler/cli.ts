@@ -42,6 +42,8 @@ Options:
       --check <id>        run only this check (repeatable)
       --as-of <date>      judge each repository as it was on this date (backfills history)
       --fail-on <status>  exit 1 when any result is "fail" or worse ("fail"), or "warn" or worse ("warn")
+      --offline           ask no package registry: release dates come from the cache alone, whatever
+                          its age; packages it lacks are reported undated ("not in the offline cache")
       --json              print the run summary as JSON on stdout
       --log-format <fmt>  text (default) or json
   -q, --quiet             only warnings and errors
@@ -96,13 +98,15 @@ async function commandCrawl(argv: string[]): Promise<number> {
     'as-of': { type: 'string' },
     'fail-on': { type: 'string' },
     json: { type: 'boolean', default: false },
+    offline: { type: 'boolean', default: false },
     'crash-after': { type: 'string' },
   });
   if (values.help) return help('crawl');
   if (values['fail-on'] && !['fail', 'warn'].includes(values['fail-on'])) throw new UsageError(`--fail-on must be "fail" or "warn", got "${values['fail-on']}"`);
   const asOf = values['as-of'] ? new Date(values['as-of']) : undefined;
   if (asOf && Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be a date such as 2026-08-01, got "${values['as-of']}"`);
-  const config = loadConfig(values.config);
+  const loaded = loadConfig(values.config);
+  const config = values.offline ? { ...loaded, registries: { ...loaded.registries, offline: true } } : loaded;
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
   const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });

@@ -56,6 +56,58 @@ function checkSettings(check: (typeof CHECKS)[number]) {
     .prefault({});
 }
 
+const registryUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/, 'must be an http(s) base URL without credentials, query or fragment (put a token in tokenEnv)');
+
+function registryEndpoint<Extra extends z.ZodRawShape = Record<never, never>>(label: string, url: string, extra: Extra = {} as Extra) {
+  return z
+    .object({
+      url: registryUrl.default(url).meta({ description: `Base URL of the ${label}; point it at an internal mirror if you have one.`, examples: [url] }),
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, not the token itself')
+        .optional()
+        .meta({ description: 'Environment variable holding a token for this registry. It is sent only to the host of `url`, never logged and never stored.', examples: ['NPM_MIRROR_TOKEN'] }),
+      authScheme: z.enum(['bearer', 'basic']).default('bearer').meta({ description: 'bearer sends "Authorization: Bearer <token>"; basic expects "user:password" in the variable.' }),
+      ttlHours: z.number().min(0).optional().meta({ description: 'Overrides registries.ttlHours for this registry.' }),
+      concurrencyPerHost: z.int().min(1).max(32).optional(),
+      timeoutMs: z.int().min(100).max(600_000).optional(),
+      totalBudgetMs: z.int().min(100).max(3_600_000).optional(),
+      ...extra,
+    })
+    .strict()
+    .prefault({} as never);
+}
+
+const maxVersionDates = z.int().min(0).max(1000).default(30).meta({ description: 'Versions dated one request at a time, newest first; older versions stay undated (dates once known are kept).' });
+
+const registries = z
+  .object({
+    offline: z.boolean().default(false).meta({ description: 'Use the registry cache alone, whatever its age; packages it lacks are reported undated (same as --offline).' }),
+    ttlHours: z.number().min(0).max(24 * 365).default(24).meta({ description: 'How long a cached release list is used before it is asked again.' }),
+    notFoundTtlHours: z.number().min(0).max(24 * 30).default(1).meta({ description: 'How long "not found in registry" answers are cached.' }),
+    concurrencyPerHost: z.int().min(1).max(32).default(4).meta({ description: 'Requests in flight at once to one registry host.' }),
+    timeoutMs: z.int().min(100).max(600_000).default(15_000).meta({ description: 'Time allowed for one request.' }),
+    totalBudgetMs: z.int().min(100).max(3_600_000).default(60_000).meta({ description: 'Time allowed for one package lookup, retries and Retry-After waits included.' }),
+    retries: z.int().min(0).max(10).default(3).meta({ description: 'Retries after a timeout, a reset connection, HTTP 429 or 5xx.' }),
+    userAgent: z.string().min(1).optional().meta({ description: 'User-Agent sent to registries (default names Seaworthy and its version); add a contact address for crates.io.', examples: ['seaworthy (platform-team@example.com)'] }),
+    npm: registryEndpoint('npm registry', 'https://registry.npmjs.org'),
+    pypi: registryEndpoint('Python package index (JSON API)', 'https://pypi.org'),
+    go: registryEndpoint('Go module proxy', 'https://proxy.golang.org', { maxVersionDates }),
+    cargo: registryEndpoint('crates.io API', 'https://crates.io', {
+      minIntervalMs: z.int().min(0).max(60_000).default(1000).meta({ description: 'Least time between two requests; crates.io asks crawlers for at most one per second.' }),
+    }),
+    rubygems: registryEndpoint('RubyGems API', 'https://rubygems.org'),
+    'terraform-provider': registryEndpoint('Terraform registry', 'https://registry.terraform.io', { maxVersionDates }),
+  })
+  .strict()
+  .prefault({})
+  .meta({
+    description: 'Package registries asked for release dates (checks that judge dependency freshness). One cache in the database serves every repository and run.',
+    examples: [{ ttlHours: 24, npm: { url: 'https://npm.internal.example.com', tokenEnv: 'NPM_MIRROR_TOKEN' } }],
+  });
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -107,6 +159,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    registries,
   })
   .strict();
 
@@ -203,6 +256,13 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   for (const [index, t] of parsed.data.teams.entries()) {
     if (names.has(t.name)) throw new ConfigError(`${file}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
     names.add(t.name);
+  }
+  for (const [ecosystem, settings] of Object.entries(parsed.data.registries)) {
+    if (typeof settings !== 'object' || settings === null || !('tokenEnv' in settings) || !settings.tokenEnv) continue;
+    const url = new URL(settings.url);
+    if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+      throw new ConfigError(`${file}: registries.${ecosystem}: a token (tokenEnv ${settings.tokenEnv}) would travel unencrypted to ${url.host}; use an https URL.`);
+    }
   }
   return { ...parsed.data, configDir: path.dirname(path.resolve(configPath)), configPath: path.resolve(configPath) };
 }

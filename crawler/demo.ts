@@ -2,7 +2,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
-import { loadConfig } from './config.ts';
+import { startDemoRegistry } from '../fixtures/demo-registry.ts';
+import type { Store } from '../data/store.ts';
+import { loadConfig, type SeaworthyConfig } from './config.ts';
+import { createRegistryFacts } from './facts/provider.ts';
+import type { FactProvider } from './facts/types.ts';
 import { createLogger, type Logger } from './log.ts';
 import { crawl } from './run.ts';
 import { PROJECT_ROOT, buildSite } from './site.ts';
@@ -12,6 +16,25 @@ export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.c
 const FLEET_VERSION = '4';
 /** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
 const BACKFILL_DAYS = [150, 120, 90, 60, 30];
+
+/**
+ * Runs `work` with the demo's package registries: the crafted histories of fixtures/demo-registry.ts
+ * served on 127.0.0.1, so the demo never leaves the machine. Renovate's schema comes from the local
+ * cache only (npm run fetch:renovate-schema); without it, schema validation is reported as skipped.
+ */
+export async function withDemoRegistry<T>(config: SeaworthyConfig, logger: Logger, work: (facts: (store: Store) => FactProvider) => Promise<T>): Promise<T> {
+  const registry = await startDemoRegistry();
+  try {
+    const local = registry.registries();
+    const registries: SeaworthyConfig['registries'] = { ...config.registries };
+    for (const [ecosystem, { url }] of Object.entries(local) as [keyof typeof local, { url: string }][]) {
+      registries[ecosystem] = { ...registries[ecosystem], url, tokenEnv: undefined } as never;
+    }
+    return await work((store) => createRegistryFacts({ registries, db: store.db, logger, env: {}, renovate: { allowFetch: false } }));
+  } finally {
+    await registry.stop();
+  }
+}
 
 export async function prepareDemo(logger: Logger, regenerate = false): Promise<ReturnType<typeof loadConfig>> {
   const config = loadConfig(DEMO_CONFIG);
@@ -25,11 +48,13 @@ export async function prepareDemo(logger: Logger, regenerate = false): Promise<R
     const repos = generateDemoFleet(path.join(demoDir, 'repos'));
     logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
     const quiet = createLogger({ quiet: true });
-    for (const days of BACKFILL_DAYS) {
-      const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
-      const summary = await crawl(config, { dbPath, logger: quiet, asOf, now: asOf });
-      logger.info('history backfilled', { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, ms: summary.durationMs });
-    }
+    await withDemoRegistry(config, quiet, async (facts) => {
+      for (const days of BACKFILL_DAYS) {
+        const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
+        const summary = await crawl(config, { dbPath, logger: quiet, asOf, now: asOf, facts });
+        logger.info('history backfilled', { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, ms: summary.durationMs });
+      }
+    });
     writeFileSync(marker, new Date().toISOString());
   }
   return config;
@@ -39,7 +64,7 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const { logger } = options;
   const config = await prepareDemo(logger, options.regenerate);
   const dbPath = path.resolve(config.configDir, config.database);
-  await crawl(config, { dbPath, logger });
+  await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
   const outDir = path.resolve(config.configDir, config.site.outDir);
   await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, logger });
   if (!options.serve) return;

@@ -6,7 +6,8 @@ import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
-import type { FactProvider } from './facts/types.ts';
+import { createRegistryFacts } from './facts/provider.ts';
+import type { FactProvider, FactStats } from './facts/types.ts';
 import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
@@ -23,8 +24,10 @@ export interface CrawlOptions {
   onlyChecks?: string[];
   /** For crash tests: kill the process after this many repositories were written. */
   crashAfterRepos?: number;
-  /** Where outside facts come from; without one, every requested package is reported undated. */
-  facts?: FactProvider;
+  /** Where outside facts come from (or a factory given the crawl's store); default: the configured registries. */
+  facts?: FactProvider | ((store: Store) => FactProvider);
+  /** Checks to run instead of the registry's (tests and benchmarks). */
+  checks?: readonly CheckDefinition<any>[];
 }
 
 export interface CrawlSummary {
@@ -36,6 +39,8 @@ export interface CrawlSummary {
   errors: { repo: string; error: string }[];
   statusCounts: Record<string, number>;
   durationMs: number;
+  /** Package registry lookups, when any check asked for packages. */
+  registries?: FactStats;
 }
 
 type AnyCheck = CheckDefinition<unknown>;
@@ -49,9 +54,9 @@ export function sourcesFor(config: SeaworthyConfig): RepoSource[] {
   return config.sources.map((s) => new LocalGitSource({ paths: s.paths, baseDir: config.configDir, owner: s.owner, webUrl: s.webUrl }));
 }
 
-export function enabledChecks(config: SeaworthyConfig, only?: string[]): { check: AnyCheck; weight: number; options: unknown }[] {
+export function enabledChecks(config: SeaworthyConfig, only?: string[], all: readonly AnyCheck[] = CHECKS as readonly AnyCheck[]): { check: AnyCheck; weight: number; options: unknown }[] {
   const settings = config.checks as Record<string, { enabled: boolean; weight: number; thresholds: unknown }>;
-  return (CHECKS as readonly AnyCheck[])
+  return all
     .filter((c) => (settings[c.id]?.enabled ?? true) && (!only || only.includes(c.id)))
     .map((check) => ({ check, weight: settings[check.id]?.weight ?? check.meta.weight, options: settings[check.id]?.thresholds ?? check.meta.options.parse({}) }));
 }
@@ -136,11 +141,6 @@ export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: stri
   return config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
 }
 
-const NO_PROVIDER: FactProvider = {
-  packages: async (refs) => new Map(refs.map((r) => [packageKey(r), { status: 'undated', reason: 'no package registry is configured for this crawl' }])),
-  renovateSchema: async () => ({ status: 'skipped', reason: 'no schema source is configured for this crawl' }),
-};
-
 /** Asks each check what it wants, then gathers it all at once so registries see one batch per repository. */
 async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, now: Date, provider: FactProvider): Promise<{ facts: Map<string, ExternalFacts>; wantErrors: Map<string, string> }> {
   const requests = new Map<string, FactRequest>();
@@ -207,7 +207,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
   const startedAt = options.asOf ?? new Date();
   const now = options.now ?? startedAt;
   const { logger } = options;
-  const checks = enabledChecks(config, options.onlyChecks);
+  const checks = enabledChecks(config, options.onlyChecks, options.checks);
   // What every repository's snapshot must hold: the union of what the enabled checks read.
   const needs: SnapshotNeeds = {
     readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
@@ -218,6 +218,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
   };
   const store = new Store(options.dbPath);
   try {
+    const facts = typeof options.facts === 'function' ? options.facts(store) : (options.facts ?? createRegistryFacts({ registries: config.registries, db: store.db, logger }));
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
     const work: { ref: RepoRef; source: RepoSource }[] = [];
     const seen = new Map<string, string>();
@@ -251,7 +252,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, options.facts ?? NO_PROVIDER);
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts);
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
@@ -283,7 +284,9 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     const status = fatal || judged === 0 || errors.length === judged ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
     store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length });
     if (fatal) throw fatal.reason;
-    const summary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started) } satisfies CrawlSummary;
+    const registries = facts.stats?.();
+    const summary: CrawlSummary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started), ...(registries?.lookups ? { registries } : {}) };
+    if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
     logger.info('crawl finished', { run: runId, status, repositories: judged, skipped, errors: errors.length, ms: summary.durationMs });
     return summary;
   } finally {

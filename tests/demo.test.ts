@@ -8,7 +8,7 @@ import { Queries } from '../data/queries.ts';
 import { demoFleetSpecs, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { git, tempDir } from './helpers.ts';
 import { readFileSync } from 'node:fs';
-import { DEMO_CONFIG } from '../crawler/demo.ts';
+import { DEMO_CONFIG, withDemoRegistry } from '../crawler/demo.ts';
 
 describe('demo fleet', () => {
   const tmp = tempDir('sw-demo-');
@@ -24,7 +24,8 @@ describe('demo fleet', () => {
     // The embedded demo configuration, pointed at this temporary fleet.
     const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db');
     const config = parseConfig(text, path.join(tmp.dir, 'seaworthy.config.yaml'));
-    const summary = await crawl(config, { dbPath: path.join(tmp.dir, 'demo.db'), logger: createLogger({ quiet: true }), now: new Date('2026-11-21T00:00:00Z') });
+    const logger = createLogger({ quiet: true });
+    const summary = await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath: path.join(tmp.dir, 'demo.db'), logger, now: new Date('2026-11-21T00:00:00Z'), facts }));
     expect(summary.status).toBe('ok');
     queries = new Queries(path.join(tmp.dir, 'demo.db'));
   });

@@ -1,8 +1,27 @@
 // Gathers outside facts (registry release histories, schemas) that checks ask for with `wants`.
 import type { PackageLookup, PackageRef, SchemaFact } from '../../checks/contract.ts';
 
+export interface FactStats {
+  /** Package lookups asked for by repositories (one per package per repository). */
+  lookups: number;
+  /** Answered from the cache without asking a registry. */
+  cacheHits: number;
+  /** Joined a lookup of the same package already in flight. */
+  joined: number;
+  /** Lookups that went to a registry. */
+  fetched: number;
+  notFound: number;
+  undated: number;
+  /** Registry failed; an older cached answer was used. */
+  staleUsed: number;
+  /** HTTP requests sent, every attempt counted. */
+  requests: number;
+  requestsByHost: Record<string, number>;
+}
+
 export interface FactProvider {
   /** One lookup per distinct ref; never rejects — failures come back as `undated` with a reason. */
   packages(refs: readonly PackageRef[]): Promise<Map<string, PackageLookup>>;
   renovateSchema(): Promise<SchemaFact>;
+  stats?(): FactStats;
 }

@@ -1,0 +1,2 @@
+-- Reverses 0004_registry_cache.sql.
+DROP TABLE registry_cache;
