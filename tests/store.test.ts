@@ -96,7 +96,7 @@ describe('crawls over time', () => {
         commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n', 'RUNBOOK.md': `# ${name}\n\n## Symptoms\nTODO\n` } }],
       });
     }
-    config = writeConfig(tmp.dir, `database: seaworthy.db\ncrawl: {concurrency: 1}\nsources:\n  - type: local\n    paths: ['repos/*']\nteams:\n  - {name: core, displayName: Core, repos: ['*']}\n`);
+    config = writeConfig(tmp.dir, `database: seaworthy.db\ncrawl: {concurrency: 1, carryForwardDays: 0}\nsources:\n  - type: local\n    paths: ['repos/*']\nteams:\n  - {name: core, displayName: Core, repos: ['*']}\n`);
   });
 
   it('keeps every run: a second crawl adds history', () => {
