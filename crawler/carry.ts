@@ -78,14 +78,16 @@ export async function carryUnchanged(args: { store: Store; runId: number; work: 
     for (const ref of refs) {
       const previous = store.previousResult(runId, ref.key);
       if (carryBlocker(previous, heads.get(ref.key) ?? null, checks, { configHash: run.configHash, now, maxDays: config.crawl.carryForwardDays }) || !previous) continue;
-      let hostTeams: string[] | undefined;
-      try {
-        hostTeams = await hostTeamsOf(source, ref, order);
-      } catch (error) {
-        logger.warn('teams could not be read; repositories owned through them are read again', { error: error instanceof Error ? error.message : String(error) });
-        if (order.includes('github-team')) continue;
+      const previousOwner = { team: previous.team, source: previous.ownerSource };
+      let owner = carriedOwner({ config, ref, order }, previousOwner);
+      if (!owner.known && owner.needsHostTeams) {
+        try {
+          owner = carriedOwner({ config, ref, order, hostTeams: (await hostTeamsOf(source, ref, order)) ?? [] }, previousOwner);
+        } catch (error) {
+          logger.warn('teams could not be read; a repository owned through them is read again', { repo: ref.name, error: error instanceof Error ? error.message : String(error) });
+          continue;
+        }
       }
-      const owner = carriedOwner({ config, ref, order, hostTeams }, { team: previous.team, source: previous.ownerSource });
       if (!owner.known) continue;
       store.carryForward(runId, ref.key, previous, { checkIds, crawledAt: new Date().toISOString(), team: owner.verdict.team ?? null, ownerSource: owner.verdict.source ?? null });
       keys.add(ref.key);

@@ -119,7 +119,7 @@ export function resolveOwner(inputs: OwnerInputs): OwnerVerdict {
  * Owner of a repository whose content is unchanged since `previous` was judged, without reading it:
  * content sources answer as they did then. Undefined when that cannot be known (read it again).
  */
-export function carriedOwner(inputs: Omit<OwnerInputs, 'snapshot'>, previous: { team?: string; source?: OwnerSource }): { known: true; verdict: OwnerVerdict } | { known: false } {
+export function carriedOwner(inputs: Omit<OwnerInputs, 'snapshot'>, previous: { team?: string; source?: OwnerSource }): { known: true; verdict: OwnerVerdict } | { known: false; needsHostTeams?: true } {
   const unmatched: string[] = [];
   const previousIndex = previous.source ? inputs.order.indexOf(previous.source) : inputs.order.length;
   for (const [index, source] of inputs.order.entries()) {
@@ -129,6 +129,7 @@ export function carriedOwner(inputs: Omit<OwnerInputs, 'snapshot'>, previous: { 
       if (index < previousIndex) continue;
       return { known: false };
     }
+    if (source === 'github-team' && inputs.hostTeams === undefined) return { known: false, needsHostTeams: true };
     const team = fromSource(source, inputs, unmatched);
     if (team) return { known: true, verdict: { team, source, unmatched } };
   }

@@ -253,7 +253,8 @@ export class GitHubClient {
     else if (/malformed JSON|without data/.test(message)) problem = 'malformed';
     else if (/no complete answer within/.test(message)) problem = 'timeout';
     else if (status !== undefined && status >= 500 && e.response) problem = 'server';
-    const attempts = status === undefined || status >= 500 ? ` after ${this.options.retries + 1} attempts` : '';
+    const retried = ['server', 'network', 'timeout', 'malformed'].includes(problem) && (e as { request?: unknown }).request !== undefined;
+    const attempts = retried ? ` after ${this.options.retries + 1} attempts` : '';
     const detail = problem === 'auth' ? 'GitHub refused the credentials (401); check the token or the App installation' : message;
     return new GitHubHostError(problem, `${what}: ${detail}${status !== undefined && status !== 500 ? ` (HTTP ${status})` : ''}${attempts}`, status);
   }
@@ -270,7 +271,7 @@ export class GitHubClient {
       let data: unknown;
       let errors: GraphQLErrorEntry[] = [];
       try {
-        data = await octokit.graphql(query, { ...variables, url: this.graphqlUrl });
+        data = await octokit.graphql({ ...variables, query, url: this.graphqlUrl });
       } catch (error) {
         if (error instanceof GraphqlResponseError) {
           data = error.data;
