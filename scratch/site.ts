@@ -1,0 +1,23 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRepo } from '../fixtures/factory.ts';
+import { FakeGitHub } from '../fixtures/fake-github/server.ts';
+import { parseConfig } from '../crawler/config.ts';
+import { crawl } from '../crawler/run.ts';
+import { createLogger } from '../crawler/log.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-site-'));
+const a = createRepo(path.join(dir, 'r'), { name: 'alpha', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'RUNBOOK.md': '# alpha\n\n## Symptoms\nTODO\n', 'CODEOWNERS': '* @acme/payments\n' } }] });
+const b = createRepo(path.join(dir, 'r'), { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'hello\n' } }] });
+const fake = await new FakeGitHub({ org: 'acme', token: 'ghp_x1234567890', repos: [{ dir: a, name: 'alpha' }, { dir: b, name: 'bravo' }] }).start();
+const yaml = `database: sw.db\nsources:\n  - type: github\n    org: acme\n    apiUrl: ${fake.apiUrl}\n    budget: {retries: 0}\nteams:\n  - {name: payments, displayName: Payments, repos: ['nothing']}\n`;
+writeFileSync(path.join(dir, 'seaworthy.config.yaml'), yaml);
+const config = parseConfig(yaml, path.join(dir, 'seaworthy.config.yaml'));
+const logger = createLogger({ quiet: true });
+await crawl(config, { dbPath: path.join(dir, 'sw.db'), logger, env: { GITHUB_TOKEN: 'ghp_x1234567890' } });
+fake.repoErrors.set('bravo', 'NOT_FOUND');
+const s = await crawl({ ...config, crawl: { ...config.crawl, carryForwardDays: 0 } }, { dbPath: path.join(dir, 'sw.db'), logger, env: { GITHUB_TOKEN: 'ghp_x1234567890' } });
+console.log(JSON.stringify(s));
+await fake.stop();
+console.log(dir);
