@@ -47,7 +47,7 @@ export function codeownersTeam(text: string): string | undefined {
 export function catalogOwner(text: string): string | undefined {
   let docs: unknown[];
   try {
-    docs = [parseYaml(text, { maxAliasCount: 100 })];
+    docs = [parseYaml(text, { maxAliasCount: 100, logLevel: 'error' })];
   } catch {
     return undefined;
   }
