@@ -204,6 +204,16 @@ describe('GitHub source', () => {
     expect(() => parseConfig(`sources:\n  - type: github\n    org: acme\n    auth: {tokenEnv: 'ghp_abc-def'}\n`, '/tmp/x.yaml')).toThrow(/must be the name of an environment variable, not the token itself/);
   });
 
+  it('asks heads of up to 100 repositories in one query when they were not just discovered', async () => {
+    const refs = await source().list();
+    const fresh = source();
+    fleet.fake.resetLog();
+    const heads = await fresh.heads([...refs, { ...refs[0]!, key: 'gone', location: 'R_missing' }]);
+    expect(fleet.fake.log.map((l) => [l.what, l.cost])).toEqual([['Heads', 1]]);
+    for (const ref of refs) expect(heads.get(ref.key)).toBe(git(fleet.fake.options.repos.find((r) => r.name === ref.name)!.dir, 'rev-parse', 'HEAD').trim());
+    expect(heads.get('gone')).toBeNull();
+  });
+
   it('names ref keys by host so two organisations never collide', async () => {
     const refs: RepoRef[] = await source().list();
     expect(new Set(refs.map((r) => r.key)).size).toBe(refs.length);
