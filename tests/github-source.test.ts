@@ -219,3 +219,39 @@ describe('GitHub source', () => {
     expect(new Set(refs.map((r) => r.key)).size).toBe(refs.length);
   });
 });
+
+describe('GitHub source batching', () => {
+  it('fetches each planned repository exactly once, in batches, whatever order workers ask in', async () => {
+    const specs = Array.from({ length: 23 }, (_, i) => ({ spec: { name: `r${String(i).padStart(2, '0')}`, commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': `r${i}\n` } }] } }));
+    const fleet = await startFleet(specs);
+    try {
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const source = new GitHubSource({ config: s, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 }, batchSize: 5 });
+      const refs = await source.list();
+      source.prepare(refs, NEEDS);
+      fleet.fake.resetLog();
+      // Four workers taking refs in order, as the crawler does.
+      let next = 0;
+      const seen: string[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < refs.length) {
+            const ref = refs[next++]!;
+            const snap = await source.snapshot(ref, NEEDS);
+            seen.push(snap.identity.name);
+          }
+        }),
+      );
+      expect(seen.sort()).toEqual(refs.map((r) => r.name));
+      const trees = fleet.fake.log.filter((l) => l.what.startsWith('trees')).map((l) => l.what);
+      expect(new Set(trees).size).toBe(23);
+      expect(trees).toHaveLength(23);
+      expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts')).toHaveLength(5); // ⌈23 / 5⌉
+      // Asked again later: read again on its own, not lost.
+      expect((await source.snapshot(refs[0]!, NEEDS)).identity.name).toBe('r00');
+    } finally {
+      await fleet.stop();
+    }
+  });
+});

@@ -170,7 +170,7 @@ export class GitHubSource implements RepoSource {
   private readonly batchSize: number;
   private readonly host: string;
   private readonly discovered = new Map<string, Discovered>();
-  private plan: { refs: RepoRef[]; index: Map<string, number>; needs: SnapshotNeeds } | undefined;
+  private plan: { refs: RepoRef[]; index: Map<string, number>; needs: SnapshotNeeds; started: Set<string> } | undefined;
   private readonly loads = new Map<string, Promise<Map<string, RepoData | Error>>>();
   private teams: Promise<Map<string, string[]>> | undefined;
 
@@ -262,7 +262,7 @@ export class GitHubSource implements RepoSource {
   }
 
   prepare(refs: RepoRef[], needs: SnapshotNeeds): void {
-    this.plan = { refs, index: new Map(refs.map((r, i) => [r.key, i])), needs };
+    this.plan = { refs, index: new Map(refs.map((r, i) => [r.key, i])), needs, started: new Set() };
   }
 
   async hostTeams(ref: RepoRef): Promise<string[]> {
@@ -331,12 +331,13 @@ export class GitHubSource implements RepoSource {
     }
     const plan = this.plan && this.plan.needs === needs ? this.plan : undefined;
     const position = plan?.index.get(ref.key);
-    if (!plan || position === undefined) return this.loadBatch([ref], needs);
+    // Not planned, or asked again after its batch was used: on its own.
+    if (!plan || position === undefined || plan.started.has(ref.key)) return this.loadBatch([ref], needs);
     const batch = this.startBatch(plan, position);
     this.loads.delete(ref.key);
     // Read ahead one batch, so workers rarely wait for GitHub.
     const nextStart = position + this.batchSize;
-    if (nextStart < plan.refs.length && !this.loads.has(plan.refs[nextStart]!.key)) {
+    if (nextStart < plan.refs.length && !plan.started.has(plan.refs[nextStart]!.key)) {
       batch.then(() => this.startBatch(plan, nextStart), () => this.startBatch(plan, nextStart));
     }
     return batch;
@@ -346,11 +347,16 @@ export class GitHubSource implements RepoSource {
     const refs: RepoRef[] = [];
     for (let i = start; i < plan.refs.length && refs.length < this.batchSize; i++) {
       const candidate = plan.refs[i]!;
-      if (!this.loads.has(candidate.key)) refs.push(candidate);
+      // Each planned repository is fetched once, even after its batch was consumed.
+      if (!plan.started.has(candidate.key)) refs.push(candidate);
     }
+    if (refs.length === 0) return Promise.resolve(new Map());
     const promise = this.loadBatch(refs, plan.needs);
     promise.catch(() => undefined); // awaited by each snapshot(); this only keeps an unread failure quiet
-    for (const r of refs) this.loads.set(r.key, promise);
+    for (const r of refs) {
+      this.loads.set(r.key, promise);
+      plan.started.add(r.key);
+    }
     return promise;
   }
 
