@@ -91,6 +91,19 @@ function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number 
   return EXIT.ok;
 }
 
+export function summaryLine(summary: CrawlSummary): string {
+  const failed = summary.errors.length;
+  const crawled = summary.repositories - summary.carriedForward - failed;
+  const parts = [
+    `run ${summary.runId} ${summary.status}`,
+    `${summary.repositories} repositories: ${crawled} crawled, ${summary.carriedForward} carried forward unchanged, ${failed} failed${summary.stale > 0 ? ` (${summary.stale} kept their last good result, marked stale)` : ''}`,
+  ];
+  if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (no commit at that date)`);
+  if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
+  parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
+  return `seaworthy: ${parts.join(' · ')}`;
+}
+
 async function commandCrawl(argv: string[]): Promise<number> {
   const { values } = parse('crawl', argv, {
     db: { type: 'string' },
@@ -119,6 +132,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
   });
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
+  if (!values.json && !values.quiet) process.stderr.write(summaryLine(summary) + '\n');
   return exitCodeFor(summary, values['fail-on']);
 }
 

@@ -29,6 +29,80 @@ const localSource = z
   .strict()
   .meta({ examples: [{ type: 'local', paths: ['../repos/*'] }] });
 
+const OWNER_SOURCES = ['config', 'catalog-info', 'codeowners', 'github-team'] as const;
+
+const nameFilter = z.array(z.string().min(1));
+
+const githubAuth = z.union([
+  z
+    .object({
+      tokenEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, not the token itself')
+        .default('GITHUB_TOKEN')
+        .meta({ description: 'Environment variable holding a token (never the token itself).', examples: ['GITHUB_TOKEN'] }),
+    })
+    .strict(),
+  z
+    .object({
+      app: z
+        .object({
+          appId: z.union([z.int().positive(), z.string().regex(/^\d+$/, 'must be a number')]).meta({ description: 'The GitHub App id (a number).', examples: [123456] }),
+          privateKeyFile: z.string().min(1).optional().meta({ description: "Path to the App's private key (.pem), relative to this file.", examples: ['secrets/seaworthy.pem'] }),
+          privateKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable').optional().meta({ description: 'Environment variable holding the private key.', examples: ['SEAWORTHY_APP_KEY'] }),
+          installationId: z.int().positive().optional().meta({ description: "The App's installation on the organisation; looked up from the organisation when omitted." }),
+        })
+        .strict()
+        .refine((a) => (a.privateKeyFile === undefined) !== (a.privateKeyEnv === undefined), 'give exactly one of privateKeyFile or privateKeyEnv'),
+    })
+    .strict(),
+]);
+
+const githubSource = z
+  .object({
+    type: z.literal('github'),
+    org: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'must be an organisation login such as "acme"').meta({ description: 'Organisation whose repositories are crawled.', examples: ['acme'] }),
+    apiUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an http(s) URL such as https://api.github.com or https://ghe.example.com/api')
+      .default('https://api.github.com')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .meta({ description: 'API root: https://api.github.com, or https://<host>/api for GitHub Enterprise Server (GraphQL at <apiUrl>/graphql).', examples: ['https://ghe.example.com/api'] }),
+    auth: githubAuth.prefault({}).meta({ description: 'A token from an environment variable (default GITHUB_TOKEN), or a GitHub App.', examples: [{ tokenEnv: 'GITHUB_TOKEN' }, { app: { appId: 123456, privateKeyFile: 'secrets/seaworthy.pem' } }] }),
+    archived: z.boolean().default(false).meta({ description: 'Include archived repositories.' }),
+    forks: z.boolean().default(false).meta({ description: 'Include forks.' }),
+    templates: z.boolean().default(true).meta({ description: 'Include template repositories.' }),
+    visibility: z.array(z.enum(['public', 'private', 'internal'])).min(1).default(['public', 'private', 'internal']).meta({ description: 'Visibilities to include.', examples: [['private', 'internal']] }),
+    topics: nameFilter.default([]).meta({ description: 'Only repositories with at least one of these topics (empty: no topic filter).', examples: [['production']] }),
+    include: nameFilter.default([]).meta({ description: 'Only repositories whose name matches one of these globs (empty: all).', examples: [['payments-*', 'ledger']] }),
+    exclude: nameFilter.default([]).meta({ description: 'Leave out repositories whose name matches one of these globs.', examples: [['*-sandbox', 'archive-*']] }),
+    ownership: z
+      .array(z.enum(OWNER_SOURCES))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'list each owner source once')
+      .default(['config', 'catalog-info', 'codeowners', 'github-team'])
+      .meta({ description: 'Where a repository\'s owning team comes from, first match wins: config (teams[].repos), catalog-info (spec.owner), codeowners (the "*" rule\'s first team), github-team (teams with admin or maintain permission).', examples: [['config', 'catalog-info', 'codeowners', 'github-team']] }),
+    history: z
+      .object({
+        mergedPullRequests: z.int().min(0).max(100).default(30).meta({ description: 'Most recently merged pull requests read per repository, each with up to 100 changed paths (about 0.01 points each).' }),
+        openPullRequests: z.int().min(0).max(100).default(20).meta({ description: 'Oldest open pull requests read per repository (update PRs from Renovate or Dependabot, with their age).' }),
+        commits: z.int().min(0).max(100).default(50).meta({ description: 'Default-branch commits read when a check needs history (without file lists: GitHub gives changed files only through pull requests).' }),
+      })
+      .strict()
+      .prefault({}),
+    budget: z
+      .object({
+        maxMinutes: z.number().positive().default(60).meta({ description: 'Stop asking GitHub after this long; repositories not reached keep their last result, marked stale.' }),
+        maxRateLimitWaitMinutes: z.number().min(0).default(15).meta({ description: 'Wait for the hourly budget to reset only if that is at most this long away.' }),
+        requestTimeoutSeconds: z.number().positive().default(60).meta({ description: 'Give up on one request after this long (it is retried).' }),
+        retries: z.int().min(0).max(10).default(3).meta({ description: 'Retries of a request that failed with a server error or timed out.' }),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .meta({ examples: [{ type: 'github', org: 'acme' }] });
+
 const team = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes').meta({ examples: ['payments'] }),
@@ -39,6 +113,10 @@ const team = z
       .url({ protocol: /^(https?|mailto)$/, error: 'must be an http(s) or mailto: URL' })
       .optional()
       .meta({ description: 'Where to reach the team (http, https or mailto).', examples: ['https://chat.example.com/channels/payments'] }),
+    githubTeams: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a GitHub team slug such as "payments-backend"'))
+      .optional()
+      .meta({ description: 'GitHub team slugs (and Backstage group names) that mean this team; without it, a GitHub team or group whose slug equals "name".', examples: [['payments-backend', 'payments-oncall']] }),
   })
   .strict()
   .meta({ examples: [{ name: 'payments', displayName: 'Payments', repos: ['payments-*'], contact: 'https://chat.example.com/payments' }] });
@@ -120,7 +198,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z.array(z.discriminatedUnion('type', [localSource])).min(1).meta({ examples: [[{ type: 'local', paths: ['../repos/*'] }]] }),
+    sources: z.array(z.discriminatedUnion('type', [localSource, githubSource])).min(1).meta({ examples: [[{ type: 'local', paths: ['../repos/*'] }], [{ type: 'github', org: 'acme' }]] }),
     teams: z.array(team).default([]),
     checks: z
       .object(Object.fromEntries(CHECKS.map((c) => [c.id, checkSettings(c)])))
@@ -156,6 +234,11 @@ export const configSchema = z
         concurrency: z.int().min(1).max(32).default(4),
         maxFileBytes: z.int().min(1024).default(1_048_576).meta({ description: 'Files larger than this are not read.' }),
         historyLimit: z.int().min(1).default(1000).meta({ description: 'Commits of history read per repository.' }),
+        carryForwardDays: z
+          .int()
+          .min(0)
+          .default(7)
+          .meta({ description: 'A repository whose head commit, checks and configuration are unchanged keeps its results without being read again, for at most this many days (0: always read everything).' }),
       })
       .strict()
       .prefault({}),
@@ -164,6 +247,8 @@ export const configSchema = z
   .strict();
 
 export type SeaworthyConfig = z.output<typeof configSchema> & { configDir: string; configPath: string };
+export type GitHubSourceConfig = z.output<typeof githubSource>;
+export type OwnerSource = (typeof OWNER_SOURCES)[number];
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -174,8 +259,9 @@ function describeValue(value: unknown): string {
 }
 
 /** Walks the schema along an issue path to find the nearest example to show. */
-function exampleFor(issuePath: readonly PropertyKey[]): { at: string; example: unknown } | undefined {
+function exampleFor(issuePath: readonly PropertyKey[], raw: unknown): { at: string; example: unknown } | undefined {
   let schema: z.ZodType | undefined = configSchema;
+  let value: unknown = raw;
   let best: { at: string; example: unknown } | undefined;
   const walked: string[] = [];
   const note = (s: z.ZodType | undefined) => {
@@ -185,21 +271,29 @@ function exampleFor(issuePath: readonly PropertyKey[]): { at: string; example: u
   for (const key of issuePath) {
     note(schema);
     if (!schema) break;
-    schema = unwrap(schema);
+    schema = unwrap(schema, value);
     if (schema instanceof z.ZodObject) schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
     else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodDiscriminatedUnion) schema = schema.options[0] as z.ZodType;
+    else if (schema instanceof z.ZodDiscriminatedUnion) schema = optionFor(schema, value);
     else schema = undefined;
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
     walked.push(String(key));
   }
   note(schema);
   return best;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/** The union member the value's discriminator names (a github source gets github examples), else the first. */
+function optionFor(union: z.ZodDiscriminatedUnion, value: unknown): z.ZodType {
+  const tag = value && typeof value === 'object' ? (value as Record<string, unknown>)[union.def.discriminator] : undefined;
+  const match = union.options.find((o) => o instanceof z.ZodObject && (o.shape as Record<string, z.ZodType>)[union.def.discriminator] instanceof z.ZodLiteral && ((o.shape as Record<string, z.ZodLiteral>)[union.def.discriminator]!.value === tag));
+  return (match ?? union.options[0]) as z.ZodType;
+}
+
+function unwrap(schema: z.ZodType, value?: unknown): z.ZodType {
   let current: z.ZodType = schema;
   while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
-  if (current instanceof z.ZodDiscriminatedUnion) current = current.options[0] as z.ZodType;
+  if (current instanceof z.ZodDiscriminatedUnion) current = optionFor(current, value);
   return current;
 }
 
@@ -230,7 +324,7 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value' && 'values' in issue) message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(actual)}`;
   const lines = [`${file}${line ? `:${line}` : ''}: ${where}: ${message}`];
-  const example = exampleFor(issue.path);
+  const example = exampleFor(issue.path, raw);
   if (example) {
     const key = example.at.split('.').pop() ?? '';
     const shown = exampleYaml(example.example, /^\d+$/.test(key) ? '' : key).trimEnd();

@@ -4,6 +4,10 @@ import { performance } from 'node:perf_hooks';
 import { SEVERITIES, STATUSES, packageKey, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
+import { carryUnchanged, keepLastGood, ownerOf, usageOf } from './carry.ts';
+import { ContentCache } from './github/cache.ts';
+import { ownershipReads } from './ownership.ts';
+import { GitHubSource, type GitHubSourceOptions } from './sources/github.ts';
 import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
 import { createRegistryFacts } from './facts/provider.ts';
@@ -28,6 +32,9 @@ export interface CrawlOptions {
   facts?: FactProvider | ((store: Store) => FactProvider);
   /** Checks to run instead of the registry's (tests and benchmarks). */
   checks?: readonly CheckDefinition<any>[];
+  /** Environment for credentials (default process.env) and, for tests, GitHub client tuning. */
+  env?: NodeJS.ProcessEnv;
+  github?: Pick<GitHubSourceOptions, 'client' | 'batchSize'>;
 }
 
 export interface CrawlSummary {
@@ -41,6 +48,12 @@ export interface CrawlSummary {
   durationMs: number;
   /** Package registry lookups, when any check asked for packages. */
   registries?: FactStats;
+  /** Unchanged since their last crawl: results copied, nothing read. */
+  carriedForward: number;
+  /** Could not be read: their last good result stands, marked stale (also in errors). */
+  stale: number;
+  /** GraphQL points and requests spent on hosted sources; null when only local sources ran. */
+  api: { points: number; graphqlRequests: number; restRequests: number } | null;
 }
 
 type AnyCheck = CheckDefinition<unknown>;
@@ -50,8 +63,12 @@ function repoMatcher(patterns: string[]): (ref: { name: string; owner: string })
   return (ref) => match(ref.name) || match(`${ref.owner}/${ref.name}`);
 }
 
-export function sourcesFor(config: SeaworthyConfig): RepoSource[] {
-  return config.sources.map((s) => new LocalGitSource({ paths: s.paths, baseDir: config.configDir, owner: s.owner, webUrl: s.webUrl }));
+export function sourcesFor(config: SeaworthyConfig, context: { cache?: ContentCache; logger?: Logger; env?: NodeJS.ProcessEnv; github?: CrawlOptions['github'] } = {}): RepoSource[] {
+  return config.sources.map((s) =>
+    s.type === 'github'
+      ? new GitHubSource({ config: s, configDir: config.configDir, cache: context.cache, logger: context.logger, env: context.env, ...context.github })
+      : new LocalGitSource({ paths: s.paths, baseDir: config.configDir, owner: s.owner, webUrl: s.webUrl }),
+  );
 }
 
 export function enabledChecks(config: SeaworthyConfig, only?: string[], all: readonly AnyCheck[] = CHECKS as readonly AnyCheck[]): { check: AnyCheck; weight: number; options: unknown }[] {
@@ -169,15 +186,15 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
 
 async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider): Promise<RepoResult | null> {
   const started = performance.now();
-  const team = teamOf(config, ref);
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
   try {
     snapshot = await source.snapshot(ref, needs);
   } catch (error) {
     if (error instanceof NoCommitAtDateError) return null;
-    return errorResult(ref, team, checks, describeError(error, ref), performance.now() - started);
+    return { ...errorResult(ref, teamOf(config, ref), checks, describeError(error, ref), performance.now() - started), unreadable: true } as RepoResult;
   }
+  const owner = await ownerOf(config, ref, source, snapshot);
   const kind = detectKind(snapshot, override);
   const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
   const results: StoredCheckResult[] = checks.map(({ check, weight, options }) => {
@@ -190,12 +207,13 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
   });
   return {
     repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
-    team,
+    team: owner.team,
+    ownerSource: owner.source,
     status: 'ok',
     defaultBranch: snapshot.identity.defaultBranch,
     head: snapshot.head,
     kind,
-    problems: snapshot.problems.map((p) => p.replaceAll(ref.location, '<repository>')),
+    problems: [...snapshot.problems, ...owner.problems].map((p) => p.replaceAll(ref.location, '<repository>')),
     score: repoScore(results),
     durationMs: performance.now() - started,
     results,
@@ -210,7 +228,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
   const checks = enabledChecks(config, options.onlyChecks, options.checks);
   // What every repository's snapshot must hold: the union of what the enabled checks read.
   const needs: SnapshotNeeds = {
-    readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads)])],
+    readPatterns: [...new Set([...KIND_READS, ...checks.flatMap((c) => c.check.meta.reads), ...ownershipReads(config.sources.flatMap((s) => (s.type === 'github' ? s.ownership : [])))])],
     history: checks.some((c) => c.check.meta.history && c.check.meta.history.length > 0),
     maxFileBytes: config.crawl.maxFileBytes,
     historyLimit: config.crawl.historyLimit,
@@ -222,7 +240,9 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
     const work: { ref: RepoRef; source: RepoSource }[] = [];
     const seen = new Map<string, string>();
-    for (const source of sourcesFor(config)) {
+    const cache = config.sources.some((s) => s.type === 'github') ? new ContentCache(store.db) : undefined;
+    const sources = sourcesFor(config, { cache, logger, env: options.env, github: options.github });
+    for (const source of sources) {
       for (const ref of await source.list(logger)) {
         const first = seen.get(ref.key);
         if (first !== undefined) {
@@ -238,17 +258,23 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     logger.info('crawl started', { run: runId, repositories: work.length, checks: checks.map((c) => c.check.id).join(',') });
     if (work.length === 0) {
       // Publishing an empty scorecard over yesterday's would hide everything: the run counts as failed.
-      logger.error('no repositories found: check "sources" in the configuration', { sources: config.sources.flatMap((s) => s.paths).join(',') });
+      logger.error('no repositories found: check "sources" in the configuration', { sources: config.sources.map((s) => (s.type === 'github' ? `github:${s.org}` : s.paths.join(','))).join(',') });
     }
-    const progress = logger.progress(work.length);
+    // Unchanged repositories keep their results without being read; the rest are announced to their source for batching.
+    const carried = options.asOf || config.crawl.carryForwardDays === 0 ? { keys: new Set<string>(), statuses: [] } : await carryUnchanged({ store, runId, work, checks, config, now, logger });
+    const pending = work.filter((w) => !carried.keys.has(w.ref.key));
+    for (const source of sources) source.prepare?.(pending.filter((w) => w.source === source).map((w) => w.ref), needs);
+    const progress = logger.progress(pending.length);
     const errors: CrawlSummary['errors'] = [];
+    let stale = 0;
     const statusCounts: Record<string, number> = {};
+    for (const s of carried.statuses) statusCounts[s] = (statusCounts[s] ?? 0) + 1;
     let written = 0;
     let skipped = 0;
     let next = 0;
     const worker = async () => {
-      while (next < work.length) {
-        const { ref, source } = work[next++]!;
+      while (next < pending.length) {
+        const { ref, source } = pending[next++]!;
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
@@ -263,6 +289,16 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
           continue;
         }
         try {
+          const unreadable = (result as RepoResult & { unreadable?: boolean }).unreadable === true;
+          const kept = unreadable && !options.asOf ? keepLastGood({ store, runId, ref, checks, reason: result.error ?? 'could not be read' }) : undefined;
+          if (kept) {
+            written++;
+            stale++;
+            errors.push({ repo: ref.name, error: `${result.error ?? 'could not be read'} (kept its last good result from run ${kept.originRunId}, marked stale)` });
+            for (const c of kept.checks) statusCounts[c.status] = (statusCounts[c.status] ?? 0) + 1;
+            progress.tick(ref.name, { status: 'stale', kept: kept.originRunId });
+            continue;
+          }
           store.writeRepoResult(runId, result, new Date().toISOString());
         } catch (error) {
           logger.error('result could not be stored; storing an error instead', { repo: ref.name, error: describeError(error, ref) });
@@ -277,17 +313,19 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       }
     };
     // allSettled: a failing worker must not close the database under the others.
-    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, work.length)) }, worker));
+    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, pending.length)) }, worker));
     progress.done();
     const fatal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    const judged = written;
+    const judged = written + carried.keys.size;
     const status = fatal || judged === 0 || errors.length === judged ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
-    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length });
+    const api = usageOf(sources);
+    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints: api?.points, carriedForward: carried.keys.size });
+    if (cache) cache.prune(new Date(Date.now() - 30 * 86_400_000));
     if (fatal) throw fatal.reason;
     const registries = facts.stats?.();
-    const summary: CrawlSummary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started), ...(registries?.lookups ? { registries } : {}) };
+    const summary: CrawlSummary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started), carriedForward: carried.keys.size, stale, api, ...(registries?.lookups ? { registries } : {}) };
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
-    logger.info('crawl finished', { run: runId, status, repositories: judged, skipped, errors: errors.length, ms: summary.durationMs });
+    logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
     return summary;
   } finally {
     store.close();

@@ -10,6 +10,9 @@ export interface RunRow {
   asOf: string | null;
   repoCount: number;
   errorCount: number;
+  /** GitHub points the run spent; null when it read no hosted source. */
+  apiPoints: number | null;
+  carriedForwardCount: number;
 }
 
 export interface RepoSummary {
@@ -32,6 +35,11 @@ export interface RepoSummary {
   defaultBranch: string | null;
   problems: string[];
   crawledAt: string;
+  /** The run that really judged these results, when they were carried forward or kept stale. */
+  carriedFromRun: number | null;
+  /** Why the repository could not be read in this run (its last good result is shown). */
+  staleReason: string | null;
+  ownerSource: 'config' | 'github-team' | 'codeowners' | 'catalog-info' | null;
   checks: Record<string, { status: Status; score: number | null; summary: string }>;
 }
 
@@ -91,7 +99,8 @@ export class Queries {
   runs(): RunRow[] {
     return this.db
       .prepare(
-        `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount
+        `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
+           api_points AS apiPoints, carried_forward_count AS carriedForwardCount
          FROM runs WHERE status IN ('ok', 'partial') ORDER BY started_at, id`,
       )
       .all() as RunRow[];
@@ -101,7 +110,8 @@ export class Queries {
   latestEndedRun(): RunRow | undefined {
     return this.db
       .prepare(
-        `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount
+        `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
+           api_points AS apiPoints, carried_forward_count AS carriedForwardCount
          FROM runs WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1`,
       )
       .get() as RunRow | undefined;
@@ -138,7 +148,8 @@ export class Queries {
       .prepare(
         `SELECT r.id AS repoId, r.slug, r.name, r.owner, r.host, r.web_url AS webUrl, t.name AS team, rr.status, rr.error, rr.score,
                 rr.kind, rr.kind_source AS kindSource, rr.kind_evidence AS kindEvidence, rr.lifecycle, rr.head_oid AS headOid,
-                rr.head_date AS headDate, rr.default_branch AS defaultBranch, rr.problems, rr.crawled_at AS crawledAt
+                rr.head_date AS headDate, rr.default_branch AS defaultBranch, rr.problems, rr.crawled_at AS crawledAt,
+                rr.carried_from_run AS carriedFromRun, rr.stale_reason AS staleReason, rr.owner_source AS ownerSource
          FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id LEFT JOIN teams t ON t.id = rr.team_id
          WHERE rr.run_id = ? ORDER BY r.name COLLATE NOCASE, r.id`,
       )

@@ -43,6 +43,21 @@ export interface RepoResult {
   ownerSource?: 'config' | 'github-team' | 'codeowners' | 'catalog-info';
 }
 
+/** A repository's latest good result, and what it was judged with. */
+export interface PreviousResult {
+  /** The run whose rows hold it (itself possibly a copy). */
+  runId: number;
+  /** The run that really judged it: carried_from_run of a copy, else runId. */
+  originRunId: number;
+  originStartedAt: string;
+  originConfigHash: string;
+  originToolVersion: string;
+  headOid: string | null;
+  team?: string;
+  ownerSource?: RepoResult['ownerSource'];
+  checks: { checkId: string; checkVersion: number; status: string; waiverExpires: string | null }[];
+}
+
 function slugBase(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80) || 'repo';
 }
@@ -81,6 +96,46 @@ export class Store {
            @waiverReason, @waiverExpires, @durationMs)`,
       ),
       insertFinding: db.prepare('INSERT INTO findings (result_id, severity, message, path, line) VALUES (?, ?, ?, ?, ?)'),
+      runConfig: db.prepare('SELECT config_hash AS configHash, tool_version AS toolVersion FROM runs WHERE id = ?'),
+      previous: db.prepare(
+        `SELECT rr.run_id AS runId, COALESCE(rr.carried_from_run, rr.run_id) AS originRunId, origin.started_at AS originStartedAt,
+           origin.config_hash AS originConfigHash, origin.tool_version AS originToolVersion, rr.head_oid AS headOid,
+           t.name AS team, rr.owner_source AS ownerSource
+         FROM repo_runs rr
+         JOIN repositories r ON r.id = rr.repo_id
+         JOIN runs run ON run.id = rr.run_id
+         JOIN runs origin ON origin.id = COALESCE(rr.carried_from_run, rr.run_id)
+         LEFT JOIN teams t ON t.id = rr.team_id
+         WHERE r.repo_key = ? AND rr.run_id < ? AND rr.status = 'ok' AND rr.stale_reason IS NULL AND run.as_of IS NULL
+         ORDER BY rr.run_id DESC LIMIT 1`,
+      ),
+      previousChecks: db.prepare(
+        `SELECT check_id AS checkId, check_version AS checkVersion, status, waiver_expires AS waiverExpires
+         FROM check_results cr JOIN repositories r ON r.id = cr.repo_id WHERE cr.run_id = ? AND r.repo_key = ?`,
+      ),
+      copyRepoRun: db.prepare(
+        `INSERT INTO repo_runs (run_id, repo_id, team_id, status, error, default_branch, head_oid, head_date, kind, kind_source,
+           kind_evidence, lifecycle, problems, score, duration_ms, crawled_at, carried_from_run, stale_reason, owner_source)
+         SELECT @runId, repo_id, @teamId, status, error, default_branch, head_oid, head_date, kind, kind_source,
+           kind_evidence, lifecycle, problems, score, 0, @crawledAt, @originRunId, @staleReason, @ownerSource
+         FROM repo_runs WHERE run_id = @fromRunId AND repo_id = @repoId`,
+      ),
+      copyResults: db.prepare(
+        `INSERT INTO check_results (run_id, repo_id, check_id, check_version, status, underlying_status, score, weight, summary,
+           waiver_reason, waiver_expires, duration_ms)
+         SELECT @runId, repo_id, check_id, check_version, status, underlying_status, score, weight, summary,
+           waiver_reason, waiver_expires, 0
+         FROM check_results WHERE run_id = @fromRunId AND repo_id = @repoId AND check_id IN (SELECT value FROM json_each(@checkIds))`,
+      ),
+      copyFindings: db.prepare(
+        `INSERT INTO findings (result_id, severity, message, path, line)
+         SELECT fresh.id, f.severity, f.message, f.path, f.line
+         FROM findings f
+         JOIN check_results old ON old.id = f.result_id
+         JOIN check_results fresh ON fresh.run_id = @runId AND fresh.repo_id = old.repo_id AND fresh.check_id = old.check_id
+         WHERE old.run_id = @fromRunId AND old.repo_id = @repoId
+         ORDER BY f.id`,
+      ),
     };
   }
 
@@ -144,25 +199,65 @@ export class Store {
         staleReason: result.staleReason ?? null,
         ownerSource: result.ownerSource ?? (teamId !== null ? 'config' : null),
       });
-      for (const check of result.results) {
-        const resultId = Number(
-          this.statements.insertResult.run({
-            runId,
-            repoId,
-            checkId: check.checkId,
-            checkVersion: check.checkVersion,
-            status: check.status,
-            underlyingStatus: check.underlyingStatus ?? null,
-            score: check.score,
-            weight: check.weight,
-            summary: check.summary,
-            waiverReason: check.waiver?.reason ?? null,
-            waiverExpires: check.waiver?.expires ?? null,
-            durationMs: check.durationMs,
-          }).lastInsertRowid,
-        );
-        for (const f of check.findings) this.statements.insertFinding.run(resultId, f.severity, f.message, f.path ?? null, f.line ?? null);
-      }
+      for (const check of result.results) this.insertCheckResult(runId, repoId, check);
+    })();
+  }
+
+  private insertCheckResult(runId: number, repoId: number, check: StoredCheckResult): void {
+    const resultId = Number(
+      this.statements.insertResult.run({
+        runId,
+        repoId,
+        checkId: check.checkId,
+        checkVersion: check.checkVersion,
+        status: check.status,
+        underlyingStatus: check.underlyingStatus ?? null,
+        score: check.score,
+        weight: check.weight,
+        summary: check.summary,
+        waiverReason: check.waiver?.reason ?? null,
+        waiverExpires: check.waiver?.expires ?? null,
+        durationMs: check.durationMs,
+      }).lastInsertRowid,
+    );
+    for (const f of check.findings) this.statements.insertFinding.run(resultId, f.severity, f.message, f.path ?? null, f.line ?? null);
+  }
+
+  /** The latest good (not stale) result of a repository before `runId`, from runs that judged today's state (no --as-of). */
+  previousResult(runId: number, repoKey: string): PreviousResult | undefined {
+    const row = this.statements.previous.get(repoKey, runId) as (Omit<PreviousResult, 'checks' | 'team' | 'ownerSource'> & { team: string | null; ownerSource: RepoResult['ownerSource'] | null }) | undefined;
+    if (!row) return undefined;
+    const checks = this.statements.previousChecks.all(row.runId, repoKey) as PreviousResult['checks'];
+    return { ...row, team: row.team ?? undefined, ownerSource: row.ownerSource ?? undefined, checks };
+  }
+
+  runConfig(runId: number): { configHash: string; toolVersion: string } | undefined {
+    return this.statements.runConfig.get(runId) as { configHash: string; toolVersion: string } | undefined;
+  }
+
+  /**
+   * Copies a repository's results (only `checkIds`) from `previous` into `runId` in one transaction,
+   * marked as carried from the run that judged them; with `staleReason`, as a stale stand-in for a
+   * repository that could not be read.
+   */
+  carryForward(
+    runId: number,
+    repoKey: string,
+    previous: PreviousResult,
+    options: { checkIds: string[]; crawledAt: string; staleReason?: string; team?: string | null; ownerSource?: RepoResult['ownerSource'] | null; extraResults?: StoredCheckResult[] },
+  ): void {
+    this.db.transaction(() => {
+      const repo = this.statements.repoByKey.get(repoKey) as { id: number } | undefined;
+      if (!repo) throw new Error(`no stored repository ${repoKey} to carry forward`);
+      const team = options.team === undefined ? previous.team : (options.team ?? undefined);
+      const teamId = team ? ((this.statements.teamId.get(team) as number | undefined) ?? null) : null;
+      const ownerSource = options.ownerSource === undefined ? previous.ownerSource : (options.ownerSource ?? undefined);
+      const params = { runId, repoId: repo.id, fromRunId: previous.runId };
+      this.statements.deleteRepoRun.run(runId, repo.id);
+      this.statements.copyRepoRun.run({ ...params, teamId, crawledAt: options.crawledAt, originRunId: previous.originRunId, staleReason: options.staleReason ?? null, ownerSource: teamId !== null ? (ownerSource ?? null) : null });
+      this.statements.copyResults.run({ ...params, checkIds: JSON.stringify(options.checkIds) });
+      this.statements.copyFindings.run(params);
+      for (const check of options.extraResults ?? []) this.insertCheckResult(runId, repo.id, check);
     })();
   }
 

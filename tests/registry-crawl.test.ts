@@ -97,10 +97,14 @@ describe('crawl with registry facts', () => {
       'flask-utils: 5 releases, newest 1.1.0',
       expect.stringMatching(/^renovate schema: (available|skipped \(.+\))$/),
     ]);
-    const requests = fake.count();
-    const second = await crawl(config(), { dbPath, logger: quiet, checks: [factsProbe] });
+    // Renovate's schema is asked again while it cannot be had (no cached copy on a fresh machine): count packages only.
+    const packageRequests = () => fake.count() - fake.count('/npm/renovate');
+    const requests = packageRequests();
+    // Carry-forward would skip the unchanged repositories altogether; this asks about the cache.
+    const again = config();
+    const second = await crawl({ ...again, crawl: { ...again.crawl, carryForwardDays: 0 } }, { dbPath, logger: quiet, checks: [factsProbe] });
     expect(second.status).toBe('ok');
-    expect(fake.count()).toBe(requests);
+    expect(packageRequests()).toBe(requests);
     expect(second.registries).toMatchObject({ lookups: 7, fetched: 0, cacheHits: 7, requests: 0 });
   });
 

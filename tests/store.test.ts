@@ -22,7 +22,7 @@ describe('migrations', () => {
     const db = openDb(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['check_results', 'findings', 'registry_cache', 'repo_runs', 'repositories', 'run_teams', 'runs', 'schema_migrations', 'teams']);
+    expect(tables(db)).toEqual(['check_results', 'findings', 'github_blobs', 'github_trees', 'registry_cache', 'repo_runs', 'repositories', 'run_teams', 'runs', 'schema_migrations', 'teams']);
     expect(migrate(db)).toEqual([]);
     db.close();
   });
@@ -96,7 +96,7 @@ describe('crawls over time', () => {
         commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n', 'RUNBOOK.md': `# ${name}\n\n## Symptoms\nTODO\n` } }],
       });
     }
-    config = writeConfig(tmp.dir, `database: seaworthy.db\ncrawl: {concurrency: 1}\nsources:\n  - type: local\n    paths: ['repos/*']\nteams:\n  - {name: core, displayName: Core, repos: ['*']}\n`);
+    config = writeConfig(tmp.dir, `database: seaworthy.db\ncrawl: {concurrency: 1, carryForwardDays: 0}\nsources:\n  - type: local\n    paths: ['repos/*']\nteams:\n  - {name: core, displayName: Core, repos: ['*']}\n`);
   });
 
   it('keeps every run: a second crawl adds history', () => {

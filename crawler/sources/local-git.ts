@@ -252,6 +252,21 @@ export class LocalGitSource implements RepoSource {
     });
   }
 
+  /** One rev-parse per repository: cheap enough that unchanged local repositories are carried forward too. */
+  async heads(refs: RepoRef[]): Promise<Map<string, string | null>> {
+    const heads = new Map<string, string | null>();
+    for (const ref of refs) {
+      try {
+        const { revision } = await this.resolveDefaultBranch(ref.location);
+        heads.set(ref.key, (await gitOk(ref.location, ['rev-parse', '--verify', `${revision}^{commit}`], 'reading the head commit')).trim() || null);
+      } catch (error) {
+        if (!(error instanceof SourceError)) throw error;
+        heads.set(ref.key, null);
+      }
+    }
+    return heads;
+  }
+
   /** The remote's default branch when the clone knows it (a fetched mirror need not be pulled), else the checked-out branch. */
   private async resolveDefaultBranch(dir: string): Promise<{ branch: string; revision: string }> {
     const remoteHead = await runGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);

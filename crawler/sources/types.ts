@@ -23,11 +23,33 @@ export interface SnapshotNeeds {
   asOf?: Date;
 }
 
+export type OwnerSource = 'config' | 'github-team' | 'codeowners' | 'catalog-info';
+
+export interface SourceUsage {
+  /** GraphQL points, summed from each response's rateLimit.cost. */
+  points: number;
+  graphqlRequests: number;
+  restRequests: number;
+}
+
 export interface RepoSource {
   readonly description: string;
   /** Repositories to crawl; what was passed over and why goes to the logger. */
   list(logger?: Logger): Promise<RepoRef[]>;
   snapshot(ref: RepoRef, needs: SnapshotNeeds): Promise<RepoSnapshot>;
+  /**
+   * The current default-branch head commit of each ref (key → oid; null when the repository has no
+   * commit or could not be asked), in bulk and cheaply, so unchanged repositories are carried forward.
+   */
+  heads?(refs: RepoRef[]): Promise<Map<string, string | null>>;
+  /** These refs will be snapshotted, in this order: lets a hosted source fetch several per request. */
+  prepare?(refs: RepoRef[], needs: SnapshotNeeds): void;
+  /** Where owners come from, first match wins; default ['config']. */
+  readonly ownership?: readonly OwnerSource[];
+  /** Teams of the host (slugs) that administer or maintain the repository. */
+  hostTeams?(ref: RepoRef): Promise<string[]>;
+  /** API spending so far (hosted sources). */
+  usage?(): SourceUsage;
 }
 
 /** A problem reaching a repository as a whole (not a bad file inside it). */

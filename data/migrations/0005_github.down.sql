@@ -1,0 +1,3 @@
+-- Reverses 0005_github.sql.
+DROP TABLE github_trees;
+DROP TABLE github_blobs;

@@ -1,0 +1,189 @@
+// GitHub misbehaving: every fault is bounded in attempts and time, the crawl finishes for every
+// other repository, and a repository that cannot be read keeps its last good result, marked stale.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FixtureRepoSpec } from '../fixtures/factory.ts';
+import { FAKE_TOKEN, memoryLogger, runCliAsync, startFleet } from './github-fleet.ts';
+
+const spec = (name: string): FixtureRepoSpec => ({
+  name,
+  commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'RUNBOOK.md': `# ${name}\n\n## Symptoms\nErrors rise.\n`, Dockerfile: 'FROM scratch\n' } }],
+});
+
+// Re-read every time (no carry-forward), small timeouts, two retries.
+const SOURCE = '    budget: {requestTimeoutSeconds: 0.5, retries: 2, maxRateLimitWaitMinutes: 1}\n';
+const EXTRA = 'crawl: {carryForwardDays: 0}\n';
+
+describe('GitHub faults', () => {
+  let fleet: Awaited<ReturnType<typeof startFleet>>;
+
+  beforeAll(async () => {
+    fleet = await startFleet(['alpha', 'bravo', 'charlie'].map((name) => ({ spec: spec(name) })));
+    const first = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(first.status).toBe('ok');
+  });
+  afterAll(() => fleet.stop());
+  beforeEach(() => {
+    fleet.fake.clearFaults();
+    fleet.fake.repoErrors.clear();
+    fleet.fake.resetLog();
+  });
+
+  const attempts = (what: string) => fleet.fake.log.filter((l) => l.what === what).length;
+  const lastGoodRun = (before: number) => {
+    const db = new Database(fleet.dbPath, { readonly: true });
+    try {
+      return db.prepare("SELECT MAX(id) FROM runs WHERE status = 'ok' AND id < ?").pluck().get(before) as number;
+    } finally {
+      db.close();
+    }
+  };
+  const rows = (runId: number) => {
+    const db = new Database(fleet.dbPath, { readonly: true });
+    try {
+      return db.prepare('SELECT r.name, rr.status, rr.carried_from_run AS carried, rr.stale_reason AS stale, rr.score FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE rr.run_id = ? ORDER BY r.name').all(runId) as { name: string; status: string; carried: number | null; stale: string | null; score: number | null }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('retries 502, 503 and malformed JSON, then succeeds', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'status', status: 502 } });
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'malformed' } });
+    fleet.fake.inject({ on: 'rest', match: /trees alpha/, times: 1, fault: { kind: 'status', status: 503 } });
+    const db = new Database(fleet.dbPath);
+    db.exec('DELETE FROM github_trees'); // trees are cached by commit; ask GitHub again
+    db.close();
+    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(summary).toMatchObject({ status: 'ok', repositories: 3, errors: [] });
+    expect(attempts('RepoFacts')).toBe(3);
+    expect(attempts('trees alpha')).toBe(2);
+  });
+
+  it('gives up after a bounded number of attempts; every repository keeps its last good result, marked stale', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1000, fault: { kind: 'status', status: 503 } });
+    const logger = memoryLogger();
+    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE), { logger });
+    expect(attempts('RepoFacts')).toBe(3); // one batch: the first try and two retries
+    expect(summary).toMatchObject({ status: 'failed', stale: 3 });
+    expect(summary.errors[0]!.error).toMatch(/HTTP 503.*after 3 attempts.*kept its last good result from run \d+, marked stale/);
+    const good = lastGoodRun(summary.runId);
+    const before = rows(good);
+    const after = rows(summary.runId);
+    expect(after.map((r) => [r.name, r.status, r.carried, r.score])).toEqual(before.map((r) => [r.name, 'ok', good, r.score]));
+    expect(before.length).toBe(3);
+    expect(after.every((r) => /503/.test(r.stale ?? ''))).toBe(true);
+  });
+
+  it('keeps going when one repository is NOT_FOUND or forbidden inside a batch', async () => {
+    fleet.fake.repoErrors.set('bravo', 'NOT_FOUND');
+    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(summary).toMatchObject({ status: 'partial', repositories: 3, stale: 1 });
+    expect(summary.errors.map((e) => e.repo)).toEqual(['bravo']);
+    expect(summary.errors[0]!.error).toMatch(/NOT_FOUND/);
+    const after = rows(summary.runId);
+    expect(after.map((r) => [r.name, r.carried, r.stale === null])).toEqual([['alpha', null, true], ['bravo', lastGoodRun(summary.runId), false], ['charlie', null, true]]);
+    expect(attempts('RepoFacts')).toBe(1); // a data error is not retried
+
+    fleet.fake.resetLog();
+    fleet.fake.repoErrors.set('bravo', 'FORBIDDEN');
+    const forbidden = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(forbidden.errors[0]!.error).toMatch(/FORBIDDEN: Resource not accessible/);
+  });
+
+  it('times out a request that never answers, retries it, and bounds it', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'hang' } });
+    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect(attempts('RepoFacts')).toBe(2);
+
+    fleet.fake.resetLog();
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'hang' } });
+    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(attempts('RepoFacts')).toBe(3);
+    expect(summary.status).toBe('failed');
+    expect(summary.errors[0]!.error).toMatch(/no complete answer within 0.5 s/);
+  });
+
+  it('survives a very slow response within the timeout and retries one beyond it', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'slow', ms: 200 } });
+    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect(attempts('RepoFacts')).toBe(1);
+
+    fleet.fake.resetLog();
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'slow', ms: 3000 } });
+    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect(attempts('RepoFacts')).toBe(2);
+  });
+
+  it('honours Retry-After of a secondary rate limit, and stops after a few', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'secondary', retryAfter: 2 } });
+    const logger = memoryLogger();
+    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE), { logger })).status).toBe('ok');
+    expect(attempts('RepoFacts')).toBe(2);
+    expect(logger.lines.some((l) => l.includes('GitHub secondary rate limit') && l.includes('"retryAfterSeconds":2') && l.includes('"waiting":"yes"'))).toBe(true);
+
+    fleet.fake.resetLog();
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'secondary', retryAfter: 1 } });
+    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    expect(attempts('RepoFacts')).toBe(4);
+    expect(summary.status).toBe('failed');
+    expect(summary.errors[0]!.error).toMatch(/secondary rate limit/);
+  });
+
+  it('waits for the hourly budget to reset when that is soon, and stops asking when it is far', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'exhausted', resetIn: 1 } });
+    const logger = memoryLogger();
+    // Real seconds here: the fake's reset is real time.
+    const waited = await fleet.crawl(fleet.config(EXTRA, SOURCE), { logger, secondMs: 1000 });
+    expect(waited.status).toBe('ok');
+    expect(logger.lines.some((l) => l.includes('GitHub API budget exhausted') && l.includes('"waiting":"yes"'))).toBe(true);
+
+    fleet.fake.resetLog();
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'exhausted', resetIn: 3600 } });
+    const far = await fleet.crawl(fleet.config(EXTRA, SOURCE), { secondMs: 1000 });
+    expect(far).toMatchObject({ status: 'failed', stale: 3 });
+    expect(far.errors[0]!.error).toMatch(/rate limit|budget exhausted/i);
+    // After the refusal nothing more is sent: no retry storm against an empty budget.
+    expect(fleet.fake.log.filter((l) => l.kind === 'graphql').map((l) => l.what)).toEqual(['Discover', 'RepoFacts']);
+    fleet.fake.exhaust(0);
+  });
+
+  it('stops at the total time budget; what was not reached keeps its last result, marked stale', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'slow', ms: 4000 } });
+    const summary = await fleet.crawl(fleet.config(EXTRA, '    budget: {maxMinutes: 0.02, requestTimeoutSeconds: 30, retries: 5}\n'));
+    expect(summary.stale).toBe(3);
+    expect(summary.errors[0]!.error).toMatch(/time budget of 0 min is used up|no complete answer within/);
+  });
+
+  it('the CLI says partial and exits 1, and never prints or stores the token', async () => {
+    fleet.fake.repoErrors.set('charlie', 'FORBIDDEN');
+    const config = path.join(fleet.dir, 'cli.config.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(config, `database: seaworthy.db\ncrawl: {carryForwardDays: 0}\nsources:\n  - type: github\n    org: acme\n    apiUrl: ${fleet.fake.apiUrl}\n    budget: {retries: 0}\n`);
+    const partial = await runCliAsync(['crawl', '-c', config, '--json'], { GITHUB_TOKEN: FAKE_TOKEN });
+    expect(partial.code).toBe(1);
+    const summary = JSON.parse(partial.stdout) as { status: string; api: { points: number } };
+    expect(summary.status).toBe('partial');
+    expect(summary.api.points).toBeGreaterThan(0);
+    expect(partial.stderr).toContain('charlie');
+
+    const text = await runCliAsync(['crawl', '-c', config], { GITHUB_TOKEN: FAKE_TOKEN });
+    expect(text.stderr).toMatch(/seaworthy: run \d+ partial · 3 repositories: 2 crawled, 0 carried forward unchanged, 1 failed \(1 kept their last good result, marked stale\) · GitHub: \d+ points/);
+
+    // Bad credentials: every request is refused; the message must not echo what was sent.
+    const refused = await runCliAsync(['crawl', '-c', config, '--log-format', 'json'], { GITHUB_TOKEN: `${FAKE_TOKEN}-wrong` });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/401/);
+
+    const everything = [partial, text, refused].map((r) => r.stdout + r.stderr).join('\n');
+    expect(everything).not.toContain(FAKE_TOKEN);
+    expect(everything).not.toContain(FAKE_TOKEN.slice(4, 20));
+    for (const file of readdirSync(fleet.dir).filter((f) => f.startsWith('seaworthy.db'))) {
+      expect(readFileSync(path.join(fleet.dir, file)).includes(Buffer.from(FAKE_TOKEN.slice(4, 20))), file).toBe(false);
+    }
+    // The fake did receive it: the test would notice if the token were never sent at all.
+    expect(fleet.fake.log.some((l) => l.authorization?.includes(FAKE_TOKEN))).toBe(true);
+  });
+});

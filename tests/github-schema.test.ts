@@ -1,0 +1,64 @@
+// Contract: every GraphQL document the GitHub source can send is valid against GitHub's published
+// schema (@octokit/graphql-schema), within GitHub's node limit, and priced as the source expects.
+import { parse, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { FIXED_DOCUMENTS, blobsQuery, discoveryQuery, repoFactsCost, repoFactsQuery, type RepoFactsShape } from '../crawler/github/queries.ts';
+import { MAX_NODES, queryCost } from '../fixtures/fake-github/cost.ts';
+import { githubSchema } from '../fixtures/fake-github/server.ts';
+
+const OID = (n: number) => n.toString(16).padStart(40, '0');
+const shapes: RepoFactsShape[] = [
+  { mergedPullRequests: 30, openPullRequests: 20, commits: 0, asOf: false },
+  { mergedPullRequests: 100, openPullRequests: 100, commits: 100, asOf: true },
+  { mergedPullRequests: 0, openPullRequests: 0, commits: 0, asOf: false },
+  { mergedPullRequests: 1, openPullRequests: 0, commits: 50, asOf: false },
+];
+
+function documents(): Record<string, string> {
+  const docs: Record<string, string> = { ...FIXED_DOCUMENTS, discoveryWithTopics: discoveryQuery(true), discovery: discoveryQuery(false) };
+  shapes.forEach((shape, i) => {
+    docs[`repoFacts${i}`] = repoFactsQuery(10, shape, [[OID(1), OID(2)], [], [OID(3)]]);
+  });
+  docs.blobs = blobsQuery([[OID(1)], [OID(2), OID(3)]]);
+  return docs;
+}
+
+describe('GitHub GraphQL documents', () => {
+  const schema = githubSchema();
+
+  it.each(Object.entries(documents()))('%s is valid against the published schema', (_name, doc) => {
+    expect(validate(schema, parse(doc)).map((e) => e.message)).toEqual([]);
+  });
+
+  it('would catch a field GitHub does not have', () => {
+    const broken = repoFactsQuery(1, shapes[0]!).replace('mergedAt', 'mergedOn');
+    expect(validate(schema, parse(broken)).map((e) => e.message).join('\n')).toMatch(/Cannot query field "mergedOn" on type "PullRequest"/);
+  });
+
+  it('keeps the largest batch under the node limit and prices it as the source estimates', () => {
+    for (const shape of shapes) {
+      for (const count of [1, 10, 25]) {
+        const doc = parse(repoFactsQuery(count, shape));
+        const variables = Object.fromEntries(Array.from({ length: count }, (_, i) => [`id${i}`, `R_${i}`]));
+        const price = queryCost(schema, doc, variables);
+        expect(price.errors).toEqual([]);
+        expect(price.nodes).toBeLessThanOrEqual(MAX_NODES);
+        const estimate = repoFactsCost(count, shape);
+        expect(price.requests).toBe(estimate.requests);
+        expect(price.nodes).toBe(estimate.nodes);
+      }
+    }
+  });
+
+  it('prices discovery at one point per 100 repositories, topics included', () => {
+    expect(queryCost(schema, parse(discoveryQuery(true)), { org: 'acme' })).toMatchObject({ requests: 101, cost: 1 });
+    expect(queryCost(schema, parse(discoveryQuery(false)), { org: 'acme' })).toMatchObject({ requests: 1, cost: 1 });
+  });
+
+  it('refuses unbounded or oversized pages the way GitHub does', () => {
+    expect(queryCost(schema, parse('query { viewer { repositories { nodes { name } } } }')).errors[0]?.type).toBe('MISSING_PAGINATION_BOUNDARIES');
+    expect(queryCost(schema, parse('query { viewer { repositories(first: 101) { nodes { name } } } }')).errors[0]?.type).toBe('EXCESSIVE_PAGINATION');
+    const huge = 'query { viewer { repositories(first: 100) { nodes { pullRequests(first: 100) { nodes { files(first: 100) { nodes { path } } } } } } } }';
+    expect(queryCost(schema, parse(huge)).errors.map((e) => e.type)).toContain('MAX_NODE_LIMIT_EXCEEDED');
+  });
+});

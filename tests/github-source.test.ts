@@ -1,0 +1,257 @@
+// The GitHub source against a loopback fake GitHub running the real queries over git repositories.
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../crawler/config.ts';
+import { createLogger } from '../crawler/log.ts';
+import { GitHubSource } from '../crawler/sources/github.ts';
+import type { RepoRef, SnapshotNeeds } from '../crawler/sources/types.ts';
+import { FAKE_TOKEN, memoryLogger, startFleet } from './github-fleet.ts';
+import { git } from './helpers.ts';
+
+const CATALOG = (owner: string) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\nspec:\n  type: service\n  lifecycle: production\n  owner: ${owner}\n`;
+const UTF16 = new Uint8Array([0xff, 0xfe, ...Buffer.from('runbook: restart\n', 'utf16le')]);
+const LATIN1 = new Uint8Array([...Buffer.from('# Runbook caf'), 0xe9, 0x0a]);
+
+const NEEDS: SnapshotNeeds = { readPatterns: ['**/*.md', '**/*.yaml', '**/*.txt', 'CODEOWNERS', '.github/CODEOWNERS'], history: false, maxFileBytes: 64, historyLimit: 100 };
+
+describe('GitHub source', () => {
+  let fleet: Awaited<ReturnType<typeof startFleet>>;
+
+  beforeAll(async () => {
+    fleet = await startFleet(
+      [
+        {
+          spec: {
+            name: 'alpha',
+            commits: [
+              { date: '2026-09-01T00:00:00Z', message: 'init', files: { 'docs/RUNBOOK.md': '# Alpha\n', '.github/CODEOWNERS': '# owners\n*  @acme/payments-backend @someone\n', 'big.txt': 'x'.repeat(200), 'bin.md': new Uint8Array([1, 0, 2, 3]), 'utf16.txt': UTF16, 'latin1.md': LATIN1, 'link.md': { symlink: 'docs/RUNBOOK.md' } } },
+              { date: '2026-10-01T00:00:00Z', message: 'second', files: { 'docs/RUNBOOK.md': '# Alpha\n\nUpdated.\n' } },
+            ],
+          },
+          topics: ['production'],
+          pullRequests: [
+            { number: 7, title: 'Add cache', body: '## Rollback\nRevert.', state: 'MERGED', createdAt: '2026-09-20T00:00:00Z', mergedAt: '2026-09-21T00:00:00Z', author: 'dev1', files: ['src/cache.ts', 'migrations/001.sql'], mergeCommit: 'a'.repeat(40) },
+            { number: 8, title: 'Update lodash', body: '', state: 'OPEN', createdAt: '2026-08-01T00:00:00Z', author: 'renovate', authorType: 'Bot' },
+            { number: 9, title: 'Old work', body: 'x', state: 'CLOSED', createdAt: '2026-07-01T00:00:00Z', author: 'dev2' },
+          ],
+        },
+        { spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] } },
+        { spec: { name: 'charlie', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'charlie\n' } }] } },
+        { spec: { name: 'old-thing', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'old\n' } }] }, isArchived: true },
+        { spec: { name: 'forked', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'fork\n' } }] }, isFork: true },
+      ],
+      { teams: [{ slug: 'data-eng', repos: [{ name: 'charlie', permission: 'MAINTAIN' }, { name: 'alpha', permission: 'ADMIN' }] }, { slug: 'readers', repos: [{ name: 'charlie', permission: 'READ' }] }] },
+    );
+  });
+  afterAll(() => fleet.stop());
+
+  function source(extra = '') {
+    const config = fleet.config('', extra);
+    const s = config.sources[0]!;
+    if (s.type !== 'github') throw new Error('expected a github source');
+    return new GitHubSource({ config: s, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+  }
+
+  async function snapshotOf(name: string, needs: SnapshotNeeds = NEEDS) {
+    const s = source();
+    const refs = await s.list();
+    const ref = refs.find((r) => r.name === name)!;
+    return { snap: await s.snapshot(ref, needs), ref, source: s };
+  }
+
+  it('discovers the organisation with its filters', async () => {
+    expect((await source().list()).map((r) => r.name)).toEqual(['alpha', 'bravo', 'charlie']);
+    expect((await source('    archived: true\n    forks: true\n').list()).map((r) => r.name)).toEqual(['alpha', 'bravo', 'charlie', 'forked', 'old-thing']);
+    expect((await source('    topics: [production]\n').list()).map((r) => r.name)).toEqual(['alpha']);
+    expect((await source("    exclude: ['b*']\n").list()).map((r) => r.name)).toEqual(['alpha', 'charlie']);
+    const [ref] = await source("    include: ['alpha']\n").list();
+    expect(ref).toMatchObject({ key: `127.0.0.1:${new URL(fleet.fake.url).port}/acme/alpha`, owner: 'acme', name: 'alpha', webUrl: 'https://github.test/acme/alpha' });
+  });
+
+  it('reads the head commit’s files and content the way the local source does', async () => {
+    const { snap } = await snapshotOf('alpha');
+    const dir = fleet.fake.options.repos.find((r) => r.name === 'alpha')!.dir;
+    expect(snap.head.oid).toBe(git(dir, 'rev-parse', 'HEAD').trim());
+    expect(snap.identity.defaultBranch).toBe('main');
+    expect(snap.files.find((f) => f.path === 'link.md')?.kind).toBe('symlink');
+    expect(snap.read('link.md')).toEqual({ ok: false, reason: 'symlink' });
+    expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true, text: '# Alpha\n\nUpdated.\n', encoding: 'utf-8', invalidBytes: false });
+    expect(snap.read('big.txt')).toMatchObject({ ok: false, reason: 'too-large' });
+    expect(snap.read('bin.md')).toEqual({ ok: false, reason: 'binary' });
+    expect(snap.read('utf16.txt')).toMatchObject({ ok: true, text: 'runbook: restart\n', encoding: 'utf-16le' });
+    expect(snap.read('latin1.md')).toMatchObject({ ok: true, invalidBytes: true });
+    expect(snap.read('README.md')).toEqual({ ok: false, reason: 'not-found' });
+    expect(snap.history.complete).toBe(false);
+  });
+
+  it('lists submodules as submodules and never follows them', async () => {
+    const dir = fleet.fake.options.repos.find((r) => r.name === 'charlie')!.dir;
+    git(dir, 'update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},vendor/lib`);
+    git(dir, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'add submodule');
+    const { snap } = await snapshotOf('charlie', { ...NEEDS, readPatterns: ['**'] });
+    expect(snap.files.find((f) => f.path === 'vendor/lib')).toMatchObject({ kind: 'submodule', oid: 'b'.repeat(40) });
+    expect(snap.read('vendor/lib')).toEqual({ ok: false, reason: 'submodule' });
+  });
+
+  it('brings pull requests: merged with files and merge commit, open ones from bots with [bot] logins', async () => {
+    const { snap } = await snapshotOf('alpha');
+    const prs = snap.pullRequests ?? [];
+    expect(prs.map((p) => [p.number, p.state, p.author])).toEqual([[7, 'merged', 'dev1'], [8, 'open', 'renovate[bot]']]);
+    expect(prs[0]).toMatchObject({ title: 'Add cache', body: '## Rollback\nRevert.', mergedAt: '2026-09-21T00:00:00Z', createdAt: '2026-09-20T00:00:00Z', files: ['src/cache.ts', 'migrations/001.sql'], mergeCommit: 'a'.repeat(40), url: 'https://github.test/acme/alpha/pull/7' });
+  });
+
+  it('reads the default branch as it was at --as-of, with pull requests as they stood then', async () => {
+    const { snap } = await snapshotOf('alpha', { ...NEEDS, asOf: new Date('2026-09-20T12:00:00Z') });
+    expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true, text: '# Alpha\n' });
+    expect((snap.pullRequests ?? []).map((p) => [p.number, p.state])).toEqual([[7, 'open'], [8, 'open']]);
+    const s = source();
+    const refs = await s.list();
+    await expect(s.snapshot(refs[0]!, { ...NEEDS, asOf: new Date('2025-01-01T00:00:00Z') })).rejects.toThrow(/no commit on the default branch/);
+  });
+
+  it('batches: several repositories cost one facts query, trees one REST call each', async () => {
+    const s = source();
+    const refs = await s.list();
+    fleet.fake.resetLog();
+    s.prepare(refs, NEEDS);
+    const snaps = await Promise.all(refs.map((r) => s.snapshot(r, NEEDS)));
+    expect(snaps.map((x) => x.identity.name)).toEqual(['alpha', 'bravo', 'charlie']);
+    expect(fleet.fake.log.filter((l) => l.kind === 'graphql').map((l) => l.what)).toEqual(['RepoFacts']);
+    expect(fleet.fake.log.filter((l) => l.kind === 'rest' && l.what.startsWith('trees'))).toHaveLength(3);
+    expect(s.usage()).toMatchObject({ points: 2, graphqlRequests: 2 }); // discovery and the one facts query
+  });
+
+  it('lists huge trees level by level when GitHub truncates them', async () => {
+    fleet.fake.options.treeTruncateAt = 2;
+    try {
+      const { snap } = await snapshotOf('alpha');
+      expect(snap.files.map((f) => f.path)).toEqual(['.github/CODEOWNERS', 'big.txt', 'bin.md', 'docs/RUNBOOK.md', 'latin1.md', 'link.md', 'utf16.txt']);
+      expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true });
+    } finally {
+      delete fleet.fake.options.treeTruncateAt;
+    }
+  });
+
+  it('stores owner, owner source, points and carries unchanged repositories forward without reading them', async () => {
+    const extra = 'teams:\n  - {name: payments, displayName: Payments, repos: [nothing], githubTeams: [payments-backend]}\n  - {name: platform, displayName: Platform, repos: [nothing]}\n  - {name: data, displayName: Data, repos: [nothing], githubTeams: [data-eng]}\n';
+    const config = fleet.config(extra);
+    fleet.fake.resetLog();
+    const first = await fleet.crawl(config);
+    expect(first).toMatchObject({ status: 'ok', repositories: 3, carriedForward: 0 });
+    expect(first.api!.points).toBe(fleet.fake.pointsUsed);
+    const db = new Database(fleet.dbPath, { readonly: true });
+    const owners = () => db.prepare('SELECT r.name, t.name AS team, rr.owner_source AS src, rr.carried_from_run AS carried FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id LEFT JOIN teams t ON t.id = rr.team_id WHERE rr.run_id = ? ORDER BY r.name').all(db.prepare('SELECT MAX(id) FROM runs').pluck().get());
+    // alpha: CODEOWNERS beats its admin team (catalog-info and codeowners come first by default).
+    expect(owners()).toEqual([
+      { name: 'alpha', team: 'payments', src: 'codeowners', carried: null },
+      { name: 'bravo', team: 'platform', src: 'catalog-info', carried: null },
+      { name: 'charlie', team: 'data', src: 'github-team', carried: null },
+    ]);
+    expect(db.prepare('SELECT api_points FROM runs WHERE id = ?').pluck().get(first.runId)).toBe(first.api!.points);
+
+    fleet.fake.resetLog();
+    const second = await fleet.crawl(config);
+    expect(second).toMatchObject({ status: 'ok', repositories: 3, carriedForward: 3 });
+    // Discovery alone (heads come with it); charlie's owner comes from teams, asked once.
+    expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'Teams']);
+    expect(owners()).toEqual([
+      { name: 'alpha', team: 'payments', src: 'codeowners', carried: first.runId },
+      { name: 'bravo', team: 'platform', src: 'catalog-info', carried: first.runId },
+      { name: 'charlie', team: 'data', src: 'github-team', carried: first.runId },
+    ]);
+    const copied = db.prepare('SELECT COUNT(*) FROM check_results WHERE run_id = ?').pluck();
+    expect(copied.get(second.runId)).toBe(copied.get(first.runId));
+    const findings = db.prepare('SELECT COUNT(*) FROM findings f JOIN check_results c ON c.id = f.result_id WHERE c.run_id = ?').pluck();
+    expect(findings.get(second.runId)).toBe(findings.get(first.runId));
+
+    // A changed configuration re-judges everything, but trees and blobs come from the cache.
+    fleet.fake.resetLog();
+    const third = await fleet.crawl(fleet.config(`${extra}checks:\n  runbooks:\n    weight: 5\n`));
+    expect(third).toMatchObject({ status: 'ok', carriedForward: 0 });
+    expect(fleet.fake.log.filter((l) => l.kind === 'rest')).toEqual([]);
+    expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts').map((l) => l.blobs)).toEqual([0]);
+
+    // --as-of never carries forward.
+    const past = await fleet.crawl(config, { asOf: new Date('2026-09-15T00:00:00Z') });
+    expect(past.carriedForward).toBe(0);
+    db.close();
+  });
+
+  it('authenticates as a GitHub App, finding its installation, and serves GHES under /api', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+    const ghes = await startFleet([{ spec: { name: 'solo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'solo\n' } }] } }], { token: undefined, app: { appId: 4242, publicKey, installationId: 99 }, prefix: '/api' });
+    try {
+      writeFileSync(path.join(ghes.dir, 'app.pem'), privateKey);
+      const logger = memoryLogger();
+      const summary = await ghes.crawl(ghes.config('', '    auth:\n      app:\n        appId: 4242\n        privateKeyFile: app.pem\n'), { logger, env: {} });
+      expect(summary).toMatchObject({ status: 'ok', repositories: 1 });
+      expect(ghes.fake.log.filter((l) => l.kind === 'auth').map((l) => [l.what, l.status])).toEqual([['installation', 200], ['access_tokens', 201]]);
+      expect(ghes.fake.apiUrl).toMatch(/\/api$/);
+      expect(logger.lines.join('\n')).not.toContain('PRIVATE KEY');
+    } finally {
+      await ghes.stop();
+    }
+  });
+
+  it('refuses to start without credentials, naming the variable', () => {
+    const config = fleet.config();
+    const s = config.sources[0]!;
+    if (s.type !== 'github') throw new Error('expected github');
+    expect(() => new GitHubSource({ config: s, configDir: fleet.dir, env: {}, logger: createLogger({ quiet: true }) })).toThrow(/GITHUB_TOKEN is not set/);
+    expect(() => parseConfig(`sources:\n  - type: github\n    org: acme\n    auth: {tokenEnv: 'ghp_abc-def'}\n`, '/tmp/x.yaml')).toThrow(/must be the name of an environment variable, not the token itself/);
+  });
+
+  it('asks heads of up to 100 repositories in one query when they were not just discovered', async () => {
+    const refs = await source().list();
+    const fresh = source();
+    fleet.fake.resetLog();
+    const heads = await fresh.heads([...refs, { ...refs[0]!, key: 'gone', location: 'R_missing' }]);
+    expect(fleet.fake.log.map((l) => [l.what, l.cost])).toEqual([['Heads', 1]]);
+    for (const ref of refs) expect(heads.get(ref.key)).toBe(git(fleet.fake.options.repos.find((r) => r.name === ref.name)!.dir, 'rev-parse', 'HEAD').trim());
+    expect(heads.get('gone')).toBeNull();
+  });
+
+  it('names ref keys by host so two organisations never collide', async () => {
+    const refs: RepoRef[] = await source().list();
+    expect(new Set(refs.map((r) => r.key)).size).toBe(refs.length);
+  });
+});
+
+describe('GitHub source batching', () => {
+  it('fetches each planned repository exactly once, in batches, whatever order workers ask in', async () => {
+    const specs = Array.from({ length: 23 }, (_, i) => ({ spec: { name: `r${String(i).padStart(2, '0')}`, commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': `r${i}\n` } }] } }));
+    const fleet = await startFleet(specs);
+    try {
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const source = new GitHubSource({ config: s, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 }, batchSize: 5 });
+      const refs = await source.list();
+      source.prepare(refs, NEEDS);
+      fleet.fake.resetLog();
+      // Four workers taking refs in order, as the crawler does.
+      let next = 0;
+      const seen: string[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < refs.length) {
+            const ref = refs[next++]!;
+            const snap = await source.snapshot(ref, NEEDS);
+            seen.push(snap.identity.name);
+          }
+        }),
+      );
+      expect(seen.sort()).toEqual(refs.map((r) => r.name));
+      const trees = fleet.fake.log.filter((l) => l.what.startsWith('trees')).map((l) => l.what);
+      expect(new Set(trees).size).toBe(23);
+      expect(trees).toHaveLength(23);
+      expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts')).toHaveLength(5); // ⌈23 / 5⌉
+      // Asked again later: read again on its own, not lost.
+      expect((await source.snapshot(refs[0]!, NEEDS)).identity.name).toBe('r00');
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
