@@ -100,12 +100,14 @@ describe('crawl with registry facts', () => {
     // Renovate's schema is asked again while it cannot be had (no cached copy on a fresh machine): count packages only.
     const packageRequests = () => fake.count() - fake.count('/npm/renovate');
     const requests = packageRequests();
+    const renovateBefore = fake.count('/npm/renovate');
     // Carry-forward would skip the unchanged repositories altogether; this asks about the cache.
     const again = config();
     const second = await crawl({ ...again, crawl: { ...again.crawl, carryForwardDays: 0 } }, { dbPath, logger: quiet, checks: [factsProbe] });
     expect(second.status).toBe('ok');
     expect(packageRequests()).toBe(requests);
-    expect(second.registries).toMatchObject({ lookups: 7, fetched: 0, cacheHits: 7, requests: 0 });
+    expect(second.registries).toMatchObject({ lookups: 7, fetched: 0, cacheHits: 7 });
+    expect(second.registries!.requests).toBe(fake.count('/npm/renovate') - renovateBefore);
   });
 
   it('joins repositories crawled in parallel onto one request per package', async () => {
