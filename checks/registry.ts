@@ -2,5 +2,6 @@
 import runbooks from './runbooks/index.ts';
 import costTags from './cost-tags/index.ts';
 import rollbackPlan from './rollback-plan/index.ts';
+import dependencyFreshness from './dependency-freshness/index.ts';
 
-export const CHECKS = [runbooks, costTags, rollbackPlan] as const;
+export const CHECKS = [runbooks, costTags, rollbackPlan, dependencyFreshness] as const;
