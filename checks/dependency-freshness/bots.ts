@@ -5,9 +5,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import JSON5 from 'json5';
 import picomatch from 'picomatch';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Finding, RepoSnapshot, SchemaFact } from '../contract.ts';
-import { asRecord, dirOf, errorText, LineIndex, type DependencySource, type SourceFormat } from './model.ts';
+import { asRecord, dirOf, errorText, LineIndex, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
 
 /** Where Renovate looks for its configuration, in the order it looks; it uses the first one it finds. */
 export const RENOVATE_LOCATIONS = [
@@ -343,10 +343,7 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
     scan.findings.push({ severity: 'high', path, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}), message: `Dependabot cannot parse its configuration, so it does not run: ${e.message.split('\n')[0]}` });
     return;
   }
-  const lineAt = (p: (string | number)[]): number | undefined => {
-    const node = doc.getIn(p, true);
-    return isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined;
-  };
+  const lineAt = (p: (string | number)[]): number | undefined => yamlKeyLine(doc, counter, p);
   let root: Record<string, unknown> | undefined;
   try {
     root = asRecord(doc.toJS({ maxAliasCount: 100 }));
@@ -400,7 +397,7 @@ export function dependabotCovers(verdict: DependabotVerdict, source: DependencyS
   const dir = dirOf(source.path);
   const sameEcosystem = verdict.entries.filter((e) => wanted.includes(e.ecosystem));
   if (sameEcosystem.length === 0) return { covered: false, why: `Dependabot has no "${wanted[0]}" entry` };
-  const matching = sameEcosystem.filter((e) => e.directories.some((d) => d === dir || d === '**' || picomatch(d, { dot: true })(dir)));
+  const matching = sameEcosystem.filter((e) => e.directories.some((d) => d === dir || d === '**' || (d !== '' && picomatch(d, { dot: true })(dir))));
   if (matching.length === 0) return { covered: false, why: `Dependabot's "${wanted[0]}" entry looks in ${sameEcosystem.flatMap((e) => e.directories).map((d) => `/${d}`).join(', ')}, not /${dir}` };
   if (!matching.some((e) => e.active)) return { covered: false, why: `Dependabot's "${wanted[0]}" entry for /${dir} has version updates switched off` };
   return { covered: true };

@@ -1,4 +1,5 @@
 // What the parsers hand the rest of the check: the dependencies one file pins, and what went wrong reading it.
+import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import type { Ecosystem, Finding } from '../contract.ts';
 
 export interface Dependency {
@@ -136,4 +137,15 @@ export function asRecord(value: unknown): Record<string, unknown> | undefined {
 
 export function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+}
+
+/** Line of the key at `path` in a YAML document (the value's line when the key cannot be found). */
+export function yamlKeyLine(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+  const parent = path.length === 0 ? undefined : path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    if (pair && isScalar(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+  }
+  const node = doc.getIn(path, true);
+  return isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined;
 }

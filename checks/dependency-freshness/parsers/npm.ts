@@ -3,8 +3,8 @@
 import { parseSyml } from '@yarnpkg/parsers';
 import picomatch from 'picomatch';
 import semver from 'semver';
-import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, joinPath, jsonObjectKeyLines, LineIndex, type Dependency, type DependencySource, type ReadContext } from '../model.ts';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, joinPath, jsonObjectKeyLines, LineIndex, yamlKeyLine, type Dependency, type DependencySource, type ReadContext } from '../model.ts';
 
 const DEP_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
 
@@ -166,8 +166,10 @@ export function parseYarnLock(path: string, text: string, ctx: ReadContext): Dep
   try {
     parsed = parseSyml(text) as Record<string, unknown>;
   } catch (error) {
-    const line = /\((\d+):\d+\)/.exec(errorText(error))?.[1];
-    return failed(source, `not a readable yarn.lock: ${errorText(error)}`, line ? Number(line) : undefined);
+    // Syml (YAML) errors say "(line:column)"; the v1 grammar's errors carry a location.
+    const located = (error as { location?: { start?: { line?: number } } }).location?.start?.line;
+    const line = located ?? Number(/\((\d+):\d+\)/.exec(errorText(error))?.[1] ?? 0);
+    return failed(source, `not a readable yarn.lock: ${errorText(error)}`, line || undefined);
   }
   const entries = new Map<string, Record<string, unknown>>();
   for (const [key, value] of Object.entries(parsed)) {
@@ -251,18 +253,6 @@ export function parseYarnLock(path: string, text: string, ctx: ReadContext): Dep
 // ---------------------------------------------------------------------------------------------
 // pnpm-lock.yaml
 
-function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
-  const node = doc.getIn(path, true);
-  if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
-  // The key's own line, for scalar values: look the pair up in its parent map.
-  const parent = doc.getIn(path.slice(0, -1), true);
-  if (isMap(parent)) {
-    const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === path[path.length - 1]);
-    if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
-  }
-  return undefined;
-}
-
 export function parsePnpmLock(path: string, text: string): DependencySource {
   const source = emptySource(path, 'pnpm', 'pnpm-lock.yaml', 'npm', 'lockfile');
   const conflict = conflictMarkerLine(text);
@@ -316,7 +306,7 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
         if (seen.has(key)) continue;
         seen.add(key);
         const notDatable = /^(file:|git|https?:|github)/.test(raw) || semver.valid(version) === null ? `not from the npm registry (${raw.slice(0, 60)})` : undefined;
-        source.dependencies.push({ name: registryName, version, direct: true, line: lineOf(doc, counter, [...importerPath(id), field, name]), ...(notDatable ? { notDatable } : {}) });
+        source.dependencies.push({ name: registryName, version, direct: true, line: yamlKeyLine(doc, counter, [...importerPath(id), field, name]), ...(notDatable ? { notDatable } : {}) });
       }
     }
   }

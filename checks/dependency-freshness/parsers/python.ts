@@ -299,9 +299,13 @@ export function parseRequirements(path: string, text: string): DependencySource 
       source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
       continue;
     }
+    const afterName = req.text.replace(/^\s*[A-Za-z0-9._-]+\s*(\[[^\]]*\])?/, '');
+    if (afterName.trim() !== '' && !/^\s*(===?|[<>!~]=?|@|;|\(|,)/.test(afterName)) {
+      source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
+      continue;
+    }
     // pip-compile and uv annotate each pin with where it came from; "-r requirements.in" or a project file means direct.
     const direct = !sawVia || req.via.some((v) => /^-r\s|\((pyproject\.toml|setup\.cfg|setup\.py)\)/.test(v));
-    const afterName = req.text.replace(/^\s*[A-Za-z0-9._-]+\s*(\[[^\]]*\])?/, '');
     if (/^\s*@/.test(afterName)) {
       if (direct) source.dependencies.push({ name, version: '?', direct: true, line: req.line, notDatable: 'installed from a URL, not PyPI' });
       continue;
