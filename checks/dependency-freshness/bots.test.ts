@@ -7,50 +7,10 @@ import type { SchemaFact } from '../contract.ts';
 import { dependabotCovers, RENOVATE_LOCATIONS, scanBots, type BotScan } from './bots.ts';
 import check from './index.ts';
 import { emptySource, type SourceFormat } from './model.ts';
+import { SCHEMA_FACT } from './test-schema.ts';
 
 const repos = fixtureSnapshots({ namePrefix: 'bots' });
 afterAll(repos.cleanup);
-
-/** A small stand-in for Renovate's schema: draft-07, its own keywords, closed objects, enums. */
-export const TEST_SCHEMA = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'JSON schema for Renovate config files (test subset)',
-  tsType: 'RenovateConfig',
-  type: 'object',
-  properties: {
-    $schema: { type: 'string' },
-    description: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    enabled: { type: 'boolean' },
-    extends: { type: 'array', items: { type: 'string' } },
-    schedule: { type: 'array', items: { type: 'string' } },
-    enabledManagers: { type: 'array', items: { type: 'string' } },
-    ignorePaths: { type: 'array', items: { type: 'string' } },
-    automerge: { type: 'boolean' },
-    rangeStrategy: { type: 'string', enum: ['auto', 'pin', 'bump', 'replace', 'widen', 'update-lockfile', 'in-range-only'], markdownDescription: 'How to update ranges' },
-    packageRules: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          matchManagers: { type: 'array', items: { type: 'string' } },
-          matchFileNames: { type: 'array', items: { type: 'string' } },
-          matchDepTypes: { type: 'array', items: { type: 'string' } },
-          matchUpdateTypes: { type: 'array', items: { type: 'string', enum: ['major', 'minor', 'patch', 'pin', 'digest', 'lockFileMaintenance', 'rollback', 'bump', 'replacement'] } },
-          enabled: { type: 'boolean' },
-          automerge: { type: 'boolean' },
-          groupName: { type: 'string' },
-        },
-        additionalProperties: false,
-      },
-    },
-    npm: { type: 'object', properties: { enabled: { type: 'boolean' } } },
-    poetry: { type: 'object', properties: { enabled: { type: 'boolean' } } },
-    terraform: { type: 'object', properties: { enabled: { type: 'boolean' } } },
-    pip_requirements: { type: 'object', properties: { enabled: { type: 'boolean' }, managerFilePatterns: { type: 'array', items: { type: 'string' } } } },
-  },
-  additionalProperties: false,
-};
-export const SCHEMA_FACT: SchemaFact = { status: 'available', schema: TEST_SCHEMA, version: '41.0.0-test' };
 
 async function scan(files: Record<string, FixtureFile>, schema: SchemaFact | undefined = SCHEMA_FACT): Promise<BotScan> {
   return scanBots(await repos.snapshot(check.meta.reads, files), schema);

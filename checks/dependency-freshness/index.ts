@@ -231,7 +231,7 @@ export default defineCheck({
     detail.push(...prs.findings);
 
     // Bot in words.
-    const ecosystems = [...new Set(coverage.map((c) => c.source.ecosystem))];
+    const ecosystems = [...new Set(coverage.map((c) => c.source.ecosystem))].sort();
     const coveredEcosystems = ecosystems.filter((e) => coverage.filter((c) => c.source.ecosystem === e).every((c) => c.credit > 0));
     const botName = bots.renovate && bots.renovate.state === 'active' ? 'Renovate' : bots.dependabot?.state === 'active' ? 'Dependabot' : undefined;
     let botWords: string;
