@@ -78,6 +78,22 @@ describe('demo fleet', () => {
     expect(byName.get('payments-api')?.checks['cost-tags']?.status).toBe('pass');
   });
 
+  it('judges dependency freshness without release dates honestly: no score, bot and lockfile still reported', () => {
+    // The demo crawl has no package registry: every package is undated, so nothing may pass on freshness.
+    const byName = new Map(queries.repositories(queries.latestRun()!.id).map((r) => [r.name, r.checks['dependency-freshness']]));
+    const withDependencies = ['payments-api', 'ledger-service', 'checkout-web', 'platform-terraform', 'growth-api', 'notifications-worker', 'experiments-sdk', 'data-pipeline', 'data-docs'];
+    for (const name of withDependencies) {
+      expect(byName.get(name), name).toMatchObject({ status: 'warn', score: null, summary: expect.stringMatching(/^Freshness not judged: release dates unavailable for \d+ direct dependenc/) });
+    }
+    for (const name of ['analytics-dashboards', 'ci-templates', 'k8s-monitoring']) expect(byName.get(name)?.status, name).toBe('not-applicable');
+    expect(byName.get('payments-api')?.summary).toContain('Renovate covers npm; lockfiles committed');
+    expect(byName.get('payments-api')?.summary).toContain('Renovate schema validation skipped: no schema source is configured for this crawl');
+    expect(byName.get('checkout-web')?.summary).toContain('no update bot');
+    expect(byName.get('data-docs')?.summary).toContain('Renovate switched off');
+    expect(byName.get('growth-api')?.summary).toContain('Dependabot covers go');
+    expect(byName.get('platform-terraform')?.summary).toContain('release dates unavailable for 2 direct dependencies');
+  });
+
   it('judges the demo material as its authors intended', () => {
     const run = queries.latestRun()!;
     const byName = new Map(queries.repositories(run.id).map((r) => [r.name, r]));
