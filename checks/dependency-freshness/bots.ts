@@ -263,8 +263,14 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   }
 
   const errors: ParseError[] = [];
-  const tree = parseTree(used.text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (!used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
+  let tree: JsonNode | undefined;
+  try {
+    tree = parseTree(used.text, errors, { allowTrailingComma: true, disallowComments: false });
+  } catch (error) {
+    // Only lines are lost: findings then go without them.
+    if (!(error instanceof RangeError)) throw error;
+  }
+  if (tree && !used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
     scan.findings.push({ severity: 'low', path: used.path, line: index.lineAt(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
   }
 
@@ -333,7 +339,7 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: true });
+    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false });
   } catch (error) {
     scan.findings.push({ severity: 'high', path, message: `Dependabot cannot parse its configuration, so it does not run: ${errorText(error)}` });
     return;

@@ -2,7 +2,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FixtureFile } from '../../fixtures/factory.ts';
 import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
-import { packageKey, type CheckOutcome, type Ecosystem, type ExternalFacts, type PackageLookup, type PackageRelease, type PullRequest, type RepoSnapshot, type SchemaFact } from '../contract.ts';
+import { dependencyFreshnessCases } from '../../bench/hostile-dependency-freshness.ts';
+import { buildSnapshot } from '../../crawler/sources/snapshot.ts';
+import { packageKey, type CheckOutcome, type Ecosystem, type ExternalFacts, type PackageLookup, type PackageRelease, type PullRequest, type ReadResult, type RepoSnapshot, type SchemaFact } from '../contract.ts';
 import { SCHEMA_FACT } from './test-schema.ts';
 import check, { type DependencyFreshnessOptions } from './index.ts';
 
@@ -273,5 +275,41 @@ describe('dependency-freshness', () => {
     expect(() => check.meta.options.parse({ medianGoodYears: 3, medianBadYears: 2 })).toThrow(/medianGoodYears must be below medianBadYears/);
     expect(() => check.meta.options.parse({ passAt: 4, warnAt: 6 })).toThrow(/warnAt must not be above passAt/);
     expect(check.meta.options.parse({}).ignorePaths).toContain('**/vendor/**');
+  });
+});
+
+describe('hostile inputs (bench/hostile-dependency-freshness.ts)', () => {
+  const snapshotOf = (files: Record<string, string>): RepoSnapshot => {
+    const entries = Object.entries(files).map(([path, text]) => ({ path, size: text.length, oid: path, kind: 'file' as const }));
+    const contents = new Map<string, ReadResult>(Object.entries(files).map(([path, text]) => [path, { ok: true, text, truncated: false, encoding: 'utf-8', invalidBytes: false }]));
+    return buildSnapshot({ identity: { host: 'bench', owner: 'bench', name: 'hostile', defaultBranch: 'main' }, head: { oid: '0'.repeat(40), date: NOW.toISOString() }, files: entries, contents, historyComplete: true, commits: [], problems: [] });
+  };
+  const cases = dependencyFreshnessCases();
+
+  it.each(cases.map((c) => [c.name, c.files] as const))('%s: a result with findings, never an exception', (_, files) => {
+    const snapshot = snapshotOf(files);
+    const options = check.meta.options.parse({});
+    const kind = { kind: 'service' as const, source: 'detected' as const, evidence: [] };
+    const wants = check.wants!(snapshot, { options, kind, now: NOW });
+    const outcome = check.run(snapshot, { options, kind, now: NOW, facts: { packages: new Map(), ...(wants.renovateSchema ? { renovateSchema: SCHEMA_FACT } : {}) } });
+    expect(['warn', 'fail', 'pass']).toContain(outcome.status);
+    expect(outcome.findings.length).toBeGreaterThan(0);
+    expect(outcome.findings.length).toBeLessThan(100); // per-dependency findings are capped
+    for (const f of outcome.findings) if (f.line !== undefined) expect(Number.isInteger(f.line) && f.line > 0).toBe(true);
+  });
+
+  it('reads what can be read and names what cannot', () => {
+    const byName = (part: string) => snapshotOf(cases.find((c) => c.name.includes(part))!.files);
+    const options = check.meta.options.parse({});
+    const kind = { kind: 'service' as const, source: 'detected' as const, evidence: [] };
+    const requested = (part: string) => check.wants!(byName(part), { options, kind, now: NOW }).packages?.length;
+    expect(requested('go.mod with 100,000')).toBe(50_000);
+    expect(requested('Cargo.lock with 20,000')).toBe(20_000);
+    expect(requested('20,000 via annotations')).toBe(20_000);
+    expect(requested('500 workspaces')).toBe(2_000);
+    const nested = check.run(byName('TOML arrays nested'), { options, kind, now: NOW, facts: { packages: new Map() } });
+    expect(nested.findings.some((f) => f.path === 'poetry.lock' && /not valid TOML/.test(f.message))).toBe(true);
+    const deep = check.run(byName('renovate.json nested'), { options, kind, now: NOW, facts: { packages: new Map(), renovateSchema: SCHEMA_FACT } });
+    expect(deep.findings.some((f) => f.path === 'renovate.json' && /\/x unknown option "x"/.test(f.message))).toBe(true);
   });
 });

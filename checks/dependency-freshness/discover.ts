@@ -2,7 +2,7 @@
 // manifests a committed lockfile answers for.
 import picomatch from 'picomatch';
 import type { Finding, RepoSnapshot } from '../contract.ts';
-import { dirOf, joinPath, type DependencySource, type ReadContext } from './model.ts';
+import { dirOf, errorText, joinPath, type DependencySource, type ReadContext } from './model.ts';
 import { manifestDeclaresDependencies, parsePackageJsonManifest, parsePackageLock, parsePnpmLock, parseYarnLock } from './parsers/npm.ts';
 import { cargoTomlDeclaresDependencies, parseCargoLock, parseCargoTomlManifest, parseGemfileLock, parseGemfileManifest, parseGoMod, parseGradleCatalog, parsePom, parseTerraformLock } from './parsers/other.ts';
 import { parsePipfileLock, parsePipfileManifest, parsePoetryLock, parsePyprojectManifest, parseRequirements, parseUvLock, pyprojectDeclaresDependencies } from './parsers/python.ts';
@@ -104,7 +104,13 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[])
   const add = (source: DependencySource) => inventory.sources.push(source);
   const read = (path: string, parse: (path: string, text: string) => DependencySource) => {
     const t = text(path);
-    if (t !== undefined) add(parse(path, t));
+    if (t === undefined) return;
+    try {
+      add(parse(path, t));
+    } catch (error) {
+      // A parser defeated by a hostile file costs that file, not the check.
+      inventory.findings.push({ severity: 'medium', path, message: `could not be analysed: ${errorText(error)}` });
+    }
   };
 
   // Lockfiles first: they tell which manifests they answer for.

@@ -183,7 +183,11 @@ export default defineCheck({
     // Dates the registries could not give.
     if (undated.length > 0) {
       const byReason = new Map<string, string[]>();
-      for (const j of undated) byReason.set(j.drift.reason, [...(byReason.get(j.drift.reason) ?? []), `${j.dep.name}@${j.dep.version}`]);
+      for (const j of undated) {
+        const names = byReason.get(j.drift.reason) ?? [];
+        names.push(`${j.dep.name}@${j.dep.version}`);
+        byReason.set(j.drift.reason, names);
+      }
       for (const [reason, names] of byReason) {
         headline.push({ severity: 'low', message: `${plural(names.length, 'direct dependency', 'direct dependencies')} could not be dated and ${names.length === 1 ? 'is' : 'are'} left out of the drift (${reason}): ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''}` });
       }
@@ -201,7 +205,7 @@ export default defineCheck({
         severity: d.majorsBehind > 1 || d.libyears >= 2 * Math.max(o.staleDependencyYears, 0.5) ? 'medium' : 'low',
         path: j.source.path,
         ...(j.dep.line ? { line: j.dep.line } : {}),
-        message: `${j.dep.name} ${j.dep.version} is ${years(d.libyears)} libyears behind ${d.newest} (${plural(d.majorsBehind, 'major')}, ${plural(d.releasesBehind, 'release')} behind)`,
+        message: `${j.dep.name} ${j.dep.version} is ${years(d.libyears)} libyears behind ${d.newest} (${[d.majorsBehind > 0 ? plural(d.majorsBehind, 'major') : undefined, plural(d.releasesBehind, 'release')].filter(Boolean).join(', ')} behind)`,
       });
     }
     if (stale.length > o.maxDependencyFindings) detail.push({ severity: 'low', message: `${stale.length - o.maxDependencyFindings} more direct dependencies are at least ${o.staleDependencyYears} libyears or more than one major behind` });

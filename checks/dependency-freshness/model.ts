@@ -149,3 +149,25 @@ export function yamlKeyLine(doc: Document, counter: LineCounter, path: (string |
   const node = doc.getIn(path, true);
   return isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined;
 }
+
+/** First line on which each `pattern` match's first group appears (one pass over the text). */
+export function firstLines(text: string, pattern: RegExp, normalise: (key: string) => string = (k) => k): Map<string, number> {
+  const lines = new Map<string, number>();
+  const index = new LineIndex(text);
+  for (const m of text.matchAll(pattern)) {
+    const key = normalise(m[1]!);
+    if (!lines.has(key)) lines.set(key, index.lineAt(m.index));
+  }
+  return lines;
+}
+
+/** Line of every key of the YAML map at `path`, in one pass. */
+export function yamlMapKeyLines(doc: Document, counter: LineCounter, path: (string | number)[]): Map<unknown, number> {
+  const lines = new Map<unknown, number>();
+  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (!isMap(node)) return lines;
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && pair.key.range && !lines.has(pair.key.value)) lines.set(pair.key.value, counter.linePos(pair.key.range[0]).line);
+  }
+  return lines;
+}

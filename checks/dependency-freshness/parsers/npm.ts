@@ -4,7 +4,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, joinPath, jsonObjectKeyLines, LineIndex, yamlKeyLine, type Dependency, type DependencySource, type ReadContext } from '../model.ts';
+import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, firstLines, joinPath, jsonObjectKeyLines, yamlMapKeyLines, type Dependency, type DependencySource, type ReadContext } from '../model.ts';
 
 const DEP_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
 
@@ -64,6 +64,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     const importers = Object.keys(packages).filter((k) => k === '' || !/(^|\/)node_modules\//.test(k));
     source.importerDirs = importers.map((k) => joinPath(dir, k));
     const direct = new Set<string>();
+    const missing: string[] = [];
     for (const importer of importers) {
       const entry = asRecord(packages[importer]);
       if (!entry) continue;
@@ -72,7 +73,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
           const key = resolveNodeModule(packages, importer, name);
           const node = key ? asRecord(packages[key]) : undefined;
           if (!key || !node) {
-            if (field !== 'optionalDependencies') source.findings.push({ severity: 'low', path, line: keyLines.get(importer), message: `${name} is declared${importer ? ` by ${importer}` : ''} but not installed in the lockfile: run npm install and commit the lockfile` });
+            if (field !== 'optionalDependencies') missing.push(`${name}${importer ? ` (${importer})` : ''}`);
             continue;
           }
           if (node.link === true) continue; // a workspace of this repository
@@ -86,6 +87,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
       }
     }
     source.transitiveCount = Object.keys(packages).filter((k) => /(^|\/)node_modules\//.test(k) && !direct.has(k) && asRecord(packages[k])?.link !== true).length;
+    reportMissing(source, missing, 'npm install');
     return source;
   }
 
@@ -115,6 +117,16 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     return source;
   }
   return failed(source, `lockfileVersion ${JSON.stringify(version)} is not one npm writes (1, 2 or 3) and has no "packages"`);
+}
+
+/** One finding for every declared dependency the lockfile lacks: the lockfile is out of date. */
+function reportMissing(source: DependencySource, missing: string[], command: string): void {
+  if (missing.length === 0) return;
+  source.findings.push({
+    severity: 'low',
+    path: source.path,
+    message: `${missing.length} declared ${missing.length === 1 ? 'dependency is' : 'dependencies are'} missing from the lockfile (run ${command} and commit it): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`,
+  });
 }
 
 /** Where Node would find `name` from `importer`: its own node_modules, then each parent's. */
@@ -182,12 +194,13 @@ export function parseYarnLock(path: string, text: string, ctx: ReadContext): Dep
   const dir = dirOf(path);
   const metadata = asRecord(parsed.__metadata);
   const direct = new Set<Record<string, unknown>>();
+  const missing: string[] = [];
 
   const addDirect = (name: string, range: string, owner: string) => {
     const descriptor = `${name}@${range}`;
     const entry = entries.get(descriptor);
     if (!entry) {
-      source.findings.push({ severity: 'low', path, message: `${descriptor} (declared by ${owner}) has no entry in yarn.lock: run yarn install and commit the lockfile` });
+      missing.push(`${descriptor} (${owner})`);
       return;
     }
     if (direct.has(entry)) return;
@@ -247,6 +260,7 @@ export function parseYarnLock(path: string, text: string, ctx: ReadContext): Dep
     }
   }
   source.transitiveCount = [...distinct].filter((e) => !direct.has(e) && !String(e.resolution ?? '').includes('@workspace:')).length;
+  reportMissing(source, missing, 'yarn install');
   return source;
 }
 
@@ -284,6 +298,7 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
     const importer = asRecord(importerValue);
     if (!importer) continue;
     for (const field of DEP_FIELDS) {
+      const keyLines = yamlMapKeyLines(doc, counter, [...importerPath(id), field]);
       for (const [name, value] of Object.entries(asRecord(importer[field]) ?? {})) {
         // v6/v9: { specifier, version }; v5: the version string, with specifiers kept apart.
         const raw = typeof value === 'string' ? value : asRecord(value)?.version;
@@ -306,7 +321,7 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
         if (seen.has(key)) continue;
         seen.add(key);
         const notDatable = /^(file:|git|https?:|github)/.test(raw) || semver.valid(version) === null ? `not from the npm registry (${raw.slice(0, 60)})` : undefined;
-        source.dependencies.push({ name: registryName, version, direct: true, line: yamlKeyLine(doc, counter, [...importerPath(id), field, name]), ...(notDatable ? { notDatable } : {}) });
+        source.dependencies.push({ name: registryName, version, direct: true, line: keyLines.get(name), ...(notDatable ? { notDatable } : {}) });
       }
     }
   }
@@ -323,11 +338,10 @@ export function parsePackageJsonManifest(path: string, text: string): Dependency
   const manifest = readManifest(text);
   if (manifest === 'malformed') return failed(source, 'not valid JSON');
   if (!manifest) return source;
-  const index = new LineIndex(text);
+  const keyLines = firstLines(text, /"((?:[^"\\\n]|\\.)*)"\s*:/g);
   for (const [name, spec] of manifest.deps) {
     if (spec.startsWith('workspace:') || spec.startsWith('link:') || spec.startsWith('file:')) continue;
-    const at = text.indexOf(JSON.stringify(name));
-    const line = at >= 0 ? index.lineAt(at) : undefined;
+    const line = keyLines.get(name);
     const exact = semver.valid(spec.replace(/^=/, ''));
     const notDatable = nonRegistrySpec(spec);
     if (exact && !notDatable) source.dependencies.push({ name, version: exact, direct: true, line });

@@ -3,7 +3,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import semver from 'semver';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { asRecord, conflictMarkerLine, emptySource, errorText, failed, LineIndex, type DependencySource } from '../model.ts';
+import { asRecord, conflictMarkerLine, emptySource, errorText, failed, firstLines, LineIndex, type DependencySource } from '../model.ts';
 
 function tomlFailure(source: DependencySource, error: unknown): DependencySource {
   return failed(source, `not valid TOML: ${errorText(error)}`, error instanceof TomlError ? error.line : undefined);
@@ -112,11 +112,13 @@ export function parseCargoLock(path: string, text: string): DependencySource {
   const direct = new Set<Record<string, unknown>>();
   const wanted = members.length > 0 ? members.flatMap((m) => (Array.isArray(m.dependencies) ? m.dependencies.filter((d): d is string => typeof d === 'string') : [])) : packages.map((p) => `${String(p.name)} ${String(p.version)}`);
   if (members.length === 0) source.findings.push({ severity: 'low', path, message: 'no workspace member (a package without a source) in the lockfile: every locked crate is judged as direct' });
+  const byName = new Map<unknown, Record<string, unknown>[]>();
+  for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   for (const spec of wanted) {
     // "serde", "serde 1.0.210" or "serde 1.0.210 (registry+…)".
     const [name, version] = spec.split(' ');
-    for (const p of packages) {
-      if (p.name !== name || (version && p.version !== version) || direct.has(p) || p.source === undefined) continue;
+    for (const p of byName.get(name) ?? []) {
+      if ((version && p.version !== version) || direct.has(p) || p.source === undefined) continue;
       direct.add(p);
       const src = String(p.source);
       const notDatable = CRATES_IO.test(src) ? undefined : src.startsWith('git+') ? 'from git, not crates.io' : `from another registry (${src.slice(0, 60)}), not crates.io`;
@@ -154,15 +156,14 @@ export function parseCargoTomlManifest(path: string, text: string): DependencySo
   } catch (error) {
     return tomlFailure(source, error);
   }
-  const index = new LineIndex(text);
+  const keyLines = firstLines(text, /^\s*"?([A-Za-z0-9_-]+)"?\s*=/gm);
   for (const table of cargoTables(data)) {
     for (const [key, value] of Object.entries(table)) {
       const v = asRecord(value);
       if (v?.workspace === true || v?.path !== undefined) continue;
       const name = typeof v?.package === 'string' ? v.package : key;
       const spec = typeof value === 'string' ? value : typeof v?.version === 'string' ? v.version : '';
-      const at = new RegExp(`^\\s*"?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`, 'm').exec(text);
-      const line = at ? index.lineAt(at.index) : undefined;
+      const line = keyLines.get(key);
       if (v?.git !== undefined) source.dependencies.push({ name, version: '?', direct: true, line, notDatable: 'from git, not crates.io' });
       else if (/^=\s*\d/.test(spec) && semver.valid(spec.replace(/^=\s*/, ''))) source.dependencies.push({ name, version: spec.replace(/^=\s*/, ''), direct: true, line });
       else source.unpinned.push({ name, spec: spec || '(any version)', line });
@@ -286,7 +287,12 @@ const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, proces
 
 export function parsePom(path: string, text: string): DependencySource {
   const source = emptySource(path, 'maven', 'pom.xml (literal versions only)', 'maven', 'manifest');
-  const valid = XMLValidator.validate(text);
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(text);
+  } catch (error) {
+    return failed(source, `not readable as XML: ${errorText(error)}`);
+  }
   if (valid !== true) return failed(source, `not well-formed XML: ${valid.err.msg}`, valid.err.line);
   let project: Record<string, unknown> | undefined;
   try {
@@ -297,6 +303,8 @@ export function parsePom(path: string, text: string): DependencySource {
   if (!project) return failed(source, 'no <project> element: not a Maven POM');
   const properties = asRecord(project.properties) ?? {};
   const index = new LineIndex(text);
+  const artifactOffsets = new Map<string, number[]>();
+  for (const m of text.matchAll(/<artifactId>\s*([^<]*?)\s*<\/artifactId>/g)) artifactOffsets.set(m[1]!, [...(artifactOffsets.get(m[1]!) ?? []), m.index]);
   const resolve = (raw: unknown): string | undefined => {
     if (typeof raw !== 'string') return undefined;
     const v = raw.trim();
@@ -316,14 +324,13 @@ export function parsePom(path: string, text: string): DependencySource {
       if (d) entries.push(d);
     }
   }
-  const searchFrom = new Map<string, number>();
   for (const d of entries) {
     const group = typeof d.groupId === 'string' ? d.groupId.trim() : undefined;
     const artifact = typeof d.artifactId === 'string' ? d.artifactId.trim() : undefined;
     if (!group || !artifact || group.includes('${')) continue;
-    const at = text.indexOf(`<artifactId>${artifact}</artifactId>`, searchFrom.get(artifact) ?? 0);
-    const line = at >= 0 ? index.lineAt(at) : undefined;
-    if (at >= 0) searchFrom.set(artifact, at + 1);
+    // The same artifact may appear more than once (managed and used): take its occurrences in turn.
+    const at = artifactOffsets.get(artifact)?.shift();
+    const line = at !== undefined ? index.lineAt(at) : undefined;
     const name = `${group}:${artifact}`;
     const version = resolve(d.version);
     if (version && !/[[\]()]/.test(version)) source.dependencies.push({ name, version, direct: true, line });
@@ -352,8 +359,9 @@ export function parseGradleCatalog(path: string, text: string): DependencySource
     for (const key of ['strictly', 'require', 'prefer']) if (typeof rich[key] === 'string') return literal(rich[key]);
     return undefined;
   };
-  const index = new LineIndex(text);
-  const librariesAt = text.search(/^\[libraries\]/m);
+  const librariesAt = Math.max(0, text.search(/^\[libraries\]/m));
+  const aliasLines = firstLines(text.slice(librariesAt), /^\s*"?([A-Za-z0-9._-]+)"?\s*=/gm);
+  const offsetLines = new LineIndex(text).lineAt(librariesAt) - 1;
   for (const [alias, value] of Object.entries(asRecord(data.libraries) ?? {})) {
     let module: string | undefined;
     let version: string | undefined;
@@ -370,8 +378,8 @@ export function parseGradleCatalog(path: string, text: string): DependencySource
       spec = JSON.stringify(lib.version ?? '');
     }
     if (!module || !module.includes(':')) continue;
-    const at = new RegExp(`^\\s*"?${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*=`, 'm').exec(text.slice(Math.max(0, librariesAt)));
-    const line = at ? index.lineAt(Math.max(0, librariesAt) + at.index) : undefined;
+    const aliasLine = aliasLines.get(alias);
+    const line = aliasLine !== undefined ? aliasLine + offsetLines : undefined;
     if (version) source.dependencies.push({ name: module, version, direct: true, line });
     else source.unpinned.push({ name: module, spec: spec || '(from a platform or BOM)', line });
   }

@@ -1,7 +1,7 @@
 // PyPI ecosystem: poetry.lock, uv.lock, Pipfile.lock, pinned requirements*.txt, and pyproject.toml or
 // Pipfile on their own where no lockfile answers for them.
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, joinPath, LineIndex, pep503, type DependencySource, type ReadContext } from '../model.ts';
+import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, firstLines, joinPath, LineIndex, pep503, type DependencySource, type ReadContext } from '../model.ts';
 
 /** PEP 508 requirement → normalised name (extras, markers and specifiers dropped). */
 export function pep508Name(requirement: string): string | undefined {
@@ -43,7 +43,7 @@ function tomlPackageLines(text: string): Map<string, number> {
 interface PyprojectDirect {
   names: Set<string>;
   /** Declared requirement per name, for manifests read without a lockfile. */
-  specs: Map<string, { spec: string; key: string }>;
+  specs: Map<string, { spec: string }>;
 }
 
 function readPyproject(text: string): PyprojectDirect | 'malformed' {
@@ -54,14 +54,14 @@ function readPyproject(text: string): PyprojectDirect | 'malformed' {
     return 'malformed';
   }
   const names = new Set<string>();
-  const specs = new Map<string, { spec: string; key: string }>();
+  const specs = new Map<string, { spec: string }>();
   const addPep508 = (requirement: unknown) => {
     if (typeof requirement !== 'string') return;
     const name = pep508Name(requirement);
     if (!name) return;
     names.add(name);
     const rest = requirement.replace(/^\s*[A-Za-z0-9._-]+\s*(\[[^\]]*\])?/, '').split(';')[0]!.trim();
-    if (!specs.has(name)) specs.set(name, { spec: rest, key: requirement.trim().split(/[\s=<>!~;[(]/)[0]! });
+    if (!specs.has(name)) specs.set(name, { spec: rest });
   };
   const project = asRecord(data.project);
   (Array.isArray(project?.dependencies) ? project.dependencies : []).forEach(addPep508);
@@ -76,7 +76,7 @@ function readPyproject(text: string): PyprojectDirect | 'malformed' {
       names.add(name);
       // Poetry: a bare "1.2.3" is an exact requirement, like "==1.2.3".
       const spec = typeof value === 'string' ? value : typeof asRecord(value)?.version === 'string' ? String(asRecord(value)!.version) : asRecord(value)?.git || asRecord(value)?.path || asRecord(value)?.url ? 'non-registry' : '';
-      if (!specs.has(name)) specs.set(name, { spec: /^\d/.test(spec) ? `==${spec}` : spec, key });
+      if (!specs.has(name)) specs.set(name, { spec: /^\d/.test(spec) ? `==${spec}` : spec });
     }
   }
   return { names, specs };
@@ -150,10 +150,12 @@ export function parseUvLock(path: string, text: string): DependencySource {
   }
   const lines = tomlPackageLines(text);
   const direct = new Set<Record<string, unknown>>();
+  const byName = new Map<string, Record<string, unknown>[]>();
+  for (const p of packages) byName.set(pep503(String(p.name)), [...(byName.get(pep503(String(p.name))) ?? []), p]);
   for (const w of wanted) {
     if (memberNames.has(w.name)) continue;
-    for (const p of packages) {
-      if (pep503(String(p.name)) !== w.name || (w.version && p.version !== w.version) || direct.has(p)) continue;
+    for (const p of byName.get(w.name) ?? []) {
+      if ((w.version && p.version !== w.version) || direct.has(p)) continue;
       direct.add(p);
       if (typeof p.version !== 'string') continue;
       const src = asRecord(p.source) ?? {};
@@ -216,11 +218,10 @@ export function parsePipfileManifest(path: string, text: string): DependencySour
   const source = emptySource(path, 'pipfile', 'Pipfile (no lockfile)', 'pypi', 'manifest');
   const deps = readPipfile(text);
   if (!deps) return failed(source, 'not valid TOML');
-  const index = new LineIndex(text);
+  const keyLines = firstLines(text, /^\s*"?([A-Za-z0-9._-]+)"?\s*=/gm, pep503);
   for (const [name, value] of deps) {
     const spec = typeof value === 'string' ? value : typeof asRecord(value)?.version === 'string' ? String(asRecord(value)!.version) : '*';
-    const at = new RegExp(`^"?${name.replace(/-/g, '[-_.]+')}"?\\s*=`, 'im').exec(text);
-    const line = at ? index.lineAt(at.index) : undefined;
+    const line = keyLines.get(name);
     const pin = exactPin(spec);
     if (pin) source.dependencies.push({ name, version: pin, direct: true, line });
     else source.unpinned.push({ name, spec, line });
@@ -233,10 +234,10 @@ export function parsePyprojectManifest(path: string, text: string): DependencySo
   const source = emptySource(path, 'pyproject', 'pyproject.toml (no lockfile)', 'pypi', 'manifest');
   const data = readPyproject(text);
   if (data === 'malformed') return failed(source, 'not valid TOML');
-  const index = new LineIndex(text);
-  for (const [name, { spec, key }] of data.specs) {
-    const at = text.indexOf(key);
-    const line = at >= 0 ? index.lineAt(at) : undefined;
+  // Table keys (Poetry) and the first word of each string (PEP 508 requirements in arrays).
+  const keyLines = firstLines(text, /(?:^\s*"?|["'])([A-Za-z0-9][A-Za-z0-9._-]*)/gm, pep503);
+  for (const [name, { spec }] of data.specs) {
+    const line = keyLines.get(name);
     const pin = exactPin(spec);
     if (spec === 'non-registry') source.dependencies.push({ name, version: '?', direct: true, line, notDatable: 'installed from git, a path or a URL, not PyPI' });
     else if (pin) source.dependencies.push({ name, version: pin, direct: true, line });
@@ -271,10 +272,14 @@ export function parseRequirements(path: string, text: string): DependencySource 
   let current: Req | undefined;
   let inVia = false;
   for (let i = 0; i < rawLines.length; i++) {
-    let line = rawLines[i]!;
     const startLine = i + 1;
-    // Continuations: "pkg==1.0 \" followed by "--hash=…" lines.
-    while (line.trimEnd().endsWith('\\') && i + 1 < rawLines.length) line = line.trimEnd().slice(0, -1) + ' ' + rawLines[++i]!;
+    // Continuations: "pkg==1.0 \" followed by "--hash=…" lines, joined once.
+    const parts = [rawLines[i]!];
+    while (parts[parts.length - 1]!.trimEnd().endsWith('\\') && i + 1 < rawLines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1]!.trimEnd().slice(0, -1);
+      parts.push(rawLines[++i]!);
+    }
+    const line = parts.join(' ');
     const trimmed = line.trim();
     const via = /^#\s*via\b\s*(.*)$/.exec(trimmed);
     if (via) {
@@ -293,15 +298,12 @@ export function parseRequirements(path: string, text: string): DependencySource 
     current = { line: startLine, text: trimmed.replace(/\s+#.*$/, '').replace(/\s--hash[= ]\S+/g, '').trim(), via: [] };
     reqs.push(current);
   }
+  let notUnderstood = 0;
   for (const req of reqs) {
     const name = pep508Name(req.text);
-    if (!name) {
-      source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
-      continue;
-    }
     const afterName = req.text.replace(/^\s*[A-Za-z0-9._-]+\s*(\[[^\]]*\])?/, '');
-    if (afterName.trim() !== '' && !/^\s*(===?|[<>!~]=?|@|;|\(|,)/.test(afterName)) {
-      source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
+    if (!name || (afterName.trim() !== '' && !/^\s*(===?|[<>!~]=?|@|;|\(|,)/.test(afterName))) {
+      if (++notUnderstood <= 5) source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
       continue;
     }
     // pip-compile and uv annotate each pin with where it came from; "-r requirements.in" or a project file means direct.
@@ -318,6 +320,7 @@ export function parseRequirements(path: string, text: string): DependencySource 
     if (pin) source.dependencies.push({ name, version: pin, direct: true, line: req.line });
     else source.unpinned.push({ name, spec: afterName.split(';')[0]!.trim() || '(any version)', line: req.line });
   }
+  if (notUnderstood > 5) source.findings.push({ severity: 'low', path, message: `${notUnderstood - 5} more lines pip would not understand` });
   // A requirements file with ranges is a manifest; only a fully pinned one locks anything.
   if (source.unpinned.length > 0) {
     source.kind = 'manifest';
