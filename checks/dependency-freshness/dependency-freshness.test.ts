@@ -222,7 +222,7 @@ describe('dependency-freshness', () => {
       '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n',
     };
     const r = await run(files, { ...FRESH_REGISTRY, 'pypi:flask': found(history(['3.0.3'])) });
-    expect(r.outcome.summary).toContain('update bot covers npm but not pypi');
+    expect(r.outcome.summary).toContain('Dependabot covers npm but not pypi');
     expect(r.outcome.findings).toContainEqual({ severity: 'medium', path: 'requirements.txt', message: 'not covered by an update bot: Dependabot has no "pip" entry' });
     expect(r.outcome.score).toBe(8.5);
   });

@@ -237,13 +237,19 @@ export default defineCheck({
     // Bot in words.
     const ecosystems = [...new Set(coverage.map((c) => c.source.ecosystem))].sort();
     const coveredEcosystems = ecosystems.filter((e) => coverage.filter((c) => c.source.ecosystem === e).every((c) => c.credit > 0));
-    const botName = bots.renovate && bots.renovate.state === 'active' ? 'Renovate' : bots.dependabot?.state === 'active' ? 'Dependabot' : undefined;
+    const covering = [...new Set(coverage.flatMap((c) => (c.by ? [c.by] : [])))];
+    const coveringBots = `${covering.join(' and ')} ${covering.length > 1 ? 'cover' : 'covers'}`;
     let botWords: string;
     if (noBot) botWords = 'no update bot';
-    else if (bots.renovate?.state === 'unparseable') botWords = 'Renovate configuration unreadable';
-    else if (coverage.every((c) => c.credit === 0)) botWords = bots.renovate?.state === 'disabled' ? 'Renovate switched off' : bots.dependabot?.state === 'off' ? 'Dependabot version updates off' : `update bot covers none of ${ecosystems.join(', ')}`;
-    else if (coveredEcosystems.length === ecosystems.length) botWords = `${botName ?? 'update bot'} covers ${ecosystems.join(', ')}`;
-    else botWords = `update bot covers ${coveredEcosystems.join(', ') || 'part of'} but not ${ecosystems.filter((e) => !coveredEcosystems.includes(e)).join(', ')}`;
+    else if (coverage.every((c) => c.credit === 0)) {
+      botWords =
+        bots.renovate?.state === 'disabled' ? 'Renovate switched off'
+        : bots.renovate?.state === 'unparseable' ? 'Renovate configuration unreadable'
+        : bots.dependabot?.state === 'invalid' ? 'Dependabot configuration invalid'
+        : bots.dependabot?.state === 'off' ? 'Dependabot version updates off'
+        : `update bot covers none of ${ecosystems.join(', ')}`;
+    } else if (coveredEcosystems.length === ecosystems.length) botWords = `${coveringBots} ${ecosystems.join(', ')}`;
+    else botWords = `${coveringBots} ${coveredEcosystems.join(', ') || 'part of the files'} but not ${ecosystems.filter((e) => !coveredEcosystems.includes(e)).join(', ')}`;
     if (bots.renovate?.validation === 'invalid') botWords += ` (configuration fails its schema: ${plural(bots.renovate.schemaErrors, 'error')})`;
     const lockWords = inventory.lockCoverage.length === 0 ? undefined : unlocked.length === 0 ? 'lockfiles committed' : `${unlocked.length} of ${plural(inventory.lockCoverage.length, 'manifest')} without a lockfile`;
     const tail = [botWords, lockWords, prs.summary, bots.schemaSkipped && bots.renovate && bots.renovate.state !== 'unparseable' ? `Renovate schema validation skipped: ${bots.schemaSkipped}` : undefined].filter(Boolean);
