@@ -227,6 +227,18 @@ describe('dependency-freshness', () => {
     expect(r.outcome.score).toBe(8.5);
   });
 
+  it('two bots may share the work: Renovate for npm, Dependabot for pip', async () => {
+    const files: Record<string, FixtureFile> = {
+      ...npmProject({ express: '5.1.0' }),
+      'requirements.txt': 'flask==3.0.3\n',
+      'renovate.json': json({ enabledManagers: ['npm'] }),
+      '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: pip\n    directory: /\n    schedule:\n      interval: weekly\n',
+    };
+    const r = await run(files, { ...FRESH_REGISTRY, 'pypi:flask': found(history(['3.0.3'])) });
+    expect(r.outcome).toMatchObject({ status: 'pass', score: 10 });
+    expect(r.outcome.summary).toContain('Renovate and Dependabot cover npm, pypi');
+  });
+
   it('half credit for a Renovate configuration that fails the schema; a disabled one earns nothing', async () => {
     const files = npmProject({ express: '5.1.0' });
     const invalid = await run({ ...files, 'renovate.json': json({ extends: ['config:recommended'], automergeAll: true }) }, FRESH_REGISTRY);
