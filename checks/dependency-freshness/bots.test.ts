@@ -88,6 +88,12 @@ describe('Renovate configuration', () => {
     expect(s.findings.filter((f) => /ignored: Renovate reads only the first/.test(f.message)).map((f) => f.path).sort()).toEqual(['.github/renovate.json', '.renovaterc']);
   });
 
+  it('names options that only the self-hosted configuration may set', async () => {
+    const s = await scan({ 'renovate.json': '{\n  "extends": ["config:recommended"],\n  "allowedHeaders": ["X-*"]\n}\n' });
+    expect(s.renovate?.validation).toBe('invalid');
+    expect(s.findings).toEqual([{ severity: 'medium', path: 'renovate.json', line: 3, message: 'Renovate schema 41.0.0-test: /allowedHeaders "allowedHeaders" may only be set in the self-hosted (global) configuration, not in a repository' }]);
+  });
+
   it('":disableRenovate" in extends switches it off too', async () => {
     expect((await scan({ 'renovate.json': '{"extends": [":disableRenovate"]}' })).renovate?.state).toBe('disabled');
   });

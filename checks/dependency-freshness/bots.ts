@@ -143,6 +143,18 @@ function describeSchemaError(e: ErrorObject): { pointer: string; message: string
   return { pointer: e.instancePath, message: e.message ?? e.keyword };
 }
 
+/** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set. */
+function globalOnly(schema: object, config: Record<string, unknown>): { pointer: string; message: string } | undefined {
+  const not = asRecord((schema as Record<string, unknown>).not);
+  const alternatives: unknown[] = Array.isArray(not?.anyOf) ? not.anyOf : [];
+  const keys = alternatives.flatMap((a) => {
+    const required = asRecord(a)?.required;
+    return Array.isArray(required) && required.length === 1 && typeof required[0] === 'string' && required[0] in config ? [required[0]] : [];
+  });
+  if (keys.length === 0) return undefined;
+  return { pointer: `/${keys[0]}`, message: `${keys.map((k) => `"${k}"`).join(', ')} may only be set in the self-hosted (global) configuration, not in a repository` };
+}
+
 function pointerSegments(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer
@@ -300,7 +312,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
       const seen = new Set<string>();
       const problems: { pointer: string; message: string; line?: number }[] = [];
       for (const e of validate.errors ?? []) {
-        const d = describeSchemaError(e);
+        const d = e.keyword === 'not' && e.instancePath === '' ? globalOnly(schemaFact.schema, config) ?? describeSchemaError(e) : describeSchemaError(e);
         const key = `${d.pointer} ${d.message}`;
         if (seen.has(key)) continue;
         seen.add(key);

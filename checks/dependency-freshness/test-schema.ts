@@ -37,8 +37,12 @@ export const TEST_SCHEMA = {
     poetry: { type: 'object', properties: { enabled: { type: 'boolean' } } },
     terraform: { type: 'object', properties: { enabled: { type: 'boolean' } } },
     pip_requirements: { type: 'object', properties: { enabled: { type: 'boolean' }, managerFilePatterns: { type: 'array', items: { type: 'string' } } } },
+    allowedHeaders: { type: 'array', items: { type: 'string' } },
+    onboarding: { type: 'boolean' },
   },
   additionalProperties: false,
+  // As Renovate's schema does: options of the self-hosted configuration are refused in a repository.
+  not: { anyOf: [{ required: ['allowedHeaders'] }, { required: ['onboarding'] }] },
 };
 export const SCHEMA_FACT: SchemaFact = { status: 'available', schema: TEST_SCHEMA, version: '41.0.0-test' };
 
