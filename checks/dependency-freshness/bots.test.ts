@@ -114,6 +114,15 @@ describe('Renovate configuration', () => {
     expect(s.schemaSkipped).toMatch(/could not be compiled/);
   });
 
+  it('validates each schema by its content: copies share a verdict, a different schema under the same label does not', async () => {
+    const strict: SchemaFact = { status: 'available', version: 'same-label', schema: { type: 'object', properties: { automerge: { type: 'boolean' } } } };
+    const loose: SchemaFact = { status: 'available', version: 'same-label', schema: { type: 'object' } };
+    const config = { 'renovate.json': '{"automerge": "yes"}' };
+    expect((await scan(config, strict)).renovate?.validation).toBe('invalid');
+    expect((await scan(config, loose)).renovate?.validation).toBe('valid');
+    expect((await scan(config, structuredClone(strict))).renovate?.validation).toBe('invalid');
+  });
+
   it('validates against a draft 2020-12 schema as well', async () => {
     const schema2020: SchemaFact = { status: 'available', version: 'x', schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { extends: { type: 'array', prefixItems: [{ const: 'config:recommended' }] } } } };
     expect((await scan({ 'renovate.json': '{"extends": ["config:base"]}' }, schema2020)).findings[0]?.message).toMatch(/\/extends\/0 must be equal to constant/);

@@ -1,4 +1,5 @@
 // Update bots: is Renovate or Dependabot configured, valid, switched on, and covering each lockfile?
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -113,9 +114,15 @@ export interface BotScan {
 // Schema validation: one compiled validator per schema object, shared by every repository of a crawl.
 
 const compiled = new WeakMap<object, ValidateFunction | Error>();
+// Compiling Renovate's schema takes a few hundred milliseconds: a provider that hands each repository
+// a fresh copy of the same schema still gets the validator compiled once, found by content.
+const compiledByContent = new Map<string, ValidateFunction | Error>();
 
 function validatorFor(schema: object): ValidateFunction | Error {
   let v = compiled.get(schema);
+  if (v) return v;
+  const digest = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  v = compiledByContent.get(digest);
   if (!v) {
     try {
       const dialect = String((schema as { $schema?: unknown }).$schema ?? '');
@@ -126,8 +133,10 @@ function validatorFor(schema: object): ValidateFunction | Error {
     } catch (error) {
       v = error instanceof Error ? error : new Error(String(error));
     }
-    compiled.set(schema, v);
+    if (compiledByContent.size >= 8) compiledByContent.delete(compiledByContent.keys().next().value!);
+    compiledByContent.set(digest, v);
   }
+  compiled.set(schema, v);
   return v;
 }
 
