@@ -6,6 +6,7 @@ import { CHECKS } from '../checks/registry.ts';
 import { runCheck } from '../crawler/run.ts';
 import { buildSnapshot } from '../crawler/sources/snapshot.ts';
 import { costTagsCases } from './hostile-cost-tags.ts';
+import { dependencyFreshnessCases } from './hostile-dependency-freshness.ts';
 import { rollbackPlanCases } from './hostile-rollback-plan.ts';
 import { staleFlagsCases } from './hostile-stale-flags.ts';
 import { separatedMigrationsCases } from './hostile-separated-migrations.ts';
@@ -18,7 +19,7 @@ function snapshotOf(files: Record<string, string>) {
   return buildSnapshot({ identity: { host: 'bench', owner: 'bench', name: 'hostile', defaultBranch: 'main' }, head: { oid: '0'.repeat(40), date: '2026-11-01T00:00:00Z' }, files: entries, contents, historyComplete: true, commits: [], problems: [] });
 }
 
-const cases = [...rollbackPlanCases(), ...costTagsCases(), ...staleFlagsCases(), ...separatedMigrationsCases()];
+const cases = [...rollbackPlanCases(), ...costTagsCases(), ...staleFlagsCases(), ...separatedMigrationsCases(), ...dependencyFreshnessCases()];
 const results = [];
 for (const testCase of cases) {
   const snapshot = snapshotOf(testCase.files);

@@ -4,5 +4,6 @@ import costTags from './cost-tags/index.ts';
 import rollbackPlan from './rollback-plan/index.ts';
 import separatedMigrations from './separated-migrations/index.ts';
 import staleFlags from './stale-flags/index.ts';
+import dependencyFreshness from './dependency-freshness/index.ts';
 
-export const CHECKS = [runbooks, costTags, rollbackPlan, separatedMigrations, staleFlags] as const;
+export const CHECKS = [runbooks, costTags, rollbackPlan, separatedMigrations, staleFlags, dependencyFreshness] as const;

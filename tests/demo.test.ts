@@ -67,7 +67,7 @@ describe('demo fleet', () => {
 
   it('shows passing, partial and failing repositories for every check', () => {
     const results = queries.repositories(queries.latestRun()!.id);
-    for (const checkId of ['runbooks', 'rollback-plan', 'cost-tags', 'separated-migrations', 'stale-flags']) {
+    for (const checkId of ['runbooks', 'rollback-plan', 'cost-tags', 'separated-migrations', 'stale-flags', 'dependency-freshness']) {
       const statuses = new Set(results.map((r) => r.checks[checkId]?.status));
       for (const status of ['pass', 'warn', 'fail', 'not-applicable']) expect(statuses, `${checkId}: ${status}`).toContain(status);
       expect(statuses, checkId).not.toContain('error');
@@ -82,6 +82,22 @@ describe('demo fleet', () => {
     expect(byName.get('growth-api')?.checks['separated-migrations']?.status).toBe('warn');
     expect(byName.get('ledger-service')?.checks['separated-migrations']?.status).toBe('fail');
     expect(byName.get('checkout-web')?.checks['separated-migrations']?.status).toBe('not-applicable');
+  });
+
+  it('shows fresh, stale and bot-less repositories on dependency freshness, dated by the demo registry', () => {
+    const byName = new Map(queries.repositories(queries.latestRun()!.id).map((r) => [r.name, r.checks['dependency-freshness']]));
+    // Fresh and covered by a bot.
+    for (const name of ['payments-api', 'experiments-sdk', 'notifications-worker']) expect(byName.get(name)?.status, name).toBe('pass');
+    expect(byName.get('payments-api')?.summary).toContain('Renovate covers npm; lockfiles committed');
+    // A bot that runs does not make years of drift go away.
+    expect(byName.get('data-pipeline')).toMatchObject({ status: 'warn', summary: expect.stringContaining('Dependabot covers pypi') });
+    expect(byName.get('ledger-service')?.status).toBe('warn');
+    // No bot, or a bot switched off: stale and failing.
+    expect(byName.get('checkout-web')).toMatchObject({ status: 'fail', summary: expect.stringContaining('no update bot') });
+    expect(byName.get('data-docs')).toMatchObject({ status: 'fail', summary: expect.stringContaining('Renovate switched off') });
+    for (const name of ['analytics-dashboards', 'ci-templates', 'k8s-monitoring']) expect(byName.get(name)?.status, name).toBe('not-applicable');
+    // Every demo package is dated by the loopback registry: nothing is left undated.
+    for (const [name, result] of byName) expect(result?.summary ?? '', name).not.toMatch(/undated|release dates unavailable/);
   });
 
   it('judges the demo material as its authors intended', () => {

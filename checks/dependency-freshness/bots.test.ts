@@ -1,0 +1,193 @@
+// Renovate in every location it accepts (valid, invalid against the schema, disabled, unparseable) and
+// Dependabot (version, switched-off entries, directories), read from real git repositories.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FixtureFile } from '../../fixtures/factory.ts';
+import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
+import type { SchemaFact } from '../contract.ts';
+import { dependabotCovers, RENOVATE_LOCATIONS, scanBots, type BotScan } from './bots.ts';
+import check from './index.ts';
+import { emptySource, type SourceFormat } from './model.ts';
+import { SCHEMA_FACT } from './test-schema.ts';
+
+const repos = fixtureSnapshots({ namePrefix: 'bots' });
+afterAll(repos.cleanup);
+
+async function scan(files: Record<string, FixtureFile>, schema: SchemaFact | undefined = SCHEMA_FACT): Promise<BotScan> {
+  return scanBots(await repos.snapshot(check.meta.reads, files), schema);
+}
+
+const VALID = '{\n  "$schema": "https://docs.renovatebot.com/renovate-schema.json",\n  "extends": ["config:recommended"],\n  "rangeStrategy": "bump"\n}\n';
+const INVALID = '{\n  "extends": ["config:recommended"],\n  "rangeStrategy": "sometimes",\n  "automergeEverything": true,\n  "packageRules": [\n    { "matchUpdateTypes": ["minor", "tiny"], "automerge": true }\n  ]\n}\n';
+const DISABLED = '{\n  "extends": ["config:recommended"],\n  "enabled": false,\n  "description": "Paused during the migration"\n}\n';
+const FILE_LOCATIONS = RENOVATE_LOCATIONS.filter((p) => p !== 'package.json');
+
+describe('Renovate configuration', () => {
+  it.each(FILE_LOCATIONS)('%s: a valid configuration is found, active and passes the schema', async (location) => {
+    const s = await scan({ [location]: VALID });
+    expect(s.renovate).toMatchObject({ path: location, state: 'active', validation: 'valid', schemaErrors: 0 });
+    expect(s.findings).toEqual([]);
+  });
+
+  it.each(FILE_LOCATIONS)('%s: each schema error is a finding with its JSON pointer and line', async (location) => {
+    const s = await scan({ [location]: INVALID });
+    expect(s.renovate).toMatchObject({ path: location, state: 'active', validation: 'invalid' });
+    const messages = s.findings.map((f) => `${f.line}: ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^3: Renovate schema 41\.0\.0-test: \/rangeStrategy must be one of "auto", "pin"/),
+        '4: Renovate schema 41.0.0-test: /automergeEverything unknown option "automergeEverything"',
+        expect.stringMatching(/^6: Renovate schema 41\.0\.0-test: \/packageRules\/0\/matchUpdateTypes\/1 must be one of/),
+      ]),
+    );
+    expect(s.renovate!.schemaErrors).toBe(3);
+    expect(s.findings.every((f) => f.path === location)).toBe(true);
+  });
+
+  it.each(FILE_LOCATIONS)('%s: "enabled": false switches Renovate off, and says so at its line', async (location) => {
+    const s = await scan({ [location]: DISABLED });
+    expect(s.renovate?.state).toBe('disabled');
+    const off = s.findings.find((f) => /switched off/.test(f.message));
+    expect(off).toMatchObject({ severity: 'high', path: location, line: 3 });
+    expect(off?.message).toMatch(/Paused during the migration/);
+    expect(s.renovate!.covers(emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toEqual({ covered: false, why: 'Renovate is switched off with "enabled": false' });
+  });
+
+  it('reads the "renovate" key of package.json: valid, invalid (pointer under /renovate) and disabled', async () => {
+    const pkg = (renovate: unknown) => JSON.stringify({ name: 'x', version: '1.0.0', renovate }, null, 2) + '\n';
+    const valid = await scan({ 'package.json': pkg({ extends: ['config:recommended'] }) });
+    expect(valid.renovate).toMatchObject({ path: 'package.json', state: 'active', validation: 'valid', line: 4 });
+    expect(valid.findings.map((f) => f.message)).toEqual([expect.stringMatching(/discourages/)]);
+    const invalid = await scan({ 'package.json': pkg({ rangeStrategy: 'sometimes' }) });
+    expect(invalid.findings.find((f) => /rangeStrategy/.test(f.message))).toMatchObject({ line: 5, message: expect.stringMatching(/\/renovate\/rangeStrategy must be one of/) });
+    expect((await scan({ 'package.json': pkg({ enabled: false }) })).renovate?.state).toBe('disabled');
+    expect((await scan({ 'package.json': JSON.stringify({ name: 'x' }) })).renovate).toBeUndefined();
+  });
+
+  it('parses JSON5: comments, unquoted keys and trailing commas are fine in .json5 and noted in .json', async () => {
+    const json5 = "// Renovate for the team\n{\n  extends: ['config:recommended'],\n  rangeStrategy: 'bump', // always\n}\n";
+    const asJson5 = await scan({ 'renovate.json5': json5 });
+    expect(asJson5.renovate).toMatchObject({ state: 'active', validation: 'valid' });
+    expect(asJson5.findings).toEqual([]);
+    const asJson = await scan({ 'renovate.json': json5 });
+    expect(asJson.renovate).toMatchObject({ state: 'active', validation: 'valid' });
+    expect(asJson.findings).toMatchObject([{ severity: 'low', path: 'renovate.json', message: expect.stringMatching(/JSON5-only syntax/) }]);
+    const jsonc = await scan({ '.github/renovate.jsonc': '{\n  // comments are JSONC\n  "extends": ["config:recommended"],\n}\n' });
+    expect(jsonc.findings).toEqual([]);
+  });
+
+  it('an unparseable configuration means Renovate does not run', async () => {
+    const s = await scan({ '.github/renovate.json': '{\n  "extends": ["config:recommended"\n  "automerge": true\n}\n' });
+    expect(s.renovate?.state).toBe('unparseable');
+    expect(s.findings[0]).toMatchObject({ severity: 'high', path: '.github/renovate.json', line: 3, message: expect.stringMatching(/cannot parse/) });
+    expect((await scan({ 'renovate.json': '[1, 2]' })).renovate?.state).toBe('unparseable');
+  });
+
+  it('uses the first configuration in Renovate order and flags the others as ignored', async () => {
+    const s = await scan({ '.github/renovate.json': VALID, 'renovate.json5': DISABLED, '.renovaterc': VALID });
+    expect(s.renovate).toMatchObject({ path: 'renovate.json5', state: 'disabled' });
+    expect(s.findings.filter((f) => /ignored: Renovate reads only the first/.test(f.message)).map((f) => f.path).sort()).toEqual(['.github/renovate.json', '.renovaterc']);
+  });
+
+  it('names options that only the self-hosted configuration may set', async () => {
+    const s = await scan({ 'renovate.json': '{\n  "extends": ["config:recommended"],\n  "allowedHeaders": ["X-*"]\n}\n' });
+    expect(s.renovate?.validation).toBe('invalid');
+    expect(s.findings).toEqual([{ severity: 'medium', path: 'renovate.json', line: 3, message: 'Renovate schema 41.0.0-test: /allowedHeaders "allowedHeaders" may only be set in the self-hosted (global) configuration, not in a repository' }]);
+  });
+
+  it('":disableRenovate" in extends switches it off too', async () => {
+    expect((await scan({ 'renovate.json': '{"extends": [":disableRenovate"]}' })).renovate?.state).toBe('disabled');
+  });
+
+  it('reports validation as skipped, with the reason, when the schema fact says so or is missing', async () => {
+    const skipped = await scan({ 'renovate.json': INVALID }, { status: 'skipped', reason: 'offline: renovate-schema.json is not in the cache' });
+    expect(skipped.renovate?.validation).toBe('skipped');
+    expect(skipped.schemaSkipped).toBe('offline: renovate-schema.json is not in the cache');
+    expect(skipped.findings.filter((f) => /schema/.test(f.message))).toEqual([]);
+    const missing = scanBots(await repos.snapshot(check.meta.reads, { 'renovate.json': VALID }), undefined);
+    expect(missing.schemaSkipped).toMatch(/did not hand the check a schema/);
+  });
+
+  it('a schema that cannot be compiled is reported as skipped, not as a pass', async () => {
+    const broken: SchemaFact = { status: 'available', version: 'broken', schema: { type: 'object', properties: { a: { $ref: '#/definitions/missing' } } } };
+    const s = await scan({ 'renovate.json': VALID }, broken);
+    expect(s.renovate?.validation).toBe('skipped');
+    expect(s.schemaSkipped).toMatch(/could not be compiled/);
+  });
+
+  it('validates each schema by its content: copies share a verdict, a different schema under the same label does not', async () => {
+    const strict: SchemaFact = { status: 'available', version: 'same-label', schema: { type: 'object', properties: { automerge: { type: 'boolean' } } } };
+    const loose: SchemaFact = { status: 'available', version: 'same-label', schema: { type: 'object' } };
+    const config = { 'renovate.json': '{"automerge": "yes"}' };
+    expect((await scan(config, strict)).renovate?.validation).toBe('invalid');
+    expect((await scan(config, loose)).renovate?.validation).toBe('valid');
+    expect((await scan(config, structuredClone(strict))).renovate?.validation).toBe('invalid');
+  });
+
+  it('validates against a draft 2020-12 schema as well', async () => {
+    const schema2020: SchemaFact = { status: 'available', version: 'x', schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { extends: { type: 'array', prefixItems: [{ const: 'config:recommended' }] } } } };
+    expect((await scan({ 'renovate.json': '{"extends": ["config:base"]}' }, schema2020)).findings[0]?.message).toMatch(/\/extends\/0 must be equal to constant/);
+  });
+
+  it('covers files by manager, enabledManagers, package rules and ignorePaths', async () => {
+    const s = await scan({
+      'renovate.json': JSON.stringify({
+        enabledManagers: ['npm', 'poetry', 'pip_requirements', 'terraform'],
+        poetry: { enabled: false },
+        ignorePaths: ['legacy/'],
+        packageRules: [{ matchManagers: ['terraform'], enabled: false }, { matchManagers: ['npm'], matchDepTypes: ['devDependencies'], enabled: false }],
+      }),
+    });
+    const covers = (path: string, format: SourceFormat) => s.renovate!.covers(emptySource(path, format, path, 'npm', 'lockfile'));
+    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true });
+    expect(covers('legacy/package-lock.json', 'package-lock')).toEqual({ covered: false, why: '"ignorePaths" matches legacy/package-lock.json' });
+    expect(covers('poetry.lock', 'poetry')).toEqual({ covered: false, why: '"poetry": { "enabled": false }' });
+    expect(covers('go.mod', 'go.mod')).toEqual({ covered: false, why: '"enabledManagers" leaves out gomod' });
+    expect(covers('envs/prod/.terraform.lock.hcl', 'terraform-lock')).toEqual({ covered: false, why: 'a package rule disables the terraform manager' });
+    expect(covers('requirements-dev.txt', 'requirements')).toEqual({ covered: true });
+    expect(covers('requirements/base.txt', 'requirements')).toMatchObject({ covered: false, why: expect.stringMatching(/managerFilePatterns/) });
+  });
+});
+
+describe('Dependabot configuration', () => {
+  const dependabot = (updates: string) => `version: 2\nupdates:\n${updates}`;
+  const npmRoot = '  - package-ecosystem: "npm"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n';
+
+  it('version 2 with an entry per ecosystem and directory covers those files only', async () => {
+    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '  - package-ecosystem: "pip"\n    directories: ["/services/*"]\n    schedule:\n      interval: "daily"\n') });
+    expect(s.dependabot).toMatchObject({ path: '.github/dependabot.yml', state: 'active' });
+    const covers = (path: string, format: SourceFormat) => dependabotCovers(s.dependabot!, emptySource(path, format, path, 'npm', 'lockfile'));
+    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true });
+    expect(covers('web/package-lock.json', 'package-lock')).toEqual({ covered: false, why: 'Dependabot\'s "npm" entry looks in /, not /web' });
+    expect(covers('services/ledger/poetry.lock', 'poetry')).toEqual({ covered: true });
+    expect(covers('go.mod', 'go.mod')).toEqual({ covered: false, why: 'Dependabot has no "gomod" entry' });
+  });
+
+  it('open-pull-requests-limit: 0 and ignoring "*" switch version updates off', async () => {
+    const s = await scan({ '.github/dependabot.yaml': dependabot(npmRoot + '    open-pull-requests-limit: 0\n  - package-ecosystem: "gomod"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n    ignore:\n      - dependency-name: "*"\n') });
+    expect(s.dependabot?.state).toBe('off');
+    expect(s.findings.map((f) => `${f.line}: ${f.message}`)).toEqual([
+      '7: open-pull-requests-limit: 0 switches version updates off for npm (security updates only)',
+      '12: ignore: dependency-name "*" switches every version update off for gomod',
+    ]);
+    expect(dependabotCovers(s.dependabot!, emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toMatchObject({ covered: false, why: expect.stringMatching(/switched off/) });
+  });
+
+  it('rejects version 1, a missing schedule and broken YAML: the whole file does nothing', async () => {
+    const v1 = await scan({ '.github/dependabot.yml': 'version: 1\nupdate_configs:\n  - package_manager: "javascript"\n    directory: "/"\n    update_schedule: "weekly"\n' });
+    expect(v1.dependabot?.state).toBe('invalid');
+    expect(v1.findings[0]).toMatchObject({ severity: 'high', line: 1, message: expect.stringMatching(/"version" must be 2, not 1/) });
+    const noSchedule = await scan({ '.github/dependabot.yml': dependabot('  - package-ecosystem: "npm"\n    directory: "/"\n') });
+    expect(noSchedule.dependabot).toMatchObject({ state: 'invalid', entries: [] });
+    expect(noSchedule.findings[0]?.message).toMatch(/has no "schedule.interval"; GitHub rejects the whole file/);
+    const broken = await scan({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: "npm\n    directory: "/"\n' });
+    expect(broken.dependabot?.state).toBe('invalid');
+    expect(broken.findings[0]).toMatchObject({ severity: 'high', message: expect.stringMatching(/cannot parse/) });
+    expect(broken.findings[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('notes an ecosystem it does not know without rejecting the file', async () => {
+    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '  - package-ecosystem: "cobol"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n') });
+    expect(s.dependabot?.state).toBe('active');
+    expect(s.findings).toMatchObject([{ severity: 'low', message: '"cobol" is not a package-ecosystem this check knows' }]);
+  });
+});

@@ -1,0 +1,448 @@
+// Update bots: is Renovate or Dependabot configured, valid, switched on, and covering each lockfile?
+import { createHash } from 'node:crypto';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import JSON5 from 'json5';
+import picomatch from 'picomatch';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Finding, RepoSnapshot, SchemaFact } from '../contract.ts';
+import { asRecord, dirOf, errorText, LineIndex, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
+
+/** Where Renovate looks for its configuration, in the order it looks; it uses the first one it finds. */
+export const RENOVATE_LOCATIONS = [
+  'renovate.json',
+  'renovate.jsonc',
+  'renovate.json5',
+  '.github/renovate.json',
+  '.github/renovate.jsonc',
+  '.github/renovate.json5',
+  '.gitlab/renovate.json',
+  '.gitlab/renovate.jsonc',
+  '.gitlab/renovate.json5',
+  '.renovaterc',
+  '.renovaterc.json',
+  '.renovaterc.jsonc',
+  '.renovaterc.json5',
+  'package.json',
+];
+export const DEPENDABOT_LOCATIONS = ['.github/dependabot.yml', '.github/dependabot.yaml'];
+export const BOT_READS = [...RENOVATE_LOCATIONS, ...DEPENDABOT_LOCATIONS];
+
+/** Renovate's manager for each format; requirements files only where its default file pattern matches. */
+const RENOVATE_MANAGER: Record<SourceFormat, string> = {
+  'package-lock': 'npm',
+  yarn: 'npm',
+  pnpm: 'npm',
+  'package.json': 'npm',
+  poetry: 'poetry',
+  uv: 'pep621',
+  'pipfile-lock': 'pipenv',
+  pipfile: 'pipenv',
+  pyproject: 'pep621',
+  requirements: 'pip_requirements',
+  'go.mod': 'gomod',
+  'cargo-lock': 'cargo',
+  'cargo-toml': 'cargo',
+  'gemfile-lock': 'bundler',
+  gemfile: 'bundler',
+  'terraform-lock': 'terraform',
+  maven: 'maven',
+  'gradle-catalog': 'gradle',
+};
+const RENOVATE_PIP_REQUIREMENTS = /(^|\/)[\w-]*requirements([-.]\w+)?\.(txt|pip)$/;
+
+/** Dependabot's package-ecosystem values that update each format. */
+const DEPENDABOT_ECOSYSTEMS: Record<SourceFormat, string[]> = {
+  'package-lock': ['npm'],
+  yarn: ['npm'],
+  pnpm: ['npm'],
+  'package.json': ['npm', 'bun'],
+  poetry: ['pip'],
+  uv: ['uv'],
+  'pipfile-lock': ['pip'],
+  pipfile: ['pip'],
+  pyproject: ['pip', 'uv'],
+  requirements: ['pip'],
+  'go.mod': ['gomod'],
+  'cargo-lock': ['cargo'],
+  'cargo-toml': ['cargo'],
+  'gemfile-lock': ['bundler'],
+  gemfile: ['bundler'],
+  'terraform-lock': ['terraform', 'opentofu'],
+  maven: ['maven'],
+  'gradle-catalog': ['gradle'],
+};
+const KNOWN_DEPENDABOT_ECOSYSTEMS = new Set([
+  'bazel', 'bun', 'bundler', 'cargo', 'composer', 'conda', 'devcontainers', 'docker', 'docker-compose', 'dotnet-sdk', 'elm', 'github-actions', 'gitsubmodule', 'gomod', 'gradle', 'helm', 'julia', 'maven', 'mix', 'npm', 'nuget', 'opentofu', 'pip', 'pre-commit', 'pub', 'rust-toolchain', 'swift', 'terraform', 'uv', 'vcpkg',
+]);
+const DEPENDABOT_INTERVALS = new Set(['daily', 'weekly', 'monthly', 'quarterly', 'semiannually', 'yearly', 'cron']);
+
+export interface RenovateVerdict {
+  path: string;
+  line?: number;
+  /** unparseable: Renovate cannot read it and does not run. */
+  state: 'active' | 'disabled' | 'unparseable';
+  validation: 'valid' | 'invalid' | 'skipped' | 'not-run';
+  schemaErrors: number;
+  covers(source: DependencySource): { covered: true } | { covered: false; why: string };
+}
+
+export interface DependabotEntry {
+  ecosystem: string;
+  directories: string[];
+  line: number;
+  active: boolean;
+}
+
+export interface DependabotVerdict {
+  path: string;
+  state: 'active' | 'off' | 'invalid';
+  entries: DependabotEntry[];
+}
+
+export interface BotScan {
+  renovate?: RenovateVerdict;
+  dependabot?: DependabotVerdict;
+  findings: Finding[];
+  /** Set when schema validation could not run, with the reason users see. */
+  schemaSkipped?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema validation: one compiled validator per schema object, shared by every repository of a crawl.
+
+const compiled = new WeakMap<object, ValidateFunction | Error>();
+// Compiling Renovate's schema takes a few hundred milliseconds: a provider that hands each repository
+// a fresh copy of the same schema still gets the validator compiled once, found by content.
+const compiledByContent = new Map<string, ValidateFunction | Error>();
+
+function validatorFor(schema: object): ValidateFunction | Error {
+  let v = compiled.get(schema);
+  if (v) return v;
+  const digest = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  v = compiledByContent.get(digest);
+  if (!v) {
+    try {
+      const dialect = String((schema as { $schema?: unknown }).$schema ?? '');
+      // Renovate's schema is draft-07 with keywords of its own (tsType, markdownDescription…): not strict.
+      const options = { strict: false, allErrors: true, validateFormats: false, validateSchema: false, logger: false } as const;
+      const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+      v = ajv.compile(schema);
+    } catch (error) {
+      v = error instanceof Error ? error : new Error(String(error));
+    }
+    if (compiledByContent.size >= 8) compiledByContent.delete(compiledByContent.keys().next().value!);
+    compiledByContent.set(digest, v);
+  }
+  compiled.set(schema, v);
+  return v;
+}
+
+function describeSchemaError(e: ErrorObject): { pointer: string; message: string; extraKey?: string } {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return { pointer: `${e.instancePath}/${params.additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown option "${params.additionalProperty}"`, extraKey: params.additionalProperty };
+  }
+  if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    const allowed = params.allowedValues.slice(0, 8).map((a) => JSON.stringify(a)).join(', ');
+    return { pointer: e.instancePath, message: `must be one of ${allowed}${params.allowedValues.length > 8 ? ', …' : ''}` };
+  }
+  return { pointer: e.instancePath, message: e.message ?? e.keyword };
+}
+
+/** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set. */
+function globalOnly(schema: object, config: Record<string, unknown>): { pointer: string; message: string } | undefined {
+  const not = asRecord((schema as Record<string, unknown>).not);
+  const alternatives: unknown[] = Array.isArray(not?.anyOf) ? not.anyOf : [];
+  const keys = alternatives.flatMap((a) => {
+    const required = asRecord(a)?.required;
+    return Array.isArray(required) && required.length === 1 && typeof required[0] === 'string' && required[0] in config ? [required[0]] : [];
+  });
+  if (keys.length === 0) return undefined;
+  return { pointer: `/${keys[0]}`, message: `${keys.map((k) => `"${k}"`).join(', ')} may only be set in the self-hosted (global) configuration, not in a repository` };
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function lineOfPointer(tree: JsonNode | undefined, index: LineIndex, segments: (string | number)[]): number | undefined {
+  if (!tree) return undefined;
+  for (let n = segments.length; n >= 0; n--) {
+    const node = findNodeAtLocation(tree, segments.slice(0, n));
+    if (node) return index.lineAt(node.parent?.type === 'property' ? node.parent.offset : node.offset);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renovate
+
+function pathMatcher(patterns: unknown): ((path: string) => boolean) | undefined {
+  if (!Array.isArray(patterns)) return undefined;
+  const list = patterns.filter((p): p is string => typeof p === 'string' && p.length > 0);
+  if (list.length === 0) return undefined;
+  // Renovate matches these as minimatch globs and as plain substrings.
+  const globs = picomatch(list, { dot: true });
+  return (path) => globs(path) || list.some((p) => path.includes(p));
+}
+
+function renovateCovers(config: Record<string, unknown>): RenovateVerdict['covers'] {
+  const enabledManagers = Array.isArray(config.enabledManagers) ? new Set(config.enabledManagers.filter((m) => typeof m === 'string')) : undefined;
+  const disabledManagers = new Set<string>();
+  const disabledPaths: ((p: string) => boolean)[] = [];
+  for (const rule of Array.isArray(config.packageRules) ? config.packageRules : []) {
+    const r = asRecord(rule);
+    if (!r || r.enabled !== false) continue;
+    const matchers = Object.keys(r).filter((k) => k.startsWith('match') || k.startsWith('exclude'));
+    // Only rules that switch off whole managers or files; narrower rules leave the rest of the file updated.
+    if (matchers.length === 1 && matchers[0] === 'matchManagers' && Array.isArray(r.matchManagers)) for (const m of r.matchManagers) if (typeof m === 'string') disabledManagers.add(m);
+    if (matchers.length === 1 && (matchers[0] === 'matchFileNames' || matchers[0] === 'matchPaths')) {
+      const m = pathMatcher(r[matchers[0]]);
+      if (m) disabledPaths.push(m);
+    }
+  }
+  const ignored = pathMatcher(config.ignorePaths);
+  const included = pathMatcher(config.includePaths);
+  return (source) => {
+    const manager = RENOVATE_MANAGER[source.format];
+    if (enabledManagers && !enabledManagers.has(manager)) return { covered: false, why: `"enabledManagers" leaves out ${manager}` };
+    if (asRecord(config[manager])?.enabled === false) return { covered: false, why: `"${manager}": { "enabled": false }` };
+    if (disabledManagers.has(manager)) return { covered: false, why: `a package rule disables the ${manager} manager` };
+    if (source.format === 'requirements' && !RENOVATE_PIP_REQUIREMENTS.test(source.path) && !asRecord(config.pip_requirements)?.managerFilePatterns && !asRecord(config.pip_requirements)?.fileMatch) {
+      return { covered: false, why: `Renovate's pip_requirements manager does not look at ${source.path} unless "managerFilePatterns" names it` };
+    }
+    if (ignored?.(source.path)) return { covered: false, why: `"ignorePaths" matches ${source.path}` };
+    if (included && !included(source.path)) return { covered: false, why: `"includePaths" leaves out ${source.path}` };
+    if (disabledPaths.some((m) => m(source.path))) return { covered: false, why: `a package rule disables ${source.path}` };
+    return { covered: true };
+  };
+}
+
+function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: SchemaFact | undefined, scan: BotScan): void {
+  const candidates: { path: string; text: string; config?: Record<string, unknown>; fromPackageJson: boolean }[] = [];
+  for (const path of RENOVATE_LOCATIONS) {
+    if (!present.has(path)) continue;
+    const r = snapshot.read(path);
+    if (!r.ok) {
+      scan.findings.push({ severity: 'medium', path, message: `Renovate configuration could not be read (${r.reason})` });
+      continue;
+    }
+    if (path === 'package.json') {
+      let pkg: Record<string, unknown> | undefined;
+      try {
+        pkg = asRecord(JSON.parse(r.text));
+      } catch {
+        continue; // the dependency part of the check reports a broken package.json
+      }
+      if (pkg && 'renovate' in pkg) candidates.push({ path, text: r.text, fromPackageJson: true });
+      continue;
+    }
+    candidates.push({ path, text: r.text, fromPackageJson: false });
+  }
+  const [used, ...unused] = candidates;
+  if (!used) return;
+  for (const other of unused) {
+    scan.findings.push({ severity: 'low', path: other.path, message: `ignored: Renovate reads only the first configuration it finds, ${used.path}${used.fromPackageJson ? ' ("renovate" key)' : ''}; delete this one or merge it` });
+  }
+  const index = new LineIndex(used.text);
+  const verdict: RenovateVerdict = { path: used.path, state: 'unparseable', validation: 'not-run', schemaErrors: 0, covers: () => ({ covered: false, why: `${used.path} cannot be parsed` }) };
+  scan.renovate = verdict;
+
+  let config: Record<string, unknown> | undefined;
+  let pointerPrefix: (string | number)[] = [];
+  if (used.fromPackageJson) {
+    config = asRecord((JSON.parse(used.text) as Record<string, unknown>).renovate);
+    pointerPrefix = ['renovate'];
+    const keyAt = used.text.indexOf('"renovate"');
+    if (keyAt >= 0) verdict.line = index.lineAt(keyAt);
+    if (!config) {
+      scan.findings.push({ severity: 'high', path: used.path, line: verdict.line, message: 'the "renovate" key of package.json is not an object: Renovate cannot use it' });
+      return;
+    }
+    // Renovate discourages configuration in package.json; it still works.
+    scan.findings.push({ severity: 'info', path: used.path, line: verdict.line, message: 'Renovate is configured in package.json, which Renovate discourages: move it to renovate.json' });
+  } else {
+    try {
+      config = asRecord(JSON5.parse(used.text));
+    } catch (error) {
+      const line = (error as { lineNumber?: number }).lineNumber;
+      scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate cannot parse its configuration, so it does not run: ${errorText(error)}` });
+      return;
+    }
+    if (!config) {
+      scan.findings.push({ severity: 'high', path: used.path, line: 1, message: 'the Renovate configuration is not a JSON object, so Renovate does not run' });
+      return;
+    }
+  }
+
+  const errors: ParseError[] = [];
+  let tree: JsonNode | undefined;
+  try {
+    tree = parseTree(used.text, errors, { allowTrailingComma: true, disallowComments: false });
+  } catch (error) {
+    // Only lines are lost: findings then go without them.
+    if (!(error instanceof RangeError)) throw error;
+  }
+  if (tree && !used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
+    scan.findings.push({ severity: 'low', path: used.path, line: index.lineAt(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
+  }
+
+  const disabledBy = config.enabled === false ? '"enabled": false' : Array.isArray(config.extends) && config.extends.includes(':disableRenovate') ? 'the ":disableRenovate" preset' : undefined;
+  verdict.state = disabledBy ? 'disabled' : 'active';
+  verdict.covers = disabledBy ? () => ({ covered: false, why: `Renovate is switched off with ${disabledBy}` }) : renovateCovers(config);
+  if (disabledBy) {
+    const line = lineOfPointer(tree, index, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
+    scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate is configured but switched off (${disabledBy}): no update pull requests are opened${typeof config.description === 'string' ? ` — "${config.description.slice(0, 120)}"` : ''}` });
+  }
+
+  if (!schemaFact) {
+    verdict.validation = 'skipped';
+    scan.schemaSkipped = 'the crawler did not hand the check a schema';
+  } else if (schemaFact.status === 'skipped') {
+    verdict.validation = 'skipped';
+    scan.schemaSkipped = schemaFact.reason;
+  } else {
+    const validate = validatorFor(schemaFact.schema);
+    if (validate instanceof Error) {
+      verdict.validation = 'skipped';
+      scan.schemaSkipped = `Renovate's schema ${schemaFact.version} could not be compiled (${errorText(validate)})`;
+    } else if (validate(config)) {
+      verdict.validation = 'valid';
+    } else {
+      verdict.validation = 'invalid';
+      const seen = new Set<string>();
+      const problems: { pointer: string; message: string; line?: number }[] = [];
+      for (const e of validate.errors ?? []) {
+        const d = e.keyword === 'not' && e.instancePath === '' ? globalOnly(schemaFact.schema, config) ?? describeSchemaError(e) : describeSchemaError(e);
+        const key = `${d.pointer} ${d.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const pointer = `${pointerPrefix.length ? '/renovate' : ''}${d.pointer}`;
+        problems.push({ pointer: pointer || '/', message: d.message, line: lineOfPointer(tree, index, pointerSegments(pointer)) });
+      }
+      verdict.schemaErrors = problems.length;
+      const shown = problems.slice(0, 20);
+      for (const p of shown) {
+        scan.findings.push({ severity: 'medium', path: used.path, ...(p.line ? { line: p.line } : {}), message: `Renovate schema ${schemaFact.version}: ${p.pointer} ${p.message}` });
+      }
+      if (problems.length > shown.length) scan.findings.push({ severity: 'medium', path: used.path, message: `${problems.length - shown.length} more schema errors` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependabot
+
+function normaliseDirectory(dir: string): string {
+  return dir.trim().replace(/^\.?\/+/, '').replace(/\/+$/, '');
+}
+
+function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotScan): void {
+  const found = DEPENDABOT_LOCATIONS.filter((p) => present.has(p));
+  if (found.length === 0) return;
+  const path = found[0]!;
+  if (found.length > 1) scan.findings.push({ severity: 'low', path: found[1], message: `two Dependabot configurations: keep only ${path}` });
+  const verdict: DependabotVerdict = { path, state: 'invalid', entries: [] };
+  scan.dependabot = verdict;
+  const r = snapshot.read(path);
+  if (!r.ok) {
+    scan.findings.push({ severity: 'medium', path, message: `Dependabot configuration could not be read (${r.reason})` });
+    return;
+  }
+  const counter = new LineCounter();
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false });
+  } catch (error) {
+    scan.findings.push({ severity: 'high', path, message: `Dependabot cannot parse its configuration, so it does not run: ${errorText(error)}` });
+    return;
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    scan.findings.push({ severity: 'high', path, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}), message: `Dependabot cannot parse its configuration, so it does not run: ${e.message.split('\n')[0]}` });
+    return;
+  }
+  const lineAt = (p: (string | number)[]): number | undefined => yamlKeyLine(doc, counter, p);
+  let root: Record<string, unknown> | undefined;
+  try {
+    root = asRecord(doc.toJS({ maxAliasCount: 100 }));
+  } catch (error) {
+    scan.findings.push({ severity: 'high', path, message: `Dependabot configuration could not be evaluated: ${errorText(error)}` });
+    return;
+  }
+  const invalid = (message: string, line?: number): void => void scan.findings.push({ severity: 'high', path, ...(line ? { line } : {}), message: `${message}; GitHub rejects the whole file, so Dependabot opens no version updates` });
+  if (!root) return invalid('the configuration is empty or not a mapping', 1);
+  if (Number(root.version) !== 2) return invalid(`"version" must be 2${root.version === undefined ? ' and is missing' : `, not ${JSON.stringify(root.version)}`}`, lineAt(['version']) ?? 1);
+  if (!Array.isArray(root.updates) || root.updates.length === 0) return invalid('"updates" must list at least one package ecosystem', lineAt(['updates']) ?? 1);
+  const problems: [string, number | undefined][] = [];
+  root.updates.forEach((value, i) => {
+    const entry = asRecord(value);
+    const line = lineAt(['updates', i]);
+    if (!entry) return problems.push([`updates[${i}] is not a mapping`, line]);
+    const ecosystem = entry['package-ecosystem'];
+    if (typeof ecosystem !== 'string') return problems.push([`updates[${i}] has no "package-ecosystem"`, line]);
+    const dirs = typeof entry.directory === 'string' ? [entry.directory] : Array.isArray(entry.directories) ? entry.directories.filter((d): d is string => typeof d === 'string') : [];
+    if (dirs.length === 0) return problems.push([`updates[${i}] (${ecosystem}) has no "directory" or "directories"`, line]);
+    const interval = asRecord(entry.schedule)?.interval;
+    if (typeof interval !== 'string') return problems.push([`updates[${i}] (${ecosystem}) has no "schedule.interval"`, line]);
+    if (!DEPENDABOT_INTERVALS.has(interval)) return problems.push([`updates[${i}] (${ecosystem}): "schedule.interval" ${JSON.stringify(interval)} is not one of ${[...DEPENDABOT_INTERVALS].join(', ')}`, lineAt(['updates', i, 'schedule', 'interval'])]);
+    if (!KNOWN_DEPENDABOT_ECOSYSTEMS.has(ecosystem)) scan.findings.push({ severity: 'low', path, ...(line ? { line } : {}), message: `"${ecosystem}" is not a package-ecosystem this check knows` });
+    let active = true;
+    if (entry['open-pull-requests-limit'] === 0) {
+      active = false;
+      scan.findings.push({ severity: 'medium', path, line: lineAt(['updates', i, 'open-pull-requests-limit']) ?? line, message: `open-pull-requests-limit: 0 switches version updates off for ${ecosystem} (security updates only)` });
+    }
+    const ignoresAll = Array.isArray(entry.ignore) && entry.ignore.some((ig) => {
+      const rule = asRecord(ig);
+      return rule?.['dependency-name'] === '*' && rule.versions === undefined && rule['update-types'] === undefined;
+    });
+    if (ignoresAll) {
+      active = false;
+      scan.findings.push({ severity: 'medium', path, line: lineAt(['updates', i, 'ignore']) ?? line, message: `ignore: dependency-name "*" switches every version update off for ${ecosystem}` });
+    }
+    verdict.entries.push({ ecosystem, directories: dirs.map(normaliseDirectory), line: line ?? 1, active });
+    return undefined;
+  });
+  if (problems.length > 0) {
+    for (const [message, line] of problems) invalid(message, line);
+    verdict.entries = [];
+    return;
+  }
+  verdict.state = verdict.entries.some((e) => e.active) ? 'active' : 'off';
+}
+
+export function dependabotCovers(verdict: DependabotVerdict, source: DependencySource): { covered: true } | { covered: false; why: string } {
+  const wanted = DEPENDABOT_ECOSYSTEMS[source.format];
+  const dir = dirOf(source.path);
+  const sameEcosystem = verdict.entries.filter((e) => wanted.includes(e.ecosystem));
+  if (sameEcosystem.length === 0) return { covered: false, why: `Dependabot has no "${wanted[0]}" entry` };
+  const matching = sameEcosystem.filter((e) => e.directories.some((d) => d === dir || d === '**' || (d !== '' && picomatch(d, { dot: true })(dir))));
+  if (matching.length === 0) return { covered: false, why: `Dependabot's "${wanted[0]}" entry looks in ${sameEcosystem.flatMap((e) => e.directories).map((d) => `/${d}`).join(', ')}, not /${dir}` };
+  if (!matching.some((e) => e.active)) return { covered: false, why: `Dependabot's "${wanted[0]}" entry for /${dir} has version updates switched off` };
+  return { covered: true };
+}
+
+export function scanBots(snapshot: RepoSnapshot, schemaFact: SchemaFact | undefined): BotScan {
+  const present = new Set(snapshot.files.filter((f) => f.kind === 'file').map((f) => f.path));
+  const scan: BotScan = { findings: [] };
+  scanRenovate(snapshot, present, schemaFact, scan);
+  scanDependabot(snapshot, present, scan);
+  return scan;
+}
+
+/** Does any Renovate configuration exist (so the crawler should fetch the schema)? */
+export function hasRenovateConfig(snapshot: RepoSnapshot): boolean {
+  const present = new Set(snapshot.files.map((f) => f.path));
+  if (RENOVATE_LOCATIONS.some((p) => p !== 'package.json' && present.has(p))) return true;
+  if (!present.has('package.json')) return false;
+  const r = snapshot.read('package.json');
+  return r.ok && /"renovate"\s*:/.test(r.text);
+}

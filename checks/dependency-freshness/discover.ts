@@ -1,0 +1,180 @@
+// Finds the lockfiles and manifests of a repository, reads each with its parser, and works out which
+// manifests a committed lockfile answers for.
+import picomatch from 'picomatch';
+import type { Finding, RepoSnapshot } from '../contract.ts';
+import { dirOf, errorText, joinPath, type DependencySource, type ReadContext } from './model.ts';
+import { manifestDeclaresDependencies, parsePackageJsonManifest, parsePackageLock, parsePnpmLock, parseYarnLock } from './parsers/npm.ts';
+import { cargoTomlDeclaresDependencies, parseCargoLock, parseCargoTomlManifest, parseGemfileLock, parseGemfileManifest, parseGoMod, parseGradleCatalog, parsePom, parseTerraformLock } from './parsers/other.ts';
+import { parsePipfileLock, parsePipfileManifest, parsePoetryLock, parsePyprojectManifest, parseRequirements, parseUvLock, pyprojectDeclaresDependencies } from './parsers/python.ts';
+
+/** Vendored code, caches, fixtures and examples pin other projects' dependencies, not this one's. */
+export const DEFAULT_IGNORE_PATHS = [
+  '**/node_modules/**',
+  '**/bower_components/**',
+  '**/vendor/**',
+  '**/third_party/**',
+  '**/third-party/**',
+  '**/.yarn/**',
+  '**/.terraform/**',
+  '**/.venv/**',
+  '**/site-packages/**',
+  '**/testdata/**',
+  '**/test-fixtures/**',
+  '**/__fixtures__/**',
+  '**/fixtures/**',
+  '**/example/**',
+  '**/examples/**',
+];
+
+/** Files this check reads (the crawler fetches exactly these). */
+export const DEPENDENCY_READS = [
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/package.json',
+  '**/poetry.lock',
+  '**/uv.lock',
+  '**/Pipfile.lock',
+  '**/Pipfile',
+  '**/pyproject.toml',
+  '**/*requirements*.txt',
+  '**/requirements/*.txt',
+  '**/go.mod',
+  '**/Cargo.lock',
+  '**/Cargo.toml',
+  '**/Gemfile.lock',
+  '**/gems.locked',
+  '**/Gemfile',
+  '**/gems.rb',
+  '**/.terraform.lock.hcl',
+  '**/pom.xml',
+  '**/*.versions.toml',
+];
+
+const REQUIREMENTS = /(^|\/)([\w.-]*requirements[\w.-]*\.txt|requirements\/[^/]+\.txt)$/i;
+/** Lockfiles whose presence counts but whose content this check does not read. */
+const UNREAD_LOCKFILES: Record<string, string> = { 'bun.lock': 'npm', 'bun.lockb': 'npm', 'pdm.lock': 'pypi', 'pylock.toml': 'pypi' };
+const JS_LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
+const PY_LOCKFILES = ['poetry.lock', 'uv.lock', 'pdm.lock', 'pylock.toml'];
+
+export interface LockCoverage {
+  manifest: string;
+  /** The lockfile that answers for it, or undefined. */
+  lockfile?: string;
+}
+
+export interface Inventory {
+  sources: DependencySource[];
+  lockCoverage: LockCoverage[];
+  /** Lockfiles and manifests left out because they sit under an ignored path. */
+  ignored: string[];
+  findings: Finding[];
+}
+
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[]): Inventory {
+  const ignore = ignorePaths.length > 0 ? picomatch([...ignorePaths], { dot: true }) : () => false;
+  const isRelevant = picomatch(DEPENDENCY_READS, { dot: true });
+  const inventory: Inventory = { sources: [], lockCoverage: [], ignored: [], findings: [] };
+  const files: string[] = [];
+  for (const f of snapshot.files) {
+    if (f.kind !== 'file') continue;
+    if (ignore(f.path)) {
+      if (isRelevant(f.path) || base(f.path) in UNREAD_LOCKFILES) inventory.ignored.push(f.path);
+      continue;
+    }
+    files.push(f.path);
+  }
+  const present = new Set(files);
+  const texts = new Map<string, string | undefined>();
+  const text = (path: string): string | undefined => {
+    if (!texts.has(path)) {
+      if (!present.has(path)) texts.set(path, undefined);
+      else {
+        const r = snapshot.read(path);
+        if (!r.ok && r.reason !== 'not-found') inventory.findings.push({ severity: 'low', path, message: `could not read this file (${r.reason}${r.detail ? `: ${r.detail}` : ''}), so its dependencies are not judged` });
+        texts.set(path, r.ok ? r.text : undefined);
+      }
+    }
+    return texts.get(path);
+  };
+  const ctx: ReadContext = { text, paths: files };
+  const add = (source: DependencySource) => inventory.sources.push(source);
+  const read = (path: string, parse: (path: string, text: string) => DependencySource) => {
+    const t = text(path);
+    if (t === undefined) return;
+    try {
+      add(parse(path, t));
+    } catch (error) {
+      // A parser defeated by a hostile file costs that file, not the check.
+      inventory.findings.push({ severity: 'medium', path, message: `could not be analysed: ${errorText(error)}` });
+    }
+  };
+
+  // Lockfiles first: they tell which manifests they answer for.
+  for (const path of files) {
+    const name = base(path);
+    if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') read(path, (p, t) => parsePackageLock(p, t, ctx));
+    else if (name === 'yarn.lock') read(path, (p, t) => parseYarnLock(p, t, ctx));
+    else if (name === 'pnpm-lock.yaml') read(path, parsePnpmLock);
+    else if (name === 'poetry.lock') read(path, (p, t) => parsePoetryLock(p, t, ctx));
+    else if (name === 'uv.lock') read(path, parseUvLock);
+    else if (name === 'Pipfile.lock') read(path, (p, t) => parsePipfileLock(p, t, ctx));
+    else if (REQUIREMENTS.test(path)) read(path, parseRequirements);
+    else if (name === 'go.mod') read(path, parseGoMod);
+    else if (name === 'Cargo.lock') read(path, parseCargoLock);
+    else if (name === 'Gemfile.lock' || name === 'gems.locked') read(path, parseGemfileLock);
+    else if (name === '.terraform.lock.hcl') read(path, parseTerraformLock);
+    else if (name === 'pom.xml') read(path, parsePom);
+    else if (name.endsWith('.versions.toml')) read(path, parseGradleCatalog);
+    else if (name in UNREAD_LOCKFILES) inventory.findings.push({ severity: 'info', path, message: `${name} is counted as a committed lockfile, but its versions are not read` });
+  }
+
+  const lockfilesIn = (dir: string, names: string[]) => names.map((n) => joinPath(dir, n)).filter((p) => present.has(p));
+  const answeringLock = (dir: string, names: string[], ecosystemOf: (s: DependencySource) => boolean): string | undefined =>
+    lockfilesIn(dir, names)[0] ?? inventory.sources.find((s) => ecosystemOf(s) && s.kind === 'lockfile' && s.importerDirs.includes(dir))?.path;
+
+  for (const path of files) {
+    const name = base(path);
+    const dir = dirOf(path);
+    if (name === 'package.json') {
+      if (!manifestDeclaresDependencies(text(path))) continue;
+      const lock = answeringLock(dir, JS_LOCKFILES, (s) => s.ecosystem === 'npm' && s.format !== 'package.json');
+      inventory.lockCoverage.push({ manifest: path, lockfile: lock });
+      if (!lock) read(path, parsePackageJsonManifest);
+    } else if (name === 'pyproject.toml') {
+      if (!pyprojectDeclaresDependencies(text(path))) continue;
+      const pinnedRequirements = inventory.sources.find((s) => s.format === 'requirements' && s.kind === 'lockfile' && dirOf(s.path) === dir)?.path;
+      const lock = answeringLock(dir, PY_LOCKFILES, (s) => s.format === 'uv') ?? pinnedRequirements;
+      inventory.lockCoverage.push({ manifest: path, lockfile: lock });
+      if (!lock) read(path, parsePyprojectManifest);
+    } else if (name === 'Pipfile') {
+      const lock = lockfilesIn(dir, ['Pipfile.lock'])[0];
+      inventory.lockCoverage.push({ manifest: path, lockfile: lock });
+      if (!lock) read(path, parsePipfileManifest);
+    } else if (name === 'Cargo.toml') {
+      if (!cargoTomlDeclaresDependencies(text(path))) continue;
+      let lock: string | undefined;
+      for (let d: string | undefined = dir; d !== undefined && !lock; d = d === '' ? undefined : dirOf(d)) lock = lockfilesIn(d, ['Cargo.lock'])[0];
+      inventory.lockCoverage.push({ manifest: path, lockfile: lock });
+      if (!lock) read(path, parseCargoTomlManifest);
+    } else if (name === 'Gemfile' || name === 'gems.rb') {
+      if (!/^\s*gem\s/m.test(text(path) ?? '')) continue;
+      const lock = lockfilesIn(dir, [name === 'Gemfile' ? 'Gemfile.lock' : 'gems.locked'])[0];
+      inventory.lockCoverage.push({ manifest: path, lockfile: lock });
+      if (!lock) read(path, parseGemfileManifest);
+    } else if (name === 'go.mod') {
+      const mod = inventory.sources.find((s) => s.path === path);
+      if (!mod?.ok || mod.dependencies.length + mod.transitiveCount === 0) continue;
+      inventory.lockCoverage.push({ manifest: path, lockfile: lockfilesIn(dir, ['go.sum'])[0] });
+    } else if (REQUIREMENTS.test(path)) {
+      const req = inventory.sources.find((s) => s.path === path);
+      if (!req?.ok || req.dependencies.length + req.unpinned.length + req.transitiveCount === 0) continue;
+      inventory.lockCoverage.push({ manifest: path, lockfile: req.kind === 'lockfile' ? path : undefined });
+    }
+  }
+  inventory.sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return inventory;
+}

@@ -1,0 +1,48 @@
+// A small stand-in for Renovate's JSON schema, so tests need no network (the real one is fetched by the crawler).
+import type { SchemaFact } from '../contract.ts';
+
+/** Draft-07 with Renovate's own keywords (tsType, markdownDescription), closed objects and enums. */
+export const TEST_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'JSON schema for Renovate config files (test subset)',
+  tsType: 'RenovateConfig',
+  type: 'object',
+  properties: {
+    $schema: { type: 'string' },
+    description: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    enabled: { type: 'boolean' },
+    extends: { type: 'array', items: { type: 'string' } },
+    schedule: { type: 'array', items: { type: 'string' } },
+    enabledManagers: { type: 'array', items: { type: 'string' } },
+    ignorePaths: { type: 'array', items: { type: 'string' } },
+    automerge: { type: 'boolean' },
+    rangeStrategy: { type: 'string', enum: ['auto', 'pin', 'bump', 'replace', 'widen', 'update-lockfile', 'in-range-only'], markdownDescription: 'How to update ranges' },
+    packageRules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          matchManagers: { type: 'array', items: { type: 'string' } },
+          matchFileNames: { type: 'array', items: { type: 'string' } },
+          matchDepTypes: { type: 'array', items: { type: 'string' } },
+          matchUpdateTypes: { type: 'array', items: { type: 'string', enum: ['major', 'minor', 'patch', 'pin', 'digest', 'lockFileMaintenance', 'rollback', 'bump', 'replacement'] } },
+          enabled: { type: 'boolean' },
+          automerge: { type: 'boolean' },
+          groupName: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
+    npm: { type: 'object', properties: { enabled: { type: 'boolean' } } },
+    poetry: { type: 'object', properties: { enabled: { type: 'boolean' } } },
+    terraform: { type: 'object', properties: { enabled: { type: 'boolean' } } },
+    pip_requirements: { type: 'object', properties: { enabled: { type: 'boolean' }, managerFilePatterns: { type: 'array', items: { type: 'string' } } } },
+    allowedHeaders: { type: 'array', items: { type: 'string' } },
+    onboarding: { type: 'boolean' },
+  },
+  additionalProperties: false,
+  // As Renovate's schema does: options of the self-hosted configuration are refused in a repository.
+  not: { anyOf: [{ required: ['allowedHeaders'] }, { required: ['onboarding'] }] },
+};
+export const SCHEMA_FACT: SchemaFact = { status: 'available', schema: TEST_SCHEMA, version: '41.0.0-test' };
+
