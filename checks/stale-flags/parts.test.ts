@@ -152,7 +152,7 @@ describe('definition formats', () => {
     const { definitions, problems } = parseDefinitionFile('config/feature_flags/beta/my_flag.yml', '---\nname: my_flag\nfeature_issue_url:\nintroduced_by_url: https://x/1\nrollout_issue_url:\nmilestone: "16.5"\ngroup: group::import\ntype: beta\ndefault_enabled: true\n');
     expect(problems).toEqual([]);
     expect(definitions).toEqual([
-      { key: 'my_flag', path: 'config/feature_flags/beta/my_flag.yml', line: 2, format: 'gitlab', providers: ['gitlab'], ownFile: true, type: 'beta', owner: 'group::import', created: undefined, expires: undefined, milestone: '16.5', rollout: { static: true, detail: 'default_enabled: true' }, notAFlag: undefined },
+      { key: 'my_flag', path: 'config/feature_flags/beta/my_flag.yml', line: 2, format: 'gitlab', providers: ['gitlab'], ownFile: true, type: 'beta', owner: 'group::import', created: undefined, expires: undefined, milestone: '16.5', rollout: { static: true, detail: 'default_enabled: true', served: 'on' }, notAFlag: undefined },
     ]);
   });
 

@@ -17,6 +17,11 @@ export interface Sdk {
   listArgument?: string[];
   /** Methods whose key may follow a literal user key (`getTreatment('user-1', 'split')`): a second literal wins. */
   keySecond?: string[];
+  /**
+   * Arguments every call of this SDK passes (LaunchDarkly: key, context, default; OpenFeature: key,
+   * default). A call with fewer (`menu.variation('large')`) is some other `variation`.
+   */
+  minArguments?: number;
 }
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
@@ -37,6 +42,7 @@ export const SDKS: readonly Sdk[] = [
       'useSuspenseFlag',
     ],
     contextFirst: ['Boolean', 'String', 'Int', 'Float', 'Object'].flatMap((t) => [`${t}Value`, `${t}ValueDetails`]),
+    minArguments: 2,
   },
   {
     id: 'launchdarkly',
@@ -50,6 +56,8 @@ export const SDKS: readonly Sdk[] = [
       'JSONVariation',
       'JSONVariationDetail',
     ],
+    // Server SDKs: (key, context, default); client SDKs: (key, default).
+    minArguments: 2,
   },
   {
     id: 'unleash',
@@ -84,6 +92,8 @@ export const SDKS: readonly Sdk[] = [
     label: 'ConfigCat',
     evidence: /configcat/i,
     methods: [...cases('getValue', 'getValueAsync', 'getValueDetails', 'getValueDetailsAsync'), 'get_value', 'get_value_details', 'useFeatureFlag'],
+    // (key, default value[, user]); a callback form adds one more.
+    minArguments: 2,
   },
   {
     id: 'flagsmith',
