@@ -54,6 +54,8 @@ export interface Age {
   basis: 'created' | 'milestone' | 'introduced' | 'mentioned' | 'file' | 'before-history';
   /** The flag is at least this old (its own file predates the history read). */
   atLeast: boolean;
+  /** The history read is cut short and the files holding the flag predate it: the flag may be older than this. */
+  mayBeOlder?: boolean;
   /** How the age was found, for the finding. */
   how: string;
 }
@@ -132,7 +134,9 @@ export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: reado
   const mention = history.mentions(flag.norm).find((m) => m.paths.some((p) => held.has(p)));
   if (mention) {
     const file = mention.paths.find((p) => held.has(p))!;
-    return { date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', atLeast: false, how: `estimated from ${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}), which names the key and changed ${file}` };
+    // With a truncated history, a commit naming the key in a file older than the history need not be the one that added it.
+    const mayBeOlder = !history.complete && holding.some((p) => history.firstSeen(p)?.added !== true);
+    return { date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', atLeast: false, mayBeOlder, how: `estimated from ${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}), which names the key and changed ${file}` };
   }
   let earliest: { path: string; date: string; before: boolean } | undefined;
   for (const p of holding) {
@@ -274,7 +278,7 @@ export function judge(input: JudgeInput): Judgement {
         flag.reasons.push({ kind: 'too-old', age: flag.age, lifetime });
       } else if (lifetime !== null && !flag.age) {
         flag.ageUnknown = 'no-history';
-      } else if (lifetime !== null && flag.age?.basis === 'before-history' && !history.complete) {
+      } else if (lifetime !== null && (flag.age?.basis === 'before-history' || flag.age?.mayBeOlder) && !history.complete) {
         // Older than the oldest commit read, by how much is unknown: not fresh, not proven stale.
         flag.ageUnknown = 'before-history';
       }

@@ -1,7 +1,7 @@
 // Flag keys at SDK call sites, in source text whose comments were blanked (lexer.ts).
 import { isKeyShaped } from './keys.ts';
 import { lineIndex } from './lexer.ts';
-import { SDKS, type Sdk } from './sdks.ts';
+import { CLIENT_RECEIVER, SDKS, type Sdk } from './sdks.ts';
 
 export interface Reference {
   key: string;
@@ -380,10 +380,11 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
           if (!parenthesised && !method.endsWith('?')) continue;
           const argsAt = m.index + m[0].length;
           const candidates = byMethod.get(method)!;
-          const receiver = candidates.some((s) => s.receiver?.methods.includes(method)) ? receiverBefore(code, m.index) : '';
+          const receiver = candidates.some((s) => s.receiver?.methods.includes(method) || s.clientOnly?.includes(method)) ? receiverBefore(code, m.index) : '';
           const sdk = candidates.find(
             (s) =>
               (!s.receiver || !s.receiver.methods.includes(method) || s.receiver.pattern.test(receiver)) &&
+              (!s.clientOnly?.includes(method) || CLIENT_RECEIVER.test(receiver)) &&
               (!parenthesised || hasArguments(code, argsAt, s.minArguments ?? 1)),
           );
           if (!sdk) continue;

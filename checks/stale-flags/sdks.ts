@@ -22,7 +22,15 @@ export interface Sdk {
    * default). A call with fewer (`menu.variation('large')`) is some other `variation`.
    */
   minArguments?: number;
+  /**
+   * Method names too common to trust on any receiver (`form.getValue('email')`, `logger.isEnabled('debug')`):
+   * they count as plain calls, or on a receiver whose name says it is a flag client (CLIENT_RECEIVER).
+   */
+  clientOnly?: string[];
 }
+
+/** Receivers that look like a flag SDK client: `client`, `ldClient`, `unleash`, `this.flags`, `gb`, `featureService`. */
+export const CLIENT_RECEIVER = /^(?:this|self|)$|flag|feature|toggle|unleash|launch|darkly|^ld|client|sdk|configcat|flagsmith|growth|^gb$|posthog|statsig|split|experiment|provider|^of$|openfeature/i;
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
 const OF_TYPES = ['Boolean', 'String', 'Number', 'Integer', 'Double', 'Float', 'Object'];
@@ -64,6 +72,7 @@ export const SDKS: readonly Sdk[] = [
     label: 'Unleash',
     evidence: /unleash/i,
     methods: [...cases('isEnabled', 'getVariant'), 'is_enabled', 'get_variant', 'useFlag', 'useVariant'],
+    clientOnly: [...cases('isEnabled', 'getVariant'), 'is_enabled', 'get_variant'],
   },
   {
     id: 'flipper',
@@ -94,6 +103,7 @@ export const SDKS: readonly Sdk[] = [
     methods: [...cases('getValue', 'getValueAsync', 'getValueDetails', 'getValueDetailsAsync'), 'get_value', 'get_value_details', 'useFeatureFlag'],
     // (key, default value[, user]); a callback form adds one more.
     minArguments: 2,
+    clientOnly: [...cases('getValue', 'getValueAsync'), 'get_value'],
   },
   {
     id: 'flagsmith',
@@ -101,6 +111,7 @@ export const SDKS: readonly Sdk[] = [
     evidence: /flagsmith/i,
     methods: [...cases('hasFeature', 'isFeatureEnabled', 'getValue', 'getFeatureValue'), 'has_feature', 'is_feature_enabled', 'get_value', 'get_feature_value', 'useFlags'],
     listArgument: ['useFlags'],
+    clientOnly: [...cases('getValue'), 'get_value'],
   },
   {
     id: 'posthog',
@@ -113,6 +124,7 @@ export const SDKS: readonly Sdk[] = [
     label: 'GrowthBook',
     evidence: /growthbook/i,
     methods: [...cases('isOn', 'isOff', 'getFeatureValue', 'evalFeature'), 'is_on', 'is_off', 'get_feature_value', 'eval_feature', 'useFeatureIsOn', 'useFeatureValue', 'useFeature'],
+    clientOnly: [...cases('isOn', 'isOff'), 'is_on', 'is_off'],
   },
   {
     id: 'statsig',

@@ -490,7 +490,9 @@ describe('stale-flags: history limits and applicability', () => {
           'flags/app.flagd.json': flagd,
           'src/a.ts': lines("client.getBooleanValue('shared-one', false);", "unleash.isEnabled('remote-one');"),
         }),
-        ...Array.from({ length: 3 }, (_, i) => commit(10 - i, `chore: ${i}`, { 'README.md': `v${i}\n` })),
+        ...Array.from({ length: 2 }, (_, i) => commit(10 - i, `chore: ${i}`, { 'README.md': `v${i}\n` })),
+        // Names the key within the window read, but the flag is older than that: no proof of freshness.
+        commit(5, 'chore: shared-one owner is web', { 'flags/app.flagd.json': flagd.replace('"web"', '"web-team"') }),
       ],
       { historyLimit: 3 },
     );
