@@ -191,7 +191,9 @@ export default defineCheck({
 
     const keys = new Set([...definedKeys, ...references.filter((r) => r.kind === 'call').map((r) => normalise(r.key))]);
     const history = indexHistory(snapshot.history, snapshot.pullRequests, keys, normalise);
-    const verdict = judge({ definitions, references, history, options: o, normalise, isTest: isTestPath, now: ctx.now });
+    const anyCall = references.some((r) => r.kind === 'call');
+    const callsProvider = (p: string): boolean => anyCall || (p === '*' ? evidence.size > 0 : evidence.has(p));
+    const verdict = judge({ definitions, references, history, options: o, normalise, isTest: isTestPath, now: ctx.now, callsProvider });
     const flags = verdict.flags;
 
     // Findings: stale flags at their definitions (or first reference), then what could not be read.
@@ -257,6 +259,15 @@ export default defineCheck({
       );
     } else if (history.available && !history.complete && flags.some((f) => f.age?.basis === 'before-history')) {
       notes.push({ severity: 'info', message: `${window} (raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
+    }
+    if (verdict.usedElsewhere.length > 0) {
+      const first = verdict.usedElsewhere.map((f) => f.defs[0]!).reduce((a, b) => (b.path < a.path || (b.path === a.path && b.line < a.line) ? b : a));
+      notes.push({
+        severity: 'info',
+        path: first.path,
+        line: first.line,
+        message: `no code in this repository calls a flag SDK, so the ${plural(verdict.usedElsewhere.length, 'flag')} defined here (${listed(verdict.usedElsewhere.map((f) => f.key), 5)}) serve other repositories and were not judged unused; their age and rollout still count`,
+      });
     }
     if (dynamic > 0) {
       notes.push({ severity: 'info', path: firstDynamic, message: `${plural(dynamic, 'flag call site')} compute${dynamic === 1 ? 's' : ''} the key (a variable or a template), so ${dynamic === 1 ? 'it is' : 'they are'} not checked (the first is in this file)` });

@@ -95,6 +95,8 @@ export interface Judgement {
   notFlags: { key: string; why: string }[];
   /** Milestones with no date in the calendar. */
   undatedMilestones: string[];
+  /** Defined flags whose use was not judged: no code here calls their provider. */
+  usedElsewhere: Flag[];
 }
 
 function daysBetween(from: string, now: Date): number {
@@ -160,6 +162,12 @@ export interface JudgeInput {
   normalise: (key: string) => string;
   isTest: (path: string) => boolean;
   now: Date;
+  /**
+   * Whether this repository holds code that would call a provider's flags (its SDK shows, or any flag
+   * call site was found). Definitions of providers it does not call (a flagd file in a deployment
+   * repository) serve code elsewhere: "referenced nowhere" cannot be judged here.
+   */
+  callsProvider: (provider: string) => boolean;
 }
 
 export function judge(input: JudgeInput): Judgement {
@@ -198,6 +206,7 @@ export function judge(input: JudgeInput): Judgement {
   };
 
   const flags: Flag[] = [];
+  const usedElsewhere: Flag[] = [];
   const notFlags: Judgement['notFlags'] = [];
   const undated = new Set<string>();
   for (const [norm, { defs, refs }] of [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -266,7 +275,10 @@ export function judge(input: JudgeInput): Judgement {
       if (undefinedFor) flag.reasons.push({ kind: 'undefined', provider: undefinedFor.p, definedIn: undefinedFor.paths! });
     } else {
       const production = sortedRefs.filter((r) => !input.isTest(r.path));
-      if (production.length === 0) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+      // GitLab definitions and in-code registries always sit beside the code that uses them.
+      const local = defs.some((d) => d.format === 'gitlab' || d.format === 'registry' || d.providers.some(input.callsProvider));
+      if (production.length === 0 && local) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+      else if (production.length === 0) usedElsewhere.push(flag);
     }
 
     if (!flag.reasons.some((r) => r.kind === 'undefined')) {
@@ -291,5 +303,5 @@ export function judge(input: JudgeInput): Judgement {
     }
     flags.push(flag);
   }
-  return { flags, notFlags, undatedMilestones: [...undated].sort() };
+  return { flags, notFlags, undatedMilestones: [...undated].sort(), usedElsewhere };
 }

@@ -198,6 +198,23 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     expect(r.summary).toBe('3 flags (1 defined here, 2 only in code); 1 stale of 3 temporary (1 undefined); every definition names a type and an owner');
   });
 
+  it('flagd definitions in a deployment repository serve code elsewhere: not unused, still judged by age', async () => {
+    const deploy = [
+      commit(120, 'feat: flagd sidecar', {
+        'k8s/flagd/app.flagd.json': flagd({ 'old-banner': targeted, 'fresh-banner': { ...targeted, metadata: { type: 'release', created: day(3) } } }),
+        'k8s/deployment.yaml': 'kind: Deployment\n',
+      }),
+    ];
+    const r = await check(deploy);
+    expect(only(r.findings, 'old-banner').message).toContain('is 120 days old, past the 40-day lifetime');
+    expect(only(r.findings, 'old-banner').message).not.toContain('no code refers to it');
+    expect(about(r.findings, 'fresh-banner')).toEqual([]);
+    expect(r.findings).toContainEqual({ severity: 'info', path: 'k8s/flagd/app.flagd.json', line: 7, message: 'no code in this repository calls a flag SDK, so the 2 flags defined here (fresh-banner, old-banner) serve other repositories and were not judged unused; their age and rollout still count' });
+    // The same definitions beside code that uses OpenFeature: a flag nobody calls is unused.
+    const withCode = await check([...deploy, commit(2, 'feat: app', { 'package.json': '{"dependencies": {"@openfeature/server-sdk": "1"}}\n', 'src/a.ts': "client.getBooleanValue('fresh-banner', false);\n" })]);
+    expect(only(withCode.findings, 'old-banner').message).toContain('is defined but no code refers to it');
+  });
+
   it('reads Flipt features.yml: variant flags with rules, boolean flags without rollouts', async () => {
     const features = lines(
       'version: "1.4"',
