@@ -7,7 +7,7 @@ import { isTestPath, looksGenerated, looksMinified, NEVER_FETCHED, neverFetched,
 import { indexHistory } from './history.ts';
 import { isKeyShaped, keyNormaliser, normaliseKey } from './keys.ts';
 import { stripComments } from './lexer.ts';
-import { Bindings, buildExtractor, collectBindings, hasArguments, keysFromArguments } from './references.ts';
+import { Bindings, buildExtractor, collectBindings, hasArguments, keysFromArguments, scanMentions } from './references.ts';
 import { scoreOf, type ScoreParts } from './score.ts';
 import { SDK_IDS } from './sdks.ts';
 
@@ -181,6 +181,18 @@ describe('call-site extractor', () => {
     expect(keysFromArguments(')', 0)).toBe('none');
     expect(keysFromArguments("'Header text', 1)", 0)).toBe('none');
     expect(keysFromArguments('"#{name}_flag")', 0)).toBe('dynamic');
+  });
+});
+
+describe('mentions', () => {
+  it('finds string literals, symbols and symbol keys that the predicate accepts, on their lines', () => {
+    const code = ["before do", "  stub_feature_flags(new_checkout: false)", "  x = :new_checkout", "  y = 'new_checkout'", "  z = { other_key: 1 }", 'end'].join('\n');
+    const wanted = (k: string, symbol: boolean) => k === 'new_checkout' && (symbol || k.length > 0);
+    expect(scanMentions('spec/a_spec.rb', code, wanted).map((r) => [r.key, r.line])).toEqual([['new_checkout', 4], ['new_checkout', 3], ['new_checkout', 2]]);
+    // Symbols mean nothing in TypeScript: `a ? b :new_checkout` is no symbol.
+    expect(scanMentions('a.ts', 'const a = b ? c :new_checkout;\nconst o = { new_checkout: 1 };', wanted)).toEqual([]);
+    // The predicate is told a symbol from a string, so one-word keys can refuse symbols.
+    expect(scanMentions('a.rb', "before_action :search\nq = 'search'", (k, symbol) => k === 'search' && !symbol).map((r) => r.line)).toEqual([2]);
   });
 });
 

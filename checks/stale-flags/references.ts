@@ -431,8 +431,8 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
 const SYMBOL_FILE = /\.(rb|rake|erb|haml|slim|ex|exs|heex)$/i;
 
 /**
- * Bare mentions of keys that `wanted` accepts: string literals, Ruby/Elixir symbols, and registry
- * constants by name. They make a defined flag count as used even where the call site passes the
+ * Bare mentions of keys that `wanted` accepts: string literals, Ruby/Elixir symbols (`:key` and
+ * `key:`), and registry constants by name. They make a defined flag count as used even where the call site passes the
  * key through a variable.
  */
 export function scanMentions(path: string, code: string, wanted: (key: string, symbol: boolean) => boolean, constants?: RegExp): Reference[] {
@@ -444,6 +444,10 @@ export function scanMentions(path: string, code: string, wanted: (key: string, s
   if (SYMBOL_FILE.test(path)) {
     for (const m of code.matchAll(/(?<![\w:]):([A-Za-z_]\w{0,199})(?![\w:])/g)) {
       if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index + 1), provider: '*', kind: 'mention' });
+    }
+    // Symbol keys of hashes and keyword lists: `stub_feature_flags(new_checkout: false)`.
+    for (const m of code.matchAll(/(?<![\w:@$])([A-Za-z_]\w{0,199}):(?=[ \t])/g)) {
+      if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
     }
   }
   if (constants) {
