@@ -191,7 +191,7 @@ export default defineCheck({
 
     const keys = new Set([...definedKeys, ...references.filter((r) => r.kind === 'call').map((r) => normalise(r.key))]);
     const history = indexHistory(snapshot.history, snapshot.pullRequests, keys, normalise);
-    const anyCall = references.some((r) => r.kind === 'call');
+    const anyCall = references.some((r) => r.kind === 'call' && !isTestPath(r.path));
     const callsProvider = (p: string): boolean => anyCall || (p === '*' ? evidence.size > 0 : evidence.has(p));
     const verdict = judge({ definitions, references, history, options: o, normalise, isTest: isTestPath, now: ctx.now, callsProvider });
     const flags = verdict.flags;
