@@ -32,7 +32,7 @@ export interface Definition {
   expires?: string;
   milestone?: string;
   /** What the definition says about its rollout; undefined when the format cannot say. */
-  rollout?: { static: boolean; detail: string };
+  rollout?: { static: boolean; detail: string; served?: 'on' | 'off' | 'one' };
   /** Why this is not a feature flag (a licensed or entitlement feature). */
   notAFlag?: string;
   /** A registry's constant name for the key, whose uses count as references. */
@@ -133,6 +133,8 @@ interface YamlDoc {
   value: unknown;
   keyLine(path: (string | number)[]): number;
   nodeLine(path: (string | number)[]): number;
+  /** A scalar as written (`16.10`, which YAML reads as the number 16.1); undefined for JSON. */
+  raw(path: (string | number)[]): string | undefined;
 }
 
 function parseYaml(source: string): { ok: true; docs: YamlDoc[] } | { ok: false; line: number; message: string } {
@@ -164,6 +166,10 @@ function parseYaml(source: string): { ok: true; docs: YamlDoc[] } | { ok: false;
     docs.push({
       value,
       nodeLine,
+      raw(path) {
+        const node = doc.getIn(path, true);
+        return isScalar(node) && typeof node.source === 'string' && node.source.trim() !== '' ? node.source.trim() : undefined;
+      },
       keyLine(path) {
         const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
         if (isMap(parent)) {
@@ -232,7 +238,13 @@ function parseJson(source: string): { ok: true; docs: YamlDoc[] } | { ok: false;
     }
   }
   const lineOf = (path: (string | number)[]) => lines.get(JSON.stringify(path)) ?? 1;
-  return { ok: true, docs: [{ value, keyLine: lineOf, nodeLine: lineOf }] };
+  return { ok: true, docs: [{ value, keyLine: lineOf, nodeLine: lineOf, raw: () => undefined }] };
+}
+
+/** The milestone as written: `milestone: 16.10` is the number 16.1 to a YAML parser, and milestone 16.1 to nobody. */
+function milestoneAsWritten(doc: YamlDoc, at: (string | number)[], parsed: string | undefined): string | undefined {
+  if (parsed === undefined) return undefined;
+  return doc.raw([...at, 'milestone']) ?? doc.raw([...at, 'metadata', 'milestone']) ?? parsed;
 }
 
 function basename(path: string): string {
@@ -263,6 +275,7 @@ export function parseDefinitionFile(path: string, source: string): ParsedDefinit
       const key = typeof top.name === 'string' && top.name.trim() !== '' ? top.name.trim() : basename(path);
       if (typeof top.name !== 'string') complain(`GitLab flag definition without a name: read as "${key}" from the file name`);
       const meta = metaOf(top, undefined, { typeFromEntry: true }, (m) => complain(m), key);
+      meta.milestone = milestoneAsWritten(doc, [], meta.milestone);
       const licensed = meta.type === 'licensed' || /(^|\/)licensed\//.test(path) ? 'GitLab licensed feature' : entitlement;
       out.definitions.push({
         key,
@@ -272,7 +285,7 @@ export function parseDefinitionFile(path: string, source: string): ParsedDefinit
         providers: ['gitlab'],
         ownFile: true,
         ...meta,
-        rollout: top.default_enabled === true ? { static: true, detail: 'default_enabled: true' } : top.default_enabled === false ? { static: false, detail: 'default_enabled: false' } : undefined,
+        rollout: top.default_enabled === true ? { static: true, detail: 'default_enabled: true', served: 'on' } : top.default_enabled === false ? { static: false, detail: 'default_enabled: false' } : undefined,
         notAFlag: licensed,
       });
       continue;
@@ -294,13 +307,15 @@ export function parseDefinitionFile(path: string, source: string): ParsedDefinit
         const entry = asRecord(value) ?? {};
         const line = doc.keyLine([listKey, key]);
         const meta = metaOf(entry, top, { typeFromEntry: !isFlagd && !isManifest }, (m) => complain(m, line), key);
+        meta.milestone = milestoneAsWritten(doc, [listKey, key], meta.milestone);
         let rollout: Definition['rollout'];
         if (isFlagd) {
           const variants = asRecord(entry.variants);
           const count = variants ? Object.keys(variants).length : 0;
-          if (entry.state === 'DISABLED') rollout = { static: true, detail: 'state: DISABLED' };
-          else if (emptyTargeting(entry.targeting)) rollout = { static: true, detail: `no targeting, always serves "${String(entry.defaultVariant ?? '?')}"` };
-          else if (count === 1) rollout = { static: true, detail: 'a single variant' };
+          const served = (value: unknown): 'on' | 'off' | 'one' => (value === true ? 'on' : value === false ? 'off' : 'one');
+          if (entry.state === 'DISABLED') rollout = { static: true, detail: 'state: DISABLED', served: 'off' };
+          else if (emptyTargeting(entry.targeting)) rollout = { static: true, detail: `no targeting, always serves "${String(entry.defaultVariant ?? '?')}"`, served: served(variants?.[String(entry.defaultVariant)]) };
+          else if (count === 1) rollout = { static: true, detail: 'a single variant', served: served(Object.values(variants!)[0]) };
           else rollout = { static: false, detail: 'targeting rules' };
         } else if (!isManifest) rollout = listRollout(entry);
         out.definitions.push({
@@ -341,14 +356,15 @@ export function parseDefinitionFile(path: string, source: string): ParsedDefinit
       }
       const e = entry ?? {};
       const meta = metaOf(e, top, { typeFromEntry: !isFlipt }, (m) => complain(m, line), rawKey);
+      meta.milestone = milestoneAsWritten(doc, [listKey, index], meta.milestone);
       let rollout: Definition['rollout'];
       if (isFlipt) {
         const variantFlag = e.type === 'VARIANT_FLAG_TYPE' || (e.type === undefined && Array.isArray(e.variants) && e.variants.length > 0);
         if (variantFlag) {
-          if (e.enabled === false) rollout = { static: true, detail: 'enabled: false' };
-          else if (emptyTargeting(e.rules)) rollout = { static: true, detail: 'no rules' };
+          if (e.enabled === false) rollout = { static: true, detail: 'enabled: false', served: 'off' };
+          else if (emptyTargeting(e.rules)) rollout = { static: true, detail: 'no rules', served: 'one' };
           else rollout = { static: false, detail: 'rules' };
-        } else if (emptyTargeting(e.rollouts)) rollout = { static: true, detail: `enabled: ${e.enabled === true}, no rollouts` };
+        } else if (emptyTargeting(e.rollouts)) rollout = { static: true, detail: `enabled: ${e.enabled === true}, no rollouts`, served: e.enabled === true ? 'on' : 'off' };
         else rollout = { static: false, detail: 'rollouts' };
       } else rollout = listRollout(e);
       out.definitions.push({
@@ -373,7 +389,8 @@ function listRollout(entry: Rec): Definition['rollout'] {
   const targeted = !emptyTargeting(firstOf([entry], ['targeting', 'rules', 'segments', 'strategies', 'constraints']));
   if (percentage === undefined) return undefined;
   const value = typeof percentage === 'number' ? percentage : Number(String(percentage).replace('%', ''));
-  if (value === 100 && !targeted) return { static: true, detail: 'rollout: 100%' };
+  if (value === 100 && !targeted) return { static: true, detail: 'rollout: 100%', served: 'on' };
+  if (value === 0 && !targeted) return { static: true, detail: 'rollout: 0%', served: 'off' };
   return { static: false, detail: `rollout: ${String(percentage)}` };
 }
 

@@ -1,14 +1,59 @@
-// Which files the check reads. The crawler fetches only blobs matching `reads`, so vendored
-// dependency trees are kept out there already (a picomatch extglob that refuses those directory
-// names at any depth); the configurable `exclude` globs then drop build output, generated code and
-// anything else at run time, and the content tests below catch generated and minified files.
+// Which files the check reads. The crawler fetches only blobs matching `reads`, so dependency trees,
+// build output and generated directories are kept out there already (a picomatch extglob that
+// refuses those directory names at any depth); the configurable `exclude` globs then drop anything
+// else at run time, and the content tests below catch generated and minified files.
 
 /**
- * Directory names (matched as prefixes of a path segment: `vendor` also keeps out `vendored/`)
- * whose blobs are never fetched: dependency trees can hold thousands of files.
+ * Directory names whose blobs are never fetched: dependency trees, build output and generated code
+ * can hold thousands of files and are neither definitions nor references. Matched as whole path
+ * segments (`vendor/`, never `vendors/` or `vendor_payments/`); no name may start another, since
+ * a longer name would be let back in by the shorter one's exception below.
  */
-const NEVER_FETCHED = 'node_modules|bower_components|vendor|third_party|third-party|__generated__|site-packages';
-const DIRS = `*(!(${NEVER_FETCHED})/)`;
+export const NEVER_FETCHED = [
+  'node_modules',
+  'bower_components',
+  'jspm_packages',
+  '.yarn',
+  '.pnpm-store',
+  'vendor',
+  'third_party',
+  'third-party',
+  'thirdparty',
+  '__generated__',
+  'generated',
+  'site-packages',
+  '.venv',
+  'venv',
+  '.tox',
+  'dist',
+  'build',
+  'out',
+  'target',
+  'coverage',
+  '.next',
+  '.nuxt',
+  '.output',
+  '.svelte-kit',
+  '.docusaurus',
+  'storybook-static',
+  '_build',
+  'deps',
+  'obj',
+];
+
+const escapeGlob = (s: string): string => s.replace(/[.+^$()|[\]{}!?*@\\]/g, '\\$&');
+// picomatch's `!(a|b)` refuses every segment that merely starts with a or b, so names followed
+// by more characters are let back in explicitly.
+const NAMES = NEVER_FETCHED.map(escapeGlob);
+const DIRS = `*(@(!(${NAMES.join('|')})|${NAMES.map((n) => `${n}?*`).join('|')})/)`;
+const NEVER = new Set(NEVER_FETCHED.map((n) => n.toLowerCase()));
+
+/** A path through one of the never-fetched directories. */
+export function neverFetched(path: string): boolean {
+  const segments = path.toLowerCase().split('/');
+  for (let i = 0; i < segments.length - 1; i++) if (NEVER.has(segments[i]!)) return true;
+  return false;
+}
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte', 'py', 'rb', 'rake', 'erb', 'haml', 'go', 'java', 'kt', 'kts', 'cs', 'php', 'ex', 'exs', 'heex'];
 const SCRIPT = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte'];
@@ -32,8 +77,8 @@ export const READS = [
 /** Files in these places prove nothing about production code. */
 export function isTestPath(path: string): boolean {
   return (
-    /(^|\/)(tests?|spec|specs|__tests__|__mocks__|e2e|cypress|testing|testdata)\//i.test(path) ||
-    /[._-](test|spec)s?\.[a-z]+$/i.test(path) ||
+    /(^|\/)(tests?|spec|specs|__tests__|__mocks__|__fixtures__|fixtures|e2e|cypress|playwright|testing|testdata|stories|storybook)\//i.test(path) ||
+    /[._-](test|spec|stories|story|e2e|cy)s?\.[a-z]+$/i.test(path) ||
     /_test\.go$/.test(path) ||
     /(^|\/)(test_[^/]*|conftest)\.py$/.test(path)
   );

@@ -2,13 +2,13 @@
 import picomatch from 'picomatch';
 import { defineCheck, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
 import { FORMAT_LABELS, isDefinitionCandidate, parseDefinitionFile, parseRegistry, type Definition, type DefinitionProblem } from './definitions.ts';
-import { isTestPath, looksGenerated, looksMinified, MANIFEST_FILE, READS, SOURCE_FILE } from './files.ts';
+import { isTestPath, looksGenerated, looksMinified, MANIFEST_FILE, neverFetched, READS, SOURCE_FILE } from './files.ts';
 import { indexHistory } from './history.ts';
 import { judge, type Flag, type Reason } from './judge.ts';
 import { keyNormaliser } from './keys.ts';
 import { stripComments } from './lexer.ts';
 import { options, type StaleFlagsOptions } from './options.ts';
-import { buildExtractor, scanMentions, sdkEvidence, type Reference } from './references.ts';
+import { Bindings, buildExtractor, collectBindings, scanMentions, sdkEvidence, type Reference } from './references.ts';
 import { penaltyOf, scoreOf } from './score.ts';
 import { SDK_IDS, sdkLabel } from './sdks.ts';
 
@@ -29,7 +29,7 @@ function reasonText(reason: Reason, flag: Flag): string {
     case 'too-old':
       return `is ${reason.age.atLeast ? 'at least ' : ''}${reason.age.days} days old, past the ${reason.lifetime}-day lifetime of ${/^[aeiou]/.test(flag.category) ? 'an' : 'a'} ${flag.category} flag (${reason.age.how})`;
     case 'rolled-out':
-      return `has been fully rolled out (${reason.detail}) and unchanged for ${reason.atLeast ? 'at least ' : ''}${reason.days} days`;
+      return `${reason.served === 'on' ? 'has been fully rolled out' : reason.served === 'off' ? 'has been off for everyone' : 'has served one value to everyone'} (${reason.detail}) with its definition unchanged for ${reason.atLeast ? 'at least ' : ''}${reason.days} days`;
     case 'unreferenced':
       return reason.onlyTests ? 'is referenced only in tests' : 'is defined but no code refers to it';
     case 'undefined': {
@@ -67,7 +67,7 @@ function describe(flag: Flag, o: StaleFlagsOptions): Finding {
     const them = places.length === 1 ? 'the reference' : `all ${places.length} references`;
     action = places.length > 0 ? `${first} and ${flag.defs.length > 0 ? them : `remove ${them}`}: ${refs}` : `${first}.`;
   }
-  const at = flag.defs[0] ?? flag.refs[0];
+  const at = flag.defs[0] ?? flag.refs.find((r) => r.kind === 'call' && !isTestPath(r.path)) ?? flag.refs[0];
   return { severity: severityOf(flag.reasons), path: at?.path, line: at?.line, message: `${head} ${action}` };
 }
 
@@ -111,7 +111,9 @@ export default defineCheck({
     const unreadableSources: string[] = [];
     const skipped = { generated: [] as string[], minified: [] as string[] };
     const evidence = new Set<string>();
-    const sources: string[] = [];
+    // Comment-blanked source code, kept from the first pass (evidence, constants) for the second (call sites).
+    const sources: { path: string; code: string }[] = [];
+    const bindings = new Bindings();
 
     for (const file of snapshot.files) {
       if (file.kind !== 'file' || excluded(file.path)) continue;
@@ -122,6 +124,8 @@ export default defineCheck({
       if (!candidate && !source && !manifest && registryHits.length === 0) continue;
       const content = snapshot.read(file.path);
       if (!content.ok) {
+        // Dependency trees and build output are never fetched, and never meant to be read.
+        if (content.reason === 'not-fetched' && neverFetched(file.path)) continue;
         if (candidate || registryHits.length > 0) {
           problems.push({ path: file.path, line: 1, message: `could not read this flag definition file (${readProblem(content.reason, content.detail)}), so the flags it defines are unknown` });
         } else if (source && content.reason !== 'not-fetched' && content.reason !== 'not-found') unreadableSources.push(`${file.path} (${content.reason})`);
@@ -146,7 +150,9 @@ export default defineCheck({
         if (looksMinified(content.text)) skipped.minified.push(file.path);
         else if (looksGenerated(content.text)) skipped.generated.push(file.path);
         else {
-          sources.push(file.path);
+          const code = stripComments(content.text, file.path);
+          sources.push({ path: file.path, code });
+          bindings.add(file.path, collectBindings(file.path, code));
           for (const id of sdkEvidence(content.text)) evidence.add(id);
         }
       }
@@ -156,23 +162,28 @@ export default defineCheck({
     const providers = new Set([...evidence, 'gitlab'].filter((id) => wantedSdks.has(id)));
     const extractor = buildExtractor(providers, o.callPatterns);
     const definedKeys = new Set(definitions.map((d) => normalise(d.key)));
+    const definedExactly = new Set(definitions.map((d) => d.key));
+    // A one-word key (`search`) is an everyday word: `before_action :search`, `type: 'Search'` are not
+    // uses of it. Such keys count only as the same string; keys of several words in any spelling.
+    const mentioned = (k: string, symbol: boolean): boolean => {
+      const n = normalise(k);
+      if (!definedKeys.has(n)) return false;
+      return /[-.:/]/.test(n) || (!symbol && definedExactly.has(k));
+    };
     const constants = new Map(definitions.filter((d) => d.constant).map((d) => [d.constant!, d.key]));
     const constantPattern = constants.size > 0 ? new RegExp(`(?<![\\w$'"])(?:${[...constants.keys()].map((c) => c.replace(/\$/g, '\\$')).join('|')})(?![\\w$'"])`, 'g') : undefined;
     const references: Reference[] = [];
     let dynamic = 0;
     let firstDynamic: string | undefined;
-    for (const path of sources) {
-      const content = snapshot.read(path);
-      if (!content.ok) continue;
-      const code = stripComments(content.text, path);
-      const scan = extractor.scan(path, code);
+    for (const { path, code } of sources) {
+      const scan = extractor.scan(path, code, bindings.resolverFor(path));
       append(references, scan.refs);
       if (scan.dynamic > 0) {
         dynamic += scan.dynamic;
         firstDynamic ??= path;
       }
       if (definedKeys.size > 0) {
-        for (const m of scanMentions(path, code, (k) => definedKeys.has(normalise(k)), constantPattern)) {
+        for (const m of scanMentions(path, code, mentioned, constantPattern)) {
           references.push(constants.has(m.key) && !definedKeys.has(normalise(m.key)) ? { ...m, key: constants.get(m.key)! } : m);
         }
       }
@@ -180,7 +191,9 @@ export default defineCheck({
 
     const keys = new Set([...definedKeys, ...references.filter((r) => r.kind === 'call').map((r) => normalise(r.key))]);
     const history = indexHistory(snapshot.history, snapshot.pullRequests, keys, normalise);
-    const verdict = judge({ definitions, references, history, options: o, normalise, isTest: isTestPath, now: ctx.now });
+    const anyCall = references.some((r) => r.kind === 'call' && !isTestPath(r.path));
+    const callsProvider = (p: string): boolean => anyCall || (p === '*' ? evidence.size > 0 : evidence.has(p));
+    const verdict = judge({ definitions, references, history, options: o, normalise, isTest: isTestPath, now: ctx.now, callsProvider });
     const flags = verdict.flags;
 
     // Findings: stale flags at their definitions (or first reference), then what could not be read.
@@ -214,11 +227,47 @@ export default defineCheck({
     if (verdict.undatedMilestones.length > 0) {
       notes.push({ severity: 'info', message: `milestones without a release date in the milestones option: ${listed(verdict.undatedMilestones, 10)}; ages of their flags come from the history instead` });
     }
-    if (!history.available && flags.some((f) => !f.age && f.defs.every((d) => !d.created))) {
-      notes.push({ severity: 'info', message: 'no commit history was read, so flags without a date in their definition have an unknown age and were not judged by age' });
+    const unknownAge = flags.filter((f) => f.ageUnknown !== undefined && f.reasons.length === 0);
+    const window = history.available
+      ? history.unit === 'commits'
+        ? `only the last ${plural(history.commitCount, 'commit')} ${history.commitCount === 1 ? 'was' : 'were'} read, back to ${history.oldest!.slice(0, 10)}`
+        : `only ${plural(history.commitCount, 'merged pull request')} and no commits ${history.commitCount === 1 ? 'was' : 'were'} read, back to ${history.oldest!.slice(0, 10)}`
+      : '';
+    if (unknownAge.length > 0) {
+      const places = listed(
+        unknownAge.map((f) => {
+          const at = f.defs[0] ?? f.refs.find((r) => r.kind === 'call');
+          return at ? `${f.key} (${at.path}:${at.line})` : f.key;
+        }),
+        o.maxListedReferences,
+      );
+      const first = unknownAge.find((f) => f.defs.length > 0)?.defs[0] ?? unknownAge[0]!.refs.find((r) => r.kind === 'call');
+      notes.push(
+        history.available
+          ? {
+              severity: 'low',
+              path: first?.path,
+              line: first?.line,
+              message: `${plural(unknownAge.length, 'temporary flag')} of unknown age, not judged by age: ${window}, and the files that define or call them are older than that, so they may well be past their lifetime. Raise crawl.historyLimit (or crawl a full clone), or record a created or expiry date for each (in its definition, or in a flag list for remote flags): ${places}`,
+            }
+          : {
+              severity: 'info',
+              path: first?.path,
+              line: first?.line,
+              message: `${plural(unknownAge.length, 'temporary flag')} of unknown age, not judged by age: no commit history was read, and no definition dates ${unknownAge.length === 1 ? 'it' : 'them'}: ${places}`,
+            },
+      );
     } else if (history.available && !history.complete && flags.some((f) => f.age?.basis === 'before-history')) {
-      const what = history.unit === 'commits' ? `the last ${plural(history.commitCount, 'commit')} were read (back to ${history.oldest!.slice(0, 10)}; raise crawl.historyLimit for more)` : `${plural(history.commitCount, 'merged pull request')} were read, no commits (back to ${history.oldest!.slice(0, 10)})`;
-      notes.push({ severity: 'info', message: `only ${what}: ages of files older than that are bounded by it` });
+      notes.push({ severity: 'info', message: `${window} (raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
+    }
+    if (verdict.usedElsewhere.length > 0) {
+      const first = verdict.usedElsewhere.map((f) => f.defs[0]!).reduce((a, b) => (b.path < a.path || (b.path === a.path && b.line < a.line) ? b : a));
+      notes.push({
+        severity: 'info',
+        path: first.path,
+        line: first.line,
+        message: `no code in this repository calls a flag SDK, so the ${plural(verdict.usedElsewhere.length, 'flag')} defined here (${listed(verdict.usedElsewhere.map((f) => f.key), 5)}) serve other repositories and were not judged unused; their age and rollout still count`,
+      });
     }
     if (dynamic > 0) {
       notes.push({ severity: 'info', path: firstDynamic, message: `${plural(dynamic, 'flag call site')} compute${dynamic === 1 ? 's' : ''} the key (a variable or a template), so ${dynamic === 1 ? 'it is' : 'they are'} not checked (the first is in this file)` });
@@ -253,7 +302,7 @@ export default defineCheck({
       ownerPenalty: o.ownerPenalty,
     });
 
-    const REASON_WORDS: Record<Reason['kind'], string> = { expired: 'expired', 'too-old': 'past lifetime', 'rolled-out': 'fully rolled out', unreferenced: 'unused', undefined: 'undefined' };
+    const REASON_WORDS: Record<Reason['kind'], string> = { expired: 'expired', 'too-old': 'past lifetime', 'rolled-out': 'static', unreferenced: 'unused', undefined: 'undefined' };
     const reasonCounts = new Map<string, number>();
     for (const [kind, word] of Object.entries(REASON_WORDS)) {
       const n = stale.filter((f) => f.reasons.some((r) => r.kind === kind)).length;
@@ -267,6 +316,7 @@ export default defineCheck({
         ? 'no temporary flags, none stale'
         : `${stale.length} stale of ${temporary.length} temporary${stalePermanent > 0 ? ` and ${stalePermanent} permanent` : ''}${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}`,
     ];
+    if (unknownAge.length > 0) parts.push(`${unknownAge.length} of unknown age`);
     if (defined.length > 0) {
       parts.push(untyped.length === 0 && unowned.length === 0 ? 'every definition names a type and an owner' : `${untyped.length} of ${defined.length} definitions without a type, ${unowned.length} without an owner`);
     }

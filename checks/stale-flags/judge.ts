@@ -54,6 +54,8 @@ export interface Age {
   basis: 'created' | 'milestone' | 'introduced' | 'mentioned' | 'file' | 'before-history';
   /** The flag is at least this old (its own file predates the history read). */
   atLeast: boolean;
+  /** The history read is cut short and the files holding the flag predate it: the flag may be older than this. */
+  mayBeOlder?: boolean;
   /** How the age was found, for the finding. */
   how: string;
 }
@@ -61,7 +63,7 @@ export interface Age {
 export type Reason =
   | { kind: 'expired'; on: string; where: string }
   | { kind: 'too-old'; age: Age; lifetime: number }
-  | { kind: 'rolled-out'; days: number; atLeast: boolean; detail: string }
+  | { kind: 'rolled-out'; days: number; atLeast: boolean; detail: string; served: 'on' | 'off' | 'one' }
   | { kind: 'unreferenced'; onlyTests: boolean }
   | { kind: 'undefined'; provider: string; definedIn: string[] };
 
@@ -79,6 +81,11 @@ export interface Flag {
   owner?: string;
   lifetime: number | null;
   age?: Age;
+  /**
+   * A temporary flag whose age could not be judged against its lifetime: no history and no date in
+   * its definition, or only a lower bound (older than a truncated history) that is within it.
+   */
+  ageUnknown?: 'no-history' | 'before-history';
   reasons: Reason[];
 }
 
@@ -88,6 +95,8 @@ export interface Judgement {
   notFlags: { key: string; why: string }[];
   /** Milestones with no date in the calendar. */
   undatedMilestones: string[];
+  /** Defined flags whose use was not judged: no code here calls their provider. */
+  usedElsewhere: Flag[];
 }
 
 function daysBetween(from: string, now: Date): number {
@@ -106,7 +115,7 @@ function globToRegex(glob: string): RegExp {
 }
 
 /** The age of a flag from its definition's metadata, else from the history (see README, "How ages are found"). */
-export function ageOf(flag: { norm: string; defs: Definition[]; refs: Reference[] }, history: HistoryIndex, milestones: Record<string, string>, now: Date, undated: Set<string>): Age | undefined {
+export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: readonly string[] }, history: HistoryIndex, milestones: Record<string, string>, now: Date, undated: Set<string>): Age | undefined {
   const def = flag.defs.find((d) => d.created) ?? flag.defs.find((d) => d.milestone && milestones[d.milestone]) ?? flag.defs[0];
   if (def?.created) return { date: def.created, days: daysBetween(def.created, now), basis: 'created', atLeast: false, how: `created ${def.created} per ${def.path}` };
   if (def?.milestone) {
@@ -121,13 +130,15 @@ export function ageOf(flag: { norm: string; defs: Definition[]; refs: Reference[
     if (seen?.added) return { date: seen.date, days: daysBetween(seen.date, now), basis: 'introduced', atLeast: false, how: `${def.path} added in ${seen.oid.slice(0, 7)} on ${ymd(seen.date)}` };
     return { date: oldest, days: daysBetween(oldest, now), basis: 'before-history', atLeast: true, how: `${def.path} is older than the ${history.commitCount} ${history.unit} read (back to ${ymd(oldest)})` };
   }
-  const holding = def ? [def.path] : [...new Set(flag.refs.filter((r) => r.kind === 'call').map((r) => r.path))];
+  const holding = def ? [def.path] : [...new Set(flag.callPaths)];
   if (holding.length === 0) return undefined;
   const held = new Set(holding);
   const mention = history.mentions(flag.norm).find((m) => m.paths.some((p) => held.has(p)));
   if (mention) {
     const file = mention.paths.find((p) => held.has(p))!;
-    return { date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', atLeast: false, how: `estimated from ${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}), which names the key and changed ${file}` };
+    // With a truncated history, a commit naming the key in a file older than the history need not be the one that added it.
+    const mayBeOlder = !history.complete && holding.some((p) => history.firstSeen(p)?.added !== true);
+    return { date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', atLeast: false, mayBeOlder, how: `estimated from ${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}), which names the key and changed ${file}` };
   }
   let earliest: { path: string; date: string; before: boolean } | undefined;
   for (const p of holding) {
@@ -151,6 +162,12 @@ export interface JudgeInput {
   normalise: (key: string) => string;
   isTest: (path: string) => boolean;
   now: Date;
+  /**
+   * Whether this repository holds code that would call a provider's flags (its SDK shows, or any flag
+   * call site was found). Definitions of providers it does not call (a flagd file in a deployment
+   * repository) serve code elsewhere: "referenced nowhere" cannot be judged here.
+   */
+  callsProvider: (provider: string) => boolean;
 }
 
 export function judge(input: JudgeInput): Judgement {
@@ -189,12 +206,15 @@ export function judge(input: JudgeInput): Judgement {
   };
 
   const flags: Flag[] = [];
+  const usedElsewhere: Flag[] = [];
   const notFlags: Judgement['notFlags'] = [];
   const undated = new Set<string>();
   for (const [norm, { defs, refs }] of [...byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     defs.sort(byPlace);
-    const key = defs[0]?.key ?? refs.find((r) => r.kind === 'call')?.key;
-    if (key === undefined) continue; // only bare mentions: not a flag
+    // A key only tests call (a stub, an SDK wrapper's own tests) is no flag of the product.
+    const productionCall = refs.find((r) => r.kind === 'call' && !input.isTest(r.path));
+    const key = defs[0]?.key ?? productionCall?.key;
+    if (key === undefined) continue; // only bare mentions or test calls: not a flag
     const notFlag = defs.find((d) => d.notAFlag);
     if (notFlag) {
       notFlags.push({ key, why: notFlag.notAFlag! });
@@ -220,7 +240,10 @@ export function judge(input: JudgeInput): Judgement {
       places.set(at, r);
     }
     const sortedRefs = [...places.values()].sort(byPlace);
-    const providers = [...new Set(sortedRefs.filter((r) => r.kind === 'call').map((r) => r.provider))].sort();
+    const calls = sortedRefs.filter((r) => r.kind === 'call');
+    const productionCalls = calls.filter((r) => !input.isTest(r.path));
+    // Which providers serve it: production call sites say so; a test's stub of another SDK does not.
+    const providers = [...new Set((productionCalls.length > 0 ? productionCalls : calls).map((r) => r.provider))].sort();
 
     let category: Category;
     let typeSource: Flag['typeSource'];
@@ -252,25 +275,33 @@ export function judge(input: JudgeInput): Judgement {
       if (undefinedFor) flag.reasons.push({ kind: 'undefined', provider: undefinedFor.p, definedIn: undefinedFor.paths! });
     } else {
       const production = sortedRefs.filter((r) => !input.isTest(r.path));
-      if (production.length === 0) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+      // GitLab definitions and in-code registries always sit beside the code that uses them.
+      const local = defs.some((d) => d.format === 'gitlab' || d.format === 'registry' || d.providers.some(input.callsProvider));
+      if (production.length === 0 && local) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+      else if (production.length === 0) usedElsewhere.push(flag);
     }
 
     if (!flag.reasons.some((r) => r.kind === 'undefined')) {
-      flag.age = ageOf(flag, history, o.milestones, now, undated);
+      flag.age = ageOf({ norm, defs, callPaths: (productionCalls.length > 0 ? productionCalls : calls).map((r) => r.path) }, history, o.milestones, now, undated);
       const expiring = defs.find((d) => d.expires);
       if (expiring?.expires) {
         if (expiring.expires < today) flag.reasons.push({ kind: 'expired', on: expiring.expires, where: expiring.path });
       } else if (lifetime !== null && flag.age && flag.age.days > lifetime) {
         flag.reasons.push({ kind: 'too-old', age: flag.age, lifetime });
+      } else if (lifetime !== null && !flag.age) {
+        flag.ageUnknown = 'no-history';
+      } else if (lifetime !== null && (flag.age?.basis === 'before-history' || flag.age?.mayBeOlder) && !history.complete) {
+        // Older than the oldest commit read, by how much is unknown: not fresh, not proven stale.
+        flag.ageUnknown = 'before-history';
       }
       const rolled = defs.find((d) => d.rollout?.static);
       if (rolled && lifetime !== null && history.available) {
         const touched = history.lastTouched(rolled.path);
         const days = daysBetween(touched ?? history.oldest!, now);
-        if (days > o.fullyRolledOutDays) flag.reasons.push({ kind: 'rolled-out', days, atLeast: touched === undefined, detail: rolled.rollout!.detail });
+        if (days > o.fullyRolledOutDays) flag.reasons.push({ kind: 'rolled-out', days, atLeast: touched === undefined, detail: rolled.rollout!.detail, served: rolled.rollout!.served ?? 'one' });
       }
     }
     flags.push(flag);
   }
-  return { flags, notFlags, undatedMilestones: [...undated].sort() };
+  return { flags, notFlags, undatedMilestones: [...undated].sort(), usedElsewhere };
 }

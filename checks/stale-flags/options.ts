@@ -102,7 +102,7 @@ export const options = z
     notFlags: z.array(z.string().min(1)).default([]).meta({ description: 'Keys (globs) that are not feature flags, e.g. entitlement names: never reported.', examples: [['plan-*', 'entitlement.*']] }),
     exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDE).meta({ description: 'Globs of files that are neither definitions nor references (vendored, generated, build output).' }),
     definitionExclude: z.array(z.string().min(1)).default(DEFAULT_DEFINITION_EXCLUDE).meta({ description: 'Further globs of files that hold no real definitions (tests, fixtures, examples, documentation).' }),
-    maxListedReferences: z.int().min(1).max(200).default(10).meta({ description: 'References listed in one finding before "and N more".' }),
+    maxListedReferences: z.int().min(1).max(1000).default(100).meta({ description: 'References listed in one finding before "and N more" (every reference, unless a flag has more than this).' }),
     typePenalty: z.number().min(0).max(10).default(1.5).meta({ description: 'Points taken off when every definition lacks a type (proportionally for fewer).' }),
     ownerPenalty: z.number().min(0).max(10).default(1.5).meta({ description: 'Points taken off when every definition lacks an owner (proportionally for fewer).' }),
   })

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { compilePatterns } from '../../crawler/sources/snapshot.ts';
 import type { Commit } from '../contract.ts';
 import { parseDefinitionFile, parseRegistry } from './definitions.ts';
-import { isTestPath, looksGenerated, looksMinified, READS } from './files.ts';
+import { isTestPath, looksGenerated, looksMinified, NEVER_FETCHED, neverFetched, READS } from './files.ts';
 import { indexHistory } from './history.ts';
 import { isKeyShaped, keyNormaliser, normaliseKey } from './keys.ts';
 import { stripComments } from './lexer.ts';
-import { buildExtractor, keysFromArguments } from './references.ts';
+import { Bindings, buildExtractor, collectBindings, hasArguments, keysFromArguments, scanMentions } from './references.ts';
 import { scoreOf, type ScoreParts } from './score.ts';
 import { SDK_IDS } from './sdks.ts';
 
@@ -145,24 +145,134 @@ describe('call-site extractor', () => {
     const scan = buildExtractor(ALL, []).scan('a.tsx', 'const { newCheckout, darkMode: dark, ...rest } = useFlags();\nif (gon.features.fastSearch) {}');
     expect(scan.refs.map((r) => [r.key, r.line, r.provider])).toEqual([['newCheckout', 1, 'launchdarkly'], ['darkMode', 1, 'launchdarkly'], ['fastSearch', 2, 'gitlab']]);
   });
+
+  it('takes a call for a flag only with the arguments and the receiver the SDK uses', () => {
+    const code = [
+      "menu.variation('size-large');", // LaunchDarkly always passes a default too
+      "ldClient.variation('ld-key', false);",
+      "const v = useFlag('unleash-hook');", // OpenFeature's useFlag needs a default: this is Unleash's
+      "const w = useFlag('of-hook', false);",
+      "logger.isEnabled('debug');", // not a flag client
+      "unleash.isEnabled('unleash-key');",
+      "isEnabled('plain-call');",
+      "form.getValue('email');",
+      "flagsmith.getValue('flagsmith-key');",
+      'feature.isEnabled();', // no argument: no key and nothing computed
+      "abTest.variation('Header text', 1);", // a sentence is no key
+    ].join('\n');
+    const scan = extractor.scan('a.ts', code);
+    expect(scan.refs.map((r) => [r.key, r.provider])).toEqual([
+      ['ld-key', 'launchdarkly'],
+      ['unleash-hook', 'unleash'],
+      ['of-hook', 'openfeature'],
+      ['unleash-key', 'unleash'],
+      ['plain-call', 'unleash'],
+      ['flagsmith-key', 'flagsmith'],
+    ]);
+    expect(scan.dynamic).toBe(0);
+  });
+
+  it('counts arguments at the top level only, within a window', () => {
+    expect(hasArguments("'a', { b: 1, c: [2, 3] })", 0, 2)).toBe(true);
+    expect(hasArguments("'a', )", 0, 2)).toBe(false);
+    expect(hasArguments("f('a', 'b'))", 0, 2)).toBe(false);
+    expect(hasArguments(')', 0, 1)).toBe(false);
+    expect(hasArguments('  )', 0, 0)).toBe(true);
+    expect(keysFromArguments(')', 0)).toBe('none');
+    expect(keysFromArguments("'Header text', 1)", 0)).toBe('none');
+    expect(keysFromArguments('"#{name}_flag")', 0)).toBe('dynamic');
+  });
+});
+
+describe('mentions', () => {
+  it('finds string literals, symbols and symbol keys that the predicate accepts, on their lines', () => {
+    const code = ["before do", "  stub_feature_flags(new_checkout: false)", "  x = :new_checkout", "  y = 'new_checkout'", "  z = { other_key: 1 }", 'end'].join('\n');
+    const wanted = (k: string, symbol: boolean) => k === 'new_checkout' && (symbol || k.length > 0);
+    expect(scanMentions('spec/a_spec.rb', code, wanted).map((r) => [r.key, r.line])).toEqual([['new_checkout', 4], ['new_checkout', 3], ['new_checkout', 2]]);
+    // Symbols mean nothing in TypeScript: `a ? b :new_checkout` is no symbol.
+    expect(scanMentions('a.ts', 'const a = b ? c :new_checkout;\nconst o = { new_checkout: 1 };', wanted)).toEqual([]);
+    // The predicate is told a symbol from a string, so one-word keys can refuse symbols.
+    expect(scanMentions('a.rb', "before_action :search\nq = 'search'", (k, symbol) => k === 'search' && !symbol).map((r) => r.line)).toEqual([2]);
+  });
+});
+
+describe('keys passed through constants', () => {
+  const CONST = fc.stringMatching(/^[A-Z][A-Z0-9]{0,8}(_[A-Z0-9]{1,8}){0,3}$/);
+  // A flags module in each language, and a call in another file passing the constant.
+  const modules: [definer: string, bind: (name: string, key: string) => string, caller: string, call: (ref: string) => string, ref: (name: string) => string][] = [
+    ['src/flags.ts', (n, k) => `export const ${n} = '${k}';`, 'src/a.ts', (r) => `ld.variation(${r}, ctx, false);`, (n) => n],
+    ['src/flags.ts', (n, k) => `export const FLAGS = {\n  ${n}: '${k}',\n} as const;`, 'src/a.ts', (r) => `client.getBooleanValue(${r}, false);`, (n) => `FLAGS.${n}`],
+    ['src/flags.ts', (n, k) => `export enum Flag {\n  ${n} = "${k}",\n}`, 'src/a.tsx', (r) => `const on = useBooleanFlagValue(${r}, false);`, (n) => `Flag.${n}`],
+    ['app/feature_flags.py', (n, k) => `class Flags:\n    ${n}: Final = "${k}"`, 'app/views.py', (r) => `if ld_client.variation(${r}, ctx, False):`, (n) => `Flags.${n}`],
+    ['lib/flags.rb', (n, k) => `module Flags\n  ${n} = '${k}'.freeze\nend`, 'app/a.rb', (r) => `Flipper.enabled?(${r}, user)`, (n) => `Flags::${n}`],
+    ['internal/flags/flags.go', (n, k) => `package flags\n\nconst (\n\t${n[0]}${n.slice(1).toLowerCase().replace(/_/g, '')} Key = "${k}"\n)`, 'cmd/main.go', (r) => `on, _ := client.BoolVariation(${r}, ctx, false)`, (n) => `flags.${n[0]}${n.slice(1).toLowerCase().replace(/_/g, '')}`],
+    ['src/main/java/FeatureFlags.java', (n, k) => `public final class FeatureFlags {\n  public static final String ${n} = "${k}";\n}`, 'src/main/java/A.java', (r) => `boolean on = ldClient.boolVariation(${r}, context, false);`, (n) => `FeatureFlags.${n}`],
+  ];
+  const extractor = buildExtractor(ALL, []);
+
+  it('resolves a constant bound in a flags module to its key, at the call site, and names the binding', () => {
+    fc.assert(
+      fc.property(key, CONST, fc.integer({ min: 0, max: modules.length - 1 }), (k, name, which) => {
+        const [definer, bind, caller, call, ref] = modules[which]!;
+        const bindings = new Bindings();
+        const defining = stripComments(bind(name, k), definer);
+        bindings.add(definer, collectBindings(definer, defining));
+        const code = stripComments(`// calls\n${call(ref(name))}\n`, caller);
+        const scan = extractor.scan(caller, code, bindings.resolverFor(caller));
+        const line = defining.split('\n').findIndex((l) => l.includes(`'${k}'`) || l.includes(`"${k}"`)) + 1;
+        expect(scan.refs.map((r) => [r.key, r.path, r.line, r.kind])).toEqual([
+          [k, caller, 2, 'call'],
+          [k, definer, line, 'mention'],
+        ]);
+        expect(scan.dynamic).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not guess: names bound to different keys, constants of other modules, parameters and ternaries stay computed', () => {
+    const bindings = new Bindings();
+    const add = (path: string, code: string) => bindings.add(path, collectBindings(path, stripComments(code, path)));
+    add('src/a-flags.ts', "export const TWICE = 'one-key';");
+    add('src/b-flags.ts', "export const TWICE = 'other-key';");
+    add('src/logging.ts', "export const DEBUG = 'debug-level';");
+    add('src/c.ts', "const pick = enabled ? OTHER : 'not-bound';\nif (x == 'not-bound-either') {}\nconst call = { method: 'POST' };");
+    const code = ['ld.variation(TWICE, ctx, false);', 'logger.variation(Level.DEBUG, ctx, 1);', 'ld.variation(OTHER, ctx, false);', 'ld.variation(method, ctx, false);', 'ld.variation(x, ctx, false);'].join('\n');
+    const scan = extractor.scan('src/c.ts', code, bindings.resolverFor('src/c.ts'));
+    expect(scan.refs).toEqual([]);
+    expect(scan.dynamic).toBe(5);
+    expect(collectBindings('src/c.ts', "const pick = enabled ? OTHER : 'not-bound';").map((b) => b.name)).toEqual([]);
+  });
+
+  it('reads Elixir module attributes and Go typed constants by their own names', () => {
+    expect(collectBindings('lib/a.ex', '  @flag :new_search\n  @other "x-y"\n').map((b) => [b.name, b.binding.value, b.binding.line])).toEqual([['@flag', 'new_search', 1], ['@other', 'x-y', 2]]);
+    expect(collectBindings('a.go', 'const (\n\tNewUI Key = "new-ui"\n\tOld = "old"\n)\nconst Typed string = "typed"\n').map((b) => [b.name, b.binding.value])).toEqual([['NewUI', 'new-ui'], ['Old', 'old'], ['Typed', 'typed']]);
+  });
 });
 
 describe('definition formats', () => {
+  it('milestones as written: 16.10 is not the number 16.1', () => {
+    const gitlab = parseDefinitionFile('config/feature_flags/beta/m.yml', 'name: m\ntype: beta\nmilestone: 16.10\n').definitions[0];
+    expect(gitlab?.milestone).toBe('16.10');
+    const list = parseDefinitionFile('flags.yaml', 'flags:\n  - key: a\n    milestone: 17.0\n  - key: b\n    metadata:\n      milestone: "16.1"\n').definitions;
+    expect(list.map((d) => d.milestone)).toEqual(['17.0', '16.1']);
+  });
+
   it('GitLab YAML: name, type, group as owner, milestone, default_enabled', () => {
     const { definitions, problems } = parseDefinitionFile('config/feature_flags/beta/my_flag.yml', '---\nname: my_flag\nfeature_issue_url:\nintroduced_by_url: https://x/1\nrollout_issue_url:\nmilestone: "16.5"\ngroup: group::import\ntype: beta\ndefault_enabled: true\n');
     expect(problems).toEqual([]);
     expect(definitions).toEqual([
-      { key: 'my_flag', path: 'config/feature_flags/beta/my_flag.yml', line: 2, format: 'gitlab', providers: ['gitlab'], ownFile: true, type: 'beta', owner: 'group::import', created: undefined, expires: undefined, milestone: '16.5', rollout: { static: true, detail: 'default_enabled: true' }, notAFlag: undefined },
+      { key: 'my_flag', path: 'config/feature_flags/beta/my_flag.yml', line: 2, format: 'gitlab', providers: ['gitlab'], ownFile: true, type: 'beta', owner: 'group::import', created: undefined, expires: undefined, milestone: '16.5', rollout: { static: true, detail: 'default_enabled: true', served: 'on' }, notAFlag: undefined },
     ]);
   });
 
   it('flagd: set-level owner, targeting decides whether a flag is static', () => {
     const text = JSON.stringify({ metadata: { owner: 'web' }, flags: { a: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on', targeting: {} }, b: { state: 'DISABLED', variants: { on: true }, defaultVariant: 'on' }, c: { state: 'ENABLED', variants: { x: 'x', y: 'y' }, defaultVariant: 'x', targeting: { fractional: [['x', 50], ['y', 50]] }, metadata: { type: 'experiment', created: '2026-01-02' } } } }, null, 1);
     const defs = parseDefinitionFile('flags.json', text).definitions;
-    expect(defs.map((d) => [d.key, d.format, d.owner, d.type, d.created, d.rollout?.static])).toEqual([
-      ['a', 'flagd', 'web', undefined, undefined, true],
-      ['b', 'flagd', 'web', undefined, undefined, true],
-      ['c', 'flagd', 'web', 'experiment', '2026-01-02', false],
+    expect(defs.map((d) => [d.key, d.format, d.owner, d.type, d.created, d.rollout?.static, d.rollout?.served])).toEqual([
+      ['a', 'flagd', 'web', undefined, undefined, true, 'on'],
+      ['b', 'flagd', 'web', undefined, undefined, true, 'off'],
+      ['c', 'flagd', 'web', 'experiment', '2026-01-02', false, undefined],
     ]);
   });
 
@@ -278,11 +388,24 @@ describe('files', () => {
   const reads = compilePatterns(READS);
   it('fetches sources, manifests and flag files, never dependency trees or minified bundles', () => {
     for (const p of ['src/a.ts', 'app/models/x.rb', 'cmd/main.go', 'lib/b.ex', 'Gemfile', 'go.mod', 'package.json', 'requirements-dev.txt', 'config/feature_flags/beta/x.yml', 'flags.json', 'deploy/flagd/app.json', 'flipt/features.yml', 'prod.features.yaml', 'config/Toggles.yaml']) expect(reads(p), p).toBe(true);
-    for (const p of ['node_modules/x/index.js', 'vendor/github.com/a/b.go', 'pkg/vendor/a.go', 'web/node_modules/x/package.json', 'third_party/x.py', 'public/app.min.js', 'README.md', 'config/settings.yml']) expect(reads(p), p).toBe(false);
+    for (const p of ['node_modules/x/index.js', 'vendor/github.com/a/b.go', 'pkg/vendor/a.go', 'web/node_modules/x/package.json', 'third_party/x.py', 'public/app.min.js', 'README.md', 'config/settings.yml', 'dist/flags.json', 'web/build/static/js/main.js', '.yarn/releases/yarn-4.cjs', 'deps/fun_with_flags/lib/a.ex', 'Gemfile.lock', 'package-lock.json', 'yarn.lock', 'go.sum']) expect(reads(p), p).toBe(false);
+    // Whole directory names only: a directory that merely starts like one is application code.
+    for (const p of ['app/models/vendors/payout.rb', 'app/vendor_payments/a.rb', 'node_modules_backup/a.js', 'src/distribution/a.ts', 'src/builders/a.ts', 'src/outbox/a.ts', 'lib/generators/a.rb', 'src/targeting/flags.json']) expect(reads(p), p).toBe(true);
+  });
+
+  it('never-fetched names are whole segments, and none starts another (the glob would let the longer back in)', () => {
+    for (const a of NEVER_FETCHED) for (const b of NEVER_FETCHED) if (a !== b) expect(b.startsWith(a), `${a} / ${b}`).toBe(false);
+    fc.assert(
+      fc.property(fc.constantFrom(...NEVER_FETCHED), fc.stringMatching(/^[a-z]{1,8}$/), fc.stringMatching(/^[a-z]{1,6}$/), (dir, parent, tail) => {
+        expect(reads(`${parent}/${dir}/${tail}.ts`)).toBe(false);
+        expect(neverFetched(`${parent}/${dir}/${tail}.ts`)).toBe(true);
+        expect(reads(`${parent}/${dir}${tail}/x.ts`)).toBe(!neverFetched(`${parent}/${dir}${tail}/x.ts`));
+      }),
+    );
   });
 
   it('tells tests, generated and minified files', () => {
-    for (const p of ['spec/a_spec.rb', 'src/a.test.ts', 'pkg/a_test.go', 'tests/test_a.py', 'src/__tests__/a.tsx']) expect(isTestPath(p), p).toBe(true);
+    for (const p of ['spec/a_spec.rb', 'src/a.test.ts', 'pkg/a_test.go', 'tests/test_a.py', 'src/__tests__/a.tsx', 'src/Button.stories.tsx', 'cypress/e2e/a.cy.ts', 'spec/fixtures/flags.rb', 'e2e/checkout.e2e.ts']) expect(isTestPath(p), p).toBe(true);
     for (const p of ['src/attest.ts', 'app/contest.rb', 'src/latest.go']) expect(isTestPath(p), p).toBe(false);
     expect(looksGenerated('// Code generated by protoc-gen-go. DO NOT EDIT.\npackage x\n')).toBe(true);
     expect(looksGenerated('package x\n\n// a comment that mentions generated code\n')).toBe(false);

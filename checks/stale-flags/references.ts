@@ -1,7 +1,7 @@
 // Flag keys at SDK call sites, in source text whose comments were blanked (lexer.ts).
 import { isKeyShaped } from './keys.ts';
 import { lineIndex } from './lexer.ts';
-import { SDKS, type Sdk } from './sdks.ts';
+import { CLIENT_RECEIVER, SDKS, type Sdk } from './sdks.ts';
 
 export interface Reference {
   key: string;
@@ -29,6 +29,16 @@ export interface CallScan {
   /** Call sites whose key is computed (a variable, a template with placeholders): they cannot be checked. */
   dynamic: number;
 }
+
+/** Where a constant that names a key is bound (`const FLAG = 'new-ui'`, `NEW_UI: 'new-ui'`, `@flag :new_ui`). */
+export interface Binding {
+  value: string;
+  path: string;
+  line: number;
+}
+
+/** What an identifier passed as a key stands for; undefined when it is unknown or bound to different keys. */
+export type Resolve = (chain: string, name: string) => Binding | undefined;
 
 const WINDOW = 600;
 const LABEL = /^(?:flag_?key|flagKey|FlagKey|feature_?key|featureKey|key|name|feature|feature_name|featureName|flag|flag_name|flagName)\s*(?::|=>|=)\s*/;
@@ -105,41 +115,80 @@ function groupEnd(text: string, pos: number): number {
 interface KeyAt {
   value: string;
   offset: number;
+  /** The constant the key was passed through. */
+  via?: Binding;
+}
+
+/** What a call's arguments say: keys, a key computed at run time, or nothing a flag SDK would take (no argument, a sentence). */
+export type ArgumentKeys = KeyAt[] | 'dynamic' | 'none';
+
+/** An identifier or member chain (`FLAG`, `Flags.NEW_UI`, `flags::NEW_UI`, `@flag`) that ends an argument. */
+const IDENTIFIER_ARGUMENT = /^((?:(?:this|self)\.)?(?:[A-Za-z_$][\w$]*(?:\?\.|\.|::|->))*)(@?[A-Za-z_$][\w$]*)\s*(?=[,)}\]]|$)/;
+
+/** A key-shaped literal, with what may follow it and still leave it whole (`'k'.freeze`, `'k' as const`). */
+function literalKey(text: string, at: number): { key?: KeyAt; computed: boolean } | undefined {
+  const literal = literalAt(text, at);
+  if (!literal) return undefined;
+  let after = skipSpace(text, literal.end);
+  if (text.startsWith('.freeze', after)) after = skipSpace(text, after + 7);
+  // `'checkout-' + variant`, `"%s-flag" % name`, `'a'.concat(b)`: the key is computed.
+  const computed = /^[+.[%*(?]/.test(text.slice(after, after + 1));
+  if (computed) return { computed: true };
+  if (isKeyShaped(literal.value)) return { key: { value: literal.value, offset: literal.start }, computed: false };
+  // A template with placeholders (`checkout-${v}`, "#{name}_flag", '%s-beta') is computed; a sentence is no key at all.
+  return { computed: /\$\{|#\{|%[sd(]|\{\w*\}/.test(literal.value) };
+}
+
+/** Whether the argument list at `pos` holds at least `n` arguments (a window of text is looked at, never more). */
+export function hasArguments(text: string, pos: number, n: number): boolean {
+  let p = skipSpace(text, pos);
+  if (n <= 0) return true;
+  if (p >= text.length || text[p] === ')') return false;
+  for (let count = 1; count < n; count++) {
+    const next = nextArgument(text, p);
+    if (next < 0) return false;
+    p = skipSpace(text, next);
+    if (text[p] === ')') return false; // a trailing comma
+  }
+  return true;
 }
 
 /** The key a call names, read from its arguments starting at `pos` (just after the parenthesis). */
-export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean; keySecond?: boolean } = {}): KeyAt[] | 'dynamic' {
+export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean; keySecond?: boolean; resolve?: Resolve } = {}): ArgumentKeys {
   if (opts.keySecond) {
-    const first = keysFromArguments(text, pos);
-    const next = first === 'dynamic' ? -1 : nextArgument(text, pos);
-    const second = next >= 0 ? keysFromArguments(text, next) : 'dynamic';
-    return second !== 'dynamic' ? second : first;
+    const first = keysFromArguments(text, pos, { resolve: opts.resolve });
+    const next = nextArgument(text, pos);
+    const second = next >= 0 ? keysFromArguments(text, next, { resolve: opts.resolve }) : 'none';
+    return Array.isArray(second) ? second : first;
   }
   let p = skipSpace(text, pos);
+  if (text[p] === ')' || p >= text.length) return 'none';
   for (let arg = 0; arg < (opts.contextFirst ? 2 : 1); arg++) {
     const label = LABEL.exec(text.slice(p, p + 40));
     const at = label ? skipSpace(text, p + label[0].length) : p;
-    const literal = literalAt(text, at);
+    const literal = literalKey(text, at);
     if (literal) {
-      const after = skipSpace(text, literal.end);
-      // `'checkout-' + variant`, `"%s-flag" % name`, `'a'.concat(b)`: the key is computed.
-      const computed = /^[+.[%*(?]/.test(text.slice(after, after + 1));
-      if (!computed && isKeyShaped(literal.value)) {
-        return [{ value: literal.value, offset: literal.start }];
-      }
-      return 'dynamic';
+      if (literal.computed) return 'dynamic';
+      // A literal that cannot be a key (`'Header text'`) is not a flag call at all.
+      return literal.key ? [literal.key] : 'none';
     }
     const c = text[at];
     const objectStart = c === '{' ? at : /^&?[\w.]*\{/.test(text.slice(at, at + 80)) ? text.indexOf('{', at) : -1;
     if (objectStart >= 0) {
-      const body = text.slice(objectStart, groupEnd(text, objectStart));
+      const end = groupEnd(text, objectStart);
+      const body = text.slice(objectStart, end);
       OBJECT_KEY.lastIndex = 0;
       for (let m = OBJECT_KEY.exec(body); m; m = OBJECT_KEY.exec(body)) {
-        const lit = literalAt(body, m.index + m[0].length);
-        if (lit && isKeyShaped(lit.value)) return [{ value: lit.value, offset: objectStart + lit.start }];
+        const valueAt = objectStart + m.index + m[0].length;
+        const lit = literalKey(text, valueAt);
+        if (lit?.key) return [lit.key];
+        const resolved = resolveAt(text, valueAt, opts.resolve);
+        if (resolved) return [resolved];
       }
       return 'dynamic';
     }
+    const resolved = resolveAt(text, at, opts.resolve);
+    if (resolved) return [resolved];
     if (c === '[' && opts.list) {
       const end = groupEnd(text, at);
       const keys: KeyAt[] = [];
@@ -160,6 +209,121 @@ export function keysFromArguments(text: string, pos: number, opts: { contextFirs
   return 'dynamic';
 }
 
+/** A key passed through a constant: the identifier at `at`, looked up in the bindings. */
+function resolveAt(text: string, at: number, resolve: Resolve | undefined): KeyAt | undefined {
+  if (!resolve) return undefined;
+  const m = IDENTIFIER_ARGUMENT.exec(text.slice(at, at + 200));
+  if (!m) return undefined;
+  const binding = resolve(m[1]!, m[2]!);
+  return binding ? { value: binding.value, offset: at + m[1]!.length, via: binding } : undefined;
+}
+
+/**
+ * `NAME = 'key'` (JS/TS, Python, Ruby, Go, Java, Kotlin, C#, PHP constants, enum members),
+ * `NAME := "key"`, `NAME: 'key'` and `NAME => 'key'` (object, hash and array entries), and Elixir
+ * module attributes `@name :key`. Comparisons (`==`, `!=`, `<=`) and ternaries are not bindings.
+ */
+const BINDING = /(?<![\w$.@])(@?[A-Za-z_$][\w$]*)(?:[ \t]*:[ \t]*[A-Za-z_][\w.<>[\], ]{0,40}?(?=[ \t]*=(?!=)))?(\s*(?::=|=>|=(?![=~>])|:(?!:))\s*|[ \t]+(?=[:'"]))/g;
+
+export interface NamedBinding {
+  name: string;
+  binding: Binding;
+  /** A declaration (`NAME = 'k'`, `@name :k`) or an entry of an object, hash or array (`NAME: 'k'`, `NAME => 'k'`). */
+  entry: boolean;
+}
+
+/** Constants bound to a key-shaped literal in one file's code (comments blanked). */
+export function collectBindings(path: string, code: string): NamedBinding[] {
+  const out: NamedBinding[] = [];
+  const lineOf = lineIndex(code);
+  const go = /\.go$/i.test(path);
+  BINDING.lastIndex = 0;
+  for (let m = BINDING.exec(code); m; m = BINDING.exec(code)) {
+    let name = m[1]!;
+    const operator = m[2]!.trim();
+    // Elixir attributes take their value after a blank (`@flag :new_ui`); other names need an operator.
+    const attribute = name.startsWith('@') && operator !== '=';
+    if (operator === '' && !attribute) continue;
+    const entry = !attribute && (operator === ':' || operator === '=>');
+    let i = m.index - 1;
+    while (i >= 0 && (code[i] === ' ' || code[i] === '\t')) i--;
+    // An entry, not the `a ? B : 'c'` of a ternary: it follows `{`, `,`, `(`, `[` or starts a line.
+    if (entry && i >= 0 && !'{,([\n'.includes(code[i]!)) continue;
+    // Go writes the type after the name: in `NewUI Flag = "new-ui"` the name is NewUI.
+    if (go && operator === '=' && i >= 0 && /[\w]/.test(code[i]!)) {
+      let j = i;
+      while (j >= 0 && /[\w]/.test(code[j]!)) j--;
+      const before = code.slice(j + 1, i + 1);
+      if (before !== 'const' && before !== 'var') name = before;
+    }
+    let valueAt = m.index + m[0].length;
+    if (attribute) {
+      valueAt = m.index + name.length;
+      while (code[valueAt] === ' ' || code[valueAt] === '\t') valueAt++;
+    }
+    const literal = literalKey(code, valueAt);
+    if (!literal?.key) continue;
+    let end = literalAt(code, valueAt)!.end;
+    while (code[end] === ' ' || code[end] === '\t' || code[end] === '\r') end++;
+    const rest = code.slice(end, end + 9);
+    if (rest !== '' && !/^(?:[,;)}\]\n]|\.freeze|as const)/.test(rest)) continue;
+    out.push({ name, entry, binding: { value: literal.key.value, path, line: lineOf(literal.key.offset) } });
+    BINDING.lastIndex = Math.max(BINDING.lastIndex, end);
+  }
+  return out;
+}
+
+const FLAGGISH = /flag|feature|toggle|experiment/i;
+
+type Table = Map<string, Binding | null>;
+
+function put(table: Table, name: string, binding: Binding): void {
+  const seen = table.get(name);
+  if (seen === undefined) table.set(name, binding);
+  else if (seen !== null && seen.value !== binding.value) table.set(name, null);
+}
+
+/**
+ * Resolves identifiers passed as keys. A bare name (`FLAG`) resolves through declarations only; a
+ * member (`Flags.NEW_UI`, `flags.newUi`) also through object and hash entries. A name bound in the
+ * same file wins; otherwise a capitalised constant bound elsewhere, when the name, the member
+ * chain or the binding's file says it is about flags (`FeatureFlags.NewUi`, a constant from
+ * `flags.ts`): `Level.DEBUG` passed to `logger.isEnabled` is not a flag. A name bound to different
+ * keys is unknown, and the call counts as computed.
+ */
+export class Bindings {
+  private readonly declared: Table = new Map();
+  private readonly any: Table = new Map();
+  private readonly local = new Map<string, { declared: Table; any: Table }>();
+
+  add(path: string, bindings: readonly NamedBinding[]): void {
+    if (bindings.length === 0) return;
+    const local = { declared: new Map() as Table, any: new Map() as Table };
+    const shared = FLAGGISH.test(path);
+    for (const { name, binding, entry } of bindings) {
+      put(local.any, name, binding);
+      if (!entry) put(local.declared, name, binding);
+      if (/^[A-Z]/.test(name) || shared) {
+        put(this.any, name, binding);
+        if (!entry) put(this.declared, name, binding);
+      }
+    }
+    this.local.set(path, local);
+  }
+
+  resolverFor(path: string): Resolve {
+    const local = this.local.get(path);
+    return (chain, name) => {
+      const member = chain !== '' && !/^(?:this|self)\.$/.test(chain);
+      const own = (member ? local?.any : local?.declared)?.get(name);
+      if (own !== undefined) return own ?? undefined;
+      const shared = (member ? this.any : this.declared).get(name);
+      if (!shared) return undefined;
+      return FLAGGISH.test(chain) || FLAGGISH.test(name) || FLAGGISH.test(shared.path) ? shared : undefined;
+    };
+  }
+}
+
 /** The identifier a method is called on (`Flipper` in `Flipper.enabled?`, `Feature` in `::Feature.enabled?`); '' for a plain call. */
 function receiverBefore(code: string, at: number): string {
   let i = at - 1;
@@ -174,7 +338,7 @@ function receiverBefore(code: string, at: number): string {
 }
 
 export interface Extractor {
-  scan(path: string, code: string): CallScan;
+  scan(path: string, code: string, resolve?: Resolve): CallScan;
 }
 
 /** Call sites of the SDKs in `providers` (those the repository shows) and of the configured patterns. */
@@ -191,25 +355,40 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
   const has = (id: string) => providers.has(id);
 
   return {
-    scan(path, code) {
+    scan(path, code, resolve) {
       const refs: Reference[] = [];
       let dynamic = 0;
       const lineOf = lineIndex(code);
       const add = (key: string, offset: number, provider: string) => refs.push({ key, path, line: lineOf(offset), provider, kind: 'call' });
+      const record = (keys: ArgumentKeys, provider: string) => {
+        if (keys === 'dynamic') dynamic++;
+        else if (keys !== 'none') {
+          for (const k of keys) {
+            add(k.value, k.offset, provider);
+            // The constant is part of the flag too: removing the flag removes it.
+            if (k.via) refs.push({ key: k.value, path: k.via.path, line: k.via.line, provider, kind: 'mention' });
+          }
+        }
+      };
 
       if (call) {
         call.lastIndex = 0;
         for (let m = call.exec(code); m; m = call.exec(code)) {
           const method = m[1]!;
-          const candidates = byMethod.get(method)!;
-          const receiver = candidates.some((s) => s.receiver?.methods.includes(method)) ? receiverBefore(code, m.index) : '';
-          const sdk = candidates.find((s) => !s.receiver || !s.receiver.methods.includes(method) || s.receiver.pattern.test(receiver));
-          if (!sdk) continue;
+          const parenthesised = m[2] === '(';
           // Without parentheses (Ruby `Flipper.enabled? :search`) only predicate methods are calls.
-          if (m[2] !== '(' && !method.endsWith('?')) continue;
-          const keys = keysFromArguments(code, m.index + m[0].length, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method) });
-          if (keys === 'dynamic') dynamic++;
-          else for (const k of keys) add(k.value, k.offset, sdk.id);
+          if (!parenthesised && !method.endsWith('?')) continue;
+          const argsAt = m.index + m[0].length;
+          const candidates = byMethod.get(method)!;
+          const receiver = candidates.some((s) => s.receiver?.methods.includes(method) || s.clientOnly?.includes(method)) ? receiverBefore(code, m.index) : '';
+          const sdk = candidates.find(
+            (s) =>
+              (!s.receiver || !s.receiver.methods.includes(method) || s.receiver.pattern.test(receiver)) &&
+              (!s.clientOnly?.includes(method) || CLIENT_RECEIVER.test(receiver)) &&
+              (!parenthesised || hasArguments(code, argsAt, s.minArguments ?? 1)),
+          );
+          if (!sdk) continue;
+          record(keysFromArguments(code, argsAt, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method), resolve }), sdk.id);
         }
       }
       if (has('flipper')) {
@@ -241,9 +420,7 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
             if (key !== undefined && isKeyShaped(key)) add(key, m.index + Math.max(0, m[0].indexOf(key)), c.provider);
             continue;
           }
-          const keys = keysFromArguments(code, m.index + m[0].length);
-          if (keys === 'dynamic') dynamic++;
-          else for (const k of keys) add(k.value, k.offset, c.provider);
+          record(keysFromArguments(code, m.index + m[0].length, { resolve }), c.provider);
         }
       }
       return { refs, dynamic };
@@ -254,19 +431,23 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
 const SYMBOL_FILE = /\.(rb|rake|erb|haml|slim|ex|exs|heex)$/i;
 
 /**
- * Bare mentions of keys in `wanted` (compared normalised): string literals, Ruby/Elixir symbols,
- * and registry constants by name. They make a defined flag count as used even where the call
- * site passes the key through a variable.
+ * Bare mentions of keys that `wanted` accepts: string literals, Ruby/Elixir symbols (`:key` and
+ * `key:`), and registry constants by name. They make a defined flag count as used even where the call site passes the
+ * key through a variable.
  */
-export function scanMentions(path: string, code: string, wanted: (key: string) => boolean, constants?: RegExp): Reference[] {
+export function scanMentions(path: string, code: string, wanted: (key: string, symbol: boolean) => boolean, constants?: RegExp): Reference[] {
   const refs: Reference[] = [];
   const lineOf = lineIndex(code);
   for (const m of code.matchAll(/(['"`])([A-Za-z0-9_][A-Za-z0-9_.:/@+-]{0,199})\1/g)) {
-    if (wanted(m[2]!)) refs.push({ key: m[2]!, path, line: lineOf(m.index + 1), provider: '*', kind: 'mention' });
+    if (wanted(m[2]!, false)) refs.push({ key: m[2]!, path, line: lineOf(m.index + 1), provider: '*', kind: 'mention' });
   }
   if (SYMBOL_FILE.test(path)) {
     for (const m of code.matchAll(/(?<![\w:]):([A-Za-z_]\w{0,199})(?![\w:])/g)) {
-      if (wanted(m[1]!)) refs.push({ key: m[1]!, path, line: lineOf(m.index + 1), provider: '*', kind: 'mention' });
+      if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index + 1), provider: '*', kind: 'mention' });
+    }
+    // Symbol keys of hashes and keyword lists: `stub_feature_flags(new_checkout: false)`.
+    for (const m of code.matchAll(/(?<![\w:@$])([A-Za-z_]\w{0,199}):(?=[ \t])/g)) {
+      if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
     }
   }
   if (constants) {

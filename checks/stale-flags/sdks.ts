@@ -17,7 +17,20 @@ export interface Sdk {
   listArgument?: string[];
   /** Methods whose key may follow a literal user key (`getTreatment('user-1', 'split')`): a second literal wins. */
   keySecond?: string[];
+  /**
+   * Arguments every call of this SDK passes (LaunchDarkly: key, context, default; OpenFeature: key,
+   * default). A call with fewer (`menu.variation('large')`) is some other `variation`.
+   */
+  minArguments?: number;
+  /**
+   * Method names too common to trust on any receiver (`form.getValue('email')`, `logger.isEnabled('debug')`):
+   * they count as plain calls, or on a receiver whose name says it is a flag client (CLIENT_RECEIVER).
+   */
+  clientOnly?: string[];
 }
+
+/** Receivers that look like a flag SDK client: `client`, `ldClient`, `unleash`, `this.flags`, `gb`, `featureService`. */
+export const CLIENT_RECEIVER = /^(?:this|self|)$|flag|feature|toggle|unleash|launch|darkly|^ld|client|sdk|configcat|flagsmith|growth|^gb$|posthog|statsig|split|experiment|provider|^of$|openfeature/i;
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
 const OF_TYPES = ['Boolean', 'String', 'Number', 'Integer', 'Double', 'Float', 'Object'];
@@ -37,6 +50,7 @@ export const SDKS: readonly Sdk[] = [
       'useSuspenseFlag',
     ],
     contextFirst: ['Boolean', 'String', 'Int', 'Float', 'Object'].flatMap((t) => [`${t}Value`, `${t}ValueDetails`]),
+    minArguments: 2,
   },
   {
     id: 'launchdarkly',
@@ -50,12 +64,15 @@ export const SDKS: readonly Sdk[] = [
       'JSONVariation',
       'JSONVariationDetail',
     ],
+    // Server SDKs: (key, context, default); client SDKs: (key, default).
+    minArguments: 2,
   },
   {
     id: 'unleash',
     label: 'Unleash',
     evidence: /unleash/i,
     methods: [...cases('isEnabled', 'getVariant'), 'is_enabled', 'get_variant', 'useFlag', 'useVariant'],
+    clientOnly: [...cases('isEnabled', 'getVariant'), 'is_enabled', 'get_variant'],
   },
   {
     id: 'flipper',
@@ -84,6 +101,9 @@ export const SDKS: readonly Sdk[] = [
     label: 'ConfigCat',
     evidence: /configcat/i,
     methods: [...cases('getValue', 'getValueAsync', 'getValueDetails', 'getValueDetailsAsync'), 'get_value', 'get_value_details', 'useFeatureFlag'],
+    // (key, default value[, user]); a callback form adds one more.
+    minArguments: 2,
+    clientOnly: [...cases('getValue', 'getValueAsync'), 'get_value'],
   },
   {
     id: 'flagsmith',
@@ -91,6 +111,7 @@ export const SDKS: readonly Sdk[] = [
     evidence: /flagsmith/i,
     methods: [...cases('hasFeature', 'isFeatureEnabled', 'getValue', 'getFeatureValue'), 'has_feature', 'is_feature_enabled', 'get_value', 'get_feature_value', 'useFlags'],
     listArgument: ['useFlags'],
+    clientOnly: [...cases('getValue'), 'get_value'],
   },
   {
     id: 'posthog',
@@ -103,6 +124,7 @@ export const SDKS: readonly Sdk[] = [
     label: 'GrowthBook',
     evidence: /growthbook/i,
     methods: [...cases('isOn', 'isOff', 'getFeatureValue', 'evalFeature'), 'is_on', 'is_off', 'get_feature_value', 'eval_feature', 'useFeatureIsOn', 'useFeatureValue', 'useFeature'],
+    clientOnly: [...cases('isOn', 'isOff'), 'is_on', 'is_off'],
   },
   {
     id: 'statsig',

@@ -89,7 +89,7 @@ describe('stale-flags: GitLab-style definitions', () => {
     // stale: old_release, rolled_out, unused_flag, milestone_flag, ghost_flag (5); 7 definitions, 1 untyped, 1 unowned.
     expect(r.score).toBe(2.4); // 10 × 2/7 − 1.5/7 − 1.5/7 = 2.43
     expect(r.status).toBe('fail');
-    expect(r.summary).toBe('8 flags (7 defined here, 1 only in code); 5 stale of 7 temporary (2 past lifetime, 1 fully rolled out, 1 unused, 1 undefined); 1 of 7 definitions without a type, 1 without an owner; 1 licensing/entitlement feature left out (premium_thing)');
+    expect(r.summary).toBe('8 flags (7 defined here, 1 only in code); 5 stale of 7 temporary (2 past lifetime, 1 static, 1 unused, 1 undefined); 1 of 7 definitions without a type, 1 without an owner; 1 licensing/entitlement feature left out (premium_thing)');
 
     const old = only(r.findings, 'old_release');
     expect(old).toMatchObject({ severity: 'medium', path: 'config/feature_flags/gitlab_com_derisk/old_release.yml', line: 2 });
@@ -98,7 +98,7 @@ describe('stale-flags: GitLab-style definitions', () => {
     expect(old.message).toMatch(/Remove the definition and all 2 references: app\/assets\/javascripts\/build\.js:2, app\/services\/build\.rb:4$/);
 
     const rolled = only(r.findings, 'rolled_out');
-    expect(rolled.message).toContain('has been fully rolled out (default_enabled: true) and unchanged for 35 days');
+    expect(rolled.message).toContain('has been fully rolled out (default_enabled: true) with its definition unchanged for 35 days');
     expect(rolled.message).not.toContain('lifetime'); // 35 days is within its 40-day lifetime
 
     expect(only(r.findings, 'unused_flag')).toMatchObject({
@@ -177,12 +177,12 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     // The experiment is 50 days old and serves one value since its file last changed 50 days ago.
     const green = only(r.findings, 'green-button');
     expect(green.message).toContain(`is 50 days old, past the 40-day lifetime of an experiment flag (estimated from`);
-    expect(green.message).toContain('has been fully rolled out (no targeting, always serves "on") and unchanged for 50 days');
+    expect(green.message).toContain('has been fully rolled out (no targeting, always serves "on") with its definition unchanged for 50 days');
     expect(green.message).toMatch(/lib\/tasks\.rb:2, worker\/jobs\.py:4$/);
     // A kill switch read from its key is permanent.
     expect(about(r.findings, 'payments-kill-switch')).toEqual([]);
     // The kill switch's type comes from its key, so its definition counts as untyped.
-    expect(r.summary).toBe('3 flags (3 defined here); 2 stale of 2 temporary (2 past lifetime, 1 fully rolled out); 1 of 3 definitions without a type, 0 without an owner');
+    expect(r.summary).toBe('3 flags (3 defined here); 2 stale of 2 temporary (2 past lifetime, 1 static); 1 of 3 definitions without a type, 0 without an owner');
   });
 
   it('an OpenFeature call to a key flagd does not define is undefined; a LaunchDarkly key is not', async () => {
@@ -196,6 +196,23 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     expect(only(r.findings, 'unknown-key').message).toContain('is checked in code but not defined in flags.json, where this repository defines its OpenFeature flags');
     expect(about(r.findings, 'remote-only')).toEqual([]); // 20 days old, remote
     expect(r.summary).toBe('3 flags (1 defined here, 2 only in code); 1 stale of 3 temporary (1 undefined); every definition names a type and an owner');
+  });
+
+  it('flagd definitions in a deployment repository serve code elsewhere: not unused, still judged by age', async () => {
+    const deploy = [
+      commit(120, 'feat: flagd sidecar', {
+        'k8s/flagd/app.flagd.json': flagd({ 'old-banner': targeted, 'fresh-banner': { ...targeted, metadata: { type: 'release', created: day(3) } } }),
+        'k8s/deployment.yaml': 'kind: Deployment\n',
+      }),
+    ];
+    const r = await check(deploy);
+    expect(only(r.findings, 'old-banner').message).toContain('is 120 days old, past the 40-day lifetime');
+    expect(only(r.findings, 'old-banner').message).not.toContain('no code refers to it');
+    expect(about(r.findings, 'fresh-banner')).toEqual([]);
+    expect(r.findings).toContainEqual({ severity: 'info', path: 'k8s/flagd/app.flagd.json', line: 7, message: 'no code in this repository calls a flag SDK, so the 2 flags defined here (fresh-banner, old-banner) serve other repositories and were not judged unused; their age and rollout still count' });
+    // The same definitions beside code that uses OpenFeature: a flag nobody calls is unused.
+    const withCode = await check([...deploy, commit(2, 'feat: app', { 'package.json': '{"dependencies": {"@openfeature/server-sdk": "1"}}\n', 'src/a.ts': "client.getBooleanValue('fresh-banner', false);\n" })]);
+    expect(only(withCode.findings, 'old-banner').message).toContain('is defined but no code refers to it');
   });
 
   it('reads Flipt features.yml: variant flags with rules, boolean flags without rollouts', async () => {
@@ -236,7 +253,7 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     ]);
     const search = only(later.findings, 'search-v2');
     expect(search).toMatchObject({ path: 'flipt/features.yml', line: 4 });
-    expect(search.message).toContain('has been fully rolled out (enabled: true, no rollouts) and unchanged for 60 days');
+    expect(search.message).toContain('has been fully rolled out (enabled: true, no rollouts) with its definition unchanged for 60 days');
     expect(only(later.findings, 'ranking').message).not.toContain('fully rolled out');
   });
 
@@ -321,10 +338,10 @@ describe('stale-flags: remote providers and references', () => {
     expect(r.findings.some((f) => f.message.startsWith('no commit history'))).toBe(false);
   });
 
-  it('lists every reference, capped with "and N more", and ignores comments, vendored, generated and minified files', async () => {
+  it('lists every reference (capped by maxListedReferences with "and N more"), and ignores comments, vendored, generated and minified files', async () => {
     const callers: Record<string, string> = {};
     for (let i = 1; i <= 12; i++) callers[`src/page${String(i).padStart(2, '0')}.tsx`] = `// unleash.isEnabled('not-this-one')\nexport const on = useFlag('old-banner');\n`;
-    const r = await check([
+    const commits = [
       commit(300, 'init', {
         'package.json': '{"dependencies": {"@unleash/proxy-client-react": "4"}}\n',
         ...callers,
@@ -335,22 +352,66 @@ describe('stale-flags: remote providers and references', () => {
         'src/schema.ts': "// Code generated by sqlc. DO NOT EDIT.\nunleash.isEnabled('generated-by-marker');\n",
         'public/app.bundle.js': `${'var a=1;'.repeat(1000)}unleash.isEnabled('minified');\n`,
       }),
-    ]);
-    const banner = only(r.findings, 'old-banner');
-    expect(banner.message).toMatch(/Archive it in Unleash and remove all 12 references: src\/page01\.tsx:2, src\/page02\.tsx:2, .*src\/page10\.tsx:2 and 2 more$/);
+    ];
+    const r = await check(commits);
+    // Every reference by default, so the flag can be removed in one go.
+    expect(only(r.findings, 'old-banner').message).toMatch(/Archive it in Unleash and remove all 12 references: src\/page01\.tsx:2, src\/page02\.tsx:2, (src\/page\d\d\.tsx:2, ){9}src\/page12\.tsx:2$/);
+    const capped = await check(commits, { options: { maxListedReferences: 10 } });
+    expect(only(capped.findings, 'old-banner').message).toMatch(/Archive it in Unleash and remove all 12 references: src\/page01\.tsx:2, .*src\/page10\.tsx:2 and 2 more$/);
     for (const key of ['not-this-one', 'py-comment', 'vendored', 'built', 'generated-by-name', 'generated-by-marker', 'minified']) expect(about(r.findings, key), key).toEqual([]);
     // A docstring is a string, not a comment: its call is read (the lexer does not parse).
     expect(about(r.findings, 'docstring-is-a-string')).toHaveLength(1);
     expect(r.findings).toContainEqual({ severity: 'info', message: 'not read for references: 1 generated file (src/schema.ts) and 1 minified file (public/app.bundle.js)' });
   });
 
-  it('keys computed at the call site are counted and named, not guessed', async () => {
+  it('keys computed at the call site are counted and named, not guessed; calls no flag SDK would make are not flags', async () => {
     const r = await check({
       'package.json': '{"dependencies": {"launchdarkly-node-server-sdk": "7"}}\n',
-      'src/a.ts': lines('ld.variation(`checkout-${variant}`, ctx, false);', "ld.variation('prefix-' + name, ctx, false);", 'ld.variation(flagKey, ctx, false);', "ld.variation('plain-key', ctx, false);"),
+      'src/a.ts': lines(
+        'ld.variation(`checkout-${variant}`, ctx, false);',
+        "ld.variation('prefix-' + name, ctx, false);",
+        'ld.variation(flagKey, ctx, false);',
+        "ld.variation('plain-key', ctx, false);",
+        // Not LaunchDarkly: every LaunchDarkly variation call passes the key and a default at least.
+        "const size = menu.variation('size-large');",
+        "const copy = abTest.variation('Header text', 1);",
+        'const none = ld.variation();',
+      ),
     });
-    expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary');
+    expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary; 1 of unknown age');
     expect(r.findings).toContainEqual({ severity: 'info', path: 'src/a.ts', message: '3 flag call sites compute the key (a variable or a template), so they are not checked (the first is in this file)' });
+    expect(r.findings).toContainEqual({ severity: 'info', path: 'src/a.ts', line: 4, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: plain-key (src/a.ts:4)' });
+  });
+
+  it('resolves keys passed through constants, in the same file or a flags module, and lists the constant with the call sites', async () => {
+    const r = await check([
+      commit(200, 'feat: flags', {
+        'package.json': '{"dependencies": {"launchdarkly-node-server-sdk": "7"}}\n',
+        'src/flags.ts': lines('export const FLAGS = {', "  NEW_UI: 'new-ui',", '} as const;', "export const LEGACY_EXPORT = 'legacy-export';"),
+        'src/level.ts': "export const DEBUG = 'debug-level';\n",
+        'src/ui.ts': lines("import { FLAGS, LEGACY_EXPORT } from './flags';", 'export const ui = () => ld.variation(FLAGS.NEW_UI, ctx, false);', 'export const exp = () => ld.boolVariation(LEGACY_EXPORT, ctx, false);', 'export const log = () => logger.variation(Level.DEBUG, ctx);'),
+        'src/local.ts': lines("const CHECKOUT_FLAG = 'checkout-v3';", 'export const on = () => ld.variation(CHECKOUT_FLAG, ctx, false);'),
+      }),
+    ]);
+    expect(only(r.findings, 'new-ui').message).toMatch(/remove all 2 references: src\/flags\.ts:2, src\/ui\.ts:2$/);
+    expect(only(r.findings, 'new-ui')).toMatchObject({ path: 'src/ui.ts', line: 2 });
+    expect(only(r.findings, 'legacy-export').message).toMatch(/remove all 2 references: src\/flags\.ts:4, src\/ui\.ts:3$/);
+    expect(only(r.findings, 'checkout-v3').message).toMatch(/remove all 2 references: src\/local\.ts:1, src\/local\.ts:2$/);
+    // A constant from outside the flags module, passed to something else's variation(), is no flag.
+    expect(about(r.findings, 'debug-level')).toEqual([]);
+    expect(r.summary).toBe('3 flags (3 only in code); 3 stale of 3 temporary (3 past lifetime)');
+  });
+
+  it('calls in tests alone make no flag: a stub or an SDK wrapper test is not the product checking a flag', async () => {
+    const flagd = JSON.stringify({ flags: { live: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [true, 'on', 'off'] }, metadata: { type: 'release', owner: 'web', created: day(5) } } } });
+    const r = await check({
+      'package.json': '{"dependencies": {"@openfeature/server-sdk": "1", "launchdarkly-node-server-sdk": "7"}}\n',
+      'flags/app.flagd.json': flagd,
+      'src/a.ts': "export const on = () => client.getBooleanValue('live', false);\n",
+      'src/a.test.ts': lines("client.getBooleanValue('made-up-in-a-test', false);", "ld.variation('stubbed-remote', ctx, false);", "client.getBooleanValue('live', true);"),
+    });
+    for (const key of ['made-up-in-a-test', 'stubbed-remote']) expect(about(r.findings, key), key).toEqual([]);
+    expect(r.summary).toBe('1 flag (1 defined here); 0 stale of 1 temporary; every definition names a type and an owner');
   });
 
   it('a flag referenced only in tests is stale: the code that used it is gone', async () => {
@@ -371,8 +432,8 @@ describe('stale-flags: remote providers and references', () => {
       'app/a.rb': lines('Flipper.enabled?(:Search_V2, current_user)', 'Flipper.enabled? :search_v2', 'Flipper[:search_v2].enabled?', 'button.enabled?(:not_a_flag)'),
       'lib/b.ex': 'if FunWithFlags.enabled?(:searchV2, for: user), do: :new\n',
     });
-    expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary');
-    expect(r.findings).toEqual([{ severity: 'info', message: 'no commit history was read, so flags without a date in their definition have an unknown age and were not judged by age' }]);
+    expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary; 1 of unknown age');
+    expect(r.findings).toEqual([{ severity: 'info', path: 'app/a.rb', line: 1, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: Search_V2 (app/a.rb:1)' }]);
   });
 });
 
@@ -422,11 +483,40 @@ describe('stale-flags: history limits and applicability', () => {
     ...Array.from({ length: 8 }, (_, i) => commit(30 - i, `chore: ${i}`, { 'README.md': `v${i}\n` })),
   ];
 
-  it('with the history cut short, an older definition is only known to be older than the oldest commit read', async () => {
+  it('with the history cut short, an older definition is of unknown age, neither stale nor fresh, and a finding says so', async () => {
     const r = await check(oldRepo, { historyLimit: 5 });
-    // The five newest commits go back 27 days: within the 40-day lifetime, so age cannot condemn it.
+    // The five newest commits go back 27 days: within the 40-day lifetime, so age can neither condemn nor clear it.
     expect(about(r.findings, 'aged')).toEqual([]);
-    expect(r.findings).toContainEqual({ severity: 'info', message: `only the last 5 commits were read (back to ${day(27)}; raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
+    expect(r.summary).toBe('1 flag (1 defined here); 0 stale of 1 temporary; 1 of unknown age; every definition names a type and an owner');
+    expect(r.findings).toContainEqual({
+      severity: 'low',
+      path: 'config/feature_flags/beta/aged.yml',
+      line: 2,
+      message: `1 temporary flag of unknown age, not judged by age: only the last 5 commits were read, back to ${day(27)}, and the files that define or call them are older than that, so they may well be past their lifetime. Raise crawl.historyLimit (or crawl a full clone), or record a created or expiry date for each (in its definition, or in a flag list for remote flags): aged (config/feature_flags/beta/aged.yml:2)`,
+    });
+    // The same repository read in full: the flag is 300 days old.
+    expect(only((await check(oldRepo)).findings, 'aged').message).toContain('is 300 days old');
+  });
+
+  it('with the history cut short, a flag in a shared file or known from call sites is of unknown age too', async () => {
+    const flagd = JSON.stringify({ flags: { 'shared-one': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [true, 'on', 'off'] }, metadata: { type: 'release', owner: 'web' } } } }, null, 2);
+    const r = await check(
+      [
+        commit(300, 'init', {
+          'package.json': '{"dependencies": {"unleash-client": "6", "@openfeature/server-sdk": "1"}}\n',
+          'flags/app.flagd.json': flagd,
+          'src/a.ts': lines("client.getBooleanValue('shared-one', false);", "unleash.isEnabled('remote-one');"),
+        }),
+        ...Array.from({ length: 2 }, (_, i) => commit(10 - i, `chore: ${i}`, { 'README.md': `v${i}\n` })),
+        // Names the key within the window read, but the flag is older than that: no proof of freshness.
+        commit(5, 'chore: shared-one owner is web', { 'flags/app.flagd.json': flagd.replace('"web"', '"web-team"') }),
+      ],
+      { historyLimit: 3 },
+    );
+    const note = r.findings.find((f) => f.message.includes('of unknown age'));
+    expect(note).toMatchObject({ severity: 'low', path: 'flags/app.flagd.json' });
+    expect(note?.message).toMatch(/^2 temporary flags of unknown age, not judged by age: only the last 3 commits were read, back to .*: remote-one \(src\/a\.ts:2\), shared-one \(flags\/app\.flagd\.json:3\)$/);
+    expect(r.summary).toBe('2 flags (1 defined here, 1 only in code); 0 stale of 2 temporary; 2 of unknown age; every definition names a type and an owner');
   });
 
   it('…and a window longer than the lifetime proves it stale', async () => {
