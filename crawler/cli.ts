@@ -129,6 +129,7 @@ async function commandBuild(argv: string[]): Promise<number> {
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
     base: config.site.base,
     title: config.site.title,
+    levels: config.levels,
     logger,
   });
   return EXIT.ok;
