@@ -3,15 +3,16 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { loadConfig } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
+import { backfill } from './backfill.ts';
 import { crawl } from './run.ts';
 import { PROJECT_ROOT, buildSite } from './site.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
-const FLEET_VERSION = '2';
-/** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
-const BACKFILL_DAYS = [150, 120, 90, 60, 30];
+const FLEET_VERSION = '3';
+/** Weekly points before the anchor at which the demo backfills history, so trends show from the first start. */
+export const DEMO_BACKFILL_WEEKS = 21;
 
 export async function prepareDemo(logger: Logger, regenerate = false): Promise<ReturnType<typeof loadConfig>> {
   const config = loadConfig(DEMO_CONFIG);
@@ -24,12 +25,7 @@ export async function prepareDemo(logger: Logger, regenerate = false): Promise<R
     const started = Date.now();
     const repos = generateDemoFleet(path.join(demoDir, 'repos'));
     logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
-    const quiet = createLogger({ quiet: true });
-    for (const days of BACKFILL_DAYS) {
-      const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
-      const summary = await crawl(config, { dbPath, logger: quiet, asOf, now: asOf });
-      logger.info('history backfilled', { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, ms: summary.durationMs });
-    }
+    await backfill(config, { dbPath, logger, weeks: DEMO_BACKFILL_WEEKS, until: new Date(DEMO_ANCHOR) });
     writeFileSync(marker, new Date().toISOString());
   }
   return config;

@@ -98,9 +98,11 @@ export function applyExemption(
   if (exemption.expires >= today) {
     return { status: 'waived', underlyingStatus: outcome.status, score: null, summary: `Waived until ${exemption.expires}: ${exemption.reason}`, findings: outcome.findings, waiver: exemption };
   }
+  // The expired waiver is kept with the real status, so the site can mark it "waiver expired".
   return {
     ...outcome,
     findings: [{ severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
+    waiver: exemption,
   };
 }
 

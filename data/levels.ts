@@ -83,14 +83,14 @@ export function repoLevel(levels: readonly LevelDefinition[], results: Readonly<
 }
 
 /**
- * A team's level: the highest level that at least half of its rated repositories reach. Unrated
- * repositories do not vote; a team without a rated repository is unrated (null).
+ * A team's level: the highest level that most (more than half) of its rated repositories reach.
+ * Unrated repositories do not vote; a team without a rated repository is unrated (null).
  */
 export function teamLevel(repoLevels: readonly (number | null)[]): number | null {
   const rated = repoLevels.filter((l): l is number => l !== null).sort((a, b) => b - a);
   if (rated.length === 0) return null;
-  // The level of the repository at the median position from the top: at least half are at or above it.
-  return rated[Math.ceil(rated.length / 2) - 1]!;
+  // Counting from the top, the repository just past the halfway mark: more than half are at or above its level.
+  return rated[Math.floor(rated.length / 2)]!;
 }
 
 export function levelName(levels: readonly LevelDefinition[], index: number | null): string {

@@ -19,6 +19,7 @@ export interface StoredCheckResult {
   weight: number;
   summary: string;
   findings: Finding[];
+  /** The exemption that applied: active when status is waived, expired otherwise. */
   waiver?: { reason: string; expires: string };
   durationMs: number;
 }
