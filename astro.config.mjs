@@ -5,5 +5,7 @@ export default defineConfig({
   output: 'static',
   trailingSlash: 'always',
   build: { format: 'directory' },
+  // Check pages show code from the READMEs: a high-contrast theme keeps every token readable (axe color-contrast).
+  markdown: { shikiConfig: { theme: 'github-light-high-contrast' } },
   vite: { ssr: { external: ['better-sqlite3'] } },
 });

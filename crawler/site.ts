@@ -14,6 +14,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   process.env.SEAWORTHY_DB = dbPath;
   process.env.SEAWORTHY_TITLE = options.title;
   process.env.SEAWORTHY_LEVELS = JSON.stringify(options.levels);
+  process.env.SEAWORTHY_BASE = options.base;
   process.env.SEAWORTHY_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'data', 'migrations');
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1'; // builds run unattended, often without network
   const started = Date.now();

@@ -28,9 +28,12 @@ export function scorecard(): Scorecard {
 
 export const siteTitle = (): string => process.env.SEAWORTHY_TITLE ?? 'Seaworthy';
 
-/** A site path under the configured base. */
+/**
+ * A site path under the configured base. The build passes the base explicitly: import.meta.env.BASE_URL
+ * can be overridden by a BASE_URL variable inherited from the environment (test runners set one).
+ */
 export function href(path: string): string {
-  const base = import.meta.env.BASE_URL.replace(/\/+$/, '');
+  const base = (process.env.SEAWORTHY_BASE ?? import.meta.env.BASE_URL).replace(/\/+$/, '');
   return `${base}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
