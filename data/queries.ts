@@ -1,5 +1,6 @@
 // Reads for the site, at build time. Everything returned here is plain data; pages escape it.
 import type { Status } from '../checks/contract.ts';
+import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.ts';
 import { repoLevel, type LevelDefinition } from './levels.ts';
 
@@ -132,6 +133,12 @@ export interface StatusFlip {
   webUrl: string | null;
 }
 
+export interface History {
+  stats: CheckStat[];
+  levels: Map<number, Map<number, RepoLevelPoint>>;
+  flips: StatusFlip[];
+}
+
 export interface RepoLevelPoint {
   team: string | null;
   level: number | null;
@@ -158,6 +165,27 @@ export class Queries {
 
   constructor(file: string) {
     this.db = openDb(file, { readonly: true });
+  }
+
+  private readonly statements = new Map<string, Statement>();
+
+  /** Pages call the same few queries thousands of times: prepare each once. */
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  private runOrder: Map<number, number> | undefined;
+
+  /** Position of each finished run in time order; runs not in it (running, failed) are left out of histories. */
+  private runPositions(): Map<number, number> {
+    return (this.runOrder ??= new Map(this.runs().map((r, i) => [r.id, i])));
+  }
+
+  private byRunOrder<T extends { runId: number }>(rows: T[]): T[] {
+    const order = this.runPositions();
+    return rows.filter((r) => order.has(r.runId)).sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
   }
 
   close(): void {
@@ -300,18 +328,19 @@ export class Queries {
   }
 
   checkResults(runId: number, repoId: number): CheckResultDetail[] {
-    const results = this.db
-      .prepare(
-        `SELECT id, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
-                waiver_reason AS waiverReason, waiver_expires AS waiverExpires
-         FROM check_results WHERE run_id = ? AND repo_id = ? ORDER BY check_id`,
-      )
-      .all(runId, repoId) as (Omit<CheckResultDetail, 'findings'> & { id: number })[];
-    const findings = this.db.prepare(
-      `SELECT severity, message, path, line FROM findings WHERE result_id = ?
-       ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
-    );
-    return results.map(({ id, ...rest }) => ({ ...rest, findings: findings.all(id) as FindingRow[] }));
+    const results = this.stmt(
+      `SELECT id, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
+              waiver_reason AS waiverReason, waiver_expires AS waiverExpires
+       FROM check_results WHERE run_id = ? AND repo_id = ? ORDER BY check_id`,
+    ).all(runId, repoId) as (Omit<CheckResultDetail, 'findings'> & { id: number })[];
+    const findings = this.stmt(
+      `SELECT f.result_id AS resultId, f.severity, f.message, f.path, f.line FROM findings f JOIN check_results cr ON cr.id = f.result_id
+       WHERE cr.run_id = ? AND cr.repo_id = ?
+       ORDER BY f.result_id, CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, f.path, f.line, f.id`,
+    ).all(runId, repoId) as (FindingRow & { resultId: number })[];
+    const byResult = new Map<number, FindingRow[]>();
+    for (const { resultId, ...finding } of findings) (byResult.get(resultId) ?? byResult.set(resultId, []).get(resultId)!).push(finding);
+    return results.map(({ id, ...rest }) => ({ ...rest, findings: byResult.get(id) ?? [] }));
   }
 
   // History for the site: each reads what every page of a kind needs in one query, memoised.
@@ -329,55 +358,120 @@ export class Queries {
       .all() as TeamScorePoint[]);
   }
 
-  private checkStatRows: CheckStat[] | undefined;
+  private historyMemo: History | undefined;
 
-  /** Per run, team (null: without a team) and check: how many results had each status, and the mean score. */
-  checkStats(): CheckStat[] {
-    return (this.checkStatRows ??= this.db
-      .prepare(
-        `SELECT cr.run_id AS runId, t.name AS team, cr.check_id AS checkId,
-                SUM(cr.status = 'pass') AS pass, SUM(cr.status = 'warn') AS warn, SUM(cr.status = 'fail') AS fail,
-                SUM(cr.status = 'not-applicable') AS notApplicable, SUM(cr.status = 'error') AS error, SUM(cr.status = 'waived') AS waived,
-                AVG(cr.score) AS meanScore
-         FROM check_results cr JOIN runs ru ON ru.id = cr.run_id JOIN repo_runs rr ON rr.run_id = cr.run_id AND rr.repo_id = cr.repo_id
-         LEFT JOIN teams t ON t.id = rr.team_id
-         WHERE ru.status IN ('ok', 'partial') GROUP BY cr.run_id, t.name, cr.check_id`,
-      )
-      .all() as CheckStat[]);
-  }
-
-  private levelRows: Map<number, Map<number, RepoLevelPoint>> | undefined;
-
-  /** Every repository's level and team in every run (run id → repository id → level index, null: unrated). */
-  levelHistory(levels: readonly LevelDefinition[]): Map<number, Map<number, RepoLevelPoint>> {
-    if (this.levelRows) return this.levelRows;
-    const byRun = new Map<number, Map<number, RepoLevelPoint>>();
-    // Streamed in (run, repository) order, so only one repository's results are held at a time.
-    const rows = this.db
-      .prepare(
-        `SELECT cr.run_id, cr.repo_id, t.name, cr.check_id, cr.status, cr.score
-         FROM check_results cr JOIN runs ru ON ru.id = cr.run_id JOIN repo_runs rr ON rr.run_id = cr.run_id AND rr.repo_id = cr.repo_id
-         LEFT JOIN teams t ON t.id = rr.team_id
-         WHERE ru.status IN ('ok', 'partial') ORDER BY cr.run_id, cr.repo_id`,
-      )
-      .raw()
-      .iterate() as IterableIterator<[number, number, string | null, string, Status, number | null]>;
-    let current: { runId: number; repoId: number; team: string | null; results: Record<string, { status: Status; score: number | null }> } | undefined;
-    const flush = () => {
-      if (!current) return;
-      let runLevels = byRun.get(current.runId);
-      if (!runLevels) byRun.set(current.runId, (runLevels = new Map()));
-      runLevels.set(current.repoId, { team: current.team, level: repoLevel(levels, current.results).index });
-    };
-    for (const [runId, repoId, team, checkId, status, score] of rows) {
-      if (!current || current.runId !== runId || current.repoId !== repoId) {
-        flush();
-        current = { runId, repoId, team, results: {} };
-      }
-      current.results[checkId] = { status, score };
+  /**
+   * Everything the site needs from the results of every run, in one pass over the results in
+   * (repository, run) order of a covering index: status counts and mean scores per run, team and
+   * check; every repository's level in every run; and every status flip between consecutive runs.
+   */
+  history(levels: readonly LevelDefinition[]): History {
+    if (this.historyMemo) return this.historyMemo;
+    const order = this.runPositions();
+    const teamNames = new Map((this.db.prepare('SELECT id, name FROM teams').all() as { id: number; name: string }[]).map((t) => [t.id, t.name]));
+    const repos = new Map(
+      (this.db.prepare('SELECT id, slug, name, web_url AS webUrl FROM repositories').all() as { id: number; slug: string; name: string; webUrl: string | null }[]).map((r) => [r.id, r]),
+    );
+    // (run, repository) → team and crawled head.
+    const repoRuns = new Map<number, Map<number, { team: string | null; head: string | null }>>();
+    for (const [runId, repoId, teamId, head] of this.db.prepare('SELECT run_id, repo_id, team_id, head_oid FROM repo_runs').raw().iterate() as IterableIterator<[number, number, number | null, string | null]>) {
+      if (!order.has(runId)) continue;
+      let byRepo = repoRuns.get(runId);
+      if (!byRepo) repoRuns.set(runId, (byRepo = new Map()));
+      byRepo.set(repoId, { team: teamId === null ? null : (teamNames.get(teamId) ?? null), head });
     }
-    flush();
-    return (this.levelRows = byRun);
+    // Counters per (run, team, check) in flat arrays: millions of results, so no string keys per result.
+    const teamIndex = new Map<string | null, number>();
+    const checkIndex = new Map<string, number>();
+    const statCells: (CheckStat & { scored: number; scoreSum: number })[] = [];
+    const statSlot = new Map<number, number>();
+    const cell = (runId: number, team: string | null, checkId: string) => {
+      let t = teamIndex.get(team);
+      if (t === undefined) teamIndex.set(team, (t = teamIndex.size));
+      let c = checkIndex.get(checkId);
+      if (c === undefined) checkIndex.set(checkId, (c = checkIndex.size));
+      // Run positions, teams and checks are each well under 2^16 in any real organisation.
+      const key = (order.get(runId)! * 65_536 + t) * 4_096 + c;
+      let slot = statSlot.get(key);
+      if (slot === undefined) {
+        statSlot.set(key, (slot = statCells.length));
+        statCells.push({ runId, team, checkId, pass: 0, warn: 0, fail: 0, notApplicable: 0, error: 0, waived: 0, meanScore: null, scored: 0, scoreSum: 0 });
+      }
+      return statCells[slot]!;
+    };
+    const levelRows = new Map<number, Map<number, RepoLevelPoint>>();
+    const flips: StatusFlip[] = [];
+    const STATUS_KEY: Record<Status, 'pass' | 'warn' | 'fail' | 'notApplicable' | 'error' | 'waived'> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
+
+    const finishRepo = (repoId: number, rows: [number, string, Status, number | null][]) => {
+      // Usually already in time order (run ids grow with time); a run backfilled later is not.
+      let sorted = true;
+      for (let k = 1; k < rows.length && sorted; k++) sorted = order.get(rows[k - 1]![0])! <= order.get(rows[k]![0])!;
+      if (!sorted) rows.sort((x, y) => order.get(x[0])! - order.get(y[0])!);
+      const last = new Map<string, { runId: number; status: Status; score: number | null }>();
+      let i = 0;
+      while (i < rows.length) {
+        const runId = rows[i]![0];
+        const info = repoRuns.get(runId)?.get(repoId);
+        const team = info?.team ?? null;
+        const results: Record<string, { status: Status; score: number | null }> = {};
+        for (; i < rows.length && rows[i]![0] === runId; i++) {
+          const [, checkId, status, score] = rows[i]!;
+          results[checkId] = { status, score };
+          const stat = cell(runId, team, checkId);
+          stat[STATUS_KEY[status]]++;
+          if (score !== null) {
+            stat.scored++;
+            stat.scoreSum += score;
+          }
+          const before = last.get(checkId);
+          if (before && before.status !== status) {
+            const repo = repos.get(repoId)!;
+            flips.push({
+              runId,
+              fromRunId: before.runId,
+              repoId,
+              slug: repo.slug,
+              name: repo.name,
+              team,
+              checkId,
+              fromStatus: before.status,
+              toStatus: status,
+              fromScore: before.score,
+              toScore: score,
+              fromHead: repoRuns.get(before.runId)?.get(repoId)?.head ?? null,
+              toHead: info?.head ?? null,
+              webUrl: repo.webUrl,
+            });
+          }
+          last.set(checkId, { runId, status, score });
+        }
+        let runLevels = levelRows.get(runId);
+        if (!runLevels) levelRows.set(runId, (runLevels = new Map()));
+        runLevels.set(repoId, { team, level: repoLevel(levels, results).index });
+      }
+    };
+
+    let currentRepo: number | undefined;
+    let rows: [number, string, Status, number | null][] = [];
+    const scan = this.db.prepare('SELECT repo_id, run_id, check_id, status, score FROM check_results ORDER BY repo_id, run_id').raw().iterate() as IterableIterator<[number, number, string, Status, number | null]>;
+    for (const [repoId, runId, checkId, status, score] of scan) {
+      if (repoId !== currentRepo) {
+        if (currentRepo !== undefined) finishRepo(currentRepo, rows);
+        currentRepo = repoId;
+        rows = [];
+      }
+      if (order.has(runId)) rows.push([runId, checkId, status, score]);
+    }
+    if (currentRepo !== undefined) finishRepo(currentRepo, rows);
+
+    const position = (f: StatusFlip) => order.get(f.runId)!;
+    flips.sort((x, y) => position(x) - position(y) || x.name.toLowerCase().localeCompare(y.name.toLowerCase()) || x.repoId - y.repoId || (x.checkId < y.checkId ? -1 : 1));
+    return (this.historyMemo = {
+      stats: statCells.map(({ scored, scoreSum, ...stat }) => ({ ...stat, meanScore: scored === 0 ? null : scoreSum / scored })),
+      levels: levelRows,
+      flips,
+    });
   }
 
   /** Repositories of a run that could not be read, or kept an earlier result. */
@@ -391,51 +485,26 @@ export class Queries {
       .all(runId) as ReturnType<Queries['runExceptions']>;
   }
 
-  private flipRows: StatusFlip[] | undefined;
-
-  /** Every change of status of a repository's check between two consecutive runs that judged it, oldest first. */
-  statusFlips(): StatusFlip[] {
-    return (this.flipRows ??= this.db
-      .prepare(
-        `WITH ordered AS (
-           SELECT cr.run_id AS runId, cr.repo_id AS repoId, cr.check_id AS checkId, cr.status, cr.score, ru.started_at AS startedAt,
-                  LAG(cr.status) OVER w AS fromStatus, LAG(cr.score) OVER w AS fromScore, LAG(cr.run_id) OVER w AS fromRunId
-           FROM check_results cr JOIN runs ru ON ru.id = cr.run_id
-           WHERE ru.status IN ('ok', 'partial')
-           WINDOW w AS (PARTITION BY cr.repo_id, cr.check_id ORDER BY ru.started_at, cr.run_id)
-         )
-         SELECT o.runId, o.fromRunId, o.repoId, r.slug, r.name, t.name AS team, o.checkId, o.fromStatus, o.status AS toStatus,
-                o.fromScore, o.score AS toScore, prev.head_oid AS fromHead, cur.head_oid AS toHead, r.web_url AS webUrl
-         FROM ordered o JOIN repositories r ON r.id = o.repoId
-         JOIN repo_runs cur ON cur.run_id = o.runId AND cur.repo_id = o.repoId
-         LEFT JOIN repo_runs prev ON prev.run_id = o.fromRunId AND prev.repo_id = o.repoId
-         LEFT JOIN teams t ON t.id = cur.team_id
-         WHERE o.fromStatus IS NOT NULL AND o.fromStatus != o.status
-         ORDER BY o.startedAt, o.runId, r.name COLLATE NOCASE, o.checkId`,
-      )
-      .all() as StatusFlip[]);
-  }
-
   /** One repository's results per check in every run it was judged in, oldest first. */
   repoCheckHistory(repoId: number): { runId: number; checkId: string; status: Status; score: number | null }[] {
-    return this.db
-      .prepare(
-        `SELECT cr.run_id AS runId, cr.check_id AS checkId, cr.status, cr.score FROM check_results cr JOIN runs ru ON ru.id = cr.run_id
-         WHERE cr.repo_id = ? AND ru.status IN ('ok', 'partial') ORDER BY ru.started_at, cr.run_id, cr.check_id`,
-      )
-      .all(repoId) as { runId: number; checkId: string; status: Status; score: number | null }[];
+    return this.byRunOrder(
+      this.stmt('SELECT run_id AS runId, check_id AS checkId, status, score FROM check_results WHERE repo_id = ?').all(repoId) as {
+        runId: number;
+        checkId: string;
+        status: Status;
+        score: number | null;
+      }[],
+    );
   }
 
   /** The repository's crawled head, score and accounting in every run, oldest first. */
   repoRuns(repoId: number): RepoRunRow[] {
-    return this.db
-      .prepare(
-        `SELECT ru.id AS runId, ru.started_at AS date, rr.score, rr.status, rr.head_oid AS headOid, rr.head_date AS headDate,
-                rr.carried_from_run AS carriedFromRun, rr.stale_reason AS staleReason
-         FROM runs ru JOIN repo_runs rr ON rr.run_id = ru.id
-         WHERE rr.repo_id = ? AND ru.status IN ('ok', 'partial') ORDER BY ru.started_at, ru.id`,
-      )
-      .all(repoId) as RepoRunRow[];
+    const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
+    const rows = this.stmt(
+      `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason
+       FROM repo_runs WHERE repo_id = ?`,
+    ).all(repoId) as Omit<RepoRunRow, 'date'>[];
+    return this.byRunOrder(rows).map((r) => ({ ...r, date: dates.get(r.runId)! }));
   }
 }
 

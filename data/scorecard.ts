@@ -192,7 +192,7 @@ export class Scorecard {
   }
 
   private statsFor(runId: number): CheckStat[] {
-    return this.q.checkStats().filter((s) => s.runId === runId);
+    return this.history().stats.filter((s) => s.runId === runId);
   }
 
   private countsOf(stats: readonly CheckStat[]): StatusCounts {
@@ -288,7 +288,7 @@ export class Scorecard {
     const scores = this.teamScoreByRun();
     const levels = this.teamLevelsByRun();
     const stats = new Map<string, number | null>();
-    for (const s of this.q.checkStats()) if (s.team === team) stats.set(`${s.runId}\u0000${s.checkId}`, s.meanScore === null ? null : Math.round(s.meanScore * 10) / 10);
+    for (const s of this.history().stats) if (s.team === team) stats.set(`${s.runId}\u0000${s.checkId}`, s.meanScore === null ? null : Math.round(s.meanScore * 10) / 10);
     const runs = this.runs
       .filter((r) => scores.get(r.id)?.has(team))
       .map((r) => {
@@ -310,7 +310,7 @@ export class Scorecard {
   private teamLevelsByRun(): Map<string, (number | null)[]> {
     if (this.teamLevelMemo) return this.teamLevelMemo;
     const out = new Map<string, (number | null)[]>();
-    for (const [runId, repos] of this.q.levelHistory(this.levels)) {
+    for (const [runId, repos] of this.history().levels) {
       for (const point of repos.values()) {
         if (point.team === null) continue;
         const key = `${runId}\u0000${point.team}`;
@@ -328,7 +328,7 @@ export class Scorecard {
   /** Status counts of a check in every run (all repositories), oldest first. */
   checkDistribution(checkId: string): (HistoryPoint & { counts: StatusCounts })[] {
     const byRun = new Map<number, StatusCounts>();
-    for (const s of this.q.checkStats()) if (s.checkId === checkId) byRun.set(s.runId, addCounts(byRun.get(s.runId) ?? EMPTY_COUNTS, s));
+    for (const s of this.history().stats) if (s.checkId === checkId) byRun.set(s.runId, addCounts(byRun.get(s.runId) ?? EMPTY_COUNTS, s));
     return this.runs.filter((r) => byRun.has(r.id)).map((r) => ({ runId: r.id, date: r.startedAt, counts: byRun.get(r.id)! }));
   }
 
@@ -347,7 +347,11 @@ export class Scorecard {
   }
 
   flips(): StatusFlip[] {
-    return this.q.statusFlips();
+    return this.history().flips;
+  }
+
+  private history() {
+    return this.q.history(this.levels);
   }
 
   private flipIndex: { byRun: Map<number, StatusFlip[]>; byRepo: Map<number, StatusFlip[]> } | undefined;
