@@ -7,6 +7,7 @@ import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts
 import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
 import type { FactProvider } from './facts/types.ts';
+import { changesSince } from './changes.ts';
 import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
@@ -169,7 +170,7 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const team = teamOf(config, ref);
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
@@ -201,6 +202,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     score: repoScore(results),
     durationMs: performance.now() - started,
     results,
+    changes: changesSince(snapshot, previousHead),
   };
 }
 
@@ -253,7 +255,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, options.facts ?? NO_PROVIDER);
+          result = await crawlRepo(ref, source, config, checks, needs, now, options.facts ?? NO_PROVIDER, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);

@@ -87,7 +87,17 @@ export const apiSchemas = {
         findings: z.array(z.object({ severity: z.enum(SEVERITIES), message: z.string(), path: z.string().nullable(), line: z.int().nullable(), url: z.string().nullable() })),
       }),
     ),
-    history: z.array(z.object({ runId: z.int(), date: z.string(), score, headOid: z.string().nullable(), checks: z.record(z.string(), z.object({ status, score })) })),
+    history: z.array(
+      z.object({
+        runId: z.int(),
+        date: z.string(),
+        score,
+        headOid: z.string().nullable(),
+        commitsSincePrevious: z.int().nullable().describe('Commits between the previous crawled head and this one; null when unknown.'),
+        commits: z.array(z.object({ oid: z.string(), date: z.string(), author: z.string(), title: z.string(), pullRequest: z.object({ number: z.int(), title: z.string().nullable(), url: z.string().nullable() }).nullable() })),
+        checks: z.record(z.string(), z.object({ status, score })),
+      }),
+    ),
   }),
   check: document('check', {
     check: z.object({ id: z.string(), title: z.string(), description: z.string(), category: z.string(), defaultWeight: z.number(), weights: z.array(z.number()), page: path }),
@@ -205,7 +215,18 @@ export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiD
   const repo = s.repo(slug)!;
   const results = s.q.checkResults(s.latest!.id, repo.repoId);
   const history = new Map<number, ApiDocument<'repository'>['history'][number]>();
-  for (const r of s.q.repoRuns(repo.repoId)) history.set(r.runId, { runId: r.runId, date: r.date, score: r.score, headOid: r.headOid, checks: {} });
+  const commits = s.q.repoCommits(repo.repoId);
+  for (const r of s.q.repoRuns(repo.repoId)) {
+    history.set(r.runId, {
+      runId: r.runId,
+      date: r.date,
+      score: r.score,
+      headOid: r.headOid,
+      commitsSincePrevious: r.commitsSincePrevious,
+      commits: (commits.get(r.runId) ?? []).map((c) => ({ oid: c.oid, date: c.date, author: c.author, title: c.title, pullRequest: c.prNumber === null ? null : { number: c.prNumber, title: c.prTitle, url: c.prUrl } })),
+      checks: {},
+    });
+  }
   for (const h of s.q.repoCheckHistory(repo.repoId)) {
     const point = history.get(h.runId);
     if (point) point.checks[h.checkId] = { status: h.status, score: h.score };

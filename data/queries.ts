@@ -153,6 +153,30 @@ export interface RepoRunRow {
   headDate: string | null;
   carriedFromRun: number | null;
   staleReason: string | null;
+  /** Commits between the previously crawled head and this one; null when the crawl could not tell. */
+  commitsSincePrevious: number | null;
+}
+
+export interface CommitRow {
+  oid: string;
+  date: string;
+  author: string;
+  title: string;
+  prNumber: number | null;
+  prTitle: string | null;
+  prUrl: string | null;
+}
+
+const COMMIT_SELECT = `SELECT run_id AS runId, repo_id AS repoId, oid, committed_at AS date, author, title, pr_number AS prNumber, pr_title AS prTitle, pr_url AS prUrl
+  FROM repo_run_commits`;
+
+function groupCommits(rows: (CommitRow & { runId: number; repoId: number })[], key: 'runId' | 'repoId'): Map<number, CommitRow[]> {
+  const out = new Map<number, CommitRow[]>();
+  for (const { runId, repoId, ...commit } of rows) {
+    const k = key === 'runId' ? runId : repoId;
+    (out.get(k) ?? out.set(k, []).get(k)!).push(commit);
+  }
+  return out;
 }
 
 function mean(values: (number | null)[]): number | null {
@@ -485,6 +509,22 @@ export class Queries {
       .all(runId) as ReturnType<Queries['runExceptions']>;
   }
 
+  /** Commits that landed before each run of a repository (run id → newest first), where the crawl knew. */
+  repoCommits(repoId: number): Map<number, CommitRow[]> {
+    return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE repo_id = ? ORDER BY run_id, position`).all(repoId) as (CommitRow & { runId: number; repoId: number })[], 'runId');
+  }
+
+  /** Commits that landed before a run, per repository (repository id → newest first). */
+  runCommits(runId: number): Map<number, CommitRow[]> {
+    return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE run_id = ? ORDER BY repo_id, position`).all(runId) as (CommitRow & { runId: number; repoId: number })[], 'repoId');
+  }
+
+  /** How many commits landed before a run, per repository, where known. */
+  runCommitCounts(runId: number): Map<number, number> {
+    const rows = this.stmt('SELECT repo_id AS repoId, commits_since_previous AS total FROM repo_runs WHERE run_id = ? AND commits_since_previous IS NOT NULL').all(runId) as { repoId: number; total: number }[];
+    return new Map(rows.map((r) => [r.repoId, r.total]));
+  }
+
   /** One repository's results per check in every run it was judged in, oldest first. */
   repoCheckHistory(repoId: number): { runId: number; checkId: string; status: Status; score: number | null }[] {
     return this.byRunOrder(
@@ -501,7 +541,8 @@ export class Queries {
   repoRuns(repoId: number): RepoRunRow[] {
     const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
     const rows = this.stmt(
-      `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason
+      `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason,
+              commits_since_previous AS commitsSincePrevious
        FROM repo_runs WHERE repo_id = ?`,
     ).all(repoId) as Omit<RepoRunRow, 'date'>[];
     return this.byRunOrder(rows).map((r) => ({ ...r, date: dates.get(r.runId)! }));
@@ -519,4 +560,15 @@ export function fileUrl(webUrl: string | null, oid: string | null, filePath: str
 export function compareUrl(webUrl: string | null, from: string | null, to: string | null): string | undefined {
   if (!webUrl || !from || !to || from === to || !/^https?:\/\//.test(webUrl) || !/^[0-9a-f]{7,64}$/i.test(from) || !/^[0-9a-f]{7,64}$/i.test(to)) return undefined;
   return `${webUrl.replace(/\/+$/, '')}/compare/${from}...${to}`;
+}
+
+/** Link to a commit on the host, where the repository has a web URL. */
+export function commitUrl(webUrl: string | null, oid: string): string | undefined {
+  if (!webUrl || !/^https?:\/\//.test(webUrl) || !/^[0-9a-f]{7,64}$/i.test(oid)) return undefined;
+  return `${webUrl.replace(/\/+$/, '')}/commit/${oid}`;
+}
+
+/** A pull request link from the source, only when it is a plain http(s) URL. */
+export function safeUrl(url: string | null | undefined): string | undefined {
+  return url && /^https?:\/\/[^\s]+$/.test(url) ? url : undefined;
 }

@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../crawler/backfill.ts';
@@ -244,6 +245,8 @@ const HOSTILE_TEAM = '<b onmouseover=window.__pwned=3>Ops</b>';
 const HOSTILE_ALERT = '<svg onload=window.__pwned=4>';
 const HOSTILE_WAIVER = '<iframe src=javascript:window.__pwned=5></iframe>';
 const HOSTILE_LEVEL = '<u onclick=window.__pwned=6>Top</u>';
+const HOSTILE_COMMIT = '<img src=x onerror=window.__pwned=8> fix runbook';
+const HOSTILE_PR = '<script>window.__pwned=9</script> Add runbook';
 
 const goodRunbook = `# Checkout runbook
 
@@ -317,6 +320,12 @@ describe('hostile names and messages through every page type and export', () => 
     );
     expect(runCli(['crawl', '-c', config, '-q', '--as-of', '2026-08-15']).code).toBe(0);
     expect(runCli(['crawl', '-c', config, '-q']).code).toBe(0);
+    // Commits and pull requests as a crawl that reads history stores them (no registered check reads history yet).
+    const db = new Database(path.join(tmp.dir, 'site.db'));
+    const latest = db.prepare(`SELECT rr.run_id AS runId, rr.repo_id AS repoId, rr.head_oid AS head FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE r.name = ? ORDER BY rr.run_id DESC LIMIT 1`).get(HOSTILE_REPO) as { runId: number; repoId: number; head: string };
+    db.prepare('UPDATE repo_runs SET commits_since_previous = 1 WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
+    db.prepare(`INSERT INTO repo_run_commits (run_id, repo_id, position, oid, committed_at, author, title, pr_number, pr_title, pr_url) VALUES (?, ?, 0, ?, '2026-09-01T00:00:00Z', '<b>Mallory</b>', ?, 7, ?, 'javascript:window.__pwned=10')`).run(latest.runId, latest.repoId, latest.head, HOSTILE_COMMIT, HOSTILE_PR);
+    db.close();
     // Built from another working directory, as a scheduled job would.
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
@@ -381,10 +390,17 @@ describe('hostile names and messages through every page type and export', () => 
     expect(text).toContain(HOSTILE_ALERT);
     expect(text).toContain(HOSTILE_WAIVER);
     expect(await page.getByTestId('what-changed').locator('tbody tr').count()).toBeGreaterThan(0);
+    const changed = await page.getByTestId('what-changed').textContent();
+    expect(changed).toContain(HOSTILE_COMMIT);
+    expect(changed).toContain(HOSTILE_PR);
+    expect(changed).toContain('<b>Mallory</b>');
+    // A pull request URL that is not http(s) is shown as text, never as a link.
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
     for (const url of ['/repos/', '/checks/', '/checks/runbooks/', '/checks/cost-tags/', '/runs/', '/exports/']) await assertInert(url);
     const runs = apiSchemas.organisation.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).json());
     await assertInert(`/runs/${runs.run!.id}/`);
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_REPO);
+    expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_COMMIT);
     expect(dialogs).toEqual([]);
   });
 
@@ -393,6 +409,7 @@ describe('hostile names and messages through every page type and export', () => 
     expect(repo.repository.name).toBe(HOSTILE_REPO);
     expect(repo.results.flatMap((r) => r.findings.map((f) => f.message)).some((m) => m.includes(HOSTILE_ALERT))).toBe(true);
     expect(repo.results.find((r) => r.checkId === 'cost-tags')?.waiver?.reason).toBe(HOSTILE_WAIVER);
+    expect(repo.history.at(-1)?.commits[0]).toMatchObject({ title: HOSTILE_COMMIT, pullRequest: { number: 7, title: HOSTILE_PR } });
     const team = apiSchemas.team.parse(await (await page.request.get(`${site.url}/api/v1/teams/ops.json`)).json());
     expect(team.team.displayName).toBe(HOSTILE_TEAM);
     const csv = await (await page.request.get(`${site.url}/api/v1/teams/ops.csv`)).text();
