@@ -357,11 +357,14 @@ export class Queries {
               waiver_reason AS waiverReason, waiver_expires AS waiverExpires
        FROM check_results WHERE run_id = ? AND repo_id = ? ORDER BY check_id`,
     ).all(runId, repoId) as (Omit<CheckResultDetail, 'findings'> & { id: number })[];
+    if (results.length === 0) return [];
+    // A repository's results of one run are written in one transaction, so their ids are a short
+    // range: the findings index answers it directly; ids in the range from elsewhere are dropped below.
+    const ids = results.map((r) => r.id);
     const findings = this.stmt(
-      `SELECT f.result_id AS resultId, f.severity, f.message, f.path, f.line FROM findings f JOIN check_results cr ON cr.id = f.result_id
-       WHERE cr.run_id = ? AND cr.repo_id = ?
-       ORDER BY f.result_id, CASE f.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, f.path, f.line, f.id`,
-    ).all(runId, repoId) as (FindingRow & { resultId: number })[];
+      `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id BETWEEN ? AND ?
+       ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
+    ).all(Math.min(...ids), Math.max(...ids)) as (FindingRow & { resultId: number })[];
     const byResult = new Map<number, FindingRow[]>();
     for (const { resultId, ...finding } of findings) (byResult.get(resultId) ?? byResult.set(resultId, []).get(resultId)!).push(finding);
     return results.map(({ id, ...rest }) => ({ ...rest, findings: byResult.get(id) ?? [] }));
@@ -404,45 +407,52 @@ export class Queries {
       if (!byRepo) repoRuns.set(runId, (byRepo = new Map()));
       byRepo.set(repoId, { team: teamId === null ? null : (teamNames.get(teamId) ?? null), head });
     }
-    // Counters per (run, team, check) in flat arrays: millions of results, so no string keys per result.
+    // Counters per (run, team, check), found through a numeric key: millions of results, no string keys per result.
     const teamIndex = new Map<string | null, number>();
     const checkIndex = new Map<string, number>();
     const statCells: (CheckStat & { scored: number; scoreSum: number })[] = [];
     const statSlot = new Map<number, number>();
-    const cell = (runId: number, team: string | null, checkId: string) => {
-      let t = teamIndex.get(team);
-      if (t === undefined) teamIndex.set(team, (t = teamIndex.size));
-      let c = checkIndex.get(checkId);
-      if (c === undefined) checkIndex.set(checkId, (c = checkIndex.size));
-      // Run positions, teams and checks are each well under 2^16 in any real organisation.
-      const key = (order.get(runId)! * 65_536 + t) * 4_096 + c;
-      let slot = statSlot.get(key);
-      if (slot === undefined) {
-        statSlot.set(key, (slot = statCells.length));
-        statCells.push({ runId, team, checkId, pass: 0, warn: 0, fail: 0, notApplicable: 0, error: 0, waived: 0, meanScore: null, scored: 0, scoreSum: 0 });
-      }
-      return statCells[slot]!;
-    };
     const levelRows = new Map<number, Map<number, RepoLevelPoint>>();
     const flips: StatusFlip[] = [];
     const STATUS_KEY: Record<Status, 'pass' | 'warn' | 'fail' | 'notApplicable' | 'error' | 'waived'> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
 
-    const finishRepo = (repoId: number, rows: [number, string, Status, number | null][]) => {
+    // One repository's results, as parallel arrays (run, check, status, score) in (run id) order.
+    let runIds: number[] = [];
+    let checkIds: string[] = [];
+    let statuses: Status[] = [];
+    let scores: (number | null)[] = [];
+
+    const finishRepo = (repoId: number) => {
+      let indices = runIds.map((_, k) => k);
       // Usually already in time order (run ids grow with time); a run backfilled later is not.
       let sorted = true;
-      for (let k = 1; k < rows.length && sorted; k++) sorted = order.get(rows[k - 1]![0])! <= order.get(rows[k]![0])!;
-      if (!sorted) rows.sort((x, y) => order.get(x[0])! - order.get(y[0])!);
+      for (let k = 1; k < runIds.length && sorted; k++) sorted = order.get(runIds[k - 1]!)! <= order.get(runIds[k]!)!;
+      if (!sorted) indices = indices.sort((x, y) => order.get(runIds[x]!)! - order.get(runIds[y]!)! || x - y);
       const last = new Map<string, { runId: number; status: Status; score: number | null }>();
       let i = 0;
-      while (i < rows.length) {
-        const runId = rows[i]![0];
+      while (i < indices.length) {
+        const runId = runIds[indices[i]!]!;
         const info = repoRuns.get(runId)?.get(repoId);
         const team = info?.team ?? null;
+        let t = teamIndex.get(team);
+        if (t === undefined) teamIndex.set(team, (t = teamIndex.size));
+        // Run positions, teams and checks are each well under 2^16 in any real organisation.
+        const base = (order.get(runId)! * 65_536 + t) * 4_096;
         const results: Record<string, { status: Status; score: number | null }> = {};
-        for (; i < rows.length && rows[i]![0] === runId; i++) {
-          const [, checkId, status, score] = rows[i]!;
+        for (; i < indices.length && runIds[indices[i]!] === runId; i++) {
+          const k = indices[i]!;
+          const checkId = checkIds[k]!;
+          const status = statuses[k]!;
+          const score = scores[k]!;
           results[checkId] = { status, score };
-          const stat = cell(runId, team, checkId);
+          let c = checkIndex.get(checkId);
+          if (c === undefined) checkIndex.set(checkId, (c = checkIndex.size));
+          let slot = statSlot.get(base + c);
+          if (slot === undefined) {
+            statSlot.set(base + c, (slot = statCells.length));
+            statCells.push({ runId, team, checkId, pass: 0, warn: 0, fail: 0, notApplicable: 0, error: 0, waived: 0, meanScore: null, scored: 0, scoreSum: 0 });
+          }
+          const stat = statCells[slot]!;
           stat[STATUS_KEY[status]]++;
           if (score !== null) {
             stat.scored++;
@@ -477,17 +487,23 @@ export class Queries {
     };
 
     let currentRepo: number | undefined;
-    let rows: [number, string, Status, number | null][] = [];
     const scan = this.db.prepare('SELECT repo_id, run_id, check_id, status, score FROM check_results ORDER BY repo_id, run_id').raw().iterate() as IterableIterator<[number, number, string, Status, number | null]>;
     for (const [repoId, runId, checkId, status, score] of scan) {
       if (repoId !== currentRepo) {
-        if (currentRepo !== undefined) finishRepo(currentRepo, rows);
+        if (currentRepo !== undefined) finishRepo(currentRepo);
         currentRepo = repoId;
-        rows = [];
+        runIds = [];
+        checkIds = [];
+        statuses = [];
+        scores = [];
       }
-      if (order.has(runId)) rows.push([runId, checkId, status, score]);
+      if (!order.has(runId)) continue;
+      runIds.push(runId);
+      checkIds.push(checkId);
+      statuses.push(status);
+      scores.push(score);
     }
-    if (currentRepo !== undefined) finishRepo(currentRepo, rows);
+    if (currentRepo !== undefined) finishRepo(currentRepo);
 
     const position = (f: StatusFlip) => order.get(f.runId)!;
     flips.sort((x, y) => position(x) - position(y) || x.name.toLowerCase().localeCompare(y.name.toLowerCase()) || x.repoId - y.repoId || (x.checkId < y.checkId ? -1 : 1));

@@ -124,8 +124,10 @@ export class Scorecard {
     }));
   }
 
+  private bySlug: Map<string, RepoView> | undefined;
+
   repo(slug: string): RepoView | undefined {
-    return this.repos().find((r) => r.slug === slug);
+    return (this.bySlug ??= new Map(this.repos().map((r) => [r.slug, r]))).get(slug);
   }
 
   private teamScoreByRun(): Map<number, Map<string | null, number | null>> {
