@@ -351,7 +351,33 @@ export class Queries {
       .all(repoId) as TrendPoint[];
   }
 
+  private preloaded: { runId: number; byRepo: Map<number, CheckResultDetail[]> } | undefined;
+
+  /** Loads every result and finding of a run at once: repository pages and exports of that run then read memory. */
+  preloadResults(runId: number): void {
+    if (this.preloaded?.runId === runId) return;
+    const results = this.db
+      .prepare(
+        `SELECT id, repo_id AS repoId, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
+                waiver_reason AS waiverReason, waiver_expires AS waiverExpires
+         FROM check_results WHERE run_id = ? ORDER BY repo_id, check_id`,
+      )
+      .all(runId) as (Omit<CheckResultDetail, 'findings'> & { id: number; repoId: number })[];
+    const findings = this.db
+      .prepare(
+        `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id IN (SELECT id FROM check_results WHERE run_id = ?)
+         ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
+      )
+      .all(runId) as (FindingRow & { resultId: number })[];
+    const byResult = new Map<number, FindingRow[]>();
+    for (const { resultId, ...finding } of findings) (byResult.get(resultId) ?? byResult.set(resultId, []).get(resultId)!).push(finding);
+    const byRepo = new Map<number, CheckResultDetail[]>();
+    for (const { id, repoId, ...rest } of results) (byRepo.get(repoId) ?? byRepo.set(repoId, []).get(repoId)!).push({ ...rest, findings: byResult.get(id) ?? [] });
+    this.preloaded = { runId, byRepo };
+  }
+
   checkResults(runId: number, repoId: number): CheckResultDetail[] {
+    if (this.preloaded?.runId === runId) return this.preloaded.byRepo.get(repoId) ?? [];
     const results = this.stmt(
       `SELECT id, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
               waiver_reason AS waiverReason, waiver_expires AS waiverExpires
@@ -386,6 +412,8 @@ export class Queries {
   }
 
   private historyMemo: History | undefined;
+  /** Filled by the history pass: each repository's runs and results, so its page needs no query. */
+  private repoHistories: { runs: Map<number, RepoRunRow[]>; checks: Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]> } | undefined;
 
   /**
    * Everything the site needs from the results of every run, in one pass over the results in
@@ -399,14 +427,25 @@ export class Queries {
     const repos = new Map(
       (this.db.prepare('SELECT id, slug, name, web_url AS webUrl FROM repositories').all() as { id: number; slug: string; name: string; webUrl: string | null }[]).map((r) => [r.id, r]),
     );
-    // (run, repository) → team and crawled head.
+    // (run, repository) → team and crawled head; and each repository's runs, for its page.
     const repoRuns = new Map<number, Map<number, { team: string | null; head: string | null }>>();
-    for (const [runId, repoId, teamId, head] of this.db.prepare('SELECT run_id, repo_id, team_id, head_oid FROM repo_runs').raw().iterate() as IterableIterator<[number, number, number | null, string | null]>) {
+    const runsOfRepo = new Map<number, RepoRunRow[]>();
+    const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
+    const repoRunRows = this.db
+      .prepare(
+        `SELECT run_id, repo_id, team_id, head_oid, score, status, head_date, carried_from_run, stale_reason, commits_since_previous FROM repo_runs`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[number, number, number | null, string | null, number | null, 'ok' | 'error', string | null, number | null, string | null, number | null]>;
+    for (const [runId, repoId, teamId, head, score, status, headDate, carriedFromRun, staleReason, commitsSincePrevious] of repoRunRows) {
       if (!order.has(runId)) continue;
       let byRepo = repoRuns.get(runId);
       if (!byRepo) repoRuns.set(runId, (byRepo = new Map()));
       byRepo.set(repoId, { team: teamId === null ? null : (teamNames.get(teamId) ?? null), head });
+      (runsOfRepo.get(repoId) ?? runsOfRepo.set(repoId, []).get(repoId)!).push({ runId, date: dates.get(runId)!, score, status, headOid: head, headDate, carriedFromRun, staleReason, commitsSincePrevious });
     }
+    for (const [repoId, list] of runsOfRepo) runsOfRepo.set(repoId, this.byRunOrder(list));
+    const checksOfRepo = new Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]>();
     // Counters per (run, team, check), found through a numeric key: millions of results, no string keys per result.
     const teamIndex = new Map<string | null, number>();
     const checkIndex = new Map<string, number>();
@@ -429,6 +468,8 @@ export class Queries {
       for (let k = 1; k < runIds.length && sorted; k++) sorted = order.get(runIds[k - 1]!)! <= order.get(runIds[k]!)!;
       if (!sorted) indices = indices.sort((x, y) => order.get(runIds[x]!)! - order.get(runIds[y]!)! || x - y);
       const last = new Map<string, { runId: number; status: Status; score: number | null }>();
+      const repoHistory: { runId: number; checkId: string; status: Status; score: number | null }[] = [];
+      checksOfRepo.set(repoId, repoHistory);
       let i = 0;
       while (i < indices.length) {
         const runId = runIds[indices[i]!]!;
@@ -479,6 +520,7 @@ export class Queries {
             });
           }
           last.set(checkId, { runId, status, score });
+          repoHistory.push({ runId, checkId, status, score });
         }
         let runLevels = levelRows.get(runId);
         if (!runLevels) levelRows.set(runId, (runLevels = new Map()));
@@ -507,6 +549,7 @@ export class Queries {
 
     const position = (f: StatusFlip) => order.get(f.runId)!;
     flips.sort((x, y) => position(x) - position(y) || x.name.toLowerCase().localeCompare(y.name.toLowerCase()) || x.repoId - y.repoId || (x.checkId < y.checkId ? -1 : 1));
+    this.repoHistories = { runs: runsOfRepo, checks: checksOfRepo };
     return (this.historyMemo = {
       stats: statCells.map(({ scored, scoreSum, ...stat }) => ({ ...stat, meanScore: scored === 0 ? null : scoreSum / scored })),
       levels: levelRows,
@@ -543,6 +586,7 @@ export class Queries {
 
   /** One repository's results per check in every run it was judged in, oldest first. */
   repoCheckHistory(repoId: number): { runId: number; checkId: string; status: Status; score: number | null }[] {
+    if (this.repoHistories) return this.repoHistories.checks.get(repoId) ?? [];
     return this.byRunOrder(
       this.stmt('SELECT run_id AS runId, check_id AS checkId, status, score FROM check_results WHERE repo_id = ?').all(repoId) as {
         runId: number;
@@ -555,6 +599,7 @@ export class Queries {
 
   /** The repository's crawled head, score and accounting in every run, oldest first. */
   repoRuns(repoId: number): RepoRunRow[] {
+    if (this.repoHistories) return this.repoHistories.runs.get(repoId) ?? [];
     const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
     const rows = this.stmt(
       `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason,

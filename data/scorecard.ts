@@ -111,6 +111,7 @@ export class Scorecard {
     if (!this.latest) return (this.reposMemo = []);
     const before = this.previous ? new Map(this.q.repositories(this.previous.id).map((r) => [r.repoId, r.score])) : new Map<number, number | null>();
     const baseline = this.baseline ? new Map(this.q.repositories(this.baseline.id).map((r) => [r.repoId, r.score])) : new Map<number, number | null>();
+    this.q.preloadResults(this.latest.id);
     return (this.reposMemo = this.q.repositories(this.latest.id).map((repo) => {
       const { index, blocking } = repoLevel(this.levels, repo.checks);
       return {
