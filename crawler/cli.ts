@@ -41,6 +41,8 @@ Options:
       --db <file>         database file (default: "database" from the configuration)
       --check <id>        run only this check (repeatable)
       --as-of <date>      judge each repository as it was on this date (backfills history)
+      --backfill <weeks>  first crawl the repositories as they were 1…<weeks> weeks ago (one run
+                          per week, skipping weeks the database already has), so trends start full
       --fail-on <status>  exit 1 when any result is "fail" or worse ("fail"), or "warn" or worse ("warn")
       --offline           ask no package registry: release dates come from the cache alone, whatever
                           its age; packages it lacks are reported undated ("not in the offline cache")
@@ -109,6 +111,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
     db: { type: 'string' },
     check: { type: 'string', multiple: true },
     'as-of': { type: 'string' },
+    backfill: { type: 'string' },
     'fail-on': { type: 'string' },
     json: { type: 'boolean', default: false },
     offline: { type: 'boolean', default: false },
@@ -118,13 +121,20 @@ async function commandCrawl(argv: string[]): Promise<number> {
   if (values['fail-on'] && !['fail', 'warn'].includes(values['fail-on'])) throw new UsageError(`--fail-on must be "fail" or "warn", got "${values['fail-on']}"`);
   const asOf = values['as-of'] ? new Date(values['as-of']) : undefined;
   if (asOf && Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be a date such as 2026-08-01, got "${values['as-of']}"`);
+  const weeks = values.backfill === undefined ? 0 : Number(values.backfill);
+  if (!Number.isInteger(weeks) || weeks < 0 || weeks > 520) throw new UsageError(`--backfill must be a number of weeks from 1 to 520, got "${values.backfill}"`);
   const loaded = loadConfig(values.config);
   const config = values.offline ? { ...loaded, registries: { ...loaded.registries, offline: true } } : loaded;
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
   const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const dbPath = values.db ?? path.resolve(config.configDir, config.database);
+  if (weeks > 0) {
+    const { backfill } = await import('./backfill.ts');
+    await backfill(config, { dbPath, logger, weeks, until: asOf ?? new Date(), onlyChecks: values.check });
+  }
   const summary = await crawl(config, {
-    dbPath: values.db ?? path.resolve(config.configDir, config.database),
+    dbPath,
     logger,
     asOf,
     onlyChecks: values.check,
@@ -147,6 +157,7 @@ async function commandBuild(argv: string[]): Promise<number> {
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
     base: config.site.base,
     title: config.site.title,
+    levels: config.levels,
     logger,
   });
   return EXIT.ok;

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isNode, stringify as stringifyYaml, type Do
 import { z } from 'zod';
 import { REPO_KINDS } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
+import { DEFAULT_LEVELS } from '../data/levels.ts';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -186,6 +187,23 @@ const registries = z
     examples: [{ ttlHours: 24, npm: { url: 'https://npm.internal.example.com', tokenEnv: 'NPM_MIRROR_TOKEN' } }],
   });
 
+const minimumScore = z.number().min(0).max(10);
+
+const level = z
+  .object({
+    name: z.string().min(1).max(40).meta({ examples: ['Silver'] }),
+    description: z.string().optional().meta({ description: 'Shown beside the level on the site.' }),
+    everyCheck: minimumScore.optional().meta({ description: 'Minimum score of every check judged for the repository.', examples: [6] }),
+    checks: z
+      .object(Object.fromEntries(CHECKS.map((c) => [c.id, minimumScore.optional()])))
+      .strict()
+      .optional()
+      .meta({ description: 'Minimum score per check id; overrides everyCheck for that check.', examples: [{ [CHECKS[0].id]: 8 }] }),
+  })
+  .strict()
+  .refine((l) => l.everyCheck !== undefined || Object.values(l.checks ?? {}).some((v) => v !== undefined), 'give "everyCheck" or at least one entry under "checks"')
+  .meta({ examples: [{ name: 'Silver', everyCheck: 6, checks: { [CHECKS[0].id]: 8 } }] });
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -217,6 +235,13 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    levels: z
+      .array(level)
+      .default(DEFAULT_LEVELS)
+      .meta({
+        description:
+          'Levels, lowest first; each is cumulative (a repository reaches a level when it meets it and every level below). Not-applicable counts as met; waived and error never do.',
+      }),
     repoKinds: z
       .array(
         z
@@ -345,6 +370,11 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   if (!parsed.success) {
     const messages = parsed.error.issues.map((issue) => formatIssue(issue, raw, doc, counter, file));
     throw new ConfigError(`${messages.join('\n')}\n\nFix the configuration and run again (schema: seaworthy.config.schema.json).`);
+  }
+  const levelNames = new Set<string>();
+  for (const [index, l] of parsed.data.levels.entries()) {
+    if (levelNames.has(l.name.toLowerCase())) throw new ConfigError(`${file}: levels[${index}].name: level "${l.name}" is defined twice; level names must be unique.`);
+    levelNames.add(l.name.toLowerCase());
   }
   const names = new Set<string>();
   for (const [index, t] of parsed.data.teams.entries()) {

@@ -7,15 +7,16 @@ import type { Store } from '../data/store.ts';
 import { loadConfig, type SeaworthyConfig } from './config.ts';
 import { createRegistryFacts } from './facts/provider.ts';
 import type { FactProvider } from './facts/types.ts';
-import { createLogger, type Logger } from './log.ts';
+import type { Logger } from './log.ts';
+import { backfill } from './backfill.ts';
 import { crawl } from './run.ts';
 import { PROJECT_ROOT, buildSite } from './site.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
-const FLEET_VERSION = '4';
-/** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
-const BACKFILL_DAYS = [150, 120, 90, 60, 30];
+const FLEET_VERSION = '5';
+/** Weekly points before the anchor at which the demo backfills history, so trends show from the first start. */
+export const DEMO_BACKFILL_WEEKS = 21;
 
 /**
  * Runs `work` with the demo's package registries: the crafted histories of fixtures/demo-registry.ts
@@ -47,14 +48,7 @@ export async function prepareDemo(logger: Logger, regenerate = false): Promise<R
     const started = Date.now();
     const repos = generateDemoFleet(path.join(demoDir, 'repos'));
     logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
-    const quiet = createLogger({ quiet: true });
-    await withDemoRegistry(config, quiet, async (facts) => {
-      for (const days of BACKFILL_DAYS) {
-        const asOf = new Date(new Date(DEMO_ANCHOR).getTime() - days * 86_400_000);
-        const summary = await crawl(config, { dbPath, logger: quiet, asOf, now: asOf, facts });
-        logger.info('history backfilled', { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, ms: summary.durationMs });
-      }
-    });
+    await withDemoRegistry(config, logger, (facts) => backfill(config, { dbPath, logger, weeks: DEMO_BACKFILL_WEEKS, until: new Date(DEMO_ANCHOR), facts }));
     writeFileSync(marker, new Date().toISOString());
   }
   return config;
@@ -66,7 +60,7 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const dbPath = path.resolve(config.configDir, config.database);
   await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
   const outDir = path.resolve(config.configDir, config.site.outDir);
-  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, logger });
+  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
   if (!options.serve) return;
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
   const { preview } = await import('astro');

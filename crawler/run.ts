@@ -12,6 +12,7 @@ import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
 import { createRegistryFacts } from './facts/provider.ts';
 import type { FactProvider, FactStats } from './facts/types.ts';
+import { changesSince } from './changes.ts';
 import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
@@ -120,9 +121,11 @@ export function applyExemption(
   if (exemption.expires >= today) {
     return { status: 'waived', underlyingStatus: outcome.status, score: null, summary: `Waived until ${exemption.expires}: ${exemption.reason}`, findings: outcome.findings, waiver: exemption };
   }
+  // The expired waiver is kept with the real status, so the site can mark it "waiver expired".
   return {
     ...outcome,
     findings: [{ severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
+    waiver: exemption,
   };
 }
 
@@ -184,7 +187,7 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
@@ -217,6 +220,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     score: repoScore(results),
     durationMs: performance.now() - started,
     results,
+    changes: changesSince(snapshot, previousHead),
   };
 }
 
@@ -278,7 +282,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, facts);
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);

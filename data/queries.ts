@@ -1,6 +1,8 @@
 // Reads for the site, at build time. Everything returned here is plain data; pages escape it.
 import type { Status } from '../checks/contract.ts';
+import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.ts';
+import { repoLevel, type LevelDefinition } from './levels.ts';
 
 export interface RunRow {
   id: number;
@@ -10,9 +12,22 @@ export interface RunRow {
   asOf: string | null;
   repoCount: number;
   errorCount: number;
-  /** GitHub points the run spent; null when it read no hosted source. */
+  /** API points the run spent; null for sources that use no API (local git). */
   apiPoints: number | null;
+  /** Repositories whose results were carried forward from an earlier run (unchanged or unreadable). */
   carriedForwardCount: number;
+  toolVersion: string;
+}
+
+export interface RepoCheck {
+  status: Status;
+  score: number | null;
+  summary: string;
+  weight: number;
+  underlyingStatus: Status | null;
+  /** With status waived: the active waiver. With any other status: a waiver that has expired. */
+  waiverReason: string | null;
+  waiverExpires: string | null;
 }
 
 export interface RepoSummary {
@@ -35,12 +50,13 @@ export interface RepoSummary {
   defaultBranch: string | null;
   problems: string[];
   crawledAt: string;
-  /** The run that really judged these results, when they were carried forward or kept stale. */
+  /** Set when this run kept the results of that earlier run (unchanged, or unreadable: see staleReason). */
   carriedFromRun: number | null;
-  /** Why the repository could not be read in this run (its last good result is shown). */
+  /** Why the repository could not be read this run; its last good result is shown, marked stale. */
   staleReason: string | null;
-  ownerSource: 'config' | 'github-team' | 'codeowners' | 'catalog-info' | null;
-  checks: Record<string, { status: Status; score: number | null; summary: string }>;
+  /** Where the owning team came from: config, github-team, codeowners, catalog-info. */
+  ownerSource: string | null;
+  checks: Record<string, RepoCheck>;
 }
 
 export interface TeamSummary {
@@ -80,6 +96,89 @@ export interface TrendPoint {
   score: number | null;
 }
 
+export interface TeamScorePoint {
+  runId: number;
+  team: string | null;
+  score: number | null;
+  repos: number;
+}
+
+export interface CheckStat {
+  runId: number;
+  team: string | null;
+  checkId: string;
+  pass: number;
+  warn: number;
+  fail: number;
+  notApplicable: number;
+  error: number;
+  waived: number;
+  meanScore: number | null;
+}
+
+export interface StatusFlip {
+  runId: number;
+  fromRunId: number;
+  repoId: number;
+  slug: string;
+  name: string;
+  team: string | null;
+  checkId: string;
+  fromStatus: Status;
+  toStatus: Status;
+  fromScore: number | null;
+  toScore: number | null;
+  fromHead: string | null;
+  toHead: string | null;
+  webUrl: string | null;
+}
+
+export interface History {
+  stats: CheckStat[];
+  levels: Map<number, Map<number, RepoLevelPoint>>;
+  flips: StatusFlip[];
+}
+
+export interface RepoLevelPoint {
+  team: string | null;
+  level: number | null;
+}
+
+export interface RepoRunRow {
+  runId: number;
+  date: string;
+  score: number | null;
+  status: 'ok' | 'error';
+  headOid: string | null;
+  headDate: string | null;
+  carriedFromRun: number | null;
+  staleReason: string | null;
+  /** Commits between the previously crawled head and this one; null when the crawl could not tell. */
+  commitsSincePrevious: number | null;
+}
+
+export interface CommitRow {
+  oid: string;
+  date: string;
+  author: string;
+  title: string;
+  prNumber: number | null;
+  prTitle: string | null;
+  prUrl: string | null;
+}
+
+const COMMIT_SELECT = `SELECT run_id AS runId, repo_id AS repoId, oid, committed_at AS date, author, title, pr_number AS prNumber, pr_title AS prTitle, pr_url AS prUrl
+  FROM repo_run_commits`;
+
+function groupCommits(rows: (CommitRow & { runId: number; repoId: number })[], key: 'runId' | 'repoId'): Map<number, CommitRow[]> {
+  const out = new Map<number, CommitRow[]>();
+  for (const { runId, repoId, ...commit } of rows) {
+    const k = key === 'runId' ? runId : repoId;
+    (out.get(k) ?? out.set(k, []).get(k)!).push(commit);
+  }
+  return out;
+}
+
 function mean(values: (number | null)[]): number | null {
   const scored = values.filter((v): v is number => v !== null);
   return scored.length === 0 ? null : Math.round((scored.reduce((a, b) => a + b, 0) / scored.length) * 10) / 10;
@@ -92,15 +191,43 @@ export class Queries {
     this.db = openDb(file, { readonly: true });
   }
 
+  private readonly statements = new Map<string, Statement>();
+
+  /** Pages call the same few queries thousands of times: prepare each once. */
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  private runOrder: Map<number, number> | undefined;
+
+  /** Position of each finished run in time order; runs not in it (running, failed) are left out of histories. */
+  private runPositions(): Map<number, number> {
+    return (this.runOrder ??= new Map(this.runs().map((r, i) => [r.id, i])));
+  }
+
+  private byRunOrder<T extends { runId: number }>(rows: T[]): T[] {
+    const order = this.runPositions();
+    return rows.filter((r) => order.has(r.runId)).sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+  }
+
   close(): void {
     this.db.close();
   }
 
+  private runList: RunRow[] | undefined;
+
+  /** Every run that finished with results (ok or partial), oldest first (memoised). */
   runs(): RunRow[] {
+    return (this.runList ??= this.loadRuns());
+  }
+
+  private loadRuns(): RunRow[] {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-           api_points AS apiPoints, carried_forward_count AS carriedForwardCount
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
          FROM runs WHERE status IN ('ok', 'partial') ORDER BY started_at, id`,
       )
       .all() as RunRow[];
@@ -111,7 +238,7 @@ export class Queries {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-           api_points AS apiPoints, carried_forward_count AS carriedForwardCount
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
          FROM runs WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1`,
       )
       .get() as RunRow | undefined;
@@ -155,13 +282,17 @@ export class Queries {
       )
       .all(runId) as (Omit<RepoSummary, 'kindEvidence' | 'problems' | 'checks'> & { kindEvidence: string; problems: string })[];
     const results = this.db
-      .prepare('SELECT repo_id AS repoId, check_id AS checkId, status, score, summary FROM check_results WHERE run_id = ?')
-      .all(runId) as { repoId: number; checkId: string; status: Status; score: number | null; summary: string }[];
+      .prepare(
+        `SELECT repo_id AS repoId, check_id AS checkId, status, score, summary, weight, underlying_status AS underlyingStatus,
+                waiver_reason AS waiverReason, waiver_expires AS waiverExpires
+         FROM check_results WHERE run_id = ?`,
+      )
+      .all(runId) as (RepoCheck & { repoId: number; checkId: string })[];
     const checksByRepo = new Map<number, RepoSummary['checks']>();
-    for (const r of results) {
-      const checks = checksByRepo.get(r.repoId) ?? {};
-      checks[r.checkId] = { status: r.status, score: r.score, summary: r.summary };
-      checksByRepo.set(r.repoId, checks);
+    for (const { repoId, checkId, ...check } of results) {
+      const checks = checksByRepo.get(repoId) ?? {};
+      checks[checkId] = check;
+      checksByRepo.set(repoId, checks);
     }
     return rows.map((row) => ({
       ...row,
@@ -220,19 +351,262 @@ export class Queries {
       .all(repoId) as TrendPoint[];
   }
 
-  checkResults(runId: number, repoId: number): CheckResultDetail[] {
+  private preloaded: { runId: number; byRepo: Map<number, CheckResultDetail[]> } | undefined;
+
+  /** Loads every result and finding of a run at once: repository pages and exports of that run then read memory. */
+  preloadResults(runId: number): void {
+    if (this.preloaded?.runId === runId) return;
     const results = this.db
       .prepare(
-        `SELECT id, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
+        `SELECT id, repo_id AS repoId, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
                 waiver_reason AS waiverReason, waiver_expires AS waiverExpires
-         FROM check_results WHERE run_id = ? AND repo_id = ? ORDER BY check_id`,
+         FROM check_results WHERE run_id = ? ORDER BY repo_id, check_id`,
       )
-      .all(runId, repoId) as (Omit<CheckResultDetail, 'findings'> & { id: number })[];
-    const findings = this.db.prepare(
-      `SELECT severity, message, path, line FROM findings WHERE result_id = ?
-       ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
+      .all(runId) as (Omit<CheckResultDetail, 'findings'> & { id: number; repoId: number })[];
+    const findings = this.db
+      .prepare(
+        `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id IN (SELECT id FROM check_results WHERE run_id = ?)
+         ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
+      )
+      .all(runId) as (FindingRow & { resultId: number })[];
+    const byResult = new Map<number, FindingRow[]>();
+    for (const { resultId, ...finding } of findings) (byResult.get(resultId) ?? byResult.set(resultId, []).get(resultId)!).push(finding);
+    const byRepo = new Map<number, CheckResultDetail[]>();
+    for (const { id, repoId, ...rest } of results) (byRepo.get(repoId) ?? byRepo.set(repoId, []).get(repoId)!).push({ ...rest, findings: byResult.get(id) ?? [] });
+    this.preloaded = { runId, byRepo };
+  }
+
+  checkResults(runId: number, repoId: number): CheckResultDetail[] {
+    if (this.preloaded?.runId === runId) return this.preloaded.byRepo.get(repoId) ?? [];
+    const results = this.stmt(
+      `SELECT id, check_id AS checkId, check_version AS checkVersion, status, underlying_status AS underlyingStatus, score, weight, summary,
+              waiver_reason AS waiverReason, waiver_expires AS waiverExpires
+       FROM check_results WHERE run_id = ? AND repo_id = ? ORDER BY check_id`,
+    ).all(runId, repoId) as (Omit<CheckResultDetail, 'findings'> & { id: number })[];
+    if (results.length === 0) return [];
+    // A repository's results of one run are written in one transaction, so their ids are a short
+    // range: the findings index answers it directly; ids in the range from elsewhere are dropped below.
+    const ids = results.map((r) => r.id);
+    const findings = this.stmt(
+      `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id BETWEEN ? AND ?
+       ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
+    ).all(Math.min(...ids), Math.max(...ids)) as (FindingRow & { resultId: number })[];
+    const byResult = new Map<number, FindingRow[]>();
+    for (const { resultId, ...finding } of findings) (byResult.get(resultId) ?? byResult.set(resultId, []).get(resultId)!).push(finding);
+    return results.map(({ id, ...rest }) => ({ ...rest, findings: byResult.get(id) ?? [] }));
+  }
+
+  // History for the site: each reads what every page of a kind needs in one query, memoised.
+
+  private teamScoreRows: TeamScorePoint[] | undefined;
+
+  /** Mean repository score per team (null: without a team) in every run. */
+  teamScoreHistory(): TeamScorePoint[] {
+    return (this.teamScoreRows ??= this.db
+      .prepare(
+        `SELECT rr.run_id AS runId, t.name AS team, ROUND(AVG(rr.score), 1) AS score, COUNT(*) AS repos
+         FROM repo_runs rr JOIN runs ru ON ru.id = rr.run_id LEFT JOIN teams t ON t.id = rr.team_id
+         WHERE ru.status IN ('ok', 'partial') GROUP BY rr.run_id, t.name`,
+      )
+      .all() as TeamScorePoint[]);
+  }
+
+  private historyMemo: History | undefined;
+  /** Filled by the history pass: each repository's runs and results, so its page needs no query. */
+  private repoHistories: { runs: Map<number, RepoRunRow[]>; checks: Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]> } | undefined;
+
+  /**
+   * Everything the site needs from the results of every run, in one pass over the results in
+   * (repository, run) order of a covering index: status counts and mean scores per run, team and
+   * check; every repository's level in every run; and every status flip between consecutive runs.
+   */
+  history(levels: readonly LevelDefinition[]): History {
+    if (this.historyMemo) return this.historyMemo;
+    const order = this.runPositions();
+    const teamNames = new Map((this.db.prepare('SELECT id, name FROM teams').all() as { id: number; name: string }[]).map((t) => [t.id, t.name]));
+    const repos = new Map(
+      (this.db.prepare('SELECT id, slug, name, web_url AS webUrl FROM repositories').all() as { id: number; slug: string; name: string; webUrl: string | null }[]).map((r) => [r.id, r]),
     );
-    return results.map(({ id, ...rest }) => ({ ...rest, findings: findings.all(id) as FindingRow[] }));
+    // (run, repository) → team and crawled head; and each repository's runs, for its page.
+    const repoRuns = new Map<number, Map<number, { team: string | null; head: string | null }>>();
+    const runsOfRepo = new Map<number, RepoRunRow[]>();
+    const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
+    const repoRunRows = this.db
+      .prepare(
+        `SELECT run_id, repo_id, team_id, head_oid, score, status, head_date, carried_from_run, stale_reason, commits_since_previous FROM repo_runs`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[number, number, number | null, string | null, number | null, 'ok' | 'error', string | null, number | null, string | null, number | null]>;
+    for (const [runId, repoId, teamId, head, score, status, headDate, carriedFromRun, staleReason, commitsSincePrevious] of repoRunRows) {
+      if (!order.has(runId)) continue;
+      let byRepo = repoRuns.get(runId);
+      if (!byRepo) repoRuns.set(runId, (byRepo = new Map()));
+      byRepo.set(repoId, { team: teamId === null ? null : (teamNames.get(teamId) ?? null), head });
+      (runsOfRepo.get(repoId) ?? runsOfRepo.set(repoId, []).get(repoId)!).push({ runId, date: dates.get(runId)!, score, status, headOid: head, headDate, carriedFromRun, staleReason, commitsSincePrevious });
+    }
+    for (const [repoId, list] of runsOfRepo) runsOfRepo.set(repoId, this.byRunOrder(list));
+    const checksOfRepo = new Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]>();
+    // Counters per (run, team, check), found through a numeric key: millions of results, no string keys per result.
+    const teamIndex = new Map<string | null, number>();
+    const checkIndex = new Map<string, number>();
+    const statCells: (CheckStat & { scored: number; scoreSum: number })[] = [];
+    const statSlot = new Map<number, number>();
+    const levelRows = new Map<number, Map<number, RepoLevelPoint>>();
+    const flips: StatusFlip[] = [];
+    const STATUS_KEY: Record<Status, 'pass' | 'warn' | 'fail' | 'notApplicable' | 'error' | 'waived'> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
+
+    // One repository's results, as parallel arrays (run, check, status, score) in (run id) order.
+    let runIds: number[] = [];
+    let checkIds: string[] = [];
+    let statuses: Status[] = [];
+    let scores: (number | null)[] = [];
+
+    const finishRepo = (repoId: number) => {
+      let indices = runIds.map((_, k) => k);
+      // Usually already in time order (run ids grow with time); a run backfilled later is not.
+      let sorted = true;
+      for (let k = 1; k < runIds.length && sorted; k++) sorted = order.get(runIds[k - 1]!)! <= order.get(runIds[k]!)!;
+      if (!sorted) indices = indices.sort((x, y) => order.get(runIds[x]!)! - order.get(runIds[y]!)! || x - y);
+      const last = new Map<string, { runId: number; status: Status; score: number | null }>();
+      const repoHistory: { runId: number; checkId: string; status: Status; score: number | null }[] = [];
+      checksOfRepo.set(repoId, repoHistory);
+      let i = 0;
+      while (i < indices.length) {
+        const runId = runIds[indices[i]!]!;
+        const info = repoRuns.get(runId)?.get(repoId);
+        const team = info?.team ?? null;
+        let t = teamIndex.get(team);
+        if (t === undefined) teamIndex.set(team, (t = teamIndex.size));
+        // Run positions, teams and checks are each well under 2^16 in any real organisation.
+        const base = (order.get(runId)! * 65_536 + t) * 4_096;
+        const results: Record<string, { status: Status; score: number | null }> = {};
+        for (; i < indices.length && runIds[indices[i]!] === runId; i++) {
+          const k = indices[i]!;
+          const checkId = checkIds[k]!;
+          const status = statuses[k]!;
+          const score = scores[k]!;
+          results[checkId] = { status, score };
+          let c = checkIndex.get(checkId);
+          if (c === undefined) checkIndex.set(checkId, (c = checkIndex.size));
+          let slot = statSlot.get(base + c);
+          if (slot === undefined) {
+            statSlot.set(base + c, (slot = statCells.length));
+            statCells.push({ runId, team, checkId, pass: 0, warn: 0, fail: 0, notApplicable: 0, error: 0, waived: 0, meanScore: null, scored: 0, scoreSum: 0 });
+          }
+          const stat = statCells[slot]!;
+          stat[STATUS_KEY[status]]++;
+          if (score !== null) {
+            stat.scored++;
+            stat.scoreSum += score;
+          }
+          const before = last.get(checkId);
+          if (before && before.status !== status) {
+            const repo = repos.get(repoId)!;
+            flips.push({
+              runId,
+              fromRunId: before.runId,
+              repoId,
+              slug: repo.slug,
+              name: repo.name,
+              team,
+              checkId,
+              fromStatus: before.status,
+              toStatus: status,
+              fromScore: before.score,
+              toScore: score,
+              fromHead: repoRuns.get(before.runId)?.get(repoId)?.head ?? null,
+              toHead: info?.head ?? null,
+              webUrl: repo.webUrl,
+            });
+          }
+          last.set(checkId, { runId, status, score });
+          repoHistory.push({ runId, checkId, status, score });
+        }
+        let runLevels = levelRows.get(runId);
+        if (!runLevels) levelRows.set(runId, (runLevels = new Map()));
+        runLevels.set(repoId, { team, level: repoLevel(levels, results).index });
+      }
+    };
+
+    let currentRepo: number | undefined;
+    const scan = this.db.prepare('SELECT repo_id, run_id, check_id, status, score FROM check_results ORDER BY repo_id, run_id').raw().iterate() as IterableIterator<[number, number, string, Status, number | null]>;
+    for (const [repoId, runId, checkId, status, score] of scan) {
+      if (repoId !== currentRepo) {
+        if (currentRepo !== undefined) finishRepo(currentRepo);
+        currentRepo = repoId;
+        runIds = [];
+        checkIds = [];
+        statuses = [];
+        scores = [];
+      }
+      if (!order.has(runId)) continue;
+      runIds.push(runId);
+      checkIds.push(checkId);
+      statuses.push(status);
+      scores.push(score);
+    }
+    if (currentRepo !== undefined) finishRepo(currentRepo);
+
+    const position = (f: StatusFlip) => order.get(f.runId)!;
+    flips.sort((x, y) => position(x) - position(y) || x.name.toLowerCase().localeCompare(y.name.toLowerCase()) || x.repoId - y.repoId || (x.checkId < y.checkId ? -1 : 1));
+    this.repoHistories = { runs: runsOfRepo, checks: checksOfRepo };
+    return (this.historyMemo = {
+      stats: statCells.map(({ scored, scoreSum, ...stat }) => ({ ...stat, meanScore: scored === 0 ? null : scoreSum / scored })),
+      levels: levelRows,
+      flips,
+    });
+  }
+
+  /** Repositories of a run that could not be read, or kept an earlier result. */
+  runExceptions(runId: number): { slug: string; name: string; team: string | null; status: 'ok' | 'error'; error: string | null; carriedFromRun: number | null; staleReason: string | null }[] {
+    return this.db
+      .prepare(
+        `SELECT r.slug, r.name, t.name AS team, rr.status, rr.error, rr.carried_from_run AS carriedFromRun, rr.stale_reason AS staleReason
+         FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id LEFT JOIN teams t ON t.id = rr.team_id
+         WHERE rr.run_id = ? AND (rr.status = 'error' OR rr.stale_reason IS NOT NULL) ORDER BY r.name COLLATE NOCASE`,
+      )
+      .all(runId) as ReturnType<Queries['runExceptions']>;
+  }
+
+  /** Commits that landed before each run of a repository (run id → newest first), where the crawl knew. */
+  repoCommits(repoId: number): Map<number, CommitRow[]> {
+    return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE repo_id = ? ORDER BY run_id, position`).all(repoId) as (CommitRow & { runId: number; repoId: number })[], 'runId');
+  }
+
+  /** Commits that landed before a run, per repository (repository id → newest first). */
+  runCommits(runId: number): Map<number, CommitRow[]> {
+    return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE run_id = ? ORDER BY repo_id, position`).all(runId) as (CommitRow & { runId: number; repoId: number })[], 'repoId');
+  }
+
+  /** How many commits landed before a run, per repository, where known. */
+  runCommitCounts(runId: number): Map<number, number> {
+    const rows = this.stmt('SELECT repo_id AS repoId, commits_since_previous AS total FROM repo_runs WHERE run_id = ? AND commits_since_previous IS NOT NULL').all(runId) as { repoId: number; total: number }[];
+    return new Map(rows.map((r) => [r.repoId, r.total]));
+  }
+
+  /** One repository's results per check in every run it was judged in, oldest first. */
+  repoCheckHistory(repoId: number): { runId: number; checkId: string; status: Status; score: number | null }[] {
+    if (this.repoHistories) return this.repoHistories.checks.get(repoId) ?? [];
+    return this.byRunOrder(
+      this.stmt('SELECT run_id AS runId, check_id AS checkId, status, score FROM check_results WHERE repo_id = ?').all(repoId) as {
+        runId: number;
+        checkId: string;
+        status: Status;
+        score: number | null;
+      }[],
+    );
+  }
+
+  /** The repository's crawled head, score and accounting in every run, oldest first. */
+  repoRuns(repoId: number): RepoRunRow[] {
+    if (this.repoHistories) return this.repoHistories.runs.get(repoId) ?? [];
+    const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
+    const rows = this.stmt(
+      `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason,
+              commits_since_previous AS commitsSincePrevious
+       FROM repo_runs WHERE repo_id = ?`,
+    ).all(repoId) as Omit<RepoRunRow, 'date'>[];
+    return this.byRunOrder(rows).map((r) => ({ ...r, date: dates.get(r.runId)! }));
   }
 }
 
@@ -241,4 +615,21 @@ export function fileUrl(webUrl: string | null, oid: string | null, filePath: str
   if (!webUrl || !oid || !filePath || !/^https?:\/\//.test(webUrl)) return undefined;
   const encoded = filePath.split('/').map(encodeURIComponent).join('/');
   return `${webUrl.replace(/\/+$/, '')}/blob/${oid}/${encoded}${line ? `#L${line}` : ''}`;
+}
+
+/** Link to the host's comparison of two crawled heads, where the repository has a web URL. */
+export function compareUrl(webUrl: string | null, from: string | null, to: string | null): string | undefined {
+  if (!webUrl || !from || !to || from === to || !/^https?:\/\//.test(webUrl) || !/^[0-9a-f]{7,64}$/i.test(from) || !/^[0-9a-f]{7,64}$/i.test(to)) return undefined;
+  return `${webUrl.replace(/\/+$/, '')}/compare/${from}...${to}`;
+}
+
+/** Link to a commit on the host, where the repository has a web URL. */
+export function commitUrl(webUrl: string | null, oid: string): string | undefined {
+  if (!webUrl || !/^https?:\/\//.test(webUrl) || !/^[0-9a-f]{7,64}$/i.test(oid)) return undefined;
+  return `${webUrl.replace(/\/+$/, '')}/commit/${oid}`;
+}
+
+/** A pull request link from the source, only when it is a plain http(s) URL. */
+export function safeUrl(url: string | null | undefined): string | undefined {
+  return url && /^https?:\/\/[^\s]+$/.test(url) ? url : undefined;
 }

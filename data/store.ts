@@ -19,8 +19,25 @@ export interface StoredCheckResult {
   weight: number;
   summary: string;
   findings: Finding[];
+  /** The exemption that applied: active when status is waived, expired otherwise. */
   waiver?: { reason: string; expires: string };
   durationMs: number;
+}
+
+export interface LandedCommit {
+  oid: string;
+  date: string;
+  author: string;
+  /** First line of the commit message. */
+  title: string;
+  pullRequest?: { number: number; title: string; url?: string };
+}
+
+export interface Changes {
+  /** Commits between the previously crawled head and this one, all of them counted. */
+  total: number;
+  /** The newest of them (a bounded number). */
+  commits: LandedCommit[];
 }
 
 export interface RepoResult {
@@ -41,6 +58,8 @@ export interface RepoResult {
   staleReason?: string;
   /** Where `team` came from. */
   ownerSource?: 'config' | 'github-team' | 'codeowners' | 'catalog-info';
+  /** Commits since the previously crawled head, where the crawl could tell. */
+  changes?: Changes;
 }
 
 /** A repository's latest good result, and what it was judged with. */
@@ -136,6 +155,16 @@ export class Store {
          WHERE old.run_id = @fromRunId AND old.repo_id = @repoId
          ORDER BY f.id`,
       ),
+      setCommitCount: db.prepare('UPDATE repo_runs SET commits_since_previous = ? WHERE run_id = ? AND repo_id = ?'),
+      insertCommit: db.prepare(
+        `INSERT INTO repo_run_commits (run_id, repo_id, position, oid, committed_at, author, title, pr_number, pr_title, pr_url)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      previousHead: db.prepare(
+        `SELECT rr.head_oid FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id JOIN runs ru ON ru.id = rr.run_id
+         WHERE r.repo_key = ? AND ru.status IN ('ok', 'partial') AND ru.started_at < ? AND rr.status = 'ok' AND rr.head_oid IS NOT NULL
+         ORDER BY ru.started_at DESC, ru.id DESC LIMIT 1`,
+      ).pluck(),
     };
   }
 
@@ -200,6 +229,12 @@ export class Store {
         ownerSource: result.ownerSource ?? (teamId !== null ? 'config' : null),
       });
       for (const check of result.results) this.insertCheckResult(runId, repoId, check);
+      if (result.changes) {
+        this.statements.setCommitCount.run(result.changes.total, runId, repoId);
+        result.changes.commits.forEach((c, position) =>
+          this.statements.insertCommit.run(runId, repoId, position, c.oid, c.date, c.author, c.title, c.pullRequest?.number ?? null, c.pullRequest?.title ?? null, c.pullRequest?.url ?? null),
+        );
+      }
     })();
   }
 
@@ -259,6 +294,11 @@ export class Store {
       this.statements.copyFindings.run(params);
       for (const check of options.extraResults ?? []) this.insertCheckResult(runId, repo.id, check);
     })();
+  }
+
+  /** The head crawled for a repository in the latest good run that started before `before`. */
+  previousHead(repoKey: string, before: string): string | undefined {
+    return (this.statements.previousHead.get(repoKey, before) as string | null | undefined) ?? undefined;
   }
 
   close(): void {

@@ -29,6 +29,17 @@ describe('configuration', () => {
     expect(config.configDir).toBe('/srv/sw');
   });
 
+  it('defaults to Bronze, Silver and Gold levels and validates custom ones', () => {
+    expect(parseConfig(minimal, '/tmp/seaworthy.config.yaml').levels.map((l) => [l.name, l.everyCheck])).toEqual([['Bronze', 4], ['Silver', 6], ['Gold', 8]]);
+    const id = CHECKS[0].id;
+    const custom = parseConfig(`${minimal}levels:\n  - name: Basic\n    checks:\n      ${id}: 5\n`, '/tmp/seaworthy.config.yaml');
+    expect(custom.levels).toEqual([{ name: 'Basic', checks: { [id]: 5 } }]);
+    expect(errorOf(`${minimal}levels:\n  - name: A\n    everyCheck: 3\n  - name: a\n    everyCheck: 5\n`)).toContain('levels[1].name: level "a" is defined twice');
+    expect(errorOf(`${minimal}levels:\n  - name: A\n    checks:\n      runbook: 3\n`)).toContain('levels[0].checks: unknown key "runbook"');
+    expect(errorOf(`${minimal}levels:\n  - name: A\n`)).toContain('give "everyCheck" or at least one entry under "checks"');
+    expect(errorOf(`${minimal}levels:\n  - name: A\n    everyCheck: 11\n`)).toContain('levels[0].everyCheck');
+  });
+
   it('names the path, the line, what was expected and shows an example', () => {
     const message = errorOf(`${minimal}teams:\n  - name: payments\n    displayName: Payments\n    repos: payments-*\n`);
     expect(message).toContain('seaworthy.config.yaml:7: teams[0].repos: expected array, got string "payments-*"');

@@ -60,6 +60,8 @@ describe('exemptions', () => {
     expect(expired.status).toBe('fail');
     expect(expired.score).toBe(2);
     expect(expired.findings[0]!.message).toMatch(/^waiver expired on 2026-11-20/);
+    // Kept beside the real status so the site can mark it, never counted as waived.
+    expect(expired.waiver).toEqual({ reason: 'Decommissioning in Q1', expires: '2026-11-20' });
   });
 });
 

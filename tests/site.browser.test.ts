@@ -1,14 +1,253 @@
-// The real site, built by Astro from a real crawl, driven in headless Chromium.
+// The real site, built by Astro from real crawls, driven in headless Chromium: the three journeys on
+// the demo fleet, accessibility (axe-core) on every page type, keyboard use, reading without
+// JavaScript, and hostile names, paths and messages through every page type and export.
+import { CHECKS } from '../checks/registry.ts';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfill } from '../crawler/backfill.ts';
+import { parseConfig } from '../crawler/config.ts';
+import { DEMO_CONFIG } from '../crawler/demo.ts';
+import { createLogger } from '../crawler/log.ts';
+import { crawl } from '../crawler/run.ts';
+import { apiSchemas } from '../data/api.ts';
+import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { createRepo } from '../fixtures/factory.ts';
-import { runCli, tempDir, writeConfig } from './helpers.ts';
+import { ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOTS = path.join(ROOT, 'test-results');
+const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
+}
+
+/** Sizes of the scripts a page loads, to tell pages that load chart.js from pages that do not. */
+async function scriptBytes(page: Page, url: string): Promise<number> {
+  let total = 0;
+  const onResponse = async (response: import('playwright-core').Response) => {
+    if (response.request().resourceType() === 'script') total += (await response.body()).length;
+  };
+  page.on('response', onResponse);
+  await page.goto(url, { waitUntil: 'networkidle' });
+  page.off('response', onResponse);
+  return total;
+}
+
+describe('scorecard site on the demo fleet', () => {
+  const tmp = tempDir('sw-site-demo-');
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof serveStatic>>;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    generateDemoFleet(path.join(tmp.dir, 'repos'));
+    const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db').replace('outDir: ../dist', 'outDir: dist');
+    const configPath = writeConfig(tmp.dir, text);
+    const config = parseConfig(text, configPath);
+    const logger = createLogger({ quiet: true });
+    const dbPath = path.join(tmp.dir, 'demo.db');
+    // Weekly history as `seaworthy crawl --backfill` records it, then tonight's crawl.
+    await backfill(config, { dbPath, logger, weeks: 8, until: new Date(DEMO_ANCHOR) });
+    const tonight = new Date('2026-11-21T02:00:00Z');
+    expect((await crawl(config, { dbPath, logger, asOf: tonight, now: tonight })).status).toBe('ok');
+    const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
+    expect(build.code, build.stderr).toBe(0);
+    site = await serveStatic(path.join(tmp.dir, 'dist'));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    tmp.cleanup();
+  });
+
+  it('leads a leader from the overview to the weakest team and its worst repository', async () => {
+    await page.goto(`${site.url}/`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Production readiness');
+    const rows = page.getByTestId('teams').locator('tbody tr');
+    expect(await rows.count()).toBe(4);
+    const scores = (await rows.locator('td:nth-of-type(1)').allTextContents()).map(Number);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    const weakest = (await rows.first().locator('th a').textContent())!;
+    expect(await page.getByTestId('weakest-team').textContent()).toBe(weakest);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
+
+    // The heatmap reads without colour: every cell says its share in text.
+    const cells = await page.getByTestId('heatmap').locator('td').allTextContents();
+    expect(cells.length).toBe(4 * CHECKS.length);
+    for (const cell of cells) expect(cell).toMatch(/^\d+% \(\d+\/\d+\)$|^— not applicable$/);
+
+    await page.getByTestId('weakest-team').click();
+    await page.waitForURL(/\/teams\/[a-z-]+\/$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(weakest);
+    await page.locator('canvas#team-history').waitFor();
+    expect(await page.locator('canvas#team-history').evaluate((c) => (c as HTMLCanvasElement).width > 0)).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'team.png'), fullPage: true });
+
+    const matrixRows = page.getByTestId('matrix').locator('tbody tr');
+    const repoScores = (await matrixRows.locator('td:nth-of-type(2)').allTextContents()).map((t) => (t === '—' ? Infinity : Number(t)));
+    const worst = (await matrixRows.first().locator('th a').first().textContent())!;
+    await matrixRows.first().locator('th a').first().click();
+    await page.waitForURL(/\/repos\/[^/]+\/$/);
+    expect(await page.getByTestId('repo-name').textContent()).toBe(worst);
+    expect(Number(await page.getByTestId('repo-score').textContent())).toBe(Math.min(...repoScores));
+    expect(errors).toEqual([]);
+  });
+
+  it('sorts and filters the team table with mouse and keyboard, and reads without JavaScript', async () => {
+    await page.goto(`${site.url}/`);
+    const names = () => page.getByTestId('teams').locator('tbody th a').allTextContents();
+    const before = await names();
+    const teamHeader = page.getByTestId('teams').locator('thead th').first();
+    await teamHeader.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    expect(await teamHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await names()).toEqual([...before].sort((a, b) => a.localeCompare(b)));
+    await page.keyboard.press('Space');
+    expect(await teamHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await names()).toEqual([...before].sort((a, b) => b.localeCompare(a)));
+
+    await page.getByLabel('Filter teams').fill('pay');
+    expect(await page.getByTestId('teams').locator('tbody tr:visible').count()).toBe(1);
+    expect(await page.getByRole('status').first().textContent()).toBe('1 of 4 teams shown');
+
+    // The skip link is the first stop; then Tab reaches team links and Enter follows them.
+    await page.goto(`${site.url}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    let reached = '';
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => (document.activeElement?.closest('[data-testid="teams"] tbody') ? (document.activeElement.textContent ?? '') : ''));
+    }
+    expect(before).toContain(reached);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/teams\/[a-z-]+\/$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(reached);
+
+    const noJs = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const plain = await noJs.newPage();
+      await plain.goto(`${site.url}/`);
+      expect(await plain.getByTestId('teams').locator('tbody tr').count()).toBe(4);
+      expect(await plain.getByLabel('Filter teams').count()).toBe(0);
+      await plain.goto(`${site.url}/teams/payments/`);
+      expect(await plain.getByTestId('matrix').locator('tbody tr').count()).toBe(3);
+      // The chart's data is a table, there without script.
+      expect(await plain.locator('details.data table tbody tr').count()).toBeGreaterThanOrEqual(9);
+      expect(await plain.locator('canvas').isVisible()).toBe(false);
+    } finally {
+      await noJs.close();
+    }
+  });
+
+  it('takes a team member from a finding to the remediation section of the check page', async () => {
+    await page.goto(`${site.url}/teams/payments/`);
+    const action = page.getByTestId('next-actions').locator(':scope > li').first();
+    expect(await action.getByRole('link').first().getAttribute('href')).toMatch(/^\/checks\/[a-z-]+\/#how-to-fix$/);
+    // A failing cell of the matrix opens that check's findings on the repository page.
+    const failing = page.getByTestId('matrix').locator('td.cell a', { has: page.locator('.status-fail') }).first();
+    const target = (await failing.getAttribute('href'))!;
+    const [, slug, checkId] = /^\/repos\/([^/]+)\/#check-([a-z-]+)$/.exec(target)!;
+    await failing.click();
+    await page.waitForURL(new RegExp(`/repos/${slug}/#check-${checkId}$`));
+    const card = page.locator(`section#check-${checkId}`);
+    expect(await card.locator('.status').first().textContent()).toBe('Fail');
+    expect(await card.locator('ul.findings li').count()).toBeGreaterThan(0);
+    const findingLink = card.locator('ul.findings a.path').first();
+    if ((await findingLink.count()) > 0) expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/[\w-]+\/blob\/[0-9a-f]{40}\/.+/);
+
+    await card.getByRole('link', { name: 'How to fix →' }).click();
+    await page.waitForURL(new RegExp(`/checks/${checkId}/#how-to-fix$`));
+    const heading = page.locator('h2#how-to-fix');
+    expect(await heading.textContent()).toBe('How to fix');
+    expect(await heading.evaluate((h) => h.getBoundingClientRect().top)).toBeLessThan(200);
+    expect(await page.locator('[data-testid="failing-repos"] a', { hasText: slug! }).count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('check-weight').textContent()).toMatch(/^\d+(\.\d+)?(, \d+(\.\d+)?)*$/);
+  });
+
+  it('serves badges and JSON exports that parse, with the team CSV beside them', async () => {
+    const org = apiSchemas.organisation.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).json());
+    expect(org.teams.map((t) => t.name).sort()).toEqual(['data', 'growth', 'payments', 'platform']);
+    expect(org.levels.map((l) => l.name)).toEqual(['Bronze', 'Silver', 'Gold']);
+    const payments = org.teams.find((t) => t.name === 'payments')!;
+
+    const team = apiSchemas.team.parse(await (await page.request.get(`${site.url}${payments.json}`)).json());
+    expect(team.repositories).toHaveLength(3);
+    expect(team.history.length).toBe(9);
+    const repo = apiSchemas.repository.parse(await (await page.request.get(`${site.url}${team.repositories[0]!.json}`)).json());
+    expect(repo.results.length).toBe(CHECKS.length);
+    apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
+    apiSchemas.check.parse(await (await page.request.get(`${site.url}${org.checks[0]!.json}`)).json());
+    // The published JSON Schema describes the same document.
+    const schema = (await (await page.request.get(`${site.url}/api/v1/schema/organisation.json`)).json()) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(org).sort());
+
+    const csv = await (await page.request.get(`${site.url}${payments.csv}`)).text();
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
+
+    const badge = await page.request.get(`${site.url}${payments.badge}`);
+    expect(badge.headers()['content-type']).toBe('image/svg+xml');
+    const parsed = await page.evaluate((svg) => {
+      const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+      return { error: doc.querySelector('parsererror')?.textContent ?? null, title: doc.querySelector('title')?.textContent, root: doc.documentElement.nodeName };
+    }, await badge.text());
+    expect(parsed).toEqual({ error: null, root: 'svg', title: `Payments: score ${payments.score!.toFixed(1)} of 10, level ${payments.level.name}` });
+  });
+
+  it('has no serious or critical accessibility violations on any page type, and loads chart.js only where it draws', async () => {
+    await page.goto(`${site.url}/api/v1/repositories.json`);
+    const slug = (JSON.parse(await page.locator('body').textContent() ?? '{}') as { repositories: { slug: string }[] }).repositories[0]!.slug;
+    const latestRun = (JSON.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).text()) as { run: { id: number } }).run.id;
+    const pages: [string, boolean][] = [
+      ['/', true],
+      ['/teams/payments/', true],
+      [`/repos/${slug}/`, true],
+      ['/repos/', false],
+      ['/checks/', false],
+      ['/checks/runbooks/', true],
+      ['/runs/', false],
+      [`/runs/${latestRun}/`, false],
+      ['/exports/', false],
+    ];
+    const problems: string[] = [];
+    for (const [url, hasChart] of pages) {
+      const bytes = await scriptBytes(page, `${site.url}${url}`);
+      if (hasChart) expect(bytes, url).toBeGreaterThan(100_000);
+      else expect(bytes, url).toBeLessThan(20_000);
+      for (const v of await axeViolations(page)) problems.push(`${url}: ${v}`);
+    }
+    expect(problems).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
 
 const HOSTILE_REPO = '<img src=x onerror=window.__pwned=1>';
 const HOSTILE_FILE = 'docs/runbooks/<script>window.__pwned=2</script>.md';
 const HOSTILE_TEAM = '<b onmouseover=window.__pwned=3>Ops</b>';
+const HOSTILE_ALERT = '<svg onload=window.__pwned=4>';
+const HOSTILE_WAIVER = '<iframe src=javascript:window.__pwned=5></iframe>';
+const HOSTILE_LEVEL = '<u onclick=window.__pwned=6>Top</u>';
+const HOSTILE_COMMIT = '<img src=x onerror=window.__pwned=8> fix runbook';
+const HOSTILE_PR = '<script>window.__pwned=9</script> Add runbook';
 
 const goodRunbook = `# Checkout runbook
 
@@ -25,12 +264,13 @@ Roll back the last deploy from the pipeline, or scale the checkout workers to tw
 Page the payments on-call through PagerDuty; if the database is involved, escalate to the platform on-call as well.
 `;
 
-describe('scorecard site in a browser', () => {
+describe('hostile names and messages through every page type and export', () => {
   const tmp = tempDir('sw-site-');
   let browser: Browser;
   let site: Awaited<ReturnType<typeof serveStatic>>;
   let page: Page;
   const dialogs: string[] = [];
+  let hostileSlug = '';
 
   beforeAll(async () => {
     const repos = path.join(tmp.dir, 'repos');
@@ -41,22 +281,65 @@ describe('scorecard site in a browser', () => {
         { date: '2026-09-01T00:00:00Z', message: 'feat: alerts', files: { 'alerts/rules.yaml': 'groups:\n  - name: checkout\n    rules:\n      - alert: CheckoutErrors\n        expr: rate(errors[5m]) > 1\n        annotations:\n          runbook_url: RUNBOOK.md\n      - alert: CheckoutLatency\n        expr: latency > 2\n' } },
       ],
     });
-    createRepo(repos, { name: HOSTILE_REPO, commits: [{ date: '2026-08-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM x\n', [HOSTILE_FILE]: '# TODO\n' } }] });
+    createRepo(repos, {
+      name: HOSTILE_REPO,
+      commits: [
+        { date: '2026-08-01T00:00:00Z', message: '<script>window.__pwned=7</script>', files: { Dockerfile: 'FROM x\n', [HOSTILE_FILE]: '# TODO\n' } },
+        { date: '2026-09-01T00:00:00Z', message: 'alerts', files: { 'RUNBOOK.md': goodRunbook, 'alerts/rules.yaml': `groups:\n  - name: x\n    rules:\n      - alert: '${HOSTILE_ALERT}'\n        expr: up == 0\n` } },
+      ],
+    });
     const config = writeConfig(
       tmp.dir,
-      `database: site.db\nsources:\n  - type: local\n    paths: ['repos/*']\n    owner: acme\n    webUrl: https://github.com/acme/{name}\nteams:\n  - name: payments\n    displayName: Payments\n    repos: [checkout]\n  - name: ops\n    displayName: '${HOSTILE_TEAM}'\n    repos: ['<*']\n`,
+      [
+        'database: site.db',
+        'site:',
+        '  base: /sc/',
+        'sources:',
+        '  - type: local',
+        "    paths: ['repos/*']",
+        '    owner: acme',
+        '    webUrl: https://github.com/acme/{name}',
+        'teams:',
+        '  - name: payments',
+        '    displayName: Payments',
+        '    repos: [checkout]',
+        '  - name: ops',
+        `    displayName: '${HOSTILE_TEAM}'`,
+        "    repos: ['<*']",
+        'levels:',
+        '  - name: Base',
+        '    everyCheck: 2',
+        `  - name: '${HOSTILE_LEVEL}'`,
+        '    everyCheck: 9',
+        'exemptions:',
+        "  - repo: '<*'",
+        '    check: cost-tags',
+        `    reason: '${HOSTILE_WAIVER}'`,
+        "    expires: '2030-01-01'",
+        '',
+      ].join('\n'),
     );
-    for (let i = 0; i < 2; i++) expect(runCli(['crawl', '-c', config, '-q']).code).toBe(0);
+    expect(runCli(['crawl', '-c', config, '-q', '--as-of', '2026-08-15']).code).toBe(0);
+    expect(runCli(['crawl', '-c', config, '-q']).code).toBe(0);
+    // Commits and pull requests as a crawl that reads history stores them, with hostile text in every field.
+    const db = new Database(path.join(tmp.dir, 'site.db'));
+    const latest = db.prepare(`SELECT rr.run_id AS runId, rr.repo_id AS repoId, rr.head_oid AS head FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE r.name = ? ORDER BY rr.run_id DESC LIMIT 1`).get(HOSTILE_REPO) as { runId: number; repoId: number; head: string };
+    db.prepare('UPDATE repo_runs SET commits_since_previous = 1 WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
+    db.prepare('DELETE FROM repo_run_commits WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
+    db.prepare(`INSERT INTO repo_run_commits (run_id, repo_id, position, oid, committed_at, author, title, pr_number, pr_title, pr_url) VALUES (?, ?, 0, ?, '2026-09-01T00:00:00Z', '<b>Mallory</b>', ?, 7, ?, 'javascript:window.__pwned=10')`).run(latest.runId, latest.repoId, latest.head, HOSTILE_COMMIT, HOSTILE_PR);
+    db.close();
     // Built from another working directory, as a scheduled job would.
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
-    site = await serveStatic(path.join(tmp.dir, 'dist'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    site = await serveStatic(path.join(tmp.dir, 'dist'), '/sc/');
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
     page = await browser.newPage();
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
+    const all = apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
+    hostileSlug = all.repositories.find((r) => r.name === HOSTILE_REPO)!.slug;
   });
 
   afterAll(async () => {
@@ -65,44 +348,80 @@ describe('scorecard site in a browser', () => {
     tmp.cleanup();
   });
 
-  it('goes overview → team → repository → remediation page', async () => {
-    await page.goto(`${site.url}/`);
-    await expect(page.getByTestId('teams').getByRole('link').allTextContents()).resolves.toEqual([HOSTILE_TEAM, 'Payments']);
+  async function assertInert(url: string): Promise<void> {
+    await page.goto(`${site.url}${url}`);
+    await page.mouse.move(200, 200);
+    const injected = await page.evaluate(() =>
+      [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on')) || (el.tagName === 'IMG' && el.getAttribute('src') === 'x') || el.tagName === 'IFRAME').map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(injected, url).toEqual([]);
+    expect(await page.locator('main b, main u, svg svg').count(), url).toBe(0);
+    expect(await page.evaluate(() => [...document.scripts].filter((s) => s.textContent?.includes('__pwned')).length), url).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), url).toBeUndefined();
+  }
 
-    await page.getByRole('link', { name: 'Payments', exact: true }).click();
-    await page.waitForURL(/\/teams\/payments\/$/);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Payments');
+  it('goes overview → team → repository → remediation page under a base path', async () => {
+    await page.goto(`${site.url}/`);
+    expect((await page.getByTestId('teams').locator('tbody th a').allTextContents()).sort()).toEqual([HOSTILE_TEAM, 'Payments'].sort());
+    await page.getByTestId('teams').getByRole('link', { name: 'Payments', exact: true }).click();
+    await page.waitForURL(/\/sc\/teams\/payments\/$/);
     const row = page.getByTestId('matrix').getByRole('row', { name: /checkout/ });
     // 8.0 would pass, but half the alerts lack a runbook: capped at warn.
     expect(await row.getByText('Warn').count()).toBe(1);
-    expect(await row.getByText('8.0').count()).toBeGreaterThan(0);
-    // Two crawls: the team trend is drawn with chart.js.
-    await page.locator('canvas[data-trend]').waitFor();
-    expect(await page.locator('canvas[data-trend]').evaluate((c) => (c as HTMLCanvasElement).width > 0)).toBe(true);
-
-    await page.getByRole('link', { name: 'checkout', exact: true }).click();
-    await page.waitForURL(/\/repos\/checkout\/$/);
+    await page.getByTestId('matrix').getByRole('link', { name: 'checkout', exact: true }).click();
+    await page.waitForURL(/\/sc\/repos\/checkout\/$/);
     const runbooks = page.locator('section[data-check="runbooks"]');
     await expect(runbooks.textContent()).resolves.toContain('1/2 alerts link a runbook');
     const findingLink = runbooks.getByRole('link', { name: 'alerts/rules.yaml:8' });
     expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/checkout\/blob\/[0-9a-f]{40}\/alerts\/rules\.yaml#L8$/);
-    await expect(runbooks.textContent()).resolves.toContain('alert CheckoutLatency has no runbook_url annotation');
-
     await runbooks.getByRole('link', { name: 'How to fix →' }).click();
-    await page.waitForURL(/\/checks\/runbooks\/$/);
+    await page.waitForURL(/\/sc\/checks\/runbooks\/#how-to-fix$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Runbooks');
-    for (const heading of ['What it checks', 'Why it matters', 'How to fix']) {
-      expect(await page.getByRole('heading', { level: 2, name: heading }).count()).toBe(1);
-    }
   });
 
-  it('shows HTML in repository, file and team names as text', async () => {
-    await page.goto(`${site.url}/`);
-    await page.getByRole('link', { name: HOSTILE_TEAM }).click();
-    await page.getByRole('link', { name: HOSTILE_REPO }).click();
+  it('shows every hostile text as text on every page type', async () => {
+    await assertInert('/');
+    expect(await page.getByTestId('teams').textContent()).toContain(HOSTILE_TEAM);
+    expect(await page.getByTestId('level-counts').textContent()).toContain(HOSTILE_LEVEL);
+    await assertInert('/teams/ops/');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(HOSTILE_TEAM);
+    expect(await page.getByTestId('waivers').textContent()).toContain(HOSTILE_WAIVER);
+    await assertInert(`/repos/${hostileSlug}/`);
     expect(await page.getByTestId('repo-name').textContent()).toBe(HOSTILE_REPO);
-    await expect(page.locator('section[data-check="runbooks"]').textContent()).resolves.toContain(`${HOSTILE_FILE}:1`);
-    expect(await page.locator('img[src="x"], main script:not([src]), main b').count()).toBe(0);
+    const text = await page.locator('main').textContent();
+    expect(text).toContain(HOSTILE_ALERT);
+    expect(text).toContain(HOSTILE_WAIVER);
+    expect(await page.getByTestId('what-changed').locator('tbody tr').count()).toBeGreaterThan(0);
+    const changed = await page.getByTestId('what-changed').textContent();
+    expect(changed).toContain(HOSTILE_COMMIT);
+    expect(changed).toContain(HOSTILE_PR);
+    expect(changed).toContain('<b>Mallory</b>');
+    // A pull request URL that is not http(s) is shown as text, never as a link.
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    for (const url of ['/repos/', '/checks/', '/checks/runbooks/', '/checks/cost-tags/', '/runs/', '/exports/']) await assertInert(url);
+    const runs = apiSchemas.organisation.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).json());
+    await assertInert(`/runs/${runs.run!.id}/`);
+    expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_REPO);
+    expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_COMMIT);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('keeps hostile text intact and inert in JSON, CSV and badges', async () => {
+    const repo = apiSchemas.repository.parse(await (await page.request.get(`${site.url}/api/v1/repositories/${hostileSlug}.json`)).json());
+    expect(repo.repository.name).toBe(HOSTILE_REPO);
+    expect(repo.results.flatMap((r) => r.findings.map((f) => f.message)).some((m) => m.includes(HOSTILE_ALERT))).toBe(true);
+    expect(repo.results.find((r) => r.checkId === 'cost-tags')?.waiver?.reason).toBe(HOSTILE_WAIVER);
+    expect(repo.history.at(-1)?.commits[0]).toMatchObject({ title: HOSTILE_COMMIT, pullRequest: { number: 7, title: HOSTILE_PR } });
+    const team = apiSchemas.team.parse(await (await page.request.get(`${site.url}/api/v1/teams/ops.json`)).json());
+    expect(team.team.displayName).toBe(HOSTILE_TEAM);
+    const csv = await (await page.request.get(`${site.url}/api/v1/teams/ops.csv`)).text();
+    expect(csv).toContain(`"${HOSTILE_REPO}"`);
+    for (const badge of [`/badges/repositories/${hostileSlug}.svg`, '/badges/teams/ops.svg']) {
+      await page.goto(`${site.url}${badge}`);
+      expect(await page.evaluate(() => document.documentElement.nodeName)).toBe('svg');
+      expect(await page.evaluate(() => document.querySelectorAll('script, img, iframe, foreignObject, [onload], [onclick], [onmouseover]').length)).toBe(0);
+      expect(await page.evaluate(() => document.querySelector('title')?.textContent)).toMatch(/Ops|onerror/);
+    }
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
   });
