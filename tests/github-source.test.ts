@@ -1,6 +1,6 @@
 // The GitHub source against a loopback fake GitHub running the real queries over git repositories.
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,19 +180,76 @@ describe('GitHub source', () => {
     db.close();
   });
 
-  it('authenticates as a GitHub App, finding its installation, and serves GHES under /api', async () => {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  it('authenticates as a GitHub App, finding its installation, and serves GHES under /api; the key and its tokens stay secret', async () => {
+    const keyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+    const { publicKey, privateKey } = keyPair();
     const ghes = await startFleet([{ spec: { name: 'solo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'solo\n' } }] } }], { token: undefined, app: { appId: 4242, publicKey, installationId: 99 }, prefix: '/api' });
+    const keyLines = privateKey.split('\n').filter((line) => line.length >= 40);
+    const secretsIn = (text: string, tokens: string[]) => [...keyLines, ...tokens, 'PRIVATE KEY'].filter((secret) => text.includes(secret));
+    const databaseText = () => readdirSync(ghes.dir).filter((f) => f.startsWith('seaworthy.db')).map((f) => readFileSync(path.join(ghes.dir, f)).toString('latin1')).join('\n');
     try {
       writeFileSync(path.join(ghes.dir, 'app.pem'), privateKey);
       const logger = memoryLogger();
-      const summary = await ghes.crawl(ghes.config('', '    auth:\n      app:\n        appId: 4242\n        privateKeyFile: app.pem\n'), { logger, env: {} });
+      const config = ghes.config('', '    auth:\n      app:\n        appId: 4242\n        privateKeyFile: app.pem\n');
+      const source = config.sources[0]!;
+      if (source.type !== 'github') throw new Error('expected github');
+      // Configured by its REST root, as Octokit users often do: GraphQL still goes to /api/graphql.
+      source.apiUrl = `${ghes.fake.apiUrl}/v3`;
+      const summary = await ghes.crawl(config, { logger, env: {} });
       expect(summary).toMatchObject({ status: 'ok', repositories: 1 });
       expect(ghes.fake.log.filter((l) => l.kind === 'auth').map((l) => [l.what, l.status])).toEqual([['installation', 200], ['access_tokens', 201]]);
+      expect(ghes.fake.log.filter((l) => l.kind === 'graphql').every((l) => l.status === 200)).toBe(true);
       expect(ghes.fake.apiUrl).toMatch(/\/api$/);
-      expect(logger.lines.join('\n')).not.toContain('PRIVATE KEY');
+      const tokens = ghes.fake.log.flatMap((l) => (l.authorization?.startsWith('token ghs_') ? [l.authorization.slice(6)] : []));
+      expect(tokens.length).toBeGreaterThan(0); // installation tokens were used, so looking for them below means something
+      expect(secretsIn(logger.lines.join('\n'), tokens)).toEqual([]);
+      expect(secretsIn(databaseText(), tokens)).toEqual([]);
+
+      // Refused: a key GitHub does not know. The failure names the problem, never the key.
+      writeFileSync(path.join(ghes.dir, 'app.pem'), keyPair().privateKey);
+      const refusedLogger = memoryLogger();
+      const refused = await ghes.crawl(config, { logger: refusedLogger, env: {} }).then(
+        () => new Error('the crawl should have been refused'),
+        (error: unknown) => error as Error,
+      );
+      expect(refused.message).toMatch(/installation on acme.*401/);
+      const otherKey = readFileSync(path.join(ghes.dir, 'app.pem'), 'utf8');
+      const otherLines = otherKey.split('\n').filter((line) => line.length >= 40);
+      const told = [refused.message, String(refused.stack), JSON.stringify(refused), refusedLogger.lines.join('\n'), databaseText()].join('\n');
+      expect([...otherLines, 'PRIVATE KEY'].filter((secret) => told.includes(secret))).toEqual([]);
     } finally {
       await ghes.stop();
+    }
+  });
+
+  it('reads files whose GraphQL text GitHub cut short through the REST blob endpoint', async () => {
+    fleet.fake.options.blobTextLimit = 10;
+    try {
+      fleet.fake.resetLog();
+      const { snap } = await snapshotOf('alpha');
+      expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true, text: '# Alpha\n\nUpdated.\n' });
+      expect(fleet.fake.log.filter((l) => l.what === 'blobs alpha').length).toBeGreaterThan(0);
+    } finally {
+      delete fleet.fake.options.blobTextLimit;
+    }
+  });
+
+  it('says so when the teams cannot be listed, instead of owning nothing in silence', async () => {
+    const extra = 'crawl: {carryForwardDays: 0}\nteams:\n  - {name: data, displayName: Data, repos: [nothing], githubTeams: [data-eng]}\n';
+    fleet.fake.options.teamsForbidden = true;
+    try {
+      const s = source();
+      const refs = await s.list();
+      await expect(s.hostTeams(refs.find((r) => r.name === 'charlie')!)).rejects.toThrow(/listing the teams of acme.*FORBIDDEN.*Members permission/);
+      const summary = await fleet.crawl(fleet.config(extra));
+      expect(summary.status).toBe('ok');
+      const db = new Database(fleet.dbPath, { readonly: true });
+      const row = db.prepare("SELECT rr.team_id AS team, rr.problems FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE rr.run_id = ? AND r.name = 'charlie'").get(summary.runId) as { team: number | null; problems: string };
+      db.close();
+      expect(row.team).toBeNull();
+      expect(row.problems).toMatch(/teams could not be read.*FORBIDDEN/);
+    } finally {
+      delete fleet.fake.options.teamsForbidden;
     }
   });
 
