@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../crawler/config.ts';
 import { createLogger } from '../crawler/log.ts';
 import { GitHubSource } from '../crawler/sources/github.ts';
-import type { RepoRef, SnapshotNeeds } from '../crawler/sources/types.ts';
+import type { SnapshotNeeds } from '../crawler/sources/types.ts';
+import { FakeGitHub } from '../fixtures/fake-github/server.ts';
 import { FAKE_TOKEN, memoryLogger, startFleet } from './github-fleet.ts';
 import { git } from './helpers.ts';
 
@@ -174,9 +175,17 @@ describe('GitHub source', () => {
     expect(fleet.fake.log.filter((l) => l.kind === 'rest')).toEqual([]);
     expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts').map((l) => l.blobs)).toEqual([0]);
 
-    // --as-of never carries forward.
+    // A check's options are configuration too: changed, nothing is carried; unchanged again, all is.
+    const tuned = fleet.config(`${extra}checks:\n  runbooks:\n    weight: 5\n    thresholds: {passAt: 9}\n`);
+    expect((await fleet.crawl(tuned)).carriedForward).toBe(0);
+    expect((await fleet.crawl(tuned)).carriedForward).toBe(3);
+
+    // --as-of never carries forward, and is never carried from.
     const past = await fleet.crawl(config, { asOf: new Date('2026-09-15T00:00:00Z') });
     expect(past.carriedForward).toBe(0);
+    const afterPast = await fleet.crawl(tuned);
+    expect(afterPast.carriedForward).toBe(3);
+    expect(db.prepare('SELECT DISTINCT carried_from_run FROM repo_runs WHERE run_id = ?').pluck().all(afterPast.runId)).not.toContain(past.runId);
     db.close();
   });
 
@@ -271,9 +280,20 @@ describe('GitHub source', () => {
     expect(heads.get('gone')).toBeNull();
   });
 
-  it('names ref keys by host so two organisations never collide', async () => {
-    const refs: RepoRef[] = await source().list();
-    expect(new Set(refs.map((r) => r.key)).size).toBe(refs.length);
+  it('names ref keys by host, so the same owner and name on another GitHub never collide', async () => {
+    const alpha = fleet.fake.options.repos.find((r) => r.name === 'alpha')!;
+    const other = await new FakeGitHub({ org: 'acme', token: FAKE_TOKEN, repos: [alpha], prefix: '/api' }).start();
+    try {
+      const here = (await source().list()).find((r) => r.name === 'alpha')!;
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const there = (await new GitHubSource({ config: { ...s, apiUrl: other.apiUrl }, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } }).list())[0]!;
+      expect([here.owner, here.name]).toEqual([there.owner, there.name]);
+      expect(here.key).not.toBe(there.key);
+      expect(there.key).toBe(`${new URL(other.url).host}/acme/alpha`);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -168,6 +168,11 @@ export class GitHubClient {
     this.options.logger?.[level](this.redact(message), clean);
   }
 
+  private budgetText(): string {
+    const ms = this.options.budgetMs;
+    return ms < 60_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+  }
+
   private remainingBudgetMs(): number {
     this.deadline ??= Date.now() + this.options.budgetMs;
     return this.deadline - Date.now();
@@ -294,14 +299,14 @@ export class GitHubClient {
   private guard(lane: 'graphql' | 'rest'): void {
     const blocked = this.blockedUntil.get(lane);
     if (blocked && Date.now() < blocked.until) throw new GitHubHostError(blocked.problem, blocked.message);
-    if (this.remainingBudgetMs() <= 0) throw new GitHubHostError('budget', `the crawl's time budget of ${Math.round(this.options.budgetMs / 60000)} min is used up`);
+    if (this.remainingBudgetMs() <= 0) throw new GitHubHostError('budget', `the crawl's time budget of ${this.budgetText()} is used up`);
   }
 
   /** Turns whatever Octokit threw into a host error with a message fit for logs and the site. */
   hostError(error: unknown, what: string, lane?: 'graphql' | 'rest'): GitHubHostError {
     if (error instanceof GitHubHostError) return error;
     const e = error as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string> } } & Record<symbol, unknown>;
-    if (e?.[BUDGET_MARK]) return new GitHubHostError('budget', `${what}: the crawl's time budget of ${Math.round(this.options.budgetMs / 60000)} min is used up`);
+    if (e?.[BUDGET_MARK]) return new GitHubHostError('budget', `${what}: the crawl's time budget of ${this.budgetText()} is used up`);
     const message = this.redact(String(e?.message ?? error)).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '');
     const status = typeof e?.status === 'number' ? e.status : undefined;
     const headers = e?.response?.headers ?? {};
