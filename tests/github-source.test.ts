@@ -39,7 +39,10 @@ describe('GitHub source', () => {
             { number: 9, title: 'Old work', body: 'x', state: 'CLOSED', createdAt: '2026-07-01T00:00:00Z', author: 'dev2' },
           ],
         },
-        { spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] } },
+        {
+          spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] },
+          pullRequests: [{ number: 3, title: 'Secret files', body: '', state: 'MERGED', createdAt: '2026-09-02T00:00:00Z', mergedAt: '2026-09-03T00:00:00Z', author: 'dev1', files: ['a.ts'], filesError: true }],
+        },
         { spec: { name: 'charlie', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'charlie\n' } }] } },
         { spec: { name: 'old-thing', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'old\n' } }] }, isArchived: true },
         { spec: { name: 'forked', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'fork\n' } }] }, isFork: true },
@@ -102,6 +105,13 @@ describe('GitHub source', () => {
     const prs = snap.pullRequests ?? [];
     expect(prs.map((p) => [p.number, p.state, p.author])).toEqual([[7, 'merged', 'dev1'], [8, 'open', 'renovate[bot]']]);
     expect(prs[0]).toMatchObject({ title: 'Add cache', body: '## Rollback\nRevert.', mergedAt: '2026-09-21T00:00:00Z', createdAt: '2026-09-20T00:00:00Z', files: ['src/cache.ts', 'migrations/001.sql'], mergeCommit: 'a'.repeat(40), url: 'https://github.test/acme/alpha/pull/7' });
+  });
+
+  it('keeps what GitHub did answer when part of a repository’s answer is refused, and says what is missing', async () => {
+    const { snap } = await snapshotOf('bravo');
+    expect((snap.pullRequests ?? []).map((p) => [p.number, p.files])).toEqual([[3, []]]);
+    expect(snap.problems).toContain('GitHub left out merged.nodes.0.files: FORBIDDEN: Resource not accessible by integration');
+    expect(snap.read('README.md')).toMatchObject({ ok: true, text: 'bravo\n' });
   });
 
   it('reads the default branch as it was at --as-of, with pull requests as they stood then', async () => {

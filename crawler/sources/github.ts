@@ -448,12 +448,16 @@ export class GitHubSource implements RepoSource {
     }
     const blobAnswers = new Map<string, RawBlob | null>();
     const rawRepos = new Map<string, RawRepo>();
+    const partialAnswers = new Map<string, string[]>();
     live.forEach((ref, i) => {
       const alias = `r${i}`;
       const raw = facts.data[alias];
       const errors = errorsFor(facts.errors, alias);
       if (!raw) return void fail(ref, errors.length > 0 ? repoError(errors, `${ref.owner}/${ref.name}`) : new SourceError(`${ref.owner}/${ref.name}: GitHub returned nothing for this repository`));
       rawRepos.set(ref.key, raw);
+      // Part of the answer missing (a pull request's files, a blob): judged on the rest, and said so.
+      const partial = errors.filter((e) => !/^b\d+$/.test(String(e.path?.[1] ?? '')));
+      if (partial.length > 0) partialAnswers.set(ref.key, partial.map((e) => `GitHub left out ${(e.path ?? []).slice(1).join('.')}: ${e.type ? `${e.type}: ` : ''}${e.message}`));
       (inline.first[i] ?? []).forEach((file, j) => blobAnswers.set(`${ref.key}\0${file.oid}`, (raw[`b${j}`] as RawBlob | null | undefined) ?? null));
     });
 
@@ -491,7 +495,9 @@ export class GitHubSource implements RepoSource {
         }
       }
       try {
-        out.set(ref.key, await this.assemble(ref, head, raw, prepared.get(ref.key)!, blobAnswers, needs));
+        const data = await this.assemble(ref, head, raw, prepared.get(ref.key)!, blobAnswers, needs);
+        data.problems.push(...(partialAnswers.get(ref.key) ?? []));
+        out.set(ref.key, data);
       } catch (error) {
         fail(ref, error);
       }
