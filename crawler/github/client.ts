@@ -323,7 +323,7 @@ export class GitHubClient {
     const attempts = retried ? ` after ${this.options.retries + 1} attempts` : '';
     // A rate limit the crawl would not wait for: say when it lifts rather than GitHub's bare refusal.
     const blocked = lane && (problem === 'rate-limit' || problem === 'secondary-rate-limit') ? this.blockedUntil.get(lane) : undefined;
-    if (blocked) return new GitHubHostError(blocked.problem, `${what}: ${blocked.message}`, status);
+    if (blocked && Date.now() < blocked.until) return new GitHubHostError(blocked.problem, `${what}: ${blocked.message}`, status);
     const detail = problem === 'auth' ? 'GitHub refused the credentials (401); check the token or the App installation' : message;
     return new GitHubHostError(problem, `${what}: ${detail}${status !== undefined && status !== 500 ? ` (HTTP ${status})` : ''}${attempts}`, status);
   }
