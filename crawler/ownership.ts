@@ -50,20 +50,24 @@ function codeownersWords(line: string): string[] {
 }
 
 // Patterns that match every file of the repository ("/*" matches only files at the root, as in gitignore).
-const WHOLE_REPOSITORY = new Set(['*', '**', '/**']);
+const WHOLE_REPOSITORY = new Set(['*', '**', '/**', '**/*', '/**/*']);
 
 /**
  * The first team named by the CODEOWNERS rule for every file (GitHub: the last matching rule wins,
- * and a rule without owners takes ownership away): "@org/slug" → slug; users and e-mails are no team.
+ * and a rule without owners takes ownership away): "@org/slug" → slug; users and e-mails are no team,
+ * nor (given `org`) a team of another organisation, which GitHub ignores.
  */
-export function codeownersTeam(text: string): string | undefined {
+export function codeownersTeam(text: string, org?: string): string | undefined {
   let owners: string[] | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const [pattern, ...rest] = codeownersWords(raw);
     if (pattern !== undefined && WHOLE_REPOSITORY.has(pattern)) owners = rest;
   }
-  const team = owners?.find((o) => /^@[^/\s@]+\/[^/\s@]+$/.test(o));
-  return team?.split('/')[1];
+  for (const owner of owners ?? []) {
+    const team = /^@([^/\s@]+)\/([^/\s@]+)$/.exec(owner);
+    if (team && (org === undefined || team[1]!.toLowerCase() === org.toLowerCase())) return team[2];
+  }
+  return undefined;
 }
 
 export interface CatalogOwner {
@@ -139,7 +143,7 @@ function fromSource(source: OwnerSource, inputs: OwnerInputs, unmatched: string[
           unmatched.push(`${path} could not be read (${read.reason}), so it names no owner`);
           return undefined;
         }
-        return viaName(codeownersTeam(read.text), path);
+        return viaName(codeownersTeam(read.text, inputs.ref.owner), path);
       }
       return undefined;
     case 'catalog-info':

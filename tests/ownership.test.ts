@@ -36,6 +36,10 @@ describe('ownership', () => {
     expect(codeownersTeam('*\t@alice\t@acme/tabs # trailing comment @acme/not-this\n')).toBe('tabs');
     expect(codeownersTeam('* @acme/a/b @acme\n')).toBeUndefined(); // not team handles
     expect(codeownersTeam('*  @Acme/Payments-Backend\r\n')).toBe('Payments-Backend');
+    expect(codeownersTeam('**/* @acme/all\n')).toBe('all');
+    // Teams of another organisation are invalid owners to GitHub.
+    expect(codeownersTeam('* @other/payments @ACME/platform\n', 'acme')).toBe('platform');
+    expect(codeownersTeam('* @other/payments\n', 'acme')).toBeUndefined();
   });
 
   it('reads spec.owner of catalog-info.yaml in every Backstage spelling, and says why when it cannot', () => {
