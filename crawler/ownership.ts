@@ -1,6 +1,6 @@
 // Which configured team owns a repository: configuration globs, Backstage catalog-info spec.owner,
 // the CODEOWNERS "*" rule, or the host's teams with admin/maintain permission, in the configured order.
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import picomatch from 'picomatch';
 import type { RepoSnapshot } from '../checks/contract.ts';
 import type { SeaworthyConfig } from './config.ts';
@@ -30,32 +30,76 @@ export function configTeam(teams: readonly Team[], ref: { name: string; owner: s
   });
 }
 
-/** The first team named by the CODEOWNERS rule for "*" (the last such rule wins, as in GitHub): "@org/slug" → slug. */
-export function codeownersTeam(text: string): string | undefined {
-  let owners: string[] | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (!line) continue;
-    const [pattern, ...rest] = line.split(/\s+/);
-    if (pattern === '*' || pattern === '/*' || pattern === '/**' || pattern === '**') owners = rest;
+/** Splits a CODEOWNERS line into words: `\ ` is a space inside a pattern, `#` after a blank starts a comment. */
+function codeownersWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) {
+      word += line[++i];
+    } else if (c === '#' && word === '') {
+      break;
+    } else if (c === ' ' || c === '\t') {
+      if (word) words.push(word);
+      word = '';
+    } else word += c;
   }
-  const team = owners?.find((o) => /^@[^/\s]+\/[^/\s]+$/.test(o));
-  return team?.split('/')[1];
+  if (word) words.push(word);
+  return words;
 }
 
-/** spec.owner of the Component: "group:default/payments", "group:payments" or "payments" → payments. */
-export function catalogOwner(text: string): string | undefined {
-  let docs: unknown[];
-  try {
-    docs = [parseYaml(text, { maxAliasCount: 100, logLevel: 'error' })];
-  } catch {
-    return undefined;
+// Patterns that match every file of the repository ("/*" matches only files at the root, as in gitignore).
+const WHOLE_REPOSITORY = new Set(['*', '**', '/**', '**/*', '/**/*']);
+
+/**
+ * The first team named by the CODEOWNERS rule for every file (GitHub: the last matching rule wins,
+ * and a rule without owners takes ownership away): "@org/slug" → slug; users and e-mails are no team,
+ * nor (given `org`) a team of another organisation, which GitHub ignores.
+ */
+export function codeownersTeam(text: string, org?: string): string | undefined {
+  let owners: string[] | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const [pattern, ...rest] = codeownersWords(raw);
+    if (pattern !== undefined && WHOLE_REPOSITORY.has(pattern)) owners = rest;
   }
-  for (const doc of docs) {
-    const owner = (doc as { spec?: { owner?: unknown } } | null)?.spec?.owner;
-    if (typeof owner === 'string' && owner.trim()) return owner.trim().replace(/^[a-z]+:/i, '').replace(/^[^/]+\//, '');
+  for (const owner of owners ?? []) {
+    const team = /^@([^/\s@]+)\/([^/\s@]+)$/.exec(owner);
+    if (team && (org === undefined || team[1]!.toLowerCase() === org.toLowerCase())) return team[2];
   }
   return undefined;
+}
+
+export interface CatalogOwner {
+  /** Group name: "group:default/payments", "group:payments" or "payments" → payments. */
+  owner?: string;
+  /** Why no group could be read (bad YAML, a user as owner), shown on the repository page. */
+  problem?: string;
+}
+
+/** spec.owner of the catalog's Component (else of its first entity with one); a user owner is no team. */
+export function catalogOwner(text: string): CatalogOwner {
+  const docs = parseAllDocuments(text, { logLevel: 'silent' });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const broken = list.find((d) => d.errors.length > 0);
+  if (broken) return { problem: `is not valid YAML (${broken.errors[0]!.message.split('\n')[0]})` };
+  const entities: { kind?: unknown; spec?: { owner?: unknown } }[] = [];
+  for (const doc of list) {
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      return { problem: `could not be read (${error instanceof Error ? error.message : String(error)})` };
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) entities.push(value as (typeof entities)[number]);
+  }
+  const withOwner = entities.filter((e) => typeof e.spec?.owner === 'string' && e.spec.owner.trim());
+  const entity = withOwner.find((e) => typeof e.kind === 'string' && e.kind.toLowerCase() === 'component') ?? withOwner[0];
+  if (!entity) return {};
+  const ref = (entity.spec!.owner as string).trim();
+  const kind = /^([a-z]+):/i.exec(ref)?.[1]?.toLowerCase();
+  if (kind && kind !== 'group') return { problem: `names owner "${ref}", a ${kind} rather than a group` };
+  return { owner: ref.replace(/^[a-z]+:/i, '').replace(/^[^/]+\//, '') };
 }
 
 export interface OwnerVerdict {
@@ -93,14 +137,22 @@ function fromSource(source: OwnerSource, inputs: OwnerInputs, unmatched: string[
     case 'codeowners':
       for (const path of CODEOWNERS_PATHS) {
         const read = snapshot?.read(path);
-        // GitHub uses the first CODEOWNERS it finds in .github/, the root, then docs/.
-        if (read?.ok) return viaName(codeownersTeam(read.text), path);
+        if (!read || (!read.ok && read.reason === 'not-found')) continue;
+        // GitHub uses the first CODEOWNERS it finds in .github/, the root, then docs/, even an unreadable one.
+        if (!read.ok) {
+          unmatched.push(`${path} could not be read (${read.reason}), so it names no owner`);
+          return undefined;
+        }
+        return viaName(codeownersTeam(read.text, inputs.ref.owner), path);
       }
       return undefined;
     case 'catalog-info':
       for (const path of CATALOG_PATHS) {
         const read = snapshot?.read(path);
-        if (read?.ok) return viaName(catalogOwner(read.text), path);
+        if (!read?.ok) continue;
+        const { owner, problem } = catalogOwner(read.text);
+        if (problem) unmatched.push(`${path} ${problem}, so it names no owning team`);
+        return viaName(owner, path);
       }
       return undefined;
   }

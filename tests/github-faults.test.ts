@@ -132,6 +132,22 @@ describe('GitHub faults', () => {
     expect(summary.errors[0]!.error).toMatch(/secondary rate limit/);
   });
 
+  it('does not wait out a secondary limit whose Retry-After exceeds the cap, and sends nothing more until it lifts', async () => {
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'secondary', retryAfter: 3600 } });
+    const logger = memoryLogger();
+    // Real seconds: an hour is far beyond the one minute a secondary limit may be waited for. One
+    // repository per batch, one at a time, so later batches come after the refusal; file lists not cached.
+    const db = new Database(fleet.dbPath);
+    db.exec('DELETE FROM github_trees');
+    db.close();
+    const summary = await fleet.crawl(fleet.config('crawl: {carryForwardDays: 0, concurrency: 1}\n', SOURCE), { logger, secondMs: 1000, batchSize: 1 });
+    expect(summary).toMatchObject({ status: 'failed', stale: 3 });
+    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/secondary rate limit/)));
+    expect(logger.lines.filter((l) => l.includes('GitHub secondary rate limit')).map((l) => /"waiting":"(\w+)"/.exec(l)?.[1])).toEqual(['no']);
+    // One refused query, then silence: no retry, no other batch, not even their file lists.
+    expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'trees alpha', 'RepoFacts']);
+  });
+
   it('waits for the hourly budget to reset when that is soon, and stops asking when it is far', async () => {
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'exhausted', resetIn: 1 } });
     const logger = memoryLogger();
@@ -142,11 +158,16 @@ describe('GitHub faults', () => {
 
     fleet.fake.resetLog();
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'exhausted', resetIn: 3600 } });
-    const far = await fleet.crawl(fleet.config(EXTRA, SOURCE), { secondMs: 1000 });
+    const db = new Database(fleet.dbPath);
+    db.exec('DELETE FROM github_trees');
+    db.close();
+    // One repository per batch, one at a time: the later batches come after the refusal.
+    const far = await fleet.crawl(fleet.config('crawl: {carryForwardDays: 0, concurrency: 1}\n', SOURCE), { secondMs: 1000, batchSize: 1 });
     expect(far).toMatchObject({ status: 'failed', stale: 3 });
-    expect(far.errors[0]!.error).toMatch(/rate limit|budget exhausted/i);
-    // After the refusal nothing more is sent: no retry storm against an empty budget.
-    expect(fleet.fake.log.filter((l) => l.kind === 'graphql').map((l) => l.what)).toEqual(['Discover', 'RepoFacts']);
+    expect(far.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/GraphQL API budget exhausted; it resets in 36\d\d s/)));
+    // After the refusal nothing more is sent: no retry storm against an empty budget, and no REST
+    // file lists for repositories whose facts query cannot be asked.
+    expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'trees alpha', 'RepoFacts']);
     fleet.fake.exhaust(0);
   });
 
@@ -154,7 +175,7 @@ describe('GitHub faults', () => {
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'slow', ms: 4000 } });
     const summary = await fleet.crawl(fleet.config(EXTRA, '    budget: {maxMinutes: 0.02, requestTimeoutSeconds: 30, retries: 5}\n'));
     expect(summary.stale).toBe(3);
-    expect(summary.errors[0]!.error).toMatch(/time budget of 0 min is used up|no complete answer within/);
+    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/time budget of 1\.2 s is used up|no complete answer within/)));
   });
 
   it('the CLI says partial and exits 1, and never prints or stores the token', async () => {
@@ -172,10 +193,21 @@ describe('GitHub faults', () => {
     const text = await runCliAsync(['crawl', '-c', config], { GITHUB_TOKEN: FAKE_TOKEN });
     expect(text.stderr).toMatch(/seaworthy: run \d+ partial · 3 repositories: 2 crawled, 0 carried forward unchanged, 1 failed \(1 kept their last good result, marked stale\) · GitHub: \d+ points/);
 
-    // Bad credentials: every request is refused; the message must not echo what was sent.
+    // Bad credentials: every request is refused; the message must not echo what was sent, and the
+    // site keeps showing the last good run (no ok or partial run appears).
+    const shown = () => {
+      const db = new Database(fleet.dbPath, { readonly: true });
+      try {
+        return db.prepare("SELECT MAX(id) FROM runs WHERE status IN ('ok', 'partial')").pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const before = shown();
     const refused = await runCliAsync(['crawl', '-c', config, '--log-format', 'json'], { GITHUB_TOKEN: `${FAKE_TOKEN}-wrong` });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/401/);
+    expect(refused.stderr).toMatch(/listing the repositories of acme: GitHub refused the credentials \(401\)/);
+    expect(shown()).toBe(before);
 
     const everything = [partial, text, refused].map((r) => r.stdout + r.stderr).join('\n');
     expect(everything).not.toContain(FAKE_TOKEN);

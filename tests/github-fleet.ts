@@ -31,8 +31,8 @@ export async function startFleet(repos: FleetRepo[], options: Partial<Omit<FakeG
       const yaml = `database: seaworthy.db\nsources:\n  - type: github\n    org: acme\n    apiUrl: ${fake.apiUrl}\n${source}${extra}`;
       return parseConfig(yaml, path.join(tmp.dir, 'seaworthy.config.yaml'));
     },
-    async crawl(config: SeaworthyConfig, opts: { logger?: Logger; asOf?: Date; now?: Date; env?: NodeJS.ProcessEnv; onlyChecks?: string[]; secondMs?: number } = {}): Promise<CrawlSummary> {
-      return crawl(config, { dbPath, logger: opts.logger ?? createLogger({ quiet: true }), asOf: opts.asOf, now: opts.now, onlyChecks: opts.onlyChecks, env: opts.env ?? { GITHUB_TOKEN: FAKE_TOKEN }, github: { client: { secondMs: opts.secondMs ?? 1 } } });
+    async crawl(config: SeaworthyConfig, opts: { logger?: Logger; asOf?: Date; now?: Date; env?: NodeJS.ProcessEnv; onlyChecks?: string[]; secondMs?: number; batchSize?: number } = {}): Promise<CrawlSummary> {
+      return crawl(config, { dbPath, logger: opts.logger ?? createLogger({ quiet: true }), asOf: opts.asOf, now: opts.now, onlyChecks: opts.onlyChecks, env: opts.env ?? { GITHUB_TOKEN: FAKE_TOKEN }, github: { client: { secondMs: opts.secondMs ?? 1 }, batchSize: opts.batchSize } });
     },
     async stop() {
       await fake.stop();

@@ -96,7 +96,6 @@ describe('GitHub source and local source agree', () => {
     expect(local.filter((r) => r.summary.includes('pull requests are not available from this source')).length).toBeGreaterThan(0);
     expect(hosted.filter((r) => r.summary.includes('pull requests are not available')).length).toBe(0);
     // Not a vacuous comparison: the fleet has passing, warning and failing results with findings.
-    expect(new Set(local.map((r) => r.status))).toEqual(expect.objectContaining({ size: expect.any(Number) }));
     expect(local.some((r) => r.status === 'fail') && local.some((r) => r.status === 'pass')).toBe(true);
     expect(local.some((r) => r.findings !== '[]')).toBe(true);
   });

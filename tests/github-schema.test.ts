@@ -30,6 +30,11 @@ describe('GitHub GraphQL documents', () => {
     expect(validate(schema, parse(doc)).map((e) => e.message)).toEqual([]);
   });
 
+  it('asks whether blob text was cut short (GitHub stops at 512,000 bytes)', () => {
+    expect(blobsQuery([[OID(1)]])).toMatch(/\.\.\. on Blob \{[^}]*\bisTruncated\b[^}]*\btext\b/);
+    expect(repoFactsQuery(1, shapes[0]!, [[OID(1)]])).toMatch(/\.\.\. on Blob \{[^}]*\bisTruncated\b/);
+  });
+
   it('would catch a field GitHub does not have', () => {
     const broken = repoFactsQuery(1, shapes[0]!).replace('mergedAt', 'mergedOn');
     expect(validate(schema, parse(broken)).map((e) => e.message).join('\n')).toMatch(/Cannot query field "mergedOn" on type "PullRequest"/);
@@ -55,7 +60,26 @@ describe('GitHub GraphQL documents', () => {
     expect(queryCost(schema, parse(discoveryQuery(false)), { org: 'acme' })).toMatchObject({ requests: 1, cost: 1 });
   });
 
+  // The worked examples of GitHub's "Rate limits and query limits for the GraphQL API" page: the
+  // fake's prices are only worth something if they agree with GitHub's own arithmetic.
+  it('counts nodes and points as GitHub’s documentation works them out', () => {
+    const simple = 'query { viewer { repositories(first: 50) { edges { repository: node { name issues(first: 10) { totalCount edges { node { title bodyHTML } } } } } } } }';
+    expect(queryCost(schema, parse(simple))).toMatchObject({ nodes: 550, requests: 51, cost: 1 });
+    const complex = `query { viewer {
+      repositories(first: 50) { edges { repository: node { name
+        pullRequests(first: 20) { edges { pullRequest: node { title comments(first: 10) { edges { comment: node { bodyHTML } } } } } }
+        issues(first: 20) { totalCount edges { issue: node { title bodyHTML comments(first: 10) { edges { comment: node { bodyHTML } } } } } }
+      } } }
+      followers(first: 10) { edges { follower: node { login } } }
+    } }`;
+    expect(queryCost(schema, parse(complex))).toMatchObject({ nodes: 22_060, requests: 2_102, cost: 21 });
+    // 1 request for the repositories, 100 for their issues, 5,000 for the issues' labels: 5,101 → 51 points.
+    const labels = 'query { viewer { login repositories(first: 100) { edges { node { id issues(first: 50) { edges { node { id labels(first: 60) { edges { node { id name } } } } } } } } } } }';
+    expect(queryCost(schema, parse(labels))).toMatchObject({ requests: 5_101, cost: 51, nodes: 100 + 5_000 + 300_000 });
+  });
+
   it('refuses unbounded or oversized pages the way GitHub does', () => {
+    expect(queryCost(schema, parse('query { viewer { repositories(first: 0) { nodes { name } } } }')).errors[0]?.type).toBe('INVALID_PAGINATION');
     expect(queryCost(schema, parse('query { viewer { repositories { nodes { name } } } }')).errors[0]?.type).toBe('MISSING_PAGINATION_BOUNDARIES');
     expect(queryCost(schema, parse('query { viewer { repositories(first: 101) { nodes { name } } } }')).errors[0]?.type).toBe('EXCESSIVE_PAGINATION');
     const huge = 'query { viewer { repositories(first: 100) { nodes { pullRequests(first: 100) { nodes { files(first: 100) { nodes { path } } } } } } } }';

@@ -1,13 +1,14 @@
 // The GitHub source against a loopback fake GitHub running the real queries over git repositories.
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../crawler/config.ts';
 import { createLogger } from '../crawler/log.ts';
 import { GitHubSource } from '../crawler/sources/github.ts';
-import type { RepoRef, SnapshotNeeds } from '../crawler/sources/types.ts';
+import type { SnapshotNeeds } from '../crawler/sources/types.ts';
+import { FakeGitHub } from '../fixtures/fake-github/server.ts';
 import { FAKE_TOKEN, memoryLogger, startFleet } from './github-fleet.ts';
 import { git } from './helpers.ts';
 
@@ -38,7 +39,10 @@ describe('GitHub source', () => {
             { number: 9, title: 'Old work', body: 'x', state: 'CLOSED', createdAt: '2026-07-01T00:00:00Z', author: 'dev2' },
           ],
         },
-        { spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] } },
+        {
+          spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] },
+          pullRequests: [{ number: 3, title: 'Secret files', body: '', state: 'MERGED', createdAt: '2026-09-02T00:00:00Z', mergedAt: '2026-09-03T00:00:00Z', author: 'dev1', files: ['a.ts'], filesError: true }],
+        },
         { spec: { name: 'charlie', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'charlie\n' } }] } },
         { spec: { name: 'old-thing', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'old\n' } }] }, isArchived: true },
         { spec: { name: 'forked', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'fork\n' } }] }, isFork: true },
@@ -101,6 +105,13 @@ describe('GitHub source', () => {
     const prs = snap.pullRequests ?? [];
     expect(prs.map((p) => [p.number, p.state, p.author])).toEqual([[7, 'merged', 'dev1'], [8, 'open', 'renovate[bot]']]);
     expect(prs[0]).toMatchObject({ title: 'Add cache', body: '## Rollback\nRevert.', mergedAt: '2026-09-21T00:00:00Z', createdAt: '2026-09-20T00:00:00Z', files: ['src/cache.ts', 'migrations/001.sql'], mergeCommit: 'a'.repeat(40), url: 'https://github.test/acme/alpha/pull/7' });
+  });
+
+  it('keeps what GitHub did answer when part of a repository’s answer is refused, and says what is missing', async () => {
+    const { snap } = await snapshotOf('bravo');
+    expect((snap.pullRequests ?? []).map((p) => [p.number, p.files])).toEqual([[3, []]]);
+    expect(snap.problems).toContain('GitHub left out merged.nodes.0.files: FORBIDDEN: Resource not accessible by integration');
+    expect(snap.read('README.md')).toMatchObject({ ok: true, text: 'bravo\n' });
   });
 
   it('reads the default branch as it was at --as-of, with pull requests as they stood then', async () => {
@@ -174,25 +185,90 @@ describe('GitHub source', () => {
     expect(fleet.fake.log.filter((l) => l.kind === 'rest')).toEqual([]);
     expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts').map((l) => l.blobs)).toEqual([0]);
 
-    // --as-of never carries forward.
+    // A check's options are configuration too: changed, nothing is carried; unchanged again, all is.
+    const tuned = fleet.config(`${extra}checks:\n  runbooks:\n    weight: 5\n    thresholds: {passAt: 9}\n`);
+    expect((await fleet.crawl(tuned)).carriedForward).toBe(0);
+    expect((await fleet.crawl(tuned)).carriedForward).toBe(3);
+
+    // --as-of never carries forward, and is never carried from.
     const past = await fleet.crawl(config, { asOf: new Date('2026-09-15T00:00:00Z') });
     expect(past.carriedForward).toBe(0);
+    const afterPast = await fleet.crawl(tuned);
+    expect(afterPast.carriedForward).toBe(3);
+    expect(db.prepare('SELECT DISTINCT carried_from_run FROM repo_runs WHERE run_id = ?').pluck().all(afterPast.runId)).not.toContain(past.runId);
     db.close();
   });
 
-  it('authenticates as a GitHub App, finding its installation, and serves GHES under /api', async () => {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  it('authenticates as a GitHub App, finding its installation, and serves GHES under /api; the key and its tokens stay secret', async () => {
+    const keyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+    const { publicKey, privateKey } = keyPair();
     const ghes = await startFleet([{ spec: { name: 'solo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'solo\n' } }] } }], { token: undefined, app: { appId: 4242, publicKey, installationId: 99 }, prefix: '/api' });
+    const keyLines = privateKey.split('\n').filter((line) => line.length >= 40);
+    const secretsIn = (text: string, tokens: string[]) => [...keyLines, ...tokens, 'PRIVATE KEY'].filter((secret) => text.includes(secret));
+    const databaseText = () => readdirSync(ghes.dir).filter((f) => f.startsWith('seaworthy.db')).map((f) => readFileSync(path.join(ghes.dir, f)).toString('latin1')).join('\n');
     try {
       writeFileSync(path.join(ghes.dir, 'app.pem'), privateKey);
       const logger = memoryLogger();
-      const summary = await ghes.crawl(ghes.config('', '    auth:\n      app:\n        appId: 4242\n        privateKeyFile: app.pem\n'), { logger, env: {} });
+      const config = ghes.config('', '    auth:\n      app:\n        appId: 4242\n        privateKeyFile: app.pem\n');
+      const source = config.sources[0]!;
+      if (source.type !== 'github') throw new Error('expected github');
+      // Configured by its REST root, as Octokit users often do: GraphQL still goes to /api/graphql.
+      source.apiUrl = `${ghes.fake.apiUrl}/v3`;
+      const summary = await ghes.crawl(config, { logger, env: {} });
       expect(summary).toMatchObject({ status: 'ok', repositories: 1 });
       expect(ghes.fake.log.filter((l) => l.kind === 'auth').map((l) => [l.what, l.status])).toEqual([['installation', 200], ['access_tokens', 201]]);
+      expect(ghes.fake.log.filter((l) => l.kind === 'graphql').every((l) => l.status === 200)).toBe(true);
       expect(ghes.fake.apiUrl).toMatch(/\/api$/);
-      expect(logger.lines.join('\n')).not.toContain('PRIVATE KEY');
+      const tokens = ghes.fake.log.flatMap((l) => (l.authorization?.startsWith('token ghs_') ? [l.authorization.slice(6)] : []));
+      expect(tokens.length).toBeGreaterThan(0); // installation tokens were used, so looking for them below means something
+      expect(secretsIn(logger.lines.join('\n'), tokens)).toEqual([]);
+      expect(secretsIn(databaseText(), tokens)).toEqual([]);
+
+      // Refused: a key GitHub does not know. The failure names the problem, never the key.
+      writeFileSync(path.join(ghes.dir, 'app.pem'), keyPair().privateKey);
+      const refusedLogger = memoryLogger();
+      const refused = await ghes.crawl(config, { logger: refusedLogger, env: {} }).then(
+        () => new Error('the crawl should have been refused'),
+        (error: unknown) => error as Error,
+      );
+      expect(refused.message).toMatch(/installation on acme.*401/);
+      const otherKey = readFileSync(path.join(ghes.dir, 'app.pem'), 'utf8');
+      const otherLines = otherKey.split('\n').filter((line) => line.length >= 40);
+      const told = [refused.message, String(refused.stack), JSON.stringify(refused), refusedLogger.lines.join('\n'), databaseText()].join('\n');
+      expect([...otherLines, 'PRIVATE KEY'].filter((secret) => told.includes(secret))).toEqual([]);
     } finally {
       await ghes.stop();
+    }
+  });
+
+  it('reads files whose GraphQL text GitHub cut short through the REST blob endpoint', async () => {
+    fleet.fake.options.blobTextLimit = 10;
+    try {
+      fleet.fake.resetLog();
+      const { snap } = await snapshotOf('alpha');
+      expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true, text: '# Alpha\n\nUpdated.\n' });
+      expect(fleet.fake.log.filter((l) => l.what === 'blobs alpha').length).toBeGreaterThan(0);
+    } finally {
+      delete fleet.fake.options.blobTextLimit;
+    }
+  });
+
+  it('says so when the teams cannot be listed, instead of owning nothing in silence', async () => {
+    const extra = 'crawl: {carryForwardDays: 0}\nteams:\n  - {name: data, displayName: Data, repos: [nothing], githubTeams: [data-eng]}\n';
+    fleet.fake.options.teamsForbidden = true;
+    try {
+      const s = source();
+      const refs = await s.list();
+      await expect(s.hostTeams(refs.find((r) => r.name === 'charlie')!)).rejects.toThrow(/listing the teams of acme.*FORBIDDEN.*Members permission/);
+      const summary = await fleet.crawl(fleet.config(extra));
+      expect(summary.status).toBe('ok');
+      const db = new Database(fleet.dbPath, { readonly: true });
+      const row = db.prepare("SELECT rr.team_id AS team, rr.problems FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE rr.run_id = ? AND r.name = 'charlie'").get(summary.runId) as { team: number | null; problems: string };
+      db.close();
+      expect(row.team).toBeNull();
+      expect(row.problems).toMatch(/teams could not be read.*FORBIDDEN/);
+    } finally {
+      delete fleet.fake.options.teamsForbidden;
     }
   });
 
@@ -214,9 +290,20 @@ describe('GitHub source', () => {
     expect(heads.get('gone')).toBeNull();
   });
 
-  it('names ref keys by host so two organisations never collide', async () => {
-    const refs: RepoRef[] = await source().list();
-    expect(new Set(refs.map((r) => r.key)).size).toBe(refs.length);
+  it('names ref keys by host, so the same owner and name on another GitHub never collide', async () => {
+    const alpha = fleet.fake.options.repos.find((r) => r.name === 'alpha')!;
+    const other = await new FakeGitHub({ org: 'acme', token: FAKE_TOKEN, repos: [alpha], prefix: '/api' }).start();
+    try {
+      const here = (await source().list()).find((r) => r.name === 'alpha')!;
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const there = (await new GitHubSource({ config: { ...s, apiUrl: other.apiUrl }, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } }).list())[0]!;
+      expect([here.owner, here.name]).toEqual([there.owner, there.name]);
+      expect(here.key).not.toBe(there.key);
+      expect(there.key).toBe(`${new URL(other.url).host}/acme/alpha`);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -24,12 +24,39 @@ describe('ownership', () => {
     expect(codeownersTeam('* @alice bob@example.com\n')).toBeUndefined();
   });
 
-  it('reads spec.owner of catalog-info.yaml in every Backstage spelling, and survives bad YAML', () => {
-    expect(catalogOwner('spec:\n  owner: group:default/payments\n')).toBe('payments');
-    expect(catalogOwner('spec:\n  owner: group:payments\n')).toBe('payments');
-    expect(catalogOwner('spec:\n  owner: payments\n')).toBe('payments');
-    expect(catalogOwner('spec: [unclosed\n')).toBeUndefined();
-    expect(catalogOwner('spec:\n  owner: 42\n')).toBeUndefined();
+  it('reads CODEOWNERS as GitHub does: escapes, comments, root-only patterns, owner-less rules', () => {
+    // "/*" owns only files at the root, not the repository.
+    expect(codeownersTeam('/* @acme/root-files\n')).toBeUndefined();
+    expect(codeownersTeam('** @acme/everything\n/* @acme/root-files\n')).toBe('everything');
+    // A later "*" without owners takes ownership away.
+    expect(codeownersTeam('* @acme/payments\n* \n')).toBeUndefined();
+    // An escaped "#" is a pattern, not a comment; "\ " is a space inside a pattern, not a separator.
+    expect(codeownersTeam('\\#notes @acme/notes\n*\\ x @acme/odd\n* @acme/real\n')).toBe('real');
+    expect(codeownersTeam('docs/my\\ file.md @acme/docs\n')).toBeUndefined();
+    expect(codeownersTeam('*\t@alice\t@acme/tabs # trailing comment @acme/not-this\n')).toBe('tabs');
+    expect(codeownersTeam('* @acme/a/b @acme\n')).toBeUndefined(); // not team handles
+    expect(codeownersTeam('*  @Acme/Payments-Backend\r\n')).toBe('Payments-Backend');
+    expect(codeownersTeam('**/* @acme/all\n')).toBe('all');
+    // Teams of another organisation are invalid owners to GitHub.
+    expect(codeownersTeam('* @other/payments @ACME/platform\n', 'acme')).toBe('platform');
+    expect(codeownersTeam('* @other/payments\n', 'acme')).toBeUndefined();
+  });
+
+  it('reads spec.owner of catalog-info.yaml in every Backstage spelling, and says why when it cannot', () => {
+    expect(catalogOwner('spec:\n  owner: group:default/payments\n')).toEqual({ owner: 'payments' });
+    expect(catalogOwner('spec:\n  owner: group:payments\n')).toEqual({ owner: 'payments' });
+    expect(catalogOwner('spec:\n  owner: payments\n')).toEqual({ owner: 'payments' });
+    expect(catalogOwner('spec:\n  owner: default/payments\n')).toEqual({ owner: 'payments' });
+    expect(catalogOwner('spec: [unclosed\n').problem).toMatch(/^is not valid YAML/);
+    expect(catalogOwner('spec:\n  owner: 42\n')).toEqual({});
+    // A person is not a team.
+    expect(catalogOwner('spec:\n  owner: user:default/jdoe\n')).toEqual({ problem: 'names owner "user:default/jdoe", a user rather than a group' });
+  });
+
+  it('reads a multi-document catalog, preferring the Component', () => {
+    const catalog = ['apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: pay}\nspec: {owner: group:platform}', 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: ledger}\nspec: {type: service, owner: group:default/payments}', 'kind: API\nspec: {owner: group:api-guild}'].join('\n---\n');
+    expect(catalogOwner(catalog)).toEqual({ owner: 'payments' });
+    expect(catalogOwner('kind: System\nspec: {owner: platform}\n---\nkind: Group\nspec: {type: team}\n')).toEqual({ owner: 'platform' });
   });
 
   it('never throws on arbitrary text', () => {
@@ -37,7 +64,8 @@ describe('ownership', () => {
       fc.property(fc.string({ maxLength: 300 }), (text) => {
         const team = codeownersTeam(text);
         expect(team === undefined || !team.includes('/')).toBe(true);
-        catalogOwner(text);
+        const catalog = catalogOwner(text);
+        expect(catalog.owner === undefined || catalog.problem === undefined).toBe(true);
       }),
     );
   });
@@ -56,6 +84,24 @@ describe('ownership', () => {
     const viaTeams = resolveOwner({ config, ref: { owner: 'acme', name: 'other' }, snapshot, order: ['catalog-info', 'github-team'], hostTeams: ['unknown', 'platform'] });
     expect(viaTeams).toMatchObject({ team: 'platform', source: 'github-team' });
     expect(viaTeams.unmatched[0]).toMatch(/catalog-info.yaml names owner "ghosts", which matches no configured team/);
+  });
+
+  it('uses the first CODEOWNERS GitHub would, even an unreadable one, and reports a broken catalog', () => {
+    const ref = { owner: 'acme', name: 'other' };
+    const entries = [
+      { path: '.github/CODEOWNERS', size: 9_000_000, oid: 'a', kind: 'file' as const },
+      { path: 'CODEOWNERS', size: 30, oid: 'b', kind: 'file' as const },
+      { path: 'catalog-info.yaml', size: 20, oid: 'c', kind: 'file' as const },
+    ];
+    const contents = new Map([
+      ['.github/CODEOWNERS', { ok: false as const, reason: 'too-large' as const }],
+      ['CODEOWNERS', { ok: true as const, text: '* @acme/payments-backend\n', truncated: false as const, encoding: 'utf-8' as const, invalidBytes: false }],
+      ['catalog-info.yaml', { ok: true as const, text: 'spec: [broken\n', truncated: false as const, encoding: 'utf-8' as const, invalidBytes: false }],
+    ]);
+    const snapshot = buildSnapshot({ identity: { host: 'github.com', owner: 'acme', name: 'other', defaultBranch: 'main' }, head: { oid: 'abc', date: '2026-01-01T00:00:00Z' }, files: entries, contents, historyComplete: false, commits: [], problems: [] });
+    const verdict = resolveOwner({ config, ref, snapshot, order: ['catalog-info', 'codeowners'] });
+    expect(verdict.team).toBeUndefined();
+    expect(verdict.unmatched).toEqual([expect.stringMatching(/^catalog-info.yaml is not valid YAML/), '.github/CODEOWNERS could not be read (too-large), so it names no owner']);
   });
 
   it('knows a carried-forward owner without reading content, or says it cannot', () => {

@@ -28,6 +28,12 @@ export interface GitHubClientOptions {
   graphqlIntervalMs?: number;
   /** REST requests in flight at once. */
   restConcurrency?: number;
+  /**
+   * How long a GitHub App installation token is used before a new one is asked for. GitHub's expire
+   * after an hour; renewing well before keeps a long crawl (and its retries) from ever sending an
+   * expired one. Tests shrink it.
+   */
+  installationTokenTtlMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -74,10 +80,34 @@ export function makeRedactor(secrets: string[]): (text: string) => string {
 
 const BUDGET_MARK = Symbol('seaworthy-budget');
 
-function restBase(apiUrl: string): string {
-  // GitHub Enterprise Server serves REST under /api/v3 and GraphQL under /api/graphql.
-  return /\/api$/.test(new URL(apiUrl).pathname) ? `${apiUrl}/v3` : apiUrl;
+/**
+ * Where GraphQL and REST live. github.com (and GHE.com): https://api.<host>/graphql and
+ * https://api.<host>/…; GitHub Enterprise Server: https://<host>/api/graphql and /api/v3/…, whether
+ * the configured URL is the /api root, the REST root (/api/v3, Octokit's baseUrl) or /api/graphql.
+ */
+export function apiEndpoints(apiUrl: string): { graphqlUrl: string; restUrl: string } {
+  const url = new URL(apiUrl);
+  const path = url.pathname.replace(/\/+$/, '');
+  const root = `${url.origin}${path.replace(/\/(v3|graphql)$/, '')}`;
+  if (/\/api$/.test(root)) return { graphqlUrl: `${root}/graphql`, restUrl: `${root}/v3` };
+  return { graphqlUrl: `${root}/graphql`, restUrl: root };
 }
+
+/** An installation-token cache whose entries are dropped after `ttlMs` (auth-app's own keeps them 59 minutes). */
+function tokenCache(ttlMs: number): { get: (key: string) => string; set: (key: string, value: string) => void } {
+  const entries = new Map<string, { value: string; storedAt: number }>();
+  return {
+    get: (key) => {
+      const hit = entries.get(key);
+      if (hit && Date.now() - hit.storedAt < ttlMs) return hit.value;
+      entries.delete(key);
+      return undefined as unknown as string; // auth-app reads a miss as "ask GitHub for a new token"
+    },
+    set: (key, value) => void entries.set(key, { value, storedAt: Date.now() }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Semaphore {
   private active = 0;
@@ -109,7 +139,10 @@ export class GitHubClient {
   private readonly spent: SourceUsage = { points: 0, graphqlRequests: 0, restRequests: 0 };
   private octokit: Promise<Client> | undefined;
   private deadline: number | undefined;
-  private exhaustedUntil: { until: number; message: string } | undefined;
+  /** GraphQL and REST have separate hourly budgets; a secondary limit refused blocks both. */
+  private readonly blockedUntil = new Map<'graphql' | 'rest', { until: number; problem: HostProblem; message: string }>();
+  /** While a secondary rate limit is waited out, nothing else is sent either. */
+  private pausedUntil = 0;
   private readonly graphqlLane = new Semaphore(1);
   private readonly restLane: Semaphore;
   remaining: number | undefined;
@@ -117,8 +150,7 @@ export class GitHubClient {
 
   constructor(options: GitHubClientOptions) {
     this.options = options;
-    this.graphqlUrl = `${options.apiUrl}/graphql`;
-    this.restUrl = restBase(options.apiUrl);
+    ({ graphqlUrl: this.graphqlUrl, restUrl: this.restUrl } = apiEndpoints(options.apiUrl));
     this.redact = makeRedactor('token' in options.auth ? [options.auth.token] : [options.auth.privateKey]);
     this.restLane = new Semaphore(options.restConcurrency ?? 4);
   }
@@ -136,6 +168,11 @@ export class GitHubClient {
     this.options.logger?.[level](this.redact(message), clean);
   }
 
+  private budgetText(): string {
+    const ms = this.options.budgetMs;
+    return ms < 60_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+  }
+
   private remainingBudgetMs(): number {
     this.deadline ??= Date.now() + this.options.budgetMs;
     return this.deadline - Date.now();
@@ -143,6 +180,11 @@ export class GitHubClient {
 
   /** fetch with a per-attempt timeout, a fully read body, and GitHub's odd answers made plain HTTP errors. */
   private readonly fetchAttempt = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const pause = this.pausedUntil - Date.now();
+    if (pause > 0) {
+      if (pause >= this.remainingBudgetMs()) throw Object.assign(new Error('time budget used up'), { name: 'AbortError', [BUDGET_MARK]: true });
+      await sleep(pause);
+    }
     if (this.remainingBudgetMs() <= 0) throw Object.assign(new Error('time budget used up'), { name: 'AbortError', [BUDGET_MARK]: true });
     const isGraphql = String(url) === this.graphqlUrl;
     if (isGraphql) this.spent.graphqlRequests++;
@@ -182,12 +224,29 @@ export class GitHubClient {
     return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers });
   };
 
-  private shouldWait(kind: 'primary' | 'secondary', retryAfterSeconds: number, retryCount: number, what: string): boolean {
+  /**
+   * The throttling plugin asks whether to wait out a rate limit and retry. Primary: once, only when
+   * the reset is within maxRateLimitWaitMinutes and the time budget. Secondary: Retry-After, at most
+   * 3 times, each at most a minute (or maxRateLimitWaitMinutes if longer); meanwhile nothing else is
+   * sent. Refused: that API (both, for a secondary limit) is not asked again until the limit lifts.
+   */
+  private shouldWait(kind: 'primary' | 'secondary', retryAfterSeconds: number, retryCount: number, options: { method: string; url: string }): boolean {
+    const what = `${options.method} ${options.url}`;
     const waitMs = retryAfterSeconds * this.secondMs;
     const cap = kind === 'primary' ? this.options.maxRateLimitWaitMs : Math.max(this.options.maxRateLimitWaitMs, 60 * this.secondMs);
     const ok = retryCount < (kind === 'primary' ? 1 : 3) && waitMs <= cap && waitMs < this.remainingBudgetMs();
+    const until = Date.now() + waitMs;
+    if (ok && kind === 'secondary') this.pausedUntil = Math.max(this.pausedUntil, until);
     this.log('warn', kind === 'primary' ? 'GitHub API budget exhausted' : 'GitHub secondary rate limit', { request: what, retryAfterSeconds, waiting: ok ? 'yes' : 'no' });
-    if (!ok && kind === 'primary') this.exhaustedUntil = { until: Date.now() + waitMs, message: `GitHub API budget exhausted; it resets in ${retryAfterSeconds} s, longer than the crawl may wait` };
+    if (!ok && kind === 'primary') {
+      const lane = options.url === this.graphqlUrl ? 'graphql' : 'rest';
+      this.blockedUntil.set(lane, { until, problem: 'rate-limit', message: `GitHub ${lane === 'graphql' ? 'GraphQL' : 'REST'} API budget exhausted; it resets in ${retryAfterSeconds} s, longer than the crawl may wait` });
+    }
+    if (!ok && kind === 'secondary') {
+      const blocked = { until, problem: 'secondary-rate-limit' as const, message: `GitHub secondary rate limit; asked to wait ${retryAfterSeconds} s, longer than the crawl may wait` };
+      this.blockedUntil.set('graphql', blocked);
+      this.blockedUntil.set('rest', blocked);
+    }
     return ok;
   }
 
@@ -210,8 +269,8 @@ export class GitHubClient {
       log: logSink,
       request: { fetch: this.fetchAttempt },
       throttle: {
-        onRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => this.shouldWait('primary', after, retryCount, `${options.method} ${options.url}`),
-        onSecondaryRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => this.shouldWait('secondary', after, retryCount, `${options.method} ${options.url}`),
+        onRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => this.shouldWait('primary', after, retryCount, options),
+        onSecondaryRateLimit: (after: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => this.shouldWait('secondary', after, retryCount, options),
         retryAfterBaseValue: this.secondMs,
         write: new Bottleneck.Group({ maxConcurrent: 1, minTime: this.options.graphqlIntervalMs ?? 0 }),
       },
@@ -228,19 +287,26 @@ export class GitHubClient {
         throw this.hostError(error, `finding the GitHub App's installation on ${auth.org}`);
       }
     }
-    return new OctokitWithPlugins({ ...common, authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey, installationId } });
+    const cache = tokenCache(this.options.installationTokenTtlMs ?? 50 * 60_000);
+    return new OctokitWithPlugins({ ...common, authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey, installationId, cache } });
   }
 
-  private guard(): void {
-    if (this.exhaustedUntil && Date.now() < this.exhaustedUntil.until) throw new GitHubHostError('rate-limit', this.exhaustedUntil.message);
-    if (this.remainingBudgetMs() <= 0) throw new GitHubHostError('budget', `the crawl's time budget of ${Math.round(this.options.budgetMs / 60000)} min is used up`);
+  /** Throws the host error that would end a request on `lane` now (budget spent, limit standing), so callers can skip work that leads to one. */
+  ensureOpen(lane: 'graphql' | 'rest'): void {
+    this.guard(lane);
+  }
+
+  private guard(lane: 'graphql' | 'rest'): void {
+    const blocked = this.blockedUntil.get(lane);
+    if (blocked && Date.now() < blocked.until) throw new GitHubHostError(blocked.problem, blocked.message);
+    if (this.remainingBudgetMs() <= 0) throw new GitHubHostError('budget', `the crawl's time budget of ${this.budgetText()} is used up`);
   }
 
   /** Turns whatever Octokit threw into a host error with a message fit for logs and the site. */
-  hostError(error: unknown, what: string): GitHubHostError {
+  hostError(error: unknown, what: string, lane?: 'graphql' | 'rest'): GitHubHostError {
     if (error instanceof GitHubHostError) return error;
     const e = error as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string> } } & Record<symbol, unknown>;
-    if (e?.[BUDGET_MARK]) return new GitHubHostError('budget', `${what}: the crawl's time budget of ${Math.round(this.options.budgetMs / 60000)} min is used up`);
+    if (e?.[BUDGET_MARK]) return new GitHubHostError('budget', `${what}: the crawl's time budget of ${this.budgetText()} is used up`);
     const message = this.redact(String(e?.message ?? error)).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '');
     const status = typeof e?.status === 'number' ? e.status : undefined;
     const headers = e?.response?.headers ?? {};
@@ -255,6 +321,9 @@ export class GitHubClient {
     else if (status !== undefined && status >= 500 && e.response) problem = 'server';
     const retried = ['server', 'network', 'timeout', 'malformed'].includes(problem) && (e as { request?: unknown }).request !== undefined;
     const attempts = retried ? ` after ${this.options.retries + 1} attempts` : '';
+    // A rate limit the crawl would not wait for: say when it lifts rather than GitHub's bare refusal.
+    const blocked = lane && (problem === 'rate-limit' || problem === 'secondary-rate-limit') ? this.blockedUntil.get(lane) : undefined;
+    if (blocked && Date.now() < blocked.until) return new GitHubHostError(blocked.problem, `${what}: ${blocked.message}`, status);
     const detail = problem === 'auth' ? 'GitHub refused the credentials (401); check the token or the App installation' : message;
     return new GitHubHostError(problem, `${what}: ${detail}${status !== undefined && status !== 500 ? ` (HTTP ${status})` : ''}${attempts}`, status);
   }
@@ -264,10 +333,10 @@ export class GitHubClient {
    * inside a batch), so one bad repository does not cost the others. Host problems throw.
    */
   async graphql<T>(query: string, variables: Record<string, unknown>, what: string): Promise<{ data: T; errors: GraphQLErrorEntry[] }> {
-    this.guard();
+    this.guard('graphql');
     const octokit = await this.client();
     return this.graphqlLane.run(async () => {
-      this.guard();
+      this.guard('graphql');
       let data: unknown;
       let errors: GraphQLErrorEntry[] = [];
       try {
@@ -280,7 +349,7 @@ export class GitHubClient {
           if (!data || errors.some((e) => !Array.isArray(e.path) || e.path.length === 0)) {
             throw new GitHubHostError('server', `${what}: GitHub rejected the query: ${this.redact(errors.map((e) => e.message).join('; '))}`);
           }
-        } else throw this.hostError(error, what);
+        } else throw this.hostError(error, what, 'graphql');
       }
       if (!data || typeof data !== 'object') throw new GitHubHostError('malformed', `${what}: GitHub answered without data`);
       const rateLimit = (data as { rateLimit?: { cost?: number; remaining?: number; resetAt?: string } }).rateLimit;
@@ -294,15 +363,15 @@ export class GitHubClient {
   }
 
   async rest<T>(route: string, params: Record<string, unknown>, what: string): Promise<T> {
-    this.guard();
+    this.guard('rest');
     const octokit = await this.client();
     return this.restLane.run(async () => {
-      this.guard();
+      this.guard('rest');
       try {
         const response = await octokit.request(route, params);
         return response.data as T;
       } catch (error) {
-        throw this.hostError(error, what);
+        throw this.hostError(error, what, 'rest');
       }
     });
   }

@@ -75,7 +75,7 @@ function blobSelections(oids: readonly string[]): string {
   return oids
     .map((oid, j) => {
       if (!OID_PATTERN.test(oid)) throw new Error(`not a git object id: ${JSON.stringify(oid)}`);
-      return `b${j}: object(oid: "${oid}") { ... on Blob { oid byteSize isBinary text } }`;
+      return `b${j}: object(oid: "${oid}") { ... on Blob { oid byteSize isBinary isTruncated text } }`;
     })
     .join(' ');
 }

@@ -49,6 +49,7 @@ export async function fetchFileList(client: GitHubClient, owner: string, repo: s
     }
     // Too big for one answer: this level alone, then each subtree.
     const level = await get(sha, false);
+    if (level.truncated) problems.push(`file list incomplete: GitHub cut the listing of ${prefix || 'the top level'} short`);
     for (const e of level.tree) {
       if (e.type !== 'tree') {
         const entry = toEntry(prefix, e);

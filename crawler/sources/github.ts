@@ -28,7 +28,7 @@ export interface GitHubSourceOptions {
   /** Repositories per GraphQL batch query. */
   batchSize?: number;
   /** Test hooks: faster back-off, another fetch. */
-  client?: Partial<Pick<GitHubClientOptions, 'secondMs' | 'fetch' | 'graphqlIntervalMs' | 'restConcurrency'>>;
+  client?: Partial<Pick<GitHubClientOptions, 'secondMs' | 'fetch' | 'graphqlIntervalMs' | 'restConcurrency' | 'installationTokenTtlMs'>>;
 }
 
 interface Head {
@@ -71,6 +71,8 @@ interface RawBlob {
   oid: string;
   byteSize: number;
   isBinary: boolean | null;
+  /** GitHub cuts `text` at 512,000 bytes and says so here. */
+  isTruncated: boolean;
   text: string | null;
 }
 
@@ -118,9 +120,10 @@ function resolveAuth(config: GitHubSourceConfig, configDir: string, env: NodeJS.
   return { token: token.trim() };
 }
 
+/** The web host repositories live on: api.github.com → github.com, api.acme.ghe.com → acme.ghe.com, GHES as is. */
 function hostOf(apiUrl: string): string {
   const host = new URL(apiUrl).host;
-  return host === 'api.github.com' ? 'github.com' : host;
+  return host === 'api.github.com' || /^api\.[^.]+\.ghe\.com$/.test(host) ? host.slice(4) : host;
 }
 
 function headOf(raw: RawHead | null | undefined): Head | null {
@@ -213,12 +216,16 @@ export class GitHubSource implements RepoSource {
     const passedOver: Record<string, number> = {};
     const skip = (why: string) => (passedOver[why] = (passedOver[why] ?? 0) + 1);
     let cursor: string | null = null;
+    let unreadable = 0;
     do {
       const { data }: { data: Page } = await this.client.graphql<Page>(query, { org: c.org, cursor }, `listing the repositories of ${c.org}`);
       if (!data.organization) throw new SourceError(`GitHub has no organisation "${c.org}" visible to these credentials`);
       const page: RepoPage = data.organization.repositories;
       for (const repo of page.nodes) {
-        if (!repo) continue;
+        if (!repo) {
+          unreadable++;
+          continue;
+        }
         if (repo.isArchived && !c.archived) skip('archived');
         else if (repo.isFork && !c.forks) skip('fork');
         else if (repo.isTemplate && !c.templates) skip('template');
@@ -236,6 +243,7 @@ export class GitHubSource implements RepoSource {
       cursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     } while (cursor);
     for (const [why, count] of Object.entries(passedOver)) (logger ?? this.logger)?.info('GitHub repositories passed over', { org: c.org, reason: why, count });
+    if (unreadable > 0) (logger ?? this.logger)?.warn('GitHub listed repositories it would not describe; they are left out', { org: c.org, count: unreadable });
     return refs;
   }
 
@@ -283,8 +291,15 @@ export class GitHubSource implements RepoSource {
     };
     let cursor: string | null = null;
     type TeamsPage = { organization: { teams: { pageInfo: Conn['pageInfo']; nodes: { slug: string; repositories: Conn }[] } } | null };
+    // Ownership from a partial team list would be wrong without a word: a refused page fails the lot.
+    const refused = (errors: GraphQLErrorEntry[], what: string) => {
+      if (errors.length === 0) return;
+      const error = repoError(errors, what);
+      throw new GitHubHostError(error.problem, `${error.message} (reading teams needs the organisation's Members permission)`);
+    };
     do {
-      const { data }: { data: TeamsPage } = await this.client.graphql<TeamsPage>(TEAMS_QUERY, { org: this.config.org, cursor }, `listing the teams of ${this.config.org}`);
+      const { data, errors }: { data: TeamsPage; errors: GraphQLErrorEntry[] } = await this.client.graphql<TeamsPage>(TEAMS_QUERY, { org: this.config.org, cursor }, `listing the teams of ${this.config.org}`);
+      refused(errors, `listing the teams of ${this.config.org}`);
       const teams: NonNullable<TeamsPage['organization']>['teams'] | undefined = data.organization?.teams;
       if (!teams) break;
       for (const team of teams.nodes) {
@@ -292,6 +307,7 @@ export class GitHubSource implements RepoSource {
         let more = team.repositories.pageInfo.hasNextPage ? team.repositories.pageInfo.endCursor : null;
         while (more) {
           const page = await this.client.graphql<{ organization: { team: { repositories: Conn } | null } | null }>(TEAM_REPOS_QUERY, { org: this.config.org, slug: team.slug, cursor: more }, `listing the repositories of team ${team.slug}`);
+          refused(page.errors, `listing the repositories of team ${team.slug}`);
           const conn = page.data.organization?.team?.repositories;
           add(team.slug, conn?.edges ?? null);
           more = conn?.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
@@ -397,6 +413,13 @@ export class GitHubSource implements RepoSource {
       prepared.set(ref.key, { files: listed.files, problems: [...listed.problems], contents, missing });
     };
     const fail = (ref: RepoRef, error: unknown) => out.set(ref.key, error instanceof Error ? error : new SourceError(String(error)));
+    // Every repository needs the facts query: while GraphQL cannot be asked, spend nothing on trees either.
+    try {
+      this.client.ensureOpen('graphql');
+    } catch (error) {
+      for (const ref of refs) fail(ref, error);
+      return out;
+    }
     const prepareAll = async (list: RepoRef[]) => {
       await Promise.all(
         list.map(async (ref) => {
@@ -425,12 +448,16 @@ export class GitHubSource implements RepoSource {
     }
     const blobAnswers = new Map<string, RawBlob | null>();
     const rawRepos = new Map<string, RawRepo>();
+    const partialAnswers = new Map<string, string[]>();
     live.forEach((ref, i) => {
       const alias = `r${i}`;
       const raw = facts.data[alias];
       const errors = errorsFor(facts.errors, alias);
       if (!raw) return void fail(ref, errors.length > 0 ? repoError(errors, `${ref.owner}/${ref.name}`) : new SourceError(`${ref.owner}/${ref.name}: GitHub returned nothing for this repository`));
       rawRepos.set(ref.key, raw);
+      // Part of the answer missing (a pull request's files, a blob): judged on the rest, and said so.
+      const partial = errors.filter((e) => !/^b\d+$/.test(String(e.path?.[1] ?? '')));
+      if (partial.length > 0) partialAnswers.set(ref.key, partial.map((e) => `GitHub left out ${(e.path ?? []).slice(1).join('.')}: ${e.type ? `${e.type}: ` : ''}${e.message}`));
       (inline.first[i] ?? []).forEach((file, j) => blobAnswers.set(`${ref.key}\0${file.oid}`, (raw[`b${j}`] as RawBlob | null | undefined) ?? null));
     });
 
@@ -468,7 +495,9 @@ export class GitHubSource implements RepoSource {
         }
       }
       try {
-        out.set(ref.key, await this.assemble(ref, head, raw, prepared.get(ref.key)!, blobAnswers, needs));
+        const data = await this.assemble(ref, head, raw, prepared.get(ref.key)!, blobAnswers, needs);
+        data.problems.push(...(partialAnswers.get(ref.key) ?? []));
+        out.set(ref.key, data);
       } catch (error) {
         fail(ref, error);
       }
@@ -526,9 +555,12 @@ export class GitHubSource implements RepoSource {
     }
   }
 
-  /** GraphQL text is exact for valid UTF-8; binary or suspect text is fetched raw and decoded like the local source does. */
+  /**
+   * GraphQL text is exact for valid UTF-8 below GitHub's text cut; binary, suspect or cut text is
+   * fetched raw (the REST blob endpoint serves up to 100 MB) and decoded like the local source does.
+   */
   private async decode(ref: RepoRef, file: FileEntry, blob: RawBlob): Promise<CachedBlob> {
-    if (blob.text !== null && blob.isBinary !== true && !blob.text.includes('\uFFFD')) {
+    if (blob.text !== null && blob.isBinary !== true && blob.isTruncated !== true && !blob.text.includes('\uFFFD')) {
       return { ok: true, text: blob.text.replace(/^\uFEFF/, ''), truncated: false, encoding: 'utf-8', invalidBytes: false };
     }
     const raw = await this.client.rest<{ content: string; encoding: string }>('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: ref.owner, repo: ref.name, file_sha: file.oid }, `reading ${file.path} of ${ref.owner}/${ref.name}`);
@@ -552,7 +584,9 @@ export class GitHubSource implements RepoSource {
       this.cache?.putBlob(file.oid, result, blob.byteSize);
       contents.set(file.path, result);
     }
-    let pullRequests = [...(raw.merged?.nodes ?? []), ...(raw.open?.nodes ?? [])].filter((p): p is RawPullRequest => !!p).map(toPullRequest);
+    // GitHub orders merged pull requests by last update (there is no merge-date order): newest merge first here.
+    const merged = (raw.merged?.nodes ?? []).filter((p): p is RawPullRequest => !!p).sort((a, b) => (b.mergedAt ?? '').localeCompare(a.mergedAt ?? ''));
+    let pullRequests = [...merged, ...(raw.open?.nodes ?? []).filter((p): p is RawPullRequest => !!p)].map(toPullRequest);
     const wide = (raw.merged?.nodes ?? []).filter((p) => p && (p.files?.totalCount ?? 0) > 100).length;
     if (wide > 0) problems.push(`${wide} merged pull request${wide > 1 ? 's' : ''} changed more than 100 files; only the first 100 paths of each are known`);
     if (needs.asOf) {
