@@ -56,7 +56,7 @@ describe('SQL tokenizer', () => {
   it('splits on MySQL DELIMITER, SQL Server GO and trigger bodies', () => {
     const mysql = 'DELIMITER //\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END//\nDELIMITER ;\nALTER TABLE a DROP COLUMN b;\n';
     expect(analyseSql(mysql).ops.map((o) => [o.kind, o.line])).toEqual([['drop-column', 4]]);
-    const tsql = 'CREATE TABLE a (id int)\nGO\nALTER TABLE a DROP COLUMN id\nGO\n';
+    const tsql = 'CREATE TABLE b (id int)\nGO\nALTER TABLE a DROP COLUMN id\nGO\n';
     expect(analyseSql(tsql).ops.map((o) => [o.kind, o.line])).toEqual([['drop-column', 3]]);
     const sqlite = 'CREATE TRIGGER t AFTER UPDATE ON a BEGIN UPDATE b SET x = 1; DELETE FROM c; END;\nDROP TABLE d;\n';
     const lexed = lexSql(sqlite);

@@ -22,8 +22,10 @@ export interface Masked {
   skeleton: string;
   strings: StringLiteral[];
   lineOf(offset: number): number;
-  /** The string literal that starts at or after `from` and before `to`, if any. */
+  /** The string literals that start at or after `from` and before `to`. */
   stringsIn(from: number, to: number): StringLiteral[];
+  /** The first string literal that starts at or after `from`. */
+  firstStringFrom(from: number): StringLiteral | undefined;
   /** Is this offset inside a string literal or a comment? */
   inLiteral(offset: number): boolean;
 }
@@ -244,6 +246,16 @@ export function mask(text: string, lang: Lang): Masked {
   }
   literalRanges.sort((a, b) => a[0] - b[0]);
   strings.sort((a, b) => a.start - b.start);
+  const firstIndexFrom = (from: number): number => {
+    let lo = 0;
+    let hi = strings.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strings[mid]!.start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const code = blankRanges(text, commentRanges);
   return {
     text,
@@ -252,16 +264,12 @@ export function mask(text: string, lang: Lang): Masked {
     strings,
     lineOf,
     stringsIn(from, to) {
-      let lo = 0;
-      let hi = strings.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (strings[mid]!.start < from) lo = mid + 1;
-        else hi = mid;
-      }
       const out: StringLiteral[] = [];
-      for (let k = lo; k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
+      for (let k = firstIndexFrom(from); k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
       return out;
+    },
+    firstStringFrom(from) {
+      return strings[firstIndexFrom(from)];
     },
     inLiteral(offset) {
       let lo = 0;
