@@ -119,7 +119,7 @@ function calls(m: Masked, names: string, within: Range[], opts: { parenless?: bo
       } else if (opts.parenless && /^[:"'\w[%~<]/.test(m.skeleton.slice(k, k + 1) || ' ')) {
         const end = statementEnd(m, k);
         out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: splitArgs(m.skeleton, k, end), span: [k, end] });
-      } else if (opts.parenless && /^\s*$/.test(m.skeleton.slice(k, lineEndOf(m.skeleton, k)))) {
+      } else if (opts.parenless && /^[ \t\r]*(\n|;|$)/.test(m.skeleton.slice(k, k + 200))) {
         out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: [], span: [k, k] });
       }
     }
@@ -132,29 +132,34 @@ function lineEndOf(s: string, k: number): number {
   return e === -1 ? s.length : e;
 }
 
-/** End of a paren-less Ruby/Elixir call: the end of its line, continued while a line ends with a comma or an open bracket. */
+/**
+ * End of a paren-less Ruby/Elixir call: the end of its line or a `;`, continued while a line ends with
+ * a comma or an open bracket. Bounded (20 lines, 4,000 characters): a call continued further is an
+ * unbalanced bracket, not an argument list, and a file of one long line must stay linear.
+ */
 function statementEnd(m: Masked, start: number): number {
-  let k = start;
-  let end = lineEndOf(m.skeleton, k);
+  const s = m.skeleton;
+  const limit = Math.min(s.length, start + 4000);
   let depth = 0;
-  // A call continued over more than 20 lines is an unbalanced bracket, not an argument list.
-  for (let lines = 0; lines < 20; lines++) {
-    for (let j = k; j < end; j++) {
-      const c = m.skeleton[j];
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if (c === ')' || c === ']' || c === '}') depth--;
+  let lines = 0;
+  let lastNonSpace = '';
+  let end = limit;
+  for (let j = start; j < limit; j++) {
+    const c = s[j]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ';' && depth <= 0) {
+      end = j;
+      break;
+    } else if (c === '\n') {
+      if ((depth > 0 || lastNonSpace === ',' || lastNonSpace === '\\') && ++lines < 20) continue;
+      end = j;
+      break;
     }
-    const lineText = m.skeleton.slice(k, end).trimEnd();
-    if ((depth > 0 || lineText.endsWith(',') || lineText.endsWith('\\')) && end < m.skeleton.length) {
-      k = end;
-      end = lineEndOf(m.skeleton, end + 1);
-      continue;
-    }
-    break;
+    if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') lastNonSpace = c;
   }
   // A trailing `do` opens a block; it is not an argument.
-  const text = m.skeleton.slice(start, end);
-  const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(text);
+  const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(s.slice(start, end));
   return doMatch ? end - doMatch[0].length : end;
 }
 
@@ -406,7 +411,19 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
       });
     result.reversible = !irreversible;
     if (irreversible) {
-      result.irreversibleReason = `\`${irreversible.name}\` in \`change\` cannot be reversed automatically: give it what it needs to reverse (a column type, \`from:\`, a block) or write \`up\` and \`down\``;
+      const needs: Record<string, string> = {
+        execute: 'wrap it in `reversible do |dir|` with `dir.up` and `dir.down`',
+        change_column_default: 'give it `from:` and `to:`',
+        remove_column: 'give it the column type (`remove_column :table, :column, :string`)',
+        remove_columns: 'give it `type:`',
+        remove: 'give it `type:`',
+        drop_table: 'give it one table and a block with its columns (or options)',
+        remove_index: 'give it the column (`remove_index :table, :column` or `column:`)',
+        remove_foreign_key: 'give it the referenced table',
+        remove_check_constraint: 'give it the expression',
+      };
+      const name = irreversible.receiver ? `${irreversible.receiver}.${irreversible.name}` : irreversible.name;
+      result.irreversibleReason = `\`${name}\` in \`change\` cannot be reversed: ${needs[irreversible.name] ? `${needs[irreversible.name]}, or write \`up\` and \`down\`` : 'write `up` and `down`'}`;
       result.irreversibleLine = m.lineOf(irreversible.at);
     }
   } else if (down) {
@@ -692,6 +709,28 @@ export function analyseAlembic(text: string): MigrationAnalysis {
 // ---------------------------------------------------------------------------------------------
 // JavaScript/TypeScript (Knex, Sequelize, TypeORM), PHP (Laravel), C# (EF Core): brace-delimited bodies
 
+/**
+ * End of an arrow function's expression body (`(knex) => knex.schema.alterTable('a', (t) => { … })`):
+ * brackets are skipped whole, so the `;` inside a callback does not end it; a `;`, a `,` or a closing
+ * bracket at its own level, a blank line or the next export does.
+ */
+function arrowExpressionEnd(s: string, from: number): number {
+  let k = from;
+  while (k < s.length) {
+    const c = s[k]!;
+    if (c === '(' || c === '[' || c === '{') {
+      const close = matchBracket(s, k);
+      if (close === -1) return lineEndOf(s, k);
+      k = close + 1;
+      continue;
+    }
+    if (c === ';' || c === ',' || c === ')' || c === ']' || c === '}') return k;
+    if (c === '\n' && /^\n[ \t\r]*(\n|export\b|exports\b|module\b)/.test(s.slice(k, k + 40))) return k;
+    k++;
+  }
+  return k;
+}
+
 /** Body of a function or method named `name` ([start, end) inside its braces, or an arrow's expression). */
 function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | undefined {
   const re = new RegExp(name.source, 'g');
@@ -714,9 +753,11 @@ function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | u
     if (m.skeleton[k] === '=') {
       let j = k + 2;
       while (/\s/.test(m.skeleton[j] ?? '')) j++;
-      if (m.skeleton[j] === '{') return { header: match.index, body: [j + 1, matchBracket(m.skeleton, j)] };
-      const end = m.skeleton.slice(j).search(/;|\n\s*\n|\n\s*(export|exports|module|async|[a-z]+\s*[:(])/);
-      return { header: match.index, body: [j, end === -1 ? m.skeleton.length : j + end] };
+      if (m.skeleton[j] === '{') {
+        const close = matchBracket(m.skeleton, j);
+        return { header: match.index, body: [j + 1, close === -1 ? m.skeleton.length : close] };
+      }
+      return { header: match.index, body: [j, arrowExpressionEnd(m.skeleton, j)] };
     }
     const end = matchBracket(m.skeleton, k);
     return { header: match.index, body: [k + 1, end === -1 ? m.skeleton.length : end] };
@@ -746,6 +787,14 @@ function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: numbe
     result.reversible = true;
     delete result.irreversibleLine;
   }
+}
+
+/** The column a chained Knex modifier belongs to: `t.integer('age').notNullable()` → age (the nearest `.type('name'` before it). */
+function chainColumn(m: Masked, at: number): string | undefined {
+  const prefix = m.code.slice(Math.max(m.code.lastIndexOf('\n', at) + 1, at - 500), at);
+  let column: string | undefined;
+  for (const match of prefix.matchAll(/\.\w+\(\s*["'`]([^"'`]+)["'`]/g)) column = match[1];
+  return column;
 }
 
 export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeorm'): MigrationAnalysis {
@@ -818,13 +867,13 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
       case 'alter':
         if (ctx && !inCreate) {
           schemaOps++;
-          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          const col = chainColumn(m, c.at);
           result.ops.push(op('change-type', line, `alters ${ctxTable}.${col ?? '?'}`, ctxTable, col));
         }
         break;
       case 'notNullable':
         if (ctx && !inCreate && !/\.defaultTo\(|\.alter\(/.test(lineText)) {
-          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          const col = chainColumn(m, c.at);
           result.ops.push(op('not-null', line, `adds ${ctxTable}.${col ?? '?'} NOT NULL without a default`, ctxTable, col));
         }
         break;

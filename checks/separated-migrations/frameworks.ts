@@ -65,6 +65,8 @@ const TRAVELS = [
   /(^|\/)migrations\/[^/]+\.(designer\.cs)$|modelsnapshot\.cs$/i, // EF Core
   /(^|\/)(db\.)?changelog(-master)?\.(xml|ya?ml|json)$/i, // Liquibase master changelog
   /(^|\/)(atlas\.sum|atlas\.hcl|\.squawk\.toml)$/i,
+  /(^|\/)(knexfile|ormconfig)\.[cm]?[jt]s$|(^|\/)\.sequelizerc$/i, // migration tool configuration
+  /(^|\/)db\/data\/[^/]+\.rb$/i, // data_migrate backfills: part of the expand/contract plan, not application code
   /(^|\/)(spec|test|tests)\/(.+\/)?[^/]*migrat[^/]*$/i, // the migration's own tests
   /(^|\/)[^/]*migrat[^/]*[._-](test|spec)\.[a-z]+$|(^|\/)test_[^/]*migrat[^/]*\.py$|(^|\/)[^/]*migrat[^/]*_test\.go$/i,
 ];
@@ -320,9 +322,8 @@ function liquibaseSql(text: string): LiquibaseChangeSet[] {
     }
     current?.sql.push(l);
   });
+  // Without `--rollback` lines, the raw SQL change has no automatic rollback (`sql` is not in AUTO_ROLLBACK).
   close();
-  // The formatted SQL of a changeset is judged as plain SQL, without auto-rollback.
-  for (const s of sets) if (s.rollback === 'none') s.rollback = 'empty';
   return sets;
 }
 

@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import { z } from 'zod';
 import { defineCheck, notApplicable, statusFromScore, type Commit, type Finding, type RepoSnapshot } from '../contract.ts';
 import { analyseFile, classifyPath, confirmFramework, fileRole, type PathClass } from './frameworks.ts';
-import { djangoFieldDefs, ignoredColumnsOf, type DjangoFieldDef } from './dsl.ts';
+import { djangoFieldDefs, ignoredColumnsOf } from './dsl.ts';
 import { detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
 import { FRAMEWORKS, OP_WORDS, type Framework, type MigrationAnalysis } from './model.ts';
 import { scoreOf } from './score.ts';
@@ -135,6 +135,9 @@ export default defineCheck({
         // A file in a framework's own layout is a migration whatever its bytes; it just cannot be judged.
         if (['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django'].includes(cls.framework)) {
           head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
+        } else {
+          // Elsewhere only the contents tell a migration from a helper, so say what was left out.
+          unreadable.push({ severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a ${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]} migration, so it was not judged` });
         }
         continue;
       }
@@ -179,28 +182,52 @@ export default defineCheck({
       if (found) ignoredColumns.set(found.table, new Set([...(ignoredColumns.get(found.table) ?? []), ...found.columns]));
     }
 
-    // Django: a field's previous definition, from the app's earlier migrations (by number), newest first.
+    // Django: a field's previous definition, from the operations before it in its app's migrations (by
+    // number). Each app's definitions are indexed once per field, so a lookup is a binary search.
     const djangoByDir = new Map<string, string[]>();
     for (const h of head.values()) if (h.framework === 'django' && h.text !== undefined) djangoByDir.set(dirOf(h.path), [...(djangoByDir.get(dirOf(h.path)) ?? []), h.path]);
-    for (const paths of djangoByDir.values()) paths.sort();
-    const fieldDefs = new Map<string, DjangoFieldDef[]>();
-    const defsOf = (path: string): DjangoFieldDef[] => {
-      let defs = fieldDefs.get(path);
-      if (!defs) fieldDefs.set(path, (defs = djangoFieldDefs(head.get(path)!.text!)));
-      return defs;
+    type FieldEntry = { file: number; at: number; def: string };
+    const fieldIndex = new Map<string, Map<string, FieldEntry[]>>();
+    const fileNumber = new Map<string, number>();
+    const fieldsOfApp = (dir: string): Map<string, FieldEntry[]> => {
+      let index = fieldIndex.get(dir);
+      if (index) return index;
+      index = new Map();
+      const paths = (djangoByDir.get(dir) ?? []).sort();
+      paths.forEach((p, file) => {
+        fileNumber.set(p, file);
+        for (const d of djangoFieldDefs(head.get(p)!.text!)) {
+          const key = `${d.model}.${d.field}`;
+          const list = index!.get(key) ?? [];
+          list.push({ file, at: d.at, def: d.def });
+          index!.set(key, list);
+        }
+      });
+      fieldIndex.set(dir, index);
+      return index;
     };
     const djangoPreviousField = (path: string) => (model: string, field: string, at: number): string | undefined => {
-      // Earlier operations of the same migration first (a RenameField just before), then earlier migrations.
-      const files = [path, ...(djangoByDir.get(dirOf(path)) ?? []).filter((p) => p < path).reverse()];
+      const dir = dirOf(path);
+      const index = fieldsOfApp(dir);
+      let file = fileNumber.get(path)!;
       let name = field;
-      for (const file of files) {
-        const defs = defsOf(file);
-        for (let j = defs.length - 1; j >= 0; j--) {
-          const d = defs[j]!;
-          if ((file === path && d.at >= at) || d.model !== model || d.field !== name) continue;
-          if (!d.def.startsWith('renamed-from:')) return d.def;
-          name = d.def.slice('renamed-from:'.length);
+      // A RenameField sends the search on under the old name, from where the rename was.
+      for (let hops = 0; hops < 50; hops++) {
+        const list = index.get(`${model}.${name}`) ?? [];
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          const e = list[mid]!;
+          if (e.file < file || (e.file === file && e.at < at)) lo = mid + 1;
+          else hi = mid;
         }
+        const previous = list[lo - 1];
+        if (!previous) return undefined;
+        if (!previous.def.startsWith('renamed-from:')) return previous.def;
+        name = previous.def.slice('renamed-from:'.length);
+        file = previous.file;
+        at = previous.at;
       }
       return undefined;
     };
