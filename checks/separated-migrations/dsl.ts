@@ -127,9 +127,16 @@ function calls(m: Masked, names: string, within: Range[], opts: { parenless?: bo
   return out;
 }
 
+/** End of the line at `k`, looking at most 2,000 characters ahead: a file of one long line stays linear. */
 function lineEndOf(s: string, k: number): number {
-  const e = s.indexOf('\n', k);
-  return e === -1 ? s.length : e;
+  const e = s.slice(k, k + 2000).indexOf('\n');
+  return e === -1 ? Math.min(s.length, k + 2000) : k + e;
+}
+
+/** Start of the line at `k`, looking at most `max` characters back. */
+function lineStartOf(s: string, k: number, max = 500): number {
+  const from = Math.max(0, k - max);
+  return from + s.slice(from, k).lastIndexOf('\n') + 1;
 }
 
 /**
@@ -791,7 +798,7 @@ function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: numbe
 
 /** The column a chained Knex modifier belongs to: `t.integer('age').notNullable()` → age (the nearest `.type('name'` before it). */
 function chainColumn(m: Masked, at: number): string | undefined {
-  const prefix = m.code.slice(Math.max(m.code.lastIndexOf('\n', at) + 1, at - 500), at);
+  const prefix = m.code.slice(lineStartOf(m.code, at), at);
   let column: string | undefined;
   for (const match of prefix.matchAll(/\.\w+\(\s*["'`]([^"'`]+)["'`]/g)) column = match[1];
   return column;
@@ -824,7 +831,7 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
     const inCreate = ctx ? /^createTable/.test(ctx.name) : false;
     const span = m.code.slice(c.span[0], c.span[1]);
     // The call's line, at most 500 characters either side (a minified file is one line).
-    const lineText = m.code.slice(Math.max(m.code.lastIndexOf('\n', c.at) + 1, c.at - 500), Math.min(lineEndOf(m.code, c.at), c.at + 500));
+    const lineText = m.code.slice(lineStartOf(m.code, c.at), Math.min(lineEndOf(m.code, c.at), c.at + 500));
     const knexStyle = framework === 'knex' && ctx !== undefined;
     const table = knexStyle ? ctxTable : nameIn(m, args[0]);
     const column = knexStyle ? nameIn(m, args[0]) : nameIn(m, args[1]);

@@ -379,7 +379,7 @@ export default defineCheck({
             severity: mixedPaths.has(path) ? 'high' : 'medium',
             path,
             line: op.line,
-            message: `${OP_WORDS[op.kind]}: ${op.detail}${mixedPaths.has(path) ? ', in the same change as application code' : ''}; ${advice(op.kind)}`,
+            message: `${OP_WORDS[op.kind]}: ${op.detail}${mixedPaths.has(path) ? ', in the same change as application code' : ''}; ${advice(op.kind, h.framework)}`,
           });
         }
       }
@@ -438,11 +438,12 @@ function severityRank(f: Finding): number {
   return ['high', 'medium', 'low', 'info'].indexOf(f.severity);
 }
 
-function advice(kind: keyof typeof OP_WORDS): string {
+function advice(kind: keyof typeof OP_WORDS, framework: Framework): string {
   switch (kind) {
     case 'drop-table':
+      return 'stop reading and writing it in a deployed release first, then drop it in its own migration';
     case 'drop-column':
-      return 'stop using it in a deployed release first (Rails: ignored_columns), then drop it in its own migration';
+      return `stop using it in a deployed release first${framework === 'rails' ? ' (ignored_columns on the model)' : framework === 'django' ? ' (SeparateDatabaseAndState to remove the field from the model)' : ''}, then drop it in its own migration`;
     case 'rename-table':
     case 'rename-column':
       return 'add the new name, write to both, backfill, move reads, then drop the old one';
