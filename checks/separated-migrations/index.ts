@@ -137,7 +137,7 @@ export default defineCheck({
           head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
         } else {
           // Elsewhere only the contents tell a migration from a helper, so say what was left out.
-          unreadable.push({ severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a ${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]} migration, so it was not judged` });
+          unreadable.push({ severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]}), so it was not judged` });
         }
         continue;
       }

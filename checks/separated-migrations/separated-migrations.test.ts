@@ -188,6 +188,14 @@ describe('reversibility and destructive operations, per framework', () => {
       irreversible: /RunSQL has no reverse_sql/,
     },
     {
+      name: 'Django: a nullable field filled by RunPython without reverse_code',
+      files: { 'ledger/migrations/0003_fill.py': djangoMigration('migrations.AddField(model_name="entry", name="memo", field=models.TextField(null=True)),\n        migrations.RunPython(fill_memos)') },
+      framework: 'Django',
+      reversible: '0/1 migrations reversible',
+      destructive: [],
+      irreversible: /^not reversible: RunPython has no reverse_code, so the migration cannot be unapplied$/,
+    },
+    {
       name: 'Alembic: drop_column with a pass downgrade',
       files: { 'alembic/versions/a1_drop.py': alembic('    op.drop_column("events", "payload")', '    pass') },
       framework: 'Alembic',
@@ -201,6 +209,13 @@ describe('reversibility and destructive operations, per framework', () => {
       framework: 'Prisma',
       reversible: 'reversibility not judged (the framework has no down migrations)',
       destructive: [/^renames a column: renames column payments\.ref to reference/],
+    },
+    {
+      name: 'Prisma: a dropped column, as prisma migrate writes it',
+      files: { 'prisma/migrations/20260102000000_drop_legacy/migration.sql': '/*\n  Warnings:\n\n  - You are about to drop the column `legacy` on the `User` table. All the data in the column will be lost.\n\n*/\n-- AlterTable\nALTER TABLE "User" DROP COLUMN "legacy";\n' },
+      framework: 'Prisma',
+      reversible: 'reversibility not judged (the framework has no down migrations)',
+      destructive: [/^drops a column: drops column User\.legacy; stop using it in a deployed release first, then drop it in its own migration$/],
     },
     {
       name: 'Flyway: type change without an undo',
@@ -291,12 +306,28 @@ describe('reversibility and destructive operations, per framework', () => {
       destructive: [/^adds NOT NULL without a default: adds users\.code NOT NULL/],
     },
     {
+      name: 'Laravel: dropColumn with an empty down()',
+      files: { 'database/migrations/2026_01_02_000000_drop_legacy.php': "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\nuse Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n    public function up(): void\n    {\n        Schema::table('users', function (Blueprint $table) {\n            $table->dropColumn('legacy');\n        });\n    }\n\n    public function down(): void\n    {\n        //\n    }\n};\n" },
+      framework: 'Laravel',
+      reversible: '0/1 migrations reversible',
+      destructive: [/^drops a column: drops column users\.legacy/],
+      irreversible: /`down\(\)` is empty/,
+    },
+    {
       name: 'Ecto: remove without a type in change',
       files: { 'priv/repo/migrations/20260101000000_drop.exs': 'defmodule Repo.Migrations.Drop do\n  use Ecto.Migration\n\n  def change do\n    alter table(:users) do\n      remove :legacy\n    end\n  end\nend\n' },
       framework: 'Ecto',
       reversible: '0/1 migrations reversible',
       destructive: [/^drops a column: removes column users\.legacy/],
       irreversible: /`remove` without a type in `change`/,
+    },
+    {
+      name: 'EF Core: an empty Down',
+      files: { 'Migrations/20260102000000_AddCode.cs': 'using Microsoft.EntityFrameworkCore.Migrations;\n\npublic partial class AddCode : Migration\n{\n    protected override void Up(MigrationBuilder migrationBuilder)\n    {\n        migrationBuilder.AddColumn<string>(\n            name: "Code",\n            table: "Users",\n            type: "text",\n            nullable: false,\n            defaultValue: "");\n    }\n\n    protected override void Down(MigrationBuilder migrationBuilder)\n    {\n\n    }\n}\n' },
+      framework: 'Entity Framework Core',
+      reversible: '0/1 migrations reversible',
+      destructive: [],
+      irreversible: /`Down\(\)` is empty/,
     },
     {
       name: 'EF Core: DropColumn with a Down',
@@ -577,5 +608,24 @@ describe('separation, as history really looks', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+});
+
+describe('hostile files', () => {
+  it('reads SQL with invalid UTF-8, reports a file over the size limit, and never stops the check', async () => {
+    const invalid = new Uint8Array([...Buffer.from('-- caf'), 0xe9, 0xff, ...Buffer.from('\nDROP TABLE legacy;\n')]);
+    const big = 'ALTER TABLE a ADD COLUMN b int;\n'.repeat(400);
+    const snapshot = await repos.snapshot(check.meta.reads, {
+      'migrations/000001_a.up.sql': invalid,
+      'migrations/000001_a.down.sql': 'CREATE TABLE legacy (id int);\n',
+      'migrations/000002_b.up.sql': big,
+      'migrations/000002_b.down.sql': 'ALTER TABLE a DROP COLUMN b;\n',
+      'alembic/versions/a1_big.py': `down_revision = None\n${'# padding\n'.repeat(2000)}`,
+    }, { maxFileBytes: 8_000 });
+    const o = run(snapshot);
+    expect(o.status).not.toBe('error');
+    expect(about(o, /^drops a table/)[0]).toMatchObject({ path: 'migrations/000001_a.up.sql', line: 2 });
+    expect(at(o, 'migrations/000002_b.up.sql')).toEqual([expect.objectContaining({ severity: 'low', message: expect.stringMatching(/^could not read this migration \(too-large/) })]);
+    expect(at(o, 'alembic/versions/a1_big.py')).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/^could not read this file \(too-large.*\) to tell whether it is a migration \(Alembic\), so it was not judged$/) })]);
   });
 });
