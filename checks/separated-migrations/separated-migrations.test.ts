@@ -629,3 +629,14 @@ describe('hostile files', () => {
     expect(at(o, 'alembic/versions/a1_big.py')).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/^could not read this file \(too-large.*\) to tell whether it is a migration \(Alembic\), so it was not judged$/) })]);
   });
 });
+
+describe('PostgreSQL in a monorepo', () => {
+  it("takes the driver from the manifest of the service that owns the migrations, not from another service's", async () => {
+    const migrations = { 'services/ledger/migrations/000001_a.up.sql': 'CREATE TABLE a (id int);\n', 'services/ledger/migrations/000001_a.down.sql': 'DROP TABLE a;\n', 'services/ledger/migrations/000002_b.up.sql': 'CREATE INDEX a_id ON a (id);\n', 'services/ledger/migrations/000002_b.down.sql': 'DROP INDEX a_id;\n' };
+    const own = await atHead({ ...migrations, 'services/ledger/go.mod': 'module ledger\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n' });
+    expect(own.summary).toContain('PostgreSQL (a PostgreSQL driver in go.mod, services/ledger/go.mod)');
+    expect(about(own, /^builds an index/).map((f) => [f.path, f.line])).toEqual([['services/ledger/migrations/000002_b.up.sql', 1]]);
+    const other = await atHead({ ...migrations, 'services/ledger/go.mod': 'module ledger\n\nrequire github.com/go-sql-driver/mysql v1.8.1\n', 'services/web/package.json': '{"dependencies":{"pg":"8.11.0"}}\n' });
+    expect(about(other, /^builds an index/)).toEqual([]);
+  });
+});
