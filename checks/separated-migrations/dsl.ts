@@ -622,6 +622,15 @@ export function analyseDjango(text: string, previousField?: (model: string, fiel
       case 'AddIndex':
         if (!created.has(model)) result.ops.push(op('index', line, `AddIndex on ${model} builds the index without CONCURRENTLY (use AddIndexConcurrently)`, model));
         break;
+      case 'AddConstraint':
+        if (/\bUniqueConstraint\s*\(/.test(argText(m, c.span))) result.ops.push(op('index', line, `AddConstraint adds a UniqueConstraint on ${model}, whose index is built without CONCURRENTLY (AddIndexConcurrently with a unique index first)`, model));
+        break;
+      case 'AlterUniqueTogether':
+      {
+        const target = (kwName(m, c, 'name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+        if (/\(\s*["']/.test(m.code.slice(c.span[0], c.span[1]).replace(/^[^]*?unique_together\s*=/, ''))) result.ops.push(op('index', line, `AlterUniqueTogether adds a unique index on ${target} without CONCURRENTLY`, target));
+        break;
+      }
     }
   }
   result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';

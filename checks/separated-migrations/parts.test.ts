@@ -202,6 +202,13 @@ describe('SQL as migrations are really written', () => {
     expect(ops('ALTER TABLE users ADD COLUMN status text NOT NULL;')).toEqual([['not-null', 1, 'users', 'status']]);
   });
 
+  it('counts a UNIQUE constraint as an index built under the lock, unless it adopts a concurrent one', () => {
+    expect(ops('ALTER TABLE a ADD CONSTRAINT u UNIQUE (x);\nALTER TABLE a ADD CONSTRAINT u2 UNIQUE USING INDEX ix;\nALTER TABLE a ADD UNIQUE (y);\nALTER TABLE a ADD CONSTRAINT fk FOREIGN KEY (b) REFERENCES b (id);')).toEqual([
+      ['index', 1, 'a', null],
+      ['index', 3, 'a', null],
+    ]);
+  });
+
   it('reads SQL Server [bracketed] names after ADD, DROP and ALTER', () => {
     expect(ops('ALTER TABLE [dbo].[Users] ADD [Code] nvarchar(10) NOT NULL;\nALTER TABLE [dbo].[Users] DROP COLUMN [Legacy];\n')).toEqual([
       ['not-null', 1, 'Users', 'Code'],
@@ -316,6 +323,10 @@ describe('framework migrations as they are really written', () => {
     expect(dj('migrations.AddField(model_name="order", name="customer", field=models.ForeignKey(null=True, db_index=False, on_delete=models.CASCADE, to="shop.customer"))')).toEqual([]);
     expect(dj('migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=64, null=True, db_index=True))')).toEqual(['index']);
     expect(dj('migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))')).toEqual([]);
+    expect(dj('migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("a", "b"), name="uniq_ab"))')).toEqual(['index']);
+    expect(dj('migrations.AddConstraint(model_name="order", constraint=models.CheckConstraint(check=models.Q(a__gt=0), name="a_pos"))')).toEqual([]);
+    expect(dj('migrations.AlterUniqueTogether(name="order", unique_together={("a", "b")})')).toEqual(['index']);
+    expect(dj('migrations.AlterUniqueTogether(name="order", unique_together=set())')).toEqual([]);
   });
 
   it('Liquibase: formatted SQL without --rollback says so, and YAML changes keep their lines', () => {

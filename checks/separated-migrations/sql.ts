@@ -454,6 +454,12 @@ function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (o
     return;
   }
   if (w(0) === 'ADD') {
+    // A UNIQUE constraint builds its index under the table lock, unless it adopts one built CONCURRENTLY.
+    const unique = w(1) === 'UNIQUE' || (w(1) === 'CONSTRAINT' && w(3) === 'UNIQUE');
+    if (unique && !a.some((x, idx) => x.kind === 'word' && x.text === 'USING' && a[idx + 1]?.text === 'INDEX')) {
+      push({ kind: 'index', line: at, table, detail: `ADD ${w(1) === 'CONSTRAINT' ? `CONSTRAINT ${nameOf(a[2])} ` : ''}UNIQUE on ${table} builds its index without CONCURRENTLY (build a unique index CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX)` });
+      return;
+    }
     if (NOT_COLUMN_AFTER_ADD.has(w(1))) return;
     let k = w(1) === 'COLUMN' ? 2 : 1;
     if (w(k) === 'IF' && w(k + 1) === 'NOT' && w(k + 2) === 'EXISTS') k += 3;
