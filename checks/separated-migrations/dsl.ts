@@ -20,6 +20,80 @@ interface Call {
 
 const inside = (offset: number, ranges: Range[]) => ranges.some(([a, b]) => offset >= a && offset < b);
 
+/** Membership in many ranges in log time (a file with thousands of guard blocks stays linear). */
+function rangeSet(ranges: Range[]): (offset: number) => boolean {
+  const merged: Range[] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = merged.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = merged[mid]!;
+      if (offset < a) hi = mid - 1;
+      else if (offset >= b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+}
+
+interface Block<T> {
+  item: T;
+  /** The block's own extent: from its opening call to its end. */
+  range: Range;
+}
+
+/**
+ * The innermost block holding an offset (a `change_table`, `alter table`, `alterTable`, `Schema::table`
+ * or `batch_alter_table` body). Blocks come from matched brackets or indentation, so they nest; each
+ * knows its parent, and a lookup is a binary search plus a walk up the nesting.
+ */
+function innermost<T>(blocks: Block<T>[]): (offset: number) => T | undefined {
+  const sorted = [...blocks].sort((a, b) => a.range[0] - b.range[0]);
+  const parent: number[] = [];
+  const stack: number[] = [];
+  sorted.forEach((b, k) => {
+    while (stack.length > 0 && sorted[stack[stack.length - 1]!]!.range[1] <= b.range[0]) stack.pop();
+    parent.push(stack.length > 0 ? stack[stack.length - 1]! : -1);
+    stack.push(k);
+  });
+  return (offset) => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.range[0] < offset) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // Nesting deeper than this is not a migration anyone wrote.
+    for (let steps = 0; k !== -1 && steps < 256; steps++) {
+      if (offset < sorted[k]!.range[1]) return sorted[k]!.item;
+      k = parent[k]!;
+    }
+    return undefined;
+  };
+}
+
+/** A Ruby/Elixir block opened by the call at `c` (`do … end` by indentation, or `{ … }`). */
+function blockOf(m: Masked, c: Call): Range {
+  const after = m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1]));
+  const brace = /^\s*\{/.exec(after);
+  if (brace) {
+    const open = c.span[1] + brace[0].length - 1;
+    const close = matchBracket(m.skeleton, open);
+    return [c.at, close === -1 ? lineEndOf(m.skeleton, open) : close + 1];
+  }
+  return [c.at, indentedBody(m, c.at)[1]];
+}
+
 /** Calls whose name matches `names` (a regex source of alternatives) within `within`, outside strings and comments. */
 function calls(m: Masked, names: string, within: Range[], opts: { parenless?: boolean; receiver?: boolean } = {}): Call[] {
   const re = new RegExp(`(?:([A-Za-z_$][\\w$]*)\\s*(?:\\.|->|::)\\s*)?\\b(${names})\\b`, 'g');
@@ -45,7 +119,7 @@ function calls(m: Masked, names: string, within: Range[], opts: { parenless?: bo
       } else if (opts.parenless && /^[:"'\w[%~<]/.test(m.skeleton.slice(k, k + 1) || ' ')) {
         const end = statementEnd(m, k);
         out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: splitArgs(m.skeleton, k, end), span: [k, end] });
-      } else if (opts.parenless && /^\s*$/.test(m.skeleton.slice(k, lineEndOf(m.skeleton, k)))) {
+      } else if (opts.parenless && /^[ \t\r]*(\n|;|$)/.test(m.skeleton.slice(k, k + 200))) {
         out.push({ name: match[2]!, at: nameAt, receiver: match[1], args: [], span: [k, k] });
       }
     }
@@ -53,34 +127,46 @@ function calls(m: Masked, names: string, within: Range[], opts: { parenless?: bo
   return out;
 }
 
+/** End of the line at `k`, looking at most 2,000 characters ahead: a file of one long line stays linear. */
 function lineEndOf(s: string, k: number): number {
-  const e = s.indexOf('\n', k);
-  return e === -1 ? s.length : e;
+  const e = s.slice(k, k + 2000).indexOf('\n');
+  return e === -1 ? Math.min(s.length, k + 2000) : k + e;
 }
 
-/** End of a paren-less Ruby/Elixir call: the end of its line, continued while a line ends with a comma or an open bracket. */
+/** Start of the line at `k`, looking at most `max` characters back. */
+function lineStartOf(s: string, k: number, max = 500): number {
+  const from = Math.max(0, k - max);
+  return from + s.slice(from, k).lastIndexOf('\n') + 1;
+}
+
+/**
+ * End of a paren-less Ruby/Elixir call: the end of its line or a `;`, continued while a line ends with
+ * a comma or an open bracket. Bounded (20 lines, 4,000 characters): a call continued further is an
+ * unbalanced bracket, not an argument list, and a file of one long line must stay linear.
+ */
 function statementEnd(m: Masked, start: number): number {
-  let k = start;
-  let end = lineEndOf(m.skeleton, k);
+  const s = m.skeleton;
+  const limit = Math.min(s.length, start + 4000);
   let depth = 0;
-  // A call continued over more than 20 lines is an unbalanced bracket, not an argument list.
-  for (let lines = 0; lines < 20; lines++) {
-    for (let j = k; j < end; j++) {
-      const c = m.skeleton[j];
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if (c === ')' || c === ']' || c === '}') depth--;
+  let lines = 0;
+  let lastNonSpace = '';
+  let end = limit;
+  for (let j = start; j < limit; j++) {
+    const c = s[j]!;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ';' && depth <= 0) {
+      end = j;
+      break;
+    } else if (c === '\n') {
+      if ((depth > 0 || lastNonSpace === ',' || lastNonSpace === '\\') && ++lines < 20) continue;
+      end = j;
+      break;
     }
-    const lineText = m.skeleton.slice(k, end).trimEnd();
-    if ((depth > 0 || lineText.endsWith(',') || lineText.endsWith('\\')) && end < m.skeleton.length) {
-      k = end;
-      end = lineEndOf(m.skeleton, end + 1);
-      continue;
-    }
-    break;
+    if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n') lastNonSpace = c;
   }
   // A trailing `do` opens a block; it is not an argument.
-  const text = m.skeleton.slice(start, end);
-  const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(text);
+  const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(s.slice(start, end));
   return doMatch ? end - doMatch[0].length : end;
 }
 
@@ -149,7 +235,7 @@ function stringsOf(m: Masked, r: Range): { value: string; line: number }[] {
 /** The heredoc a Ruby/PHP call opens on its line, which starts after the line ends. */
 function heredocAfter(m: Masked, call: Call): { value: string; line: number }[] {
   if (!/<<[~-]?['"]?[A-Za-z_]|<<<\s*['"]?[A-Za-z_]/.test(m.code.slice(call.span[0], call.span[1]))) return [];
-  const next = m.strings.find((s) => s.start > call.span[1] - 1 && s.start >= lineEndOf(m.text, call.span[0]));
+  const next = m.firstStringFrom(Math.max(call.span[1], lineEndOf(m.text, call.span[0])));
   return next ? [{ value: next.value, line: next.line }] : [];
 }
 
@@ -188,27 +274,31 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
     const open = g.index + g[0].length - g[1]!.length;
     guardRegions.push(g[1] === '{' ? [open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length] : indentedBody(m, g.index));
   }
-  const all = calls(m, RAILS_SCHEMA + '|remove|rename|change|string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to', forward, { parenless: true, receiver: true }).filter((c) => !inside(c.at, downBlocks));
-  const created = new Set<string>();
+  const inDown = rangeSet(downBlocks);
+  const inGuard = rangeSet(guardRegions);
+  const all = calls(m, RAILS_SCHEMA + '|remove|rename|change|string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to', forward, { parenless: true, receiver: true })
+    .filter((c) => !inDown(c.at))
+    .sort((a, b) => a.at - b.at);
+  const created = result.createdTables;
   for (const c of all) if ((c.name === 'create_table' || c.name === 'create_join_table') && !c.receiver) created.add(nameIn(m, c.args[0]) ?? '');
-  const changeTables = all.filter((c) => c.name === 'change_table' && !c.receiver);
+  // `t.remove`, `t.string …` belong to the innermost create_table/change_table block around them.
+  const tableBlockAt = innermost(all.filter((c) => (c.name === 'change_table' || c.name === 'create_table') && !c.receiver).map((c) => ({ item: c, range: blockOf(m, c) })));
   const tableFor = (c: Call) => {
-    const block = [...changeTables].reverse().find((t) => t.at < c.at);
-    return block ? nameIn(m, block.args[0]) : undefined;
+    const block = tableBlockAt(c.at);
+    return block?.name === 'change_table' ? nameIn(m, block.args[0]) : undefined;
   };
   let schemaCalls = 0;
   let dataStatements = 0;
   for (const c of all) {
     const line = m.lineOf(c.at);
     const args = positional(m, c);
-    const guard = inside(c.at, guardRegions) ? 'safety_assured' : undefined;
+    const guard = inGuard(c.at) ? 'safety_assured' : undefined;
     const t = c.receiver ? tableFor(c) : nameIn(m, args[0]);
     const col = c.receiver ? nameIn(m, args[0]) : nameIn(m, args[1]);
     const ignoredGuard = (table?: string, column?: string) => guard ?? (table && column && ignoredColumns.get(table)?.has(column) ? `ignored_columns on the model of ${table}` : undefined);
     if (c.receiver) {
-      // Inside change_table: t.remove, t.rename, t.change, and new columns.
-      if (c.receiver !== 't' && !changeTables.length) continue;
-      if (!tableFor(c)) continue;
+      // Inside change_table: t.remove, t.rename, t.change, and new columns (in create_table, nothing is deployed yet).
+      if (!t) continue;
       schemaCalls++;
       if (c.name === 'remove') for (const a of args) result.ops.push(op('drop-column', line, `removes column ${t}.${nameIn(m, a)}`, t, nameIn(m, a), ignoredGuard(t, nameIn(m, a))));
       else if (c.name === 'rename') result.ops.push(op('rename-column', line, `renames column ${t}.${col} to ${nameIn(m, args[1])}`, t, col, guard));
@@ -280,26 +370,72 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
   const change = bodies.get('change');
   const down = bodies.get('down');
   if (change && !bodies.get('up')) {
-    const irreversible = calls(m, 'execute|change_column|remove_column|drop_table|change_column_default|remove_index|remove_columns', [change], { parenless: true })
-      .filter((c) => !inside(c.at, downBlocks))
+    // What runs inside `reversible do |dir|`, `up_only` or `revert` says its own way back (or has none to give).
+    const selfReversed: Range[] = [];
+    for (const r of m.skeleton.matchAll(/\b(reversible|up_only|revert)\b[^\n]*?(\bdo\b|\{)/g)) {
+      if (m.inLiteral(r.index)) continue;
+      const open = r.index + r[0].length - r[2]!.length;
+      selfReversed.push(r[2] === '{' ? [open, matchBracket(m.skeleton, open) + 1 || m.skeleton.length] : indentedBody(m, r.index));
+    }
+    const inSelfReversed = rangeSet(selfReversed);
+    // Rails' CommandRecorder (ActiveRecord::Migration::CommandRecorder#invert_*) raises for these.
+    const irreversible = calls(m, 'execute|change_column|remove_column|drop_table|change_column_default|remove_index|remove_columns|remove_foreign_key|remove_check_constraint|remove|change', [change], { parenless: true, receiver: true })
+      .filter((c) => !inDown(c.at) && !inSelfReversed(c.at))
       .find((c) => {
         const args = positional(m, c);
-        if (c.name === 'execute') return !/\breversible\b|\bup_only\b/.test(m.skeleton.slice(Math.max(0, c.at - 200), c.at));
-        if (c.name === 'change_column') return true;
-        if (c.name === 'change_column_default') return !/\bfrom\s*:/.test(argText(m, c.span));
-        if (c.name === 'remove_column') return args.length < 3;
-        if (c.name === 'remove_columns') return !/\btype\s*:/.test(argText(m, c.span));
-        if (c.name === 'drop_table') return !/\bdo\b|\{/.test(m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1]))) && args.length < 2;
-        return false;
+        const span = argText(m, c.span);
+        const block = /\bdo\b|\{/.test(m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1])));
+        if (c.receiver !== undefined) {
+          // change_table: t.remove needs `type:`, t.change never reverses.
+          if (!tableFor(c)) return false;
+          if (c.name === 'remove') return !/\btype\s*:/.test(span);
+          return c.name === 'change';
+        }
+        switch (c.name) {
+          case 'execute':
+          case 'change_column':
+            return true;
+          case 'change_column_default':
+            return !/\bfrom\s*:/.test(span);
+          case 'remove_column':
+            return args.length < 3 && !/\btype\s*:/.test(span);
+          case 'remove_columns':
+            return !/\btype\s*:/.test(span);
+          case 'drop_table': {
+            // One table, with a block or options besides if_exists, gives create_table what it needs.
+            const options = [...span.matchAll(/(?:^|[\s,({]):?(\w+)\s*(?::(?!:)|=>)/g)].map((k) => k[1]).filter((k) => k !== 'if_exists');
+            return args.length > 1 || (!block && options.length === 0);
+          }
+          case 'remove_index':
+            return args.length < 2 && !/\bcolumns?\s*:/.test(span);
+          case 'remove_foreign_key':
+            return args.length < 2 && !/\bto_table\s*:/.test(span);
+          case 'remove_check_constraint':
+            return args.length < 2;
+          default:
+            return false;
+        }
       });
     result.reversible = !irreversible;
     if (irreversible) {
-      result.irreversibleReason = `\`${irreversible.name}\` in \`change\` cannot be reversed automatically: give it what it needs to reverse (a column type, \`from:\`, a block) or write \`up\` and \`down\``;
+      const needs: Record<string, string> = {
+        execute: 'wrap it in `reversible do |dir|` with `dir.up` and `dir.down`',
+        change_column_default: 'give it `from:` and `to:`',
+        remove_column: 'give it the column type (`remove_column :table, :column, :string`)',
+        remove_columns: 'give it `type:`',
+        remove: 'give it `type:`',
+        drop_table: 'give it one table and a block with its columns (or options)',
+        remove_index: 'give it the column (`remove_index :table, :column` or `column:`)',
+        remove_foreign_key: 'give it the referenced table',
+        remove_check_constraint: 'give it the expression',
+      };
+      const name = irreversible.receiver ? `${irreversible.receiver}.${irreversible.name}` : irreversible.name;
+      result.irreversibleReason = `\`${name}\` in \`change\` cannot be reversed: ${needs[irreversible.name] ? `${needs[irreversible.name]}, or write \`up\` and \`down\`` : 'write `up` and `down`'}`;
       result.irreversibleLine = m.lineOf(irreversible.at);
     }
   } else if (down) {
     const body = m.code.slice(down[0], down[1]);
-    if (/\braise\b[^\n]*IrreversibleMigration|\braise\b/.test(body) && emptyBody(m, down, [/\braise\b[^\n]*/g])) {
+    if (/\b(raise|fail)\b/.test(body) && emptyBody(m, down, [/\b(raise|fail)\b[^\n]*/g])) {
       result.reversible = false;
       result.irreversibleReason = '`down` raises instead of undoing `up`';
       result.irreversibleLine = m.lineOf(down[0]);
@@ -340,7 +476,74 @@ function pluralise(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Python: Django and Alembic
 
-export function analyseDjango(text: string): MigrationAnalysis {
+/** A Django field definition (`models.CharField(max_length=20, null=True)`) as written in a migration. */
+export interface DjangoFieldDef {
+  model: string;
+  field: string;
+  /** The definition, or `renamed-from:<old name>` for a RenameField. */
+  def: string;
+  /** Offset of the operation in its file. */
+  at: number;
+}
+
+/** The field definitions a Django migration writes (CreateModel fields, AddField, AlterField), in order. */
+export function djangoFieldDefs(text: string): DjangoFieldDef[] {
+  const m = mask(text, 'python');
+  const out: DjangoFieldDef[] = [];
+  for (const c of calls(m, 'CreateModel|AddField|AlterField|RenameField', [[0, m.skeleton.length]], { receiver: true })) {
+    const args = positional(m, c);
+    if (c.name === 'CreateModel') {
+      const model = (kwName(m, c, 'name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+      const fields = findKwRange(m, c, 'fields') ?? args[1];
+      if (!fields) continue;
+      const open = m.skeleton.indexOf('[', fields[0]);
+      if (open === -1 || open >= fields[1]) continue;
+      for (const tuple of argRanges(m.skeleton, open)) {
+        const paren = m.skeleton.indexOf('(', tuple[0]);
+        if (paren === -1 || paren >= tuple[1]) continue;
+        const [name, def] = argRanges(m.skeleton, paren);
+        const field = nameIn(m, name);
+        if (field && def) out.push({ model, field, def: argText(m, def), at: c.at });
+      }
+    } else if (c.name === 'RenameField') {
+      const model = (kwName(m, c, 'model_name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+      const from = kwName(m, c, 'old_name') ?? nameIn(m, args[1]);
+      const to = kwName(m, c, 'new_name') ?? nameIn(m, args[2]);
+      if (from && to) out.push({ model, field: to, def: `renamed-from:${from}`, at: c.at });
+    } else {
+      const model = (kwName(m, c, 'model_name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+      const field = kwName(m, c, 'name') ?? nameIn(m, args[1]);
+      const def = findKwRange(m, c, 'field') ?? args[2];
+      if (field && def) out.push({ model, field, def: argText(m, def).replace(/^field\s*=\s*/, ''), at: c.at });
+    }
+  }
+  return out;
+}
+
+const VARCHAR_FIELDS = new Set(['CharField', 'SlugField', 'EmailField', 'URLField']);
+
+/** What an AlterField changes in the database, from the field's previous definition; undefined when nothing risky. */
+export function djangoFieldChange(before: string, after: string): { kind: OpKind; why: string } | undefined {
+  const cls = (d: string) => /^(?:[\w.]+\.)?(\w+)\s*\(/.exec(d.trim())?.[1] ?? '';
+  const num = (d: string, key: string) => {
+    const v = new RegExp(`\\b${key}\\s*=\\s*(\\d+)`).exec(d)?.[1];
+    return v === undefined ? undefined : Number(v);
+  };
+  const on = (d: string, key: string) => new RegExp(`\\b${key}\\s*=\\s*True\\b`).test(d);
+  const column = (d: string) => /\bdb_column\s*=\s*["']([^"']+)/.exec(d)?.[1];
+  const [a, b] = [cls(before), cls(after)];
+  if (a !== b && !(VARCHAR_FIELDS.has(a) && VARCHAR_FIELDS.has(b))) return { kind: 'change-type', why: `from ${a} to ${b}` };
+  const [lenA, lenB] = [num(before, 'max_length'), num(after, 'max_length')];
+  if (lenA !== undefined && lenB !== undefined && lenB < lenA) return { kind: 'change-type', why: `shortens max_length from ${lenA} to ${lenB}` };
+  if (num(before, 'max_digits') !== num(after, 'max_digits') || num(before, 'decimal_places') !== num(after, 'decimal_places')) return { kind: 'change-type', why: 'changes the precision' };
+  if (column(before) !== column(after)) return { kind: 'rename-column', why: `renames the column ${column(before) ?? '(default)'} to ${column(after) ?? '(default)'}` };
+  if (on(before, 'null') && !on(after, 'null')) return { kind: 'not-null', why: 'makes it NOT NULL' };
+  if (on(after, 'unique') && !on(before, 'unique')) return { kind: 'index', why: 'adds a unique index (unique=True)' };
+  if (on(after, 'db_index') && !on(before, 'db_index')) return { kind: 'index', why: 'adds an index (db_index=True)' };
+  return undefined;
+}
+
+export function analyseDjango(text: string, previousField?: (model: string, field: string, at: number) => string | undefined): MigrationAnalysis {
   const m = mask(text, 'python');
   const result = emptyAnalysis();
   const stateOnly: Range[] = [];
@@ -350,7 +553,7 @@ export function analyseDjango(text: string): MigrationAnalysis {
   }
   const whole: Range[] = [[0, m.skeleton.length]];
   const ops = calls(m, 'CreateModel|DeleteModel|RemoveField|RenameField|RenameModel|AlterField|AddField|AddIndex|AddIndexConcurrently|RemoveIndex|AddConstraint|RemoveConstraint|AlterModelTable|AlterUniqueTogether|AlterIndexTogether|RunSQL|RunPython', whole, { receiver: true });
-  const created = new Set<string>();
+  const created = result.createdTables;
   for (const c of ops) if (c.name === 'CreateModel') created.add((nameIn(m, positional(m, c)[0]) ?? kwName(m, c, 'name') ?? '').toLowerCase());
   let schemaOps = 0;
   let dataOps = 0;
@@ -393,19 +596,41 @@ export function analyseDjango(text: string): MigrationAnalysis {
       case 'AlterModelTable':
         result.ops.push(op('rename-table', line, `AlterModelTable renames the table of ${nameIn(m, args[0]) ?? kwName(m, c, 'name')}`, model));
         break;
-      case 'AlterField':
-        result.ops.push(op('change-type', line, `AlterField redefines ${model}.${field}: a new type or NOT NULL rewrites or scans the table`, model, field));
+      case 'AlterField': {
+        // Most AlterFields change choices, help_text, defaults or a longer max_length: nothing in the
+        // table. Compare with the field's previous definition in the app's earlier migrations.
+        const after = argText(m, findKwRange(m, c, 'field') ?? args[2]).replace(/^field\s*=\s*/, '');
+        const before = field ? previousField?.(model, field, c.at) : undefined;
+        if (before === undefined) {
+          result.ops.push(op('change-type', line, `AlterField redefines ${model}.${field} (its previous definition was not found): a new type or NOT NULL rewrites or scans the table`, model, field));
+          break;
+        }
+        const change = djangoFieldChange(before, after);
+        if (change) result.ops.push(op(change.kind, line, `AlterField on ${model}.${field} ${change.why}`, model, field));
         break;
+      }
       case 'AddField': {
         const def = kw(m, c, 'field') !== undefined ? m.code.slice(c.span[0], c.span[1]) : argText(m, args[2]);
         if (!/null\s*=\s*True/.test(def) && !/\b(db_)?default\s*=/.test(def) && !/ManyToManyField|GeneratedField/.test(def)) {
           result.ops.push(op('not-null', line, `AddField adds ${model}.${field} NOT NULL without a default`, model, field));
         }
+        // Django indexes foreign keys and unique or db_index fields as it adds them, in the same transaction.
+        const indexed = /\b(db_index|unique)\s*=\s*True\b/.test(def) || (/\b(ForeignKey|OneToOneField)\s*\(/.test(def) && !/\bdb_index\s*=\s*False\b/.test(def));
+        if (indexed && !/ManyToManyField/.test(def)) result.ops.push(op('index', line, `AddField indexes ${model}.${field} as it adds it, without CONCURRENTLY (add the field with db_index=False, then AddIndexConcurrently)`, model, field));
         break;
       }
       case 'AddIndex':
         if (!created.has(model)) result.ops.push(op('index', line, `AddIndex on ${model} builds the index without CONCURRENTLY (use AddIndexConcurrently)`, model));
         break;
+      case 'AddConstraint':
+        if (/\bUniqueConstraint\s*\(/.test(argText(m, c.span))) result.ops.push(op('index', line, `AddConstraint adds a UniqueConstraint on ${model}, whose index is built without CONCURRENTLY (AddIndexConcurrently with a unique index first)`, model));
+        break;
+      case 'AlterUniqueTogether':
+      {
+        const target = (kwName(m, c, 'name') ?? nameIn(m, args[0]) ?? '').toLowerCase();
+        if (/\(\s*["']/.test(m.code.slice(c.span[0], c.span[1]).replace(/^[^]*?unique_together\s*=/, ''))) result.ops.push(op('index', line, `AlterUniqueTogether adds a unique index on ${target} without CONCURRENTLY`, target));
+        break;
+      }
     }
   }
   result.kind = schemaOps === 0 && dataOps > 0 ? 'data' : 'schema';
@@ -436,14 +661,15 @@ export function analyseAlembic(text: string): MigrationAnalysis {
   const downBody = down ? indentedBody(m, down.index) : undefined;
   if (upBody) {
     const ops = calls(m, 'create_table|drop_table|drop_column|add_column|alter_column|rename_table|create_index|drop_index|execute|bulk_insert|batch_alter_table|create_foreign_key|create_unique_constraint|drop_constraint', [upBody], { receiver: true }).filter((c) => c.receiver !== undefined);
-    const created = new Set<string>();
+    const created = result.createdTables;
     for (const c of ops) if (c.name === 'create_table') created.add(nameIn(m, c.args[0]) ?? '');
-    const batches = ops.filter((c) => c.name === 'batch_alter_table');
+    const batchAt = innermost(ops.filter((c) => c.name === 'batch_alter_table').map((c) => ({ item: c, range: blockOf(m, c) })));
     let schemaOps = 0;
     let dataOps = 0;
     for (const c of ops) {
       const line = m.lineOf(c.at);
-      const batch = c.receiver !== 'op' ? [...batches].reverse().find((b) => b.at < c.at) : undefined;
+      const batch = c.receiver !== 'op' ? batchAt(c.at) : undefined;
+      if (c.receiver !== 'op' && !batch && c.name !== 'batch_alter_table') continue;
       const args = positional(m, c);
       const shift = batch ? 1 : 0;
       const table = batch ? nameIn(m, batch.args[0]) : nameIn(m, args[0]);
@@ -467,7 +693,8 @@ export function analyseAlembic(text: string): MigrationAnalysis {
       else if (c.name === 'alter_column') {
         if (/new_column_name\s*=/.test(span)) result.ops.push(op('rename-column', line, `renames column ${table}.${column}`, table, column));
         if (/\btype_\s*=/.test(span)) result.ops.push(op('change-type', line, `changes the type of ${table}.${column}`, table, column));
-        if (/nullable\s*=\s*False/.test(span) && !/server_default\s*=/.test(span)) result.ops.push(op('not-null', line, `makes ${table}.${column} NOT NULL`, table, column));
+        // A server_default given here does not fill the rows that are NULL already: SET NOT NULL still scans and can fail.
+        if (/nullable\s*=\s*False/.test(span)) result.ops.push(op('not-null', line, `makes ${table}.${column} NOT NULL: scans the table under an exclusive lock and fails on existing NULLs`, table, column));
       } else if (c.name === 'add_column') {
         const col = /Column\(\s*["']([^"']+)["']/.exec(span)?.[1];
         if (/nullable\s*=\s*False/.test(span) && !/server_default\s*=/.test(span)) result.ops.push(op('not-null', line, `adds ${table}.${col} NOT NULL without a server_default`, table, col));
@@ -498,6 +725,28 @@ export function analyseAlembic(text: string): MigrationAnalysis {
 // ---------------------------------------------------------------------------------------------
 // JavaScript/TypeScript (Knex, Sequelize, TypeORM), PHP (Laravel), C# (EF Core): brace-delimited bodies
 
+/**
+ * End of an arrow function's expression body (`(knex) => knex.schema.alterTable('a', (t) => { … })`):
+ * brackets are skipped whole, so the `;` inside a callback does not end it; a `;`, a `,` or a closing
+ * bracket at its own level, a blank line or the next export does.
+ */
+function arrowExpressionEnd(s: string, from: number): number {
+  let k = from;
+  while (k < s.length) {
+    const c = s[k]!;
+    if (c === '(' || c === '[' || c === '{') {
+      const close = matchBracket(s, k);
+      if (close === -1) return lineEndOf(s, k);
+      k = close + 1;
+      continue;
+    }
+    if (c === ';' || c === ',' || c === ')' || c === ']' || c === '}') return k;
+    if (c === '\n' && /^\n[ \t\r]*(\n|export\b|exports\b|module\b)/.test(s.slice(k, k + 40))) return k;
+    k++;
+  }
+  return k;
+}
+
 /** Body of a function or method named `name` ([start, end) inside its braces, or an arrow's expression). */
 function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | undefined {
   const re = new RegExp(name.source, 'g');
@@ -520,9 +769,11 @@ function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | u
     if (m.skeleton[k] === '=') {
       let j = k + 2;
       while (/\s/.test(m.skeleton[j] ?? '')) j++;
-      if (m.skeleton[j] === '{') return { header: match.index, body: [j + 1, matchBracket(m.skeleton, j)] };
-      const end = m.skeleton.slice(j).search(/;|\n\s*\n|\n\s*(export|exports|module|async|[a-z]+\s*[:(])/);
-      return { header: match.index, body: [j, end === -1 ? m.skeleton.length : j + end] };
+      if (m.skeleton[j] === '{') {
+        const close = matchBracket(m.skeleton, j);
+        return { header: match.index, body: [j + 1, close === -1 ? m.skeleton.length : close] };
+      }
+      return { header: match.index, body: [j, arrowExpressionEnd(m.skeleton, j)] };
     }
     const end = matchBracket(m.skeleton, k);
     return { header: match.index, body: [k + 1, end === -1 ? m.skeleton.length : end] };
@@ -554,6 +805,14 @@ function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: numbe
   }
 }
 
+/** The column a chained Knex modifier belongs to: `t.integer('age').notNullable()` → age (the nearest `.type('name'` before it). */
+function chainColumn(m: Masked, at: number): string | undefined {
+  const prefix = m.code.slice(lineStartOf(m.code, at), at);
+  let column: string | undefined;
+  for (const match of prefix.matchAll(/\.\w+\(\s*["'`]([^"'`]+)["'`]/g)) column = match[1];
+  return column;
+}
+
 export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeorm'): MigrationAnalysis {
   const m = mask(text, 'js');
   const result = emptyAnalysis();
@@ -567,20 +826,21 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
   }
   const within: Range[] = [up.body];
   const all = calls(m, 'createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|renameColumn|renameTable|changeColumn|alter|notNullable|addColumn|addIndex|createIndex|index|unique|query|raw', within, { receiver: true });
-  const created = new Set<string>();
+  const created = result.createdTables;
   const contexts = all.filter((c) => /^(createTable|createTableIfNotExists|alterTable|table)$/.test(c.name) && c.receiver !== undefined);
   for (const c of contexts) if (/^createTable/.test(c.name)) created.add(nameIn(m, c.args[0]) ?? '');
-  const contextEnds = new Map(contexts.map((t) => [t, t.span[1]]));
+  const contextAt = innermost(contexts.map((t) => ({ item: t, range: [t.at, t.span[1]] as Range })));
   let schemaOps = 0;
   let dataOps = 0;
   for (const c of all) {
     const line = m.lineOf(c.at);
     const args = positional(m, c);
-    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < contextEnds.get(t)!);
+    const ctx = contextAt(c.at);
     const ctxTable = ctx ? nameIn(m, ctx.args[0]) : undefined;
     const inCreate = ctx ? /^createTable/.test(ctx.name) : false;
     const span = m.code.slice(c.span[0], c.span[1]);
-    const lineText = m.code.slice(m.code.lastIndexOf('\n', c.at) + 1, lineEndOf(m.code, c.at));
+    // The call's line, at most 500 characters either side (a minified file is one line).
+    const lineText = m.code.slice(lineStartOf(m.code, c.at), Math.min(lineEndOf(m.code, c.at), c.at + 500));
     const knexStyle = framework === 'knex' && ctx !== undefined;
     const table = knexStyle ? ctxTable : nameIn(m, args[0]);
     const column = knexStyle ? nameIn(m, args[0]) : nameIn(m, args[1]);
@@ -594,7 +854,8 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
       schemaOps++;
       continue;
     }
-    if (c.receiver === undefined) continue;
+    // A method: on a name (`table.dropColumn`) or chained (`t.integer('age').notNullable()`).
+    if (c.receiver === undefined && !/\.\s*$/.test(m.skeleton.slice(Math.max(0, c.at - 8), c.at))) continue;
     switch (c.name) {
       case 'dropTable':
       case 'dropTableIfExists':
@@ -622,13 +883,13 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
       case 'alter':
         if (ctx && !inCreate) {
           schemaOps++;
-          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          const col = chainColumn(m, c.at);
           result.ops.push(op('change-type', line, `alters ${ctxTable}.${col ?? '?'}`, ctxTable, col));
         }
         break;
       case 'notNullable':
         if (ctx && !inCreate && !/\.defaultTo\(|\.alter\(/.test(lineText)) {
-          const col = /\.\w+\(\s*["'`]([^"'`]+)/.exec(lineText)?.[1];
+          const col = chainColumn(m, c.at);
           result.ops.push(op('not-null', line, `adds ${ctxTable}.${col ?? '?'} NOT NULL without a default`, ctxTable, col));
         }
         break;
@@ -670,15 +931,19 @@ export function analyseLaravel(text: string): MigrationAnalysis {
   }
   const all = calls(m, `create|table|drop|dropIfExists|rename|dropColumn|renameColumn|change|index|unique|statement|unprepared|${LARAVEL_COLUMN_TYPES}`, [up.body], { receiver: true });
   const contexts = all.filter((c) => c.receiver === 'Schema' && (c.name === 'create' || c.name === 'table'));
-  const created = new Set(contexts.filter((c) => c.name === 'create').map((c) => nameIn(m, c.args[0]) ?? ''));
+  const created = result.createdTables;
+  for (const t of contexts.filter((c) => c.name === 'create').map((c) => nameIn(m, c.args[0]) ?? '')) created.add(t);
+  const contextAt = innermost(contexts.map((t) => ({ item: t, range: [t.at, t.span[1]] as Range })));
   let schemaOps = contexts.length;
   let dataOps = 0;
   for (const c of all) {
     const line = m.lineOf(c.at);
     const args = positional(m, c);
-    const ctx = [...contexts].reverse().find((t) => t.at < c.at && c.at < t.span[1]);
+    const ctx = contextAt(c.at);
     const table = ctx ? nameIn(m, ctx.args[0]) : undefined;
-    const statementText = m.code.slice(c.at, m.skeleton.indexOf(';', c.at) === -1 ? m.code.length : m.skeleton.indexOf(';', c.at));
+    // The column's modifier chain, up to its `;` (a chain longer than this is not a column definition).
+    const window = m.skeleton.slice(c.at, c.at + 2000);
+    const statementText = m.code.slice(c.at, c.at + (window.includes(';') ? window.indexOf(';') : window.length));
     if (c.receiver === 'DB' && (c.name === 'statement' || c.name === 'unprepared')) {
       const counts = sqlInto(result, [...stringsOf(m, c.span), ...heredocAfter(m, c)], created);
       schemaOps += counts.schema;
@@ -702,7 +967,8 @@ export function analyseLaravel(text: string): MigrationAnalysis {
     } else if (c.name === 'renameColumn') {
       result.ops.push(op('rename-column', line, `renames column ${table}.${nameIn(m, args[0])} to ${nameIn(m, args[1])}`, table, nameIn(m, args[0])));
     } else if (c.name === 'change') {
-      const col = /->\w+\(\s*['"]([^'"]+)/.exec(m.code.slice(m.code.lastIndexOf('$', c.at), c.at))?.[1] ?? /->\w+\(\s*['"]([^'"]+)/.exec(m.code.slice(m.code.lastIndexOf(';', c.at) + 1, c.at))?.[1];
+      const before = m.code.slice(Math.max(0, c.at - 2000), c.at);
+      const col = /->\w+\(\s*['"]([^'"]+)/.exec(before.slice(before.lastIndexOf('$')))?.[1] ?? /->\w+\(\s*['"]([^'"]+)/.exec(before.slice(before.lastIndexOf(';') + 1))?.[1];
       result.ops.push(op('change-type', line, `changes ${table}.${col ?? '?'}`, table, col));
     } else if ((c.name === 'index' || c.name === 'unique') && ctx.name === 'table') {
       if (table && !created.has(table)) result.ops.push(op('index', line, `adds an index on ${table} without CONCURRENTLY`, table));
@@ -713,6 +979,13 @@ export function analyseLaravel(text: string): MigrationAnalysis {
   }
   result.kind = schemaOps === 0 && (dataOps > 0 || /\bDB::table\(/.test(m.skeleton)) ? 'data' : 'schema';
   return result;
+}
+
+/** `AlterColumn<int>(…, oldClrType: typeof(string))`: the .NET type changed, so the column type did too. */
+function clrTypeChanged(m: Masked, c: Call, oldClrType: string | undefined): boolean {
+  const clr = /<\s*([\w.?]+)\s*>/.exec(m.code.slice(c.at, c.span[0]))?.[1];
+  const old = oldClrType === undefined ? undefined : /typeof\s*\(\s*([\w.?]+)/.exec(oldClrType)?.[1];
+  return clr !== undefined && old !== undefined && clr !== old;
 }
 
 export function analyseEfCore(text: string): MigrationAnalysis {
@@ -728,7 +1001,8 @@ export function analyseEfCore(text: string): MigrationAnalysis {
   }
   const all = calls(m, 'CreateTable|DropTable|DropColumn|RenameColumn|RenameTable|AlterColumn|AddColumn|CreateIndex|Sql|InsertData|UpdateData|DeleteData', [up.body], { receiver: true });
   const named = (c: Call, key: string) => kwName(m, c, key) ?? undefined;
-  const created = new Set(all.filter((c) => c.name === 'CreateTable').map((c) => named(c, 'name') ?? ''));
+  const created = result.createdTables;
+  for (const t of all.filter((c) => c.name === 'CreateTable').map((c) => named(c, 'name') ?? '')) created.add(t);
   let schemaOps = 0;
   let dataOps = 0;
   for (const c of all) {
@@ -750,7 +1024,22 @@ export function analyseEfCore(text: string): MigrationAnalysis {
     else if (c.name === 'DropColumn') result.ops.push(op('drop-column', line, `drops column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
     else if (c.name === 'RenameColumn') result.ops.push(op('rename-column', line, `renames column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
     else if (c.name === 'RenameTable') result.ops.push(op('rename-table', line, `renames table ${named(c, 'name')}`, named(c, 'name')));
-    else if (c.name === 'AlterColumn') result.ops.push(op('change-type', line, `alters column ${named(c, 'table')}.${column}`, named(c, 'table'), column));
+    else if (c.name === 'AlterColumn') {
+      // EF Core writes the old definition next to the new one: most AlterColumns change a default or a
+      // longer maxLength. Without the old values, assume the worst.
+      const value = (key: string) => /^\s*\w+\s*:\s*(.*?)\s*$/s.exec(argText(m, c.args.find((r) => new RegExp(`^\\s*${key}\\s*:`).test(m.code.slice(r[0], r[1])))))?.[1];
+      const t = named(c, 'table');
+      const hasOld = /\bold(Type|ClrType|Nullable)\s*:/.test(span);
+      const [type, oldType] = [value('type'), value('oldType')];
+      const [len, oldLen] = [Number(value('maxLength') ?? NaN), Number(value('oldMaxLength') ?? NaN)];
+      if (!hasOld) result.ops.push(op('change-type', line, `alters column ${t}.${column}`, t, column));
+      else if (type !== oldType || clrTypeChanged(m, c, value('oldClrType'))) {
+        result.ops.push(op('change-type', line, `alters column ${t}.${column} from ${oldType ?? 'its old type'} to ${type ?? 'a new type'}`, t, column));
+      } else if (len < oldLen) result.ops.push(op('change-type', line, `shortens ${t}.${column} from maxLength ${oldLen} to ${len}`, t, column));
+      else if (value('nullable') === 'false' && value('oldNullable') === 'true') {
+        result.ops.push(op('not-null', line, `makes ${t}.${column} NOT NULL${/defaultValue(Sql)?\s*:/.test(span) ? ' (a default does not fill the rows that are NULL already)' : ''}`, t, column));
+      }
+    }
     else if (c.name === 'AddColumn' && /nullable\s*:\s*false/.test(span) && !/defaultValue(Sql)?\s*:|computedColumnSql\s*:/.test(span)) {
       result.ops.push(op('not-null', line, `adds ${named(c, 'table')}.${column} NOT NULL without a default`, named(c, 'table'), column));
     } else if (c.name === 'CreateIndex') {
@@ -774,16 +1063,20 @@ export function analyseEcto(text: string): MigrationAnalysis {
   const forward = [defs.get('change'), defs.get('up')].filter((r): r is Range => r !== undefined);
   const all = calls(m, 'create|create_if_not_exists|alter|drop|drop_if_exists|rename|remove|remove_if_exists|modify|add|add_if_not_exists|execute', forward, { parenless: true });
   const tableArg = (c: Call, k = 0): string | undefined => /table\(\s*:?"?(\w+)/.exec(argText(m, c.args[k]))?.[1];
-  const created = new Set(all.filter((c) => /^create/.test(c.name) && /^\s*table\(/.test(argText(m, c.args[0]))).map((c) => tableArg(c) ?? ''));
-  const alters = all.filter((c) => c.name === 'alter');
+  const created = result.createdTables;
+  for (const t of all.filter((c) => /^create/.test(c.name) && /^\s*table\(/.test(argText(m, c.args[0]))).map((c) => tableArg(c) ?? '')) created.add(t);
+  // `add`, `remove`, `modify` belong to the innermost `alter table(…)` / `create table(…)` block around them.
+  const tableBlockAt = innermost(all.filter((c) => /^(alter|create|create_if_not_exists)$/.test(c.name) && /^\s*table\(/.test(argText(m, c.args[0]))).map((c) => ({ item: c, range: blockOf(m, c) })));
   let schemaOps = 0;
   let dataOps = 0;
   let irreversible: { line: number; why: string } | undefined;
-  const inChange = (c: Call) => defs.has('change') && inside(c.at, [defs.get('change')!]);
+  const changeBody = defs.get('change');
+  const inChange = (c: Call) => changeBody !== undefined && c.at >= changeBody[0] && c.at < changeBody[1];
   for (const c of all) {
     const line = m.lineOf(c.at);
     const args = positional(m, c);
-    const alter = [...alters].reverse().find((a) => a.at < c.at);
+    const block = tableBlockAt(c.at);
+    const alter = block?.name === 'alter' ? block : undefined;
     const table = alter ? tableArg(alter) : undefined;
     const span = argText(m, c.span);
     if (c.name === 'execute') {
@@ -798,7 +1091,8 @@ export function analyseEcto(text: string): MigrationAnalysis {
     if (c.name === 'drop' || c.name === 'drop_if_exists') {
       const t = tableArg(c);
       if (/^\s*table\(/.test(argText(m, args[0]))) result.ops.push(op('drop-table', line, `drops table ${t}`, t));
-      if (inChange(c) && !/\bdo\b/.test(m.skeleton.slice(c.span[1], lineEndOf(m.skeleton, c.span[1]) + 1))) irreversible ??= { line, why: '`drop` in `change` cannot be reversed' };
+      // Ecto reverses `drop index(…)` by creating it again; not a table or a constraint.
+      if (inChange(c) && !/^\s*(unique_)?index\(/.test(argText(m, args[0]))) irreversible ??= { line, why: `\`${c.name}\` of a table or constraint in \`change\` cannot be reversed: write \`up\` and \`down\`` };
     } else if (c.name === 'rename') {
       if (/to:\s*table\(/.test(span)) result.ops.push(op('rename-table', line, `renames table ${tableArg(c)}`, tableArg(c)));
       else result.ops.push(op('rename-column', line, `renames column ${tableArg(c)}.${nameIn(m, args[1])}`, tableArg(c), nameIn(m, args[1])));

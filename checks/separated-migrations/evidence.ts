@@ -14,7 +14,8 @@ const CI_FILES = [
   '.drone.yml',
 ];
 export const LINTER_READS = [...CI_FILES, '.squawk.toml', '**/config/initializers/strong_migrations.rb', '**/Gemfile', 'atlas.hcl'];
-export const POSTGRES_READS = ['**/config/database.yml', '**/migration_lock.toml', 'package.json', 'go.mod', 'requirements*.txt', 'pyproject.toml', 'mix.exs', 'composer.json', '**/*.csproj'];
+// Manifests anywhere: in a monorepo, the service that owns the migrations has its own.
+export const POSTGRES_READS = ['**/config/database.yml', '**/migration_lock.toml', '**/package.json', '**/go.mod', '**/requirements*.txt', '**/pyproject.toml', '**/mix.exs', '**/*.csproj'];
 
 const CI_PATH = /^\.github\/workflows\/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.gitlab\/ci\/.+\.ya?ml$|^\.circleci\/config\.yml$|^azure-pipelines\.yml$|^bitbucket-pipelines\.yml$|^Jenkinsfile$|^\.buildkite\/.+\.ya?ml$|^\.drone\.yml$/;
 
@@ -70,17 +71,27 @@ export function detectPostgres(
     [/(^|\/)migration_lock\.toml$/, /provider\s*=\s*"postgres(ql)?"/, 'Prisma provider'],
     [/(^|\/)config\/database\.yml$/, /adapter:\s*(postgresql|postgis)/, 'config/database.yml'],
     [/(^|\/)Gemfile$/, /^\s*gem\s+["']pg["']/m, 'the pg gem'],
-    [/^package\.json$/, /"(pg|postgres|pg-promise|@neondatabase\/serverless)"\s*:/, 'a PostgreSQL driver in package.json'],
-    [/^go\.mod$/, /github\.com\/(jackc\/pgx|lib\/pq)/, 'a PostgreSQL driver in go.mod'],
-    [/^(requirements[^/]*\.txt|pyproject\.toml)$/, /\b(psycopg2?(-binary)?|asyncpg|pg8000)\b/i, 'a PostgreSQL driver'],
-    [/^mix\.exs$/, /:postgrex/, 'postgrex'],
+    [/(^|\/)package\.json$/, /"(pg|postgres|pg-promise|@neondatabase\/serverless)"\s*:/, 'a PostgreSQL driver in package.json'],
+    [/(^|\/)go\.mod$/, /github\.com\/(jackc\/pgx|lib\/pq)/, 'a PostgreSQL driver in go.mod'],
+    [/(^|\/)(requirements[^/]*\.txt|pyproject\.toml)$/, /\b(psycopg2?(-binary)?|asyncpg|pg8000)\b/i, 'a PostgreSQL driver'],
+    [/(^|\/)mix\.exs$/, /:postgrex/, 'postgrex'],
     [/\.csproj$/, /Npgsql/, 'Npgsql'],
   ];
+  // A manifest speaks for the migrations in its directory and below (the root's for all of them);
+  // another service's driver says nothing about this one's database.
+  const migrationDirs = [...new Set(migrations.map((m) => m.path.slice(0, Math.max(0, m.path.lastIndexOf('/')))))];
+  const owns = (manifest: string) => {
+    // .NET solutions keep migrations and the Npgsql reference in different projects.
+    if (/\.csproj$/.test(manifest)) return true;
+    let dir = manifest.slice(0, Math.max(0, manifest.lastIndexOf('/')));
+    if (/(^|\/)config$/.test(dir)) dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/'))); // Rails: config/database.yml beside db/
+    return dir === '' || migrationDirs.some((d) => d === dir || d.startsWith(`${dir}/`));
+  };
   for (const file of snapshot.files) {
     for (const [path, content, what] of checks) {
-      if (!path.test(file.path)) continue;
+      if (!path.test(file.path) || /(^|\/)(node_modules|vendor)\//.test(file.path) || !owns(file.path)) continue;
       const r = snapshot.read(file.path);
-      if (r.ok && content.test(r.text)) return { yes: true, evidence: what };
+      if (r.ok && content.test(r.text)) return { yes: true, evidence: file.path.includes('/') && !/^config\/database\.yml$/.test(file.path) ? `${what}, ${file.path}` : what };
     }
   }
   for (const m of migrations.slice(0, 50)) {

@@ -57,7 +57,7 @@ export function classifyPath(path: string): PathClass | undefined {
 /** Files that legitimately change together with a migration and are not application code. */
 const TRAVELS = [
   /(^|\/)db\/(\w+_)?(schema\.rb|structure\.sql)$/i, // Rails schema dumps (multi-database: db/cache_schema.rb)
-  /(^|\/)priv\/[^/]+\/structure\.sql$/i, // Ecto
+  /(^|\/)(schema|structure)\.sql$/i, // dumps: Ecto priv/repo/structure.sql, dbmate db/schema.sql, Flyway/sqlc schema.sql
   /\.prisma$/i,
   /(^|\/)migration_lock\.toml$/i,
   /(^|\/)migrations\/(__init__\.py|max_migration\.txt)$/i, // Django (django-linear-migrations)
@@ -65,6 +65,8 @@ const TRAVELS = [
   /(^|\/)migrations\/[^/]+\.(designer\.cs)$|modelsnapshot\.cs$/i, // EF Core
   /(^|\/)(db\.)?changelog(-master)?\.(xml|ya?ml|json)$/i, // Liquibase master changelog
   /(^|\/)(atlas\.sum|atlas\.hcl|\.squawk\.toml)$/i,
+  /(^|\/)(knexfile|ormconfig)\.[cm]?[jt]s$|(^|\/)\.sequelizerc$/i, // migration tool configuration
+  /(^|\/)db\/data\/[^/]+\.rb$/i, // data_migrate backfills: part of the expand/contract plan, not application code
   /(^|\/)(spec|test|tests)\/(.+\/)?[^/]*migrat[^/]*$/i, // the migration's own tests
   /(^|\/)[^/]*migrat[^/]*[._-](test|spec)\.[a-z]+$|(^|\/)test_[^/]*migrat[^/]*\.py$|(^|\/)[^/]*migrat[^/]*_test\.go$/i,
 ];
@@ -123,12 +125,17 @@ export function confirmFramework(path: string, cls: PathClass, text: string): Fr
   }
 }
 
-export function analyseFile(framework: Framework, path: string, text: string, ctx: { ignoredColumns: Map<string, Set<string>>; reverseText?: string | null }): MigrationAnalysis {
+export function analyseFile(
+  framework: Framework,
+  path: string,
+  text: string,
+  ctx: { ignoredColumns: Map<string, Set<string>>; reverseText?: string | null; djangoPreviousField?: (model: string, field: string, at: number) => string | undefined },
+): MigrationAnalysis {
   switch (framework) {
     case 'rails':
       return analyseRails(text, ctx.ignoredColumns);
     case 'django':
-      return analyseDjango(text);
+      return analyseDjango(text, ctx.djangoPreviousField);
     case 'alembic':
       return analyseAlembic(text);
     case 'knex':
@@ -151,19 +158,20 @@ export function analyseFile(framework: Framework, path: string, text: string, ct
     case 'flyway': {
       const result = sqlFile(text, 1);
       if (framework === 'flyway' && /(^|\/)R__/.test(path)) result.reversible = null;
-      else if (ctx.reverseText === undefined) result.reversible = framework === 'prisma' ? null : false;
-      else if (ctx.reverseText === null) result.reversible = false;
-      else {
+      else if (ctx.reverseText === undefined) {
+        result.reversible = framework === 'prisma' ? null : false;
+        result.irreversibleReason = framework === 'golang-migrate' ? 'there is no .down.sql' : 'there is no undo migration (U…__.sql)';
+      } else if (ctx.reverseText === null) {
+        result.reversible = false;
+        result.irreversibleReason = 'the down migration could not be read';
+        result.irreversibleInReverse = true;
+      } else {
         const reverse = analyseSql(ctx.reverseText);
         result.reversible = reverse.schemaStatements + reverse.dataStatements > 0;
-      }
-      if (result.reversible === false) {
-        result.irreversibleReason =
-          ctx.reverseText === undefined
-            ? framework === 'golang-migrate'
-              ? 'there is no .down.sql'
-              : 'there is no undo migration (U…__.sql)'
-            : 'the down migration has no statements (only comments or nothing)';
+        if (!result.reversible) {
+          result.irreversibleReason = reverse.aborted ? `the down migration could not be read (${reverse.problems[0]?.message ?? 'invalid SQL'})` : 'the down migration has no statements (only comments or nothing)';
+          result.irreversibleInReverse = true;
+        }
       }
       return result;
     }
@@ -176,6 +184,7 @@ function sqlFile(text: string, firstLine: number): MigrationAnalysis {
   result.ops = a.ops;
   result.problems = a.problems;
   result.postgresHints = a.postgresHints;
+  result.createdTables = a.createdTables;
   result.unreadable = a.aborted;
   result.kind = a.schemaStatements === 0 && a.dataStatements > 0 ? 'data' : 'schema';
   return result;
@@ -232,13 +241,13 @@ export function analyseLiquibase(path: string, text: string): MigrationAnalysis 
   const result = emptyAnalysis();
   let sets: LiquibaseChangeSet[];
   try {
-    sets = /\.sql$/i.test(path) ? liquibaseSql(text) : /\.xml$/i.test(path) ? liquibaseXml(text) : liquibaseYaml(text);
+    sets = /\.sql$/i.test(path) ? liquibaseSql(text) : /\.xml$/i.test(path) ? liquibaseXml(text) : liquibaseYaml(path, text);
   } catch (error) {
     result.problems.push({ line: 1, message: `could not read this changelog: ${error instanceof Error ? error.message : String(error)}` });
     result.unreadable = true;
     return result;
   }
-  const created = new Set<string>();
+  const created = result.createdTables;
   let schema = 0;
   let data = 0;
   let reversible: boolean | null = sets.length > 0 ? true : null;
@@ -313,9 +322,8 @@ function liquibaseSql(text: string): LiquibaseChangeSet[] {
     }
     current?.sql.push(l);
   });
+  // Without `--rollback` lines, the raw SQL change has no automatic rollback (`sql` is not in AUTO_ROLLBACK).
   close();
-  // The formatted SQL of a changeset is judged as plain SQL, without auto-rollback.
-  for (const s of sets) if (s.rollback === 'none') s.rollback = 'empty';
   return sets;
 }
 
@@ -360,28 +368,35 @@ function liquibaseXml(text: string): LiquibaseChangeSet[] {
   return sets;
 }
 
-function liquibaseYaml(text: string): LiquibaseChangeSet[] {
+function liquibaseYaml(path: string, text: string): LiquibaseChangeSet[] {
   const doc = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' }) as unknown;
   const log = (doc as { databaseChangeLog?: unknown } | null)?.databaseChangeLog;
   if (!Array.isArray(log)) throw new Error('no databaseChangeLog list');
   const sets: LiquibaseChangeSet[] = [];
   const lines = text.split('\n');
-  const lineOf = (needle: string, after = 0) => {
-    for (let k = after; k < lines.length; k++) if (lines[k]!.includes(needle)) return k + 1;
-    return after + 1;
+  // Changesets and their changes come in file order: one cursor walks the lines once.
+  let cursor = -1;
+  const lineOf = (test: (line: string) => boolean): number => {
+    for (let k = cursor + 1; k < lines.length; k++) {
+      if (test(lines[k]!)) {
+        cursor = k;
+        return k + 1;
+      }
+    }
+    return Math.max(1, cursor + 1);
   };
   for (const entry of log) {
     const cs = (entry as { changeSet?: Record<string, unknown> } | null)?.changeSet;
     if (!cs || typeof cs !== 'object') continue;
     const id = String(cs.id ?? '?');
-    const setLine = lineOf(`${id}`);
+    const setLine = /\.json$/i.test(path) ? lineOf((l) => l.includes('"changeSet"')) : lineOf((l) => /^\s*-?\s*changeSet\s*:/.test(l));
     const changes: LiquibaseChange[] = [];
     for (const c of Array.isArray(cs.changes) ? cs.changes : []) {
       if (!c || typeof c !== 'object') continue;
       for (const [type, value] of Object.entries(c as Record<string, unknown>)) {
         const v = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
         const attrs = Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x !== 'object').map(([k, x]) => [k, String(x)]));
-        const change: LiquibaseChange = { type, attrs, line: lineOf(`${type}:`, setLine - 1) };
+        const change: LiquibaseChange = { type, attrs, line: lineOf((l) => l.includes(`${type}:`) || l.includes(`"${type}"`)) };
         if (type === 'sql') change.sql = typeof value === 'string' ? value : String(v.sql ?? '');
         if (Array.isArray(v.columns)) {
           change.columns = v.columns.map((col) => {

@@ -1,9 +1,9 @@
 // Standards: expand/contract ("parallel change", https://martinfowler.com/bliki/ParallelChange.html); strong_migrations (https://github.com/ankane/strong_migrations); squawk rules (https://squawkhq.com/docs/rules); PostgreSQL CREATE INDEX CONCURRENTLY (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY); Django, Alembic, Rails, Flyway, Liquibase, Ecto and EF Core migration reversal.
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { defineCheck, notApplicable, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { defineCheck, notApplicable, statusFromScore, type Commit, type Finding, type RepoSnapshot } from '../contract.ts';
 import { analyseFile, classifyPath, confirmFramework, fileRole, type PathClass } from './frameworks.ts';
-import { ignoredColumnsOf } from './dsl.ts';
+import { djangoFieldDefs, ignoredColumnsOf } from './dsl.ts';
 import { detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
 import { FRAMEWORKS, OP_WORDS, type Framework, type MigrationAnalysis } from './model.ts';
 import { scoreOf } from './score.ts';
@@ -71,6 +71,8 @@ const MIGRATION_GLOBS = [
 const MODEL_READS = ['**/app/models/**/*.rb'];
 
 const short = (oid: string) => oid.slice(0, 7);
+/** A migration renamed from another migration location: moved, not written. */
+const isMove = (f: Commit['files'][number]) => f.change === 'R' && f.previousPath !== undefined && classifyPath(f.previousPath) !== undefined;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 100);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const dirOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
@@ -133,6 +135,9 @@ export default defineCheck({
         // A file in a framework's own layout is a migration whatever its bytes; it just cannot be judged.
         if (['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django'].includes(cls.framework)) {
           head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
+        } else {
+          // Elsewhere only the contents tell a migration from a helper, so say what was left out.
+          unreadable.push({ severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]}), so it was not judged` });
         }
         continue;
       }
@@ -177,6 +182,56 @@ export default defineCheck({
       if (found) ignoredColumns.set(found.table, new Set([...(ignoredColumns.get(found.table) ?? []), ...found.columns]));
     }
 
+    // Django: a field's previous definition, from the operations before it in its app's migrations (by
+    // number). Each app's definitions are indexed once per field, so a lookup is a binary search.
+    const djangoByDir = new Map<string, string[]>();
+    for (const h of head.values()) if (h.framework === 'django' && h.text !== undefined) djangoByDir.set(dirOf(h.path), [...(djangoByDir.get(dirOf(h.path)) ?? []), h.path]);
+    type FieldEntry = { file: number; at: number; def: string };
+    const fieldIndex = new Map<string, Map<string, FieldEntry[]>>();
+    const fileNumber = new Map<string, number>();
+    const fieldsOfApp = (dir: string): Map<string, FieldEntry[]> => {
+      let index = fieldIndex.get(dir);
+      if (index) return index;
+      index = new Map();
+      const paths = (djangoByDir.get(dir) ?? []).sort();
+      paths.forEach((p, file) => {
+        fileNumber.set(p, file);
+        for (const d of djangoFieldDefs(head.get(p)!.text!)) {
+          const key = `${d.model}.${d.field}`;
+          const list = index!.get(key) ?? [];
+          list.push({ file, at: d.at, def: d.def });
+          index!.set(key, list);
+        }
+      });
+      fieldIndex.set(dir, index);
+      return index;
+    };
+    const djangoPreviousField = (path: string) => (model: string, field: string, at: number): string | undefined => {
+      const dir = dirOf(path);
+      const index = fieldsOfApp(dir);
+      let file = fileNumber.get(path)!;
+      let name = field;
+      // A RenameField sends the search on under the old name, from where the rename was.
+      for (let hops = 0; hops < 50; hops++) {
+        const list = index.get(`${model}.${name}`) ?? [];
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          const e = list[mid]!;
+          if (e.file < file || (e.file === file && e.at < at)) lo = mid + 1;
+          else hi = mid;
+        }
+        const previous = list[lo - 1];
+        if (!previous) return undefined;
+        if (!previous.def.startsWith('renamed-from:')) return previous.def;
+        name = previous.def.slice('renamed-from:'.length);
+        file = previous.file;
+        at = previous.at;
+      }
+      return undefined;
+    };
+
     const analyses = new Map<string, MigrationAnalysis | null>();
     const reverseOf = new Map<string, HeadMigration>();
     for (const h of head.values()) if (h.cls.role === 'reverse') reverseOf.set(h.cls.key, h);
@@ -188,7 +243,7 @@ export default defineCheck({
         const reverse = reverseOf.get(h.cls.key);
         const reverseText = reverse === undefined ? undefined : (reverse.text ?? null);
         try {
-          result = analyseFile(h.framework, h.path, h.text, { ignoredColumns, reverseText });
+          result = analyseFile(h.framework, h.path, h.text, { ignoredColumns, reverseText, djangoPreviousField: djangoPreviousField(h.path) });
         } catch (error) {
           unreadable.push({ severity: 'low', path, message: `could not analyse this migration: ${error instanceof Error ? error.message : String(error)}` });
         }
@@ -206,15 +261,19 @@ export default defineCheck({
     const commits = snapshot.history.commits;
     const introducedBy = new Set<string>();
     if (o.exemptIntroduction && snapshot.history.complete) {
-      const firstTouch = new Map<string, string>();
-      // Oldest last: the final write per directory is the commit that introduced it. Prisma keeps one folder per migration.
-      for (const c of commits) {
+      // Oldest first: the first commit that adds a migration to a directory introduced it. A directory
+      // that first appears by moving migrations (git mv) was introduced before, where they came from.
+      const introduced = new Map<string, string | null>();
+      for (let k = commits.length - 1; k >= 0; k--) {
+        const c = commits[k]!;
         for (const f of c.files) {
           const cls = f.change !== 'D' && roleOf(f.path) === 'migration' ? migrationOf(f.path) : undefined;
-          if (cls) firstTouch.set(cls.framework === 'prisma' ? dirOf(dirOf(f.path)) : dirOf(f.path), c.oid);
+          if (!cls) continue;
+          const dir = cls.framework === 'prisma' ? dirOf(dirOf(f.path)) : dirOf(f.path);
+          if (!introduced.has(dir)) introduced.set(dir, isMove(f) ? null : c.oid);
         }
       }
-      for (const oid of firstTouch.values()) introducedBy.add(oid);
+      for (const oid of introduced.values()) if (oid !== null) introducedBy.add(oid);
     }
     const fromFiles = (files: string[]) => {
       const migrations = files.filter((p) => roleOf(p) === 'migration' && isSchemaMigration(p));
@@ -234,7 +293,8 @@ export default defineCheck({
       source = 'commits';
       changes = [];
       for (const c of commits) {
-        const live = c.files.filter((f) => f.change !== 'D').map((f) => f.path);
+        // Deleting migrations (a squash, a revert) or moving them (git mv to an archive folder) changes no schema.
+        const live = c.files.filter((f) => f.change !== 'D' && !isMove(f)).map((f) => f.path);
         const { migrations } = fromFiles(live);
         if (migrations.length === 0) continue;
         const { application } = fromFiles(c.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
@@ -258,12 +318,26 @@ export default defineCheck({
         .sort((a, b) => (a.split('/').pop()! < b.split('/').pop()! ? 1 : -1))
         .slice(0, o.window);
     }
+    // Tables created by any migration of the same change: nothing deployed uses them yet, so indexing,
+    // constraining or reshaping them is safe (a pull request that creates a table, then indexes it).
+    const createdWith = new Map<string, Set<string>>();
+    for (const c of changes) {
+      const created = new Set<string>();
+      for (const p of c.migrations) for (const t of analyse(p)?.createdTables ?? []) if (t) created.add(t);
+      if (created.size === 0) continue;
+      for (const p of c.migrations) {
+        const set = createdWith.get(p) ?? new Set<string>();
+        for (const t of created) set.add(t);
+        createdWith.set(p, set);
+      }
+    }
     const postgres = detectPostgres(snapshot, o.postgres, [...head.values()].flatMap((h) => (h.text && h.cls.role === 'migration' ? [h] : [])), analyse);
     let reversible = 0;
     let irreversible = 0;
     let safe = 0;
     let unsafe = 0;
     let guardedOps = 0;
+    let schemaJudged = 0;
     const frameworksSeen = new Set<Framework>();
     const destructiveFindings: Finding[] = [];
     const reversibilityFindings: Finding[] = [];
@@ -277,12 +351,19 @@ export default defineCheck({
       const a = analyse(path);
       if (!a || a.kind !== 'schema') continue;
       for (const p of a.problems.slice(0, 20)) unreadable.push({ severity: 'low', path, line: p.line, message: p.message });
+      schemaJudged++;
       if (a.reversible === true) reversible++;
       else if (a.reversible === false) {
         irreversible++;
-        reversibilityFindings.push({ severity: 'medium', path, ...(a.irreversibleLine ? { line: a.irreversibleLine } : {}), message: `not reversible: ${a.irreversibleReason ?? 'no way back'}` });
+        // An empty down file is the place to write the way back.
+        const reverse = a.irreversibleInReverse ? reverseOf.get(h.cls.key) : undefined;
+        const where = reverse ? { path: reverse.path, line: 1 } : { path, ...(a.irreversibleLine ? { line: a.irreversibleLine } : {}) };
+        reversibilityFindings.push({ severity: 'medium', ...where, message: `not reversible: ${a.irreversibleReason ?? 'no way back'}${reverse ? ` (for ${path})` : ''}` });
       }
-      const ops = a.ops.filter((op) => op.kind !== 'index' || postgres.yes);
+      const createdHere = createdWith.get(path) ?? a.createdTables;
+      // Dropping or renaming a table by a name the change also creates is a recreation: still reported.
+      const onNewTable = (op: (typeof a.ops)[number]) => op.table !== undefined && op.kind !== 'drop-table' && op.kind !== 'rename-table' && (createdHere.has(op.table) || a.createdTables.has(op.table));
+      const ops = a.ops.filter((op) => (op.kind !== 'index' || postgres.yes) && !onNewTable(op));
       const open = ops.filter((op) => !op.guarded);
       guardedOps += ops.length - open.length;
       if (open.length > 0) unsafe++;
@@ -298,7 +379,7 @@ export default defineCheck({
             severity: mixedPaths.has(path) ? 'high' : 'medium',
             path,
             line: op.line,
-            message: `${OP_WORDS[op.kind]}: ${op.detail}${mixedPaths.has(path) ? ', in the same change as application code' : ''}; ${advice(op.kind)}`,
+            message: `${OP_WORDS[op.kind]}: ${op.detail}${mixedPaths.has(path) ? ', in the same change as application code' : ''}; ${advice(op.kind, h.framework)}`,
           });
         }
       }
@@ -312,7 +393,9 @@ export default defineCheck({
     if (noHistory) {
       const why =
         commits.length === 0
-          ? 'no commit history or pull requests were available'
+          ? merged.length > 0
+            ? `no merged pull request touched a migration (${merged.length} read), and there is no commit history`
+            : 'no commit history or pull requests were available'
           : snapshot.history.complete
             ? 'no change in the history touched a migration'
             : `none of the ${commits.length} most recent commits read (crawl.historyLimit) touched a migration`;
@@ -335,7 +418,10 @@ export default defineCheck({
     for (const f of unreadable) findings.push(f);
 
     if (score === null) {
-      return { status: 'error', score: null, summary: `Found ${plural(head.size, 'migration file')} but could not judge any of them.`, findings };
+      if (schemaJudged === 0 && unreadable.length === 0) {
+        return notApplicable(`Found ${plural(head.size, 'migration file')}, but the recent ones only move data (backfills), so there is no schema change to judge.`);
+      }
+      return { status: 'error', score: null, summary: `Found ${plural(head.size, 'migration file')} but could not read any of the ones to judge: see the findings.`, findings };
     }
     const parts: string[] = [];
     parts.push([...frameworksSeen].map((f) => FRAMEWORKS[f]).sort().join(', '));
@@ -352,11 +438,12 @@ function severityRank(f: Finding): number {
   return ['high', 'medium', 'low', 'info'].indexOf(f.severity);
 }
 
-function advice(kind: keyof typeof OP_WORDS): string {
+function advice(kind: keyof typeof OP_WORDS, framework: Framework): string {
   switch (kind) {
     case 'drop-table':
+      return 'stop reading and writing it in a deployed release first, then drop it in its own migration';
     case 'drop-column':
-      return 'stop using it in a deployed release first (Rails: ignored_columns), then drop it in its own migration';
+      return `stop using it in a deployed release first${framework === 'rails' ? ' (ignored_columns on the model)' : framework === 'django' ? ' (SeparateDatabaseAndState to remove the field from the model)' : ''}, then drop it in its own migration`;
     case 'rename-table':
     case 'rename-column':
       return 'add the new name, write to both, backfill, move reads, then drop the old one';

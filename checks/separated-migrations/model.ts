@@ -62,11 +62,15 @@ export interface MigrationAnalysis {
   /** Why not reversible, for the finding. */
   irreversibleReason?: string;
   irreversibleLine?: number;
+  /** The way back is a separate file (a .down.sql, U…__.sql, Prisma down.sql) that is there but empty. */
+  irreversibleInReverse?: boolean;
   ops: DestructiveOp[];
+  /** Tables (Django: models, lower-cased) this migration creates: changing them touches nothing deployed. */
+  createdTables: Set<string>;
   problems: Problem[];
   postgresHints: string[];
   /** Part of the file could not be read, so it is not counted as safe. */
   unreadable?: boolean;
 }
 
-export const emptyAnalysis = (): MigrationAnalysis => ({ kind: 'schema', reversible: null, ops: [], problems: [], postgresHints: [] });
+export const emptyAnalysis = (): MigrationAnalysis => ({ kind: 'schema', reversible: null, ops: [], createdTables: new Set(), problems: [], postgresHints: [] });

@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { daysBefore, type FixtureCommit, type FixtureFile } from '../../fixtures/factory.ts';
+import { LocalGitSource } from '../../crawler/sources/local-git.ts';
+import { createRepo, daysBefore, type FixtureCommit, type FixtureFile } from '../../fixtures/factory.ts';
 import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
 import type { CheckOutcome, Finding, PullRequest, RepoSnapshot } from '../contract.ts';
 import check, { type SeparatedMigrationsOptions } from './index.ts';
@@ -183,6 +188,14 @@ describe('reversibility and destructive operations, per framework', () => {
       irreversible: /RunSQL has no reverse_sql/,
     },
     {
+      name: 'Django: a nullable field filled by RunPython without reverse_code',
+      files: { 'ledger/migrations/0003_fill.py': djangoMigration('migrations.AddField(model_name="entry", name="memo", field=models.TextField(null=True)),\n        migrations.RunPython(fill_memos)') },
+      framework: 'Django',
+      reversible: '0/1 migrations reversible',
+      destructive: [],
+      irreversible: /^not reversible: RunPython has no reverse_code, so the migration cannot be unapplied$/,
+    },
+    {
       name: 'Alembic: drop_column with a pass downgrade',
       files: { 'alembic/versions/a1_drop.py': alembic('    op.drop_column("events", "payload")', '    pass') },
       framework: 'Alembic',
@@ -196,6 +209,13 @@ describe('reversibility and destructive operations, per framework', () => {
       framework: 'Prisma',
       reversible: 'reversibility not judged (the framework has no down migrations)',
       destructive: [/^renames a column: renames column payments\.ref to reference/],
+    },
+    {
+      name: 'Prisma: a dropped column, as prisma migrate writes it',
+      files: { 'prisma/migrations/20260102000000_drop_legacy/migration.sql': '/*\n  Warnings:\n\n  - You are about to drop the column `legacy` on the `User` table. All the data in the column will be lost.\n\n*/\n-- AlterTable\nALTER TABLE "User" DROP COLUMN "legacy";\n' },
+      framework: 'Prisma',
+      reversible: 'reversibility not judged (the framework has no down migrations)',
+      destructive: [/^drops a column: drops column User\.legacy; stop using it in a deployed release first, then drop it in its own migration$/],
     },
     {
       name: 'Flyway: type change without an undo',
@@ -286,12 +306,28 @@ describe('reversibility and destructive operations, per framework', () => {
       destructive: [/^adds NOT NULL without a default: adds users\.code NOT NULL/],
     },
     {
+      name: 'Laravel: dropColumn with an empty down()',
+      files: { 'database/migrations/2026_01_02_000000_drop_legacy.php': "<?php\n\nuse Illuminate\\Database\\Migrations\\Migration;\nuse Illuminate\\Database\\Schema\\Blueprint;\nuse Illuminate\\Support\\Facades\\Schema;\n\nreturn new class extends Migration\n{\n    public function up(): void\n    {\n        Schema::table('users', function (Blueprint $table) {\n            $table->dropColumn('legacy');\n        });\n    }\n\n    public function down(): void\n    {\n        //\n    }\n};\n" },
+      framework: 'Laravel',
+      reversible: '0/1 migrations reversible',
+      destructive: [/^drops a column: drops column users\.legacy/],
+      irreversible: /`down\(\)` is empty/,
+    },
+    {
       name: 'Ecto: remove without a type in change',
       files: { 'priv/repo/migrations/20260101000000_drop.exs': 'defmodule Repo.Migrations.Drop do\n  use Ecto.Migration\n\n  def change do\n    alter table(:users) do\n      remove :legacy\n    end\n  end\nend\n' },
       framework: 'Ecto',
       reversible: '0/1 migrations reversible',
       destructive: [/^drops a column: removes column users\.legacy/],
       irreversible: /`remove` without a type in `change`/,
+    },
+    {
+      name: 'EF Core: an empty Down',
+      files: { 'Migrations/20260102000000_AddCode.cs': 'using Microsoft.EntityFrameworkCore.Migrations;\n\npublic partial class AddCode : Migration\n{\n    protected override void Up(MigrationBuilder migrationBuilder)\n    {\n        migrationBuilder.AddColumn<string>(\n            name: "Code",\n            table: "Users",\n            type: "text",\n            nullable: false,\n            defaultValue: "");\n    }\n\n    protected override void Down(MigrationBuilder migrationBuilder)\n    {\n\n    }\n}\n' },
+      framework: 'Entity Framework Core',
+      reversible: '0/1 migrations reversible',
+      destructive: [],
+      irreversible: /`Down\(\)` is empty/,
     },
     {
       name: 'EF Core: DropColumn with a Down',
@@ -462,5 +498,145 @@ describe('properties', () => {
       }),
       { numRuns: 8 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('separation, as history really looks', () => {
+  const base: Step = [100, 'service with its first table', {
+    'go.mod': 'module x\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n',
+    'main.go': 'package main\n',
+    'migrations/000001_init.up.sql': 'CREATE TABLE accounts (id BIGSERIAL PRIMARY KEY);\n',
+    'migrations/000001_init.down.sql': 'DROP TABLE accounts;\n',
+  }];
+
+  it('does not count moving migrations (git mv) as a migration change, nor as introducing a directory', async () => {
+    const o = await withHistory([
+      base,
+      [90, 'add email', { 'migrations/000002_email.up.sql': 'ALTER TABLE accounts ADD COLUMN email text;\n', 'migrations/000002_email.down.sql': 'ALTER TABLE accounts DROP COLUMN email;\n' }],
+      [80, 'move migrations under db/', {
+        'migrations/000001_init.up.sql': null, 'migrations/000001_init.down.sql': null, 'migrations/000002_email.up.sql': null, 'migrations/000002_email.down.sql': null,
+        'db/migrations/000001_init.up.sql': 'CREATE TABLE accounts (id BIGSERIAL PRIMARY KEY);\n', 'db/migrations/000001_init.down.sql': 'DROP TABLE accounts;\n',
+        'db/migrations/000002_email.up.sql': 'ALTER TABLE accounts ADD COLUMN email text;\n', 'db/migrations/000002_email.down.sql': 'ALTER TABLE accounts DROP COLUMN email;\n',
+        'main.go': 'package main\n\n// migrations live in db/migrations\n',
+      }],
+      [70, 'add name, with the handler that shows it', { 'db/migrations/000003_name.up.sql': 'ALTER TABLE accounts ADD COLUMN name text;\n', 'db/migrations/000003_name.down.sql': 'ALTER TABLE accounts DROP COLUMN name;\n', 'handlers.go': 'package main\n' }],
+    ]);
+    // The move touched main.go too: counted, it would have been a mixed change.
+    expect(part(o, 1)).toBe('1/2 recent migration-bearing commits shipped apart from application code');
+    expect(about(o, /together with application code/).map((f) => f.message)).toEqual([expect.stringMatching(/^commit [0-9a-f]{7} "add name, with the handler that shows it" shipped migration db\/migrations\/000003_name\.up\.sql together with application code: handlers\.go;/)]);
+    // db/migrations/ came from migrations/, introduced by the first commit; the move introduced nothing.
+    expect(about(o, /introduced the migrations/).map((f) => f.message)).toEqual([expect.stringMatching(/"service with its first table" introduced the migrations/)]);
+  });
+
+  it('does not count a revert that deletes a migration and its code', async () => {
+    const o = await withHistory([
+      base,
+      [90, 'add email', { 'migrations/000002_email.up.sql': 'ALTER TABLE accounts ADD COLUMN email text;\n', 'migrations/000002_email.down.sql': 'ALTER TABLE accounts DROP COLUMN email;\n' }],
+      [80, 'Revert "add email"', { 'migrations/000002_email.up.sql': null, 'migrations/000002_email.down.sql': null, 'main.go': 'package main\n\n// reverted\n' }],
+    ]);
+    expect(part(o, 1)).toBe('1/1 recent migration-bearing commits shipped apart from application code');
+  });
+
+  it('lets a dump (dbmate db/schema.sql) and the tool configuration travel with the migration', async () => {
+    const o = await withHistory([
+      [100, 'dbmate', { 'package.json': '{"dependencies":{"pg":"8.11.0"}}\n', 'src/index.ts': 'export {};\n', 'db/migrations/20260101000000_init.sql': '-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n', 'db/schema.sql': 'CREATE TABLE a (id int);\n' }],
+      [90, 'add b', { 'db/migrations/20260201000000_b.sql': '-- migrate:up\nALTER TABLE a ADD COLUMN b int;\n\n-- migrate:down\nALTER TABLE a DROP COLUMN b;\n', 'db/schema.sql': 'CREATE TABLE a (id int, b int);\n', 'knexfile.js': 'module.exports = {};\n' }],
+    ]);
+    expect(part(o, 1)).toBe('1/1 recent migration-bearing commits shipped apart from application code');
+  });
+
+  it('does not flag an index on a table created by another migration of the same change', async () => {
+    const create = (table: string) => `class Create${table} < ActiveRecord::Migration[7.1]\n  def change\n    create_table :${table.toLowerCase()} do |t|\n      t.string :title\n    end\n  end\nend\n`;
+    const index = (table: string) => `class Index${table} < ActiveRecord::Migration[7.1]\n  def change\n    add_index :${table}, :title\n  end\nend\n`;
+    const o = await withHistory([
+      [100, 'app', { Gemfile: 'gem "pg"\n', 'app/models/user.rb': 'class User < ApplicationRecord\nend\n', 'db/migrate/20260101000000_create_users.rb': create('Users') }],
+      [90, 'posts', { 'db/migrate/20260201000000_create_posts.rb': create('Posts'), 'db/migrate/20260201000001_index_posts.rb': index('posts'), 'db/schema.rb': '' }],
+      [80, 'index users', { 'db/migrate/20260301000000_index_users.rb': index('users'), 'db/schema.rb': '# 2\n' }],
+    ]);
+    expect(about(o, /^builds an index/).map((f) => [f.path, f.line])).toEqual([['db/migrate/20260301000000_index_users.rb', 3]]);
+  });
+
+  it('points an empty down file out where it must be written', async () => {
+    const o = await atHead({ 'migrations/000001_a.up.sql': 'ALTER TABLE a ADD COLUMN b int;\n', 'migrations/000001_a.down.sql': '-- TODO\n' });
+    expect(about(o, /^not reversible/)).toEqual([{ severity: 'medium', path: 'migrations/000001_a.down.sql', line: 1, message: 'not reversible: the down migration has no statements (only comments or nothing) (for migrations/000001_a.up.sql)' }]);
+  });
+
+  it('is not applicable when the only migrations move data', async () => {
+    const o = await atHead({ 'shop/migrations/0001_backfill.py': 'from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n    pass\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n' });
+    expect(o.status).toBe('not-applicable');
+    expect(o.summary).toMatch(/only move data/);
+  });
+
+  it('judges a Django AlterField against the field it replaces, in the earlier migrations', async () => {
+    const migration = (name: string, ops: string) => ({ [`shop/migrations/${name}.py`]: `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n${ops}\n    ]\n` });
+    const o = await atHead({
+      'requirements.txt': 'psycopg2-binary==2.9.9\n',
+      ...migration('0001_initial', '        migrations.CreateModel(\n            name="Order",\n            fields=[\n                ("id", models.BigAutoField(primary_key=True)),\n                ("status", models.CharField(choices=[("new", "New")], max_length=20)),\n                ("code", models.CharField(max_length=40)),\n            ],\n        ),'),
+      ...migration('0002_status_choices', '        migrations.AlterField(\n            model_name="order",\n            name="status",\n            field=models.CharField(choices=[("new", "New"), ("paid", "Paid")], max_length=32),\n        ),'),
+      ...migration('0003_rename_code', '        migrations.RenameField(model_name="order", old_name="code", new_name="ref"),\n        migrations.AlterField(model_name="order", name="ref", field=models.CharField(max_length=10)),'),
+    });
+    expect(o.findings.filter((f) => f.severity === 'medium').map((f) => [f.path, f.line, f.message.split(';')[0]])).toEqual([
+      ['shop/migrations/0003_rename_code.py', 6, 'renames a column: RenameField renames order.code'],
+      ['shop/migrations/0003_rename_code.py', 7, 'changes a column type: AlterField on order.ref shortens max_length from 40 to 10'],
+    ]);
+  });
+
+  it('says which pull requests it read when none touched a migration and there are no commits', async () => {
+    const real = await repos.snapshot(check.meta.reads, { 'migrations/000001_a.up.sql': 'CREATE TABLE a (id int);\n', 'migrations/000001_a.down.sql': 'DROP TABLE a;\n' });
+    const snapshot: RepoSnapshot = { ...real, pullRequests: [{ number: 4, title: 'Docs', body: '', state: 'merged', mergedAt: '2026-10-01T00:00:00Z', createdAt: '2026-09-30T00:00:00Z', author: 'ana', files: ['README.md'] }] };
+    expect(about(run(snapshot), /^separation unknown/)[0]!.message).toMatch(/^separation unknown: no merged pull request touched a migration \(1 read\), and there is no commit history;/);
+  });
+
+  it('judges a merge commit as the whole merged branch, not the branch commits one by one', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'sw-mig-merge-'));
+    try {
+      const dir = createRepo(parent, {
+        name: 'merged',
+        commits: history([base, [90, 'readme', { 'README.md': '# x\n' }]]),
+        branches: { feature: history([[80, 'migration only', { 'migrations/000002_email.up.sql': 'ALTER TABLE accounts ADD COLUMN email text;\n', 'migrations/000002_email.down.sql': 'ALTER TABLE accounts DROP COLUMN email;\n' }], [79, 'use it', { 'email.go': 'package main\n' }]]) },
+      });
+      const env = { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@x.invalid', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@x.invalid', GIT_AUTHOR_DATE: daysBefore(ANCHOR, 70), GIT_COMMITTER_DATE: daysBefore(ANCHOR, 70) };
+      const merge = spawnSync('git', ['merge', '--no-ff', '-q', '-m', 'Merge pull request #7 from feature', 'feature'], { cwd: dir, env });
+      expect(merge.status, merge.stderr.toString()).toBe(0);
+      const source = new LocalGitSource({ paths: ['merged'], baseDir: parent, owner: 'acme' });
+      const [ref] = await source.list();
+      const o = run(await source.snapshot(ref!, { readPatterns: check.meta.reads, history: true, maxFileBytes: 1_048_576, historyLimit: 1000 }));
+      expect(part(o, 1)).toBe('0/1 recent migration-bearing commits shipped apart from application code');
+      expect(about(o, /together with application code/)[0]!.message).toMatch(/^commit [0-9a-f]{7} "Merge pull request #7 from feature" shipped migration migrations\/000002_email\.up\.sql together with application code: email\.go;/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile files', () => {
+  it('reads SQL with invalid UTF-8, reports a file over the size limit, and never stops the check', async () => {
+    const invalid = new Uint8Array([...Buffer.from('-- caf'), 0xe9, 0xff, ...Buffer.from('\nDROP TABLE legacy;\n')]);
+    const big = 'ALTER TABLE a ADD COLUMN b int;\n'.repeat(400);
+    const snapshot = await repos.snapshot(check.meta.reads, {
+      'migrations/000001_a.up.sql': invalid,
+      'migrations/000001_a.down.sql': 'CREATE TABLE legacy (id int);\n',
+      'migrations/000002_b.up.sql': big,
+      'migrations/000002_b.down.sql': 'ALTER TABLE a DROP COLUMN b;\n',
+      'alembic/versions/a1_big.py': `down_revision = None\n${'# padding\n'.repeat(2000)}`,
+    }, { maxFileBytes: 8_000 });
+    const o = run(snapshot);
+    expect(o.status).not.toBe('error');
+    expect(about(o, /^drops a table/)[0]).toMatchObject({ path: 'migrations/000001_a.up.sql', line: 2 });
+    expect(at(o, 'migrations/000002_b.up.sql')).toEqual([expect.objectContaining({ severity: 'low', message: expect.stringMatching(/^could not read this migration \(too-large/) })]);
+    expect(at(o, 'alembic/versions/a1_big.py')).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/^could not read this file \(too-large.*\) to tell whether it is a migration \(Alembic\), so it was not judged$/) })]);
+  });
+});
+
+describe('PostgreSQL in a monorepo', () => {
+  it("takes the driver from the manifest of the service that owns the migrations, not from another service's", async () => {
+    const migrations = { 'services/ledger/migrations/000001_a.up.sql': 'CREATE TABLE a (id int);\n', 'services/ledger/migrations/000001_a.down.sql': 'DROP TABLE a;\n', 'services/ledger/migrations/000002_b.up.sql': 'CREATE INDEX a_id ON a (id);\n', 'services/ledger/migrations/000002_b.down.sql': 'DROP INDEX a_id;\n' };
+    const own = await atHead({ ...migrations, 'services/ledger/go.mod': 'module ledger\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n' });
+    expect(own.summary).toContain('PostgreSQL (a PostgreSQL driver in go.mod, services/ledger/go.mod)');
+    expect(about(own, /^builds an index/).map((f) => [f.path, f.line])).toEqual([['services/ledger/migrations/000002_b.up.sql', 1]]);
+    const other = await atHead({ ...migrations, 'services/ledger/go.mod': 'module ledger\n\nrequire github.com/go-sql-driver/mysql v1.8.1\n', 'services/web/package.json': '{"dependencies":{"pg":"8.11.0"}}\n' });
+    expect(about(other, /^builds an index/)).toEqual([]);
   });
 });

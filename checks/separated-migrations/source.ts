@@ -22,8 +22,10 @@ export interface Masked {
   skeleton: string;
   strings: StringLiteral[];
   lineOf(offset: number): number;
-  /** The string literal that starts at or after `from` and before `to`, if any. */
+  /** The string literals that start at or after `from` and before `to`. */
   stringsIn(from: number, to: number): StringLiteral[];
+  /** The first string literal that starts at or after `from`. */
+  firstStringFrom(from: number): StringLiteral | undefined;
   /** Is this offset inside a string literal or a comment? */
   inLiteral(offset: number): boolean;
 }
@@ -244,6 +246,16 @@ export function mask(text: string, lang: Lang): Masked {
   }
   literalRanges.sort((a, b) => a[0] - b[0]);
   strings.sort((a, b) => a.start - b.start);
+  const firstIndexFrom = (from: number): number => {
+    let lo = 0;
+    let hi = strings.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strings[mid]!.start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const code = blankRanges(text, commentRanges);
   return {
     text,
@@ -252,16 +264,12 @@ export function mask(text: string, lang: Lang): Masked {
     strings,
     lineOf,
     stringsIn(from, to) {
-      let lo = 0;
-      let hi = strings.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (strings[mid]!.start < from) lo = mid + 1;
-        else hi = mid;
-      }
       const out: StringLiteral[] = [];
-      for (let k = lo; k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
+      for (let k = firstIndexFrom(from); k < strings.length && strings[k]!.start < to; k++) out.push(strings[k]!);
       return out;
+    },
+    firstStringFrom(from) {
+      return strings[firstIndexFrom(from)];
     },
     inLiteral(offset) {
       let lo = 0;
@@ -328,8 +336,9 @@ export function matchBracket(skeleton: string, open: number): number {
 /** Top-level comma-separated arguments between `open` (a bracket) and its match, as [start, end) ranges. */
 export function argRanges(skeleton: string, open: number): [number, number][] {
   const close = matchBracket(skeleton, open);
-  // An unclosed call ends with its line, not with the file.
-  const end = close === -1 ? (skeleton.indexOf('\n', open) === -1 ? skeleton.length : skeleton.indexOf('\n', open)) : close;
+  // An unclosed call ends with its line (at most 500 characters on), not with the file.
+  const newline = close === -1 ? skeleton.slice(open, open + 500).indexOf('\n') : -1;
+  const end = close !== -1 ? close : newline === -1 ? Math.min(skeleton.length, open + 500) : open + newline;
   const ranges: [number, number][] = [];
   let depth = 0;
   let start = open + 1;
@@ -346,23 +355,52 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
   return ranges;
 }
 
+interface Lines {
+  starts: number[];
+  /** For each line, the next later non-blank line indented no deeper (or -1). */
+  nextNoDeeper: Int32Array;
+}
+
+// Per skeleton, computed once: a file asks for hundreds of block bodies, and scanning forward for each
+// would be quadratic on deeply nested or one-line input.
+const linesCache = new WeakMap<Masked, Lines>();
+
+function linesOf(m: Masked): Lines {
+  const cached = linesCache.get(m);
+  if (cached) return cached;
+  const text = m.skeleton;
+  const starts = [0];
+  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) starts.push(k + 1);
+  const indent = new Int32Array(starts.length);
+  for (let l = 0; l < starts.length; l++) {
+    const end = l + 1 < starts.length ? starts[l + 1]! - 1 : text.length;
+    let k = starts[l]!;
+    while (k < end && (text[k] === ' ' || text[k] === '\t')) k++;
+    indent[l] = k === end || text.slice(k, end).trim() === '' ? -1 : k - starts[l]!;
+  }
+  const nextNoDeeper = new Int32Array(starts.length).fill(-1);
+  const stack: number[] = [];
+  for (let l = starts.length - 1; l >= 0; l--) {
+    if (indent[l] === -1) continue;
+    while (stack.length > 0 && indent[stack[stack.length - 1]!]! > indent[l]!) stack.pop();
+    nextNoDeeper[l] = stack.length > 0 ? stack[stack.length - 1]! : -1;
+    stack.push(l);
+  }
+  const lines = { starts, nextNoDeeper };
+  linesCache.set(m, lines);
+  return lines;
+}
+
 /**
  * The body of an indentation-delimited block (Ruby `def … end`, Elixir `def … do … end`, Python
  * `def …:`) whose header line holds `headerOffset`: [start, end) from the line after the header to the
  * first later line indented no deeper than the header (Ruby's `end`, or Python's next statement).
  */
 export function indentedBody(m: Masked, headerOffset: number): [number, number] {
-  const text = m.skeleton;
-  const headerLineStart = text.lastIndexOf('\n', headerOffset - 1) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(headerLineStart, headerLineStart + 400))![0].length;
-  const bodyStart = text.indexOf('\n', headerOffset);
-  if (bodyStart === -1) return [text.length, text.length];
-  let k = bodyStart + 1;
-  while (k < text.length) {
-    const e = text.indexOf('\n', k) === -1 ? text.length : text.indexOf('\n', k);
-    const lineText = text.slice(k, e);
-    if (lineText.trim() !== '' && /^[ \t]*/.exec(lineText)![0].length <= indent) return [bodyStart + 1, k];
-    k = e + 1;
-  }
-  return [bodyStart + 1, text.length];
+  const { starts, nextNoDeeper } = linesOf(m);
+  const line = m.lineOf(headerOffset) - 1;
+  const bodyStart = starts[line + 1];
+  if (bodyStart === undefined) return [m.skeleton.length, m.skeleton.length];
+  const end = nextNoDeeper[line]!;
+  return [bodyStart, end === -1 ? m.skeleton.length : starts[end]!];
 }

@@ -34,7 +34,7 @@ export const MAX_OPS = 1000;
 const MAX_PROBLEMS = 100;
 
 /** Splits SQL text into statements of tokens. Never throws; unterminated constructs are reported. */
-export function lexSql(text: string, firstLine = 1): SqlLexResult {
+export function lexSql(text: string, firstLine = 1, opts: { backslashEscapes?: boolean } = {}): SqlLexResult {
   const statements: SqlStatement[] = [];
   const comments: SqlComment[] = [];
   let tokens: SqlToken[] = [];
@@ -147,7 +147,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       }
     }
     if (ch === "'" || ((ch === 'E' || ch === 'e' || ch === 'N' || ch === 'n' || ch === 'X' || ch === 'x' || ch === 'B' || ch === 'b') && text[i + 1] === "'")) {
-      const backslashes = ch === 'E' || ch === 'e';
+      const backslashes = ch === 'E' || ch === 'e' || opts.backslashEscapes === true;
       let j = ch === "'" ? i + 1 : i + 2;
       let value = '';
       for (;;) {
@@ -196,7 +196,7 @@ export function lexSql(text: string, firstLine = 1): SqlLexResult {
       i = j + 1;
       continue;
     }
-    if (ch === '[' && tokens.length > 0 && /^(TABLE|ON|INTO|FROM|JOIN|UPDATE|COLUMN|INDEX|VIEW|\.|,|\()$/.test(tokens[tokens.length - 1]!.text)) {
+    if (ch === '[' && tokens.length > 0 && /^(TABLE|ON|INTO|FROM|JOIN|UPDATE|COLUMN|INDEX|VIEW|ADD|DROP|ALTER|EXISTS|TO|REFERENCES|CONSTRAINT|SCHEMA|PROCEDURE|FUNCTION|TRIGGER|\.|,|\()$/.test(tokens[tokens.length - 1]!.text)) {
       // SQL Server [bracketed] names, only where a name is expected (PostgreSQL uses [] for arrays).
       const close = text.indexOf(']', i);
       if (close !== -1 && !text.slice(i + 1, close).includes('\n')) {
@@ -300,7 +300,12 @@ const ignoresRule = (comments: SqlComment[]): boolean => comments.some((c) => /\
 
 export function analyseSql(text: string, opts: { firstLine?: number; context?: string } = {}): SqlAnalysis {
   const result: SqlAnalysis = { ops: [], schemaStatements: 0, dataStatements: 0, createdTables: new Set(), problems: [], postgresHints: [], aborted: false };
-  const lexed = lexSql(text, opts.firstLine ?? 1);
+  let lexed = lexSql(text, opts.firstLine ?? 1);
+  if (!lexed.ok && lexed.reason === 'a quoted string is never closed') {
+    // MySQL escapes quotes with a backslash ('it\'s'); standard SQL does not. Read it the MySQL way when the standard way fails.
+    const mysql = lexSql(text, opts.firstLine ?? 1, { backslashEscapes: true });
+    if (mysql.ok) lexed = mysql;
+  }
   if (!lexed.ok) {
     result.problems.push({ line: lexed.line, message: `could not parse this SQL: ${lexed.reason}` });
     result.aborted = true;
@@ -330,14 +335,15 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
     const w = (k: number) => (t[k]?.kind === 'word' ? t[k]!.text : '');
     if (lead.text === 'TRUNCATE') {
       const { name } = qualifiedName(t, w(1) === 'TABLE' ? 2 : 1);
-      push({ kind: 'drop-table', line: lead.line, table: name, detail: `TRUNCATE ${name} deletes every row` });
+      if (!result.createdTables.has(name)) push({ kind: 'drop-table', line: lead.line, table: name, detail: `TRUNCATE ${name} deletes every row` });
       continue;
     }
     if (lead.text === 'DROP' && (w(1) === 'TABLE' || w(1) === 'SCHEMA' || w(1) === 'DATABASE')) {
       let k = 2;
       if (w(k) === 'IF' && w(k + 1) === 'EXISTS') k += 2;
       const names = splitTopLevel(t.slice(k)).map((part) => qualifiedName(part, 0).name).filter((x) => x && !/^(cascade|restrict)$/.test(x));
-      for (const name of names) push({ kind: 'drop-table', line: lead.line, table: name, detail: `DROP ${w(1)} ${name}` });
+      // A table created earlier in the same migration (a scratch table) held nothing the running release uses.
+      for (const name of names) if (!result.createdTables.has(name)) push({ kind: 'drop-table', line: lead.line, table: name, detail: `DROP ${w(1)} ${name}` });
       continue;
     }
     if (lead.text === 'RENAME' && w(1) === 'TABLE') {
@@ -353,8 +359,8 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
     if (lead.text === 'CREATE') {
       let k = 1;
       if (w(k) === 'OR' && w(k + 1) === 'REPLACE') k += 2;
-      while (/^(GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED|UNIQUE|CLUSTERED|NONCLUSTERED|FULLTEXT|SPATIAL|VIRTUAL)$/.test(w(k))) k++;
-      if (w(k) === 'TABLE') {
+      while (/^(GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED|UNIQUE|CLUSTERED|NONCLUSTERED|FULLTEXT|SPATIAL|VIRTUAL|MATERIALIZED)$/.test(w(k))) k++;
+      if (w(k) === 'TABLE' || (w(k) === 'VIEW' && w(k - 1) === 'MATERIALIZED')) {
         k++;
         if (w(k) === 'IF' && w(k + 1) === 'NOT' && w(k + 2) === 'EXISTS') k += 3;
         result.createdTables.add(qualifiedName(t, k).name);
@@ -377,7 +383,23 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
         continue;
       }
       const { name: table, next } = qualifiedName(t, k);
-      for (const action of splitTopLevel(t.slice(next))) analyseAlterAction(action, table, lead.line, push);
+      const actions = splitTopLevel(t.slice(next));
+      if (result.createdTables.has(table)) {
+        // Changing a table this migration created touches nothing deployed, except when the new table
+        // takes the name of one the migration dropped: SQLite's (and Prisma's) table redefinition.
+        for (const action of actions) {
+          const renamed = action[0]?.text === 'RENAME' && (action[1]?.text === 'TO' || action[1]?.text === 'AS') ? nameOf(action[2]) : undefined;
+          if (!renamed) continue;
+          result.createdTables.add(renamed);
+          const dropped = result.ops.findIndex((o) => o.kind === 'drop-table' && o.table === renamed && !o.detail.startsWith('TRUNCATE'));
+          if (dropped !== -1) {
+            const old = result.ops[dropped]!;
+            result.ops[dropped] = { ...old, kind: 'change-type', table: undefined, detail: `rebuilds table ${renamed}: a copy (${table}) replaces it, which rewrites every row and drops what the copy leaves out` };
+          }
+        }
+        continue;
+      }
+      for (const action of actions) analyseAlterAction(action, table, lead.line, push);
     }
   }
   return result;
@@ -432,11 +454,24 @@ function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (o
     return;
   }
   if (w(0) === 'ADD') {
+    // A UNIQUE constraint builds its index under the table lock, unless it adopts one built CONCURRENTLY.
+    const unique = w(1) === 'UNIQUE' || (w(1) === 'CONSTRAINT' && w(3) === 'UNIQUE');
+    if (unique && !a.some((x, idx) => x.kind === 'word' && x.text === 'USING' && a[idx + 1]?.text === 'INDEX')) {
+      push({ kind: 'index', line: at, table, detail: `ADD ${w(1) === 'CONSTRAINT' ? `CONSTRAINT ${nameOf(a[2])} ` : ''}UNIQUE on ${table} builds its index without CONCURRENTLY (build a unique index CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX)` });
+      return;
+    }
     if (NOT_COLUMN_AFTER_ADD.has(w(1))) return;
     let k = w(1) === 'COLUMN' ? 2 : 1;
     if (w(k) === 'IF' && w(k + 1) === 'NOT' && w(k + 2) === 'EXISTS') k += 3;
     const column = nameOf(a[k]);
-    const words = a.slice(k + 1).map((x) => (x.kind === 'word' ? x.text : ''));
+    // Only the column's own constraints: NOT NULL inside CHECK (…) is an expression.
+    const words: string[] = [];
+    let depth = 0;
+    for (const x of a.slice(k + 1)) {
+      if (x.text === '(' && x.kind === 'punct') depth++;
+      else if (x.text === ')' && x.kind === 'punct') depth = Math.max(0, depth - 1);
+      else words.push(depth === 0 && x.kind === 'word' ? x.text : '');
+    }
     const notNull = words.some((x, idx) => x === 'NOT' && words[idx + 1] === 'NULL');
     const hasDefault = words.includes('DEFAULT') || words.includes('GENERATED') || words.includes('IDENTITY') || words.includes('AUTO_INCREMENT') || words.includes('SERIAL') || words.includes('BIGSERIAL');
     if (notNull && !hasDefault) push({ kind: 'not-null', line: at, table, column, detail: `adds ${table}.${column} NOT NULL without a default` });
