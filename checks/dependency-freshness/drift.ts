@@ -37,14 +37,31 @@ export function newestStable(releases: readonly PackageRelease[], ecosystem: Eco
   return best;
 }
 
-export function driftOf(ecosystem: Ecosystem, current: string, releases: readonly PackageRelease[]): Drift {
+/**
+ * Releases that existed at `asOf`: a backfilled run must not see what was published after its date.
+ * A release without a date cannot be placed and is kept (registries leave old versions undated).
+ */
+export function releasedBy(releases: readonly PackageRelease[], asOf: Date | undefined): readonly PackageRelease[] {
+  if (!asOf) return releases;
+  const limit = asOf.getTime();
+  return releases.filter((r) => r.publishedAt === null || !(Date.parse(r.publishedAt) > limit));
+}
+
+/** `asOf` (the crawl's ctx.now) hides releases published after it. */
+export function driftOf(ecosystem: Ecosystem, current: string, allReleases: readonly PackageRelease[], asOf?: Date): Drift {
   const scheme = SCHEMES[ecosystem];
   if (!scheme.valid(current)) return { status: 'undated', reason: `"${current}" is not a version ${ecosystem} can order` };
+  const releases = releasedBy(allReleases, asOf);
   const newest = newestStable(releases, ecosystem);
-  if (!newest) return { status: 'undated', reason: 'the registry lists no stable release that is neither yanked nor deprecated' };
+  if (!newest) {
+    const later = releases.length < allReleases.length && asOf ? ` by ${asOf.toISOString().slice(0, 10)}` : '';
+    return { status: 'undated', reason: `the registry lists no stable release that is neither yanked nor deprecated${later ? ` published${later}` : ''}` };
+  }
   if (scheme.compare(current, newest.version) >= 0) return { status: 'dated', libyears: 0, releasesBehind: 0, majorsBehind: 0, newest: newest.version };
 
-  const inUse = releases.find((r) => scheme.valid(r.version) && scheme.compare(r.version, current) === 0);
+  // The version in use is looked up among all releases: a lockfile cannot pin what did not exist, so a
+  // date after `asOf` is the registry's (a re-publish), and the drift is then clamped at zero.
+  const inUse = allReleases.find((r) => scheme.valid(r.version) && scheme.compare(r.version, current) === 0);
   // A Go pseudo-version is a commit, not a release: its own timestamp is its date.
   const currentDate = inUse?.publishedAt ?? (ecosystem === 'go' ? goPseudoVersionTime(current) : undefined) ?? null;
   if (!currentDate) {

@@ -131,7 +131,7 @@ export default defineCheck({
         ? { status: 'undated', reason: 'no registry data was gathered for this package' }
         : lookup.status === 'undated'
           ? { status: 'undated', reason: lookup.reason }
-          : driftOf(source.ecosystem, dep.version, lookup.releases);
+          : driftOf(source.ecosystem, dep.version, lookup.releases, ctx.now);
       return { source, dep, ecosystem: source.ecosystem, drift };
     });
 
