@@ -326,8 +326,7 @@ describe('hostile inputs (bench/hostile-dependency-freshness.ts)', () => {
     const snapshot = snapshotOf(files);
     const options = check.meta.options.parse({});
     const kind = { kind: 'service' as const, source: 'detected' as const, evidence: [] };
-    const now = opts.now ?? NOW;
-  const wants = check.wants!(snapshot, { options, kind, now });
+    const wants = check.wants!(snapshot, { options, kind, now: NOW });
     const outcome = check.run(snapshot, { options, kind, now: NOW, facts: { packages: new Map(), ...(wants.renovateSchema ? { renovateSchema: SCHEMA_FACT } : {}) } });
     expect(['warn', 'fail', 'pass']).toContain(outcome.status);
     expect(outcome.findings.length).toBeGreaterThan(0);
