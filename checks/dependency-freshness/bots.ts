@@ -164,39 +164,60 @@ function globalOnly(schema: object, config: Record<string, unknown>): { pointer:
   });
 }
 
-const within = (inner: ErrorObject, outer: ErrorObject) =>
-  inner !== outer && inner.schemaPath.startsWith(`${outer.schemaPath}/`) && (inner.instancePath === outer.instancePath || inner.instancePath.startsWith(`${outer.instancePath}/`));
-
 /**
  * One problem per mistake: Ajv reports a value that fits no branch of a oneOf/anyOf once per branch
  * and once more for the union ("must be array", "must be string", "must match exactly one schema").
- * The branches become one message at the union's pointer.
+ * The branches become one message at the union's pointer. Linear in the number of errors (a hostile
+ * configuration can have hundreds of thousands): a branch error finds its union by walking up its
+ * own pointer.
  */
 function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string }[] {
-  const unions = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
-  const problems: { pointer: string; message: string }[] = [];
+  const unionsAt = new Map<string, ErrorObject[]>();
   for (const e of errors) {
-    if (unions.some((u) => within(e, u))) continue;
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+    const at = unionsAt.get(e.instancePath);
+    if (at) at.push(e);
+    else unionsAt.set(e.instancePath, [e]);
+  }
+  /** The outermost union whose branches reported `e`, if any. */
+  const outermostUnion = (e: ErrorObject): ErrorObject | undefined => {
+    let found: ErrorObject | undefined;
+    for (let path = e.instancePath; ; path = path.slice(0, path.lastIndexOf('/'))) {
+      for (const u of unionsAt.get(path) ?? []) {
+        if (u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && (!found || found.instancePath !== path || u.schemaPath.length < found.schemaPath.length)) found = u;
+      }
+      if (path === '') return found;
+    }
+  };
+  const branches = new Map<ErrorObject, ErrorObject[]>();
+  const top: ErrorObject[] = [];
+  for (const e of errors) {
+    const union = unionsAt.size > 0 ? outermostUnion(e) : undefined;
+    if (!union) top.push(e);
+    else {
+      const list = branches.get(union);
+      if (list) list.push(e);
+      else branches.set(union, [e]);
+    }
+  }
+  const problems: { pointer: string; message: string }[] = [];
+  for (const e of top) {
     if (e.keyword === 'not' && e.instancePath === '') {
       const global = globalOnly(schema, config);
       problems.push(...(global.length > 0 ? global : [describeSchemaError(e)]));
       continue;
     }
-    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
-      const branches = errors.filter((b) => within(b, e));
-      if (branches.length === 0) {
-        problems.push(describeSchemaError(e));
-        continue;
-      }
-      const types = branches.every((b) => b.keyword === 'type' && b.instancePath === e.instancePath) ? [...new Set(branches.map((b) => String((b.params as { type?: unknown }).type)))] : undefined;
-      const described = [...new Set(branches.map((b) => {
-        const d = describeSchemaError(b);
-        return `${d.pointer || '/'} ${d.message}`;
-      }))];
-      problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}` });
+    const under = branches.get(e);
+    if (!under) {
+      problems.push(describeSchemaError(e));
       continue;
     }
-    problems.push(describeSchemaError(e));
+    const types = under.every((b) => b.keyword === 'type' && b.instancePath === e.instancePath) ? [...new Set(under.map((b) => String((b.params as { type?: unknown }).type)))] : undefined;
+    const described = [...new Set(under.map((b) => {
+      const d = describeSchemaError(b);
+      return `${d.pointer || '/'} ${d.message}`;
+    }))];
+    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}` });
   }
   return problems;
 }
@@ -227,6 +248,8 @@ function lineOfPointer(tree: JsonNode | undefined, index: LineIndex, segments: (
  * shape and the lines matter here). Unquoted keys are quoted, single-quoted strings double-quoted,
  * JSON5-only numbers (hex, Infinity, NaN, leading "+" or ".") become 0.
  */
+const JSON5_NUMBER = /[+-]?(?:0x[0-9a-f]+|Infinity|NaN|\d*\.?\d*(?:e[+-]?\d+)?)/iy;
+
 export function json5AsJsonc(text: string): string {
   const out: string[] = [];
   const n = text.length;
@@ -270,7 +293,8 @@ export function json5AsJsonc(text: string): string {
       else out.push(word === 'Infinity' || word === 'NaN' ? '0' : word);
       i = j;
     } else if (/[+\-.\d]/.test(c)) {
-      const m = /^[+-]?(?:0x[0-9a-f]+|Infinity|NaN|\d*\.?\d*(?:e[+-]?\d+)?)/i.exec(text.slice(i, i + 400));
+      JSON5_NUMBER.lastIndex = i;
+      const m = JSON5_NUMBER.exec(text);
       const length = m && m[0].length > 0 ? m[0].length : 1;
       out.push(length > 1 || /\d/.test(c) ? '0' : c);
       i += length;
