@@ -195,6 +195,20 @@ describe('dependency-freshness', () => {
     expect(today.outcome.findings.find((f) => f.message.startsWith('express'))?.message).toBe('express 4.21.0 is 1.6 libyears behind 5.1.0 (1 major, 3 releases behind)');
   });
 
+  it('a retired package (every release deprecated) is dated against its last release and gets a finding at its line', async () => {
+    const files = { ...npmProject({ express: '5.1.0', request: '2.87.0' }), 'renovate.json': RENOVATE };
+    const retired = history(['2.87.0', '2.88.2'], 400, 300).map((r) => ({ ...r, deprecated: true }));
+    const r = await run(files, { ...FRESH_REGISTRY, 'npm:request': found(retired) });
+    expect(r.outcome.summary).toMatch(/ over 2 direct dependencies;/);
+    const lock = files['package-lock.json']!.split('\n');
+    expect(r.outcome.findings).toContainEqual({
+      severity: 'medium',
+      path: 'package-lock.json',
+      line: lock.findIndex((l) => l.includes('"node_modules/request"')) + 1,
+      message: 'request 2.87.0: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, 2.88.2)',
+    });
+  });
+
   it('reports undated packages with their reason and leaves them out of the drift; the rest still stands', async () => {
     const registry: Registry = {
       'npm:express': found(history(['4.21.0', '5.0.0', '5.1.0'], 10, 100)),

@@ -171,6 +171,14 @@ describe('newest stable release', () => {
     expect(driftOf('npm', '1.0.0', [rel('2.0.0-beta', '2024-01-01T00:00:00Z')])).toMatchObject({ status: 'undated', reason: expect.stringMatching(/no stable release/) });
   });
 
+  it('a package whose every stable release is deprecated is retired: dated against its last release, and flagged', () => {
+    const history = [rel('2.87.0', '2018-05-01T00:00:00Z', { deprecated: true }), rel('2.88.2', '2020-02-11T00:00:00Z', { deprecated: true }), rel('2.88.3', '2020-03-01T00:00:00Z', { yanked: true }), rel('3.0.0-rc.1', '2021-01-01T00:00:00Z')];
+    expect(driftOf('npm', '2.87.0', history)).toEqual({ status: 'dated', libyears: libyearsBetween('2018-05-01T00:00:00Z', '2020-02-11T00:00:00Z'), releasesBehind: 1, majorsBehind: 0, newest: '2.88.2', retired: true });
+    expect(driftOf('npm', '2.88.2', history)).toMatchObject({ status: 'dated', libyears: 0, retired: true });
+    // One undeprecated stable release is enough for the package to be alive.
+    expect(driftOf('npm', '2.87.0', [...history, rel('2.89.0', '2022-01-01T00:00:00Z')])).not.toHaveProperty('retired');
+  });
+
   it('dates a Go pseudo-version by its commit time when the proxy does not list it', () => {
     const d = driftOf('go', 'v0.0.0-20230101000000-0123456789ab', [rel('v1.0.0', '2024-01-01T00:00:00Z')]);
     expect(d.status).toBe('dated');
