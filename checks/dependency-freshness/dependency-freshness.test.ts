@@ -196,7 +196,7 @@ describe('dependency-freshness', () => {
   });
 
   it('a retired package (every release deprecated) is dated against its last release and gets a finding at its line', async () => {
-    const files = { ...npmProject({ express: '5.1.0', request: '2.87.0' }), 'renovate.json': RENOVATE };
+    const files: Record<string, string> = { ...npmProject({ express: '5.1.0', request: '2.87.0' }), 'renovate.json': RENOVATE };
     const retired = history(['2.87.0', '2.88.2'], 400, 300).map((r) => ({ ...r, deprecated: true }));
     const r = await run(files, { ...FRESH_REGISTRY, 'npm:request': found(retired) });
     expect(r.outcome.summary).toMatch(/ over 2 direct dependencies;/);
