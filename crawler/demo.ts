@@ -13,7 +13,8 @@ import { PROJECT_ROOT, buildSite } from './site.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
-const FLEET_VERSION = '4';
+// 5: dependency-freshness 2 backfills history without releases published after each run's date.
+const FLEET_VERSION = '5';
 /** Monthly points before the anchor at which the demo backfills history, so trends show from the first start. */
 const BACKFILL_DAYS = [150, 120, 90, 60, 30];
 
