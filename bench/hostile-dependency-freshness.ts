@@ -29,6 +29,9 @@ export function dependencyFreshnessCases(): HostileCase[] {
   add('dependency-freshness: renovate.json nested 20,000 levels', { 'renovate.json': deep, 'package.json': json({ name: 'x', dependencies: { a: '1.0.0' } }) });
   add('dependency-freshness: renovate.json5 with a 500,000-character string', { 'renovate.json5': `{ description: '${'d'.repeat(500_000)}', extends: ['config:recommended'] }`, 'package.json': json({ dependencies: { a: '1.0.0' } }) });
 
+  // JSON5 that JSON-with-comments cannot read, rewritten line for line to place schema errors: 28,000 errors, each in a oneOf.
+  add('dependency-freshness: renovate.json5 with 14,000 rules of the wrong type (1 MB)', { 'renovate.json5': `{\n  extends: ['config:recommended'],\n  packageRules: [\n${n(14_000).map((i) => `    { matchPackageNames: ${i}, enabled: 'no', description: 'rule ${i}' },`).join('\n')}\n  ],\n}\n`, 'package.json': json({ dependencies: { a: '1.0.0' } }) });
+
   // Line formats at scale.
   add('dependency-freshness: go.mod with 100,000 requirements', { 'go.mod': `module x\n\ngo 1.22\n\nrequire (\n${n(100_000).map((i) => `\tgithub.com/acme/m${i} v1.${i % 90}.0${i % 2 ? ' // indirect' : ''}`).join('\n')}\n)\n` });
   add('dependency-freshness: Gemfile.lock with 50,000 specs', {

@@ -14,7 +14,8 @@ import { PROJECT_ROOT, buildSite } from './site.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
-const FLEET_VERSION = '5';
+// 6: weekly backfill; dependency-freshness 2 ignores releases published after each run's date.
+const FLEET_VERSION = '6';
 /** Weekly points before the anchor at which the demo backfills history, so trends show from the first start. */
 export const DEMO_BACKFILL_WEEKS = 21;
 

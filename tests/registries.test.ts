@@ -82,8 +82,30 @@ describe('registry clients', () => {
     const crate = (await facts.packages([{ ecosystem: 'cargo', name: 'tiny-http' }])).get('cargo:tiny-http');
     expect(release(crate, '0.12.0')?.yanked).toBe(true);
     expect(release(crate, '0.12.1')).toMatchObject({ yanked: false, publishedAt: '2022-10-05T12:00:00.000Z' });
-    const request = fake.requests.find((r) => r.path === '/cargo/api/v1/crates/tiny-http');
+    const request = fake.requests.find((r) => r.path === '/cargo/api/v1/crates/tiny-http/versions');
     expect(request?.headers['user-agent']).toMatch(/^seaworthy\/\S+ \(.+\)$/);
+  });
+
+  it('follows crates.io seek pagination (meta.next_page) when the server paginates, spacing every page', async () => {
+    const paged = await FakeRegistry.start({ packages: PACKAGES, cargoPageSize: 1 });
+    try {
+      const starts: number[] = [];
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        starts.push(Date.now());
+        return globalThis.fetch(input, init);
+      };
+      const { facts } = providerFor(paged, { cargo: { minIntervalMs: 200 } }, { fetch });
+      const crate = (await facts.packages([{ ecosystem: 'cargo', name: 'tiny_http' }])).get('cargo:tiny_http');
+      expect(found(crate).map((r) => [r.version, r.yanked])).toEqual([['0.11.0', false], ['0.12.0', true], ['0.12.1', false]]);
+      expect(paged.requests.map((r) => r.path)).toEqual(['/cargo/api/v1/crates/tiny-http/versions', '/cargo/api/v1/crates/tiny-http/versions?per_page=1&seek=1', '/cargo/api/v1/crates/tiny-http/versions?per_page=1&seek=2']);
+      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(190);
+      // A cursor that leaves the resource is not followed.
+      paged.rule({ match: /^\/cargo\/api\/v1\/crates\/elsewhere\/versions$/, status: 200, body: JSON.stringify({ versions: [], meta: { next_page: 'https://evil.example/steal?seek=1' } }) });
+      const elsewhere = (await facts.packages([{ ecosystem: 'cargo', name: 'elsewhere' }])).get('cargo:elsewhere');
+      expect(reason(elsewhere)).toMatch(/^crates\.io pointed the next page of elsewhere elsewhere/);
+    } finally {
+      await paged.stop();
+    }
   });
 
   it('reads RubyGems, where yanked gems are absent and platform builds count once', async () => {
@@ -159,12 +181,12 @@ describe('registry failures', () => {
 
   it('reports malformed JSON and documents of the wrong shape as undated, without caching them', async () => {
     fake.rule({ match: /^\/npm\/broken-json$/, status: 200, body: '{"versions": {"1.0.0": ' });
-    fake.rule({ match: /^\/cargo\/api\/v1\/crates\/wrong-shape$/, status: 200, body: JSON.stringify({ versions: [{ num: '1.0.0', created_at: 5, yanked: 'no' }] }) });
+    fake.rule({ match: /^\/cargo\/api\/v1\/crates\/wrong-shape\/versions$/, status: 200, body: JSON.stringify({ versions: [{ num: '1.0.0', created_at: 5, yanked: 'no' }] }) });
     fake.rule({ match: /^\/go\/example\.com\/junk\/@v\/list$/, status: 200, body: 'v1.0.0\n<html>oops</html>\n' });
     const { facts, db } = providerFor(fake);
     const answers = await facts.packages([{ ecosystem: 'npm', name: 'broken-json' }, { ecosystem: 'cargo', name: 'wrong-shape' }, { ecosystem: 'go', name: 'example.com/junk' }, { ecosystem: 'npm', name: 'left-pad' }]);
     expect(reason(answers.get('npm:broken-json'))).toMatch(/^the npm package document is not valid JSON/);
-    expect(reason(answers.get('cargo:wrong-shape'))).toMatch(/^malformed crates\.io document: versions\.0\.created_at/);
+    expect(reason(answers.get('cargo:wrong-shape'))).toMatch(/^malformed crates\.io versions document: versions\.0\.created_at/);
     expect(reason(answers.get('go:example.com/junk'))).toMatch(/^malformed Go proxy version list/);
     expect(answers.get('npm:left-pad')?.status).toBe('found');
     expect(db.prepare("SELECT COUNT(*) FROM registry_cache WHERE name IN ('broken-json', 'wrong-shape', 'example.com/junk')").pluck().get()).toBe(0);
@@ -209,7 +231,7 @@ describe('registry failures', () => {
 
   it('retries 500s a bounded number of times', async () => {
     fake.rule({ match: /^\/rubygems\/api\/v1\/versions\/rack-timeout\.json$/, status: 500, times: 2 });
-    fake.rule({ match: /^\/cargo\/api\/v1\/crates\/tiny-http$/, status: 502 });
+    fake.rule({ match: /^\/cargo\/api\/v1\/crates\/tiny-http\/versions$/, status: 502 });
     const { facts } = providerFor(fake, { retries: 2 });
     const answers = await facts.packages([{ ecosystem: 'rubygems', name: 'rack-timeout' }, { ecosystem: 'cargo', name: 'tiny-http' }]);
     expect(answers.get('rubygems:rack-timeout')?.status).toBe('found');

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FixtureFile } from '../../fixtures/factory.ts';
 import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
 import type { SchemaFact } from '../contract.ts';
-import { dependabotCovers, RENOVATE_LOCATIONS, scanBots, type BotScan } from './bots.ts';
+import { dependabotCovers, json5AsJsonc, RENOVATE_LOCATIONS, scanBots, type BotScan } from './bots.ts';
 import check from './index.ts';
 import { emptySource, type SourceFormat } from './model.ts';
 import { SCHEMA_FACT } from './test-schema.ts';
@@ -73,6 +73,25 @@ describe('Renovate configuration', () => {
     expect(asJson.findings).toMatchObject([{ severity: 'low', path: 'renovate.json', message: expect.stringMatching(/JSON5-only syntax/) }]);
     const jsonc = await scan({ '.github/renovate.jsonc': '{\n  // comments are JSONC\n  "extends": ["config:recommended"],\n}\n' });
     expect(jsonc.findings).toEqual([]);
+  });
+
+  it('places schema errors of a JSON5 file on their own lines (unquoted keys, single quotes, comments)', async () => {
+    const json5 = "// Renovate for the team\n{\n  extends: ['config:recommended'],\n  /* ranges */\n  rangeStrategy: 'sometimes',\n  packageRules: [\n    { matchUpdateTypes: ['minor', 'tiny'], automerge: true },\n  ],\n  'enabled': 'yes',\n}\n";
+    const s = await scan({ '.gitlab/renovate.json5': json5 });
+    expect(s.findings.map((f) => `${f.line}: ${f.message.replace(/^Renovate schema 41\.0\.0-test: /, '')}`)).toEqual([
+      expect.stringMatching(/^5: \/rangeStrategy must be one of/),
+      expect.stringMatching(/^7: \/packageRules\/0\/matchUpdateTypes\/1 must be one of/),
+      '9: /enabled must be boolean',
+    ]);
+    expect(json5AsJsonc(json5).split('\n')).toHaveLength(json5.split('\n').length);
+  });
+
+  it('reports a value that fits no branch of a oneOf/anyOf once, not once per branch', async () => {
+    const s = await scan({ 'renovate.json': '{\n  "description": 42,\n  "extends": ["config:recommended"]\n}\n' });
+    expect(s.renovate?.schemaErrors).toBe(1);
+    expect(s.findings.map((f) => `${f.line}: ${f.message}`)).toEqual(['2: Renovate schema 41.0.0-test: /description must be string or array']);
+    const nested = await scan({ 'renovate.json': '{\n  "description": ["ok", 7]\n}\n' });
+    expect(nested.findings.map((f) => f.message)).toEqual(['Renovate schema 41.0.0-test: /description fits none of the allowed forms: /description must be string, or /description/1 must be string']);
   });
 
   it('an unparseable configuration means Renovate does not run', async () => {

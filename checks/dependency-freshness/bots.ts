@@ -152,16 +152,74 @@ function describeSchemaError(e: ErrorObject): { pointer: string; message: string
   return { pointer: e.instancePath, message: e.message ?? e.keyword };
 }
 
-/** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set. */
-function globalOnly(schema: object, config: Record<string, unknown>): { pointer: string; message: string } | undefined {
+/** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set: one problem per such option. */
+function globalOnly(schema: object, config: Record<string, unknown>): { pointer: string; message: string }[] {
   const not = asRecord((schema as Record<string, unknown>).not);
   const alternatives: unknown[] = Array.isArray(not?.anyOf) ? not.anyOf : [];
-  const keys = alternatives.flatMap((a) => {
+  return alternatives.flatMap((a) => {
     const required = asRecord(a)?.required;
-    return Array.isArray(required) && required.length === 1 && typeof required[0] === 'string' && required[0] in config ? [required[0]] : [];
+    if (!Array.isArray(required) || required.length !== 1 || typeof required[0] !== 'string' || !(required[0] in config)) return [];
+    const key = required[0];
+    return [{ pointer: `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `"${key}" may only be set in the self-hosted (global) configuration, not in a repository` }];
   });
-  if (keys.length === 0) return undefined;
-  return { pointer: `/${keys[0]}`, message: `${keys.map((k) => `"${k}"`).join(', ')} may only be set in the self-hosted (global) configuration, not in a repository` };
+}
+
+/**
+ * One problem per mistake: Ajv reports a value that fits no branch of a oneOf/anyOf once per branch
+ * and once more for the union ("must be array", "must be string", "must match exactly one schema").
+ * The branches become one message at the union's pointer. Linear in the number of errors (a hostile
+ * configuration can have hundreds of thousands): a branch error finds its union by walking up its
+ * own pointer.
+ */
+function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string }[] {
+  const unionsAt = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+    const at = unionsAt.get(e.instancePath);
+    if (at) at.push(e);
+    else unionsAt.set(e.instancePath, [e]);
+  }
+  /** The outermost union whose branches reported `e`, if any. */
+  const outermostUnion = (e: ErrorObject): ErrorObject | undefined => {
+    let found: ErrorObject | undefined;
+    for (let path = e.instancePath; ; path = path.slice(0, path.lastIndexOf('/'))) {
+      for (const u of unionsAt.get(path) ?? []) {
+        if (u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && (!found || found.instancePath !== path || u.schemaPath.length < found.schemaPath.length)) found = u;
+      }
+      if (path === '') return found;
+    }
+  };
+  const branches = new Map<ErrorObject, ErrorObject[]>();
+  const top: ErrorObject[] = [];
+  for (const e of errors) {
+    const union = unionsAt.size > 0 ? outermostUnion(e) : undefined;
+    if (!union) top.push(e);
+    else {
+      const list = branches.get(union);
+      if (list) list.push(e);
+      else branches.set(union, [e]);
+    }
+  }
+  const problems: { pointer: string; message: string }[] = [];
+  for (const e of top) {
+    if (e.keyword === 'not' && e.instancePath === '') {
+      const global = globalOnly(schema, config);
+      problems.push(...(global.length > 0 ? global : [describeSchemaError(e)]));
+      continue;
+    }
+    const under = branches.get(e);
+    if (!under) {
+      problems.push(describeSchemaError(e));
+      continue;
+    }
+    const types = under.every((b) => b.keyword === 'type' && b.instancePath === e.instancePath) ? [...new Set(under.map((b) => String((b.params as { type?: unknown }).type)))] : undefined;
+    const described = [...new Set(under.map((b) => {
+      const d = describeSchemaError(b);
+      return `${d.pointer || '/'} ${d.message}`;
+    }))];
+    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}` });
+  }
+  return problems;
 }
 
 function pointerSegments(pointer: string): (string | number)[] {
@@ -184,6 +242,70 @@ function lineOfPointer(tree: JsonNode | undefined, index: LineIndex, segments: (
 
 // ---------------------------------------------------------------------------------------------
 // Renovate
+
+/**
+ * JSON5 → JSON with comments, keeping every line break where it was (values may change: only the
+ * shape and the lines matter here). Unquoted keys are quoted, single-quoted strings double-quoted,
+ * JSON5-only numbers (hex, Infinity, NaN, leading "+" or ".") become 0.
+ */
+const JSON5_NUMBER = /[+-]?(?:0x[0-9a-f]+|Infinity|NaN|\d*\.?\d*(?:e[+-]?\d+)?)/iy;
+
+export function json5AsJsonc(text: string): string {
+  const out: string[] = [];
+  const n = text.length;
+  let i = 0;
+  const skipBlank = (from: number): number => {
+    let j = from;
+    for (;;) {
+      while (j < n && /\s/.test(text[j]!)) j++;
+      if (text.startsWith('//', j)) j = text.indexOf('\n', j) === -1 ? n : text.indexOf('\n', j);
+      else if (text.startsWith('/*', j)) j = text.indexOf('*/', j + 2) === -1 ? n : text.indexOf('*/', j + 2) + 2;
+      else return j;
+    }
+  };
+  while (i < n) {
+    const c = text[i]!;
+    if (text.startsWith('//', i) || text.startsWith('/*', i)) {
+      const end = c === '/' && text[i + 1] === '/' ? (text.indexOf('\n', i) === -1 ? n : text.indexOf('\n', i)) : text.indexOf('*/', i + 2) === -1 ? n : text.indexOf('*/', i + 2) + 2;
+      out.push(text.slice(i, end));
+      i = end;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      let body = '';
+      while (j < n && text[j] !== c) {
+        if (text[j] === '\\' && j + 1 < n) {
+          const next = text[j + 1]!;
+          // A line continuation keeps its line break (the string is then invalid JSON, which the tolerant parser skips over).
+          body += next === '\n' ? '\n' : next === "'" ? "'" : `\\${next}`;
+          j += 2;
+          continue;
+        }
+        body += text[j] === '"' ? '\\"' : text[j];
+        j++;
+      }
+      out.push(`"${body}"`);
+      i = j + 1;
+    } else if (/[A-Za-z_$]/.test(c)) {
+      let j = i;
+      while (j < n && /[\w$]/.test(text[j]!)) j++;
+      const word = text.slice(i, j);
+      if (text[skipBlank(j)] === ':') out.push(`"${word}"`);
+      else out.push(word === 'Infinity' || word === 'NaN' ? '0' : word);
+      i = j;
+    } else if (/[+\-.\d]/.test(c)) {
+      JSON5_NUMBER.lastIndex = i;
+      const m = JSON5_NUMBER.exec(text);
+      const length = m && m[0].length > 0 ? m[0].length : 1;
+      out.push(length > 1 || /\d/.test(c) ? '0' : c);
+      i += length;
+    } else {
+      out.push(c);
+      i++;
+    }
+  }
+  return out.join('');
+}
+
 
 function pathMatcher(patterns: unknown): ((path: string) => boolean) | undefined {
   if (!Array.isArray(patterns)) return undefined;
@@ -294,12 +416,24 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   if (tree && !used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
     scan.findings.push({ severity: 'low', path: used.path, line: index.lineAt(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
   }
+  // Pointers are placed on a tree of the file; JSON5 syntax (unquoted keys, single quotes) is first
+  // rewritten line for line into JSON with comments, so that the tree has every key where it was.
+  let treeIndex = index;
+  if (tree && errors.length > 0) {
+    const rewritten = json5AsJsonc(used.text);
+    try {
+      tree = parseTree(rewritten, [], { allowTrailingComma: true, disallowComments: false });
+      treeIndex = new LineIndex(rewritten);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
 
   const disabledBy = config.enabled === false ? '"enabled": false' : Array.isArray(config.extends) && config.extends.includes(':disableRenovate') ? 'the ":disableRenovate" preset' : undefined;
   verdict.state = disabledBy ? 'disabled' : 'active';
   verdict.covers = disabledBy ? () => ({ covered: false, why: `Renovate is switched off with ${disabledBy}` }) : renovateCovers(config);
   if (disabledBy) {
-    const line = lineOfPointer(tree, index, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
+    const line = lineOfPointer(tree, treeIndex, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
     scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate is configured but switched off (${disabledBy}): no update pull requests are opened${typeof config.description === 'string' ? ` — "${config.description.slice(0, 120)}"` : ''}` });
   }
 
@@ -320,14 +454,15 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
       verdict.validation = 'invalid';
       const seen = new Set<string>();
       const problems: { pointer: string; message: string; line?: number }[] = [];
-      for (const e of validate.errors ?? []) {
-        const d = e.keyword === 'not' && e.instancePath === '' ? globalOnly(schemaFact.schema, config) ?? describeSchemaError(e) : describeSchemaError(e);
+      for (const d of schemaProblems(validate.errors ?? [], schemaFact.schema, config)) {
         const key = `${d.pointer} ${d.message}`;
         if (seen.has(key)) continue;
         seen.add(key);
         const pointer = `${pointerPrefix.length ? '/renovate' : ''}${d.pointer}`;
-        problems.push({ pointer: pointer || '/', message: d.message, line: lineOfPointer(tree, index, pointerSegments(pointer)) });
+        problems.push({ pointer: pointer || '/', message: d.message, line: lineOfPointer(tree, treeIndex, pointerSegments(pointer)) });
       }
+      // In file order, as a reader fixes them.
+      problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
       verdict.schemaErrors = problems.length;
       const shown = problems.slice(0, 20);
       for (const p of shown) {

@@ -34,19 +34,20 @@ interface Run {
   wantsSchema: boolean;
 }
 
-async function run(files: Record<string, FixtureFile>, registry: Registry = {}, opts: { options?: Partial<DependencyFreshnessOptions>; schema?: SchemaFact; pullRequests?: PullRequest[]; maxFileBytes?: number } = {}): Promise<Run> {
+async function run(files: Record<string, FixtureFile>, registry: Registry = {}, opts: { options?: Partial<DependencyFreshnessOptions>; schema?: SchemaFact; pullRequests?: PullRequest[]; maxFileBytes?: number; now?: Date } = {}): Promise<Run> {
   const real = await repos.snapshot(check.meta.reads, files, { maxFileBytes: opts.maxFileBytes });
   const snapshot: RepoSnapshot = opts.pullRequests ? { ...real, pullRequests: opts.pullRequests } : real;
   const options = check.meta.options.parse(opts.options ?? {});
   const kind = { kind: 'service' as const, source: 'detected' as const, evidence: [] };
   // As crawler/run.ts gatherFacts does: every requested package gets an entry.
-  const wants = check.wants!(snapshot, { options, kind, now: NOW });
+  const now = opts.now ?? NOW;
+  const wants = check.wants!(snapshot, { options, kind, now });
   const requested = (wants.packages ?? []).map(packageKey);
   const facts: ExternalFacts = {
     packages: new Map(requested.map((key) => [key, registry[key as keyof Registry] ?? { status: 'undated', reason: 'the registry does not know this package' }])),
     ...(wants.renovateSchema ? { renovateSchema: opts.schema ?? SCHEMA_FACT } : {}),
   };
-  const outcome = check.run(snapshot, { options, kind, now: NOW, facts });
+  const outcome = check.run(snapshot, { options, kind, now, facts });
   return { outcome, snapshot, requested: requested.sort(), wantsSchema: wants.renovateSchema ?? false };
 }
 
@@ -169,6 +170,43 @@ describe('dependency-freshness', () => {
     // Setting ignorePaths replaces the defaults: now the example is judged.
     const custom = await run(files, FRESH_REGISTRY, { options: { ignorePaths: ['**/vendor/**', '**/node_modules/**', '**/fixtures/**'] } });
     expect(custom.requested).toEqual(['npm:express', 'npm:leftpad']);
+  });
+
+  it('a backfilled run (ctx.now in the past) ignores releases published after it', async () => {
+    const files = { ...npmProject({ express: '4.21.0', zod: '3.25.76' }), 'renovate.json': RENOVATE };
+    // express 5.x and zod 4 came out after the backfill date; the registry answers with today's history.
+    const registry: Registry = {
+      'npm:express': found([
+        { version: '4.21.0', publishedAt: '2024-09-10T00:00:00Z', yanked: false, deprecated: false },
+        { version: '4.21.2', publishedAt: '2024-12-05T00:00:00Z', yanked: false, deprecated: false },
+        { version: '5.0.0', publishedAt: '2025-09-10T00:00:00Z', yanked: false, deprecated: false },
+        { version: '5.1.0', publishedAt: '2026-03-31T00:00:00Z', yanked: false, deprecated: false },
+      ]),
+      'npm:zod': found([
+        { version: '3.25.76', publishedAt: '2024-07-30T00:00:00Z', yanked: false, deprecated: false },
+        { version: '4.0.0', publishedAt: '2025-07-10T00:00:00Z', yanked: false, deprecated: false },
+      ]),
+    };
+    const then = await run(files, registry, { now: new Date('2025-01-01T00:00:00Z') });
+    expect(then.outcome.summary).toMatch(/^median 0\.1 libyears \(p90 0\.2, total 0\.2\) over 2 direct dependencies; oldest: express \(0\.2y\);/);
+    expect(then.outcome.findings.some((f) => /5\.1\.0|4\.0\.0/.test(f.message))).toBe(false);
+    const today = await run(files, registry);
+    expect(today.outcome.summary).toMatch(/^median 1\.2 libyears/);
+    expect(today.outcome.findings.find((f) => f.message.startsWith('express'))?.message).toBe('express 4.21.0 is 1.6 libyears behind 5.1.0 (1 major, 3 releases behind)');
+  });
+
+  it('a retired package (every release deprecated) is dated against its last release and gets a finding at its line', async () => {
+    const files: Record<string, string> = { ...npmProject({ express: '5.1.0', request: '2.87.0' }), 'renovate.json': RENOVATE };
+    const retired = history(['2.87.0', '2.88.2'], 400, 300).map((r) => ({ ...r, deprecated: true }));
+    const r = await run(files, { ...FRESH_REGISTRY, 'npm:request': found(retired) });
+    expect(r.outcome.summary).toMatch(/ over 2 direct dependencies;/);
+    const lock = files['package-lock.json']!.split('\n');
+    expect(r.outcome.findings).toContainEqual({
+      severity: 'medium',
+      path: 'package-lock.json',
+      line: lock.findIndex((l) => l.includes('"node_modules/request"')) + 1,
+      message: 'request 2.87.0: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, 2.88.2)',
+    });
   });
 
   it('reports undated packages with their reason and leaves them out of the drift; the rest still stands', async () => {

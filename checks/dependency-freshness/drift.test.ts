@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Ecosystem, PackageRelease } from '../contract.ts';
-import { driftOf, driftStats, libyearsBetween, newestStable, percentile, YEAR_MS } from './drift.ts';
+import { driftOf, driftStats, libyearsBetween, newestStable, percentile, releasedBy, YEAR_MS } from './drift.ts';
 import { linear, POINTS, pointsOf, scoreOf, type ScoreThresholds } from './score.ts';
 import { goPseudoVersionTime, SCHEMES } from './versions.ts';
 
@@ -66,6 +66,73 @@ describe('version ordering per ecosystem', () => {
   });
 });
 
+describe('version ordering: the cases registries really serve', () => {
+  it('npm: prerelease identifiers compare numerically, and every prerelease sorts below its release', () => {
+    expect(sorted('npm', ['1.0.0', '1.0.0-rc.10', '1.0.0-rc.2', '1.0.0-alpha', '1.0.0-beta.11'])).toEqual(['1.0.0-alpha', '1.0.0-beta.11', '1.0.0-rc.2', '1.0.0-rc.10', '1.0.0']);
+    // In use 2.0.0-beta.1, newest stable 2.0.0: behind by the gap between the two.
+    expect(driftOf('npm', '2.0.0-beta.1', [rel('2.0.0-beta.1', '2024-01-01T00:00:00Z'), rel('2.0.0', '2025-01-01T00:00:00Z')])).toMatchObject({ status: 'dated', releasesBehind: 1, majorsBehind: 0, newest: '2.0.0' });
+  });
+
+  it('PyPI: a post release is a stable upgrade, a dev release of it (or of the next version) is not', () => {
+    expect(sorted('pypi', ['2.0.post1', '2.0.post1.dev1', '2.0', '2.0.dev1', '2.0a1'])).toEqual(['2.0.dev1', '2.0a1', '2.0', '2.0.post1.dev1', '2.0.post1']);
+    expect(SCHEMES.pypi.isPrerelease('2.0.post1.dev1')).toBe(true);
+    const history = [rel('2.0', '2020-01-01T00:00:00Z'), rel('2.0.post1', '2020-06-01T00:00:00Z'), rel('2.0.post2.dev1', '2020-09-01T00:00:00Z'), rel('2.1.dev1', '2021-01-01T00:00:00Z')];
+    expect(driftOf('pypi', '2.0', history)).toMatchObject({ status: 'dated', releasesBehind: 1, majorsBehind: 0, newest: '2.0.post1' });
+  });
+
+  it('Go: +incompatible majors count as majors behind; a pseudo-version past the newest tag is current', () => {
+    const history = [rel('v1.9.0', '2020-01-01T00:00:00Z'), rel('v2.0.0+incompatible', '2021-01-01T00:00:00Z'), rel('v2.1.0+incompatible', '2021-06-01T00:00:00Z')];
+    expect(sorted('go', ['v2.1.0+incompatible', 'v1.9.0', 'v2.0.1-0.20210301000000-abcdefabcdef+incompatible', 'v2.0.0+incompatible'])).toEqual(['v1.9.0', 'v2.0.0+incompatible', 'v2.0.1-0.20210301000000-abcdefabcdef+incompatible', 'v2.1.0+incompatible']);
+    expect(driftOf('go', 'v1.9.0', history)).toMatchObject({ status: 'dated', releasesBehind: 2, majorsBehind: 1, newest: 'v2.1.0+incompatible' });
+    expect(driftOf('go', 'v2.1.1-0.20220101000000-abcdefabcdef+incompatible', history)).toMatchObject({ status: 'dated', libyears: 0, releasesBehind: 0 });
+    // A pseudo-version between tags is dated by its own commit time, not by the tag below it.
+    const between = driftOf('go', 'v2.0.1-0.20210301000000-abcdefabcdef+incompatible', history);
+    expect(between.status === 'dated' && between.libyears).toBeCloseTo(libyearsBetween('2021-03-01T00:00:00Z', '2021-06-01T00:00:00Z'), 9);
+  });
+
+  it('RubyGems: ".pre" and ".rc1" sort below their release and are never the newest stable', () => {
+    expect(sorted('rubygems', ['1.0.0', '1.0.0.pre', '1.0.0.rc1', '1.0.0.pre.2', '0.9.9', '1.0.1.pre'])).toEqual(['0.9.9', '1.0.0.pre', '1.0.0.pre.2', '1.0.0.rc1', '1.0.0', '1.0.1.pre']);
+    const history = [rel('7.0.0', '2020-01-01T00:00:00Z'), rel('7.1.0.pre', '2020-06-01T00:00:00Z'), rel('7.0.1', '2021-01-01T00:00:00Z'), rel('8.0.0.beta1', '2021-02-01T00:00:00Z')];
+    expect(driftOf('rubygems', '7.0.0', history)).toMatchObject({ status: 'dated', releasesBehind: 1, majorsBehind: 0, newest: '7.0.1' });
+  });
+});
+
+describe('releases after the crawl date (ctx.now)', () => {
+  const history = [rel('1.0.0', '2024-01-01T00:00:00Z'), rel('1.1.0', '2024-06-01T00:00:00Z'), rel('2.0.0', '2025-01-01T00:00:00Z'), rel('2.1.0', '2025-06-01T00:00:00Z'), rel('0.9.0', null)];
+
+  it('a backfilled run sees only what was published by its date', () => {
+    const asOf = new Date('2024-07-01T00:00:00Z');
+    expect(releasedBy(history, asOf).map((r) => r.version)).toEqual(['1.0.0', '1.1.0', '0.9.0']);
+    expect(driftOf('npm', '1.0.0', history, asOf)).toEqual({ status: 'dated', libyears: libyearsBetween('2024-01-01T00:00:00Z', '2024-06-01T00:00:00Z'), releasesBehind: 1, majorsBehind: 0, newest: '1.1.0' });
+    // Today the same dependency is a major behind.
+    expect(driftOf('npm', '1.0.0', history, new Date('2026-01-01T00:00:00Z'))).toMatchObject({ releasesBehind: 3, majorsBehind: 1, newest: '2.1.0' });
+    // The newest of its day is current then.
+    expect(driftOf('npm', '1.1.0', history, asOf)).toMatchObject({ status: 'dated', libyears: 0, releasesBehind: 0 });
+  });
+
+  it('is undated, saying why, when nothing stable had been published by then', () => {
+    const history = [rel('1.0.0-rc.1', '2023-06-01T00:00:00Z'), rel('1.0.0', '2025-01-01T00:00:00Z')];
+    expect(driftOf('npm', '1.0.0-rc.1', history, new Date('2024-01-01T00:00:00Z'))).toEqual({ status: 'undated', reason: 'the registry lists no stable release that is neither yanked nor deprecated published by 2024-01-01' });
+    expect(driftOf('npm', '1.0.0-rc.1', history, new Date('2026-01-01T00:00:00Z'))).toMatchObject({ status: 'dated', newest: '1.0.0' });
+  });
+
+  it('never counts a release published after the date, never goes negative, and never exceeds what today shows', () => {
+    fc.assert(
+      fc.property(historyArb, fc.nat(), dateArb, (history, pick, asOfIso) => {
+        const asOf = new Date(asOfIso);
+        const inUse = history[pick % history.length]!;
+        const then = driftOf('npm', inUse.version, history, asOf);
+        const visible = history.filter((r) => Date.parse(r.publishedAt!) <= asOf.getTime());
+        if (then.status !== 'dated') return;
+        expect(then.libyears).toBeGreaterThanOrEqual(0);
+        const newer = visible.filter((r) => !r.yanked && !SCHEMES.npm.isPrerelease(r.version) && SCHEMES.npm.compare(r.version, inUse.version) > 0);
+        expect(then.releasesBehind).toBe(newer.length);
+        if (then.releasesBehind > 0) expect(Date.parse(visible.find((r) => r.version === then.newest)!.publishedAt!)).toBeLessThanOrEqual(asOf.getTime());
+      }),
+    );
+  });
+});
+
 describe('newest stable release', () => {
   const releases = [
     rel('4.0.0', '2024-01-01T00:00:00Z'),
@@ -102,6 +169,14 @@ describe('newest stable release', () => {
     expect(driftOf('npm', '4.0.0', [rel('4.0.0', '2024-01-01T00:00:00Z'), rel('4.1.0', null)])).toMatchObject({ status: 'undated', reason: expect.stringMatching(/newest version 4.1.0/) });
     expect(driftOf('npm', 'banana', releases)).toMatchObject({ status: 'undated', reason: expect.stringMatching(/not a version/) });
     expect(driftOf('npm', '1.0.0', [rel('2.0.0-beta', '2024-01-01T00:00:00Z')])).toMatchObject({ status: 'undated', reason: expect.stringMatching(/no stable release/) });
+  });
+
+  it('a package whose every stable release is deprecated is retired: dated against its last release, and flagged', () => {
+    const history = [rel('2.87.0', '2018-05-01T00:00:00Z', { deprecated: true }), rel('2.88.2', '2020-02-11T00:00:00Z', { deprecated: true }), rel('2.88.3', '2020-03-01T00:00:00Z', { yanked: true }), rel('3.0.0-rc.1', '2021-01-01T00:00:00Z')];
+    expect(driftOf('npm', '2.87.0', history)).toEqual({ status: 'dated', libyears: libyearsBetween('2018-05-01T00:00:00Z', '2020-02-11T00:00:00Z'), releasesBehind: 1, majorsBehind: 0, newest: '2.88.2', retired: true });
+    expect(driftOf('npm', '2.88.2', history)).toMatchObject({ status: 'dated', libyears: 0, retired: true });
+    // One undeprecated stable release is enough for the package to be alive.
+    expect(driftOf('npm', '2.87.0', [...history, rel('2.89.0', '2022-01-01T00:00:00Z')])).not.toHaveProperty('retired');
   });
 
   it('dates a Go pseudo-version by its commit time when the proxy does not list it', () => {

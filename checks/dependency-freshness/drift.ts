@@ -12,6 +12,8 @@ export type Drift =
       releasesBehind: number;
       majorsBehind: number;
       newest: string;
+      /** Every stable release is deprecated: the package itself is retired (npm's way); drift is then measured to its last release. */
+      retired?: boolean;
     }
   | { status: 'undated'; reason: string };
 
@@ -37,14 +39,37 @@ export function newestStable(releases: readonly PackageRelease[], ecosystem: Eco
   return best;
 }
 
-export function driftOf(ecosystem: Ecosystem, current: string, releases: readonly PackageRelease[]): Drift {
+/**
+ * Releases that existed at `asOf`: a backfilled run must not see what was published after its date.
+ * A release without a date cannot be placed and is kept (registries leave old versions undated).
+ */
+export function releasedBy(releases: readonly PackageRelease[], asOf: Date | undefined): readonly PackageRelease[] {
+  if (!asOf) return releases;
+  const limit = asOf.getTime();
+  return releases.filter((r) => r.publishedAt === null || !(Date.parse(r.publishedAt) > limit));
+}
+
+/** `asOf` (the crawl's ctx.now) hides releases published after it. */
+export function driftOf(ecosystem: Ecosystem, current: string, allReleases: readonly PackageRelease[], asOf?: Date): Drift {
   const scheme = SCHEMES[ecosystem];
   if (!scheme.valid(current)) return { status: 'undated', reason: `"${current}" is not a version ${ecosystem} can order` };
-  const newest = newestStable(releases, ecosystem);
-  if (!newest) return { status: 'undated', reason: 'the registry lists no stable release that is neither yanked nor deprecated' };
-  if (scheme.compare(current, newest.version) >= 0) return { status: 'dated', libyears: 0, releasesBehind: 0, majorsBehind: 0, newest: newest.version };
+  const releases = releasedBy(allReleases, asOf);
+  let newest = newestStable(releases, ecosystem);
+  // A package whose every stable, unyanked release is deprecated is retired, not undatable.
+  const stable = releases.filter((r) => !r.yanked && scheme.valid(r.version) && !scheme.isPrerelease(r.version));
+  const retired = !newest && stable.length > 0 && stable.every((r) => r.deprecated);
+  if (retired) newest = stable.reduce((a, b) => (scheme.compare(b.version, a.version) > 0 ? b : a));
+  const upgradable = (r: PackageRelease) => (retired ? !r.yanked && scheme.valid(r.version) && !scheme.isPrerelease(r.version) : isCandidate(r, ecosystem));
+  if (!newest) {
+    const later = releases.length < allReleases.length && asOf ? ` by ${asOf.toISOString().slice(0, 10)}` : '';
+    return { status: 'undated', reason: `the registry lists no stable release that is neither yanked nor deprecated${later ? ` published${later}` : ''}` };
+  }
+  const flag = retired ? { retired: true } : {};
+  if (scheme.compare(current, newest.version) >= 0) return { status: 'dated', libyears: 0, releasesBehind: 0, majorsBehind: 0, newest: newest.version, ...flag };
 
-  const inUse = releases.find((r) => scheme.valid(r.version) && scheme.compare(r.version, current) === 0);
+  // The version in use is looked up among all releases: a lockfile cannot pin what did not exist, so a
+  // date after `asOf` is the registry's (a re-publish), and the drift is then clamped at zero.
+  const inUse = allReleases.find((r) => scheme.valid(r.version) && scheme.compare(r.version, current) === 0);
   // A Go pseudo-version is a commit, not a release: its own timestamp is its date.
   const currentDate = inUse?.publishedAt ?? (ecosystem === 'go' ? goPseudoVersionTime(current) : undefined) ?? null;
   if (!currentDate) {
@@ -53,7 +78,7 @@ export function driftOf(ecosystem: Ecosystem, current: string, releases: readonl
   if (!newest.publishedAt) return { status: 'undated', reason: `the registry gives no release date for the newest version ${newest.version}` };
 
   const currentMajor = scheme.major(current);
-  const newer = releases.filter((r) => isCandidate(r, ecosystem) && scheme.compare(r.version, current) > 0);
+  const newer = releases.filter((r) => upgradable(r) && scheme.compare(r.version, current) > 0);
   const majors = new Set(newer.map((r) => scheme.major(r.version)).filter((m) => m !== currentMajor && compareMajor(m, currentMajor) > 0));
   return {
     status: 'dated',
@@ -61,6 +86,7 @@ export function driftOf(ecosystem: Ecosystem, current: string, releases: readonl
     releasesBehind: new Set(newer.map((r) => r.version)).size,
     majorsBehind: majors.size,
     newest: newest.version,
+    ...flag,
   };
 }
 

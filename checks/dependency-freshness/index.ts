@@ -96,7 +96,8 @@ export default defineCheck({
     description: 'Direct dependencies stay close to their newest stable releases, lockfiles pin what is installed, and an update bot that really runs covers every ecosystem the repository uses.',
     category: 'maintenance',
     weight: 2,
-    version: 1,
+    // 2: releases after ctx.now ignored, retired packages dated, one schema finding per mistake.
+    version: 2,
     reads: [...DEPENDENCY_READS, ...BOT_READS],
     options,
   },
@@ -131,7 +132,7 @@ export default defineCheck({
         ? { status: 'undated', reason: 'no registry data was gathered for this package' }
         : lookup.status === 'undated'
           ? { status: 'undated', reason: lookup.reason }
-          : driftOf(source.ecosystem, dep.version, lookup.releases);
+          : driftOf(source.ecosystem, dep.version, lookup.releases, ctx.now);
       return { source, dep, ecosystem: source.ecosystem, drift };
     });
 
@@ -191,6 +192,10 @@ export default defineCheck({
       for (const [reason, names] of byReason) {
         headline.push({ severity: 'low', message: `${plural(names.length, 'direct dependency', 'direct dependencies')} could not be dated and ${names.length === 1 ? 'is' : 'are'} left out of the drift (${reason}): ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''}` });
       }
+    }
+    // Retired packages: nothing to upgrade to, only to replace.
+    for (const j of dated.filter((x) => x.drift.retired)) {
+      headline.push({ severity: 'medium', path: j.source.path, ...(j.dep.line ? { line: j.dep.line } : {}), message: `${j.dep.name} ${j.dep.version}: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, ${j.drift.newest})` });
     }
     for (const s of inventory.sources) headline.push(...s.findings.filter((f) => f.severity !== 'info'));
     headline.push(...inventory.findings.filter((f) => f.severity !== 'info'));

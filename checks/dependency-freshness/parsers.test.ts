@@ -809,6 +809,219 @@ describe('Gradle version catalog', () => {
   });
 });
 
+// ---------------------------------------------------------------------------------------------
+describe('workspaces as their tools write them: members are not dependencies, their dependencies are direct', () => {
+  it('uv: a virtual root and an editable member; member-to-member edges skipped; the version a member names is the one judged', () => {
+    const source = parseUvLock('uv.lock', `version = 1
+revision = 2
+requires-python = ">=3.12"
+
+[manifest]
+members = ["albatross", "bird-feeder"]
+
+[[package]]
+name = "albatross"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "bird-feeder" },
+    { name = "tqdm" },
+]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[package.metadata]
+requires-dist = [{ name = "bird-feeder", editable = "packages/bird-feeder" }, { name = "tqdm", specifier = ">=4,<5" }]
+
+[[package]]
+name = "bird-feeder"
+version = "1.0.0"
+source = { editable = "packages/bird-feeder" }
+dependencies = [
+    { name = "anyio" },
+    { name = "numpy", version = "1.26.4", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version < '3.13'" },
+]
+
+[[package]]
+name = "anyio"
+version = "4.4.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "idna" }]
+
+[[package]]
+name = "idna"
+version = "3.7"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "numpy"
+version = "2.1.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.2.2"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "tqdm"
+version = "4.66.4"
+source = { registry = "https://pypi.org/simple" }
+`);
+    expect(source.ok).toBe(true);
+    expect(direct(source)).toEqual(['anyio@4.4.0', 'numpy@1.26.4', 'pytest@8.2.2', 'tqdm@4.66.4']);
+    expect(source.transitiveCount).toBe(2); // idna, numpy 2.1.0
+    expect(source.importerDirs).toEqual(['', 'packages/bird-feeder']);
+  });
+
+  it('Cargo: dependencies of every member, a member depending on another member skipped, two versions of one crate told apart', () => {
+    const source = parseCargoLock('Cargo.lock', `version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "core-lib",
+ "serde",
+ "tokio",
+]
+
+[[package]]
+name = "core-lib"
+version = "0.1.0"
+dependencies = [
+ "serde",
+ "thiserror 2.0.3",
+]
+
+[[package]]
+name = "serde"
+version = "1.0.210"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "x"
+
+[[package]]
+name = "thiserror"
+version = "1.0.64"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "thiserror"
+version = "2.0.3"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "tokio"
+version = "1.40.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "thiserror 1.0.64",
+]
+`);
+    expect(direct(source)).toEqual(['serde@1.0.210', 'thiserror@2.0.3', 'tokio@1.40.0']);
+    expect(source.transitiveCount).toBe(1); // thiserror 1.0.64, through tokio
+    expect(lineOf(source, 'thiserror')).toBe(32);
+  });
+
+  it('go.mod: toolchain and tool directives, module and version-specific replace blocks, a local replacement undated', () => {
+    const source = parseGoMod('go.mod', `module example.com/app
+
+go 1.23.0
+
+toolchain go1.23.2
+
+require (
+	github.com/Masterminds/semver/v3 v3.3.0
+	github.com/old/lib v1.2.0
+	github.com/forked/thing v0.4.0
+	golang.org/x/sys v0.26.0 // indirect
+	github.com/local/mod v0.0.0-00010101000000-000000000000
+)
+
+require github.com/pkg/errors v0.9.1
+
+replace github.com/old/lib => github.com/new/lib v1.5.0
+
+replace (
+	github.com/forked/thing v0.4.0 => github.com/acme/thing v0.4.1-0.20240102030405-abcdefabcdef
+	github.com/local/mod => ../mod
+)
+
+tool golang.org/x/tools/cmd/stringer
+`);
+    expect(source.ok).toBe(true);
+    expect(direct(source)).toEqual([
+      'github.com/Masterminds/semver/v3@v3.3.0',
+      'github.com/acme/thing@v0.4.1-0.20240102030405-abcdefabcdef',
+      'github.com/local/mod@v0.0.0-00010101000000-000000000000 (not datable)',
+      'github.com/new/lib@v1.5.0',
+      'github.com/pkg/errors@v0.9.1',
+    ]);
+    expect(source.transitiveCount).toBe(1);
+    // A replaced module is found where the replacement is written.
+    expect(lineOf(source, 'github.com/new/lib')).toBe(17);
+  });
+
+  it('pnpm v9: every importer, workspace links skipped, catalog specifiers resolved, peer suffixes stripped', () => {
+    const source = parsePnpmLock('pnpm-lock.yaml', `lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+    devDependencies:
+      typescript:
+        specifier: ^5.6.0
+        version: 5.6.3
+
+  packages/api:
+    dependencies:
+      '@acme/shared':
+        specifier: workspace:*
+        version: link:../shared
+      express:
+        specifier: ^4.21.0
+        version: 4.21.1
+      react-dom:
+        specifier: ^18.3.0
+        version: 18.3.1(react@18.3.1)
+
+  packages/shared:
+    dependencies:
+      zod:
+        specifier: 'catalog:'
+        version: 3.23.8
+
+packages:
+
+  express@4.21.1:
+    resolution: {integrity: sha512-x}
+
+snapshots:
+
+  express@4.21.1: {}
+  react-dom@18.3.1(react@18.3.1): {}
+  react@18.3.1: {}
+  typescript@5.6.3: {}
+  zod@3.23.8: {}
+  debug@2.6.9: {}
+`);
+    expect(source.ok).toBe(true);
+    expect(direct(source)).toEqual(['express@4.21.1', 'react-dom@18.3.1', 'typescript@5.6.3', 'zod@3.23.8']);
+    expect(source.importerDirs).toEqual(['', 'packages/api', 'packages/shared']);
+    expect(source.transitiveCount).toBe(2); // react, debug
+  });
+});
+
 describe('every parser on hostile text', () => {
   const parsers: [string, (text: string) => DependencySource][] = [
     ['package-lock', (t) => parsePackageLock('package-lock.json', t, ctxOf())],
