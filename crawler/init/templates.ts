@@ -180,7 +180,7 @@ const EXPLAIN = (step: string, what: string) => `      - name: Explain the outco
             2) note="**broken**: bad usage, configuration or database (exit 2). Nothing saved or published; see the log." ;;
             3) note="**interrupted** (exit 3): stopped by a signal after the repositories in flight. Nothing saved or published." ;;
             4) note="**failed** (exit 4): nothing usable was ${what}. Nothing saved; the site keeps the last good scorecard." ;;
-            5) note="**busy** (exit 5): another process held the database." ;;
+            5) note="**busy** (exit 5): another process held the database. Nothing saved or published." ;;
             "") note="**did not finish**: the job failed or timed out before or during the ${what === 'crawled' ? 'crawl' : 'merge'}. Nothing saved; the site keeps the last good scorecard." ;;
             *) note="**crashed** (exit $CODE). Nothing saved; the site keeps the last good scorecard." ;;
           esac
