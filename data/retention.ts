@@ -2,7 +2,7 @@
 // Every run keeps its findings for `dailyDays`; after that the last good run of each ISO week keeps
 // them (for `weeklyDays`, 0 = for ever) and the others lose them. Whatever a reader or a later crawl
 // still needs is never pruned: each repository's latest good result, its row in the latest finished
-// run, and the rows a carried or stale result names in carried_from_run.
+// run, and the rows that kept results (carried or stale copies) name in carried_from_run.
 import type { Db } from './db.ts';
 
 export interface RetentionPolicy {
@@ -87,9 +87,19 @@ export function pruneFindings(db: Db, policy: RetentionPolicy, options: { now?: 
           -- what the site shows now
           SELECT rr.run_id, rr.repo_id FROM repo_runs rr
           WHERE rr.run_id = (SELECT id FROM runs WHERE status IN ('ok', 'partial') ORDER BY started_at DESC, id DESC LIMIT 1)
-          UNION
-          -- the run that really judged a carried or stale result
-          SELECT rr.carried_from_run, rr.repo_id FROM repo_runs rr WHERE rr.carried_from_run IS NOT NULL
+      `);
+      // The run that really judged a carried or stale result that is itself kept: origins of results
+      // that lose their own detail may go too, or one carried night would pin its origin for ever.
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS pruned_runs (id INTEGER PRIMARY KEY)');
+      db.exec('DELETE FROM temp.pruned_runs');
+      const addPruned = db.prepare('INSERT INTO temp.pruned_runs (id) VALUES (?)');
+      for (const id of prune) addPruned.run(id);
+      db.exec(`
+        INSERT OR IGNORE INTO temp.protected_results (run_id, repo_id)
+          SELECT rr.carried_from_run, rr.repo_id FROM repo_runs rr
+          WHERE rr.carried_from_run IS NOT NULL
+            AND (rr.run_id NOT IN (SELECT id FROM temp.pruned_runs)
+              OR EXISTS (SELECT 1 FROM temp.protected_results p WHERE p.run_id = rr.run_id AND p.repo_id = rr.repo_id))
       `);
       const count = db.prepare(
         `SELECT COUNT(*) FROM findings WHERE result_id IN (SELECT cr.id FROM check_results cr WHERE cr.run_id = @runId
@@ -112,6 +122,7 @@ export function pruneFindings(db: Db, policy: RetentionPolicy, options: { now?: 
         if (!options.dryRun) mark.run(now.toISOString(), runId);
       }
       db.exec('DELETE FROM temp.protected_results');
+      db.exec('DELETE FROM temp.pruned_runs');
       return { runsPruned, findingsDeleted, weeklyKept, protectedKept };
     })
     .immediate();

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo } from '../fixtures/factory.ts';
-import { runCli, tempDir, writeConfig } from './helpers.ts';
+import { git, runCli, tempDir, writeConfig } from './helpers.ts';
 
 describe('job summary, prune and backup', () => {
   const tmp = tempDir('sw-nightly-');
@@ -12,8 +12,10 @@ describe('job summary, prune and backup', () => {
   afterAll(tmp.cleanup);
   beforeAll(() => {
     createRepo(path.join(tmp.dir, 'repos'), { name: 'good', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n', 'RUNBOOK.md': '# good\n\n## Symptoms\nTODO\n' } }] });
-    createRepo(path.join(tmp.dir, 'repos'), { name: 'empty', commits: [] });
-    config = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\nregistries: {offline: true}\nretention: {dailyDays: 1}\n`);
+    const empty = path.join(tmp.dir, 'repos', 'empty');
+    mkdirSync(empty, { recursive: true });
+    git(empty, 'init', '-q');
+    config = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\nregistries: {offline: true}\nretention: {dailyDays: 1, weeklyDays: 2}\n`);
   });
 
   it('appends a summary to $GITHUB_STEP_SUMMARY that says what a partial run means', () => {
@@ -29,33 +31,38 @@ describe('job summary, prune and backup', () => {
   });
 
   it('prunes findings of runs past retention, counting first with --dry-run', () => {
-    const file = new Database(db());
-    // Back-date the first run and add a newer one, so the first is past retention and not the latest.
-    file.prepare("UPDATE runs SET started_at = '2026-01-01T00:00:00.000Z'").run();
-    file.close();
-    expect(runCli(['crawl', '-c', config, '-q']).code).toBe(1);
-    const count = () => {
+    const backdate = (sql: string) => {
+      const file = new Database(db());
+      file.prepare(sql).run();
+      file.close();
+    };
+    const count = (runId: number) => {
       const d = new Database(db(), { readonly: true });
-      const n = d.prepare('SELECT COUNT(*) FROM findings f JOIN check_results c ON c.id = f.result_id WHERE c.run_id = 1').pluck().get() as number;
+      const n = d.prepare('SELECT COUNT(*) FROM findings f JOIN check_results c ON c.id = f.result_id WHERE c.run_id = ?').pluck().get(runId) as number;
       d.close();
       return n;
     };
-    // The newer crawl carried "good" forward from run 1, so run 1 stays whole: it is named by carried_from_run.
-    const carried = runCli(['prune', '-c', config, '--json', '--dry-run']);
-    expect(carried.code, carried.stderr).toBe(0);
-    expect(JSON.parse(carried.stdout)).toMatchObject({ findingsDeleted: 0 });
-    expect(count()).toBeGreaterThan(0);
-    // Once "good" is judged anew, run 1's detail is no longer needed.
-    const readAll = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\nregistries: {offline: true}\ncrawl: {carryForwardDays: 0}\nretention: {enabled: false, dailyDays: 1}\n`, 'read-all.yaml');
+    // Run 2 carries "good" forward from run 1 (judged 3 days ago): while run 2 keeps its detail, so does
+    // run 1, though it is past retention (the crawl's own prune left it alone too).
+    backdate("UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 days') WHERE id = 1");
+    expect(runCli(['crawl', '-c', config, '-q']).code).toBe(1);
+    const pinned = runCli(['prune', '-c', config, '--json', '--dry-run']);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ findingsDeleted: 0, protectedKept: 1 });
+    // Once run 2 is old too and "good" is judged anew (run 3), both lose their detail.
+    backdate("UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 hours') WHERE id = 2");
+    const readAll = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\nregistries: {offline: true}\ncrawl: {carryForwardDays: 0}\nretention: {enabled: false, dailyDays: 1, weeklyDays: 2}\n`, 'read-all.yaml');
     expect(runCli(['crawl', '-c', readAll, '-q']).code).toBe(1);
-    const before = count();
+    const before = count(1) + count(2);
+    expect(count(1)).toBeGreaterThan(0);
     const dry = runCli(['prune', '-c', readAll, '--json', '--dry-run']);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ findingsDeleted: before, runsPruned: 1 });
-    expect(count()).toBe(before);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ findingsDeleted: before, runsPruned: 2 });
+    expect(count(1) + count(2)).toBe(before);
     const real = runCli(['prune', '-c', readAll, '--vacuum']);
     expect(real.code, real.stderr).toBe(0);
-    expect(real.stderr).toContain(`deleted ${before} findings of 1 runs older than 1 days`);
-    expect(count()).toBe(0);
+    expect(real.stderr).toContain(`deleted ${before} findings of 2 runs older than 1 days`);
+    expect(count(1) + count(2)).toBe(0);
+    expect(count(3)).toBeGreaterThan(0);
   });
 
   it('backup writes a verified, self-contained copy', () => {
