@@ -5,6 +5,7 @@
 // repository, mid-transaction) chosen from the progress the child prints. Seed: KILL_SEED.
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../checks/registry.ts';
@@ -84,6 +85,8 @@ interface Consistency {
 
 /** What must hold after any kill: an intact file, whole repositories, one unfinished run at most, nothing abandoned. */
 function assertConsistent(file: string, context: string): Consistency {
+  // Killed before it created the database: nothing to check.
+  if (!existsSync(file)) return { runs: [], written: 0 };
   const db = new Database(file, { readonly: true });
   try {
     expect(db.pragma('integrity_check', { simple: true }), context).toBe('ok');
@@ -125,6 +128,9 @@ describe('a crawl killed at random points', () => {
     const random = mulberry32(SEED);
     let kills = 0;
     let scenario = 0;
+    // Where kills landed: before the attempt opened its run (startup, migrations, discovery), while it
+    // crawled, or after it had finished the run (pruning, exiting).
+    const landed = { startup: 0, crawling: 0, afterFinishing: 0 };
     const startedAt = Date.now();
     // Scenario 0 kills right after commits (--crash-after); the others at random moments.
     while (kills < 12) {
@@ -140,8 +146,8 @@ describe('a crawl killed at random points', () => {
           outcome = await crawlChild([...args, '--crash-after', String(attempts)]);
         } else if (scenario > 0 && attempts <= 6) {
           // -1: from the start (startup, migrations, discovery); n: after the n-th repository was written.
-          const afterRepos = Math.floor(random() * (repoCount + 1)) - 1;
-          outcome = await crawlChild(args, { afterRepos, delayMs: Math.floor(random() * (afterRepos < 0 ? 1500 : 250)) });
+          const afterRepos = random() < 0.25 ? -1 : Math.floor(random() * repoCount);
+          outcome = await crawlChild(args, { afterRepos, delayMs: Math.floor(random() * (afterRepos < 0 ? 1000 : 250)) });
         } else {
           outcome = await crawlChild(args);
         }
@@ -157,6 +163,7 @@ describe('a crawl killed at random points', () => {
           expect(['running', 'ok'], context).toContain(state.runs[0].status);
           finished = state.runs[0].status === 'ok';
         }
+        if (outcome.signal === 'SIGKILL') landed[!outcome.stderr.includes('msg="crawl started"') ? 'startup' : finished ? 'afterFinishing' : 'crawling']++;
         if (finished) {
           expect(state.runs, context).toEqual([{ id: 1, status: 'ok', attempts: expect.any(Number) as unknown as number }]);
           expect(state.written).toBe(repoCount);
@@ -165,7 +172,8 @@ describe('a crawl killed at random points', () => {
       expect(resultsOf(db, 1), `scenario ${scenario} (seed ${SEED}) differs from the uninterrupted crawl`).toEqual(baseline);
       scenario++;
     }
-    process.stdout.write(`kill test: ${kills} SIGKILLs over ${scenario} crawls in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (seed ${SEED})\n`);
+    process.stdout.write(`kill test: ${kills} SIGKILLs over ${scenario} crawls in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (seed ${SEED}): ${JSON.stringify(landed)}\n`);
+    expect(landed.crawling).toBeGreaterThanOrEqual(4);
   });
 
   it('a resumed run does not crawl again what it holds', async () => {
