@@ -55,6 +55,7 @@ Options:
       --db <file>       database file (default: "database" from the configuration)
       --dry-run         count what would be deleted, delete nothing
       --vacuum          compact the file afterwards (rewrites it; takes a while on large databases)
+      --wait            wait for another writer instead of refusing
       --json            print the report as JSON
   -h, --help            show this help`,
   backup: `Usage: seaworthy backup --out <file> [options]

@@ -347,6 +347,11 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
   if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describeValue(actual)}`;
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value' && 'values' in issue) message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(actual)}`;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The alternative the value was written for is the one without unknown keys: its own complaints say more than "Invalid input".
+    const meant = issue.errors.filter((branch) => !branch.some((e) => e.code === 'unrecognized_keys'));
+    if (meant.length === 1 && meant[0]!.length > 0) message = meant[0]!.map((e) => (e.path.length > 0 ? `${formatPath(e.path)}: ${e.message}` : e.message)).join('; ');
+  }
   const lines = [`${file}${line ? `:${line}` : ''}: ${where}: ${message}`];
   const example = exampleFor(issue.path, raw);
   if (example) {
