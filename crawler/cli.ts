@@ -1,14 +1,22 @@
-// seaworthy <command>: crawl, build, demo, schema. Exit codes: 0 ok, 1 partial failure or findings
-// where asked (--fail-on), 2 bad usage or configuration.
+// seaworthy <command>: crawl, build, demo, schema, and init, merge, prune, backup. Exit codes: 0 ok,
+// 1 partial (or findings where asked with --fail-on), 2 bad usage or configuration, 3 interrupted,
+// 4 failed as a whole, 5 the database is busy (another writer).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { crawl, type CrawlSummary } from './run.ts';
 import { StoreError } from '../data/db.ts';
+import { LockBusyError } from '../data/lock.ts';
+import { NIGHTLY_HELP, NightlyUsageError, commandBackup, commandInit, commandMerge, commandPrune, crawlSignals } from './cli-nightly.ts';
+import { InitRefused } from './init/index.ts';
+import { MergeError } from './merge.ts';
+import { parseShard } from './shard.ts';
+import { crawlMarkdown, writeStepSummary } from './step-summary.ts';
 import { TOOL_VERSION } from './version.ts';
 
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+/** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, interrupted: 3, failed: 4, busy: 5 } as const;
 
 class UsageError extends Error {}
 
@@ -29,9 +37,15 @@ Commands:
   build    build the static scorecard site from the database
   demo     generate the demo fleet, crawl it, build and serve the site
   schema   print the JSON Schema of seaworthy.config.yaml
+  init     write a starter configuration and the nightly GitHub Actions workflow
+  merge    fold shard databases (crawl --shard I/N) into the main database as one run
+  prune    delete old runs' findings by the retention settings (scores are kept)
+  backup   write a verified, compact copy of the database
 
 Run "seaworthy <command> --help" for a command's options.
-Exit codes: 0 ok · 1 partial failure (some repositories could not be crawled), findings when --fail-on is given, or a failed command · 2 bad usage or configuration`,
+Exit codes: 0 ok · 1 partial (some repositories could not be crawled; published with stale marks), or findings when
+--fail-on is given · 2 bad usage, configuration or database · 3 interrupted (SIGINT/SIGTERM; the next crawl resumes)
+· 4 failed as a whole (nothing usable: keep the last good data) · 5 the database is busy (another crawl writes it)`,
   crawl: `Usage: seaworthy crawl [options]
 
 Audits every repository of the configured sources and appends a run to the database.
@@ -46,12 +60,24 @@ Options:
       --fail-on <status>  exit 1 when any result is "fail" or worse ("fail"), or "warn" or worse ("warn")
       --offline           ask no package registry: release dates come from the cache alone, whatever
                           its age; packages it lacks are reported undated ("not in the offline cache")
+      --shard <I/N>       crawl only shard I of N (stable by repository key) into a run marked as such;
+                          give each shard its own --db and fold them with "seaworthy merge"
+      --group <id>        shards of one crawl share it (default: $SEAWORTHY_RUN_GROUP, $GITHUB_RUN_ID, or the date)
+      --restart           start a new run even if the last one was interrupted (default: resume it)
+      --wait              wait for another crawl of the same database to finish instead of refusing
+      --now <time>        reference time for the checks (default: the run's start)
       --json              print the run summary as JSON on stdout
       --log-format <fmt>  text (default) or json
   -q, --quiet             only warnings and errors
   -h, --help              show this help
 
-Exit codes: 0 ok · 1 some repositories could not be crawled, or --fail-on matched · 2 bad usage or configuration`,
+A killed crawl loses nothing it wrote: the next crawl resumes the same run and skips the
+repositories it holds. SIGINT/SIGTERM stop after the repositories in flight (a second signal stops
+at once). In GitHub Actions a summary is appended to $GITHUB_STEP_SUMMARY.
+
+Exit codes: 0 ok · 1 partial: some repositories could not be crawled (they keep their last good result,
+marked stale), or --fail-on matched · 2 bad usage, configuration or database · 3 interrupted: resumable,
+nothing published · 4 failed as a whole: do not replace the last good data · 5 another process writes the database`,
   build: `Usage: seaworthy build [options]
 
 Builds the static site (default: dist/) from the database.
@@ -87,6 +113,8 @@ function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(comm
 }
 
 function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number {
+  if (summary.status === 'interrupted') return EXIT.interrupted;
+  if (summary.status === 'failed') return EXIT.failed;
   if (summary.status !== 'ok') return EXIT.findings;
   if (failOn === 'fail' && (summary.statusCounts.fail ?? 0) > 0) return EXIT.findings;
   if (failOn === 'warn' && ((summary.statusCounts.fail ?? 0) > 0 || (summary.statusCounts.warn ?? 0) > 0)) return EXIT.findings;
@@ -116,6 +144,11 @@ async function commandCrawl(argv: string[]): Promise<number> {
     json: { type: 'boolean', default: false },
     offline: { type: 'boolean', default: false },
     'crash-after': { type: 'string' },
+    shard: { type: 'string' },
+    group: { type: 'string' },
+    restart: { type: 'boolean', default: false },
+    wait: { type: 'boolean', default: false },
+    now: { type: 'string' },
   });
   if (values.help) return help('crawl');
   if (values['fail-on'] && !['fail', 'warn'].includes(values['fail-on'])) throw new UsageError(`--fail-on must be "fail" or "warn", got "${values['fail-on']}"`);
@@ -127,23 +160,53 @@ async function commandCrawl(argv: string[]): Promise<number> {
   const config = values.offline ? { ...loaded, registries: { ...loaded.registries, offline: true } } : loaded;
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
+  const nightly = crawlOptions(values);
   const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   if (weeks > 0) {
     const { backfill } = await import('./backfill.ts');
     await backfill(config, { dbPath, logger, weeks, until: asOf ?? new Date(), onlyChecks: values.check });
   }
-  const summary = await crawl(config, {
-    dbPath,
-    logger,
-    asOf,
-    onlyChecks: values.check,
-    crashAfterRepos: values['crash-after'] ? Number(values['crash-after']) : undefined,
-  });
+  const signals = crawlSignals(logger, EXIT.interrupted);
+  let summary: CrawlSummary;
+  try {
+    summary = await crawl(config, {
+      dbPath,
+      logger,
+      asOf,
+      onlyChecks: values.check,
+      crashAfterRepos: values['crash-after'] ? Number(values['crash-after']) : undefined,
+      ...nightly,
+      signal: signals.signal,
+    });
+  } catch (error) {
+    if (!(error instanceof LockBusyError)) writeStepSummary(`### Seaworthy crawl: failed\n\nThe crawl failed as a whole: ${error instanceof Error ? error.message : String(error)}\n\nThe database is **not** saved and the site keeps the last good scorecard.\n`);
+    throw error;
+  } finally {
+    signals.dispose();
+  }
+  writeStepSummary(crawlMarkdown(summary));
+  // Requests an interrupted crawl no longer waits for must not hold the process open.
+  if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
   if (!values.json && !values.quiet) process.stderr.write(summaryLine(summary) + '\n');
   return exitCodeFor(summary, values['fail-on']);
+}
+
+/** The crawl options of unattended operation: shards, resume, waiting for the lock, a fixed reference time. */
+function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; now?: string }) {
+  let shard: ReturnType<typeof parseShard> | undefined;
+  try {
+    shard = values.shard ? parseShard(values.shard) : undefined;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.group !== undefined && !shard) throw new UsageError('--group only applies with --shard');
+  const now = values.now ? new Date(values.now) : undefined;
+  if (now && Number.isNaN(now.getTime())) throw new UsageError(`--now must be a date or time such as 2026-11-15T09:00:00Z, got "${values.now}"`);
+  const group = shard ? (values.group ?? process.env.SEAWORTHY_RUN_GROUP ?? (process.env.GITHUB_RUN_ID ? `gh-${process.env.GITHUB_RUN_ID}` : new Date().toISOString().slice(0, 10))) : undefined;
+  return { shard, shardGroup: group, restart: values.restart, wait: values.wait, now };
 }
 
 async function commandBuild(argv: string[]): Promise<number> {
@@ -175,7 +238,7 @@ async function commandDemo(argv: string[]): Promise<number> {
 }
 
 function help(command: string): number {
-  process.stdout.write((HELP[command] ?? HELP.main) + '\n');
+  process.stdout.write((HELP[command] ?? NIGHTLY_HELP[command] ?? HELP.main) + '\n');
   return EXIT.ok;
 }
 
@@ -189,6 +252,14 @@ export async function main(argv: string[]): Promise<number> {
         return await commandBuild(rest);
       case 'demo':
         return await commandDemo(rest);
+      case 'init':
+        return commandInit(rest);
+      case 'merge':
+        return (await commandMerge(rest)).code;
+      case 'prune':
+        return await commandPrune(rest);
+      case 'backup':
+        return commandBackup(rest);
       case 'schema':
         if (rest.includes('--help') || rest.includes('-h')) return help('schema');
         process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
@@ -205,12 +276,16 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError) {
+    if (error instanceof UsageError || error instanceof NightlyUsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof MergeError || error instanceof InitRefused) {
       process.stderr.write(`seaworthy: ${error.message}\n`);
       return EXIT.usage;
     }
+    if (error instanceof LockBusyError) {
+      process.stderr.write(`seaworthy: ${error.message}\n`);
+      return EXIT.busy;
+    }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`seaworthy: ${command} failed: ${message}\n${process.env.SEAWORTHY_DEBUG && error instanceof Error ? `${error.stack}\n` : 'Set SEAWORTHY_DEBUG=1 for the stack trace.\n'}`);
-    return EXIT.findings;
+    return EXIT.failed;
   }
 }

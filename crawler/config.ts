@@ -48,13 +48,19 @@ const githubAuth = z.union([
     .object({
       app: z
         .object({
-          appId: z.union([z.int().positive(), z.string().regex(/^\d+$/, 'must be a number')]).meta({ description: 'The GitHub App id (a number).', examples: [123456] }),
+          appId: z.union([z.int().positive(), z.string().regex(/^\d+$/, 'must be a number')]).optional().meta({ description: 'The GitHub App id (a number).', examples: [123456] }),
+          appIdEnv: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+            .optional()
+            .meta({ description: 'Environment variable holding the App id instead of appId (a workflow can give each shard its own App).', examples: ['SEAWORTHY_APP_ID'] }),
           privateKeyFile: z.string().min(1).optional().meta({ description: "Path to the App's private key (.pem), relative to this file.", examples: ['secrets/seaworthy.pem'] }),
           privateKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable').optional().meta({ description: 'Environment variable holding the private key.', examples: ['SEAWORTHY_APP_KEY'] }),
           installationId: z.int().positive().optional().meta({ description: "The App's installation on the organisation; looked up from the organisation when omitted." }),
         })
         .strict()
-        .refine((a) => (a.privateKeyFile === undefined) !== (a.privateKeyEnv === undefined), 'give exactly one of privateKeyFile or privateKeyEnv'),
+        .refine((a) => (a.privateKeyFile === undefined) !== (a.privateKeyEnv === undefined), 'give exactly one of privateKeyFile or privateKeyEnv')
+        .refine((a) => (a.appId === undefined) !== (a.appIdEnv === undefined), 'give exactly one of appId or appIdEnv'),
     })
     .strict(),
 ]);
@@ -264,10 +270,28 @@ export const configSchema = z
           .min(0)
           .default(7)
           .meta({ description: 'A repository whose head commit, checks and configuration are unchanged keeps its results without being read again, for at most this many days (0: always read everything).' }),
+        resumeWithinHours: z
+          .number()
+          .min(0)
+          .default(24)
+          .meta({ description: 'A run left unfinished (killed, interrupted) is resumed by the next crawl when it was last written at most this many hours ago; older ones are closed as failed and a new run starts.' }),
       })
       .strict()
       .prefault({}),
     registries,
+    retention: z
+      .object({
+        enabled: z.boolean().default(true).meta({ description: 'Prune old findings after each finished crawl (seaworthy prune does it on demand).' }),
+        dailyDays: z.int().min(1).default(90).meta({ description: "Every run keeps its findings (file and line detail) this many days; scores and statuses are kept for ever." }),
+        weeklyDays: z
+          .int()
+          .min(0)
+          .default(0)
+          .meta({ description: "After dailyDays, the last good run of each week keeps its findings this many days from its date (0: for ever); other runs keep only scores and statuses." }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ description: 'How long the detail of old runs is kept. A repository\'s latest good result and the results carried from it are never pruned.', examples: [{ dailyDays: 90, weeklyDays: 730 }] }),
   })
   .strict();
 
@@ -348,6 +372,11 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
   if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describeValue(actual)}`;
   if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value' && 'values' in issue) message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(actual)}`;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // The alternative the value was written for is the one without unknown keys: its own complaints say more than "Invalid input".
+    const meant = issue.errors.filter((branch) => !branch.some((e) => e.code === 'unrecognized_keys'));
+    if (meant.length === 1 && meant[0]!.length > 0) message = meant[0]!.map((e) => (e.path.length > 0 ? `${formatPath(e.path)}: ${e.message}` : e.message)).join('; ');
+  }
   const lines = [`${file}${line ? `:${line}` : ''}: ${where}: ${message}`];
   const example = exampleFor(issue.path, raw);
   if (example) {

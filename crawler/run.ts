@@ -4,6 +4,10 @@ import { performance } from 'node:perf_hooks';
 import { SEVERITIES, STATUSES, packageKey, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
+import { acquireWriterLock, type WriterLock } from '../data/lock.ts';
+import { markInterrupted, openRun, runTotals } from '../data/runs.ts';
+import { pruneFindings, type PruneReport } from '../data/retention.ts';
+import { formatShard, shardOf, type Shard } from './shard.ts';
 import { carryUnchanged, keepLastGood, ownerOf, usageOf } from './carry.ts';
 import { ContentCache } from './github/cache.ts';
 import { ownershipReads } from './ownership.ts';
@@ -36,11 +40,22 @@ export interface CrawlOptions {
   /** Environment for credentials (default process.env) and, for tests, GitHub client tuning. */
   env?: NodeJS.ProcessEnv;
   github?: Pick<GitHubSourceOptions, 'client' | 'batchSize'>;
+  /** SIGINT/SIGTERM: stop after the repositories in flight; the run stays resumable. */
+  signal?: AbortSignal;
+  /** Crawl only this shard's repositories (stable by repository key) into a run marked with it. */
+  shard?: Shard;
+  /** Shards of one nightly crawl share a group, so `seaworthy merge` folds them into one run. */
+  shardGroup?: string;
+  /** Start a new run even when the last one was left unfinished and could be resumed. */
+  restart?: boolean;
+  /** Wait for another writer to finish instead of refusing (a number caps the wait, in ms). */
+  wait?: boolean | number;
 }
 
 export interface CrawlSummary {
   runId: number;
-  status: 'ok' | 'partial' | 'failed';
+  /** interrupted: stopped on a signal after the repositories in flight; the next crawl resumes it. */
+  status: 'ok' | 'partial' | 'failed' | 'interrupted';
   repositories: number;
   /** Repositories that had no commit at --as-of. */
   skipped: number;
@@ -55,6 +70,11 @@ export interface CrawlSummary {
   stale: number;
   /** GraphQL points and requests spent on hosted sources; null when only local sources ran. */
   api: { points: number; graphqlRequests: number; restRequests: number } | null;
+  /** Set when this crawl resumed an unfinished run: its attempt number and the repositories it already held. */
+  resumed?: { attempt: number; alreadyDone: number };
+  shard?: string;
+  /** What retention pruned after the run finished. */
+  pruned?: PruneReport;
 }
 
 type AnyCheck = CheckDefinition<unknown>;
@@ -227,7 +247,6 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
 export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Promise<CrawlSummary> {
   const started = performance.now();
   const startedAt = options.asOf ?? new Date();
-  const now = options.now ?? startedAt;
   const { logger } = options;
   const checks = enabledChecks(config, options.onlyChecks, options.checks);
   // What every repository's snapshot must hold: the union of what the enabled checks read.
@@ -239,7 +258,17 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     asOf: options.asOf,
   };
   const store = new Store(options.dbPath);
+  let lock: WriterLock | undefined;
   try {
+    lock = await acquireWriterLock(store.db, {
+      file: options.dbPath,
+      command: 'crawl',
+      wait: options.wait,
+      onWait: (holder) => logger.warn('another process writes this database; waiting for it', { pid: holder.pid, host: holder.host, command: holder.command, since: holder.acquiredAt }),
+    });
+    if (lock.tookOverFrom) logger.warn('took over the database lock of a process that is gone', { pid: lock.tookOverFrom.holder.pid, host: lock.tookOverFrom.holder.host, reason: lock.tookOverFrom.reason });
+    const writer = lock;
+    const stopped = () => options.signal?.aborted === true || writer.lost;
     const facts = typeof options.facts === 'function' ? options.facts(store) : (options.facts ?? createRegistryFacts({ registries: config.registries, db: store.db, logger }));
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
     const work: { ref: RepoRef; source: RepoSource }[] = [];
@@ -257,16 +286,33 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         work.push({ ref, source });
       }
     }
-    const runId = store.startRun({ startedAt: startedAt.toISOString(), toolVersion: TOOL_VERSION, config: { ...config, configDir: undefined, configPath: undefined }, asOf: options.asOf?.toISOString() });
+    const shardLabel = options.shard ? formatShard(options.shard) : undefined;
+    const mine = options.shard ? work.filter((w) => shardOf(w.ref.key, options.shard!.count) === options.shard!.index) : work;
+    const opened = openRun(store, {
+      config: { ...config, configDir: undefined, configPath: undefined },
+      toolVersion: TOOL_VERSION,
+      startedAt,
+      asOf: options.asOf,
+      shard: shardLabel,
+      shardGroup: options.shardGroup,
+      restart: options.restart,
+      resumeWithinHours: config.crawl.resumeWithinHours,
+    });
+    for (const a of opened.abandoned) logger.warn('an unfinished run could not be resumed; it is closed as failed', { run: a.runId, reason: a.reason });
+    const runId = opened.runId;
+    // A resumed run is one point in time: its checks judge as of its first start.
+    const now = options.now ?? (opened.resumed && !options.asOf ? new Date(opened.startedAt) : startedAt);
     store.recordRunTeams(runId, config.teams.map((t) => t.name));
-    logger.info('crawl started', { run: runId, repositories: work.length, checks: checks.map((c) => c.check.id).join(',') });
+    if (opened.resumed) logger.info('resuming an unfinished run', { run: runId, attempt: opened.attempt, alreadyDone: opened.done.size });
+    logger.info('crawl started', { run: runId, repositories: mine.length, ...(shardLabel ? { shard: shardLabel, ofAll: work.length } : {}), checks: checks.map((c) => c.check.id).join(',') });
     if (work.length === 0) {
       // Publishing an empty scorecard over yesterday's would hide everything: the run counts as failed.
       logger.error('no repositories found: check "sources" in the configuration', { sources: config.sources.map((s) => (s.type === 'github' ? `github:${s.org}` : s.paths.join(','))).join(',') });
     }
     // Unchanged repositories keep their results without being read; the rest are announced to their source for batching.
-    const carried = options.asOf || config.crawl.carryForwardDays === 0 ? { keys: new Set<string>(), statuses: [] } : await carryUnchanged({ store, runId, work, checks, config, now, logger });
-    const pending = work.filter((w) => !carried.keys.has(w.ref.key));
+    const todo = mine.filter((w) => !opened.done.has(w.ref.key));
+    const carried = options.asOf || config.crawl.carryForwardDays === 0 || stopped() ? { keys: new Set<string>(), statuses: [] } : await carryUnchanged({ store, runId, work: todo, checks, config, now, logger });
+    const pending = todo.filter((w) => !carried.keys.has(w.ref.key));
     for (const source of sources) source.prepare?.(pending.filter((w) => w.source === source).map((w) => w.ref), needs);
     const progress = logger.progress(pending.length);
     const errors: CrawlSummary['errors'] = [];
@@ -277,7 +323,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     let skipped = 0;
     let next = 0;
     const worker = async () => {
-      while (next < pending.length) {
+      while (next < pending.length && !stopped()) {
         const { ref, source } = pending[next++]!;
         const repoStarted = performance.now();
         let result: RepoResult | null;
@@ -320,18 +366,56 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     const outcomes = await Promise.allSettled(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, pending.length)) }, worker));
     progress.done();
     const fatal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    const judged = written + carried.keys.size;
-    const status = fatal || judged === 0 || errors.length === judged ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
+    // Earlier attempts of a resumed run count as if this crawl had written them.
+    const prior = opened.resumed ? runTotals(store.db, runId) : undefined;
+    if (prior) errors.splice(0, errors.length, ...prior.errors);
+    const judged = prior ? prior.repoCount : written + carried.keys.size;
+    const carriedForward = prior ? prior.carriedForward : carried.keys.size;
+    if (prior) {
+      stale = prior.stale;
+      for (const key of Object.keys(statusCounts)) delete statusCounts[key];
+      Object.assign(statusCounts, prior.statusCounts);
+    }
     const api = usageOf(sources);
-    store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints: api?.points, carriedForward: carried.keys.size });
-    if (cache) cache.prune(new Date(Date.now() - 30 * 86_400_000));
+    const apiPoints = api || opened.priorApiPoints > 0 ? opened.priorApiPoints + (api?.points ?? 0) : undefined;
+    // A signal that came after the last repository was taken changes nothing: the run is complete.
+    const interrupted = !fatal && stopped() && next < pending.length;
+    // A shard that no repository hashes to has nothing to judge, which is not a failure.
+    const emptyShard = options.shard !== undefined && mine.length === 0 && work.length > 0;
+    const status = interrupted ? 'interrupted' : fatal || (judged === 0 && !emptyShard) || (judged > 0 && errors.length === judged) ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
+    if (status === 'interrupted') {
+      markInterrupted(store.db, runId, { reason: writer.lost ? 'lost the database lock' : 'SIGINT/SIGTERM', apiPoints });
+      logger.warn('crawl interrupted after the repositories in flight; run "seaworthy crawl" again to resume it', { run: runId, done: judged, of: mine.length });
+    } else store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward });
+    if (cache && status !== 'interrupted') cache.prune(new Date(Date.now() - 30 * 86_400_000));
     if (fatal) throw fatal.reason;
+    let pruned: PruneReport | undefined;
+    if ((status === 'ok' || status === 'partial') && config.retention.enabled) {
+      pruned = pruneFindings(store.db, config.retention);
+      if (pruned.findingsDeleted > 0) logger.info('old findings pruned', { runs: pruned.runsPruned, findings: pruned.findingsDeleted, weeklyKept: pruned.weeklyKept });
+    }
     const registries = facts.stats?.();
-    const summary: CrawlSummary = { runId, status, repositories: judged, skipped, errors, statusCounts, durationMs: Math.round(performance.now() - started), carriedForward: carried.keys.size, stale, api, ...(registries?.lookups ? { registries } : {}) };
+    const summary: CrawlSummary = {
+      runId,
+      status,
+      repositories: judged,
+      skipped,
+      errors,
+      statusCounts,
+      durationMs: Math.round(performance.now() - started),
+      carriedForward,
+      stale,
+      api: api && apiPoints !== undefined ? { ...api, points: apiPoints } : api,
+      ...(registries?.lookups ? { registries } : {}),
+      ...(opened.resumed ? { resumed: { attempt: opened.attempt, alreadyDone: opened.done.size } } : {}),
+      ...(shardLabel ? { shard: shardLabel } : {}),
+      ...(pruned ? { pruned } : {}),
+    };
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
     logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
     return summary;
   } finally {
+    lock?.release();
     store.close();
   }
 }

@@ -77,6 +77,11 @@ export interface PreviousResult {
   checks: { checkId: string; checkVersion: number; status: string; waiverExpires: string | null }[];
 }
 
+/** What runs record of the configuration they judged with: equal hashes, same judgement. */
+export function configHash(config: unknown): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+}
+
 function slugBase(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80) || 'repo';
 }
@@ -181,15 +186,15 @@ export class Store {
   }
 
   startRun(info: { startedAt: string; toolVersion: string; config: unknown; asOf?: string }): number {
-    const configHash = createHash('sha256').update(JSON.stringify(info.config)).digest('hex').slice(0, 16);
-    return Number(this.statements.startRun.run(info.startedAt, info.toolVersion, configHash, info.asOf ?? null).lastInsertRowid);
+    return Number(this.statements.startRun.run(info.startedAt, info.toolVersion, configHash(info.config), info.asOf ?? null).lastInsertRowid);
   }
 
   finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number; apiPoints?: number; carriedForward?: number }): void {
     this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, outcome.apiPoints ?? null, outcome.carriedForward ?? 0, runId);
   }
 
-  private repositoryId(repo: RepoResult['repo']): number {
+  /** The id of a repository by its stable key, added (with a unique slug) when new. */
+  repositoryId(repo: RepoResult['repo']): number {
     const existing = this.statements.repoByKey.get(repo.key) as { id: number } | undefined;
     if (existing) {
       this.statements.updateRepo.run(repo.webUrl ?? null, existing.id);

@@ -236,6 +236,12 @@ describe('GitHub source', () => {
       const otherLines = otherKey.split('\n').filter((line) => line.length >= 40);
       const told = [refused.message, String(refused.stack), JSON.stringify(refused), refusedLogger.lines.join('\n'), databaseText()].join('\n');
       expect([...otherLines, 'PRIVATE KEY'].filter((secret) => told.includes(secret))).toEqual([]);
+      expect(logger.lines.join('\n')).not.toContain('PRIVATE KEY');
+      // The id and the key from the environment, as the nightly workflow passes them (a shard may have an App of its own).
+      const fromEnv = ghes.config('', '    auth:\n      app:\n        appIdEnv: SEAWORTHY_APP_ID\n        privateKeyEnv: SEAWORTHY_APP_PRIVATE_KEY\n');
+      expect(await ghes.crawl(fromEnv, { logger, env: { SEAWORTHY_APP_ID: '4242', SEAWORTHY_APP_PRIVATE_KEY: privateKey } })).toMatchObject({ status: 'ok', repositories: 1 });
+      await expect(ghes.crawl(fromEnv, { logger, env: { SEAWORTHY_APP_ID: 'app-4242', SEAWORTHY_APP_PRIVATE_KEY: privateKey } })).rejects.toThrow(/environment variable SEAWORTHY_APP_ID \(the App id\) is not a number/);
+      expect(() => ghes.config('', '    auth:\n      app:\n        appId: 4242\n        appIdEnv: SEAWORTHY_APP_ID\n        privateKeyFile: app.pem\n')).toThrow(/give exactly one of appId or appIdEnv/);
     } finally {
       await ghes.stop();
     }

@@ -111,10 +111,10 @@ describe('a crawl that finds no repositories', () => {
   const tmp = tempDir();
   afterAll(tmp.cleanup);
 
-  it('is a failed run with exit 1, so it never replaces the last good scorecard', () => {
+  it('is a failed run with exit 4, so it never replaces the last good scorecard', () => {
     const config = writeConfig(tmp.dir, `database: s.db\nsources:\n  - type: local\n    paths: ['nowhere/*']\n`);
     const run = runCli(['crawl', '-c', config, '--json']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(4);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'failed', repositories: 0 });
     expect(run.stderr).toContain('a source path matches no directory');
     expect(new Queries(path.join(tmp.dir, 's.db')).latestRun()).toBeUndefined();

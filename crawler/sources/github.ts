@@ -113,7 +113,12 @@ function resolveAuth(config: GitHubSourceConfig, configDir: string, env: NodeJS.
       if (!privateKey) throw new ConfigError(`sources: github ${config.org}: environment variable ${app.privateKeyEnv} (the App's private key) is not set`);
     }
     if (!privateKey?.includes('PRIVATE KEY')) throw new ConfigError(`sources: github ${config.org}: the App's private key is not a PEM private key`);
-    return { appId: app.appId, privateKey, installationId: app.installationId, org: config.org };
+    let appId = app.appId;
+    if (app.appIdEnv) {
+      appId = env[app.appIdEnv]?.trim();
+      if (!appId || !/^\d+$/.test(appId)) throw new ConfigError(`sources: github ${config.org}: environment variable ${app.appIdEnv} (the App id) is ${appId ? 'not a number' : 'not set'}`);
+    }
+    return { appId: appId!, privateKey, installationId: app.installationId, org: config.org };
   }
   const token = env[auth.tokenEnv];
   if (!token) throw new ConfigError(`sources: github ${config.org}: environment variable ${auth.tokenEnv} is not set; export a token in it, or configure auth.app (see README "Token or GitHub App?")`);

@@ -1,0 +1,65 @@
+// Markdown for a CI job summary ($GITHUB_STEP_SUMMARY): what the run did and what the workflow
+// does with it, so a red or yellow night explains itself without opening the logs.
+import { appendFileSync } from 'node:fs';
+import type { MergeSummary } from './merge.ts';
+import type { CrawlSummary } from './run.ts';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 300);
+}
+
+function errorTable(errors: { repo: string; error: string }[]): string[] {
+  if (errors.length === 0) return [];
+  const shown = errors.slice(0, 25);
+  return ['', '| repository | why it could not be crawled |', '|---|---|', ...shown.map((e) => `| ${cell(e.repo)} | ${cell(e.error)} |`), ...(errors.length > shown.length ? ['', `…and ${errors.length - shown.length} more (see the job log).`] : [])];
+}
+
+const MEANING: Record<string, string> = {
+  ok: 'Every repository was judged. The database is saved and the site published.',
+  partial: 'Some repositories could not be crawled: they keep their last good result, marked stale. The database is saved and the site published.',
+  failed: 'The crawl failed as a whole. The database is **not** saved and the site keeps the last good scorecard.',
+  interrupted: 'The crawl was stopped by a signal after the repositories in flight. The run is resumable; nothing is published.',
+};
+
+export function crawlMarkdown(summary: CrawlSummary): string {
+  const crawled = summary.repositories - summary.carriedForward - summary.errors.length;
+  const lines = [
+    `### Seaworthy crawl: ${summary.status}${summary.shard ? ` (shard ${summary.shard})` : ''}`,
+    '',
+    MEANING[summary.status] ?? '',
+    '',
+    '| run | repositories | crawled | carried forward | failed | stale | GitHub points | time |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${summary.runId}${summary.resumed ? ` (attempt ${summary.resumed.attempt})` : ''} | ${summary.repositories} | ${crawled} | ${summary.carriedForward} | ${summary.errors.length} | ${summary.stale} | ${summary.api?.points ?? '–'} | ${(summary.durationMs / 1000).toFixed(1)} s |`,
+    ...errorTable(summary.errors),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function mergeMarkdown(summary: MergeSummary): string {
+  const lines = [
+    `### Seaworthy merge: ${summary.status}`,
+    '',
+    summary.runId === null ? 'No shard finished: nothing was merged, the database is not saved and the site keeps the last good scorecard.' : (MEANING[summary.status] ?? ''),
+    '',
+    '| shard | file | outcome | repositories |',
+    '|---|---|---|---|',
+    ...summary.shards.map((s) => `| ${s.shard ?? '?'} | ${cell(s.file)} | ${s.outcome}${s.reason ? `: ${cell(s.reason)}` : ''} | ${s.repositories} |`),
+    ...summary.missing.map((m) => `| ${m} | – | missing: its repositories keep their last good result, marked stale | – |`),
+    '',
+    `Run ${summary.runId ?? '–'}: ${summary.repositories} repositories, ${summary.carriedForward} carried forward, ${summary.errors.length} failed, ${summary.stale} stale; GitHub points ${summary.apiPoints ?? '–'}.`,
+    ...errorTable(summary.errors),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Appends to the job summary when running in GitHub Actions; a summary that cannot be written never fails the crawl. */
+export function writeStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    appendFileSync(file, markdown + '\n');
+  } catch (error) {
+    process.stderr.write(`seaworthy: could not write the job summary to ${file}: ${(error as Error).message}\n`);
+  }
+}

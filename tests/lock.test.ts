@@ -1,0 +1,156 @@
+import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../data/db.ts';
+import { acquireWriterLock, bootId, LockBusyError, processStart } from '../data/lock.ts';
+import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
+import { CLI, runCli, tempDir, writeConfig } from './helpers.ts';
+
+function plantLock(file: string, holder: { pid: number; host?: string; bootId?: string | null; processStart?: string | null; heartbeatAt?: string; command?: string }): void {
+  const db = openDb(file);
+  const now = new Date().toISOString();
+  db.prepare(
+    `INSERT OR REPLACE INTO locks (name, token, pid, host, boot_id, process_start, command, acquired_at, heartbeat_at) VALUES ('writer', 'planted', ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(holder.pid, holder.host ?? os.hostname(), holder.bootId === undefined ? bootId() : holder.bootId, holder.processStart === undefined ? processStart(holder.pid) : holder.processStart, holder.command ?? 'crawl', '2026-11-15T03:17:00.000Z', holder.heartbeatAt ?? now);
+  db.close();
+}
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+describe('the writer lock', () => {
+  const tmp = tempDir('sw-lock-');
+  afterAll(tmp.cleanup);
+
+  it('lets one writer in; the second is refused with who holds it, and gets in once it is released', async () => {
+    const file = path.join(tmp.dir, 'a.db');
+    const first = openDb(file);
+    const second = openDb(file);
+    const held = await acquireWriterLock(first, { file, command: 'crawl' });
+    const refused = await acquireWriterLock(second, { file, command: 'merge' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LockBusyError);
+    expect((refused as LockBusyError).message).toContain(`pid ${process.pid} on ${os.hostname()}`);
+    expect((refused as LockBusyError).message).toMatch(/seaworthy crawl, .*started \d{4}-\d\d-\d\dT/);
+    held.release();
+    const next = await acquireWriterLock(second, { file, command: 'merge' });
+    expect(next.tookOverFrom).toBeUndefined();
+    next.release();
+    first.close();
+    second.close();
+  });
+
+  it('takes over from a holder that is gone: dead pid, reused pid, rebooted machine, silent other host', async () => {
+    const file = path.join(tmp.dir, 'b.db');
+    const cases: { holder: Parameters<typeof plantLock>[1]; reason: RegExp }[] = [
+      { holder: { pid: deadPid() }, reason: /pid \d+ is gone/ },
+      // Our own pid, but recorded with another start time: the pid was reused by a later process.
+      { holder: { pid: process.pid, processStart: '1' }, reason: /now belongs to another process/ },
+      ...(bootId() ? [{ holder: { pid: process.pid, bootId: 'another-boot' }, reason: /machine restarted/ }] : []),
+      { holder: { pid: 4242, host: 'ci-runner-7', heartbeatAt: new Date(Date.now() - 6 * 60_000).toISOString() }, reason: /no heartbeat from ci-runner-7 for 6 min/ },
+    ];
+    for (const { holder, reason } of cases) {
+      plantLock(file, holder);
+      const db = openDb(file);
+      const lock = await acquireWriterLock(db, { file, command: 'crawl' });
+      expect(lock.tookOverFrom?.reason).toMatch(reason);
+      lock.release();
+      expect(db.prepare('SELECT COUNT(*) FROM locks').pluck().get()).toBe(0);
+      db.close();
+    }
+    // A live process on another host with a recent heartbeat is respected.
+    plantLock(file, { pid: 4242, host: 'ci-runner-7' });
+    const db = openDb(file);
+    await expect(acquireWriterLock(db, { file, command: 'crawl' })).rejects.toThrow(/pid 4242 on ci-runner-7/);
+    db.close();
+  });
+
+  it('waits with a deadline, and gets in when the holder finishes', async () => {
+    const file = path.join(tmp.dir, 'c.db');
+    const first = openDb(file);
+    const second = openDb(file);
+    const held = await acquireWriterLock(first, { file, command: 'crawl' });
+    let told = 0;
+    await expect(acquireWriterLock(second, { file, command: 'crawl', wait: 150, pollMs: 20, onWait: () => told++ })).rejects.toBeInstanceOf(LockBusyError);
+    expect(told).toBe(1);
+    setTimeout(() => held.release(), 100);
+    const got = await acquireWriterLock(second, { file, command: 'crawl', wait: true, pollMs: 20 });
+    got.release();
+    first.close();
+    second.close();
+  });
+});
+
+describe('crawl as a single writer, and stopping on a signal', () => {
+  const tmp = tempDir('sw-lockcli-');
+  let config: string;
+  const db = () => path.join(tmp.dir, 'seaworthy.db');
+  afterAll(tmp.cleanup);
+  beforeAll(() => {
+    generateDemoFleet(path.join(tmp.dir, 'repos'));
+    config = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\n    owner: acme\nregistries: {offline: true}\ncrawl: {concurrency: 1, carryForwardDays: 0}\n`);
+  });
+
+  it('refuses while another live process holds the database (exit 5), and with --wait runs once it is gone', async () => {
+    const holder = spawn('sleep', ['60']);
+    try {
+      plantLock(db(), { pid: holder.pid!, command: 'crawl' });
+      const refused = runCli(['crawl', '-c', config, '-q']);
+      expect(refused.code).toBe(5);
+      expect(refused.stderr).toContain(`seaworthy crawl, pid ${holder.pid} on ${os.hostname()}, started 2026-11-15T03:17:00.000Z`);
+      expect(refused.stderr).toContain('--wait');
+      const waiting = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'crawl', '-c', config, '--wait', '--now', DEMO_ANCHOR], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString('utf8');
+          // Only once it says it waits does the holder go away.
+          if (stderr.includes('waiting for it')) holder.kill('SIGKILL');
+        });
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      const waited = await waiting;
+      expect(waited.stderr).toMatch(/another process writes this database; waiting for it" pid=\d+ host=\S+ command=crawl/);
+      expect(waited.stderr).toContain('took over the database lock of a process that is gone');
+      expect(waited.code, waited.stderr).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('SIGTERM stops after the repository in flight with exit 3; the next crawl resumes the same run', async () => {
+    const before = new Database(db(), { readonly: true });
+    const lastRun = before.prepare('SELECT MAX(id) FROM runs').pluck().get() as number;
+    before.close();
+    const stopped = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'crawl', '-c', config, '--now', DEMO_ANCHOR], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let sent = false;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString('utf8');
+        if (!sent && stderr.includes('msg="repository crawled"')) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(stopped.code, stopped.stderr).toBe(3);
+    expect(stopped.stderr).toContain('stopping after the repositories in flight');
+    const file = new Database(db(), { readonly: true });
+    const run = file.prepare('SELECT id, status, interrupted_at, end_reason, repo_count FROM runs WHERE id = ?').get(lastRun + 1) as { id: number; status: string; interrupted_at: string | null; end_reason: string; repo_count: number };
+    expect(run).toMatchObject({ status: 'running', end_reason: 'SIGINT/SIGTERM' });
+    expect(run.interrupted_at).not.toBeNull();
+    expect(run.repo_count).toBeGreaterThanOrEqual(1);
+    expect(run.repo_count).toBeLessThan(12);
+    expect(file.prepare('SELECT COUNT(*) FROM locks').pluck().get()).toBe(0);
+    file.close();
+
+    const resumed = runCli(['crawl', '-c', config, '--now', DEMO_ANCHOR, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: run.id, status: 'ok', repositories: 12, resumed: { attempt: 2, alreadyDone: run.repo_count } });
+  });
+});
