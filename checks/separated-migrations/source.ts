@@ -319,11 +319,16 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
   // An unclosed call ends with its line (at most 500 characters on), not with the file.
   const newline = close === -1 ? skeleton.slice(open, open + 500).indexOf('\n') : -1;
   const end = close !== -1 ? close : newline === -1 ? Math.min(skeleton.length, open + 500) : open + newline;
+  return splitArgs(skeleton, open + 1, end);
+}
+
+/** Comma-separated ranges of `s` between `from` and `to`, split at depth 0 only; a blank last one is dropped. */
+export function splitArgs(s: string, from: number, to: number): [number, number][] {
   const ranges: [number, number][] = [];
   let depth = 0;
-  let start = open + 1;
-  for (let k = open + 1; k < end; k++) {
-    const c = skeleton[k];
+  let start = from;
+  for (let k = from; k < to; k++) {
+    const c = s[k];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth === 0) {
@@ -331,7 +336,7 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
       start = k + 1;
     }
   }
-  if (skeleton.slice(start, end).trim() !== '') ranges.push([start, end]);
+  if (s.slice(start, to).trim() !== '') ranges.push([start, to]);
   return ranges;
 }
 
