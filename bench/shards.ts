@@ -47,38 +47,12 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-const { createRepo, daysBefore } = await import('../fixtures/factory.ts');
 const { FakeGitHub } = await import('../fixtures/fake-github/server.ts');
-type FakePullRequest = import('../fixtures/fake-github/server.ts').FakePullRequest;
+const { benchFleet, benchTeamsYaml } = await import('./fake-github-fleet.ts');
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 1000);
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 4);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sw-bench-shards-'));
-
-function repoFiles(i: number): Record<string, string> {
-  const name = `svc-${String(i).padStart(4, '0')}`;
-  const files: Record<string, string> = {
-    'README.md': `# ${name}\n\nService ${i} of the benchmark fleet.\n`,
-    'package.json': JSON.stringify({ name, version: '1.0.0', dependencies: { express: '^5.1.0' } }, null, 2) + '\n',
-    'src/index.ts': `export const id = ${i};\n`,
-    Dockerfile: 'FROM node:24-slim\nCOPY . .\nCMD ["node", "src/index.js"]\n',
-    'catalog-info.yaml': `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-${i % 10}\n`,
-  };
-  if (i % 2 === 0) files['RUNBOOK.md'] = `# ${name}\n\n## Symptoms\nLatency rises.\n\n## Diagnosis\nCheck the dashboard.\n\n## Mitigation\nRoll back.\n\n## Escalation\nPage the on-call.\n`;
-  if (i % 3 === 0) files['alerts/rules.yml'] = `groups:\n  - name: ${name}\n    rules:\n      - alert: ${name.replace(/-/g, '_')}_down\n        expr: up == 0\n        annotations:\n          runbook_url: https://runbooks.example.com/${name}\n`;
-  if (i % 4 === 0) files['.github/pull_request_template.md'] = '## What\n\n## Rollback plan\nHow to undo this change:\n';
-  if (i % 5 === 0) files['infra/main.tf'] = `resource "aws_s3_bucket" "b" {\n  bucket = "${name}"\n  tags = { team = "team-${i % 10}" }\n}\n`;
-  return files;
-}
-
-function pullRequests(i: number): FakePullRequest[] {
-  const prs: FakePullRequest[] = [];
-  for (let n = 1; n <= 6; n++) {
-    prs.push({ number: n, title: `Change ${n}`, body: n % 2 ? '## Rollback plan\nRevert the merge commit.\n' : 'Small fix.', state: 'MERGED', createdAt: daysBefore(ANCHOR, 40 - n * 5), mergedAt: daysBefore(ANCHOR, 39 - n * 5), author: `dev${n}`, files: ['src/index.ts', 'README.md'], mergeCommit: (i * 10 + n).toString(16).padStart(40, '0') });
-  }
-  prs.push({ number: 7, title: 'Update express', body: '', state: 'OPEN', createdAt: daysBefore(ANCHOR, 20), author: 'renovate', authorType: 'Bot', files: ['package.json'] });
-  return prs;
-}
 
 function child(kind: 'crawl' | 'merge', configFile: string, db: string, extra = ''): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
@@ -106,17 +80,13 @@ function resultsOf(file: string, runId: number): string[] {
 
 try {
   const generateStarted = performance.now();
-  const repos = Array.from({ length: REPOS }, (_, i) => {
-    const name = `svc-${String(i).padStart(4, '0')}`;
-    return { name, dir: createRepo(path.join(dir, 'repos'), { name, commits: [{ date: daysBefore(ANCHOR, 30), message: 'init', files: repoFiles(i) }] }), pullRequests: pullRequests(i) };
-  });
+  const { repos, teams } = benchFleet(dir, REPOS, 4, ANCHOR);
   const generateMs = performance.now() - generateStarted;
-  const teams = Array.from({ length: 10 }, (_, t) => ({ slug: `team-${t}`, repos: repos.filter((_, i) => i % 10 === t).map((r) => ({ name: r.name, permission: 'ADMIN' as const })) }));
   // Points are counted, not enforced: one night's spending is what this measures.
   const fake = await new FakeGitHub({ org: 'acme', token: TOKEN, repos, teams, pointsPerHour: 1_000_000 }).start();
   try {
     const configFile = path.join(dir, 'seaworthy.config.yaml');
-    const teamsYaml = teams.map((t) => `  - {name: ${t.slug}, displayName: Team ${t.slug.slice(5)}, repos: [none]}`).join('\n');
+    const teamsYaml = benchTeamsYaml(teams);
     writeFileSync(configFile, `sources:\n  - type: github\n    org: acme\n    apiUrl: ${fake.apiUrl}\nteams:\n${teamsYaml}\nregistries: {offline: true}\n`);
 
     fake.resetLog();

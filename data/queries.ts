@@ -2,6 +2,7 @@
 import type { Status } from '../checks/contract.ts';
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.ts';
+import type { StatusCounts } from './insights.ts';
 import { repoLevel, type LevelDefinition } from './levels.ts';
 
 export interface RunRow {
@@ -103,16 +104,11 @@ export interface TeamScorePoint {
   repos: number;
 }
 
-export interface CheckStat {
+/** One check's status counts over a team's repositories (team null: all of them) in one run. */
+export interface CheckStat extends StatusCounts {
   runId: number;
   team: string | null;
   checkId: string;
-  pass: number;
-  warn: number;
-  fail: number;
-  notApplicable: number;
-  error: number;
-  waived: number;
   meanScore: number | null;
 }
 
@@ -453,7 +449,7 @@ export class Queries {
     const statSlot = new Map<number, number>();
     const levelRows = new Map<number, Map<number, RepoLevelPoint>>();
     const flips: StatusFlip[] = [];
-    const STATUS_KEY: Record<Status, 'pass' | 'warn' | 'fail' | 'notApplicable' | 'error' | 'waived'> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
+    const STATUS_KEY: Record<Status, keyof StatusCounts> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
 
     // One repository's results, as parallel arrays (run, check, status, score) in (run id) order.
     let runIds: number[] = [];

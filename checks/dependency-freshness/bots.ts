@@ -8,7 +8,8 @@ import JSON5 from 'json5';
 import picomatch from 'picomatch';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Finding, RepoSnapshot, SchemaFact } from '../contract.ts';
-import { asRecord, dirOf, errorText, LineIndex, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
+import { asRecord, dirOf, errorText, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
+import { lineIndex } from '../shared/text.ts';
 
 /** Where Renovate looks for its configuration, in the order it looks; it uses the first one it finds. */
 export const RENOVATE_LOCATIONS = [
@@ -231,11 +232,11 @@ function pointerSegments(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function lineOfPointer(tree: JsonNode | undefined, index: LineIndex, segments: (string | number)[]): number | undefined {
+function lineOfPointer(tree: JsonNode | undefined, lineOf: (offset: number) => number, segments: (string | number)[]): number | undefined {
   if (!tree) return undefined;
   for (let n = segments.length; n >= 0; n--) {
     const node = findNodeAtLocation(tree, segments.slice(0, n));
-    if (node) return index.lineAt(node.parent?.type === 'property' ? node.parent.offset : node.offset);
+    if (node) return lineOf(node.parent?.type === 'property' ? node.parent.offset : node.offset);
   }
   return undefined;
 }
@@ -374,7 +375,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   for (const other of unused) {
     scan.findings.push({ severity: 'low', path: other.path, message: `ignored: Renovate reads only the first configuration it finds, ${used.path}${used.fromPackageJson ? ' ("renovate" key)' : ''}; delete this one or merge it` });
   }
-  const index = new LineIndex(used.text);
+  const lineOf = lineIndex(used.text);
   const verdict: RenovateVerdict = { path: used.path, state: 'unparseable', validation: 'not-run', schemaErrors: 0, covers: () => ({ covered: false, why: `${used.path} cannot be parsed` }) };
   scan.renovate = verdict;
 
@@ -384,7 +385,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
     config = asRecord((JSON.parse(used.text) as Record<string, unknown>).renovate);
     pointerPrefix = ['renovate'];
     const keyAt = used.text.indexOf('"renovate"');
-    if (keyAt >= 0) verdict.line = index.lineAt(keyAt);
+    if (keyAt >= 0) verdict.line = lineOf(keyAt);
     if (!config) {
       scan.findings.push({ severity: 'high', path: used.path, line: verdict.line, message: 'the "renovate" key of package.json is not an object: Renovate cannot use it' });
       return;
@@ -414,16 +415,16 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
     if (!(error instanceof RangeError)) throw error;
   }
   if (tree && !used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
-    scan.findings.push({ severity: 'low', path: used.path, line: index.lineAt(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
+    scan.findings.push({ severity: 'low', path: used.path, line: lineOf(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
   }
   // Pointers are placed on a tree of the file; JSON5 syntax (unquoted keys, single quotes) is first
   // rewritten line for line into JSON with comments, so that the tree has every key where it was.
-  let treeIndex = index;
+  let treeLineOf = lineOf;
   if (tree && errors.length > 0) {
     const rewritten = json5AsJsonc(used.text);
     try {
       tree = parseTree(rewritten, [], { allowTrailingComma: true, disallowComments: false });
-      treeIndex = new LineIndex(rewritten);
+      treeLineOf = lineIndex(rewritten);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
     }
@@ -433,7 +434,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   verdict.state = disabledBy ? 'disabled' : 'active';
   verdict.covers = disabledBy ? () => ({ covered: false, why: `Renovate is switched off with ${disabledBy}` }) : renovateCovers(config);
   if (disabledBy) {
-    const line = lineOfPointer(tree, treeIndex, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
+    const line = lineOfPointer(tree, treeLineOf, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
     scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate is configured but switched off (${disabledBy}): no update pull requests are opened${typeof config.description === 'string' ? ` — "${config.description.slice(0, 120)}"` : ''}` });
   }
 
@@ -459,7 +460,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
         if (seen.has(key)) continue;
         seen.add(key);
         const pointer = `${pointerPrefix.length ? '/renovate' : ''}${d.pointer}`;
-        problems.push({ pointer: pointer || '/', message: d.message, line: lineOfPointer(tree, treeIndex, pointerSegments(pointer)) });
+        problems.push({ pointer: pointer || '/', message: d.message, line: lineOfPointer(tree, treeLineOf, pointerSegments(pointer)) });
       }
       // In file order, as a reader fixes them.
       problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));

@@ -1,6 +1,7 @@
 // What the parsers hand the rest of the check: the dependencies one file pins, and what went wrong reading it.
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import type { Ecosystem, Finding } from '../contract.ts';
+import { lineIndex } from '../shared/text.ts';
 
 export interface Dependency {
   /** As the registry names it (PEP 503-normalised for PyPI, "namespace/type" for Terraform providers). */
@@ -97,30 +98,12 @@ export function pep503(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-/** Offsets of line starts, for turning a match position into a 1-based line number. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  lineAt(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-}
-
 /** Lines of each JSON object key written as `"key": {` (first occurrence), for pointing at lockfile entries. */
 export function jsonObjectKeyLines(text: string): Map<string, number> {
   const lines = new Map<string, number>();
-  const index = new LineIndex(text);
+  const lineOf = lineIndex(text);
   for (const m of text.matchAll(/"((?:[^"\\\n]|\\.)*)"\s*:\s*\{/g)) {
-    if (!lines.has(m[1]!)) lines.set(m[1]!, index.lineAt(m.index));
+    if (!lines.has(m[1]!)) lines.set(m[1]!, lineOf(m.index));
   }
   return lines;
 }
@@ -128,7 +111,7 @@ export function jsonObjectKeyLines(text: string): Map<string, number> {
 /** Git leaves these in a file when a merge conflict was committed unresolved. */
 export function conflictMarkerLine(text: string): number | undefined {
   const m = /^(<<<<<<<|>>>>>>>) /m.exec(text);
-  return m ? new LineIndex(text).lineAt(m.index) : undefined;
+  return m ? lineIndex(text)(m.index) : undefined;
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -153,10 +136,10 @@ export function yamlKeyLine(doc: Document, counter: LineCounter, path: (string |
 /** First line on which each `pattern` match's first group appears (one pass over the text). */
 export function firstLines(text: string, pattern: RegExp, normalise: (key: string) => string = (k) => k): Map<string, number> {
   const lines = new Map<string, number>();
-  const index = new LineIndex(text);
+  const lineOf = lineIndex(text);
   for (const m of text.matchAll(pattern)) {
     const key = normalise(m[1]!);
-    if (!lines.has(key)) lines.set(key, index.lineAt(m.index));
+    if (!lines.has(key)) lines.set(key, lineOf(m.index));
   }
   return lines;
 }

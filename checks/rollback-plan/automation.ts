@@ -3,9 +3,10 @@
 // alarms) beats health-gated (helm --atomic, ECS circuit breaker, Flux remediation), which beats a
 // scripted undo in CI, a rollback job someone has to start, and detection of a stuck rollout.
 import type { Finding } from '../contract.ts';
+import { lineIndex } from '../shared/text.ts';
 import { blankGroovyComments, insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
 import { compileGoRegex, goRegexMatches, type Budget } from './goregex.ts';
-import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, lineIndex, listVerdict as hclListVerdict, parseHcl, resources, type HclBody, type HclNode, type ListVerdict } from './terraform.ts';
+import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, listVerdict as hclListVerdict, parseHcl, resources, type HclBody, type HclNode, type ListVerdict } from './terraform.ts';
 import { asArray, asRecord, docStartLine, isTemplatedValue, lineAt, parseYaml, scalarSpans, toJs, YamlTooDeepError } from './yaml.ts';
 import type { Document, LineCounter } from 'yaml';
 

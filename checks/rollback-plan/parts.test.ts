@@ -16,8 +16,9 @@ import { judgeDoc, judgeTemplate } from './documents.ts';
 import rollbackPlan from './index.ts';
 import { findSections, isPlaceholder, parseMarkdown, procedureOf } from './markdown.ts';
 import { judgePullRequest } from './practice.ts';
+import { lineIndex } from '../shared/text.ts';
 import { AUTOMATION_POINTS, PROCEDURE_POINTS, scoreOf, type ScoreParts } from './score.ts';
-import { attribute, childNodes, HclTooDeepError, lineIndex, listVerdict, parseHcl, resources } from './terraform.ts';
+import { attribute, childNodes, HclTooDeepError, listVerdict, parseHcl, resources } from './terraform.ts';
 import { blankTemplateActions, flowDepthExceeded, isTemplated } from './yaml.ts';
 
 const lines = (...ls: string[]): string => ls.join('\n') + '\n';
@@ -156,11 +157,6 @@ describe('terraform scanner', () => {
       }),
       { numRuns: 500 },
     );
-  });
-
-  it('lineIndex maps offsets to 1-based lines', () => {
-    const at = lineIndex('a\nbc\n\nd');
-    expect([0, 1, 2, 4, 5, 6].map(at)).toEqual([1, 1, 2, 2, 3, 4]);
   });
 });
 

@@ -3,6 +3,8 @@
 // attributes. Expressions are kept as text; only literals (true, 5, "ROLLBACK", ["A", "B"]) are
 // interpreted. Object values (`x = { a = true }`) are read as nested bodies, like blocks.
 
+import { lineIndex } from '../shared/text.ts';
+
 export interface HclAttribute {
   name: string;
   line: number;
@@ -49,22 +51,6 @@ interface Token {
   end: number;
   /** Whether a string holds ${…} or %{…}. */
   interpolated?: boolean;
-}
-
-/** Offsets of line starts, for turning an offset into a 1-based line number by binary search. */
-export function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 
 /** End offset (exclusive) of the string starting at `start` (the opening quote), with nested interpolations. */

@@ -2,7 +2,7 @@
 // skeleton (comments and string contents blanked): calls are found by name, their arguments by
 // bracket matching, and SQL passed to execute/RunSQL/query/raw is read by the SQL analyser.
 import { emptyAnalysis, type DestructiveOp, type MigrationAnalysis, type OpKind } from './model.ts';
-import { argRanges, indentedBody, mask, matchBracket, type Masked } from './source.ts';
+import { argRanges, indentedBody, mask, matchBracket, rangeSet, splitArgs, type Masked } from './source.ts';
 import { analyseSql, MAX_OPS } from './sql.ts';
 
 type Range = [number, number];
@@ -19,28 +19,6 @@ interface Call {
 }
 
 const inside = (offset: number, ranges: Range[]) => ranges.some(([a, b]) => offset >= a && offset < b);
-
-/** Membership in many ranges in log time (a file with thousands of guard blocks stays linear). */
-function rangeSet(ranges: Range[]): (offset: number) => boolean {
-  const merged: Range[] = [];
-  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
-    const last = merged[merged.length - 1];
-    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
-    else merged.push([a, b]);
-  }
-  return (offset) => {
-    let lo = 0;
-    let hi = merged.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const [a, b] = merged[mid]!;
-      if (offset < a) hi = mid - 1;
-      else if (offset >= b) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  };
-}
 
 interface Block<T> {
   item: T;
@@ -168,23 +146,6 @@ function statementEnd(m: Masked, start: number): number {
   // A trailing `do` opens a block; it is not an argument.
   const doMatch = /\s(do(\s*\|[^|]*\|)?)\s*$/.exec(s.slice(start, end));
   return doMatch ? end - doMatch[0].length : end;
-}
-
-function splitArgs(s: string, from: number, to: number): Range[] {
-  const ranges: Range[] = [];
-  let depth = 0;
-  let start = from;
-  for (let k = from; k < to; k++) {
-    const c = s[k];
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      ranges.push([start, k]);
-      start = k + 1;
-    }
-  }
-  if (s.slice(start, to).trim() !== '') ranges.push([start, to]);
-  return ranges;
 }
 
 const argText = (m: Masked, r: Range | undefined): string => (r ? m.code.slice(r[0], r[1]).trim() : '');

@@ -3,6 +3,8 @@
 // calls in code only, match brackets that are really brackets, and read the SQL inside strings.
 // Offsets are preserved: `code` and `skeleton` have the length of the text, newlines in place.
 
+import { lineIndex } from '../shared/text.ts';
+
 export type Lang = 'ruby' | 'python' | 'js' | 'php' | 'elixir' | 'csharp';
 
 export interface StringLiteral {
@@ -37,18 +39,7 @@ export function mask(text: string, lang: Lang): Masked {
   const contentRanges: [number, number][] = [];
   const strings: StringLiteral[] = [];
   const literalRanges: [number, number][] = [];
-  const lineStarts = [0];
-  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = lineIndex(text);
   const commentOut = (from: number, to: number) => {
     commentRanges.push([from, to]);
     literalRanges.push([from, to]);
@@ -244,7 +235,7 @@ export function mask(text: string, lang: Lang): Masked {
     }
     i++;
   }
-  literalRanges.sort((a, b) => a[0] - b[0]);
+  const inLiteral = rangeSet(literalRanges);
   strings.sort((a, b) => a.start - b.start);
   const firstIndexFrom = (from: number): number => {
     let lo = 0;
@@ -271,18 +262,7 @@ export function mask(text: string, lang: Lang): Masked {
     firstStringFrom(from) {
       return strings[firstIndexFrom(from)];
     },
-    inLiteral(offset) {
-      let lo = 0;
-      let hi = literalRanges.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const [a, b] = literalRanges[mid]!;
-        if (offset < a) hi = mid - 1;
-        else if (offset >= b) lo = mid + 1;
-        else return true;
-      }
-      return false;
-    },
+    inLiteral,
   };
 }
 
@@ -339,11 +319,16 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
   // An unclosed call ends with its line (at most 500 characters on), not with the file.
   const newline = close === -1 ? skeleton.slice(open, open + 500).indexOf('\n') : -1;
   const end = close !== -1 ? close : newline === -1 ? Math.min(skeleton.length, open + 500) : open + newline;
+  return splitArgs(skeleton, open + 1, end);
+}
+
+/** Comma-separated ranges of `s` between `from` and `to`, split at depth 0 only; a blank last one is dropped. */
+export function splitArgs(s: string, from: number, to: number): [number, number][] {
   const ranges: [number, number][] = [];
   let depth = 0;
-  let start = open + 1;
-  for (let k = open + 1; k < end; k++) {
-    const c = skeleton[k];
+  let start = from;
+  for (let k = from; k < to; k++) {
+    const c = s[k];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth === 0) {
@@ -351,7 +336,7 @@ export function argRanges(skeleton: string, open: number): [number, number][] {
       start = k + 1;
     }
   }
-  if (skeleton.slice(start, end).trim() !== '') ranges.push([start, end]);
+  if (s.slice(start, to).trim() !== '') ranges.push([start, to]);
   return ranges;
 }
 
@@ -403,4 +388,26 @@ export function indentedBody(m: Masked, headerOffset: number): [number, number] 
   if (bodyStart === undefined) return [m.skeleton.length, m.skeleton.length];
   const end = nextNoDeeper[line]!;
   return [bodyStart, end === -1 ? m.skeleton.length : starts[end]!];
+}
+
+/** Membership in many ranges in log time (a file with thousands of guard blocks stays linear). */
+export function rangeSet(ranges: [number, number][]): (offset: number) => boolean {
+  const merged: [number, number][] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return (offset) => {
+    let lo = 0;
+    let hi = merged.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = merged[mid]!;
+      if (offset < a) hi = mid - 1;
+      else if (offset >= b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
 }

@@ -3,7 +3,7 @@
 // configured as a file glob plus a regular expression.
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { isKeyShaped } from './keys.ts';
-import { lineIndex } from './lexer.ts';
+import { lineIndex } from '../shared/text.ts';
 
 export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry';
 

@@ -101,22 +101,3 @@ export function stripComments(text: string, path: string): string {
   out.push(text.slice(copiedTo));
   return out.join('');
 }
-
-/** 1-based line of `offset`, from a table of line starts built once per file. */
-export function lineIndex(text: string): (offset: number) => number {
-  let starts: number[] | undefined;
-  return (offset: number) => {
-    if (!starts) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}

@@ -1,6 +1,6 @@
 // Flag keys at SDK call sites, in source text whose comments were blanked (lexer.ts).
 import { isKeyShaped } from './keys.ts';
-import { lineIndex } from './lexer.ts';
+import { lineIndex } from '../shared/text.ts';
 import { CLIENT_RECEIVER, SDKS, type Sdk } from './sdks.ts';
 
 export interface Reference {

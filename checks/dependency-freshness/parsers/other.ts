@@ -3,7 +3,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import semver from 'semver';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { asRecord, conflictMarkerLine, emptySource, errorText, failed, firstLines, LineIndex, type DependencySource } from '../model.ts';
+import { asRecord, conflictMarkerLine, emptySource, errorText, failed, firstLines, type DependencySource } from '../model.ts';
+import { lineIndex } from '../../shared/text.ts';
 
 function tomlFailure(source: DependencySource, error: unknown): DependencySource {
   return failed(source, `not valid TOML: ${errorText(error)}`, error instanceof TomlError ? error.line : undefined);
@@ -302,7 +303,7 @@ export function parsePom(path: string, text: string): DependencySource {
   }
   if (!project) return failed(source, 'no <project> element: not a Maven POM');
   const properties = asRecord(project.properties) ?? {};
-  const index = new LineIndex(text);
+  const lineOf = lineIndex(text);
   const artifactOffsets = new Map<string, number[]>();
   for (const m of text.matchAll(/<artifactId>\s*([^<]*?)\s*<\/artifactId>/g)) artifactOffsets.set(m[1]!, [...(artifactOffsets.get(m[1]!) ?? []), m.index]);
   const resolve = (raw: unknown): string | undefined => {
@@ -330,7 +331,7 @@ export function parsePom(path: string, text: string): DependencySource {
     if (!group || !artifact || group.includes('${')) continue;
     // The same artifact may appear more than once (managed and used): take its occurrences in turn.
     const at = artifactOffsets.get(artifact)?.shift();
-    const line = at !== undefined ? index.lineAt(at) : undefined;
+    const line = at !== undefined ? lineOf(at) : undefined;
     const name = `${group}:${artifact}`;
     const version = resolve(d.version);
     if (version && !/[[\]()]/.test(version)) source.dependencies.push({ name, version, direct: true, line });
@@ -361,7 +362,7 @@ export function parseGradleCatalog(path: string, text: string): DependencySource
   };
   const librariesAt = Math.max(0, text.search(/^\[libraries\]/m));
   const aliasLines = firstLines(text.slice(librariesAt), /^\s*"?([A-Za-z0-9._-]+)"?\s*=/gm);
-  const offsetLines = new LineIndex(text).lineAt(librariesAt) - 1;
+  const offsetLines = lineIndex(text)(librariesAt) - 1;
   for (const [alias, value] of Object.entries(asRecord(data.libraries) ?? {})) {
     let module: string | undefined;
     let version: string | undefined;

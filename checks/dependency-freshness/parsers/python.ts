@@ -1,7 +1,8 @@
 // PyPI ecosystem: poetry.lock, uv.lock, Pipfile.lock, pinned requirements*.txt, and pyproject.toml or
 // Pipfile on their own where no lockfile answers for them.
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, firstLines, joinPath, LineIndex, pep503, type DependencySource, type ReadContext } from '../model.ts';
+import { asRecord, conflictMarkerLine, dirOf, emptySource, errorText, failed, firstLines, joinPath, pep503, type DependencySource, type ReadContext } from '../model.ts';
+import { lineIndex } from '../../shared/text.ts';
 
 /** PEP 508 requirement → normalised name (extras, markers and specifiers dropped). */
 export function pep508Name(requirement: string): string | undefined {
@@ -181,7 +182,7 @@ export function parsePipfileLock(path: string, text: string, ctx: ReadContext): 
   const pipfilePath = joinPath(dirOf(path), 'Pipfile');
   const pipfile = readPipfile(ctx.text(pipfilePath));
   if (!pipfile) source.findings.push({ severity: 'low', path, message: `${pipfilePath} is missing or not valid TOML: direct dependencies are unknown, so every locked package is judged as direct` });
-  const index = new LineIndex(text);
+  const lineOf = lineIndex(text);
   for (const section of ['default', 'develop']) {
     for (const [rawName, value] of Object.entries(asRecord(root[section]) ?? {})) {
       const entry = asRecord(value);
@@ -192,7 +193,7 @@ export function parsePipfileLock(path: string, text: string, ctx: ReadContext): 
         continue;
       }
       const at = text.indexOf(`"${rawName}": {`);
-      const line = at >= 0 ? index.lineAt(at) : undefined;
+      const line = at >= 0 ? lineOf(at) : undefined;
       const version = typeof entry.version === 'string' ? exactPin(entry.version) : undefined;
       if (version) source.dependencies.push({ name, version, direct: true, line });
       else source.dependencies.push({ name, version: String(entry.ref ?? entry.path ?? '?'), direct: true, line, notDatable: `installed from ${entry.git ? 'git' : entry.path ? 'a path' : 'a non-registry source'}, not PyPI` });
