@@ -2,7 +2,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import Database from 'better-sqlite3';
 import { openDb } from '../data/db.ts';
 import { acquireWriterLock } from '../data/lock.ts';
 import { pruneFindings } from '../data/retention.ts';
@@ -189,7 +188,8 @@ export function commandBackup(argv: string[]): number {
   } finally {
     db.close();
   }
-  const copy = new Database(out, { readonly: true });
+  // Opened as the site build opens it: a copy this version cannot read (migrations missing) is refused here.
+  const copy = openDb(out, { readonly: true });
   try {
     const integrity = copy.pragma('integrity_check', { simple: true });
     const foreignKeys = copy.pragma('foreign_key_check') as unknown[];

@@ -78,6 +78,11 @@ function resultsOf(file: string, runId: number): string[] {
   }
 }
 
+/** The repositories a CLI run reports as written ("repository crawled" comes after the commit). */
+function crawledRepos(stderr: string): string[] {
+  return [...stderr.matchAll(/msg="repository crawled"[^\n]*?\brepo=(\S+)/g)].map((m) => m[1]!);
+}
+
 interface Consistency {
   runs: { id: number; status: string; attempts: number }[];
   written: number;
@@ -138,6 +143,8 @@ describe('a crawl killed at random points', () => {
       const args = ['-c', config, '--db', db, '--now', NOW];
       let attempts = 0;
       let finished = false;
+      // Repositories an earlier attempt of this crawl wrote: a resume must never crawl them again.
+      const writtenBefore = new Set<string>();
       while (!finished) {
         attempts++;
         expect(attempts, `scenario ${scenario} (seed ${SEED}) never finished`).toBeLessThan(40);
@@ -152,6 +159,9 @@ describe('a crawl killed at random points', () => {
           outcome = await crawlChild(args);
         }
         const context = `scenario ${scenario}, attempt ${attempts}, seed ${SEED}`;
+        const crawledNow = crawledRepos(outcome.stderr);
+        for (const repo of crawledNow) expect(writtenBefore.has(repo), `${context}: ${repo} was written by an earlier attempt and crawled again`).toBe(false);
+        for (const repo of crawledNow) writtenBefore.add(repo);
         if (outcome.signal === 'SIGKILL') kills++;
         else {
           expect(outcome.code, `${context}: ${outcome.stderr}`).toBe(0);
@@ -169,11 +179,33 @@ describe('a crawl killed at random points', () => {
           expect(state.written).toBe(repoCount);
         }
       }
+      expect(writtenBefore.size, `scenario ${scenario}: repositories reported written`).toBeLessThanOrEqual(repoCount);
       expect(resultsOf(db, 1), `scenario ${scenario} (seed ${SEED}) differs from the uninterrupted crawl`).toEqual(baseline);
       scenario++;
     }
     process.stdout.write(`kill test: ${kills} SIGKILLs over ${scenario} crawls in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (seed ${SEED}): ${JSON.stringify(landed)}\n`);
     expect(landed.crawling).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a backfill killed mid-point is resumed by the next --backfill, though its points count back from a later time', async () => {
+    const db = path.join(tmp.dir, 'backfill.db');
+    // What the first night's "crawl --backfill 2" left when it was killed in its first point, minutes later in the day.
+    const point = '2026-11-01T00:07:00.000Z';
+    const killed = await crawlChild(['-c', config, '--db', db, '--as-of', point, '--crash-after', '4']);
+    expect(killed.signal).toBe('SIGKILL');
+    const again = runCli(['crawl', '-c', config, '--db', db, '--backfill', '2', '--as-of', '2026-11-15T00:00:00Z', '-q']);
+    expect(again.code, again.stderr).toBe(0);
+    const file = new Database(db, { readonly: true });
+    expect(file.prepare('SELECT id, status, as_of, attempts, repo_count FROM runs ORDER BY id').all()).toEqual([
+      { id: 1, status: 'ok', as_of: point, attempts: 2, repo_count: repoCount },
+      { id: 2, status: 'ok', as_of: '2026-11-08T00:00:00.000Z', attempts: 1, repo_count: repoCount },
+      { id: 3, status: 'ok', as_of: '2026-11-15T00:00:00.000Z', attempts: 1, repo_count: repoCount },
+    ]);
+    file.close();
+    // And the resumed point equals that point crawled in one go.
+    const clean = path.join(tmp.dir, 'backfill-clean.db');
+    expect(runCli(['crawl', '-c', config, '--db', clean, '--as-of', point, '-q']).code).toBe(0);
+    expect(resultsOf(db, 1)).toEqual(resultsOf(clean, 1));
   });
 
   it('a resumed run does not crawl again what it holds', async () => {
