@@ -236,3 +236,34 @@ describe('crawl as a single writer, and stopping on a signal', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: run.id, status: 'ok', repositories: 12, resumed: { attempt: 2, alreadyDone: run.repo_count } });
   });
 });
+
+describe('readers', () => {
+  const tmp = tempDir('sw-readers-');
+  afterAll(tmp.cleanup);
+
+  it('a site build reads one snapshot: runs finished while it reads do not appear half-way through', async () => {
+    const { Store } = await import('../data/store.ts');
+    const { Queries } = await import('../data/queries.ts');
+    const file = path.join(tmp.dir, 'r.db');
+    const store = new Store(file);
+    const finish = (startedAt: string) => {
+      const runId = store.startRun({ startedAt, toolVersion: 't', config: {} });
+      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ severity: 'low', message: 'm' }] }] }, startedAt);
+      store.finishRun(runId, { finishedAt: startedAt, status: 'ok', repoCount: 1, errorCount: 0 });
+      return runId;
+    };
+    const first = finish('2026-11-14T03:00:00.000Z');
+    const reader = new Queries(file);
+    // A crawl writes, finishes and prunes while the build is under way.
+    const second = finish('2026-11-15T03:00:00.000Z');
+    store.db.prepare('DELETE FROM findings').run();
+    expect(reader.latestEndedRun()?.id).toBe(first);
+    expect(reader.latestRun()?.id).toBe(first);
+    expect(reader.repositories(first)).toHaveLength(1);
+    reader.close();
+    const next = new Queries(file);
+    expect(next.latestRun()?.id).toBe(second);
+    next.close();
+    store.close();
+  });
+});
