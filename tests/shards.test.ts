@@ -130,6 +130,14 @@ describe('crawling in shards and merging', () => {
       total += summary.repositories;
     }
     expect(total).toBe(names.length);
+    // What a GitHub crawl adds to a shard: points spent, release lists and blobs it cached.
+    for (const i of [1, 2, 3, 4]) {
+      const shard = new Database(file(`shard-${i}.db`));
+      shard.prepare('UPDATE runs SET api_points = ? WHERE shard IS NOT NULL').run(i * 10);
+      shard.prepare("INSERT INTO registry_cache (ecosystem, name, status, releases, fetched_at) VALUES ('npm', ?, 'found', '[]', '2026-11-15T03:00:00Z')").run(`pkg-${i}`);
+      shard.prepare("INSERT INTO github_blobs (oid, result, byte_size, used_at) VALUES (?, '{}', 2, '2026-11-15T03:00:00Z')").run(String(i).repeat(40));
+      shard.close();
+    }
     const merged = merge('shard-1.db', 'shard-2.db', 'shard-3.db', 'shard-4.db');
     expect(merged.code, merged.stderr).toBe(0);
     const summary = JSON.parse(merged.stdout) as { runId: number; status: string; repositories: number; carriedForward: number; missing: string[]; unmappedOrigins: number };
@@ -146,6 +154,10 @@ describe('crawling in shards and merging', () => {
       { id: 2, status: 'ok', shard: null, shard_group: 'night-2', repo_count: 16 },
     ]);
     expect(main.prepare('SELECT COUNT(DISTINCT team_id) FROM run_teams WHERE run_id = 2').pluck().get()).toBe(2);
+    expect(main.prepare('SELECT api_points FROM runs WHERE id = 2').pluck().get()).toBe(100);
+    expect(JSON.parse(merged.stdout).apiPoints).toBe(100);
+    expect(main.prepare("SELECT name FROM registry_cache WHERE ecosystem = 'npm' ORDER BY name").pluck().all()).toEqual(['pkg-1', 'pkg-2', 'pkg-3', 'pkg-4']);
+    expect(main.prepare('SELECT COUNT(*) FROM github_blobs').pluck().get()).toBe(4);
     main.close();
   });
 
