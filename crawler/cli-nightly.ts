@@ -2,6 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import Database from 'better-sqlite3';
 import { openDb } from '../data/db.ts';
 import { acquireWriterLock } from '../data/lock.ts';
 import { pruneFindings } from '../data/retention.ts';
@@ -187,6 +188,14 @@ export function commandBackup(argv: string[]): number {
     db.prepare('VACUUM INTO ?').run(out);
   } finally {
     db.close();
+  }
+  // A copy taken while a writer held the database must not carry its lock: restored on the same
+  // machine, the copy would be refused for as long as that (unrelated) process lives.
+  const unlock = new Database(out);
+  try {
+    unlock.prepare('DELETE FROM locks').run();
+  } finally {
+    unlock.close();
   }
   // Opened as the site build opens it: a copy this version cannot read (migrations missing) is refused here.
   const copy = openDb(out, { readonly: true });
