@@ -5,12 +5,12 @@
 // repository, mid-transaction) chosen from the progress the child prints. Seed: KILL_SEED.
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../checks/registry.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
-import { CLI, runCli, tempDir, writeConfig } from './helpers.ts';
+import { CLI, git, runCli, tempDir, writeConfig } from './helpers.ts';
 
 const NOW = DEMO_ANCHOR;
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
@@ -232,5 +232,34 @@ describe('a crawl killed at random points', () => {
       { id: 3, status: 'ok', end_reason: null },
     ]);
     file.close();
+  });
+
+  // Last: it adds commits to the shared fleet.
+  it('resumes a night that carried unchanged repositories forward, ending equal to the same night uninterrupted', async () => {
+    const night2 = new Date(Date.parse(NOW) + 86_400_000).toISOString();
+    copyFileSync(path.join(tmp.dir, 'baseline.db'), path.join(tmp.dir, 'carry-killed.db'));
+    copyFileSync(path.join(tmp.dir, 'baseline.db'), path.join(tmp.dir, 'carry-clean.db'));
+    const changed = readdirSync(path.join(tmp.dir, 'repos')).sort().slice(0, 3);
+    for (const name of changed) git(path.join(tmp.dir, 'repos', name), '-c', 'user.name=t', '-c', 'user.email=t@x', 'commit', '--allow-empty', '-q', '-m', 'night 2');
+    const clean = runCli(['crawl', '-c', config, '--db', path.join(tmp.dir, 'carry-clean.db'), '--now', night2, '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ runId: 2, carriedForward: repoCount - changed.length });
+    const killed = await crawlChild(['-c', config, '--db', path.join(tmp.dir, 'carry-killed.db'), '--now', night2, '--crash-after', '1']);
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = runCli(['crawl', '-c', config, '--db', path.join(tmp.dir, 'carry-killed.db'), '--now', night2, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // The carried repositories and the one written before the kill are not read again.
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: 2, status: 'ok', repositories: repoCount, carriedForward: repoCount - changed.length, resumed: { attempt: 2, alreadyDone: repoCount - changed.length + 1 } });
+    expect(crawledRepos(resumed.stderr)).toHaveLength(changed.length - 1);
+    const carried = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT r.repo_key, rr.carried_from_run, rr.stale_reason, rr.commits_since_previous FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE rr.run_id = 2 ORDER BY r.repo_key').all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(carried(path.join(tmp.dir, 'carry-killed.db'))).toEqual(carried(path.join(tmp.dir, 'carry-clean.db')));
+    expect(resultsOf(path.join(tmp.dir, 'carry-killed.db'), 2)).toEqual(resultsOf(path.join(tmp.dir, 'carry-clean.db'), 2));
   });
 });
