@@ -20,6 +20,14 @@ export function uncoveredPoints(points: readonly Date[], runStarts: readonly str
   return points.filter((p) => !starts.some((s) => Math.abs(s - p.getTime()) < COVERED_MS));
 }
 
+/** Points within COVERED_MS of an unfinished backfill run's date take that date exactly, so `crawl` resumes the run. */
+export function resumeAt(points: readonly Date[], unfinishedAsOf: readonly string[]): Date[] {
+  return points.map((p) => {
+    const near = unfinishedAsOf.find((asOf) => Math.abs(Date.parse(asOf) - p.getTime()) < COVERED_MS);
+    return near ? new Date(near) : p;
+  });
+}
+
 export interface BackfillSummary {
   runs: CrawlSummary[];
   /** Points skipped because the database already had a run near them. */
@@ -31,12 +39,16 @@ export async function backfill(config: SeaworthyConfig, options: Pick<CrawlOptio
   const points = backfillPoints(options.weeks, options.until);
   const db = openDb(options.dbPath);
   let starts: string[];
+  let unfinished: string[];
   try {
     starts = db.prepare("SELECT started_at FROM runs WHERE status IN ('ok', 'partial')").pluck().all() as string[];
+    unfinished = db.prepare("SELECT as_of FROM runs WHERE status = 'running' AND as_of IS NOT NULL AND shard IS NULL ORDER BY id DESC").pluck().all() as string[];
   } finally {
     db.close();
   }
-  const todo = uncoveredPoints(points, starts);
+  // A backfill killed mid-point left its run unfinished; this one's points are a little later (they
+  // count back from now), so the point nearest that run takes its date and the run is resumed.
+  const todo = resumeAt(uncoveredPoints(points, starts), unfinished);
   if (todo.length < points.length) logger.info('backfill points already in the database are skipped', { covered: points.length - todo.length });
   // One line per point: the per-repository lines of every point would drown the log.
   const quiet: Logger = { info: () => {}, warn: (m, f) => logger.warn(m, f), error: (m, f) => logger.error(m, f), progress: () => ({ tick: () => {}, done: () => {} }) };

@@ -14,6 +14,20 @@ import { mergeMarkdown, writeStepSummary } from './step-summary.ts';
 
 export class NightlyUsageError extends Error {}
 
+/** --wait waits this long for another writer unless --wait-minutes says otherwise: a nightly never hangs for ever. */
+export const DEFAULT_WAIT_MINUTES = 60;
+
+/** The writer-lock wait of --wait / --wait-minutes: false (refuse at once) or a bound in ms. */
+export function waitOption(values: { wait?: boolean; 'wait-minutes'?: string }): number | false {
+  const text = values['wait-minutes'];
+  if (text === undefined) return values.wait ? DEFAULT_WAIT_MINUTES * 60_000 : false;
+  const minutes = Number(text);
+  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60)) throw new NightlyUsageError(`--wait-minutes must be a number of minutes above 0 and at most 1440, got "${text}"`);
+  return minutes * 60_000;
+}
+
+export const WAIT_OPTIONS = { wait: { type: 'boolean', default: false }, 'wait-minutes': { type: 'string' } } as const;
+
 export const NIGHTLY_HELP: Record<string, string> = {
   init: `Usage: seaworthy init [options]
 
@@ -39,7 +53,8 @@ Options:
   -c, --config <file>   configuration file (default: seaworthy.config.yaml; optional)
       --db <file>       main database (default: "database" from the configuration)
       --shards <n>      the number of shards of the split (recognises missing ones when none arrived)
-      --wait            wait for another writer of the main database instead of refusing
+      --wait            wait for another writer of the main database instead of refusing (at most 60 min)
+      --wait-minutes <n>  wait at most n minutes (implies --wait)
       --json            print the merge summary as JSON on stdout
   -h, --help            show this help
 
@@ -55,7 +70,8 @@ Options:
       --db <file>       database file (default: "database" from the configuration)
       --dry-run         count what would be deleted, delete nothing
       --vacuum          compact the file afterwards (rewrites it; takes a while on large databases)
-      --wait            wait for another writer instead of refusing
+      --wait            wait for another writer instead of refusing (at most 60 min)
+      --wait-minutes <n>  wait at most n minutes (implies --wait)
       --json            print the report as JSON
   -h, --help            show this help`,
   backup: `Usage: seaworthy backup --out <file> [options]
@@ -109,7 +125,7 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   const { values, positionals } = parse(
     'merge',
     argv,
-    { config: { type: 'string', short: 'c' }, db: { type: 'string' }, shards: { type: 'string' }, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false }, 'log-format': { type: 'string', default: 'text' } },
+    { config: { type: 'string', short: 'c' }, db: { type: 'string' }, shards: { type: 'string' }, ...WAIT_OPTIONS, json: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false }, 'log-format': { type: 'string', default: 'text' } },
     true,
   );
   if (values.help) return { code: help('merge') };
@@ -118,7 +134,8 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   if (positionals.length === 0 && expect === undefined) throw new NightlyUsageError(`name the shard databases to merge\n\n${NIGHTLY_HELP.merge}`);
   const { dbPath, config } = databaseOf(values);
   const logger: Logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
-  const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait: values.wait, retention: config?.retention });
+  const wait = waitOption(values);
+  const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait, retention: config?.retention });
   writeStepSummary(mergeMarkdown(summary));
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const s of summary.shards.filter((s) => s.outcome === 'skipped')) logger.warn('shard database not merged', { file: s.file, reason: s.reason });
@@ -136,13 +153,14 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
 }
 
 export async function commandPrune(argv: string[]): Promise<number> {
-  const { values } = parse('prune', argv, { config: { type: 'string', short: 'c' }, db: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, vacuum: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false } });
+  const { values } = parse('prune', argv, { config: { type: 'string', short: 'c' }, db: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, vacuum: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, ...WAIT_OPTIONS });
   if (values.help) return help('prune');
+  const wait = waitOption(values);
   const config = loadConfig(values.config ?? 'seaworthy.config.yaml');
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   const db = openDb(dbPath);
   try {
-    const lock = await acquireWriterLock(db, { file: dbPath, command: 'prune', wait: values.wait });
+    const lock = await acquireWriterLock(db, { file: dbPath, command: 'prune', wait });
     try {
       const report = pruneFindings(db, config.retention, { dryRun: values['dry-run'] });
       if (values.vacuum && !values['dry-run']) db.exec('VACUUM');
@@ -171,7 +189,16 @@ export function commandBackup(argv: string[]): number {
   } finally {
     db.close();
   }
-  const copy = new Database(out, { readonly: true });
+  // A copy taken while a writer held the database must not carry its lock: restored on the same
+  // machine, the copy would be refused for as long as that (unrelated) process lives.
+  const unlock = new Database(out);
+  try {
+    unlock.prepare('DELETE FROM locks').run();
+  } finally {
+    unlock.close();
+  }
+  // Opened as the site build opens it: a copy this version cannot read (migrations missing) is refused here.
+  const copy = openDb(out, { readonly: true });
   try {
     const integrity = copy.pragma('integrity_check', { simple: true });
     const foreignKeys = copy.pragma('foreign_key_check') as unknown[];

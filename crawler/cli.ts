@@ -8,7 +8,7 @@ import { createLogger } from './log.ts';
 import { crawl, type CrawlSummary } from './run.ts';
 import { StoreError } from '../data/db.ts';
 import { LockBusyError } from '../data/lock.ts';
-import { NIGHTLY_HELP, NightlyUsageError, commandBackup, commandInit, commandMerge, commandPrune, crawlSignals } from './cli-nightly.ts';
+import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandInit, commandMerge, commandPrune, crawlSignals, waitOption } from './cli-nightly.ts';
 import { InitRefused } from './init/index.ts';
 import { MergeError } from './merge.ts';
 import { parseShard } from './shard.ts';
@@ -62,9 +62,11 @@ Options:
                           its age; packages it lacks are reported undated ("not in the offline cache")
       --shard <I/N>       crawl only shard I of N (stable by repository key) into a run marked as such;
                           give each shard its own --db and fold them with "seaworthy merge"
-      --group <id>        shards of one crawl share it (default: $SEAWORTHY_RUN_GROUP, $GITHUB_RUN_ID, or the date)
+      --group <id>        shards of one crawl share it (default: $SEAWORTHY_RUN_GROUP, gh-$GITHUB_RUN_ID, or the date)
       --restart           start a new run even if the last one was interrupted (default: resume it)
-      --wait              wait for another crawl of the same database to finish instead of refusing
+      --wait              wait for another writer of the database (crawl, merge, prune) to finish
+                          instead of refusing, at most 60 minutes
+      --wait-minutes <n>  wait at most n minutes (implies --wait)
       --now <time>        reference time for the checks (default: the run's start)
       --json              print the run summary as JSON on stdout
       --log-format <fmt>  text (default) or json
@@ -147,7 +149,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
     shard: { type: 'string' },
     group: { type: 'string' },
     restart: { type: 'boolean', default: false },
-    wait: { type: 'boolean', default: false },
+    ...WAIT_OPTIONS,
     now: { type: 'string' },
   });
   if (values.help) return help('crawl');
@@ -195,7 +197,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
 }
 
 /** The crawl options of unattended operation: shards, resume, waiting for the lock, a fixed reference time. */
-function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; now?: string }) {
+function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; 'wait-minutes'?: string; now?: string }) {
   let shard: ReturnType<typeof parseShard> | undefined;
   try {
     shard = values.shard ? parseShard(values.shard) : undefined;
@@ -206,7 +208,7 @@ function crawlOptions(values: { shard?: string; group?: string; restart?: boolea
   const now = values.now ? new Date(values.now) : undefined;
   if (now && Number.isNaN(now.getTime())) throw new UsageError(`--now must be a date or time such as 2026-11-15T09:00:00Z, got "${values.now}"`);
   const group = shard ? (values.group ?? process.env.SEAWORTHY_RUN_GROUP ?? (process.env.GITHUB_RUN_ID ? `gh-${process.env.GITHUB_RUN_ID}` : new Date().toISOString().slice(0, 10))) : undefined;
-  return { shard, shardGroup: group, restart: values.restart, wait: values.wait, now };
+  return { shard, shardGroup: group, restart: values.restart, wait: waitOption(values), now };
 }
 
 async function commandBuild(argv: string[]): Promise<number> {

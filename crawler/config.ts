@@ -290,6 +290,8 @@ export const configSchema = z
           .meta({ description: "After dailyDays, the last good run of each week keeps its findings this many days from its date (0: for ever); other runs keep only scores and statuses." }),
       })
       .strict()
+      // weeklyDays counts from the run's date too: at or below dailyDays no week would ever keep its detail.
+      .refine((r) => r.weeklyDays === 0 || r.weeklyDays > r.dailyDays, { path: ['weeklyDays'], message: 'weeklyDays counts from the run\'s date like dailyDays, so it must be 0 (weekly detail for ever) or more than dailyDays, e.g. dailyDays: 90, weeklyDays: 730' })
       .prefault({})
       .meta({ description: 'How long the detail of old runs is kept. A repository\'s latest good result and the results carried from it are never pruned.', examples: [{ dailyDays: 90, weeklyDays: 730 }] }),
   })

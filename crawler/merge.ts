@@ -105,6 +105,12 @@ export async function mergeShards(options: { dbPath: string; shardFiles: string[
       reports.push({ file, shard: run.shard, status: run.status, repositories: 0, outcome: 'skipped', reason: 'its crawl did not finish (interrupted or killed): resume it with the same crawl command, then merge' });
       continue;
     }
+    // A shard that failed as a whole may hold no repository at all: folding it would drop its slice
+    // from the run, where a missing shard keeps its repositories' last good result, marked stale.
+    if (run.status === 'failed') {
+      reports.push({ file, shard: run.shard, status: run.status, repositories: 0, outcome: 'skipped', reason: 'its crawl failed as a whole: its repositories keep their last good result, marked stale' });
+      continue;
+    }
     usable.push({ file, run });
   }
   // Shards of one crawl agree on everything but their slice; anything else is a mix-up worth stopping for.
@@ -164,6 +170,8 @@ export async function mergeShards(options: { dbPath: string; shardFiles: string[
     const totals = runTotals(db, runId);
     const status = totals.repoCount === 0 || totals.errorCount === totals.repoCount ? 'failed' : totals.errorCount > 0 || missing.length > 0 ? 'partial' : 'ok';
     const points = db.prepare('SELECT SUM(api_points) FROM merged_shards WHERE run_id = ?').pluck().get(runId) as number | null;
+    // A merge killed after its folds but before this update left the run 'running': finish it now.
+    if (!changed && db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) === 'running') changed = true;
     if (changed) {
       db.prepare('UPDATE runs SET status = ?, finished_at = ?, repo_count = ?, error_count = ?, api_points = ?, carried_forward_count = ?, started_at = (SELECT MIN(started_at) FROM merged_shards WHERE run_id = ?) WHERE id = ?').run(
         status,
@@ -214,7 +222,8 @@ interface ShardRepoRun {
   [column: string]: unknown;
 }
 
-const REPO_RUN_COLUMNS = ['status', 'error', 'default_branch', 'head_oid', 'head_date', 'kind', 'kind_source', 'kind_evidence', 'lifecycle', 'problems', 'score', 'duration_ms', 'crawled_at', 'stale_reason', 'owner_source'] as const;
+const REPO_RUN_COLUMNS = ['status', 'error', 'default_branch', 'head_oid', 'head_date', 'kind', 'kind_source', 'kind_evidence', 'lifecycle', 'problems', 'score', 'duration_ms', 'crawled_at', 'stale_reason', 'owner_source', 'commits_since_previous'] as const;
+const COMMIT_COLUMNS = ['position', 'oid', 'committed_at', 'author', 'title', 'pr_number', 'pr_title', 'pr_url'] as const;
 const RESULT_COLUMNS = ['check_id', 'check_version', 'status', 'underlying_status', 'score', 'weight', 'summary', 'waiver_reason', 'waiver_expires', 'duration_ms'] as const;
 
 /** Copies one shard run's rows into the merged run, in one transaction. */
@@ -262,6 +271,11 @@ function foldShard(store: Store, runId: number, file: string, run: ShardRun): { 
         const results = db.prepare(`SELECT id, ${RESULT_COLUMNS.join(', ')} FROM shard.check_results WHERE run_id = ? AND repo_id = ? ORDER BY id`);
         const insertResult = db.prepare(`INSERT INTO main.check_results (run_id, repo_id, ${RESULT_COLUMNS.join(', ')}) VALUES (@runId, @repoId, ${RESULT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
         const copyFindings = db.prepare('INSERT INTO main.findings (result_id, severity, message, path, line) SELECT ?, severity, message, path, line FROM shard.findings WHERE result_id = ? ORDER BY id');
+        // What changed since the previous crawl (the site's "what changed"), as the single job writes it.
+        const copyCommits = db.prepare(
+          `INSERT INTO main.repo_run_commits (run_id, repo_id, ${COMMIT_COLUMNS.join(', ')})
+           SELECT ?, ?, ${COMMIT_COLUMNS.join(', ')} FROM shard.repo_run_commits WHERE run_id = ? AND repo_id = ? ORDER BY position`,
+        );
         let unmapped = 0;
         for (const row of rows) {
           const repoId = store.repositoryId({ key: row.repo_key, host: row.host, owner: row.owner, name: row.name, webUrl: row.web_url ?? undefined });
@@ -278,6 +292,7 @@ function foldShard(store: Store, runId: number, file: string, run: ShardRun): { 
             const newId = Number(insertResult.run({ ...columns, runId, repoId }).lastInsertRowid);
             copyFindings.run(newId, id);
           }
+          copyCommits.run(runId, repoId, run.id, row.repo_id);
         }
         db.prepare(
           `INSERT INTO main.registry_cache SELECT * FROM shard.registry_cache WHERE true

@@ -265,6 +265,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       command: 'crawl',
       wait: options.wait,
       onWait: (holder) => logger.warn('another process writes this database; waiting for it', { pid: holder.pid, host: holder.host, command: holder.command, since: holder.acquiredAt }),
+      onHeartbeatError: (error) => logger.warn('could not renew the database lock; trying again at the next heartbeat', { error: error.message }),
     });
     if (lock.tookOverFrom) logger.warn('took over the database lock of a process that is gone', { pid: lock.tookOverFrom.holder.pid, host: lock.tookOverFrom.holder.host, reason: lock.tookOverFrom.reason });
     const writer = lock;
@@ -333,6 +334,8 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
         }
+        // Another process judged this one dead and took the database over: write nothing more.
+        if (writer.lost) return;
         if (!result) {
           skipped++;
           progress.tick(ref.name, { skipped: 'no commit at that date' });
@@ -379,18 +382,20 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     const api = usageOf(sources);
     const apiPoints = api || opened.priorApiPoints > 0 ? opened.priorApiPoints + (api?.points ?? 0) : undefined;
     // A signal that came after the last repository was taken changes nothing: the run is complete.
-    const interrupted = !fatal && stopped() && next < pending.length;
+    const interrupted = !fatal && (writer.lost || (stopped() && next < pending.length));
     // A shard that no repository hashes to has nothing to judge, which is not a failure.
     const emptyShard = options.shard !== undefined && mine.length === 0 && work.length > 0;
     const status = interrupted ? 'interrupted' : fatal || (judged === 0 && !emptyShard) || (judged > 0 && errors.length === judged) ? 'failed' : errors.length > 0 ? 'partial' : 'ok';
     if (status === 'interrupted') {
-      markInterrupted(store.db, runId, { reason: writer.lost ? 'lost the database lock' : 'SIGINT/SIGTERM', apiPoints });
+      if (writer.lost) logger.error('another process took the database lock over (it judged this one dead); stopped without writing more', { run: runId });
+      else markInterrupted(store.db, runId, { reason: 'SIGINT/SIGTERM', apiPoints });
       logger.warn('crawl interrupted after the repositories in flight; run "seaworthy crawl" again to resume it', { run: runId, done: judged, of: mine.length });
     } else store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward });
     if (cache && status !== 'interrupted') cache.prune(new Date(Date.now() - 30 * 86_400_000));
     if (fatal) throw fatal.reason;
     let pruned: PruneReport | undefined;
-    if ((status === 'ok' || status === 'partial') && config.retention.enabled) {
+    // A shard's database is a throw-away copy: the merge prunes the main one.
+    if ((status === 'ok' || status === 'partial') && config.retention.enabled && !options.shard) {
       pruned = pruneFindings(store.db, config.retention);
       if (pruned.findingsDeleted > 0) logger.info('old findings pruned', { runs: pruned.runsPruned, findings: pruned.findingsDeleted, weeklyKept: pruned.weeklyKept });
     }

@@ -25,10 +25,12 @@ export interface LockHolder {
 
 export class LockBusyError extends Error {
   readonly holder: LockHolder;
-  constructor(file: string, holder: LockHolder) {
+  constructor(file: string, holder: LockHolder, waitedMs?: number) {
     super(
       `${file} is being written by another process: seaworthy ${holder.command}, pid ${holder.pid} on ${holder.host}, started ${holder.acquiredAt} (last heartbeat ${holder.heartbeatAt}). ` +
-        'Only one crawl, merge or prune may write a database at a time: run again when it has finished, or pass --wait to wait for it.',
+        (waitedMs === undefined
+          ? 'Only one crawl, merge or prune may write a database at a time: run again when it has finished, or pass --wait to wait for it.'
+          : `Waited ${waitedMs < 60_000 ? `${Math.round(waitedMs / 1000)} s` : `${Math.round(waitedMs / 60_000)} min`} for it to finish and gave up (--wait-minutes sets how long to wait).`),
     );
     this.name = 'LockBusyError';
     this.holder = holder;
@@ -110,7 +112,11 @@ export interface AcquireOptions {
   /** Wait for the holder to finish instead of refusing; a number caps the wait (ms). */
   wait?: boolean | number;
   pollMs?: number;
+  /** How often the holder proves it is alive (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
   onWait?: (holder: LockHolder) => void;
+  /** A heartbeat that could not be written (the lock is kept; the next beat tries again). */
+  onHeartbeatError?: (error: Error) => void;
 }
 
 function tryAcquire(db: Db, command: string, token: string): { lock?: { tookOverFrom?: { holder: LockHolder; reason: string } }; holder?: LockHolder } {
@@ -136,7 +142,8 @@ function tryAcquire(db: Db, command: string, token: string): { lock?: { tookOver
 
 export async function acquireWriterLock(db: Db, options: AcquireOptions): Promise<WriterLock> {
   const token = randomUUID();
-  const deadline = typeof options.wait === 'number' ? Date.now() + options.wait : Infinity;
+  const waitStarted = Date.now();
+  const deadline = typeof options.wait === 'number' ? waitStarted + options.wait : Infinity;
   let told = false;
   for (;;) {
     const attempt = tryAcquire(db, options.command, token);
@@ -144,8 +151,13 @@ export async function acquireWriterLock(db: Db, options: AcquireOptions): Promis
       let lost = false;
       const beat = db.prepare("UPDATE locks SET heartbeat_at = ? WHERE name = 'writer' AND token = ?");
       const timer = setInterval(() => {
-        if (beat.run(new Date().toISOString(), token).changes === 0) lost = true;
-      }, HEARTBEAT_MS);
+        // A timer callback that throws would end the process mid-crawl: a busy database only skips a beat.
+        try {
+          if (beat.run(new Date().toISOString(), token).changes === 0) lost = true;
+        } catch (error) {
+          (options.onHeartbeatError ?? ((e: Error) => process.stderr.write(`seaworthy: could not renew the database lock: ${e.message}\n`)))(error as Error);
+        }
+      }, options.heartbeatMs ?? HEARTBEAT_MS);
       timer.unref();
       return {
         get lost() {
@@ -159,7 +171,8 @@ export async function acquireWriterLock(db: Db, options: AcquireOptions): Promis
       };
     }
     const holder = attempt.holder!;
-    if (!options.wait || Date.now() >= deadline) throw new LockBusyError(options.file, holder);
+    if (!options.wait) throw new LockBusyError(options.file, holder);
+    if (Date.now() >= deadline) throw new LockBusyError(options.file, holder, Date.now() - waitStarted);
     if (!told) options.onWait?.(holder);
     told = true;
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 1000, Math.max(0, deadline - Date.now()))));

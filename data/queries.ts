@@ -185,6 +185,13 @@ export class Queries {
 
   constructor(file: string) {
     this.db = openDb(file, { readonly: true });
+    // One read transaction for the reader's life: every page of a build sees the same runs while a
+    // crawl, merge or prune writes (WAL readers never wait). Under a rollback journal it would block
+    // writers instead, so only in WAL mode, which every writer of Seaworthy sets.
+    if (this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.db.exec('BEGIN');
+      this.db.prepare('SELECT COUNT(*) FROM runs').get();
+    }
   }
 
   private readonly statements = new Map<string, Statement>();
@@ -209,6 +216,7 @@ export class Queries {
   }
 
   close(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
     this.db.close();
   }
 

@@ -5,12 +5,12 @@
 // repository, mid-transaction) chosen from the progress the child prints. Seed: KILL_SEED.
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../checks/registry.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
-import { CLI, runCli, tempDir, writeConfig } from './helpers.ts';
+import { CLI, git, runCli, tempDir, writeConfig } from './helpers.ts';
 
 const NOW = DEMO_ANCHOR;
 const SEED = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
@@ -78,6 +78,11 @@ function resultsOf(file: string, runId: number): string[] {
   }
 }
 
+/** The repositories a CLI run reports as written ("repository crawled" comes after the commit). */
+function crawledRepos(stderr: string): string[] {
+  return [...stderr.matchAll(/msg="repository crawled"[^\n]*?\brepo=(\S+)/g)].map((m) => m[1]!);
+}
+
 interface Consistency {
   runs: { id: number; status: string; attempts: number }[];
   written: number;
@@ -138,6 +143,8 @@ describe('a crawl killed at random points', () => {
       const args = ['-c', config, '--db', db, '--now', NOW];
       let attempts = 0;
       let finished = false;
+      // Repositories an earlier attempt of this crawl wrote: a resume must never crawl them again.
+      const writtenBefore = new Set<string>();
       while (!finished) {
         attempts++;
         expect(attempts, `scenario ${scenario} (seed ${SEED}) never finished`).toBeLessThan(40);
@@ -152,6 +159,9 @@ describe('a crawl killed at random points', () => {
           outcome = await crawlChild(args);
         }
         const context = `scenario ${scenario}, attempt ${attempts}, seed ${SEED}`;
+        const crawledNow = crawledRepos(outcome.stderr);
+        for (const repo of crawledNow) expect(writtenBefore.has(repo), `${context}: ${repo} was written by an earlier attempt and crawled again`).toBe(false);
+        for (const repo of crawledNow) writtenBefore.add(repo);
         if (outcome.signal === 'SIGKILL') kills++;
         else {
           expect(outcome.code, `${context}: ${outcome.stderr}`).toBe(0);
@@ -169,11 +179,33 @@ describe('a crawl killed at random points', () => {
           expect(state.written).toBe(repoCount);
         }
       }
+      expect(writtenBefore.size, `scenario ${scenario}: repositories reported written`).toBeLessThanOrEqual(repoCount);
       expect(resultsOf(db, 1), `scenario ${scenario} (seed ${SEED}) differs from the uninterrupted crawl`).toEqual(baseline);
       scenario++;
     }
     process.stdout.write(`kill test: ${kills} SIGKILLs over ${scenario} crawls in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (seed ${SEED}): ${JSON.stringify(landed)}\n`);
     expect(landed.crawling).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a backfill killed mid-point is resumed by the next --backfill, though its points count back from a later time', async () => {
+    const db = path.join(tmp.dir, 'backfill.db');
+    // What the first night's "crawl --backfill 2" left when it was killed in its first point, minutes later in the day.
+    const point = '2026-11-01T00:07:00.000Z';
+    const killed = await crawlChild(['-c', config, '--db', db, '--as-of', point, '--crash-after', '4']);
+    expect(killed.signal).toBe('SIGKILL');
+    const again = runCli(['crawl', '-c', config, '--db', db, '--backfill', '2', '--as-of', '2026-11-15T00:00:00Z', '-q']);
+    expect(again.code, again.stderr).toBe(0);
+    const file = new Database(db, { readonly: true });
+    expect(file.prepare('SELECT id, status, as_of, attempts, repo_count FROM runs ORDER BY id').all()).toEqual([
+      { id: 1, status: 'ok', as_of: point, attempts: 2, repo_count: repoCount },
+      { id: 2, status: 'ok', as_of: '2026-11-08T00:00:00.000Z', attempts: 1, repo_count: repoCount },
+      { id: 3, status: 'ok', as_of: '2026-11-15T00:00:00.000Z', attempts: 1, repo_count: repoCount },
+    ]);
+    file.close();
+    // And the resumed point equals that point crawled in one go.
+    const clean = path.join(tmp.dir, 'backfill-clean.db');
+    expect(runCli(['crawl', '-c', config, '--db', clean, '--as-of', point, '-q']).code).toBe(0);
+    expect(resultsOf(db, 1)).toEqual(resultsOf(clean, 1));
   });
 
   it('a resumed run does not crawl again what it holds', async () => {
@@ -200,5 +232,34 @@ describe('a crawl killed at random points', () => {
       { id: 3, status: 'ok', end_reason: null },
     ]);
     file.close();
+  });
+
+  // Last: it adds commits to the shared fleet.
+  it('resumes a night that carried unchanged repositories forward, ending equal to the same night uninterrupted', async () => {
+    const night2 = new Date(Date.parse(NOW) + 86_400_000).toISOString();
+    copyFileSync(path.join(tmp.dir, 'baseline.db'), path.join(tmp.dir, 'carry-killed.db'));
+    copyFileSync(path.join(tmp.dir, 'baseline.db'), path.join(tmp.dir, 'carry-clean.db'));
+    const changed = readdirSync(path.join(tmp.dir, 'repos')).sort().slice(0, 3);
+    for (const name of changed) git(path.join(tmp.dir, 'repos', name), '-c', 'user.name=t', '-c', 'user.email=t@x', 'commit', '--allow-empty', '-q', '-m', 'night 2');
+    const clean = runCli(['crawl', '-c', config, '--db', path.join(tmp.dir, 'carry-clean.db'), '--now', night2, '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ runId: 2, carriedForward: repoCount - changed.length });
+    const killed = await crawlChild(['-c', config, '--db', path.join(tmp.dir, 'carry-killed.db'), '--now', night2, '--crash-after', '1']);
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = runCli(['crawl', '-c', config, '--db', path.join(tmp.dir, 'carry-killed.db'), '--now', night2, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // The carried repositories and the one written before the kill are not read again.
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: 2, status: 'ok', repositories: repoCount, carriedForward: repoCount - changed.length, resumed: { attempt: 2, alreadyDone: repoCount - changed.length + 1 } });
+    expect(crawledRepos(resumed.stderr)).toHaveLength(changed.length - 1);
+    const carried = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT r.repo_key, rr.carried_from_run, rr.stale_reason, rr.commits_since_previous FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE rr.run_id = 2 ORDER BY r.repo_key').all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(carried(path.join(tmp.dir, 'carry-killed.db'))).toEqual(carried(path.join(tmp.dir, 'carry-clean.db')));
+    expect(resultsOf(path.join(tmp.dir, 'carry-killed.db'), 2)).toEqual(resultsOf(path.join(tmp.dir, 'carry-clean.db'), 2));
   });
 });

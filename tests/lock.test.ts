@@ -6,7 +6,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../data/db.ts';
 import { acquireWriterLock, bootId, LockBusyError, processStart } from '../data/lock.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
-import { CLI, runCli, tempDir, writeConfig } from './helpers.ts';
+import { CLI, ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
+
+/** A process that tries to take the lock once, reports on stdout, and holds what it got until its stdin closes. */
+function contender(file: string): { report: Promise<{ pid: number; got: boolean; tookOver?: string; message?: string }>; finish: () => Promise<void> } {
+  const script = `
+    import { openDb } from ${JSON.stringify(path.join(ROOT, 'data', 'db.ts'))};
+    import { acquireWriterLock } from ${JSON.stringify(path.join(ROOT, 'data', 'lock.ts'))};
+    const db = openDb(${JSON.stringify(file)});
+    let lock;
+    try {
+      lock = await acquireWriterLock(db, { file: 'db', command: 'crawl' });
+      process.stdout.write(JSON.stringify({ pid: process.pid, got: true, tookOver: lock.tookOverFrom?.reason }) + '\\n');
+    } catch (error) {
+      process.stdout.write(JSON.stringify({ pid: process.pid, got: false, message: error.message }) + '\\n');
+    }
+    process.stdin.resume();
+    process.stdin.on('end', () => { lock?.release(); db.close(); });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const report = new Promise<{ pid: number; got: boolean; tookOver?: string; message?: string }>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (out.includes('\n')) resolve(JSON.parse(out));
+    });
+    child.on('close', (code) => reject(new Error(`contender exited ${code} before reporting: ${out}`)));
+  });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return { report, finish: () => (child.stdin.end(), closed) };
+}
 
 function plantLock(file: string, holder: { pid: number; host?: string; bootId?: string | null; processStart?: string | null; heartbeatAt?: string; command?: string }): void {
   const db = openDb(file);
@@ -68,6 +96,56 @@ describe('the writer lock', () => {
     db.close();
   });
 
+  it('a dead holder is taken over by exactly one of several processes trying at once', async () => {
+    const file = path.join(tmp.dir, 'race.db');
+    for (let round = 0; round < 3; round++) {
+      plantLock(file, { pid: deadPid() });
+      const contenders = Array.from({ length: 4 }, () => contender(file));
+      try {
+        const reports = await Promise.all(contenders.map((c) => c.report));
+        const winners = reports.filter((r) => r.got);
+        expect(winners, `round ${round}: ${JSON.stringify(reports)}`).toHaveLength(1);
+        expect(winners[0]!.tookOver).toMatch(/pid \d+ is gone/);
+        // The others were refused in favour of the winner, not of the dead holder.
+        for (const loser of reports.filter((r) => !r.got)) expect(loser.message).toContain(`pid ${winners[0]!.pid} on`);
+      } finally {
+        await Promise.all(contenders.map((c) => c.finish()));
+      }
+      const db = openDb(file);
+      expect(db.prepare('SELECT COUNT(*) FROM locks').pluck().get(), 'the winner released it').toBe(0);
+      db.close();
+    }
+  });
+
+  it('beats while held, and notices when another process took it over', async () => {
+    const file = path.join(tmp.dir, 'beat.db');
+    const db = openDb(file);
+    const other = openDb(file);
+    const errors: Error[] = [];
+    const lock = await acquireWriterLock(db, { file, command: 'crawl', heartbeatMs: 20, onHeartbeatError: (e) => errors.push(e) });
+    const beatAt = () => other.prepare('SELECT heartbeat_at FROM locks').pluck().get() as string;
+    const first = beatAt();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(beatAt() > first).toBe(true);
+    expect(lock.lost).toBe(false);
+    // A heartbeat blocked by another writer's transaction skips a beat instead of crashing the process.
+    db.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    other.exec('ROLLBACK');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]!.message).toMatch(/locked|busy/i);
+    expect(lock.lost).toBe(false);
+    // As a process on another machine does when this one's heartbeat went silent for too long.
+    other.prepare("UPDATE locks SET token = 'someone-else', pid = 4242, host = 'ci-runner-9'").run();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(lock.lost).toBe(true);
+    lock.release();
+    expect(other.prepare('SELECT pid FROM locks').pluck().get(), 'release leaves the new holder\'s lock alone').toBe(4242);
+    db.close();
+    other.close();
+  });
+
   it('waits with a deadline, and gets in when the holder finishes', async () => {
     const file = path.join(tmp.dir, 'c.db');
     const first = openDb(file);
@@ -102,6 +180,8 @@ describe('crawl as a single writer, and stopping on a signal', () => {
       expect(refused.code).toBe(5);
       expect(refused.stderr).toContain(`seaworthy crawl, pid ${holder.pid} on ${os.hostname()}, started 2026-11-15T03:17:00.000Z`);
       expect(refused.stderr).toContain('--wait');
+      // --wait is bounded: --wait-minutes gives up with exit 5 while the holder is still alive.
+      const bounded = runCli(['crawl', '-c', config, '-q', '--wait-minutes', '0.02']);
       const waiting = new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [CLI, 'crawl', '-c', config, '--wait', '--now', DEMO_ANCHOR], { stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
@@ -113,6 +193,8 @@ describe('crawl as a single writer, and stopping on a signal', () => {
         child.on('close', (code) => resolve({ code, stderr }));
       });
       const waited = await waiting;
+      expect(bounded.code, bounded.stderr).toBe(5);
+      expect(bounded.stderr).toMatch(/pid \d+ on .*Waited \d+ s for it to finish and gave up/);
       expect(waited.stderr).toMatch(/another process writes this database; waiting for it" pid=\d+ host=\S+ command=crawl/);
       expect(waited.stderr).toContain('took over the database lock of a process that is gone');
       expect(waited.code, waited.stderr).toBe(0);
@@ -152,5 +234,36 @@ describe('crawl as a single writer, and stopping on a signal', () => {
     const resumed = runCli(['crawl', '-c', config, '--now', DEMO_ANCHOR, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: run.id, status: 'ok', repositories: 12, resumed: { attempt: 2, alreadyDone: run.repo_count } });
+  });
+});
+
+describe('readers', () => {
+  const tmp = tempDir('sw-readers-');
+  afterAll(tmp.cleanup);
+
+  it('a site build reads one snapshot: runs finished while it reads do not appear half-way through', async () => {
+    const { Store } = await import('../data/store.ts');
+    const { Queries } = await import('../data/queries.ts');
+    const file = path.join(tmp.dir, 'r.db');
+    const store = new Store(file);
+    const finish = (startedAt: string) => {
+      const runId = store.startRun({ startedAt, toolVersion: 't', config: {} });
+      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ severity: 'low', message: 'm' }] }] }, startedAt);
+      store.finishRun(runId, { finishedAt: startedAt, status: 'ok', repoCount: 1, errorCount: 0 });
+      return runId;
+    };
+    const first = finish('2026-11-14T03:00:00.000Z');
+    const reader = new Queries(file);
+    // A crawl writes, finishes and prunes while the build is under way.
+    const second = finish('2026-11-15T03:00:00.000Z');
+    store.db.prepare('DELETE FROM findings').run();
+    expect(reader.latestEndedRun()?.id).toBe(first);
+    expect(reader.latestRun()?.id).toBe(first);
+    expect(reader.repositories(first)).toHaveLength(1);
+    reader.close();
+    const next = new Queries(file);
+    expect(next.latestRun()?.id).toBe(second);
+    next.close();
+    store.close();
   });
 });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo } from '../fixtures/factory.ts';
@@ -67,12 +68,20 @@ describe('job summary, prune and backup', () => {
 
   it('backup writes a verified, self-contained copy', () => {
     const out = path.join(tmp.dir, 'copy.db');
+    // Taken while a writer (this test process) holds the database: the copy does not inherit its lock.
+    const held = new Database(db());
+    held.prepare("INSERT INTO locks (name, token, pid, host, command, acquired_at, heartbeat_at) VALUES ('writer', 't', ?, ?, 'crawl', 'x', 'x')").run(process.pid, os.hostname());
+    held.close();
     const run = runCli(['backup', '-c', config, '--out', out]);
+    const release = new Database(db());
+    release.prepare('DELETE FROM locks').run();
+    release.close();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/backup .*copy\.db verified · 3 runs \(3 good, latest 20\d\d-/);
     const copy = new Database(out, { readonly: true });
     expect(copy.pragma('journal_mode', { simple: true })).not.toBe('wal');
     expect(copy.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(3);
+    expect(copy.prepare('SELECT COUNT(*) FROM locks').pluck().get()).toBe(0);
     copy.close();
     expect(runCli(['backup', '-c', config, '--out', db()]).code).toBe(2);
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../crawler/config.ts';
 import { isoWeek, pruneFindings, runsToPrune } from '../data/retention.ts';
 import { Store, type RepoResult } from '../data/store.ts';
 import { tempDir } from './helpers.ts';
@@ -16,6 +17,17 @@ describe('isoWeek', () => {
     expect(isoWeek(new Date('2027-01-01T23:59:00Z'))).toBe('2026-W53');
     expect(isoWeek(new Date('2026-11-15T12:00:00Z'))).toBe('2026-W46');
     expect(isoWeek(new Date('2026-11-16T00:00:00Z'))).toBe('2026-W47');
+  });
+});
+
+describe('retention settings', () => {
+  const config = (retention: string) => parseConfig(`sources:\n  - {type: local, paths: [x]}\nretention: ${retention}\n`, 'seaworthy.config.yaml');
+
+  it('refuses weekly detail that would end before the daily detail does', () => {
+    expect(config('{dailyDays: 90, weeklyDays: 730}').retention).toEqual({ enabled: true, dailyDays: 90, weeklyDays: 730 });
+    expect(config('{dailyDays: 90}').retention.weeklyDays).toBe(0);
+    expect(() => config('{dailyDays: 90, weeklyDays: 60}')).toThrow(/seaworthy\.config\.yaml:3: retention\.weeklyDays: .*0 \(weekly detail for ever\) or more than dailyDays/);
+    expect(() => config('{dailyDays: 90, weeklyDays: 90}')).toThrow(/more than dailyDays/);
   });
 });
 
@@ -42,6 +54,8 @@ describe('which runs lose their findings', () => {
           kept.set(isoWeek(new Date(r.date)), [...(kept.get(isoWeek(new Date(r.date))) ?? []), r.id]);
         }
         for (const ids of kept.values()) expect(ids).toHaveLength(1);
+        // The same choice whatever order the database lists the runs in.
+        expect(new Set(runsToPrune([...runs].reverse(), { dailyDays, weeklyDays }, NOW).prune)).toEqual(pruned);
       }),
     );
   });
@@ -129,6 +143,21 @@ describe('pruning a database of 200 nightly runs', () => {
     expect(findingsOf(store, runAt(runIds, 121), 'flaky')).toBe(2);
     expect(findingsOf(store, runAt(runIds, 150), 'carried')).toBe(2);
     expect(findingsOf(store, runAt(runIds, 30), 'steady')).toBe(2);
+    store.close();
+  });
+
+  it('keeps what the site shows when the nightly stopped long ago, and prunes nothing more when run again', () => {
+    const { store, runIds } = build(path.join(tmp.dir, 'stopped.db'));
+    const later = new Date(NOW.getTime() + 400 * DAY);
+    const first = pruneFindings(store.db, { dailyDays: 30, weeklyDays: 100 }, { now: later });
+    expect(first.findingsDeleted).toBeGreaterThan(0);
+    // The newest run is what the site shows: every repository of it keeps its detail.
+    for (const repo of ['steady', 'carried']) expect(findingsOf(store, runAt(runIds, 0), repo), repo).toBe(2);
+    expect(findingsOf(store, runAt(runIds, 1), 'steady')).toBe(0);
+    expect(findingsOf(store, runAt(runIds, 121), 'flaky')).toBe(2);
+    expect(findingsOf(store, runAt(runIds, 150), 'carried')).toBe(2);
+    const again = pruneFindings(store.db, { dailyDays: 30, weeklyDays: 100 }, { now: later });
+    expect(again.findingsDeleted).toBe(0);
     store.close();
   });
 });

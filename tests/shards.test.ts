@@ -29,10 +29,28 @@ describe('shardOf', () => {
     );
   });
 
-  it('balances a 1,000-repository fleet across 4 shards within 10%', () => {
-    const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 1000; i++) counts[shardOf(`github.com/acme/svc-${String(i).padStart(3, '0')}`, 4) - 1]!++;
-    for (const count of counts) expect(Math.abs(count - 250)).toBeLessThanOrEqual(25);
+  const fleet = Array.from({ length: 1000 }, (_, i) => `github.com/acme/svc-${String(i).padStart(3, '0')}`);
+
+  it('balances a 1,000-repository fleet across 4 shards within 10%, and across 2 to 16 within 30%', () => {
+    const countsFor = (n: number) => {
+      const counts = Array.from({ length: n }, () => 0);
+      for (const key of fleet) counts[shardOf(key, n) - 1]!++;
+      return counts;
+    };
+    for (const count of countsFor(4)) expect(Math.abs(count - 250)).toBeLessThanOrEqual(25);
+    for (let n = 2; n <= 16; n++) {
+      const counts = countsFor(n);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(1000);
+      for (const count of counts) expect(Math.abs(count - 1000 / n), `${n} shards: ${counts.join(', ')}`).toBeLessThanOrEqual(0.3 * (1000 / n));
+    }
+  });
+
+  it('growing the split moves only the share the new shards take (a modulo would move most of the fleet)', () => {
+    for (const [from, to] of [[1, 2], [4, 5], [4, 8], [8, 16]] as const) {
+      const moved = fleet.filter((key) => shardOf(key, from) !== shardOf(key, to)).length;
+      const expected = 1000 * (1 - from / to);
+      expect(Math.abs(moved - expected), `${from} → ${to}: ${moved} moved`).toBeLessThanOrEqual(0.15 * expected);
+    }
   });
 
   it('parses I/N and refuses nonsense', () => {
@@ -46,7 +64,7 @@ function dump(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true });
   try {
     const out: Record<string, unknown[]> = {};
-    for (const table of ['runs', 'repositories', 'teams', 'run_teams', 'repo_runs', 'check_results', 'findings', 'merged_shards', 'registry_cache', 'github_blobs', 'github_trees']) {
+    for (const table of ['runs', 'repositories', 'teams', 'run_teams', 'repo_runs', 'repo_run_commits', 'check_results', 'findings', 'merged_shards', 'registry_cache', 'github_blobs', 'github_trees']) {
       out[table] = db.prepare(`SELECT * FROM ${table}`).raw().all().map((row) => JSON.stringify(row)).sort();
     }
     return out;
@@ -55,13 +73,15 @@ function dump(file: string): Record<string, unknown[]> {
   }
 }
 
-/** A run's results as comparable text: repository, team, where results came from, every check and finding. */
+/** A run's results as comparable text: repository, team, where results came from, what changed, every check and finding. */
 function resultsOf(file: string, runId: number): string[] {
   const db = new Database(file, { readonly: true });
   try {
     return db
       .prepare(
-        `SELECT r.repo_key, t.name AS team, rr.status, rr.score, rr.head_oid, rr.carried_from_run, rr.stale_reason, cr.check_id, cr.status AS check_status, cr.score AS check_score, cr.summary,
+        `SELECT r.repo_key, t.name AS team, rr.status, rr.score, rr.head_oid, rr.carried_from_run, rr.stale_reason, rr.owner_source, rr.commits_since_previous,
+           (SELECT json_group_array(json_array(c.position, c.oid, c.title)) FROM (SELECT * FROM repo_run_commits WHERE run_id = rr.run_id AND repo_id = rr.repo_id ORDER BY position) c) AS commits,
+           cr.check_id, cr.status AS check_status, cr.score AS check_score, cr.summary,
            (SELECT json_group_array(json_array(f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = cr.id ORDER BY id) f) AS findings
          FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id LEFT JOIN teams t ON t.id = rr.team_id
          JOIN check_results cr ON cr.run_id = rr.run_id AND cr.repo_id = rr.repo_id WHERE rr.run_id = ?`,
@@ -110,17 +130,34 @@ describe('crawling in shards and merging', () => {
       total += summary.repositories;
     }
     expect(total).toBe(names.length);
+    // What a GitHub crawl adds to a shard: points spent, release lists and blobs it cached.
+    for (const i of [1, 2, 3, 4]) {
+      const shard = new Database(file(`shard-${i}.db`));
+      shard.prepare('UPDATE runs SET api_points = ? WHERE shard IS NOT NULL').run(i * 10);
+      shard.prepare("INSERT INTO registry_cache (ecosystem, name, status, releases, fetched_at) VALUES ('npm', ?, 'found', '[]', '2026-11-15T03:00:00Z')").run(`pkg-${i}`);
+      shard.prepare("INSERT INTO github_blobs (oid, result, byte_size, used_at) VALUES (?, '{}', 2, '2026-11-15T03:00:00Z')").run(String(i).repeat(40));
+      shard.close();
+    }
     const merged = merge('shard-1.db', 'shard-2.db', 'shard-3.db', 'shard-4.db');
     expect(merged.code, merged.stderr).toBe(0);
     const summary = JSON.parse(merged.stdout) as { runId: number; status: string; repositories: number; carriedForward: number; missing: string[]; unmappedOrigins: number };
     expect(summary).toMatchObject({ runId: 2, status: 'ok', repositories: 16, carriedForward: 13, missing: [], unmappedOrigins: 0 });
     expect(resultsOf(file('main.db'), 2)).toEqual(resultsOf(file('single.db'), 2));
+    // Not vacuous: three repositories changed since night 1, and their new commits travel with the merge.
+    const changed = new Database(file('main.db'), { readonly: true });
+    expect(changed.prepare('SELECT COUNT(*) FROM repo_runs WHERE run_id = 2 AND commits_since_previous = 1').pluck().get()).toBe(3);
+    expect(changed.prepare("SELECT COUNT(*) FROM repo_run_commits WHERE run_id = 2 AND title = 'change'").pluck().get()).toBe(3);
+    changed.close();
     const main = new Database(file('main.db'), { readonly: true });
     expect(main.prepare('SELECT id, status, shard, shard_group, repo_count FROM runs ORDER BY id').all()).toEqual([
       { id: 1, status: 'ok', shard: null, shard_group: null, repo_count: 16 },
       { id: 2, status: 'ok', shard: null, shard_group: 'night-2', repo_count: 16 },
     ]);
     expect(main.prepare('SELECT COUNT(DISTINCT team_id) FROM run_teams WHERE run_id = 2').pluck().get()).toBe(2);
+    expect(main.prepare('SELECT api_points FROM runs WHERE id = 2').pluck().get()).toBe(100);
+    expect(JSON.parse(merged.stdout).apiPoints).toBe(100);
+    expect(main.prepare("SELECT name FROM registry_cache WHERE ecosystem = 'npm' ORDER BY name").pluck().all()).toEqual(['pkg-1', 'pkg-2', 'pkg-3', 'pkg-4']);
+    expect(main.prepare('SELECT COUNT(*) FROM github_blobs').pluck().get()).toBe(4);
     main.close();
   });
 
@@ -149,6 +186,40 @@ describe('crawling in shards and merging', () => {
     const late = merge('n3-shard-3.db');
     expect(late.code, late.stderr).toBe(0);
     expect(JSON.parse(late.stdout)).toMatchObject({ runId: 3, status: 'ok', missing: [], stale: 0, repositories: 16 });
+  });
+
+  it('a merge cut short after its folds is finished by running it again', () => {
+    // The state a kill leaves between the last fold's transaction and the run's final update.
+    const cut = new Database(file('main.db'));
+    cut.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = 3").run();
+    cut.close();
+    const again = merge('n3-shard-3.db');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ runId: 3, status: 'ok', changed: true, shards: [{ outcome: 'already' }] });
+    const db = new Database(file('main.db'), { readonly: true });
+    expect(db.prepare('SELECT status, finished_at IS NOT NULL AS finished, repo_count FROM runs WHERE id = 3').get()).toEqual({ status: 'ok', finished: 1, repo_count: 16 });
+    db.close();
+  });
+
+  it('a shard that failed as a whole is not folded: its repositories keep their last good result, marked stale', () => {
+    for (const i of [1, 2]) {
+      copyFileSync(file('main.db'), file(`n6-shard-${i}.db`));
+      expect(runCli(['crawl', '-c', config, '--db', file(`n6-shard-${i}.db`), '--shard', `${i}/2`, '--group', 'night-6', '--now', '2026-11-17T03:00:00Z', '-q']).code).toBe(0);
+    }
+    // As a shard whose discovery failed leaves it: a failed run (here without even its rows).
+    const failed = new Database(file('n6-shard-2.db'));
+    const shardRun = failed.prepare("SELECT id FROM runs WHERE shard = '2/2'").pluck().get() as number;
+    failed.prepare('DELETE FROM repo_runs WHERE run_id = ?').run(shardRun);
+    failed.prepare("UPDATE runs SET status = 'failed', repo_count = 0 WHERE id = ?").run(shardRun);
+    failed.close();
+    const merged = merge('n6-shard-1.db', 'n6-shard-2.db');
+    expect(merged.code, merged.stderr).toBe(1);
+    const second = names.filter((n) => shardOf(`local/acme/${n}`, 2) === 2).length;
+    expect(second).toBeGreaterThan(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ status: 'partial', repositories: 16, stale: second, missing: ['2/2'] });
+    expect(JSON.parse(merged.stdout).shards).toEqual(
+      expect.arrayContaining([expect.objectContaining({ shard: '1/2', outcome: 'merged' }), expect.objectContaining({ shard: '2/2', outcome: 'skipped', reason: expect.stringContaining('failed as a whole') })]),
+    );
   });
 
   it('refuses shards of different crawls, skips unfinished ones, and fails without touching the database when none finished', () => {

@@ -79,22 +79,24 @@ const HEADER = (o: InitOptions) => `# Seaworthy: crawl the organisation every ni
 #   2. Settings → Pages → Build and deployment → Source: GitHub Actions.
 #   3. Actions → Seaworthy → Run workflow, once, to start the history.
 #
-# The database is kept as assets of the release "${DATA_RELEASE}" of this repository: not in the
-# Actions cache, which GitHub evicts. Each good night uploads a new, verified copy and the newest
-# ${KEEP_BACKUPS} are kept, so a bad night can be rolled back by deleting the newest asset. The database is
-# saved only when the crawl finished: exit 0 (ok) or 1 (partial: some repositories keep their last
-# good result, marked stale). Exit 2 and above, a crash or a timeout never replace the good database.
+# The database is kept as assets of the draft release "${DATA_RELEASE}" of this repository: not in the
+# Actions cache, which GitHub evicts. A draft is seen only by people with write access and stays
+# writable where the organisation enforces immutable releases. Each good night uploads a new,
+# verified copy and the newest ${KEEP_BACKUPS} are kept, so a bad night can be rolled back by deleting the
+# newest asset. The database is saved only when the ${o.shards > 1 ? 'merge' : 'crawl'} finished: exit 0 (ok) or 1 (partial:
+# some repositories keep their last good result, marked stale). Exit 2 and above, a crash or a
+# timeout never replace the good database.
 name: Seaworthy
 
 on:
   schedule:
     - cron: '17 3 * * *'   # 03:17 UTC every night (scheduled runs on the hour are delayed the most)
-  workflow_dispatch:
+  workflow_dispatch:${o.shards > 1 ? '' : `
     inputs:
       restart:
         description: Start a new run instead of resuming an unfinished one
         type: boolean
-        default: false
+        default: false`}
 
 permissions:
   contents: read
@@ -107,6 +109,7 @@ concurrency:
 env:
   SEAWORTHY_DB: ${o.database}   # "database" in seaworthy.config.yaml
   DATA_RELEASE: ${DATA_RELEASE}
+  GH_REPO: \${{ github.repository }}   # the repository whose release holds the database (for gh)
 `;
 
 const SETUP = `      - uses: actions/checkout@v5
@@ -117,6 +120,8 @@ const SETUP = `      - uses: actions/checkout@v5
           node-version: 24
           cache: npm
       - run: npm ci
+      # Renovate's schema (pinned, integrity-checked) for dependency-freshness; without it that part is reported as skipped.
+      - run: npm run fetch:renovate-schema
 `;
 
 // A missing release is the first night; any other failure to read it stops the job, so a
@@ -126,7 +131,8 @@ const RESTORE = `      - name: Restore the database
           GH_TOKEN: \${{ github.token }}
         run: |
           mkdir -p "$(dirname "$SEAWORTHY_DB")"
-          if ! newest=$(gh release view "$DATA_RELEASE" --json assets --jq '[.assets[] | select(.name | startswith("seaworthy-") and endswith(".db.gz"))] | sort_by(.createdAt) | last | .name // ""' 2>&1); then
+          # Only completely uploaded copies: an upload cut short leaves an asset in another state.
+          if ! newest=$(gh release view "$DATA_RELEASE" --json assets --jq '[.assets[] | select(.state == "uploaded" and (.name | startswith("seaworthy-") and endswith(".db.gz")))] | sort_by(.createdAt) | last | .name // ""' 2>&1); then
             if grep -q 'release not found' <<< "$newest"; then
               echo "No $DATA_RELEASE release yet: this first crawl starts the database." | tee -a "$GITHUB_STEP_SUMMARY"
               exit 0
@@ -138,7 +144,7 @@ const RESTORE = `      - name: Restore the database
             echo "::error::the $DATA_RELEASE release holds no database; delete the release to start a new history"
             exit 1
           fi
-          gh release download "$DATA_RELEASE" --pattern "$newest" --dir "$RUNNER_TEMP"
+          gh release download "$DATA_RELEASE" --pattern "$newest" --dir "$RUNNER_TEMP" --clobber
           gunzip -c "$RUNNER_TEMP/$newest" > "$SEAWORTHY_DB"
           echo "Restored the database from $newest."
 `;
@@ -153,12 +159,13 @@ const SAVE = (condition: string) => `      - name: Save the database
           asset="seaworthy-$GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT.db.gz"
           gzip -9 -c "$RUNNER_TEMP/seaworthy.db" > "$RUNNER_TEMP/$asset"
           if ! gh release view "$DATA_RELEASE" > /dev/null 2>&1; then
-            gh release create "$DATA_RELEASE" --prerelease --title 'Seaworthy data' \\
-              --notes 'The Seaworthy database: one asset per good night, the newest is restored. Do not delete.'
+            gh release create "$DATA_RELEASE" --draft --title 'Seaworthy data' \\
+              --notes 'The Seaworthy database: one asset per good night, the newest is restored. Do not publish or delete.'
           fi
           gh release upload "$DATA_RELEASE" "$RUNNER_TEMP/$asset"
+          # Older copies beyond the newest ${KEEP_BACKUPS} go, and so do uploads that were cut short.
           gh release view "$DATA_RELEASE" --json assets \\
-            --jq '[.assets[] | select(.name | startswith("seaworthy-") and endswith(".db.gz"))] | sort_by(.createdAt) | reverse | .[${KEEP_BACKUPS}:][] | .name' |
+            --jq '[.assets[] | select(.name | startswith("seaworthy-") and endswith(".db.gz"))] | sort_by(.createdAt) | reverse | (map(select(.state == "uploaded"))[${KEEP_BACKUPS}:] + map(select(.state != "uploaded")))[] | .name' |
             while read -r old; do gh release delete-asset "$DATA_RELEASE" "$old" --yes; done
 `;
 
@@ -169,26 +176,43 @@ const PUBLISH = (o: InitOptions) => `      - name: Build the site
           path: ${o.outDir}
 `;
 
-const EXPLAIN = (step: string, what: string) => `      - name: Explain the outcome
+/** The job summary line, whatever happened; `kind` is the job: one crawl, one shard, or the merge. */
+const EXPLAIN = (step: string, kind: 'crawl' | 'shard' | 'merge') => {
+  const what = kind === 'merge' ? 'merged' : 'crawled';
+  const done =
+    kind === 'shard'
+      ? `            0) note="shard $SHARD ok: its database goes to the merge." ;;
+            1) note="shard $SHARD partial: some repositories could not be crawled and keep their last good result, marked stale. Its database goes to the merge." ;;`
+      : `            0|1) if [ "$JOB_STATUS" != success ]; then
+                 note="the ${kind} ended $([ "$CODE" = 0 ] && echo ok || echo partial), but a later step (saving the database, building or uploading the site) **failed**: see the log. The site keeps its last deploy."
+               elif [ "$CODE" = 0 ]; then note="ok: published, database saved."
+               else note="partial: some repositories could not be crawled${kind === 'merge' ? ' or their shard did not finish' : ''}; they keep their last good result, marked stale. Published, database saved."; fi ;;`;
+  const lost = kind === 'shard' ? "Nothing uploaded: the merge keeps this shard's repositories' last good result, marked stale." : 'Nothing saved or published; the site keeps the last good scorecard.';
+  return `      - name: Explain the outcome
         if: always()
         env:
           CODE: \${{ steps.${step}.outputs.exit-code }}
+          JOB_STATUS: \${{ job.status }}${kind === 'shard' ? `
+          SHARD: \${{ matrix.shard }}` : ''}
         run: |
           case "$CODE" in
-            0) note="ok: published, database saved." ;;
-            1) note="partial: some repositories could not be ${what}; they keep their last good result, marked stale. Published, database saved." ;;
-            2) note="**broken**: bad usage, configuration or database (exit 2). Nothing saved or published; see the log." ;;
-            3) note="**interrupted** (exit 3): stopped by a signal after the repositories in flight. Nothing saved or published." ;;
-            4) note="**failed** (exit 4): nothing usable was ${what}. Nothing saved; the site keeps the last good scorecard." ;;
-            5) note="**busy** (exit 5): another process held the database. Nothing saved or published." ;;
-            "") note="**did not finish**: the job failed or timed out before or during the ${what === 'crawled' ? 'crawl' : 'merge'}. Nothing saved; the site keeps the last good scorecard." ;;
-            *) note="**crashed** (exit $CODE). Nothing saved; the site keeps the last good scorecard." ;;
+${done}
+            2) note="**broken**: bad usage, configuration or database (exit 2). ${lost}" ;;
+            3) note="**interrupted** (exit 3): stopped by a signal after the repositories in flight. ${lost}" ;;
+            4) note="**failed** (exit 4): nothing usable was ${what}. ${lost}" ;;
+            5) note="**busy** (exit 5): another process held the database. ${lost}" ;;
+            "") note="**did not finish**: the job failed or timed out before or during the ${kind === 'merge' ? 'merge' : 'crawl'}. ${lost}" ;;
+            *) note="**crashed** (exit $CODE). ${lost}" ;;
           esac
-          echo "**Seaworthy:** $note" >> "$GITHUB_STEP_SUMMARY"
+          echo "**Seaworthy${kind === 'shard' ? ' shard $SHARD' : ''}:** $note" >> "$GITHUB_STEP_SUMMARY"
 `;
+};
 
-const DEPLOY = (needs: string) => `  deploy:
-    needs: ${needs}
+// A job whose grandparent failed is skipped unless its condition says otherwise: with a failed shard
+// the merge still publishes a partial night, so the sharded deploy asks for the merge's result alone.
+const DEPLOY = (needs: string, condition?: string) => `  deploy:
+    needs: ${needs}${condition ? `
+    if: ${condition}` : ''}
     runs-on: ubuntu-latest
     timeout-minutes: 15
     permissions:
@@ -227,7 +251,7 @@ ${SETUP}${RESTORE}      - name: Crawl
           echo "exit-code=$code" >> "$GITHUB_OUTPUT"
           # 0 ok and 1 partial go on to save and publish; anything else stops the job here.
           [ "$code" -le 1 ]
-${SAVE("steps.crawl.outputs.exit-code == '0' || steps.crawl.outputs.exit-code == '1'")}${PUBLISH(o)}${EXPLAIN('crawl', 'crawled')}
+${SAVE("steps.crawl.outputs.exit-code == '0' || steps.crawl.outputs.exit-code == '1'")}${PUBLISH(o)}${EXPLAIN('crawl', 'crawl')}
 ${DEPLOY('crawl')}`;
 }
 
@@ -239,6 +263,8 @@ jobs:
     name: crawl shard \${{ matrix.shard }}/${o.shards}
     runs-on: ubuntu-latest
     timeout-minutes: 120
+    permissions:
+      contents: write   # read the draft ${DATA_RELEASE} release (drafts need write access to be seen)
     strategy:
       fail-fast: false   # a broken shard must not stop the others: merge marks its repositories stale
       matrix:
@@ -267,7 +293,7 @@ ${SETUP}${RESTORE}      - name: Crawl the shard
           if-no-files-found: error
           retention-days: 3
           overwrite: true
-${EXPLAIN('crawl', 'crawled')}
+${EXPLAIN('crawl', 'shard')}
   merge:
     needs: crawl
     # Merge whatever shards finished: a missing shard's repositories keep their last good result, marked stale.
@@ -293,6 +319,6 @@ ${SETUP}${RESTORE}      - uses: actions/download-artifact@v4
           code=$?
           echo "exit-code=$code" >> "$GITHUB_OUTPUT"
           [ "$code" -le 1 ]
-${SAVE("steps.merge.outputs.exit-code == '0' || steps.merge.outputs.exit-code == '1'")}${PUBLISH(o)}${EXPLAIN('merge', 'merged')}
-${DEPLOY('merge')}`;
+${SAVE("steps.merge.outputs.exit-code == '0' || steps.merge.outputs.exit-code == '1'")}${PUBLISH(o)}${EXPLAIN('merge', 'merge')}
+${DEPLOY('merge', "${{ !cancelled() && needs.merge.result == 'success' }}")}`;
 }
