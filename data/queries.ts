@@ -362,8 +362,13 @@ export class Queries {
       .all(runId) as ReturnType<Queries['runExceptions']>;
   }
 
+  private reposWithCommits: Set<number> | undefined;
+
   /** Commits that landed before each run of a repository (run id → newest first), where the crawl knew. */
   repoCommits(repoId: number): Map<number, CommitRow[]> {
+    // One query per build tells which repositories have any: most pages then need no query at all.
+    this.reposWithCommits ??= new Set(this.db.prepare('SELECT DISTINCT repo_id FROM repo_run_commits').pluck().all() as number[]);
+    if (!this.reposWithCommits.has(repoId)) return new Map();
     return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE repo_id = ? ORDER BY run_id, position`).all(repoId) as (CommitRow & { runId: number; repoId: number })[], 'runId');
   }
 

@@ -411,7 +411,7 @@ describe('hostile names and messages through every page type and export', () => 
     expect(repo.repository.name).toBe(HOSTILE_REPO);
     expect(repo.results.flatMap((r) => r.findings.map((f) => f.message)).some((m) => m.includes(HOSTILE_ALERT))).toBe(true);
     expect(repo.results.find((r) => r.checkId === 'cost-tags')?.waiver?.reason).toBe(HOSTILE_WAIVER);
-    expect(repo.history.at(-1)?.commits[0]).toMatchObject({ title: HOSTILE_COMMIT, pullRequest: { number: 7, title: HOSTILE_PR } });
+    expect(repo.history.runs.at(-1)?.commits[0]).toMatchObject({ title: HOSTILE_COMMIT, pullRequest: { number: 7, title: HOSTILE_PR } });
     const team = apiSchemas.team.parse(await (await page.request.get(`${site.url}/api/v1/teams/ops.json`)).json());
     expect(team.team.displayName).toBe(HOSTILE_TEAM);
     const csv = await (await page.request.get(`${site.url}/api/v1/teams/ops.csv`)).text();
