@@ -221,22 +221,15 @@ export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiD
   const repo = s.repo(slug)!;
   const results = s.q.checkResults(s.latest!.id, repo.repoId);
   const commits = s.q.repoCommits(repo.repoId);
-  const runs = s.q.repoRuns(repo.repoId);
-  const checkPoints = s.q.repoCheckHistory(repo.repoId);
-  // Each check's result in every run, then only where it differs from the run before.
-  const byRun = new Map<number, Map<string, { status: Status; score: number | null }>>();
-  for (const h of checkPoints) (byRun.get(h.runId) ?? byRun.set(h.runId, new Map()).get(h.runId)!).set(h.checkId, { status: h.status, score: h.score });
-  const checkIds = [...new Set(checkPoints.map((h) => h.checkId))].sort();
+  const { runs, checks: columns } = s.q.repoTimeline(repo.repoId);
+  // Each check's results only where they differ from the run before.
   const checks: ApiDocument<'repository'>['history']['checks'] = {};
-  for (const id of checkIds) {
+  for (const id of [...columns.keys()].sort()) {
+    const { status, score } = columns.get(id)!;
     const changes: { runId: number; status: Status | null; score: number | null }[] = [];
-    let before: string | undefined;
-    for (const r of runs) {
-      const now = byRun.get(r.runId)?.get(id);
-      const key = now ? `${now.status}:${now.score}` : '';
-      if (key !== before) changes.push({ runId: r.runId, status: now?.status ?? null, score: now?.score ?? null });
-      before = key;
-    }
+    runs.forEach((r, i) => {
+      if (i === 0 || status[i] !== status[i - 1] || score[i] !== score[i - 1]) changes.push({ runId: r.runId, status: status[i]!, score: score[i]! });
+    });
     checks[id] = changes;
   }
   const history: ApiDocument<'repository'>['history'] = {

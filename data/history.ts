@@ -45,6 +45,12 @@ export interface RepoCheckPoint {
   score: number | null;
 }
 
+export interface RepoTimeline {
+  runs: RepoRunRow[];
+  /** Per check id: status and score in each of `runs` (null where the check had no result). */
+  checks: Map<string, { status: (Status | null)[]; score: (number | null)[] }>;
+}
+
 export interface RepoRef {
   slug: string;
   name: string;
@@ -301,6 +307,30 @@ export class History {
   repoScores(runId: number): Map<number, number | null> {
     const snap = this.snapshots.get(runId);
     return snap ? new Map(Array.from(snap.repos, (id, row) => [id, num(snap.repoScores[row]!)])) : new Map();
+  }
+
+  /**
+   * A repository's history in columns, oldest run first: what its page and its export read. Each
+   * check's column is aligned with the runs (null: no result for that check in that run).
+   */
+  repoTimeline(repoId: number): RepoTimeline {
+    const runs = this.repoRuns(repoId);
+    const checks = new Map<string, { status: (Status | null)[]; score: (number | null)[] }>();
+    runs.forEach((run, i) => {
+      const snap = this.snapshots.get(run.runId)!;
+      const row = snap.row(repoId);
+      const base = row * snap.checks.length;
+      for (let k = 0; k < snap.checks.length; k++) {
+        const code = snap.statuses[base + k]!;
+        if (code === 0) continue;
+        const id = snap.checks[k]!;
+        let column = checks.get(id);
+        if (!column) checks.set(id, (column = { status: Array<Status | null>(runs.length).fill(null), score: Array<number | null>(runs.length).fill(null) }));
+        column.status[i] = STATUS_OF[code]!;
+        column.score[i] = num(snap.scores[base + k]!);
+      }
+    });
+    return { runs, checks };
   }
 
   /** A repository's crawled head, score and accounting in every run it was in, oldest first. */

@@ -46,16 +46,13 @@ export interface Span<T> {
   values: T;
 }
 
-/** Consecutive points with equal values (by `key`) merged into spans, oldest first. */
-export function spans<T>(points: readonly T[], key: (point: T) => string): Span<T>[] {
+/** Consecutive points merged into spans while `sameAsBefore(i)` says point i equals point i − 1; oldest first. */
+export function spans<T>(points: readonly T[], sameAsBefore: (index: number) => boolean): Span<T>[] {
   const out: Span<T>[] = [];
-  let previous: string | undefined;
   points.forEach((point, i) => {
-    const k = key(point);
     const open = out.at(-1);
-    if (open && k === previous) open.last = i;
+    if (open && sameAsBefore(i)) open.last = i;
     else out.push({ first: i, last: i, values: point });
-    previous = k;
   });
   return out;
 }

@@ -2,11 +2,11 @@
 import type { Status } from '../checks/contract.ts';
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.ts';
-import { History, type RepoCheckPoint, type RepoRunRow, type StatusFlip } from './history.ts';
+import { History, type RepoCheckPoint, type RepoRunRow, type RepoTimeline, type StatusFlip } from './history.ts';
 import type { LevelDefinition } from './levels.ts';
 import { loadSnapshots } from './snapshots.ts';
 
-export type { RepoCheckPoint, RepoRunRow, StatusFlip } from './history.ts';
+export type { RepoCheckPoint, RepoRunRow, RepoTimeline, StatusFlip } from './history.ts';
 
 export interface RunRow {
   id: number;
@@ -381,6 +381,23 @@ export class Queries {
   runCommitCounts(runId: number): Map<number, number> {
     const rows = this.stmt('SELECT repo_id AS repoId, commits_since_previous AS total FROM repo_runs WHERE run_id = ? AND commits_since_previous IS NOT NULL').all(runId) as { repoId: number; total: number }[];
     return new Map(rows.map((r) => [r.repoId, r.total]));
+  }
+
+  /** One repository's history in columns (data/history.ts repoTimeline), from the build's history or the live tables. */
+  repoTimeline(repoId: number): RepoTimeline {
+    if (this.historyMemo) return this.historyMemo.history.repoTimeline(repoId);
+    const runs = this.repoRuns(repoId);
+    const position = new Map(runs.map((r, i) => [r.runId, i]));
+    const checks: RepoTimeline['checks'] = new Map();
+    for (const h of this.repoCheckHistory(repoId)) {
+      const i = position.get(h.runId);
+      if (i === undefined) continue;
+      let column = checks.get(h.checkId);
+      if (!column) checks.set(h.checkId, (column = { status: Array<Status | null>(runs.length).fill(null), score: Array<number | null>(runs.length).fill(null) }));
+      column.status[i] = h.status;
+      column.score[i] = h.score;
+    }
+    return { runs, checks };
   }
 
   /** One repository's results per check in every run it was judged in, oldest first. */

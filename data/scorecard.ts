@@ -63,6 +63,9 @@ export interface HistoryPoint {
 
 const SHORT_WINDOW_DAYS = 30;
 
+/** Where `seaworthy build` leaves the scorecard it computed, for the pages inside Astro's bundle to reuse. */
+export const SHARED_SCORECARD = Symbol.for('seaworthy.scorecard');
+
 export class Scorecard {
   readonly q: Queries;
   readonly levels: readonly LevelDefinition[];
