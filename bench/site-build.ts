@@ -14,8 +14,23 @@ import { Store, type RepoResult } from '../data/store.ts';
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 100);
 const REPOS = Number(process.env.BENCH_REPOS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 90);
-// Each build is timed this many times and the fastest kept: shared machines make single timings noisy.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// Each build is timed this many times, the real and the empty one taking turns, and the fastest kept:
+// shared machines make single timings noisy, and turns keep both builds under the same load.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Each build reports its own CPU time (all threads) and peak memory on exit, on stderr.
+const MEASURE = `data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('\\nBENCH '+JSON.stringify({cpuMs:Math.round((u.userCPUTime+u.systemCPUTime)/1000),maxRssMb:Math.round(u.maxRSS/1024)})+'\\n')})`;
+
+interface Timing {
+  ms: number;
+  cpuMs: number;
+  maxRssMb: number;
+}
+
+function measured(started: number, stderr: string): Timing {
+  const line = stderr.split('\n').filter((l) => l.startsWith('BENCH ')).at(-1);
+  if (!line) throw new Error(`the build did not report its resource use: ${stderr.slice(-500)}`);
+  return { ms: performance.now() - started, ...(JSON.parse(line.slice(6)) as { cpuMs: number; maxRssMb: number }) };
+}
 const ANCHOR = Date.parse('2026-11-15T02:00:00Z');
 // Inside the project, so the comparison site resolves astro from node_modules like the real one.
 const dir = path.join(PROJECT_ROOT, '.seaworthy', 'bench-site');
@@ -92,15 +107,15 @@ function generateDatabase(dbPath: string): { ms: number; results: number } {
   return { ms: performance.now() - started, results };
 }
 
-function buildReal(configPath: string, outDir: string): number {
+function buildReal(configPath: string, outDir: string): Timing {
   const started = performance.now();
-  const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'seaworthy.mjs'), 'build', '-c', configPath, '--out', outDir, '-q'], { encoding: 'utf8', input: '' });
+  const build = spawnSync(process.execPath, ['--import', MEASURE, path.join(PROJECT_ROOT, 'bin', 'seaworthy.mjs'), 'build', '-c', configPath, '--out', outDir, '-q'], { encoding: 'utf8', input: '' });
   if (build.status !== 0) throw new Error(`site build failed: ${build.stderr}`);
-  return performance.now() - started;
+  return measured(started, build.stderr);
 }
 
 /** The same number of HTML pages and other files, each with no data, built by the same Astro. */
-function buildEmpty(root: string, htmlPages: number, otherFiles: number): number {
+function writeEmptySite(root: string, htmlPages: number, otherFiles: number): void {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(path.join(root, 'src', 'pages', 'files'), { recursive: true });
   // The same build settings as the real site (astro.config.mjs).
@@ -113,14 +128,17 @@ function buildEmpty(root: string, htmlPages: number, otherFiles: number): number
     path.join(root, 'src', 'pages', 'files', '[name].json.ts'),
     `export function getStaticPaths() { return Array.from({ length: ${otherFiles} }, (_, i) => ({ params: { name: 'f' + i } })); }\nexport function GET({ params }) { return Response.json({ name: params.name }); }\n`,
   );
+}
+
+function buildEmpty(root: string): Timing {
   const started = performance.now();
-  const build = spawnSync(process.execPath, ['--input-type=module', '-e', `const { build } = await import('astro'); await build({ root: ${JSON.stringify(root)}, logLevel: 'warn' });`], {
+  const build = spawnSync(process.execPath, ['--import', MEASURE, '--input-type=module', '-e', `const { build } = await import('astro'); await build({ root: ${JSON.stringify(root)}, logLevel: 'warn' });`], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
   if (build.status !== 0) throw new Error(`empty site build failed: ${build.stderr}`);
-  return performance.now() - started;
+  return measured(started, build.stderr);
 }
 
 /** Overview HTML plus the CSS and scripts it loads, without the shared chart.js chunk. */
@@ -144,15 +162,20 @@ try {
   const configPath = path.join(dir, 'seaworthy.config.yaml');
   writeFileSync(configPath, `database: bench.db\nsources:\n  - type: local\n    paths: ['repos/*']\n`);
   const outDir = path.join(dir, 'dist');
-  const realRounds: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) realRounds.push(buildReal(configPath, outDir));
+  // The first build also tells how many pages and files the empty site must have.
+  const real: Timing[] = [buildReal(configPath, outDir)];
   const outputs = files(outDir);
   const html = outputs.filter((f) => f.endsWith('.html')).length;
   const other = outputs.filter((f) => /\.(json|csv|svg)$/.test(f)).length;
-  const emptyRounds: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) emptyRounds.push(buildEmpty(path.join(dir, 'empty'), html, other));
-  const realMs = Math.min(...realRounds);
-  const emptyMs = Math.min(...emptyRounds);
+  const overview = overviewWeight(outDir);
+  const emptyRoot = path.join(dir, 'empty');
+  writeEmptySite(emptyRoot, html, other);
+  const empty: Timing[] = [buildEmpty(emptyRoot)];
+  for (let i = 1; i < ROUNDS; i++) {
+    real.push(buildReal(configPath, outDir));
+    empty.push(buildEmpty(emptyRoot));
+  }
+  const best = (list: Timing[], key: keyof Timing) => Math.min(...list.map((t) => t[key]));
   const result = {
     node: process.version,
     cpus: os.cpus().length,
@@ -166,13 +189,19 @@ try {
     htmlPages: html,
     exportFiles: other,
     rounds: ROUNDS,
-    siteBuildMs: Math.round(realMs),
-    emptySiteBuildMs: Math.round(emptyMs),
-    siteBuildRoundsMs: realRounds.map(Math.round),
-    emptySiteBuildRoundsMs: emptyRounds.map(Math.round),
+    siteBuildMs: Math.round(best(real, 'ms')),
+    emptySiteBuildMs: Math.round(best(empty, 'ms')),
+    ratio: Math.round((best(real, 'ms') / best(empty, 'ms')) * 100) / 100,
+    // CPU time (user + system, all threads): what the build costs whatever else the machine runs.
+    siteBuildCpuMs: best(real, 'cpuMs'),
+    emptySiteBuildCpuMs: best(empty, 'cpuMs'),
+    cpuRatio: Math.round((best(real, 'cpuMs') / best(empty, 'cpuMs')) * 100) / 100,
+    siteBuildPeakRssMb: Math.max(...real.map((t) => t.maxRssMb)),
+    emptySiteBuildPeakRssMb: Math.max(...empty.map((t) => t.maxRssMb)),
+    siteBuildRoundsMs: real.map((t) => Math.round(t.ms)),
+    emptySiteBuildRoundsMs: empty.map((t) => Math.round(t.ms)),
     loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
-    ratio: Math.round((realMs / emptyMs) * 100) / 100,
-    overview: overviewWeight(outDir),
+    overview,
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 } finally {

@@ -1,7 +1,7 @@
 // The versioned exports under /api/v1/: one zod schema per document (published as JSON Schema next to
 // the data, and used by the tests to parse what the site serves), a CSV per team and SVG badges.
 import { z } from 'zod';
-import { SEVERITIES, STATUSES } from '../checks/contract.ts';
+import { SEVERITIES, STATUSES, type Status } from '../checks/contract.ts';
 import { fileUrl, type RunRow } from './queries.ts';
 import type { RepoView, Scorecard } from './scorecard.ts';
 
@@ -87,17 +87,23 @@ export const apiSchemas = {
         findings: z.array(z.object({ severity: z.enum(SEVERITIES), message: z.string(), path: z.string().nullable(), line: z.int().nullable(), url: z.string().nullable() })),
       }),
     ),
-    history: z.array(
-      z.object({
-        runId: z.int(),
-        date: z.string(),
-        score,
-        headOid: z.string().nullable(),
-        commitsSincePrevious: z.int().nullable().describe('Commits between the previous crawled head and this one; null when unknown.'),
-        commits: z.array(z.object({ oid: z.string(), date: z.string(), author: z.string(), title: z.string(), pullRequest: z.object({ number: z.int(), title: z.string().nullable(), url: z.string().nullable() }).nullable() })),
-        checks: z.record(z.string(), z.object({ status, score })),
-      }),
-    ),
+    history: z
+      .object({
+        runs: z.array(
+          z.object({
+            runId: z.int(),
+            date: z.string(),
+            score,
+            headOid: z.string().nullable(),
+            commitsSincePrevious: z.int().nullable().describe('Commits between the previous crawled head and this one; null when unknown.'),
+            commits: z.array(z.object({ oid: z.string(), date: z.string(), author: z.string(), title: z.string(), pullRequest: z.object({ number: z.int(), title: z.string().nullable(), url: z.string().nullable() }).nullable() })),
+          }),
+        ),
+        checks: z
+          .record(z.string(), z.array(z.object({ runId: z.int(), status: status.nullable().describe('null: no result for the check in that run'), score })))
+          .describe("Per check, the runs where its result differs from the repository's run before (the first run included): a result holds until the next entry."),
+      })
+      .describe('Every run of the repository, oldest first, and each check\'s results as changes.'),
   }),
   check: document('check', {
     check: z.object({ id: z.string(), title: z.string(), description: z.string(), category: z.string(), defaultWeight: z.number(), weights: z.array(z.number()), page: path }),
@@ -214,23 +220,29 @@ export function teamDocument(s: Scorecard, name: string, href: Href): ApiDocumen
 export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiDocument<'repository'> {
   const repo = s.repo(slug)!;
   const results = s.q.checkResults(s.latest!.id, repo.repoId);
-  const history = new Map<number, ApiDocument<'repository'>['history'][number]>();
   const commits = s.q.repoCommits(repo.repoId);
-  for (const r of s.q.repoRuns(repo.repoId)) {
-    history.set(r.runId, {
+  const { runs, checks: columns } = s.q.repoTimeline(repo.repoId);
+  // Each check's results only where they differ from the run before.
+  const checks: ApiDocument<'repository'>['history']['checks'] = {};
+  for (const id of [...columns.keys()].sort()) {
+    const { status, score } = columns.get(id)!;
+    const changes: { runId: number; status: Status | null; score: number | null }[] = [];
+    runs.forEach((r, i) => {
+      if (i === 0 || status[i] !== status[i - 1] || score[i] !== score[i - 1]) changes.push({ runId: r.runId, status: status[i]!, score: score[i]! });
+    });
+    checks[id] = changes;
+  }
+  const history: ApiDocument<'repository'>['history'] = {
+    runs: runs.map((r) => ({
       runId: r.runId,
       date: r.date,
       score: r.score,
       headOid: r.headOid,
       commitsSincePrevious: r.commitsSincePrevious,
       commits: (commits.get(r.runId) ?? []).map((c) => ({ oid: c.oid, date: c.date, author: c.author, title: c.title, pullRequest: c.prNumber === null ? null : { number: c.prNumber, title: c.prTitle, url: c.prUrl } })),
-      checks: {},
-    });
-  }
-  for (const h of s.q.repoCheckHistory(repo.repoId)) {
-    const point = history.get(h.runId);
-    if (point) point.checks[h.checkId] = { status: h.status, score: h.score };
-  }
+    })),
+    checks,
+  };
   return {
     apiVersion: API_VERSION,
     kind: 'repository',
@@ -247,7 +259,7 @@ export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiD
       remediation: href(`${s.checkInfo(r.checkId)?.docsPath ?? `/checks/${r.checkId}/`}#how-to-fix`),
       findings: r.findings.map((f) => ({ severity: f.severity, message: f.message, path: f.path, line: f.line, url: fileUrl(repo.webUrl, repo.headOid, f.path, f.line) ?? null })),
     })),
-    history: [...history.values()],
+    history,
   };
 }
 

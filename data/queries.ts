@@ -2,8 +2,11 @@
 import type { Status } from '../checks/contract.ts';
 import type { Statement } from 'better-sqlite3';
 import { openDb, type Db } from './db.ts';
-import type { StatusCounts } from './insights.ts';
-import { repoLevel, type LevelDefinition } from './levels.ts';
+import { History, type RepoCheckPoint, type RepoRunRow, type RepoTimeline, type StatusFlip } from './history.ts';
+import type { LevelDefinition } from './levels.ts';
+import { loadSnapshots } from './snapshots.ts';
+
+export type { RepoCheckPoint, RepoRunRow, RepoTimeline, StatusFlip } from './history.ts';
 
 export interface RunRow {
   id: number;
@@ -95,62 +98,6 @@ export interface TrendPoint {
   runId: number;
   date: string;
   score: number | null;
-}
-
-export interface TeamScorePoint {
-  runId: number;
-  team: string | null;
-  score: number | null;
-  repos: number;
-}
-
-/** One check's status counts over a team's repositories (team null: all of them) in one run. */
-export interface CheckStat extends StatusCounts {
-  runId: number;
-  team: string | null;
-  checkId: string;
-  meanScore: number | null;
-}
-
-export interface StatusFlip {
-  runId: number;
-  fromRunId: number;
-  repoId: number;
-  slug: string;
-  name: string;
-  team: string | null;
-  checkId: string;
-  fromStatus: Status;
-  toStatus: Status;
-  fromScore: number | null;
-  toScore: number | null;
-  fromHead: string | null;
-  toHead: string | null;
-  webUrl: string | null;
-}
-
-export interface History {
-  stats: CheckStat[];
-  levels: Map<number, Map<number, RepoLevelPoint>>;
-  flips: StatusFlip[];
-}
-
-export interface RepoLevelPoint {
-  team: string | null;
-  level: number | null;
-}
-
-export interface RepoRunRow {
-  runId: number;
-  date: string;
-  score: number | null;
-  status: 'ok' | 'error';
-  headOid: string | null;
-  headDate: string | null;
-  carriedFromRun: number | null;
-  staleReason: string | null;
-  /** Commits between the previously crawled head and this one; null when the crawl could not tell. */
-  commitsSincePrevious: number | null;
 }
 
 export interface CommitRow {
@@ -262,16 +209,6 @@ export class Queries {
       this.repositoriesByRun.set(runId, cached);
     }
     return cached;
-  }
-
-  /** Mean repository score of every finished run, for the organisation trend. */
-  orgTrend(): TrendPoint[] {
-    return this.db
-      .prepare(
-        `SELECT ru.id AS runId, ru.started_at AS date, ROUND(AVG(rr.score), 1) AS score FROM runs ru JOIN repo_runs rr ON rr.run_id = ru.id
-         WHERE ru.status IN ('ok', 'partial') GROUP BY ru.id ORDER BY ru.started_at, ru.id`,
-      )
-      .all() as TrendPoint[];
   }
 
   private loadRepositories(runId: number): RepoSummary[] {
@@ -400,165 +337,26 @@ export class Queries {
     return results.map(({ id, ...rest }) => ({ ...rest, findings: byResult.get(id) ?? [] }));
   }
 
-  // History for the site: each reads what every page of a kind needs in one query, memoised.
-
-  private teamScoreRows: TeamScorePoint[] | undefined;
-
-  /** Mean repository score per team (null: without a team) in every run. */
-  teamScoreHistory(): TeamScorePoint[] {
-    return (this.teamScoreRows ??= this.db
-      .prepare(
-        `SELECT rr.run_id AS runId, t.name AS team, ROUND(AVG(rr.score), 1) AS score, COUNT(*) AS repos
-         FROM repo_runs rr JOIN runs ru ON ru.id = rr.run_id LEFT JOIN teams t ON t.id = rr.team_id
-         WHERE ru.status IN ('ok', 'partial') GROUP BY rr.run_id, t.name`,
-      )
-      .all() as TeamScorePoint[]);
-  }
-
-  private historyMemo: History | undefined;
-  /** Filled by the history pass: each repository's runs and results, so its page needs no query. */
-  private repoHistories: { runs: Map<number, RepoRunRow[]>; checks: Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]> } | undefined;
+  private historyMemo: { levels: readonly LevelDefinition[]; history: History } | undefined;
+  /** Runs whose snapshot was computed by this build (missing or no longer matching), for the build log. */
+  computedSnapshots: number[] = [];
 
   /**
-   * Everything the site needs from the results of every run, in one pass over the results in
-   * (repository, run) order of a covering index: status counts and mean scores per run, team and
-   * check; every repository's level in every run; and every status flip between consecutive runs.
+   * Everything the site needs from the results of every run, from one snapshot row per run
+   * (data/snapshots.ts), computed once per build and shared by every page (data/history.ts).
    */
   history(levels: readonly LevelDefinition[]): History {
-    if (this.historyMemo) return this.historyMemo;
-    const order = this.runPositions();
-    const teamNames = new Map((this.db.prepare('SELECT id, name FROM teams').all() as { id: number; name: string }[]).map((t) => [t.id, t.name]));
+    if (this.historyMemo?.levels === levels) return this.historyMemo.history;
+    const runs = this.runs();
+    const { snapshots, computed } = loadSnapshots(this.db, runs.map((r) => r.id));
+    this.computedSnapshots = computed;
+    const teams = new Map((this.db.prepare('SELECT id, name FROM teams').raw().all() as [number, string][]).map(([id, name]) => [id, name]));
     const repos = new Map(
-      (this.db.prepare('SELECT id, slug, name, web_url AS webUrl FROM repositories').all() as { id: number; slug: string; name: string; webUrl: string | null }[]).map((r) => [r.id, r]),
+      (this.db.prepare('SELECT id, slug, name, web_url FROM repositories').raw().all() as [number, string, string, string | null][]).map(([id, slug, name, webUrl]) => [id, { slug, name, webUrl }]),
     );
-    // (run, repository) → team and crawled head; and each repository's runs, for its page.
-    const repoRuns = new Map<number, Map<number, { team: string | null; head: string | null }>>();
-    const runsOfRepo = new Map<number, RepoRunRow[]>();
-    const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
-    const repoRunRows = this.db
-      .prepare(
-        `SELECT run_id, repo_id, team_id, head_oid, score, status, head_date, carried_from_run, stale_reason, commits_since_previous FROM repo_runs`,
-      )
-      .raw()
-      .iterate() as IterableIterator<[number, number, number | null, string | null, number | null, 'ok' | 'error', string | null, number | null, string | null, number | null]>;
-    for (const [runId, repoId, teamId, head, score, status, headDate, carriedFromRun, staleReason, commitsSincePrevious] of repoRunRows) {
-      if (!order.has(runId)) continue;
-      let byRepo = repoRuns.get(runId);
-      if (!byRepo) repoRuns.set(runId, (byRepo = new Map()));
-      byRepo.set(repoId, { team: teamId === null ? null : (teamNames.get(teamId) ?? null), head });
-      (runsOfRepo.get(repoId) ?? runsOfRepo.set(repoId, []).get(repoId)!).push({ runId, date: dates.get(runId)!, score, status, headOid: head, headDate, carriedFromRun, staleReason, commitsSincePrevious });
-    }
-    for (const [repoId, list] of runsOfRepo) runsOfRepo.set(repoId, this.byRunOrder(list));
-    const checksOfRepo = new Map<number, { runId: number; checkId: string; status: Status; score: number | null }[]>();
-    // Counters per (run, team, check), found through a numeric key: millions of results, no string keys per result.
-    const teamIndex = new Map<string | null, number>();
-    const checkIndex = new Map<string, number>();
-    const statCells: (CheckStat & { scored: number; scoreSum: number })[] = [];
-    const statSlot = new Map<number, number>();
-    const levelRows = new Map<number, Map<number, RepoLevelPoint>>();
-    const flips: StatusFlip[] = [];
-    const STATUS_KEY: Record<Status, keyof StatusCounts> = { pass: 'pass', warn: 'warn', fail: 'fail', 'not-applicable': 'notApplicable', error: 'error', waived: 'waived' };
-
-    // One repository's results, as parallel arrays (run, check, status, score) in (run id) order.
-    let runIds: number[] = [];
-    let checkIds: string[] = [];
-    let statuses: Status[] = [];
-    let scores: (number | null)[] = [];
-
-    const finishRepo = (repoId: number) => {
-      let indices = runIds.map((_, k) => k);
-      // Usually already in time order (run ids grow with time); a run backfilled later is not.
-      let sorted = true;
-      for (let k = 1; k < runIds.length && sorted; k++) sorted = order.get(runIds[k - 1]!)! <= order.get(runIds[k]!)!;
-      if (!sorted) indices = indices.sort((x, y) => order.get(runIds[x]!)! - order.get(runIds[y]!)! || x - y);
-      const last = new Map<string, { runId: number; status: Status; score: number | null }>();
-      const repoHistory: { runId: number; checkId: string; status: Status; score: number | null }[] = [];
-      checksOfRepo.set(repoId, repoHistory);
-      let i = 0;
-      while (i < indices.length) {
-        const runId = runIds[indices[i]!]!;
-        const info = repoRuns.get(runId)?.get(repoId);
-        const team = info?.team ?? null;
-        let t = teamIndex.get(team);
-        if (t === undefined) teamIndex.set(team, (t = teamIndex.size));
-        // Run positions, teams and checks are each well under 2^16 in any real organisation.
-        const base = (order.get(runId)! * 65_536 + t) * 4_096;
-        const results: Record<string, { status: Status; score: number | null }> = {};
-        for (; i < indices.length && runIds[indices[i]!] === runId; i++) {
-          const k = indices[i]!;
-          const checkId = checkIds[k]!;
-          const status = statuses[k]!;
-          const score = scores[k]!;
-          results[checkId] = { status, score };
-          let c = checkIndex.get(checkId);
-          if (c === undefined) checkIndex.set(checkId, (c = checkIndex.size));
-          let slot = statSlot.get(base + c);
-          if (slot === undefined) {
-            statSlot.set(base + c, (slot = statCells.length));
-            statCells.push({ runId, team, checkId, pass: 0, warn: 0, fail: 0, notApplicable: 0, error: 0, waived: 0, meanScore: null, scored: 0, scoreSum: 0 });
-          }
-          const stat = statCells[slot]!;
-          stat[STATUS_KEY[status]]++;
-          if (score !== null) {
-            stat.scored++;
-            stat.scoreSum += score;
-          }
-          const before = last.get(checkId);
-          if (before && before.status !== status) {
-            const repo = repos.get(repoId)!;
-            flips.push({
-              runId,
-              fromRunId: before.runId,
-              repoId,
-              slug: repo.slug,
-              name: repo.name,
-              team,
-              checkId,
-              fromStatus: before.status,
-              toStatus: status,
-              fromScore: before.score,
-              toScore: score,
-              fromHead: repoRuns.get(before.runId)?.get(repoId)?.head ?? null,
-              toHead: info?.head ?? null,
-              webUrl: repo.webUrl,
-            });
-          }
-          last.set(checkId, { runId, status, score });
-          repoHistory.push({ runId, checkId, status, score });
-        }
-        let runLevels = levelRows.get(runId);
-        if (!runLevels) levelRows.set(runId, (runLevels = new Map()));
-        runLevels.set(repoId, { team, level: repoLevel(levels, results).index });
-      }
-    };
-
-    let currentRepo: number | undefined;
-    const scan = this.db.prepare('SELECT repo_id, run_id, check_id, status, score FROM check_results ORDER BY repo_id, run_id').raw().iterate() as IterableIterator<[number, number, string, Status, number | null]>;
-    for (const [repoId, runId, checkId, status, score] of scan) {
-      if (repoId !== currentRepo) {
-        if (currentRepo !== undefined) finishRepo(currentRepo);
-        currentRepo = repoId;
-        runIds = [];
-        checkIds = [];
-        statuses = [];
-        scores = [];
-      }
-      if (!order.has(runId)) continue;
-      runIds.push(runId);
-      checkIds.push(checkId);
-      statuses.push(status);
-      scores.push(score);
-    }
-    if (currentRepo !== undefined) finishRepo(currentRepo);
-
-    const position = (f: StatusFlip) => order.get(f.runId)!;
-    flips.sort((x, y) => position(x) - position(y) || x.name.toLowerCase().localeCompare(y.name.toLowerCase()) || x.repoId - y.repoId || (x.checkId < y.checkId ? -1 : 1));
-    this.repoHistories = { runs: runsOfRepo, checks: checksOfRepo };
-    return (this.historyMemo = {
-      stats: statCells.map(({ scored, scoreSum, ...stat }) => ({ ...stat, meanScore: scored === 0 ? null : scoreSum / scored })),
-      levels: levelRows,
-      flips,
-    });
+    const history = new History({ runs, snapshots, teams, repos, levels });
+    this.historyMemo = { levels, history };
+    return history;
   }
 
   /** Repositories of a run that could not be read, or kept an earlier result. */
@@ -572,8 +370,13 @@ export class Queries {
       .all(runId) as ReturnType<Queries['runExceptions']>;
   }
 
+  private reposWithCommits: Set<number> | undefined;
+
   /** Commits that landed before each run of a repository (run id → newest first), where the crawl knew. */
   repoCommits(repoId: number): Map<number, CommitRow[]> {
+    // One query per build tells which repositories have any: most pages then need no query at all.
+    this.reposWithCommits ??= new Set(this.db.prepare('SELECT DISTINCT repo_id FROM repo_run_commits').pluck().all() as number[]);
+    if (!this.reposWithCommits.has(repoId)) return new Map();
     return groupCommits(this.stmt(`${COMMIT_SELECT} WHERE repo_id = ? ORDER BY run_id, position`).all(repoId) as (CommitRow & { runId: number; repoId: number })[], 'runId');
   }
 
@@ -588,22 +391,32 @@ export class Queries {
     return new Map(rows.map((r) => [r.repoId, r.total]));
   }
 
+  /** One repository's history in columns (data/history.ts repoTimeline), from the build's history or the live tables. */
+  repoTimeline(repoId: number): RepoTimeline {
+    if (this.historyMemo) return this.historyMemo.history.repoTimeline(repoId);
+    const runs = this.repoRuns(repoId);
+    const position = new Map(runs.map((r, i) => [r.runId, i]));
+    const checks: RepoTimeline['checks'] = new Map();
+    for (const h of this.repoCheckHistory(repoId)) {
+      const i = position.get(h.runId);
+      if (i === undefined) continue;
+      let column = checks.get(h.checkId);
+      if (!column) checks.set(h.checkId, (column = { status: Array<Status | null>(runs.length).fill(null), score: Array<number | null>(runs.length).fill(null) }));
+      column.status[i] = h.status;
+      column.score[i] = h.score;
+    }
+    return { runs, checks };
+  }
+
   /** One repository's results per check in every run it was judged in, oldest first. */
-  repoCheckHistory(repoId: number): { runId: number; checkId: string; status: Status; score: number | null }[] {
-    if (this.repoHistories) return this.repoHistories.checks.get(repoId) ?? [];
-    return this.byRunOrder(
-      this.stmt('SELECT run_id AS runId, check_id AS checkId, status, score FROM check_results WHERE repo_id = ?').all(repoId) as {
-        runId: number;
-        checkId: string;
-        status: Status;
-        score: number | null;
-      }[],
-    );
+  repoCheckHistory(repoId: number): RepoCheckPoint[] {
+    if (this.historyMemo) return this.historyMemo.history.repoChecks(repoId);
+    return this.byRunOrder(this.stmt('SELECT run_id AS runId, check_id AS checkId, status, score FROM check_results WHERE repo_id = ?').all(repoId) as RepoCheckPoint[]);
   }
 
   /** The repository's crawled head, score and accounting in every run, oldest first. */
   repoRuns(repoId: number): RepoRunRow[] {
-    if (this.repoHistories) return this.repoHistories.runs.get(repoId) ?? [];
+    if (this.historyMemo) return this.historyMemo.history.repoRuns(repoId);
     const dates = new Map(this.runs().map((r) => [r.id, r.startedAt]));
     const rows = this.stmt(
       `SELECT run_id AS runId, score, status, head_oid AS headOid, head_date AS headDate, carried_from_run AS carriedFromRun, stale_reason AS staleReason,

@@ -2,8 +2,6 @@
 // Generic over checks: every list of checks comes from the catalog and the stored results.
 import type { Status } from '../checks/contract.ts';
 import {
-  EMPTY_COUNTS,
-  addCounts,
   baselineRun,
   daysBetween,
   delta,
@@ -16,8 +14,9 @@ import {
   type ScoreChange,
   type StatusCounts,
 } from './insights.ts';
+import type { History } from './history.ts';
 import { levelName, repoLevel, teamLevel, type LevelDefinition, type Shortfall } from './levels.ts';
-import type { CheckStat, Queries, RepoSummary, RunRow, StatusFlip, TeamSummary } from './queries.ts';
+import type { Queries, RepoSummary, RunRow, StatusFlip, TeamSummary } from './queries.ts';
 
 export interface CheckInfo {
   id: string;
@@ -64,6 +63,9 @@ export interface HistoryPoint {
 
 const SHORT_WINDOW_DAYS = 30;
 
+/** Where `seaworthy build` leaves the scorecard it computed, for the pages inside Astro's bundle to reuse. */
+export const SHARED_SCORECARD = Symbol.for('seaworthy.scorecard');
+
 export class Scorecard {
   readonly q: Queries;
   readonly levels: readonly LevelDefinition[];
@@ -109,8 +111,8 @@ export class Scorecard {
   repos(): RepoView[] {
     if (this.reposMemo) return this.reposMemo;
     if (!this.latest) return (this.reposMemo = []);
-    const before = this.previous ? new Map(this.q.repositories(this.previous.id).map((r) => [r.repoId, r.score])) : new Map<number, number | null>();
-    const baseline = this.baseline ? new Map(this.q.repositories(this.baseline.id).map((r) => [r.repoId, r.score])) : new Map<number, number | null>();
+    const before = this.previous ? this.history().repoScores(this.previous.id) : new Map<number, number | null>();
+    const baseline = this.baseline ? this.history().repoScores(this.baseline.id) : new Map<number, number | null>();
     this.q.preloadResults(this.latest.id);
     return (this.reposMemo = this.q.repositories(this.latest.id).map((repo) => {
       const { index, blocking } = repoLevel(this.levels, repo.checks);
@@ -132,13 +134,7 @@ export class Scorecard {
   }
 
   private teamScoreByRun(): Map<number, Map<string | null, number | null>> {
-    const out = new Map<number, Map<string | null, number | null>>();
-    for (const row of this.q.teamScoreHistory()) {
-      let byTeam = out.get(row.runId);
-      if (!byTeam) out.set(row.runId, (byTeam = new Map()));
-      byTeam.set(row.team, row.score);
-    }
-    return out;
+    return this.history().teamScores();
   }
 
   private teamsMemo: TeamView[] | undefined;
@@ -178,7 +174,7 @@ export class Scorecard {
   organisation() {
     const repos = this.repos();
     const score = mean(repos.map((r) => r.score));
-    const scoreOf = (runId: number | undefined) => (runId === undefined ? null : mean(this.q.repositories(runId).map((r) => r.score)));
+    const scoreOf = (runId: number | undefined) => (runId === undefined ? null : mean([...this.history().repoScores(runId).values()]));
     const levelCounts = [
       ...this.levels.map((l, index) => ({ name: l.name, description: l.description ?? '', index: index as number | null, repositories: repos.filter((r) => r.level === index).length })),
     ].reverse();
@@ -194,20 +190,12 @@ export class Scorecard {
     };
   }
 
-  private statsFor(runId: number): CheckStat[] {
-    return this.history().stats.filter((s) => s.runId === runId);
-  }
-
-  private countsOf(stats: readonly CheckStat[]): StatusCounts {
-    return stats.reduce<StatusCounts>((acc, s) => addCounts(acc, s), EMPTY_COUNTS);
-  }
-
   /** Every check's status counts over all repositories in the latest run. */
   checkCounts(): { check: CheckInfo; counts: StatusCounts; share: number | null }[] {
     if (!this.latest) return [];
-    const stats = this.statsFor(this.latest.id);
+    const latest = this.latest.id;
     return this.checks().map((check) => {
-      const counts = this.countsOf(stats.filter((s) => s.checkId === check.id));
+      const counts = this.history().counts(latest, undefined, check.id);
       return { check, counts, share: passingShare(counts).share };
     });
   }
@@ -222,11 +210,11 @@ export class Scorecard {
   /** Teams × checks: share of applicable repositories passing, in the latest run. */
   heatmap(): { team: TeamView; cells: { check: CheckInfo; passing: number; applicable: number; share: number | null; counts: StatusCounts }[] }[] {
     if (!this.latest) return [];
-    const stats = this.statsFor(this.latest.id);
+    const latest = this.latest.id;
     return this.teams().map((team) => ({
       team,
       cells: this.checks().map((check) => {
-        const counts = this.countsOf(stats.filter((s) => s.team === team.name && s.checkId === check.id));
+        const counts = this.history().counts(latest, team.name, check.id);
         return { check, counts, ...passingShare(counts) };
       }),
     }));
@@ -237,7 +225,7 @@ export class Scorecard {
     const repos = this.repos();
     const changes = (runId: number | undefined) => {
       if (runId === undefined) return { improved: [], regressed: [] };
-      const before = new Map(this.q.repositories(runId).map((r) => [r.repoId, r.score]));
+      const before = this.history().repoScores(runId);
       const byId = new Map(repos.map((r) => [r.repoId, r]));
       const result = scoreChanges(new Map(repos.map((r) => [r.repoId, r.score])), before);
       const toView = (c: ScoreChange<number>) => ({ ...c, key: byId.get(c.key)! });
@@ -286,53 +274,40 @@ export class Scorecard {
     }));
   }
 
-  /** Team score, level and each check's mean score in every run. */
+  /** Team score, level and each check's mean score in every run the team had repositories in. */
   teamHistory(team: string): { runs: (HistoryPoint & { score: number | null; level: number | null; checks: Record<string, number | null> })[] } {
-    const scores = this.teamScoreByRun();
-    const levels = this.teamLevelsByRun();
-    const stats = new Map<string, number | null>();
-    for (const s of this.history().stats) if (s.team === team) stats.set(`${s.runId}\u0000${s.checkId}`, s.meanScore === null ? null : Math.round(s.meanScore * 10) / 10);
+    const history = this.history();
+    const scores = history.teamScores();
+    const levels = history.teamLevels();
     const runs = this.runs
       .filter((r) => scores.get(r.id)?.has(team))
-      .map((r) => {
-        const repoLevels = levels.get(`${r.id}\u0000${team}`) ?? [];
-        return {
-          runId: r.id,
-          date: r.startedAt,
-          score: scores.get(r.id)?.get(team) ?? null,
-          level: teamLevel(repoLevels),
-          checks: Object.fromEntries(this.checks().map((c) => [c.id, stats.get(`${r.id}\u0000${c.id}`) ?? null])),
-        };
-      });
+      .map((r) => ({
+        runId: r.id,
+        date: r.startedAt,
+        score: scores.get(r.id)?.get(team) ?? null,
+        level: levels.get(r.id)?.get(team) ?? null,
+        checks: Object.fromEntries(
+          this.checks().map((c) => {
+            const m = history.meanScore(r.id, team, c.id);
+            return [c.id, m === null ? null : Math.round(m * 10) / 10];
+          }),
+        ),
+      }));
     return { runs };
-  }
-
-  private teamLevelMemo: Map<string, (number | null)[]> | undefined;
-
-  /** Repository levels grouped by run and team. */
-  private teamLevelsByRun(): Map<string, (number | null)[]> {
-    if (this.teamLevelMemo) return this.teamLevelMemo;
-    const out = new Map<string, (number | null)[]>();
-    for (const [runId, repos] of this.history().levels) {
-      for (const point of repos.values()) {
-        if (point.team === null) continue;
-        const key = `${runId}\u0000${point.team}`;
-        (out.get(key) ?? out.set(key, []).get(key)!).push(point.level);
-      }
-    }
-    return (this.teamLevelMemo = out);
   }
 
   /** Organisation score per run, for the overview trend. */
   orgHistory(): (HistoryPoint & { score: number | null })[] {
-    return this.q.orgTrend().map((p) => ({ runId: p.runId, date: p.date, score: p.score }));
+    return this.history().orgScores();
   }
 
   /** Status counts of a check in every run (all repositories), oldest first. */
   checkDistribution(checkId: string): (HistoryPoint & { counts: StatusCounts })[] {
-    const byRun = new Map<number, StatusCounts>();
-    for (const s of this.history().stats) if (s.checkId === checkId) byRun.set(s.runId, addCounts(byRun.get(s.runId) ?? EMPTY_COUNTS, s));
-    return this.runs.filter((r) => byRun.has(r.id)).map((r) => ({ runId: r.id, date: r.startedAt, counts: byRun.get(r.id)! }));
+    const history = this.history();
+    return this.runs.flatMap((r) => {
+      const counts = history.counts(r.id, undefined, checkId);
+      return Object.values(counts).some((n) => n > 0) ? [{ runId: r.id, date: r.startedAt, counts }] : [];
+    });
   }
 
   /** Repositories failing or warning a check in the latest run, grouped by team (teams in display order, then repositories without a team). */
@@ -353,7 +328,8 @@ export class Scorecard {
     return this.history().flips;
   }
 
-  private history() {
+  /** Results of every run, computed once per build (data/history.ts). */
+  history(): History {
     return this.q.history(this.levels);
   }
 

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckOutcome, Finding, RepoKindVerdict, Status } from '../checks/contract.ts';
 import { openDb, type Db } from './db.ts';
+import { buildSnapshot, fillMissingSnapshots, writeSnapshot } from './snapshots.ts';
 
 export interface TeamRow {
   name: string;
@@ -191,6 +192,9 @@ export class Store {
 
   finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number; apiPoints?: number; carriedForward?: number }): void {
     this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, outcome.apiPoints ?? null, outcome.carriedForward ?? 0, runId);
+    // The run is final: pack it for the site (and any finished run still without a snapshot).
+    if (outcome.status !== 'failed') this.db.transaction(() => writeSnapshot(this.db, buildSnapshot(this.db, runId)))();
+    fillMissingSnapshots(this.db);
   }
 
   /** The id of a repository by its stable key, added (with a unique slug) when new. */

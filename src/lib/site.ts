@@ -1,7 +1,7 @@
 import { CHECKS } from '../../checks/registry.ts';
 import { Queries } from '../../data/queries.ts';
 import { DEFAULT_LEVELS, type LevelDefinition } from '../../data/levels.ts';
-import { Scorecard, type CheckInfo } from '../../data/scorecard.ts';
+import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../../data/scorecard.ts';
 
 let queries: Queries | undefined;
 let card: Scorecard | undefined;
@@ -21,9 +21,9 @@ function levels(): LevelDefinition[] {
 
 export const catalog: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
 
-/** Everything pages show, memoised for the whole build. */
+/** Everything pages show, memoised for the whole build: the one `seaworthy build` computed, else our own. */
 export function scorecard(): Scorecard {
-  return (card ??= new Scorecard(db(), levels(), catalog));
+  return (card ??= ((globalThis as Record<symbol, unknown>)[SHARED_SCORECARD] as Scorecard | undefined) ?? new Scorecard(db(), levels(), catalog));
 }
 
 export const siteTitle = (): string => process.env.SEAWORTHY_TITLE ?? 'Seaworthy';

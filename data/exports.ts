@@ -1,0 +1,71 @@
+// The exports (/api/v1/… JSON and CSV, SVG badges) written as plain files after the Astro build, from
+// the same scorecard the pages used. They are data, not pages: written directly they cost a fraction
+// of what an Astro endpoint per file costs (a Response, a stream and a copy each), which matters with
+// a JSON document and a badge per repository.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { apiJsonSchema, apiPaths, apiSchemas, checkDocument, organisationDocument, repositoriesDocument, repositoryDocument, teamCsv, teamDocument, type ApiKind } from './api.ts';
+import { renderBadge } from './badge.ts';
+import type { Scorecard } from './scorecard.ts';
+
+/** Names that become file names: slugs, team names and check ids are all of this form (config and store see to it). */
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * Writes every export under `dir`. The documents are made one at a time, yielding between them, and
+ * written by the thread pool, so this can run while Astro renders the pages (the build moves the
+ * folders into the site afterwards): the file writes then cost no time of their own.
+ */
+export async function writeExports(s: Scorecard, dir: string, href: (p: string) => string, checkIds: readonly string[]): Promise<{ files: number }> {
+  const made = new Set<string>();
+  const pending = new Set<Promise<void>>();
+  let files = 0;
+  let failed: unknown;
+  const write = async (sitePath: string, make: () => string) => {
+    const parts = sitePath.split('/').filter(Boolean);
+    for (const part of parts) {
+      if (!SAFE_NAME.test(part.replace(/\.(json|csv|svg)$/, ''))) throw new Error(`refusing to write an export under an unsafe name: ${JSON.stringify(sitePath)}`);
+    }
+    const file = path.join(dir, ...parts);
+    const parent = path.dirname(file);
+    if (!made.has(parent)) {
+      await mkdir(parent, { recursive: true });
+      made.add(parent);
+    }
+    const body = make();
+    const done = writeFile(file, body).then(
+      () => void pending.delete(done),
+      (error: unknown) => {
+        failed ??= error;
+        pending.delete(done);
+      },
+    );
+    pending.add(done);
+    files++;
+    // A few writes in flight; then let the event loop (and Astro's rendering) run.
+    if (pending.size >= 8) await Promise.race(pending);
+    else await new Promise((resolve) => setImmediate(resolve));
+    if (failed) throw failed;
+  };
+  const json = (value: unknown) => JSON.stringify(value);
+
+  await write(apiPaths.organisation(), () => json(organisationDocument(s, href)));
+  await write(apiPaths.repositories(), () => json(repositoriesDocument(s, href)));
+  for (const kind of Object.keys(apiSchemas) as ApiKind[]) await write(apiPaths.schema(kind), () => json(apiJsonSchema(kind)));
+  for (const id of checkIds) await write(apiPaths.check(id), () => json(checkDocument(s, id, href)));
+  for (const team of s.teams()) {
+    await write(apiPaths.team(team.name), () => json(teamDocument(s, team.name, href)));
+    await write(apiPaths.teamCsv(team.name), () => teamCsv(s, team.name));
+    await write(apiPaths.teamBadge(team.name), () => renderBadge({ label: 'seaworthy', score: team.score, level: team.levelName, subject: team.displayName }));
+  }
+  for (const repo of s.repos()) {
+    await write(apiPaths.repo(repo.slug), () => json(repositoryDocument(s, repo.slug, href)));
+    await write(apiPaths.repoBadge(repo.slug), () => renderBadge({ label: 'seaworthy', score: repo.score, level: repo.levelName, subject: repo.name }));
+  }
+  await Promise.all(pending);
+  if (failed) throw failed;
+  return { files };
+}
+
+/** The top-level folders exports are written to (moved into the built site as they are). */
+export const EXPORT_ROOTS = ['api', 'badges'];

@@ -1,6 +1,0 @@
-import { organisationDocument } from '../../../../data/api.ts';
-import { href, scorecard } from '../../../lib/site.ts';
-
-export function GET(): Response {
-  return Response.json(organisationDocument(scorecard(), href));
-}
