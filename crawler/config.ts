@@ -367,7 +367,8 @@ function exampleYaml(value: unknown, key: string): string {
 
 function formatIssue(schema: z.ZodType, issue: z.core.$ZodIssue, raw: unknown, doc: Document, counter: LineCounter, file: string): string {
   const where = formatPath(issue.path);
-  const line = lineOf(doc, counter, issue.path);
+  // An unknown key is best shown on its own line, not on the first line of the mapping around it.
+  const line = lineOf(doc, counter, issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path);
   let actual: unknown = raw;
   for (const key of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<PropertyKey, unknown>)[key] : undefined;
   let message = issue.message;
