@@ -98,10 +98,11 @@ function runCrawl(args: string[], timeoutMs: number): Promise<CrawlProcess> {
   });
 }
 
-/** The last lines of a crawl's log that say what went wrong, for a harness error. */
+/** The lines of a crawl's log that say what went wrong (warnings, errors, an uncaught exception), for a harness error. */
 function tail(stderr: string): string {
-  const lines = stderr.trim().split('\n').filter((l) => /level=(warn|error)|"level":"(warn|error)"|^seaworthy:/.test(l));
-  return (lines.length > 0 ? lines : stderr.trim().split('\n')).slice(-3).join(' / ').slice(0, 800);
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const telling = lines.filter((l) => /level=(warn|error)|"level":"(warn|error)"|^seaworthy:|^[\w.]*Error\b/.test(l));
+  return (telling.length > 0 ? telling : lines).slice(-3).join(' / ').slice(0, 800) || 'nothing on stderr';
 }
 
 function toStatus(status: string, underlying: string | null): SeaworthyStatus {
@@ -192,7 +193,7 @@ export async function crawlAtPin(loaded: LoadedLabel, roots: readonly string[], 
     writeFileSync(path.join(options.logDir, `${labelFileStem(label.repo)}.log`), run.stderr);
     const crawl = { exitCode: run.exitCode, repositoryMs: null as number | null, processMs: run.processMs };
     if (run.timedOut) return failed(`the crawl was stopped after ${Math.round(options.timeoutMs / 60_000)} minutes`, crawl);
-    if (!existsSync(dbPath)) return failed(`the crawl exited ${run.exitCode} without a database: ${tail(run.stderr)}`, crawl);
+    if (!existsSync(dbPath)) return failed(`the crawl process exited ${run.exitCode} before writing anything: ${tail(run.stderr)}`, crawl);
     const stored = readCrawl(dbPath, options.checks);
     if (!stored) {
       const skipped = /"skipped":\s*[1-9]/.test(run.stdout);

@@ -66,7 +66,7 @@ export function renderMarkdown(report: CalibrationReport): string {
     '',
     `Seaworthy ${report.seaworthyVersion} (check versions: ${Object.entries(report.checkVersions).map(([id, v]) => `${id} ${v}`).join(', ')}), ${report.generatedAt}. ` +
       `Registries: ${report.registries === 'offline' ? 'offline (cache only: dependency-freshness cells without release dates are not judged)' : 'live'}. ` +
-      `${summary.repositories.total} labelled repositor${summary.repositories.total === 1 ? "y" : "ies"}, ${summary.repositories.compared} crawled at their pinned commit.`,
+      `${summary.repositories.total} labelled repositor${summary.repositories.total === 1 ? 'y' : 'ies'}, ${summary.repositories.compared} crawled at their pinned commit.`,
     '',
     `Cells read \`label/Seaworthy\` status, then score. ✗ status differs · ≠ scores more than ${SCORE_TOLERANCE} apart · ⚠ Seaworthy error · ⊘ not judged (registries) · — not crawled (see Harness errors). Disagreements are in bold.`,
     '',
