@@ -46,7 +46,11 @@ Options:
       --check <id>           compare only this check (repeatable; default: all six)
       --repo <owner/name>    only this repository (repeatable)
       --registries           let the crawler ask live package registries for release dates (default:
-                             offline, so dependency-freshness cells without dates are "not judged")
+                             offline: dates come from the registry cache alone, and
+                             dependency-freshness cells without dates are "not judged")
+      --registry-cache <file> release dates shared by every repository's crawl and kept between
+                             runs (default: <out>/registry-cache.db): a run with --registries fills
+                             it, later offline runs judge freshness from it
       --timeout-minutes <n>  give up on one repository's crawl after n minutes (default: 30)
       --log-format <fmt>     text (default) or json
   -q, --quiet                only warnings and errors
@@ -61,6 +65,8 @@ some labels could not be read (the report says which) · 2 bad usage · 4 nothin
 
 interface CrawlOptions {
   registries: boolean;
+  /** Release dates shared by every repository's crawl and kept between calibrations. */
+  registryCache: string;
   checks: readonly LabelledCheck[];
   timeoutMs: number;
   logDir: string;
@@ -105,6 +111,21 @@ function tail(stderr: string): string {
   return (telling.length > 0 ? telling : lines).slice(-3).join(' / ').slice(0, 800) || 'nothing on stderr';
 }
 
+/** Package lookups of the crawl and how many stayed undated, from the summary `crawl --json` prints. */
+function registryStats(stdout: string): { lookups: number; undated: number } | null {
+  if (!stdout.trim()) return null;
+  let summary: unknown;
+  try {
+    summary = JSON.parse(stdout);
+  } catch (error) {
+    // A crawl killed mid-write leaves half a summary: the figures are then simply unknown.
+    void error;
+    return null;
+  }
+  const stats = (summary as { registries?: { lookups?: unknown; undated?: unknown } }).registries;
+  return typeof stats?.lookups === 'number' && typeof stats.undated === 'number' ? { lookups: stats.lookups, undated: stats.undated } : null;
+}
+
 function toStatus(status: string, underlying: string | null): SeaworthyStatus {
   // Calibration crawls carry no exemptions, so a waiver cannot appear; if one did, its real status is what was judged.
   const real = status === 'waived' ? (underlying ?? 'error') : status;
@@ -141,6 +162,37 @@ function readCrawl(dbPath: string, checks: readonly LabelledCheck[]) {
   }
 }
 
+const CACHE_COLUMNS = 'ecosystem, name, status, releases, reason, fetched_at';
+
+/** Copies the shared registry cache into a crawl's fresh database, so each repository's crawl starts from what earlier ones learnt. */
+function seedRegistryCache(dbPath: string, cachePath: string): void {
+  const db = openDb(dbPath);
+  try {
+    if (!existsSync(cachePath)) return;
+    db.prepare('ATTACH DATABASE ? AS shared').run(cachePath);
+    db.exec(`INSERT OR REPLACE INTO main.registry_cache (${CACHE_COLUMNS}) SELECT ${CACHE_COLUMNS} FROM shared.registry_cache`);
+    db.exec('DETACH DATABASE shared');
+  } finally {
+    db.close();
+  }
+}
+
+/** Keeps what a crawl learnt from the registries for the next repositories and the next calibration. */
+function keepRegistryAnswers(dbPath: string, cachePath: string): void {
+  const cache = openDb(cachePath);
+  try {
+    cache.prepare('ATTACH DATABASE ? AS crawl').run(dbPath);
+    cache.exec(
+      `INSERT INTO main.registry_cache (${CACHE_COLUMNS}) SELECT ${CACHE_COLUMNS} FROM crawl.registry_cache WHERE true
+       ON CONFLICT (ecosystem, name) DO UPDATE SET status = excluded.status, releases = excluded.releases, reason = excluded.reason, fetched_at = excluded.fetched_at
+       WHERE excluded.fetched_at > registry_cache.fetched_at`,
+    );
+    cache.exec('DETACH DATABASE crawl');
+  } finally {
+    cache.close();
+  }
+}
+
 async function findClone(roots: readonly string[], loaded: LoadedLabel): Promise<{ clone: string } | { reason: string }> {
   const { label } = loaded;
   const { copies, refused } = await localCopies(roots, label.repo);
@@ -157,7 +209,7 @@ async function findClone(roots: readonly string[], loaded: LoadedLabel): Promise
 export async function crawlAtPin(loaded: LoadedLabel, roots: readonly string[], options: CrawlOptions): Promise<RepositoryOutcome> {
   const { label } = loaded;
   const warnings: string[] = [];
-  const noCrawl = { exitCode: null, repositoryMs: null, processMs: null };
+  const noCrawl = { exitCode: null, repositoryMs: null, processMs: null, registries: null };
   const found = await findClone(roots, loaded);
   if ('reason' in found) return { ok: false, reason: found.reason, clone: null, commitDate: null, headAtPinnedCommit: null, judgedCommit: null, crawl: noCrawl, warnings };
   const clone = found.clone;
@@ -188,12 +240,14 @@ export async function crawlAtPin(loaded: LoadedLabel, roots: readonly string[], 
       }),
     );
     const dbPath = path.join(work, 'calibrate.db');
+    seedRegistryCache(dbPath, options.registryCache);
     const args = ['-c', configPath, '--db', dbPath, '--as-of', date, '--json', '--log-format', 'json', ...(options.registries ? [] : ['--offline']), ...options.checks.flatMap((c) => ['--check', c])];
     const run = await runCrawl(args, options.timeoutMs);
     writeFileSync(path.join(options.logDir, `${labelFileStem(label.repo)}.log`), run.stderr);
-    const crawl = { exitCode: run.exitCode, repositoryMs: null as number | null, processMs: run.processMs };
+    const crawl: RepositoryOutcome['crawl'] = { exitCode: run.exitCode, repositoryMs: null, processMs: run.processMs, registries: registryStats(run.stdout) };
     if (run.timedOut) return failed(`the crawl was stopped after ${Math.round(options.timeoutMs / 60_000)} minutes`, crawl);
     if (!existsSync(dbPath)) return failed(`the crawl process exited ${run.exitCode} before writing anything: ${tail(run.stderr)}`, crawl);
+    keepRegistryAnswers(dbPath, options.registryCache);
     const stored = readCrawl(dbPath, options.checks);
     if (!stored) {
       const skipped = /"skipped":\s*[1-9]/.test(run.stdout);
@@ -235,6 +289,7 @@ export async function main(argv: string[], logger?: Logger): Promise<number> {
         check: { type: 'string', multiple: true, default: [] },
         repo: { type: 'string', multiple: true, default: [] },
         registries: { type: 'boolean', default: false },
+        'registry-cache': { type: 'string' },
         'timeout-minutes': { type: 'string', default: '30' },
         'log-format': { type: 'string', default: 'text' },
         quiet: { type: 'boolean', short: 'q', default: false },
@@ -281,7 +336,8 @@ export async function main(argv: string[], logger?: Logger): Promise<number> {
   const logDir = path.join(out, 'logs');
   mkdirSync(logDir, { recursive: true });
   const roots = values.repos.map((r) => path.resolve(r));
-  const options: CrawlOptions = { registries: values.registries, checks, timeoutMs: timeoutMinutes * 60_000, logDir };
+  const registryCache = path.resolve(values['registry-cache'] ?? path.join(out, 'registry-cache.db'));
+  const options: CrawlOptions = { registries: values.registries, registryCache, checks, timeoutMs: timeoutMinutes * 60_000, logDir };
   log.info('calibration started', { repositories: chosen.length, checks: checks.join(','), registries: values.registries ? 'live' : 'offline', repos: roots.join(',') });
   const comparisons: RepositoryComparison[] = [];
   for (const [index, loaded] of chosen.entries()) {
@@ -313,6 +369,7 @@ export async function main(argv: string[], logger?: Logger): Promise<number> {
     checkVersions: Object.fromEntries(CHECKS.filter((c) => checks.includes(c.id as LabelledCheck)).map((c) => [c.id, c.meta.version])),
     generatedAt: new Date().toISOString(),
     registries: values.registries ? 'live' : 'offline',
+    registryCache,
     checks,
     labelsDir: path.resolve(values.labels),
     reposDirs: roots,

@@ -27,11 +27,11 @@ const NA = said('not-applicable', null);
 
 function crawled(checks: Partial<Record<LabelledCheck, SeaworthyCheck>>, kind: 'service' | 'infrastructure' | 'library' | 'other' = 'service', repositoryMs = 100): RepositoryOutcome {
   const all = Object.fromEntries(LABELLED_CHECKS.map((id) => [id, checks[id] ?? NA]));
-  return { ok: true, clone: '/clones/x', commitDate: '2026-08-21T15:08:06+02:00', headAtPinnedCommit: true, judgedCommit: 'a'.repeat(40), kind: { kind, source: 'detected', evidence: ['container image (Dockerfile)'] }, checks: all, crawl: { exitCode: 0, repositoryMs, processMs: repositoryMs + 900 }, warnings: [], problems: [] };
+  return { ok: true, clone: '/clones/x', commitDate: '2026-08-21T15:08:06+02:00', headAtPinnedCommit: true, judgedCommit: 'a'.repeat(40), kind: { kind, source: 'detected', evidence: ['container image (Dockerfile)'] }, checks: all, crawl: { exitCode: 0, repositoryMs, processMs: repositoryMs + 900, registries: { lookups: 3, undated: 3 } }, warnings: [], problems: [] };
 }
 
 function notCrawled(reason: string): RepositoryOutcome {
-  return { ok: false, reason, clone: null, commitDate: null, headAtPinnedCommit: null, judgedCommit: null, crawl: { exitCode: null, repositoryMs: null, processMs: null }, warnings: [] };
+  return { ok: false, reason, clone: null, commitDate: null, headAtPinnedCommit: null, judgedCommit: null, crawl: { exitCode: null, repositoryMs: null, processMs: null, registries: null }, warnings: [] };
 }
 
 function cellOf(cells: Cell[], check: LabelledCheck): Cell {
@@ -187,6 +187,7 @@ const META: ReportMeta = {
   checkVersions: Object.fromEntries(LABELLED_CHECKS.map((c) => [c, 1])),
   generatedAt: '2026-12-07T10:00:00.000Z',
   registries: 'offline',
+  registryCache: '/out/registry-cache.db',
   checks: LABELLED_CHECKS,
   labelsDir: '/labels',
   reposDirs: ['/clones'],

@@ -84,6 +84,8 @@ export const repositorySchema = z.object({
     repositoryMs: z.number().nullable(),
     /** Wall time of the crawl process, Node start-up and database set-up included. */
     processMs: z.number().nullable(),
+    /** Package lookups dependency-freshness asked for, and how many could not be dated (offline and not cached, or registry failing). */
+    registries: z.object({ lookups: z.int().min(0), undated: z.int().min(0) }).nullable(),
   }),
   /** Why this repository could not be compared; its cells are in the harness-error bucket. */
   harnessError: z.string().nullable(),
@@ -246,6 +248,7 @@ export const reportSchema = z.object({
   checkVersions: z.record(z.string(), z.int()),
   generatedAt: z.iso.datetime({ offset: true }),
   registries: z.enum(['offline', 'live']),
+  registryCache: z.string(),
   checks: z.array(z.enum(LABELLED_CHECKS)),
   labelsDir: z.string(),
   reposDirs: z.array(z.string()),
@@ -273,6 +276,7 @@ export interface ReportMeta {
   checkVersions: Record<string, number>;
   generatedAt: string;
   registries: 'offline' | 'live';
+  registryCache: string;
   checks: readonly LabelledCheck[];
   labelsDir: string;
   reposDirs: string[];

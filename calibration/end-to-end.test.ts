@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as stringifyYaml } from 'yaml';
+import { openDb } from '../data/db.ts';
 import { createRepo } from '../fixtures/factory.ts';
 import { ROOT, git, tempDir } from '../tests/helpers.ts';
 import { reportSchema, type CalibrationReport } from './compare.ts';
@@ -188,6 +189,27 @@ describe('npm run calibrate:prepare and npm run calibrate, end to end', () => {
     expect(delta.harnessError).toContain(`not the pinned ${pins.delta}`);
     expect(report.cells.filter((c) => c.repo === 'acme/delta').map((c) => c.bucket)).toEqual(['harness-error']);
     expect(result.stderr).toContain('"repository not compared"');
+  });
+
+  it('calibrate judges freshness offline from a shared registry cache, and keeps it', () => {
+    const cachePath = path.join(tmp.dir, 'registry-cache.db');
+    const cache = openDb(cachePath);
+    cache
+      .prepare('INSERT INTO registry_cache (ecosystem, name, status, releases, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run('npm', 'left-pad', 'found', JSON.stringify([{ version: '1.3.0', publishedAt: '2018-04-09T01:05:58.000Z', yanked: false, deprecated: false }]), null, '2026-12-01T00:00:00.000Z');
+    cache.close();
+    const out = path.join(tmp.dir, 'out-cache');
+    const result = run('calibrate', ['--repos', prepared, '--labels', labels, '--out', out, '--repo', 'acme/alpha', '--check', 'dependency-freshness', '--registry-cache', cachePath, '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = reportSchema.parse(JSON.parse(readFileSync(path.join(out, 'calibration.json'), 'utf8')));
+    expect(report.registryCache).toBe(cachePath);
+    expect(report.repositories[0]!.crawl.registries).toEqual({ lookups: 1, undated: 0 });
+    const [cell] = report.cells;
+    expect(cell).toMatchObject({ check: 'dependency-freshness', bucket: 'compared', label: { status: 'warn', score: 5 } });
+    expect(cell!.seaworthy!.score).not.toBeNull();
+    const kept = openDb(cachePath, { readonly: true });
+    expect(kept.prepare('SELECT COUNT(*) FROM registry_cache').pluck().get()).toBe(1);
+    kept.close();
   });
 
   it('calibrate refuses bad usage with exit 2', () => {

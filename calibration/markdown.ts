@@ -65,7 +65,7 @@ export function renderMarkdown(report: CalibrationReport): string {
     '# Calibration: Seaworthy against expert labels',
     '',
     `Seaworthy ${report.seaworthyVersion} (check versions: ${Object.entries(report.checkVersions).map(([id, v]) => `${id} ${v}`).join(', ')}), ${report.generatedAt}. ` +
-      `Registries: ${report.registries === 'offline' ? 'offline (cache only: dependency-freshness cells without release dates are not judged)' : 'live'}. ` +
+      `Registries: ${report.registries === 'offline' ? 'offline (release dates from the registry cache alone; dependency-freshness cells without them are not judged)' : 'live'}, cache ${code(report.registryCache)}. ` +
       `${summary.repositories.total} labelled repositor${summary.repositories.total === 1 ? 'y' : 'ies'}, ${summary.repositories.compared} crawled at their pinned commit.`,
     '',
     `Cells read \`label/Seaworthy\` status, then score. ✗ status differs · ≠ scores more than ${SCORE_TOLERANCE} apart · ⚠ Seaworthy error · ⊘ not judged (registries) · — not crawled (see Harness errors). Disagreements are in bold.`,
@@ -95,12 +95,12 @@ export function renderMarkdown(report: CalibrationReport): string {
     '',
     `Per repository, crawler time (snapshot, facts, checks) median ${ms(summary.repositories.repositoryMs.median)}, max ${ms(summary.repositories.repositoryMs.max)}; whole crawl process median ${ms(summary.repositories.processMs.median)}, total ${ms(summary.repositories.processMs.total)}.`,
     '',
-    '| repository | pinned commit | judged commit | crawler | process | exit | harness |',
-    '|---|---|---|---|---|---|---|',
+    '| repository | pinned commit | judged commit | crawler | process | exit | packages undated | harness |',
+    '|---|---|---|---|---|---|---|---|',
     ...report.repositories.map((r) => {
       const judged = r.judgedCommit === null ? '–' : r.judgedCommit === r.commit ? 'same' : `**${r.judgedCommit.slice(0, 12)}**`;
       const harness = r.harnessError ? `**${inline(r.harnessError)}**` : r.warnings.length > 0 ? r.warnings.map(inline).join('; ') : 'ok';
-      return `| ${inline(r.repo)} | ${r.commit.slice(0, 12)} (${r.commitDate}) | ${judged} | ${ms(r.crawl.repositoryMs)} | ${ms(r.crawl.processMs)} | ${r.crawl.exitCode ?? '–'} | ${harness} |`;
+      return `| ${inline(r.repo)} | ${r.commit.slice(0, 12)} (${r.commitDate}) | ${judged} | ${ms(r.crawl.repositoryMs)} | ${ms(r.crawl.processMs)} | ${r.crawl.exitCode ?? '–'} | ${r.crawl.registries ? `${r.crawl.registries.undated} of ${r.crawl.registries.lookups}` : '–'} | ${harness} |`;
     }),
     '',
   );
