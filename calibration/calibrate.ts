@@ -272,9 +272,12 @@ export async function crawlAtPin(loaded: LoadedLabel, roots: readonly string[], 
   }
 }
 
-async function seaworthyCommit(): Promise<string | null> {
+/** The Seaworthy commit that measured, marked when the work tree differs from it, so a baseline can be traced to code. */
+async function seaworthyRevision(): Promise<string | null> {
   const head = await git(ROOT, ['rev-parse', '-q', '--verify', 'HEAD']);
-  return head.code === 0 ? head.stdout.trim() : null;
+  if (head.code !== 0) return null;
+  const changes = await git(ROOT, ['status', '--porcelain', '--untracked-files=no']);
+  return `${head.stdout.trim().slice(0, 12)}${changes.code === 0 && changes.stdout.trim() === '' ? '' : ', with uncommitted changes'}`;
 }
 
 export async function main(argv: string[], logger?: Logger): Promise<number> {
@@ -363,9 +366,9 @@ export async function main(argv: string[], logger?: Logger): Promise<number> {
     });
   }
 
-  const commit = await seaworthyCommit();
+  const revision = await seaworthyRevision();
   const result: CalibrationReport = report(comparisons, {
-    seaworthyVersion: commit ? `${TOOL_VERSION} (${commit.slice(0, 12)})` : TOOL_VERSION,
+    seaworthyVersion: revision ? `${TOOL_VERSION} (${revision})` : TOOL_VERSION,
     checkVersions: Object.fromEntries(CHECKS.filter((c) => checks.includes(c.id as LabelledCheck)).map((c) => [c.id, c.meta.version])),
     generatedAt: new Date().toISOString(),
     registries: values.registries ? 'live' : 'offline',

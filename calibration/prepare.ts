@@ -24,7 +24,8 @@ Options:
                           entries hold the repository one level down (/work/.mirror/<owner>+<name>/repo)
                           works too. A copy without the pinned commit is passed over.
       --to <dir>          where the prepared clones go (created if missing); a clone already there
-                          with the pinned commit is re-pinned, not cloned again
+                          with the pinned commit is re-pinned (checked out with --force: the folder
+                          is the harness's own), not cloned again
       --repo <owner/name> only this label (repeatable)
       --offline           never clone from https://github.com (default: clone from GitHub when no
                           local copy has the pinned commit)
