@@ -96,7 +96,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     // npm 6 lockfiles: a tree without the root's own declarations; those come from package.json.
     const manifest = readManifest(ctx.text(joinPath(dir, 'package.json')));
     const declared = manifest && manifest !== 'malformed' ? manifest.deps : undefined;
-    if (!declared) source.findings.push({ severity: 'low', path, message: 'lockfileVersion 1 without a readable package.json beside it: direct dependencies are unknown, so every top-level package is judged as direct' });
+    if (!declared) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: 'lockfileVersion 1 without a readable package.json beside it: direct dependencies are unknown, so every top-level package is judged as direct' });
     let transitive = 0;
     const walk = (tree: Record<string, unknown>, depth: number) => {
       for (const [name, value] of Object.entries(tree)) {
@@ -123,6 +123,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
 function reportMissing(source: DependencySource, missing: string[], command: string): void {
   if (missing.length === 0) return;
   source.findings.push({
+    rule: 'lockfile-out-of-date',
     severity: 'low',
     path: source.path,
     message: `${missing.length} declared ${missing.length === 1 ? 'dependency is' : 'dependencies are'} missing from the lockfile (run ${command} and commit it): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`,
