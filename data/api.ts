@@ -70,7 +70,13 @@ export const apiSchemas = {
     team: z.object({ name: z.string(), displayName: z.string(), contact: z.string().nullable(), score, level, changeSincePreviousRun: change, changeOver30Days: change }),
     repositories: z.array(repoSummary),
     nextActions: z.array(
-      z.object({ checkId: z.string(), gain: z.number(), repositories: z.array(z.string()), remediation: path.describe('"How to fix" of the most severe rule the repositories break, else the whole section.') }),
+      z.object({
+        checkId: z.string(),
+        gain: z.number(),
+        repositories: z.array(z.string()),
+        rule: z.string().nullable().describe('The most severe rule the repositories break ("<check-id>/<rule-name>"); null when their findings name none.'),
+        remediation: path.describe('"How to fix" of that rule, else the whole section.'),
+      }),
     ),
     waivers: z.array(z.object({ repository: z.string(), checkId: z.string(), reason: z.string(), expires: z.string(), expired: z.boolean() })),
     history: z.array(z.object({ runId: z.int(), date: z.string(), score, level })),
@@ -228,7 +234,7 @@ export function teamDocument(s: Scorecard, name: string, href: Href): ApiDocumen
     run: runOf(s.latest, href),
     team: { name: team.name, displayName: team.displayName, contact: team.contact, score: team.score, level: { index: team.level, name: team.levelName }, changeSincePreviousRun: team.changeSincePrevious, changeOver30Days: team.changeSinceBaseline },
     repositories: s.teamRepos(name).map((r) => repoOf(r, href)),
-    nextActions: s.nextActions(name).map((a) => ({ checkId: a.checkId, gain: Math.round(a.gain * 100) / 100, repositories: a.repos.map((r) => r.key), remediation: href(a.remediation) })),
+    nextActions: s.nextActions(name).map((a) => ({ checkId: a.checkId, gain: Math.round(a.gain * 100) / 100, repositories: a.repos.map((r) => r.key), rule: a.rule ?? null, remediation: href(a.remediation) })),
     waivers: [...active, ...expired],
     history: s.teamHistory(name).runs.map((r) => ({ runId: r.runId, date: r.date, score: r.score, level: { index: r.level, name: s.levelName(r.level) } })),
   };

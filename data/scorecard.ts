@@ -265,15 +265,16 @@ export class Scorecard {
   }
 
   /** Next best actions for a team: failing and warning checks ranked by the team score they would add. */
-  /** Each action links the "How to fix" of the most severe rule its repositories break in the latest run (site path, without base). */
-  nextActions(team: string): (CheckGain & { check: CheckInfo; remediation: string; repoViews: (CheckGain['repos'][number] & { repo: RepoView })[] })[] {
+  /** Each action names the most severe rule its repositories break in the latest run, and links its "How to fix" (site path, without base). */
+  nextActions(team: string): (CheckGain & { check: CheckInfo; rule: string | undefined; remediation: string; repoViews: (CheckGain['repos'][number] & { repo: RepoView })[] })[] {
     const repos = this.teamRepos(team);
     const bySlug = new Map(repos.map((r) => [r.slug, r]));
     return scoreGains(repos.map((r) => ({ key: r.slug, checks: r.checks }))).map((g) => {
       const check = this.checkInfo(g.checkId)!;
       const repoViews = g.repos.map((x) => ({ ...x, repo: bySlug.get(x.key)! }));
       const findings = repoViews.flatMap((x) => this.q.checkResults(this.latest!.id, x.repo.repoId).find((r) => r.checkId === g.checkId)?.findings ?? []);
-      return { ...g, check, remediation: fixPath(check.docsPath, worstRule(findings)), repoViews };
+      const rule = worstRule(findings);
+      return { ...g, check, rule, remediation: fixPath(check.docsPath, rule), repoViews };
     });
   }
 

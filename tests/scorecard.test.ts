@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../checks/contract.ts';
 import { worstRule, fixPath } from '../data/present.ts';
-import { apiSchemas, checkDocument, organisationDocument, repositoriesDocument, repositoryDocument, teamCsv, teamDocument } from '../data/api.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { apiJsonSchema, apiSchemas, checkDocument, organisationDocument, repositoriesDocument, repositoryDocument, teamCsv, teamDocument } from '../data/api.ts';
 import { DEFAULT_LEVELS } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { Scorecard, type CheckInfo } from '../data/scorecard.ts';
@@ -155,7 +156,7 @@ describe('scorecard figures and exports', () => {
     expect(actions[0]!.repoViews.map((r) => r.repo.name)).toEqual(['web']);
     // "How to fix" goes to the most severe rule the team's failing repositories break.
     expect(actions[0]!.remediation).toBe('/checks/c1/#rule-broken-rule');
-    expect(teamDocument(s, 'alpha', href).nextActions.map((a) => a.remediation)).toEqual(['/base/checks/c1/#rule-broken-rule']);
+    expect(teamDocument(s, 'alpha', href).nextActions.map((a) => [a.rule, a.remediation])).toEqual([['c1/broken-rule', '/base/checks/c1/#rule-broken-rule']]);
   });
 
   it('links each finding, and each result, to the subsection of its rule', () => {
@@ -167,6 +168,14 @@ describe('scorecard figures and exports', () => {
       ['c2/evidence-found', 'info', '/base/checks/c2/#rule-evidence-found'],
     ]);
     expect(c2.remediation).toBe('/base/checks/c2/#rule-broken-rule');
+    // The published JSON Schema requires the rule on every finding, and accepts these documents.
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(apiJsonSchema('repository') as object);
+    for (const doc of [hostile, repositoryDocument(s, 'web', href)]) expect(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors)).toBe(true);
+    const { rule: _rule, ...withoutRule } = c2.findings[0]!;
+    expect(validate({ ...hostile, results: [{ ...c2, findings: [withoutRule] }] })).toBe(false);
+    expect(validate({ ...hostile, results: [{ ...c2, findings: [{ ...c2.findings[0]!, rule: 'not a rule id' }] }] })).toBe(false);
+    const team = new Ajv2020({ strict: false }).compile(apiJsonSchema('team') as object);
+    expect(team(JSON.parse(JSON.stringify(teamDocument(s, 'alpha', href))))).toBe(true);
     // Nothing broken (only what was found): the whole "How to fix".
     const api = repositoryDocument(s, 'api', href);
     expect(api.results.map((r) => [r.checkId, r.remediation])).toEqual([
