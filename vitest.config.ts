@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['checks/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['checks/**/*.test.ts', 'tests/**/*.test.ts', 'calibration/**/*.test.ts'],
     pool: 'forks',
     // Builds of real git repositories, a real Astro build and a real browser take seconds, not milliseconds.
     testTimeout: 120_000,

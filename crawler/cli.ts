@@ -131,6 +131,7 @@ export function summaryLine(summary: CrawlSummary): string {
     `${summary.repositories} repositories: ${crawled} crawled, ${summary.carriedForward} carried forward unchanged, ${failed} failed${summary.stale > 0 ? ` (${summary.stale} kept their last good result, marked stale)` : ''}`,
   ];
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (no commit at that date)`);
+  if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;

@@ -242,6 +242,7 @@ function foldShard(store: Store, runId: number, file: string, run: ShardRun): { 
           `INSERT OR IGNORE INTO main.run_teams (run_id, team_id)
            SELECT ?, mt.id FROM shard.run_teams rt JOIN shard.teams st ON st.id = rt.team_id JOIN main.teams mt ON mt.name = st.name WHERE rt.run_id = ?`,
         ).run(runId, run.id);
+        db.prepare('INSERT OR IGNORE INTO main.run_skipped_folders (run_id, location, reason) SELECT ?, location, reason FROM shard.run_skipped_folders WHERE run_id = ?').run(runId, run.id);
         const origins = new Map<number, number | null>();
         const originOf = (shardRunId: number): number | null => {
           if (!origins.has(shardRunId)) {

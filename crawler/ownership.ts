@@ -70,6 +70,32 @@ export function codeownersTeam(text: string, org?: string): string | undefined {
   return undefined;
 }
 
+// GitHub's owner syntax: @user, @org/team-slug, or an e-mail address; anything else it ignores.
+const OWNER_SYNTAX = [/^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, /^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/, /^[^@\s]+@[^@\s]+\.[^@\s]+$/];
+
+/**
+ * What GitHub would ignore in the rule that owns every file: owners that are not @user, @org/team or
+ * an e-mail address, and teams of another organisation, each with its line, so none is dropped unsaid.
+ */
+export function codeownersProblems(text: string, path: string, org?: string): string[] {
+  let rule: { line: number; owners: string[] } | undefined;
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const [pattern, ...rest] = codeownersWords(raw);
+    if (pattern !== undefined && WHOLE_REPOSITORY.has(pattern)) rule = { line: index + 1, owners: rest };
+  });
+  if (!rule) return [];
+  const problems: string[] = [];
+  for (const owner of rule.owners) {
+    const shown = JSON.stringify(owner.length > 80 ? `${owner.slice(0, 80)}…` : owner);
+    if (!OWNER_SYNTAX.some((re) => re.test(owner))) problems.push(`${path}:${rule.line} names owner ${shown}, which is not @user, @org/team or an e-mail address, so GitHub ignores it`);
+    else {
+      const team = /^@([^/]+)\/(.+)$/.exec(owner);
+      if (team && org !== undefined && team[1]!.toLowerCase() !== org.toLowerCase()) problems.push(`${path}:${rule.line} names team ${shown} of another organisation, which GitHub ignores`);
+    }
+  }
+  return problems;
+}
+
 export interface CatalogOwner {
   /** Group name: "group:default/payments", "group:payments" or "payments" → payments. */
   owner?: string;
@@ -128,12 +154,15 @@ function fromSource(source: OwnerSource, inputs: OwnerInputs, unmatched: string[
   switch (source) {
     case 'config':
       return configTeam(config.teams, inputs.ref)?.name;
-    case 'github-team':
+    case 'github-team': {
       for (const slug of inputs.hostTeams ?? []) {
         const team = teamForName(config.teams, slug);
         if (team) return team.name;
       }
+      // None matched: say which teams were seen, or the owner silently stays unknown.
+      for (const slug of inputs.hostTeams ?? []) unmatched.push(`GitHub team "${slug}" administers or maintains this repository but matches no configured team (add it to a team's githubTeams)`);
       return undefined;
+    }
     case 'codeowners':
       for (const path of CODEOWNERS_PATHS) {
         const read = snapshot?.read(path);
@@ -143,6 +172,7 @@ function fromSource(source: OwnerSource, inputs: OwnerInputs, unmatched: string[
           unmatched.push(`${path} could not be read (${read.reason}), so it names no owner`);
           return undefined;
         }
+        unmatched.push(...codeownersProblems(read.text, path, inputs.ref.owner));
         return viaName(codeownersTeam(read.text, inputs.ref.owner), path);
       }
       return undefined;

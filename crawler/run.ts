@@ -19,7 +19,7 @@ import type { FactProvider, FactStats } from './facts/types.ts';
 import { changesSince } from './changes.ts';
 import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
-import { NoCommitAtDateError, type RepoRef, type RepoSource, type SnapshotNeeds } from './sources/types.ts';
+import { EmptyRepositoryError, NoCommitAtDateError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './sources/types.ts';
 import { TOOL_VERSION } from './version.ts';
 
 export interface CrawlOptions {
@@ -59,6 +59,8 @@ export interface CrawlSummary {
   repositories: number;
   /** Repositories that had no commit at --as-of. */
   skipped: number;
+  /** Candidate folders that were not crawled, with the real reason (relative to the configuration file). */
+  skippedFolders: SkippedFolder[];
   errors: { repo: string; error: string }[];
   statusCounts: Record<string, number>;
   durationMs: number;
@@ -181,6 +183,19 @@ function errorResult(ref: RepoRef, team: string | undefined, checks: ReturnType<
   };
 }
 
+/** An empty repository has nothing to judge, and nothing is broken: every check is not applicable. */
+function emptyResult(ref: RepoRef, team: string | undefined, checks: ReturnType<typeof enabledChecks>, reason: string, durationMs: number): RepoResult {
+  return {
+    repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
+    team,
+    status: 'ok',
+    problems: [reason],
+    score: null,
+    durationMs,
+    results: checks.map(({ check, weight }) => ({ checkId: check.id, checkVersion: check.meta.version, status: 'not-applicable', score: null, weight, summary: reason, findings: [], durationMs: 0 })),
+  };
+}
+
 export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: string }): string | undefined {
   return config.teams.find((t) => repoMatcher(t.repos)(ref))?.name;
 }
@@ -219,6 +234,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     snapshot = await source.snapshot(ref, needs);
   } catch (error) {
     if (error instanceof NoCommitAtDateError) return null;
+    if (error instanceof EmptyRepositoryError) return emptyResult(ref, teamOf(config, ref), checks, error.message, performance.now() - started);
     return { ...errorResult(ref, teamOf(config, ref), checks, describeError(error, ref), performance.now() - started), unreadable: true } as RepoResult;
   }
   const owner = await ownerOf(config, ref, source, snapshot);
@@ -278,6 +294,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     store.syncTeams(config.teams.map((t) => ({ name: t.name, displayName: t.displayName, contact: t.contact })));
     const work: { ref: RepoRef; source: RepoSource }[] = [];
     const seen = new Map<string, string>();
+    const duplicates: SkippedFolder[] = [];
     const cache = config.sources.some((s) => s.type === 'github') ? new ContentCache(store.db) : undefined;
     const sources = sourcesFor(config, { cache, logger, env: options.env, github: options.github });
     for (const source of sources) {
@@ -285,12 +302,14 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const first = seen.get(ref.key);
         if (first !== undefined) {
           logger.warn('two repositories have the same owner and name; the second is skipped', { key: ref.key, kept: first, skipped: ref.location });
+          duplicates.push({ location: `${ref.owner}/${ref.name}`, reason: 'another repository has the same owner and name (set "owner" on one of the sources)' });
           continue;
         }
         seen.set(ref.key, ref.location);
         work.push({ ref, source });
       }
     }
+    const skippedFolders = [...sources.flatMap((source) => source.skipped?.() ?? []), ...duplicates];
     const shardLabel = options.shard ? formatShard(options.shard) : undefined;
     const mine = options.shard ? work.filter((w) => shardOf(w.ref.key, options.shard!.count) === options.shard!.index) : work;
     const opened = openRun(store, {
@@ -308,6 +327,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     // A resumed run is one point in time: its checks judge as of its first start.
     const now = options.now ?? (opened.resumed && !options.asOf ? new Date(opened.startedAt) : startedAt);
     store.recordRunTeams(runId, config.teams.map((t) => t.name));
+    store.recordSkippedFolders(runId, skippedFolders);
     if (opened.resumed) logger.info('resuming an unfinished run', { run: runId, attempt: opened.attempt, alreadyDone: opened.done.size });
     logger.info('crawl started', { run: runId, repositories: mine.length, ...(shardLabel ? { shard: shardLabel, ofAll: work.length } : {}), checks: checks.map((c) => c.check.id).join(',') });
     if (work.length === 0) {
@@ -409,6 +429,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       status,
       repositories: judged,
       skipped,
+      skippedFolders,
       errors,
       statusCounts,
       durationMs: Math.round(performance.now() - started),
@@ -421,7 +442,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       ...(pruned ? { pruned } : {}),
     };
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
-    logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
+    logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, skippedFolders: skippedFolders.length, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
     return summary;
   } finally {
     lock?.release();

@@ -32,8 +32,15 @@ export function crawlMarkdown(summary: CrawlSummary): string {
     '|---|---|---|---|---|---|---|---|',
     `| ${summary.runId}${summary.resumed ? ` (attempt ${summary.resumed.attempt})` : ''} | ${summary.repositories} | ${crawled} | ${summary.carriedForward} | ${summary.errors.length} | ${summary.stale} | ${summary.api?.points ?? '–'} | ${(summary.durationMs / 1000).toFixed(1)} s |`,
     ...errorTable(summary.errors),
+    ...skippedTable(summary.skippedFolders),
   ];
   return lines.join('\n') + '\n';
+}
+
+function skippedTable(folders: readonly { location: string; reason: string }[]): string[] {
+  if (folders.length === 0) return [];
+  const shown = folders.slice(0, 25);
+  return ['', '| folder not crawled | why |', '|---|---|', ...shown.map((f) => `| ${cell(JSON.stringify(f.location))} | ${cell(f.reason)} |`), ...(folders.length > shown.length ? ['', `…and ${folders.length - shown.length} more (see the job log).`] : [])];
 }
 
 export function mergeMarkdown(summary: MergeSummary): string {

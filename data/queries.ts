@@ -362,6 +362,11 @@ export class Queries {
   }
 
   /** Repositories of a run that could not be read, or kept an earlier result. */
+  /** Folders the run could not crawl, with the reason. */
+  skippedFolders(runId: number): { location: string; reason: string }[] {
+    return this.stmt('SELECT location, reason FROM run_skipped_folders WHERE run_id = ? ORDER BY location').all(runId) as { location: string; reason: string }[];
+  }
+
   runExceptions(runId: number): { slug: string; name: string; team: string | null; status: 'ok' | 'error'; error: string | null; carriedFromRun: number | null; staleReason: string | null }[] {
     return this.db
       .prepare(

@@ -107,7 +107,9 @@ export class Store {
       startRun: db.prepare(`INSERT INTO runs (started_at, status, tool_version, config_hash, as_of) VALUES (?, 'running', ?, ?, ?)`),
       finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ?, api_points = ?, carried_forward_count = ? WHERE id = ?'),
       repoByKey: db.prepare('SELECT id, slug FROM repositories WHERE repo_key = ?'),
-      slugTaken: db.prepare('SELECT 1 FROM repositories WHERE slug = ?').pluck(),
+      // Case-insensitive: pages are files, and macOS and Windows runners fold case.
+      slugTaken: db.prepare('SELECT 1 FROM repositories WHERE slug = ? COLLATE NOCASE').pluck(),
+      insertSkippedFolder: db.prepare('INSERT OR REPLACE INTO run_skipped_folders (run_id, location, reason) VALUES (?, ?, ?)'),
       insertRepo: db.prepare('INSERT INTO repositories (repo_key, host, owner, name, slug, web_url) VALUES (?, ?, ?, ?, ?, ?)'),
       updateRepo: db.prepare('UPDATE repositories SET web_url = ? WHERE id = ?'),
       deleteRepoRun: db.prepare('DELETE FROM repo_runs WHERE run_id = ? AND repo_id = ?'),
@@ -180,6 +182,13 @@ export class Store {
   syncTeams(teams: TeamRow[]): void {
     this.db.transaction(() => {
       for (const team of teams) this.statements.upsertTeam.run({ name: team.name, displayName: team.displayName, contact: team.contact ?? null });
+    })();
+  }
+
+  /** Folders this run could not crawl; recording them again (a resumed run) replaces them. */
+  recordSkippedFolders(runId: number, folders: readonly { location: string; reason: string }[]): void {
+    this.db.transaction(() => {
+      for (const folder of folders) this.statements.insertSkippedFolder.run(runId, folder.location, folder.reason);
     })();
   }
 

@@ -13,9 +13,10 @@ describe('job summary, prune and backup', () => {
   afterAll(tmp.cleanup);
   beforeAll(() => {
     createRepo(path.join(tmp.dir, 'repos'), { name: 'good', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n', 'RUNBOOK.md': '# good\n\n## Symptoms\nTODO\n' } }] });
-    const empty = path.join(tmp.dir, 'repos', 'empty');
-    mkdirSync(empty, { recursive: true });
-    git(empty, 'init', '-q');
+    // Commits exist, but HEAD names a branch that does not: that repository cannot be read.
+    const broken = createRepo(path.join(tmp.dir, 'repos'), { name: 'broken', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': '# b\n' } }] });
+    git(broken, 'symbolic-ref', 'HEAD', 'refs/heads/nowhere');
+    mkdirSync(path.join(tmp.dir, 'repos', 'notes'), { recursive: true });
     config = writeConfig(tmp.dir, `database: seaworthy.db\nsources:\n  - type: local\n    paths: ['repos/*']\nregistries: {offline: true}\nretention: {dailyDays: 1, weeklyDays: 2}\n`);
   });
 
@@ -27,7 +28,8 @@ describe('job summary, prune and backup', () => {
     const text = readFileSync(summary, 'utf8');
     expect(text).toContain('### Seaworthy crawl: partial');
     expect(text).toContain('keep their last good result, marked stale. The database is saved and the site published.');
-    expect(text).toMatch(/\| empty \| the repository has no commits/);
+    expect(text).toMatch(/\| broken \| the repository has no commits on nowhere/);
+    expect(text).toContain('| "repos/notes" | not a git repository |');
     expect(text).toMatch(/\| 1 \| 2 \| 1 \| 0 \| 1 \| 0 \| – \|/);
   });
 

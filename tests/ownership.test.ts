@@ -86,6 +86,20 @@ describe('ownership', () => {
     expect(viaTeams.unmatched[0]).toMatch(/catalog-info.yaml names owner "ghosts", which matches no configured team/);
   });
 
+  it('names owners GitHub would ignore in CODEOWNERS, and host teams that match no configured team', () => {
+    const snapshot = snapshotWith({ '.github/CODEOWNERS': '# owners\n* acme/payments-backend @other-org/payments @acme/payments-backend\n' });
+    const ref = { owner: 'acme', name: 'other' };
+    const verdict = resolveOwner({ config, ref, snapshot, order: ['codeowners'] });
+    expect(verdict.team).toBe('payments');
+    expect(verdict.unmatched).toEqual([
+      '.github/CODEOWNERS:2 names owner "acme/payments-backend", which is not @user, @org/team or an e-mail address, so GitHub ignores it',
+      '.github/CODEOWNERS:2 names team "@other-org/payments" of another organisation, which GitHub ignores',
+    ]);
+    const none = resolveOwner({ config, ref, snapshot: snapshotWith({}), order: ['github-team'], hostTeams: ['ghost-team'] });
+    expect(none.team).toBeUndefined();
+    expect(none.unmatched).toEqual(['GitHub team "ghost-team" administers or maintains this repository but matches no configured team (add it to a team\'s githubTeams)']);
+  });
+
   it('uses the first CODEOWNERS GitHub would, even an unreadable one, and reports a broken catalog', () => {
     const ref = { owner: 'acme', name: 'other' };
     const entries = [

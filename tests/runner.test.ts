@@ -153,9 +153,9 @@ describe('a crawl with an unreadable repository', () => {
   afterAll(tmp.cleanup);
   beforeAll(() => {
     createRepo(path.join(tmp.dir, 'repos'), { name: 'good', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n' } }] });
-    const empty = path.join(tmp.dir, 'repos', 'empty');
-    mkdirSync(empty, { recursive: true });
-    git(empty, 'init', '-q');
+    // Commits exist, but HEAD names a branch that does not: git cannot say what to judge.
+    const broken = createRepo(path.join(tmp.dir, 'repos'), { name: 'broken', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': '# b\n' } }] });
+    git(broken, 'symbolic-ref', 'HEAD', 'refs/heads/nowhere');
   });
 
   it('records an error result for every check of that repository, finishes as partial and exits 1', () => {
@@ -164,10 +164,10 @@ describe('a crawl with an unreadable repository', () => {
     expect(run.code).toBe(1);
     const summary = JSON.parse(run.stdout) as { status: string; errors: { repo: string; error: string }[] };
     expect(summary.status).toBe('partial');
-    expect(summary.errors).toEqual([{ repo: 'empty', error: expect.stringMatching(/^the repository has no commits on \w+$/) as unknown as string }]);
+    expect(summary.errors).toEqual([{ repo: 'broken', error: 'the repository has no commits on nowhere' }]);
     const q = new Queries(path.join(tmp.dir, 's.db'));
     const repos = q.repositories(q.latestRun()!.id);
-    expect(repos.find((r) => r.name === 'empty')).toMatchObject({ status: 'error', checks: { runbooks: { status: 'error', score: null } } });
+    expect(repos.find((r) => r.name === 'broken')).toMatchObject({ status: 'error', checks: { runbooks: { status: 'error', score: null } } });
     expect(repos.find((r) => r.name === 'good')?.checks.runbooks?.status).toBe('fail');
     q.close();
   });

@@ -1047,3 +1047,45 @@ describe('every parser on hostile text', () => {
     );
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('odd manifests are named, never silently dropped', () => {
+  const deep = (levels: number, leaf: string) => {
+    let value = leaf;
+    for (let i = 0; i < levels; i++) value = `{"a${i}":${value}}`;
+    return value;
+  };
+
+  it('says so when package.json dependencies is an array or holds non-string entries', () => {
+    const asArray = parsePackageJsonManifest('package.json', json({ name: 'x', dependencies: ['left-pad'], devDependencies: { typescript: '5.4.5' } }));
+    expect(direct(asArray)).toEqual(['typescript@5.4.5']);
+    expect(asArray.findings.map((f) => f.message)).toEqual(['package.json: "dependencies" is an array, not a map of package name to version range, so none of it was read']);
+    const nested = parsePackageJsonManifest('package.json', `{"name":"x","dependencies":${deep(20_000, '"1.0.0"')}}`);
+    expect(nested.findings.map((f) => f.message)).toEqual(['package.json: 1 dependencies entry is not a version range string, so it was not read: "a19999"']);
+  });
+
+  it('reads a 20,000-deep lockfileVersion 1 tree without overflowing the stack', () => {
+    let tree = '{}';
+    for (let i = 0; i < 20_000; i++) tree = `{"p${i}":{"version":"1.0.0","dependencies":${tree}}}`;
+    const source = parsePackageLock('package-lock.json', `{"name":"x","lockfileVersion":1,"dependencies":${tree}}`, ctxOf({ 'package.json': json({ name: 'x', dependencies: { p19999: '1.0.0' } }) }));
+    expect(direct(source)).toEqual(['p19999@1.0.0']);
+    expect(source.transitiveCount).toBe(19_999);
+  });
+
+  it('reads a quoted lockfileVersion and names it; a wrong one is named without a false reason', () => {
+    const quoted = parsePackageLock('package-lock.json', json({ name: 'x', lockfileVersion: '3', packages: { '': { dependencies: { a: '1.0.0' } }, 'node_modules/a': { version: '1.0.0' } } }), ctxOf());
+    expect(direct(quoted)).toEqual(['a@1.0.0']);
+    expect(quoted.findings.map((f) => f.message)).toContain('lockfileVersion is the string "3", where npm writes a number: read as 3');
+    expectFailure(parsePackageLock('package-lock.json', json({ lockfileVersion: 7, packages: {} }), ctxOf()), /^lockfileVersion 7 is not one npm writes \(1, 2 or 3\)$/);
+  });
+
+  it('names values behind tags pnpm never writes, and a numeric lockfileVersion', () => {
+    const text = "lockfileVersion: 9.0\nimporters:\n  .:\n    dependencies:\n      evil: !!python/object/apply:os.system ['echo hi']\n      lodash:\n        specifier: ^4.17.0\n        version: 4.17.21\npackages:\n  lodash@4.17.21: {}\n";
+    const source = parsePnpmLock('pnpm-lock.yaml', text);
+    expect(direct(source)).toEqual(['lodash@4.17.21']);
+    const messages = source.findings.map((f) => f.message);
+    expect(messages.some((m) => /1 value carries a YAML tag pnpm never writes .*python.*not read as dependencies/.test(m)), messages.join('\n')).toBe(true);
+    expect(source.findings.find((f) => /YAML tag/.test(f.message))?.line).toBe(5);
+    expect(messages).toContain('lockfileVersion is the number 9, where pnpm writes a quoted string: read as version 9');
+  });
+});

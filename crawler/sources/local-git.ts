@@ -7,7 +7,7 @@ import type { Commit, FileEntry, ReadResult } from '../../checks/contract.ts';
 import { decodeBlob } from './decode.ts';
 import { buildSnapshot, compilePatterns } from './snapshot.ts';
 import type { Logger } from '../log.ts';
-import { NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SnapshotNeeds } from './types.ts';
+import { EmptyRepositoryError, NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './types.ts';
 
 export interface LocalSourceOptions {
   /** Directories or globs of directories, relative to `baseDir`. */
@@ -59,16 +59,22 @@ async function gitOk(dir: string, args: string[], what: string): Promise<string>
   return result.stdout.toString('utf8');
 }
 
-/** A repository whose root is `dir` (not one that merely contains it); the reason when not. */
+/** A repository whose root is `dir` (not one that merely contains it, nor a folder inside one); the reason when not. */
 async function repositoryAt(dir: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const result = await runGit(dir, ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--show-toplevel']);
-  if (result.code !== 0) return { ok: false, reason: result.stderr.split('\n')[0] || `git exited ${result.code}` };
-  const [bare = '', gitDir = '', topLevel = ''] = result.stdout.toString('utf8').trim().split('\n');
+  // One path per call, minus git's trailing newline: a folder name may itself hold newlines.
+  const ask = async (flag: string) => {
+    const result = await runGit(dir, ['rev-parse', flag]);
+    return result.code === 0 ? { ok: true as const, value: result.stdout.toString('utf8').replace(/\n$/, '') } : { ok: false as const, reason: result.stderr.split('\n')[0] || `git exited ${result.code}` };
+  };
+  const bare = await ask('--is-bare-repository');
+  if (!bare.ok) return { ok: false, reason: /not a git repository/.test(bare.reason) ? 'not a git repository' : bare.reason.replace(/^fatal: /, '') };
+  // A bare repository (a mirror) is read like any other: Seaworthy only ever reads objects.
+  const root = await ask(bare.value === 'true' ? '--absolute-git-dir' : '--show-toplevel');
+  if (!root.ok) return { ok: false, reason: root.reason.replace(/^fatal: /, '') };
   // Compare real paths: a configured path may go through a symlink, and a worktree's .git is a file.
   const real = await realpath(dir);
-  const root = bare === 'true' ? gitDir : topLevel;
-  if (root && (await realpath(root).catch(() => root)) === real) return { ok: true };
-  return { ok: false, reason: 'not the root of a repository' };
+  if ((await realpath(root.value).catch(() => root.value)) === real) return { ok: true };
+  return { ok: false, reason: 'a folder inside another repository, not the root of one' };
 }
 
 export function parseLsTree(output: Buffer): FileEntry[] {
@@ -152,6 +158,7 @@ async function readBlobs(dir: string, oids: string[]): Promise<Map<string, Buffe
 export class LocalGitSource implements RepoSource {
   readonly description: string;
   private readonly options: LocalSourceOptions;
+  private skippedFolders: SkippedFolder[] = [];
 
   constructor(options: LocalSourceOptions) {
     this.options = options;
@@ -173,12 +180,13 @@ export class LocalGitSource implements RepoSource {
       if (matched === 0) logger?.warn('a source path matches no directory', { path: absolute });
     }
     const refs: RepoRef[] = [];
+    this.skippedFolders = [];
     for (const dir of [...candidates].sort()) {
       const verdict = await repositoryAt(dir);
       if (!verdict.ok) {
-        // Plain folders are expected beside repositories; anything else git refused (ownership, corruption) needs a look.
-        if (/not a git repository|not the root of a repository/.test(verdict.reason)) logger?.info('not a git repository, skipped', { dir, reason: verdict.reason });
-        else logger?.warn('git refused this directory, skipped', { dir, reason: verdict.reason });
+        // Named in the crawl summary and on the run page, so no folder disappears without a word.
+        this.skippedFolders.push({ location: path.relative(this.options.baseDir, dir) || '.', reason: verdict.reason });
+        logger?.warn('folder skipped: not crawled', { dir, reason: verdict.reason });
         continue;
       }
       const name = path.basename(dir).replace(/\.git$/, '');
@@ -195,10 +203,14 @@ export class LocalGitSource implements RepoSource {
     return refs;
   }
 
+  /** Candidate folders the last `list()` did not crawl, each with the real reason. */
+  skipped(): SkippedFolder[] {
+    return [...this.skippedFolders];
+  }
+
   async snapshot(ref: RepoRef, needs: SnapshotNeeds) {
     const dir = ref.location;
-    const problems: string[] = [];
-    const { branch, revision: branchRevision } = await this.resolveDefaultBranch(dir);
+    const { branch, revision: branchRevision, problems } = await this.resolveDefaultBranch(dir);
     let revision = branchRevision;
     if (needs.asOf) {
       const at = (await gitOk(dir, ['rev-list', '-1', '--first-parent', `--before=${needs.asOf.toISOString()}`, branchRevision, '--'], 'finding the commit at the requested date')).trim();
@@ -267,19 +279,25 @@ export class LocalGitSource implements RepoSource {
     return heads;
   }
 
-  /** The remote's default branch when the clone knows it (a fetched mirror need not be pulled), else the checked-out branch. */
-  private async resolveDefaultBranch(dir: string): Promise<{ branch: string; revision: string }> {
+  /**
+   * The remote's default branch when the clone knows it (a fetched mirror need not be pulled), else the
+   * checked-out branch — also when origin/HEAD still names a branch the remote deleted, which is said.
+   */
+  private async resolveDefaultBranch(dir: string): Promise<{ branch: string; revision: string; problems: string[] }> {
+    const problems: string[] = [];
+    const exists = async (revision: string) => (await runGit(dir, ['rev-parse', '-q', '--verify', `${revision}^{commit}`])).code === 0;
     const remoteHead = await runGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
-    let resolved: { branch: string; revision: string };
     if (remoteHead.code === 0) {
       const remoteRef = remoteHead.stdout.toString('utf8').trim(); // origin/main
-      resolved = { branch: remoteRef.replace(/^origin\//, ''), revision: `refs/remotes/${remoteRef}` };
-    } else {
-      const head = await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD']);
-      resolved = head.code === 0 ? { branch: head.stdout.toString('utf8').trim(), revision: 'HEAD' } : { branch: 'HEAD', revision: 'HEAD' };
+      const revision = `refs/remotes/${remoteRef}`;
+      if (await exists(revision)) return { branch: remoteRef.replace(/^origin\//, ''), revision, problems };
+      problems.push(`origin/HEAD names ${remoteRef}, which no longer exists (renamed or deleted on the remote?): read the checked-out branch instead; run "git remote set-head origin --auto" to fix`);
     }
-    const exists = await runGit(dir, ['rev-parse', '-q', '--verify', `${resolved.revision}^{commit}`]);
-    if (exists.code !== 0) throw new SourceError(`the repository has no commits on ${resolved.branch}`);
-    return resolved;
+    const head = await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD']);
+    const branch = head.code === 0 ? head.stdout.toString('utf8').trim() : 'HEAD';
+    if (await exists('HEAD')) return { branch, revision: 'HEAD', problems };
+    const anyRef = await runGit(dir, ['for-each-ref', '--count=1', '--format=%(refname)']);
+    if (anyRef.code === 0 && anyRef.stdout.length === 0) throw new EmptyRepositoryError();
+    throw new SourceError(`the repository has no commits on ${branch}`);
   }
 }

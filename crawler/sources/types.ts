@@ -32,10 +32,18 @@ export interface SourceUsage {
   restRequests: number;
 }
 
+/** A candidate folder (or listed repository) that was not crawled, with the real reason. */
+export interface SkippedFolder {
+  location: string;
+  reason: string;
+}
+
 export interface RepoSource {
   readonly description: string;
   /** Repositories to crawl; what was passed over and why goes to the logger. */
   list(logger?: Logger): Promise<RepoRef[]>;
+  /** Candidates the last `list()` could not crawl (not a repository, refused by git), for the run's record. */
+  skipped?(): SkippedFolder[];
   snapshot(ref: RepoRef, needs: SnapshotNeeds): Promise<RepoSnapshot>;
   /**
    * The current default-branch head commit of each ref (key → oid; null when the repository has no
@@ -65,5 +73,13 @@ export class NoCommitAtDateError extends SourceError {
   constructor(date: Date) {
     super(`no commit on the default branch on or before ${date.toISOString()}`);
     this.name = 'NoCommitAtDateError';
+  }
+}
+
+/** The repository has no commit at all (initialised, never committed to): nothing to judge, nothing broken. */
+export class EmptyRepositoryError extends SourceError {
+  constructor() {
+    super('empty repository: no commits to judge');
+    this.name = 'EmptyRepositoryError';
   }
 }

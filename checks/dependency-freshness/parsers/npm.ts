@@ -12,6 +12,8 @@ interface Manifest {
   name?: string;
   deps: Map<string, string>;
   workspaces: string[];
+  /** What could not be read as name → version, in plain words (shown as a finding on the manifest). */
+  unread: string[];
 }
 
 function readManifest(text: string | undefined): Manifest | undefined | 'malformed' {
@@ -25,11 +27,24 @@ function readManifest(text: string | undefined): Manifest | undefined | 'malform
   const root = asRecord(json);
   if (!root) return 'malformed';
   const deps = new Map<string, string>();
+  const unread: string[] = [];
   for (const field of DEP_FIELDS) {
-    for (const [name, range] of Object.entries(asRecord(root[field]) ?? {})) if (typeof range === 'string') deps.set(name, range);
+    const value = root[field];
+    if (value === undefined) continue;
+    const map = asRecord(value);
+    if (!map) {
+      unread.push(`"${field}" is ${Array.isArray(value) ? 'an array' : `a ${value === null ? 'null' : typeof value}`}, not a map of package name to version range, so none of it was read`);
+      continue;
+    }
+    const odd: string[] = [];
+    for (const [name, range] of Object.entries(map)) {
+      if (typeof range === 'string') deps.set(name, range);
+      else odd.push(name);
+    }
+    if (odd.length > 0) unread.push(`${odd.length} ${field} ${odd.length === 1 ? 'entry is' : 'entries are'} not a version range string, so ${odd.length === 1 ? 'it was' : 'they were'} not read: ${odd.slice(0, 3).map((n) => JSON.stringify(n.length > 60 ? `${n.slice(0, 60)}…` : n)).join(', ')}${odd.length > 3 ? ', …' : ''}`);
   }
   const ws = Array.isArray(root.workspaces) ? root.workspaces : asRecord(root.workspaces)?.packages;
-  return { name: typeof root.name === 'string' ? root.name : undefined, deps, workspaces: Array.isArray(ws) ? ws.filter((w): w is string => typeof w === 'string') : [] };
+  return { name: typeof root.name === 'string' ? root.name : undefined, deps, workspaces: Array.isArray(ws) ? ws.filter((w): w is string => typeof w === 'string') : [], unread };
 }
 
 /** Ranges that do not come from the npm registry. */
@@ -54,7 +69,12 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
   }
   const root = asRecord(json);
   if (!root) return failed(source, 'not a lockfile: the top level is not an object');
-  const version = root.lockfileVersion;
+  let version = root.lockfileVersion;
+  // npm writes a number; a quoted one is read as that number, and said, rather than refused.
+  if (typeof version === 'string' && /^[123]$/.test(version.trim())) {
+    source.findings.push({ severity: 'info', path, message: `lockfileVersion is the string ${JSON.stringify(version)}, where npm writes a number: read as ${version.trim()}` });
+    version = Number(version.trim());
+  }
   source.label = `${source.label} (lockfileVersion ${String(version)})`;
   const dir = dirOf(path);
   const keyLines = jsonObjectKeyLines(text);
@@ -98,7 +118,10 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     const declared = manifest && manifest !== 'malformed' ? manifest.deps : undefined;
     if (!declared) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: 'lockfileVersion 1 without a readable package.json beside it: direct dependencies are unknown, so every top-level package is judged as direct' });
     let transitive = 0;
-    const walk = (tree: Record<string, unknown>, depth: number) => {
+    // An explicit stack, not recursion: a hostile lockfile nests thousands deep.
+    const trees: { tree: Record<string, unknown>; depth: number }[] = [{ tree: dependencies ?? {}, depth: 0 }];
+    while (trees.length > 0) {
+      const { tree, depth } = trees.pop()!;
       for (const [name, value] of Object.entries(tree)) {
         const node = asRecord(value);
         if (!node) continue;
@@ -109,14 +132,13 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
           source.dependencies.push({ name, version: node.version, direct: true, line: keyLines.get(name), ...(nonRegistry ? { notDatable: nonRegistry } : {}) });
         } else transitive++;
         const nested = asRecord(node.dependencies);
-        if (nested) walk(nested, depth + 1);
+        if (nested) trees.push({ tree: nested, depth: depth + 1 });
       }
-    };
-    walk(dependencies ?? {}, 0);
+    }
     source.transitiveCount = transitive;
     return source;
   }
-  return failed(source, `lockfileVersion ${JSON.stringify(version)} is not one npm writes (1, 2 or 3) and has no "packages"`);
+  return failed(source, `lockfileVersion ${JSON.stringify(version)} is not one npm writes (1, 2 or 3)${asRecord(root.packages) ? '' : ' and there is no "packages" map'}`);
 }
 
 /** One finding for every declared dependency the lockfile lacks: the lockfile is out of date. */
@@ -287,6 +309,13 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
     return failed(source, `YAML could not be evaluated: ${errorText(error)}`);
   }
   if (!root || root.lockfileVersion === undefined) return failed(source, 'not a pnpm lockfile: no lockfileVersion');
+  // pnpm writes no tags; a value behind an unknown tag (!!python/…) is read as a plain string at best.
+  const tagWarnings = doc.warnings.filter((w) => /tag/i.test(w.message));
+  if (tagWarnings.length > 0) {
+    const first = tagWarnings[0]!;
+    source.findings.push({ severity: 'low', path, line: first.linePos?.[0]?.line, message: `${tagWarnings.length} ${tagWarnings.length === 1 ? 'value carries' : 'values carry'} a YAML tag pnpm never writes (${first.message.split('\n')[0]!.slice(0, 120)}): ${tagWarnings.length === 1 ? 'it was' : 'they were'} not read as dependencies` });
+  }
+  if (typeof root.lockfileVersion === 'number') source.findings.push({ severity: 'info', path, message: `lockfileVersion is the number ${root.lockfileVersion}, where pnpm writes a quoted string: read as version ${String(root.lockfileVersion)}` });
   const lockVersion = String(root.lockfileVersion);
   const major = Number.parseFloat(lockVersion);
   source.label = `pnpm-lock.yaml (lockfileVersion ${lockVersion})`;
@@ -339,6 +368,7 @@ export function parsePackageJsonManifest(path: string, text: string): Dependency
   const manifest = readManifest(text);
   if (manifest === 'malformed') return failed(source, 'not valid JSON');
   if (!manifest) return source;
+  for (const message of manifest.unread) source.findings.push({ severity: 'low', path, message: `package.json: ${message}` });
   const keyLines = firstLines(text, /"((?:[^"\\\n]|\\.)*)"\s*:/g);
   for (const [name, spec] of manifest.deps) {
     if (spec.startsWith('workspace:') || spec.startsWith('link:') || spec.startsWith('file:')) continue;
