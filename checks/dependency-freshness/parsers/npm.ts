@@ -72,7 +72,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
   let version = root.lockfileVersion;
   // npm writes a number; a quoted one is read as that number, and said, rather than refused.
   if (typeof version === 'string' && /^[123]$/.test(version.trim())) {
-    source.findings.push({ severity: 'info', path, message: `lockfileVersion is the string ${JSON.stringify(version)}, where npm writes a number: read as ${version.trim()}` });
+    source.findings.push({ rule: 'unparsable-dependency-file', severity: 'info', path, message: `lockfileVersion is the string ${JSON.stringify(version)}, where npm writes a number: read as ${version.trim()}` });
     version = Number(version.trim());
   }
   source.label = `${source.label} (lockfileVersion ${String(version)})`;
@@ -313,9 +313,9 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
   const tagWarnings = doc.warnings.filter((w) => /tag/i.test(w.message));
   if (tagWarnings.length > 0) {
     const first = tagWarnings[0]!;
-    source.findings.push({ severity: 'low', path, line: first.linePos?.[0]?.line, message: `${tagWarnings.length} ${tagWarnings.length === 1 ? 'value carries' : 'values carry'} a YAML tag pnpm never writes (${first.message.split('\n')[0]!.slice(0, 120)}): ${tagWarnings.length === 1 ? 'it was' : 'they were'} not read as dependencies` });
+    source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, line: first.linePos?.[0]?.line, message: `${tagWarnings.length} ${tagWarnings.length === 1 ? 'value carries' : 'values carry'} a YAML tag pnpm never writes (${first.message.split('\n')[0]!.slice(0, 120)}): ${tagWarnings.length === 1 ? 'it was' : 'they were'} not read as dependencies` });
   }
-  if (typeof root.lockfileVersion === 'number') source.findings.push({ severity: 'info', path, message: `lockfileVersion is the number ${root.lockfileVersion}, where pnpm writes a quoted string: read as version ${String(root.lockfileVersion)}` });
+  if (typeof root.lockfileVersion === 'number') source.findings.push({ rule: 'unparsable-dependency-file', severity: 'info', path, message: `lockfileVersion is the number ${root.lockfileVersion}, where pnpm writes a quoted string: read as version ${String(root.lockfileVersion)}` });
   const lockVersion = String(root.lockfileVersion);
   const major = Number.parseFloat(lockVersion);
   source.label = `pnpm-lock.yaml (lockfileVersion ${lockVersion})`;
@@ -368,7 +368,7 @@ export function parsePackageJsonManifest(path: string, text: string): Dependency
   const manifest = readManifest(text);
   if (manifest === 'malformed') return failed(source, 'not valid JSON');
   if (!manifest) return source;
-  for (const message of manifest.unread) source.findings.push({ severity: 'low', path, message: `package.json: ${message}` });
+  for (const message of manifest.unread) source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, message: `package.json: ${message}` });
   const keyLines = firstLines(text, /"((?:[^"\\\n]|\\.)*)"\s*:/g);
   for (const [name, spec] of manifest.deps) {
     if (spec.startsWith('workspace:') || spec.startsWith('link:') || spec.startsWith('file:')) continue;
