@@ -1,7 +1,7 @@
 // discover → snapshot → kind → checks → store, one repository at a time per worker.
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
-import { SEVERITIES, STATUSES, packageKey, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
+import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import { acquireWriterLock, type WriterLock } from '../data/lock.ts';
@@ -102,7 +102,7 @@ export function enabledChecks(config: SeaworthyConfig, only?: string[], all: rea
 }
 
 /** Rejects outcomes that break the contract, so a buggy check shows as `error`, never as a score. */
-function validateOutcome(outcome: CheckOutcome): string | undefined {
+function validateOutcome(outcome: CheckOutcome, rules: Readonly<Record<string, unknown>>): string | undefined {
   if (!outcome || typeof outcome !== 'object') return 'returned no outcome';
   if (!STATUSES.includes(outcome.status) || (outcome.status as string) === 'waived') return `returned unknown status ${JSON.stringify(outcome.status)}`;
   if (outcome.score !== null && !(typeof outcome.score === 'number' && outcome.score >= 0 && outcome.score <= 10)) return `returned score ${String(outcome.score)} outside 0–10`;
@@ -111,6 +111,7 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
   if (!Array.isArray(outcome.findings)) return 'returned findings that are not a list';
   for (const f of outcome.findings) {
     if (!f || !SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
+    if (typeof f.rule !== 'string' || !Object.hasOwn(rules, f.rule)) return `returned a finding with ${typeof f.rule === 'string' ? `the undeclared rule ${JSON.stringify(f.rule)}` : 'no rule'} (declared: ${Object.keys(rules).join(', ') || 'none'})`;
     if (f.path !== undefined && typeof f.path !== 'string') return 'returned a finding whose path is not a string';
     if (f.line !== undefined && !(Number.isInteger(f.line) && f.line > 0)) return 'returned a finding whose line is not a positive integer';
   }
@@ -119,13 +120,15 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
 
 const NO_FACTS: ExternalFacts = { packages: new Map() };
 
+/** Runs a check and validates its outcome; the findings come back with their rule ids (`<check-id>/<rule>`). */
 export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date, facts: ExternalFacts = NO_FACTS): { outcome: CheckOutcome; durationMs: number } {
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
     outcome = check.run(snapshot, { options, kind, now, facts });
-    const problem = validateOutcome(outcome);
+    const problem = validateOutcome(outcome, check.meta.rules);
     if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
+    else outcome = { ...outcome, findings: outcome.findings.map((f) => ({ ...f, rule: ruleId(check.id, f.rule) })) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     outcome = { status: 'error', score: null, summary: `check ${check.id} crashed: ${message}`, findings: [] };
@@ -134,6 +137,7 @@ export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnTy
 }
 
 export function applyExemption(
+  checkId: string,
   outcome: CheckOutcome,
   exemption: { reason: string; expires: string } | undefined,
   now: Date,
@@ -146,7 +150,7 @@ export function applyExemption(
   // The expired waiver is kept with the real status, so the site can mark it "waiver expired".
   return {
     ...outcome,
-    findings: [{ severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
+    findings: [{ rule: ruleId(checkId, 'waiver-expired' satisfies keyof typeof RUNNER_RULES), severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
     waiver: exemption,
   };
 }
@@ -242,7 +246,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
       ? { outcome: { status: 'error' as const, score: null, summary: wantError, findings: [] }, durationMs: 0 }
       : runCheck(check, snapshot, kind, options, now, facts.get(check.id));
     const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
-    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(outcome, exemption, now) };
+    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(check.id, outcome, exemption, now) };
   });
   return {
     repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },

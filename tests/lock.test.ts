@@ -248,7 +248,7 @@ describe('readers', () => {
     const store = new Store(file);
     const finish = (startedAt: string) => {
       const runId = store.startRun({ startedAt, toolVersion: 't', config: {} });
-      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ severity: 'low', message: 'm' }] }] }, startedAt);
+      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ rule: 'runbooks/no-runbook', severity: 'low', message: 'm' }] }] }, startedAt);
       store.finishRun(runId, { finishedAt: startedAt, status: 'ok', repoCount: 1, errorCount: 0 });
       return runId;
     };

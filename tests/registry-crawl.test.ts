@@ -30,17 +30,17 @@ function directDependencies(snapshot: RepoSnapshot): PackageRef[] {
 
 const factsProbe = defineCheck({
   id: 'facts-probe',
-  meta: { title: 'Facts probe', description: 'test-local', category: 'maintenance', weight: 1, version: 1, reads: ['package.json', 'requirements.txt'], options: z.object({}) },
+  meta: { title: 'Facts probe', description: 'test-local', category: 'maintenance', weight: 1, version: 1, reads: ['package.json', 'requirements.txt'], options: z.object({}), rules: { 'package-facts': { title: 'Package facts' } } },
   wants: (snapshot) => ({ packages: directDependencies(snapshot), renovateSchema: true }),
   run(snapshot, ctx) {
-    const findings: Finding[] = [];
+    const findings: Finding<'package-facts'>[] = [];
     for (const ref of directDependencies(snapshot)) {
       const lookup = ctx.facts.packages.get(`${ref.ecosystem}:${ref.name}`);
       const message = lookup?.status === 'found' ? `${ref.name}: ${lookup.releases.length} releases, newest ${lookup.releases.at(-1)?.version}` : `${ref.name}: undated (${lookup?.status === 'undated' ? lookup.reason : 'missing'})`;
-      findings.push({ severity: 'info', message });
+      findings.push({ rule: 'package-facts', severity: 'info', message });
     }
     const schema = ctx.facts.renovateSchema;
-    findings.push({ severity: 'info', message: `renovate schema: ${schema?.status === 'available' ? 'available' : `skipped (${schema?.reason})`}` });
+    findings.push({ rule: 'package-facts', severity: 'info', message: `renovate schema: ${schema?.status === 'available' ? 'available' : `skipped (${schema?.reason})`}` });
     return { status: 'pass', score: 10, summary: `${findings.length - 1} packages`, findings };
   },
 });

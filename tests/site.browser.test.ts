@@ -165,7 +165,8 @@ describe('scorecard site on the demo fleet', () => {
   it('takes a team member from a finding to the remediation section of the check page', async () => {
     await page.goto(`${site.url}/teams/payments/`);
     const action = page.getByTestId('next-actions').locator(':scope > li').first();
-    expect(await action.getByRole('link').first().getAttribute('href')).toMatch(/^\/checks\/[a-z-]+\/#how-to-fix$/);
+    // The next best action links the subsection of the most severe rule its repositories break.
+    expect(await action.getByRole('link').first().getAttribute('href')).toMatch(/^\/checks\/[a-z-]+\/#rule-[a-z0-9-]+$/);
     // A failing cell of the matrix opens that check's findings on the repository page.
     const failing = page.getByTestId('matrix').locator('td.cell a', { has: page.locator('.status-fail') }).first();
     const target = (await failing.getAttribute('href'))!;
@@ -178,11 +179,42 @@ describe('scorecard site on the demo fleet', () => {
     const findingLink = card.locator('ul.findings a.path').first();
     if ((await findingLink.count()) > 0) expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/[\w-]+\/blob\/[0-9a-f]{40}\/.+/);
 
-    await card.getByRole('link', { name: 'How to fix →' }).click();
-    await page.waitForURL(new RegExp(`/checks/${checkId}/#how-to-fix$`));
-    const heading = page.locator('h2#how-to-fix');
-    expect(await heading.textContent()).toBe('How to fix');
-    expect(await heading.evaluate((h) => h.getBoundingClientRect().top)).toBeLessThan(200);
+    // Each finding names its rule; its "How to fix" lands on that rule's subsection of the check page.
+    const rules = await card.getByTestId('finding-rule').allTextContents();
+    const index = rules.findIndex((r) => !r.endsWith('/waiver-expired'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const [ruleCheck, ruleName] = rules[index]!.split('/');
+    expect(ruleCheck).toBe(checkId);
+    const fix = card.locator('ul.findings li', { has: page.getByTestId('finding-rule') }).nth(index).locator('a.fix');
+    expect(await fix.getAttribute('href')).toBe(`/checks/${checkId}/#rule-${ruleName}`);
+    await fix.click();
+    await page.waitForURL(new RegExp(`/checks/${checkId}/#rule-${ruleName}$`));
+    const reached = page.locator(':target');
+    expect(await reached.getAttribute('id')).toBe(`rule-${ruleName}`);
+    const check = CHECKS.find((c) => c.id === checkId)!;
+    // The subsection of that rule: its heading, under "How to fix", scrolled to the top of the window.
+    expect(await reached.evaluate((e) => e.tagName)).toBe('H3');
+    expect(await reached.textContent()).toBe((check.meta.rules as Record<string, { title: string }>)[ruleName!]!.title);
+    expect(await reached.evaluate((e) => {
+      let n = e.previousElementSibling;
+      while (n && n.tagName !== 'H2') n = n.previousElementSibling;
+      return n?.id;
+    })).toBe('how-to-fix');
+    const top = await reached.evaluate((e) => e.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(200);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'rule-how-to-fix.png') });
+
+    // The check's own "How to fix" on the repository page goes to its most severe rule.
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/repos/${slug}/`));
+    const cardFix = card.getByRole('link', { name: 'How to fix →' });
+    const anchor = /#(rule-[a-z0-9-]+)$/.exec((await cardFix.getAttribute('href'))!)?.[1];
+    expect(anchor).toBeDefined();
+    await cardFix.click();
+    await page.waitForURL(new RegExp(`/checks/${checkId}/#${anchor}$`));
+    expect(await page.locator(':target').getAttribute('id')).toBe(anchor);
+    expect(await page.locator(':target').evaluate((e) => e.getBoundingClientRect().top)).toBeLessThan(200);
     expect(await page.locator('[data-testid="failing-repos"] a', { hasText: slug! }).count()).toBeGreaterThan(0);
     expect(await page.getByTestId('check-weight').textContent()).toMatch(/^\d+(\.\d+)?(, \d+(\.\d+)?)*$/);
   });
@@ -198,6 +230,13 @@ describe('scorecard site on the demo fleet', () => {
     expect(team.history.length).toBe(9);
     const repo = apiSchemas.repository.parse(await (await page.request.get(`${site.url}${team.repositories[0]!.json}`)).json());
     expect(repo.results.length).toBe(CHECKS.length);
+    // Every finding of the demo names a rule and links its subsection.
+    const findings = repo.results.flatMap((r) => r.findings.map((f) => ({ ...f, checkId: r.checkId })));
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.rule, f.message).toMatch(new RegExp(`^${f.checkId}/[a-z0-9-]+$`));
+      expect(f.remediation).toBe(`/checks/${f.checkId}/#rule-${f.rule!.split('/')[1]}`);
+    }
     apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
     apiSchemas.check.parse(await (await page.request.get(`${site.url}${org.checks[0]!.json}`)).json());
     // The published JSON Schema describes the same document.
@@ -377,8 +416,11 @@ describe('hostile names and messages through every page type and export', () => 
     await expect(runbooks.textContent()).resolves.toContain('1/2 alerts link a runbook');
     const findingLink = runbooks.getByRole('link', { name: 'alerts/rules.yaml:8' });
     expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/checkout\/blob\/[0-9a-f]{40}\/alerts\/rules\.yaml#L8$/);
+    // Half the alerts lack a runbook: the most severe rule broken, and where "How to fix" goes.
+    expect(await runbooks.getByTestId('finding-rule').allTextContents()).toContain('runbooks/alert-without-runbook');
     await runbooks.getByRole('link', { name: 'How to fix →' }).click();
-    await page.waitForURL(/\/sc\/checks\/runbooks\/#how-to-fix$/);
+    await page.waitForURL(/\/sc\/checks\/runbooks\/#rule-alert-without-runbook$/);
+    expect(await page.locator(':target').textContent()).toBe('Alert without a runbook');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Runbooks');
   });
 
