@@ -67,7 +67,7 @@ function resultsOf(file: string, runId: number): string[] {
     const results = db
       .prepare(
         `SELECT r.repo_key, cr.check_id, cr.check_version, cr.status, cr.score, cr.summary,
-           (SELECT json_group_array(json_array(f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = cr.id ORDER BY id) f) AS findings
+           (SELECT json_group_array(json_array(f.rule, f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = cr.id ORDER BY id) f) AS findings
          FROM check_results cr JOIN repositories r ON r.id = cr.repo_id WHERE cr.run_id = ?`,
       )
       .all(runId)
