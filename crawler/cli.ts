@@ -132,6 +132,7 @@ export function summaryLine(summary: CrawlSummary): string {
   ];
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (no commit at that date)`);
   if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
+  for (const circuit of summary.registries?.openCircuits ?? []) parts.push(`registry ${circuit.host} unreachable (${circuit.reason}): its packages undated`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;

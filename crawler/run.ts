@@ -441,6 +441,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       ...(shardLabel ? { shard: shardLabel } : {}),
       ...(pruned ? { pruned } : {}),
     };
+    for (const circuit of registries?.openCircuits ?? []) logger.warn('package registry was unreachable during this crawl', { host: circuit.host, reason: circuit.reason });
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
     logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, skippedFolders: skippedFolders.length, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
     return summary;

@@ -33,6 +33,7 @@ export function crawlMarkdown(summary: CrawlSummary): string {
     `| ${summary.runId}${summary.resumed ? ` (attempt ${summary.resumed.attempt})` : ''} | ${summary.repositories} | ${crawled} | ${summary.carriedForward} | ${summary.errors.length} | ${summary.stale} | ${summary.api?.points ?? '–'} | ${(summary.durationMs / 1000).toFixed(1)} s |`,
     ...errorTable(summary.errors),
     ...skippedTable(summary.skippedFolders),
+    ...(summary.registries?.openCircuits.length ? ['', '| package registry not reached | why | effect |', '|---|---|---|', ...summary.registries.openCircuits.map((c) => `| ${cell(c.host)} | ${cell(c.reason)} | not asked again this run; its packages undated unless cached |`)] : []),
   ];
   return lines.join('\n') + '\n';
 }
