@@ -106,6 +106,29 @@ Options:
 Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
 };
 
+const COMMANDS = ['crawl', 'build', 'demo', 'init', 'merge', 'prune', 'backup', 'schema', 'help'];
+
+/** Edit distance, for "did you mean": commands are short, so the plain dynamic programme is plenty. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function suggestCommand(typed: string): string {
+  const lower = typed.toLowerCase().slice(0, 40);
+  const best = COMMANDS.map((c) => ({ c, d: editDistance(lower, c) })).sort((x, y) => x.d - y.d)[0]!;
+  return best.d <= 2 && best.d < best.c.length ? `; did you mean "${best.c}"?` : '';
+}
+
 function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], extra: Extra) {
   try {
     return parseArgs({ args: argv, options: { ...COMMON, ...extra } as typeof COMMON & Extra, allowPositionals: false, strict: true });
@@ -277,7 +300,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(TOOL_VERSION + '\n');
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
+        throw new UsageError(`unknown command "${command}"${suggestCommand(command)}\n\n${HELP.main}`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof NightlyUsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof MergeError || error instanceof InitRefused) {
