@@ -392,7 +392,7 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
 export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   const file = path.basename(configPath);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `${file}: YAML syntax error: ${e.message}`).join('\n'));
   }
