@@ -9,6 +9,7 @@ import { pruneFindings } from '../data/retention.ts';
 import { loadConfig } from './config.ts';
 import { init, initLocal } from './init/index.ts';
 import { createLogger, type Logger } from './log.ts';
+import { logWarningsTo } from './warnings.ts';
 import { mergeShards, type MergeSummary } from './merge.ts';
 import { mergeMarkdown, writeStepSummary } from './step-summary.ts';
 
@@ -148,6 +149,7 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   if (positionals.length === 0 && expect === undefined) throw new NightlyUsageError(`name the shard databases to merge\n\n${NIGHTLY_HELP.merge}`);
   const { dbPath, config } = databaseOf(values);
   const logger: Logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  logWarningsTo(logger);
   const wait = waitOption(values);
   const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait, retention: config?.retention });
   writeStepSummary(mergeMarkdown(summary));

@@ -4,7 +4,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
+import { logWarningsTo } from './warnings.ts';
 import { crawl, type CrawlSummary } from './run.ts';
 import { StoreError } from '../data/db.ts';
 import { LockBusyError } from '../data/lock.ts';
@@ -161,6 +162,13 @@ export function summaryLine(summary: CrawlSummary): string {
   return `seaworthy: ${parts.join(' · ')}`;
 }
 
+/** The command's logger, which library warnings go to as well (crawler/warnings.ts). */
+function commandLogger(values: { 'log-format'?: string; quiet?: boolean }): Logger {
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  logWarningsTo(logger);
+  return logger;
+}
+
 async function commandCrawl(argv: string[]): Promise<number> {
   const { values } = parse('crawl', argv, {
     db: { type: 'string' },
@@ -188,7 +196,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
   const nightly = crawlOptions(values);
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   if (weeks > 0) {
     const { backfill } = await import('./backfill.ts');
@@ -241,7 +249,7 @@ async function commandBuild(argv: string[]): Promise<number> {
   if (values.help) return help('build');
   const config = loadConfig(values.config);
   const { buildSite } = await import('./site.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   await buildSite({
     dbPath: values.db ?? path.resolve(config.configDir, config.database),
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
@@ -259,7 +267,7 @@ async function commandDemo(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const { runDemo } = await import('./demo.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
   return EXIT.ok;
 }

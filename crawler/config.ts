@@ -399,7 +399,7 @@ export type YamlValidation<T> = { ok: true; data: T; lineOf(path: readonly (stri
  */
 export function validateYaml<S extends z.ZodType>(schema: S, text: string, file: string): YamlValidation<z.output<S>> {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     return { ok: false, syntax: true, problems: doc.errors.map((e) => `${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: YAML syntax error: ${e.message}`) };
   }

@@ -21,6 +21,7 @@ import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { EmptyRepositoryError, NoCommitAtDateError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './sources/types.ts';
 import { TOOL_VERSION } from './version.ts';
+import { inWarningScope, warnCollectionKeys } from './warnings.ts';
 
 export interface CrawlOptions {
   dbPath: string;
@@ -125,7 +126,7 @@ export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnTy
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
-    outcome = check.run(snapshot, { options, kind, now, facts });
+    outcome = inWarningScope({ check: check.id }, () => check.run(snapshot, { options, kind, now, facts }));
     const problem = validateOutcome(outcome, check.meta.rules);
     if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
     else outcome = { ...outcome, findings: outcome.findings.map((f) => ({ ...f, rule: ruleId(check.id, f.rule) })) };
@@ -226,7 +227,12 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, previousHead?: string): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
+  // A library warning raised while this repository is read or judged names it (crawler/warnings.ts).
+  return inWarningScope({ repo: ref.key }, () => judgeRepo(ref, source, config, checks, needs, now, provider, logger, previousHead));
+}
+
+async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
@@ -237,6 +243,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     if (error instanceof EmptyRepositoryError) return emptyResult(ref, teamOf(config, ref), checks, error.message, performance.now() - started);
     return { ...errorResult(ref, teamOf(config, ref), checks, describeError(error, ref), performance.now() - started), unreadable: true } as RepoResult;
   }
+  warnCollectionKeys(snapshot, ref.key, logger);
   const owner = await ownerOf(config, ref, source, snapshot);
   const kind = detectKind(snapshot, override);
   const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
@@ -353,7 +360,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, facts, store.previousHead(ref.key, startedAt.toISOString()));
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts, logger, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);

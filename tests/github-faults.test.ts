@@ -6,14 +6,21 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FixtureRepoSpec } from '../fixtures/factory.ts';
 import { FAKE_TOKEN, memoryLogger, runCliAsync, startFleet } from './github-fleet.ts';
+import { scaled } from './helpers.ts';
 
 const spec = (name: string): FixtureRepoSpec => ({
   name,
   commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'RUNBOOK.md': `# ${name}\n\n## Symptoms\nErrors rise.\n`, Dockerfile: 'FROM scratch\n' } }],
 });
 
-// Re-read every time (no carry-forward), small timeouts, two retries.
-const SOURCE = '    budget: {requestTimeoutSeconds: 0.5, retries: 2, maxRateLimitWaitMinutes: 1}\n';
+// Re-read every time (no carry-forward), two retries. A request to the in-process fake may take as
+// long as a loaded machine makes it: the request timeout is short only in the tests about it.
+const SOURCE = `    budget: {requestTimeoutSeconds: ${scaled(30_000) / 1000}, retries: 2, maxRateLimitWaitMinutes: 1}\n`;
+// The timeout those tests are about: half a second on a quiet machine (SEAWORTHY_TEST_TIME_SCALE).
+const TIMEOUT_MS = scaled(500);
+const TIMEOUT_SOURCE = `    budget: {requestTimeoutSeconds: ${TIMEOUT_MS / 1000}, retries: 2, maxRateLimitWaitMinutes: 1}\n`;
+/** Seconds as the client words them (one decimal), for matching its messages. */
+const secondsText = (ms: number) => String(Math.round(ms / 100) / 10).replace('.', '\\.');
 const EXTRA = 'crawl: {carryForwardDays: 0}\n';
 
 describe('GitHub faults', () => {
@@ -95,25 +102,27 @@ describe('GitHub faults', () => {
 
   it('times out a request that never answers, retries it, and bounds it', async () => {
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'hang' } });
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE))).status).toBe('ok');
     expect(attempts('RepoFacts')).toBe(2);
 
     fleet.fake.resetLog();
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'hang' } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    const summary = await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE));
     expect(attempts('RepoFacts')).toBe(3);
     expect(summary.status).toBe('failed');
-    expect(summary.errors[0]!.error).toMatch(/no complete answer within 0.5 s/);
+    expect(summary.errors[0]!.error).toMatch(new RegExp(`no complete answer within ${secondsText(TIMEOUT_MS)} s`));
   });
 
   it('survives a very slow response within the timeout and retries one beyond it', async () => {
+    // Trickled over 0.2 s: well within the timeout, however late the machine runs the fake's timers.
     fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'slow', ms: 200 } });
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE))).status).toBe('ok');
     expect(attempts('RepoFacts')).toBe(1);
 
     fleet.fake.resetLog();
-    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'slow', ms: 3000 } });
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    // Trickled over six timeouts: its last piece is due after the client's timeout, so it never comes first.
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 1, fault: { kind: 'slow', ms: 6 * TIMEOUT_MS } });
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE))).status).toBe('ok');
     expect(attempts('RepoFacts')).toBe(2);
   });
 
@@ -164,7 +173,8 @@ describe('GitHub faults', () => {
     // One repository per batch, one at a time: the later batches come after the refusal.
     const far = await fleet.crawl(fleet.config('crawl: {carryForwardDays: 0, concurrency: 1}\n', SOURCE), { secondMs: 1000, batchSize: 1 });
     expect(far).toMatchObject({ status: 'failed', stale: 3 });
-    expect(far.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/GraphQL API budget exhausted; it resets in 36\d\d s/)));
+    // About an hour: 3600 s less the real time the crawl took to ask (the fake's reset is real time).
+    expect(far.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/GraphQL API budget exhausted; it resets in 3[56]\d\d s/)));
     // After the refusal nothing more is sent: no retry storm against an empty budget, and no REST
     // file lists for repositories whose facts query cannot be asked.
     expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'trees alpha', 'RepoFacts']);
@@ -172,10 +182,12 @@ describe('GitHub faults', () => {
   });
 
   it('stops at the total time budget; what was not reached keeps its last result, marked stale', async () => {
-    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'slow', ms: 4000 } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, '    budget: {maxMinutes: 0.02, requestTimeoutSeconds: 30, retries: 5}\n'));
+    // 1.2 s on a quiet machine, enough for discovery and file lists; every facts query trickles over four budgets.
+    const budgetMs = scaled(1200);
+    fleet.fake.inject({ on: 'graphql', match: /RepoFacts/, times: 100, fault: { kind: 'slow', ms: 4 * budgetMs } });
+    const summary = await fleet.crawl(fleet.config(EXTRA, `    budget: {maxMinutes: ${budgetMs / 60_000}, requestTimeoutSeconds: ${scaled(30_000) / 1000}, retries: 5}\n`));
     expect(summary.stale).toBe(3);
-    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/time budget of 1\.2 s is used up|no complete answer within/)));
+    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(new RegExp(`time budget of ${secondsText(budgetMs)} s is used up|no complete answer within`))));
   });
 
   it('the CLI says partial and exits 1, and never prints or stores the token', async () => {

@@ -16,7 +16,7 @@ import { crawl } from '../crawler/run.ts';
 import { apiSchemas } from '../data/api.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { createRepo } from '../fixtures/factory.ts';
-import { ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
+import { ROOT, runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -35,14 +35,28 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 /** Sizes of the scripts a page loads, to tell pages that load chart.js from pages that do not. */
 async function scriptBytes(page: Page, url: string): Promise<number> {
-  let total = 0;
-  const onResponse = async (response: import('playwright-core').Response) => {
-    if (response.request().resourceType() === 'script') total += (await response.body()).length;
+  // Every body is awaited before counting: the network going idle does not mean the browser has
+  // handed this process each body yet, and on a loaded machine it often has not.
+  const bodies: Promise<number>[] = [];
+  const onResponse = (response: import('playwright-core').Response) => {
+    if (response.request().resourceType() === 'script') bodies.push(response.body().then((b) => b.length));
   };
   page.on('response', onResponse);
   await page.goto(url, { waitUntil: 'networkidle' });
   page.off('response', onResponse);
-  return total;
+  return (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+}
+
+/** Chromium with its waits (30 s each by default) stretched by SEAWORTHY_TEST_TIME_SCALE. */
+async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS, timeout: scaled(180_000) });
+}
+
+async function newPage(browser: Browser, options: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(scaled(30_000));
+  page.setDefaultNavigationTimeout(scaled(30_000));
+  return page;
 }
 
 describe('scorecard site on the demo fleet', () => {
@@ -66,8 +80,8 @@ describe('scorecard site on the demo fleet', () => {
     const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    browser = await launchBrowser();
+    page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -144,6 +158,7 @@ describe('scorecard site on the demo fleet', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(reached);
 
     const noJs = await browser.newContext({ javaScriptEnabled: false });
+    noJs.setDefaultTimeout(scaled(30_000));
     try {
       const plain = await noJs.newPage();
       await plain.goto(`${site.url}/`);
@@ -374,8 +389,8 @@ describe('hostile names and messages through every page type and export', () => 
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'), '/sc/');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage();
+    browser = await launchBrowser();
+    page = await newPage(browser);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();

@@ -71,7 +71,7 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (error) {
     scan.findings.push({ rule: 'unparsable-yaml', severity: 'medium', path, line: 1, message: `could not parse YAML: ${(error as Error).message}` });
     return;
