@@ -5,6 +5,7 @@ import path from 'node:path';
 import { commitAt, gitOk, readCommit, type GitRepo } from '../git/reader.ts';
 import { runGit } from '../git/run.ts';
 import { buildSnapshot } from './snapshot.ts';
+import { httpUrl } from './url.ts';
 import type { Logger } from '../log.ts';
 import { EmptyRepositoryError, SourceError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './types.ts';
 
@@ -84,7 +85,7 @@ export class LocalGitSource implements RepoSource {
         owner,
         name,
         location: dir,
-        webUrl: this.options.webUrl?.replaceAll('{name}', encodeURIComponent(name)).replaceAll('{owner}', encodeURIComponent(owner)),
+        webUrl: httpUrl(this.options.webUrl?.replaceAll('{name}', encodeURIComponent(name)).replaceAll('{owner}', encodeURIComponent(owner))),
       });
     }
     return refs;
