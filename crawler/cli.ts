@@ -184,6 +184,10 @@ async function commandCrawl(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof LockBusyError)) writeStepSummary(`### Seaworthy crawl: failed\n\nThe crawl failed as a whole: ${error instanceof Error ? error.message : String(error)}\n\nThe database is **not** saved and the site keeps the last good scorecard.\n`);
+    // A crawl that never started a run (the organisation could not be listed) still answers --json.
+    if (values.json && !(error instanceof LockBusyError) && !(error instanceof ConfigError) && !(error instanceof StoreError)) {
+      process.stdout.write(JSON.stringify({ runId: null, status: 'failed', repositories: 0, error: error instanceof Error ? error.message : String(error) }, null, 2) + '\n');
+    }
     throw error;
   } finally {
     signals.dispose();

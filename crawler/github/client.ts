@@ -110,6 +110,8 @@ function tokenCache(ttlMs: number): { get: (key: string) => string; set: (key: s
   };
 }
 
+const GENERIC_ERROR = /Something went wrong while executing your query\.?/;
+
 function parseJson(body: ArrayBuffer): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(body));
@@ -282,7 +284,16 @@ export class GitHubClient {
       return new Response(JSON.stringify({ message: 'GitHub answered with malformed JSON' }), { status: 502, headers });
     }
     if (isGraphql && status === 200) {
-      const parsed = parseJson(body);
+      let parsed = parseJson(body);
+      const tied = parsed as { data?: unknown; errors?: GraphQLErrorEntry[] } | undefined;
+      if (tied?.data && Array.isArray(tied.errors) && tied.errors.some((e) => Array.isArray(e?.path) && e.path.length > 0 && GENERIC_ERROR.test(String(e.message)))) {
+        // The retry plugin re-sends any answer whose first error is GitHub's generic "Something went
+        // wrong while executing your query", even one tied to a single repository of a batch with the
+        // rest answered: reworded here, so only that repository fails and the batch is not sent again.
+        tied.errors = tied.errors.map((e) => (Array.isArray(e?.path) && e.path.length > 0 ? { ...e, message: String(e.message).replace(GENERIC_ERROR, 'GitHub failed on this part of the query (something went wrong while executing it)') } : e));
+        parsed = tied;
+        body = new TextEncoder().encode(JSON.stringify(tied)).buffer as ArrayBuffer;
+      }
       reportedCost = (parsed as { data?: { rateLimit?: { cost?: unknown } } } | undefined)?.data?.rateLimit?.cost as number | undefined;
       this.observeBudget(headers, true, typeof reportedCost === 'number' ? reportedCost : undefined);
       if (parsed === undefined) {

@@ -218,13 +218,16 @@ export class GitCache {
    * deep ("full": all of them) and no blobs. A failure of a repository the cache already held is
    * checked with fsck; a broken one is deleted and cloned again once.
    */
-  async sync(key: string, url: string, branch: string, depth: number | 'full', head?: string): Promise<{ dir: string; tip: string; action: SyncAction }> {
+  async sync(key: string, url: string, branch: string, depth: number | 'full', options: { head?: string; fresh?: boolean } = {}): Promise<{ dir: string; tip: string; action: SyncAction }> {
     if (!BRANCH.test(branch)) throw new SourceError(`the default branch name ${JSON.stringify(branch)} is not one git accepts in a fetch`);
     const [host, owner, name] = key.split('/') as [string, string, string];
     const dir = this.pathFor(host, owner, name);
     const started = performance.now();
+    const head = options.head;
+    // fresh: the copy was found broken after it was fetched (reading it failed, fsck agreed); start over.
+    if (options.fresh) await rm(dir, { recursive: true, force: true });
     const before = await sizeOf(dir);
-    let action: SyncAction = (await this.usable(dir, url)) ? 'fetch' : 'clone';
+    let action: SyncAction = options.fresh ? 'reclone' : (await this.usable(dir, url)) ? 'fetch' : 'clone';
     // Already holding that head, as deep as needed (re-judged after a configuration change): nothing to ask.
     if (action === 'fetch' && head && (await this.holds(dir, head, depth))) {
       this.perRepo.set(key, { action: 'cached', ms: performance.now() - started, bytes: 0, blobs: 0 });
@@ -287,8 +290,4 @@ export class GitCache {
     return present;
   }
 
-  async remove(key: string): Promise<void> {
-    const [host, owner, name] = key.split('/') as [string, string, string];
-    await rm(this.pathFor(host, owner, name), { recursive: true, force: true });
-  }
 }

@@ -375,7 +375,7 @@ export class GitHubSource implements RepoSource {
       const revision = needs.asOf ? await commitAt(repo, 'refs/seaworthy/head', needs.asOf) : 'refs/seaworthy/head';
       return readCommit(repo, revision, readNeeds, { sizes: 'fetched', shallow: 'window', prefetch: (oids) => this.cache.fetchBlobs(ref.key, dir, cloneUrl, oids) });
     };
-    let synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, needs.asOf ? undefined : head.oid);
+    let synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { head: needs.asOf ? undefined : head.oid });
     let facts: CommitFacts;
     try {
       facts = await read(synced.dir);
@@ -384,8 +384,7 @@ export class GitHubSource implements RepoSource {
       if (error instanceof NoCommitAtDateError || error instanceof GitHubHostError || (await this.cache.healthy(synced.dir))) throw error;
       // The cached copy is broken (fsck says so): start it again from nothing, once.
       this.logger?.warn('the cached copy of a repository is damaged; cloning it again', { repo: `${ref.owner}/${ref.name}`, error: error instanceof Error ? error.message : String(error) });
-      await this.cache.remove(ref.key);
-      synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth);
+      synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { fresh: true });
       facts = await read(synced.dir);
     }
     const problems = [...facts.problems, ...prs.problems];
