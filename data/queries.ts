@@ -451,7 +451,12 @@ export function commitUrl(webUrl: string | null, oid: string): string | undefine
   return `${webUrl.replace(/\/+$/, '')}/commit/${oid}`;
 }
 
-/** A pull request link from the source, only when it is a plain http(s) URL. */
+/** A link from stored data (a repository's or pull request's address), only when it is a plain http(s) URL. */
 export function safeUrl(url: string | null | undefined): string | undefined {
-  return url && /^https?:\/\/[^\s]+$/.test(url) ? url : undefined;
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
+}
+
+/** A team's contact link: http(s) or mailto, nothing that could run script. */
+export function safeContactUrl(url: string | null | undefined): string | undefined {
+  return safeUrl(url) ?? (url && /^mailto:[^\s]+$/i.test(url) ? url : undefined);
 }

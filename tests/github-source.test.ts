@@ -76,6 +76,30 @@ describe('GitHub source', () => {
     expect(ref).toMatchObject({ key: `127.0.0.1:${new URL(fleet.fake.url).port}/acme/alpha`, owner: 'acme', name: 'alpha', webUrl: `${fleet.fake.url}/acme/alpha` });
   });
 
+  it('accepts a repository address from the API only when it is http(s), and fetches only from this GitHub’s own host', async () => {
+    const alpha = fleet.fake.options.repos.find((r) => r.name === 'alpha')!;
+    try {
+      alpha.url = 'javascript:alert(document.domain)//';
+      const logger = memoryLogger();
+      const s = source();
+      const hostile = (await s.list(logger)).find((r) => r.name === 'alpha')!;
+      expect(hostile.webUrl).toBeUndefined();
+      expect(logger.lines.some((l) => l.includes('not http(s)'))).toBe(true);
+      await expect(s.snapshot(hostile, NEEDS)).rejects.toThrow(/GitHub gave no address on http:\/\/127\.0\.0\.1:\d+ to fetch it from/);
+
+      // An https address elsewhere may be shown as a link, but git never takes the token there.
+      alpha.url = 'https://evil.example/acme/alpha';
+      fleet.fake.resetLog();
+      const elsewhere = source();
+      const moved = (await elsewhere.list()).find((r) => r.name === 'alpha')!;
+      expect(moved.webUrl).toBe('https://evil.example/acme/alpha');
+      await expect(elsewhere.snapshot(moved, NEEDS)).rejects.toThrow(/no address on http:\/\/127\.0\.0\.1:\d+ to fetch it from \(it gave "https:\/\/evil\.example\/acme\/alpha"\)/);
+      expect(fleet.fake.log.filter((l) => l.kind === 'git')).toEqual([]);
+    } finally {
+      delete alpha.url;
+    }
+  });
+
   it('reads the head commit’s files and content the way the local source does', async () => {
     const { snap } = await snapshotOf('alpha');
     const dir = fleet.fake.options.repos.find((r) => r.name === 'alpha')!.dir;
@@ -302,6 +326,19 @@ describe('GitHub source', () => {
     } finally {
       delete fleet.fake.options.teamsForbidden;
     }
+  });
+
+  it('says that sources[].history.commits no longer applies: history comes from git, up to crawl.historyLimit', () => {
+    const logger = memoryLogger();
+    const s = fleet.config('', '    history: {commits: 30}\n').sources[0]!;
+    if (s.type !== 'github') throw new Error('expected github');
+    new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, logger });
+    expect(logger.lines).toContainEqual(expect.stringMatching(/sources\[\]\.history\.commits no longer applies: history is read with git, up to crawl\.historyLimit commits/));
+    const quiet = memoryLogger();
+    const plain = fleet.config().sources[0]!;
+    if (plain.type !== 'github') throw new Error('expected github');
+    new GitHubSource({ config: plain, configDir: fleet.dir, cacheDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, logger: quiet });
+    expect(quiet.lines).toEqual([]);
   });
 
   it('refuses to start without credentials, naming the variable', () => {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliAsync, startFleet } from './github-fleet.ts';
+import { runCliAsync, startFleet, type FleetRepo } from './github-fleet.ts';
 
 const PLANTED = 'ghp_PlantedTokenSeaworthy0123456789abcdXYZ';
 // What git sends is the token inside a Basic header: look for every form it could take.
@@ -36,7 +36,7 @@ describe('a planted token', () => {
   beforeAll(async () => {
     const runbook = (name: string) => `# ${name}\n\n## Symptoms\nErrors.\n`;
     fleet = await startFleet(
-      ['alpha', 'bravo', 'charlie', 'delta'].map((name) => ({
+      ['alpha', 'bravo', 'charlie', 'delta'].map((name): FleetRepo => ({
         spec: {
           name,
           commits: [
