@@ -14,6 +14,8 @@ import type { GitResult } from './run.ts';
 export interface GitRepo {
   /** Where git runs: relative paths git prints are relative to it. */
   readonly cwd: string;
+  /** The git directory, when known without asking git (a bare cache repository). */
+  readonly gitDir?: string;
   run(args: readonly string[], input?: Buffer): Promise<GitResult>;
 }
 
@@ -176,7 +178,7 @@ export interface CommitFacts {
 }
 
 async function shallowBoundary(repo: GitRepo): Promise<Set<string>> {
-  const file = (await gitOk(repo, ['rev-parse', '--git-path', 'shallow'], 'checking for a shallow clone')).trim();
+  const file = repo.gitDir ? path.join(repo.gitDir, 'shallow') : (await gitOk(repo, ['rev-parse', '--git-path', 'shallow'], 'checking for a shallow clone')).trim();
   const text = await readFile(path.resolve(repo.cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;

@@ -6,7 +6,7 @@
 // http.extraHeader scoped to the repository's host: never on a command line, in a URL, in the
 // cache repository's config or in a log.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.ts';
@@ -60,6 +60,15 @@ export interface GitCacheStats {
   bytes: number;
 }
 
+/** What the last complete fetch brought, kept beside the repository (Seaworthy's own file; no credentials). */
+interface CacheState {
+  url: string;
+  head: string;
+  depth: number | 'full';
+}
+
+const STATE_FILE = 'seaworthy-cache.json';
+
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 
 function segment(value: string): string {
@@ -91,6 +100,8 @@ export class GitCache {
   readonly stats: GitCacheStats = { clones: 0, fetches: 0, cached: 0, reclones: 0, blobFetches: 0, blobs: 0, commands: 0, retries: 0, ms: 0, bytes: 0 };
   readonly perRepo = new Map<string, RepoGitStats>();
   private readonly options: GitCacheOptions;
+  /** Cache repositories (re)cloned by this process and not yet given blobs. */
+  private readonly fresh = new Set<string>();
 
   constructor(options: GitCacheOptions) {
     this.options = options;
@@ -103,7 +114,7 @@ export class GitCache {
 
   /** A cache repository, for reading: https is off, so a missing object is reported missing, never fetched lazily. */
   reader(dir: string): GitRepo {
-    return { cwd: dir, run: (args, input) => runGit(args, { cwd: dir, gitDir: dir, input }) };
+    return { cwd: dir, gitDir: dir, run: (args, input) => runGit(args, { cwd: dir, gitDir: dir, input }) };
   }
 
   /** Bytes the cache folder holds. */
@@ -120,31 +131,40 @@ export class GitCache {
     await mkdir(path.dirname(dir), { recursive: true });
     const init = await runGit(['init', '--bare', '-q', dir], { cwd: path.dirname(dir) });
     if (init.code !== 0) throw new SourceError(`creating the cache repository failed: ${init.stderr}`);
-    // A partial clone whose promisor remote is origin; no credentials here, ever.
-    const settings: [string, string][] = [
-      ['core.repositoryformatversion', '1'],
-      ['extensions.partialClone', 'origin'],
-      ['remote.origin.url', url],
-      ['remote.origin.promisor', 'true'],
-      ['remote.origin.partialclonefilter', 'blob:none'],
-      ['gc.auto', '0'],
-      ['maintenance.auto', 'false'],
-      ['core.logAllRefUpdates', 'false'],
-      ['fetch.unpackLimit', '1'], // every fetch lands as one pack: its size is what was received
-    ];
-    for (const [key, value] of settings) {
-      const set = await this.local(dir, ['config', key, value]);
-      if (set.code !== 0) throw new SourceError(`configuring the cache repository failed: ${set.stderr}`);
-    }
+    // A partial clone whose promisor remote is origin; no credentials here, ever. Written in one go
+    // (one process per setting adds up over hundreds of repositories).
+    const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    const config = await readFile(path.join(dir, 'config'), 'utf8');
+    await writeFile(
+      path.join(dir, 'config'),
+      config.replace(/repositoryformatversion = 0/, 'repositoryformatversion = 1') +
+        [
+          '[extensions]\n\tpartialClone = origin',
+          `[remote "origin"]\n\turl = ${quote(url)}\n\tpromisor = true\n\tpartialclonefilter = blob:none`,
+          '[gc]\n\tauto = 0',
+          '[maintenance]\n\tauto = false',
+          // Every fetch lands as one pack: its size is what was received.
+          '[fetch]\n\tunpackLimit = 1',
+        ].join('\n') +
+        '\n',
+    );
   }
 
-  /** The cache repository holds a usable git directory for `url` (not one left half-made by a killed crawl). */
+  private async state(dir: string): Promise<CacheState | undefined> {
+    const text = await readFile(path.join(dir, STATE_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (text === undefined) return undefined;
+    const parsed = JSON.parse(text) as Partial<CacheState>;
+    return typeof parsed.url === 'string' && typeof parsed.head === 'string' && (parsed.depth === 'full' || typeof parsed.depth === 'number') ? (parsed as CacheState) : undefined;
+  }
+
+  /** The cache repository holds a complete fetch for `url` (not one left half-made by a killed crawl). */
   private async usable(dir: string, url: string): Promise<boolean> {
-    const exists = await stat(path.join(dir, 'config')).then(() => true, () => false);
-    if (!exists) return false;
-    const origin = await this.local(dir, ['config', '--get', 'remote.origin.url']);
-    if (origin.code !== 0) return false;
-    if (origin.stdout.toString('utf8').trim() !== url) {
+    const state = await this.state(dir);
+    if (!state) return false;
+    if (state.url !== url) {
       // The repository moved (renamed, transferred): same objects, new address.
       const set = await this.local(dir, ['config', 'remote.origin.url', url]);
       return set.code === 0;
@@ -201,16 +221,13 @@ export class GitCache {
 
   /** The cache repository's head is `head`, fetched at least `depth` deep (or with all its history). */
   private async holds(dir: string, head: string, depth: number | 'full'): Promise<boolean> {
-    const tip = (await this.local(dir, ['rev-parse', '--verify', '-q', 'refs/seaworthy/head^{commit}'])).stdout.toString('utf8').trim();
-    if (tip !== head) return false;
-    if (!(await this.shallow(dir))) return true;
-    const fetched = (await this.local(dir, ['config', '--get', 'seaworthy.depth'])).stdout.toString('utf8').trim();
-    return depth !== 'full' && /^\d+$/.test(fetched) && Number(fetched) >= depth;
+    const state = await this.state(dir);
+    if (!state || state.head !== head) return false;
+    return state.depth === 'full' || (depth !== 'full' && state.depth >= depth);
   }
 
   private async shallow(dir: string): Promise<boolean> {
-    const result = await this.local(dir, ['rev-parse', '--is-shallow-repository']);
-    return result.stdout.toString('utf8').trim() === 'true';
+    return stat(path.join(dir, 'shallow')).then(() => true, () => false);
   }
 
   /**
@@ -249,7 +266,11 @@ export class GitCache {
     }
     const tip = (await this.local(dir, ['rev-parse', '--verify', '-q', 'refs/seaworthy/head^{commit}'])).stdout.toString('utf8').trim();
     if (!tip) throw new SourceError(`${owner}/${name}: the fetch brought no commit for ${branch}`);
-    await this.local(dir, ['config', 'seaworthy.depth', String(depth)]);
+    const kept = await this.state(dir);
+    // After a fetch at a depth, the history is that deep from the new head (an older, deeper fetch does not count).
+    const state: CacheState = { url, head: tip, depth: depth === 'full' || kept?.depth === 'full' ? 'full' : depth };
+    await writeFile(path.join(dir, STATE_FILE), JSON.stringify(state) + '\n');
+    if (action !== 'fetch') this.fresh.add(dir);
     const ms = performance.now() - started;
     const bytes = Math.max(0, (await sizeOf(dir)) - before);
     if (action === 'clone') this.stats.clones++;
@@ -264,7 +285,9 @@ export class GitCache {
   /** The blobs `oids` not yet in the cache repository, in one fetch (ids on stdin), as git's own partial clone asks for them. */
   async fetchBlobs(key: string, dir: string, url: string, oids: readonly string[]): Promise<void> {
     if (oids.length === 0) return;
-    const present = await this.present(dir, oids);
+    // A repository cloned in this crawl holds no blob yet: nothing to look for.
+    const present = this.fresh.has(dir) ? new Set<string>() : await this.present(dir, oids);
+    this.fresh.delete(dir);
     const missing = oids.filter((oid) => !present.has(oid));
     if (missing.length === 0) return;
     const started = performance.now();
