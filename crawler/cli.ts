@@ -12,7 +12,7 @@ import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandIn
 import { InitRefused } from './init/index.ts';
 import { MergeError } from './merge.ts';
 import { parseShard } from './shard.ts';
-import { crawlMarkdown, writeStepSummary } from './step-summary.ts';
+import { crawlMarkdown, gitText, writeStepSummary } from './step-summary.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
@@ -133,6 +133,7 @@ export function summaryLine(summary: CrawlSummary): string {
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (no commit at that date)`);
   if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
+  if (summary.git) parts.push(gitText(summary.git));
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;
 }

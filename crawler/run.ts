@@ -440,7 +440,21 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       if (writer.lost) logger.error('another process took the database lock over (it judged this one dead); stopped without writing more', { run: runId });
       else markInterrupted(store.db, runId, { reason: 'SIGINT/SIGTERM', apiPoints });
       logger.warn('crawl interrupted after the repositories in flight; run "seaworthy crawl" again to resume it', { run: runId, done: judged, of: mine.length });
-    } else store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward });
+    } else {
+      const gitNow = await gitUsageOf(sources);
+      const gitStats = gitNow && {
+        clones: gitNow.clones,
+        fetches: gitNow.fetches,
+        cached: gitNow.cached,
+        reclones: gitNow.reclones,
+        blobs: gitNow.blobs,
+        bytes: gitNow.bytes,
+        ms: Math.round(gitNow.ms),
+        cacheBytes: gitNow.cacheBytes,
+        slowest: gitNow.perRepository.filter((r) => r.action !== 'cached').sort((a, b) => b.ms - a.ms).slice(0, 5).map((r) => ({ repo: r.repo, ms: Math.round(r.ms), bytes: r.bytes })),
+      };
+      store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward, ...(gitStats ? { git: gitStats } : {}) });
+    }
     if (cache && status !== 'interrupted') cache.prune(new Date(Date.now() - 30 * 86_400_000));
     if (fatal) throw fatal.reason;
     let pruned: PruneReport | undefined;

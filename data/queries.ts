@@ -18,6 +18,8 @@ export interface RunRow {
   errorCount: number;
   /** API points the run spent; null for sources that use no API (local git). */
   apiPoints: number | null;
+  /** JSON of RunGitStats (data/store.ts); null when the run used no git over the network. */
+  gitStats: string | null;
   /** Repositories whose results were carried forward from an earlier run (unchanged or unreadable). */
   carriedForwardCount: number;
   toolVersion: string;
@@ -178,7 +180,7 @@ export class Queries {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion, git_stats AS gitStats
          FROM runs WHERE status IN ('ok', 'partial') ORDER BY started_at, id`,
       )
       .all() as RunRow[];
@@ -189,7 +191,7 @@ export class Queries {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion, git_stats AS gitStats
          FROM runs WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1`,
       )
       .get() as RunRow | undefined;

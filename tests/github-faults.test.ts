@@ -197,7 +197,7 @@ describe('GitHub faults', () => {
     expect(partial.stderr).toContain('charlie');
 
     const text = await runCliAsync(['crawl', '-c', config], { GITHUB_TOKEN: FAKE_TOKEN });
-    expect(text.stderr).toMatch(/seaworthy: run \d+ partial · 3 repositories: 2 crawled, 0 carried forward unchanged, 1 failed \(1 kept their last good result, marked stale\) · GitHub: \d+ points/);
+    expect(text.stderr).toMatch(/seaworthy: run \d+ partial · 3 repositories: 2 crawled, 0 carried forward unchanged, 1 failed \(1 kept their last good result, marked stale\) · GitHub: \d+ points.* · git: \d+ cloned, \d+ fetched(, \d+ already cached)?, [\d.]+ MB received in [\d.]+ s.*; cache [\d.]+ MB/);
 
     // Bad credentials: every request is refused; the message must not echo what was sent, and the
     // site keeps showing the last good run (no ok or partial run appears).

@@ -92,6 +92,9 @@ describe('a planted token', () => {
     const site = filesUnder(path.join(fleet.dir, 'dist'));
     expect(site.length).toBeGreaterThan(10);
     expect(holding(site)).toEqual([]);
+    // The run page says what git cost (and the token is in none of it, as above).
+    const runId = (JSON.parse(crawl.stdout) as { runId: number }).runId;
+    expect(readFileSync(path.join(fleet.dir, 'dist', 'runs', String(runId), 'index.html'), 'utf8')).toMatch(/data-testid="run-git".*4 cloned · 0 fetched.*MB received in [\d.]+ s \([\d.]+ s per repository\) · cache folder [\d.]+ MB/s);
     const logs = [crawl.stdout, crawl.stderr, build.stdout, build.stderr].join('\n');
     expect(logs).toContain('"msg":"git"'); // the crawl's git summary was logged
     expect(FORMS.filter((form) => logs.includes(form))).toEqual([]);
