@@ -13,7 +13,7 @@ import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandIn
 import { InitRefused } from './init/index.ts';
 import { MergeError } from './merge.ts';
 import { parseShard } from './shard.ts';
-import { crawlMarkdown, writeStepSummary } from './step-summary.ts';
+import { crawlMarkdown, gitText, writeStepSummary } from './step-summary.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
@@ -158,6 +158,7 @@ export function summaryLine(summary: CrawlSummary): string {
   if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
   for (const circuit of summary.registries?.openCircuits ?? []) parts.push(`registry ${circuit.host} unreachable (${circuit.reason}): its packages undated`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
+  if (summary.git) parts.push(gitText(summary.git));
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;
 }
@@ -216,6 +217,10 @@ async function commandCrawl(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof LockBusyError)) writeStepSummary(`### Seaworthy crawl: failed\n\nThe crawl failed as a whole: ${error instanceof Error ? error.message : String(error)}\n\nThe database is **not** saved and the site keeps the last good scorecard.\n`);
+    // A crawl that never started a run (the organisation could not be listed) still answers --json.
+    if (values.json && !(error instanceof LockBusyError) && !(error instanceof ConfigError) && !(error instanceof StoreError)) {
+      process.stdout.write(JSON.stringify({ runId: null, status: 'failed', repositories: 0, error: error instanceof Error ? error.message : String(error) }, null, 2) + '\n');
+    }
     throw error;
   } finally {
     signals.dispose();

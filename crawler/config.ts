@@ -93,10 +93,15 @@ const githubSource = z
       .object({
         mergedPullRequests: z.int().min(0).max(100).default(30).meta({ description: 'Most recently merged pull requests read per repository, each with up to 100 changed paths (about 0.01 points each).' }),
         openPullRequests: z.int().min(0).max(100).default(20).meta({ description: 'Oldest open pull requests read per repository (update PRs from Renovate or Dependabot, with their age).' }),
-        commits: z.int().min(0).max(100).default(50).meta({ description: 'Default-branch commits read when a check needs history (without file lists: GitHub gives changed files only through pull requests).' }),
+        commits: z.int().min(0).max(100).optional().meta({ description: 'No longer used: history is read with git, with changed files, up to crawl.historyLimit commits (a warning says so when it is set).' }),
       })
       .strict()
       .prefault({}),
+    cacheDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Folder of the bare repositories (blobless partial clones) kept between crawls, relative to this file; default: git-cache/ beside the database. Keep it between nights (actions/cache) so an unchanged night fetches nothing and a changed repository fetches only what changed.', examples: ['.seaworthy/git-cache'] }),
     budget: z
       .object({
         maxMinutes: z.number().positive().default(60).meta({ description: 'Stop asking GitHub after this long; repositories not reached keep their last result, marked stale.' }),

@@ -62,6 +62,31 @@ describe('GitHub API endpoints', () => {
   });
 });
 
+describe('GitHub answers that are not what was asked for', () => {
+  it('retries a REST answer that is an HTML page with status 200, like a server error', async () => {
+    const { client, calls } = mocked((_call, i) => (i === 0 ? new Response('<html><body>Unicorn! This page is taking too long to load.</body></html>', { status: 200, headers: { 'content-type': 'text/html' } }) : tree()), { retries: 2 });
+    expect(await client.rest<{ truncated: boolean }>(TREE_ROUTE, treeParams, 'listing x')).toMatchObject({ truncated: false });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('gives up on REST answers that stay malformed after the retries, as a host error', async () => {
+    const { client, calls } = mocked(() => new Response('<html>maintenance</html>', { status: 200, headers: { 'content-type': 'text/html' } }), { retries: 1 });
+    await expect(client.rest(TREE_ROUTE, treeParams, 'listing x')).rejects.toMatchObject({ problem: 'malformed', message: expect.stringMatching(/listing x: .*malformed JSON.*after 2 attempts/) });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('counts the points GitHub says it charged (x-ratelimit-used), including answers that never arrived', async () => {
+    let used = 10;
+    const { client } = mocked((_call, i) => {
+      used += i === 1 ? 2 : 1; // the second answer follows a request GitHub charged whose answer was lost
+      return json(200, GRAPHQL_OK, { 'x-ratelimit-resource': 'graphql', 'x-ratelimit-used': String(used), 'x-ratelimit-remaining': String(5000 - used), 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1900000000' });
+    });
+    for (let i = 0; i < 3; i++) await client.graphql(ORG_QUERY, { org: 'acme' }, 'org');
+    // Reported costs say 3; GitHub's counter went from 10 to 14 (11 after the first, whose own cost was 1).
+    expect(client.usage().points).toBe(4);
+  });
+});
+
 describe('GitHub rate limits', () => {
   it('does not wait out a secondary limit longer than the cap, and then asks nothing until it lifts', async () => {
     const { client, calls } = mocked(() => json(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '3600' }));

@@ -2,7 +2,7 @@
 // the demo fleet, accessibility (axe-core) on every page type, keyboard use, reading without
 // JavaScript, and hostile names, paths and messages through every page type and export.
 import { CHECKS } from '../checks/registry.ts';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -384,6 +384,11 @@ describe('hostile names and messages through every page type and export', () => 
     db.prepare('UPDATE repo_runs SET commits_since_previous = 1 WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
     db.prepare('DELETE FROM repo_run_commits WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
     db.prepare(`INSERT INTO repo_run_commits (run_id, repo_id, position, oid, committed_at, author, title, pr_number, pr_title, pr_url) VALUES (?, ?, 0, ?, '2026-09-01T00:00:00Z', '<b>Mallory</b>', ?, 7, ?, 'javascript:window.__pwned=10')`).run(latest.runId, latest.repoId, latest.head, HOSTILE_COMMIT, HOSTILE_PR);
+    // A repository address and a team contact that would run script if rendered as links (a hostile
+    // or compromised host, a database written by another version): both sources refuse such data, and
+    // the site must not link it either.
+    db.prepare('UPDATE repositories SET web_url = ? WHERE id = ?').run('javascript:window.__pwned=11', latest.repoId);
+    db.prepare("UPDATE teams SET contact_url = 'javascript:window.__pwned=12' WHERE name = 'ops'").run();
     db.close();
     // Built from another working directory, as a scheduled job would.
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
@@ -464,6 +469,23 @@ describe('hostile names and messages through every page type and export', () => 
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_REPO);
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_COMMIT);
     expect(dialogs).toEqual([]);
+  });
+
+  it('renders no link that is not http(s), mailto or relative, on any page', () => {
+    const pages = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.html') ? [path.join(dir, e.name)] : []));
+    })(path.join(tmp.dir, 'dist'));
+    expect(pages.length).toBeGreaterThan(10);
+    const bad: string[] = [];
+    for (const page of pages) {
+      for (const [, quote, value] of readFileSync(page, 'utf8').matchAll(/\shref=(["'])(.*?)\1/g)) {
+        const url = (value ?? '').replace(/&amp;/g, '&').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCharCode(parseInt(n, 16)));
+        // A scheme other than http(s) or mailto (javascript:, data:, vbscript:…), or whitespace and control characters browsers strip before one.
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.replace(/[\x00-\x20]/g, ''))?.[1]?.toLowerCase();
+        if ((scheme !== undefined && !['http', 'https', 'mailto'].includes(scheme)) || /[\x00-\x1f]/.test(url)) bad.push(`${path.relative(tmp.dir, page)}: ${quote}${url}${quote}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('keeps hostile text intact and inert in JSON, CSV and badges', async () => {
