@@ -2,7 +2,7 @@
 // alert and contact-point provisioning, CloudFormation alarms, Alertmanager configuration (plain, in
 // Helm values, or as an AlertmanagerConfig), Flux notification providers, Backstage annotations; Helm
 // chart dependencies that bring alerts from elsewhere; Jsonnet mixins read line by line.
-import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, type Document } from 'yaml';
 import { unsafeScheme } from './links.ts';
 import { hasInlineSteps, isMetaAlert, RUNBOOK_KEYS, runbookUrlInText, type Alert, type Scan } from './model.ts';
 
@@ -18,6 +18,16 @@ type Path = (string | number)[];
 function lineAt(counter: LineCounter, doc: Document, path: Path): number {
   const node = doc.getIn(path, true);
   return isNode(node) && node.range ? counter.linePos(node.range[0]).line : 1;
+}
+
+/** Line of a mapping key (`Resources: { QueueAlarm: … }` → the line of `QueueAlarm:`). */
+function keyLine(counter: LineCounter, doc: Document, mapPath: Path, key: string): number {
+  const map = doc.getIn(mapPath, true);
+  if (isMap(map)) {
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+  }
+  return lineAt(counter, doc, [...mapPath, key]);
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
@@ -141,7 +151,7 @@ function cloudFormationAlarms(path: string, top: Record<string, unknown>, doc: D
     const description = flatten(props.AlarmDescription);
     const name = typeof props.AlarmName === 'string' ? props.AlarmName : id;
     const url = runbookUrlInText(description);
-    const alert: Alert = { name, path, line: lineAt(counter, doc, ['Resources', id]), source: 'cloudformation', runbook: url ? { key: 'AlarmDescription', value: url } : undefined, inlineSteps: hasInlineSteps(description) };
+    const alert: Alert = { name, path, line: keyLine(counter, doc, ['Resources'], id), source: 'cloudformation', runbook: url ? { key: 'AlarmDescription', value: url } : undefined, inlineSteps: hasInlineSteps(description) };
     (isMetaAlert(name) ? scan.metaAlerts : scan.alerts).push(alert);
   }
 }
