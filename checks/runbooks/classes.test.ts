@@ -393,6 +393,22 @@ describe('what is not an alert', () => {
   });
 });
 
+describe('alerting configuration that runs nowhere', () => {
+  it('sample rules and receivers in a documentation or test directory are not this service\'s alerts or on-call route', async () => {
+    const rules = lines('groups:', '  - name: tutorial', '    rules:', '      - alert: CheckFailing', '        expr: probe_success == 0');
+    const am = lines('route:', '  receiver: pager', 'receivers:', '  - name: pager', '    pagerduty_configs:', '      - routing_key: your-key-here');
+    const r = await check({ 'docs/alerts/prom_rules.yml': rules, 'docs/alerts/alertmanager.yml': am, 'test/e2e/alerts.tf': 'resource "aws_cloudwatch_metric_alarm" "t" {\n  alarm_name = "e2e"\n}\n' }, { kind: 'service' });
+    expect(r.summary).toBe('no runbooks; no alert rules; no on-call route');
+  });
+
+  it('Terraform alarms without a name in different modules are different alerts; named copies are one', async () => {
+    const unnamed = 'resource "aws_cloudwatch_metric_alarm" "this" {\n  threshold = 1\n}\n';
+    const named = 'resource "aws_cloudwatch_metric_alarm" "cpu" {\n  alarm_name = "${var.env}-cpu"\n}\n';
+    const r = await check({ 'modules/queue/alarm.tf': unnamed, 'modules/db/alarm.tf': unnamed, 'envs/prod/alarms.tf': named, 'envs/staging/alarms.tf': named });
+    expect(r.summary).toContain('0/3 alerts link a runbook');
+  });
+});
+
 describe('alerts from a shared chart', () => {
   it('a chart dependency that brings alert rules counts as alerting whose links cannot be judged here', async () => {
     const chart = lines(

@@ -38,6 +38,9 @@ const API_REFERENCE = /(^|\/)[^/]*api[-_ ]?reference[^/]*\/|(^|\/)reference\/api
 const RULE_TEXT_FILE = /\.(jsonnet|libsonnet|rules)$/i;
 const YAML_FILE = /\.(ya?ml)$/i;
 const TERRAFORM_FILE = /\.tf$/i;
+// Alerting configuration under documentation or test directories is a tutorial or a test input, not
+// what runs: a docs/alerts/alertmanager.yml sample pages nobody.
+const NOT_DEPLOYED_CONFIG = /(^|\/)(docs?|documentation|tests?|e2e)\//i;
 const ALERTISH_PATH = /(alert|rules?|prometheus)[^/]*\.ya?ml$|\/(alerts?|rules|prometheus)\//i;
 
 const DOC_GLOB = '{md,markdown,mdx,rst,adoc,asciidoc,txt}';
@@ -51,8 +54,9 @@ function distinctAlerts(alerts: Alert[], weightOf: (a: Alert) => number): { aler
   const byName = new Map<string, { alert: Alert; copies: number; weight: number }>();
   for (const a of alerts) {
     const w = weightOf(a);
-    const seen = byName.get(a.name);
-    if (!seen) byName.set(a.name, { alert: a, copies: 1, weight: w });
+    const key = a.identity ?? a.name;
+    const seen = byName.get(key);
+    if (!seen) byName.set(key, { alert: a, copies: 1, weight: w });
     else {
       seen.copies++;
       if (w > seen.weight) Object.assign(seen, { alert: a, weight: w });
@@ -102,14 +106,15 @@ export default defineCheck({
       const isRunbookDoc = isDoc && (RUNBOOK_NAME.test(base) || RUNBOOK_DIR.test(file.path));
       const isProcedureDoc = isDoc && !isRunbookDoc && !/^readme\b/i.test(base) && (PROCEDURE_DIR.test(file.path) || PROCEDURE_NAME.test(base.replace(DOC_EXTENSIONS, '')));
       const isOnCallDoc = ONCALL_DOC.test(file.path) && !API_REFERENCE.test(file.path);
-      const isYaml = YAML_FILE.test(file.path);
-      const isRuleText = RULE_TEXT_FILE.test(file.path);
-      const isTerraform = TERRAFORM_FILE.test(file.path);
+      const deployable = !NOT_DEPLOYED_CONFIG.test(file.path);
+      const isYaml = deployable && YAML_FILE.test(file.path);
+      const isRuleText = deployable && RULE_TEXT_FILE.test(file.path);
+      const isTerraform = deployable && TERRAFORM_FILE.test(file.path);
       if (!isRunbookDoc && !isProcedureDoc && !isOnCallDoc && !isYaml && !isRuleText && !isTerraform) continue;
 
       const content = snapshot.read(file.path);
       if (!content.ok) {
-        if (isRunbookDoc || isRuleText || (isYaml && ALERTISH_PATH.test(file.path))) {
+        if (isRunbookDoc || isRuleText || (isYaml && ALERTISH_PATH.test(file.path)) || (isTerraform && /alarm|alert|monitor|pager|oncall|opsgenie/i.test(base))) {
           scan.findings.push({ rule: 'unreadable-file', severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
         }
         continue;
@@ -147,6 +152,7 @@ export default defineCheck({
       const found: Finding<Rule>[] = [];
       let kind: LinkKind = alert.inlineSteps ? 'inline' : 'none';
       let badLink = false;
+      let issueLink = false;
       if (alert.runbook) {
         const link = resolver.resolve(alert.runbook.value, alert.path);
         if (!link.ok) {
@@ -155,6 +161,7 @@ export default defineCheck({
         } else {
           kind = link.issue ? (alert.inlineSteps ? 'inline' : 'issue') : link.where;
           if (link.issue) {
+            issueLink = true;
             found.push({ rule: 'runbook-link-to-issue', severity: 'low', path: alert.path, line: alert.line, message: `alert ${alert.name} links an issue (${alert.runbook.value}), not a runbook: a tracking issue is not a procedure to follow` });
           }
           const conventional = alert.source === 'prometheus' || alert.source === 'grafana' || alert.source === 'jsonnet';
@@ -164,7 +171,7 @@ export default defineCheck({
           }
         }
       }
-      if (!badLink && (kind === 'none' || kind === 'inline')) {
+      if (!badLink && !issueLink && (kind === 'none' || kind === 'inline')) {
         const what = alert.source === 'terraform' || alert.source === 'cloudformation' ? 'has no runbook link in its description, message or a runbook attribute' : 'has no runbook_url annotation';
         found.push(
           kind === 'inline'

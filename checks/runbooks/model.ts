@@ -7,6 +7,8 @@ export type AlertSource = 'prometheus' | 'grafana' | 'jsonnet' | 'terraform' | '
 
 export interface Alert {
   name: string;
+  /** What makes two alerts the same alert (default: the name); a Terraform resource without a name attribute is its address in its module. */
+  identity?: string;
   path: string;
   line: number;
   source: AlertSource;

@@ -50,10 +50,9 @@ export interface TerraformFile {
 const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 
 /** Every string literal and template under a node, one per line; comments are not strings. */
-function stringsUnder(node: HNode, skip?: (n: HNode) => boolean): string[] {
+function stringsUnder(node: HNode): string[] {
   const out: string[] = [];
   const walk = (n: HNode): void => {
-    if (skip?.(n)) return;
     if (n.type === 'string_lit' || n.type === 'quoted_template' || n.type === 'heredoc_template') {
       out.push(n.children.filter((c) => c.type === 'template_literal' || c.type === 'template_interpolation').map(textOf).join(''));
       return;
@@ -98,10 +97,10 @@ function keyOf(node: HNode): string | undefined {
 }
 
 /** The first runbook key under a node, with its value. */
-function runbookKeyUnder(node: HNode, skip: (n: HNode) => boolean): { key: string; value: string } | undefined {
+function runbookKeyUnder(node: HNode): { key: string; value: string } | undefined {
   let found: { key: string; value: string } | undefined;
   const walk = (n: HNode): void => {
-    if (found || skip(n)) return;
+    if (found) return;
     const key = n.type === 'attribute' || n.type === 'object_elem' ? keyOf(n) : undefined;
     if (key && isRunbookKey(key)) {
       const expr = n.type === 'attribute' ? child(n, 'expression') : n.children.find((c) => c.field === 'val');
@@ -142,7 +141,9 @@ export function readTerraform(files: TerraformFile[], scan: Scan): void {
   const byDir = new Map<string, TerraformFile[]>();
   for (const f of files) {
     const d = dirOf(f.path);
-    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+    const list = byDir.get(d);
+    if (list) list.push(f);
+    else byDir.set(d, [f]);
   }
   const parsed = new Map<string, HNode | null>();
   const parse = (f: TerraformFile): HNode | undefined => {
@@ -192,10 +193,12 @@ export function readTerraform(files: TerraformFile[], scan: Scan): void {
         for (const rule of blocksOf(block).filter((b) => blockType(b) === spec.rules)) {
           const ruleAttrs = attributesOf(rule);
           if (literalIs(ruleAttrs.get('is_paused'), 'true') || literalIs(ruleAttrs.get('disabled'), 'true')) continue;
-          pushAlert(scan, alertOf(rule, nameOf(ruleAttrs) ?? `${type}.${label ?? ''}`, f.path, () => false, locals));
+          const name = nameOf(ruleAttrs);
+          pushAlert(scan, alertOf(rule, name ?? `${type}.${label ?? ''}`, name === undefined ? `${dirOf(f.path)}/${type}.${label ?? ''}#${rule.line}` : undefined, f.path, locals));
         }
       } else {
-        pushAlert(scan, alertOf(block, nameOf(attrs) ?? `${type}.${label ?? ''}`, f.path, () => false, locals));
+        const name = nameOf(attrs);
+        pushAlert(scan, alertOf(block, name ?? `${type}.${label ?? ''}`, name === undefined ? `${dirOf(f.path)}/${type}.${label ?? ''}` : undefined, f.path, locals));
       }
     }
   }
@@ -214,20 +217,20 @@ function nameOf(attrs: Map<string, HNode>): string | undefined {
   return undefined;
 }
 
-function alertOf(node: HNode, name: string, path: string, skip: (n: HNode) => boolean, locals: () => Map<string, HNode>): { alert: Alert; meta: boolean; pages?: string } {
-  const strings = stringsUnder(node, skip);
+function alertOf(node: HNode, name: string, identity: string | undefined, path: string, locals: () => Map<string, HNode>): { alert: Alert; meta: boolean; pages?: string } {
+  const strings = stringsUnder(node);
   for (const l of localsUsed(node)) {
     const expr = locals().get(l);
     if (expr) strings.push(...stringsUnder(expr));
   }
   const text = strings.join('\n');
-  const explicit = runbookKeyUnder(node, skip);
+  const explicit = runbookKeyUnder(node);
   const described = explicit ? undefined : runbookUrlInText(text);
   const runbook = explicit ?? (described ? { key: 'description', value: described } : undefined);
   const meta = isMetaAlert(name) || strings.some((s) => /^\s*vector\s*\(\s*1\s*\)\s*$/.test(s));
   // Datadog and similar tools route by @-mentions in the message.
   const pages = /@(pagerduty|opsgenie|victorops|oncall)[-\w]*/i.exec(text)?.[0];
-  return { alert: { name, path, line: node.line, source: 'terraform', runbook, inlineSteps: hasInlineSteps(text) }, meta, pages };
+  return { alert: { name, identity, path, line: node.line, source: 'terraform', runbook, inlineSteps: hasInlineSteps(text) }, meta, pages };
 }
 
 function resourceOnCall(block: HNode, type: string, label: string, path: string, scan: Scan): void {
