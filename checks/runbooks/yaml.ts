@@ -63,7 +63,11 @@ function isRuleTest(top: Record<string, unknown>): boolean {
   return Array.isArray(top.tests) && ('rule_files' in top || 'evaluation_interval' in top);
 }
 
+// Anything this reader looks for mentions one of these; most YAML of a repository does not, and is not parsed.
+const RELEVANT_YAML = /alert|runbook|\bgroups\s*:|pagerduty|opsgenie|victorops|oncall|AWS::CloudWatch|\bdependencies\s*:|backstage\.io|notification\.toolkit|rule_files/i;
+
 export function alertsInYaml(path: string, text: string, scan: Scan): void {
+  if (!RELEVANT_YAML.test(text)) return;
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
