@@ -290,6 +290,10 @@ describe('links that are not links', () => {
   it('a javascript: runbook_url is not a linked runbook, and a javascript: PagerDuty annotation is not an on-call route', async () => {
     const rules = lines('groups:', '  - name: q', '    rules:', '      - alert: QueueAge', '        expr: age > 600', '        annotations:', '          runbook_url: "javascript:alert(document.cookie)"');
     const catalog = lines('apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: settlement', '  annotations:', '    pagerduty.com/service-id: "javascript:alert(1)"', 'spec:', '  type: service');
+    // An Opsgenie selector has a colon too, but it is an id, not a script: it is a route.
+    const selector = lines('apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: settlement', '  annotations:', `    opsgenie.com/component-selector: 'tag:"service:settlement"'`, 'spec:', '  type: service');
+    const routed = await check({ 'catalog-info.yaml': selector }, { kind: 'service' });
+    expect(routed.summary).toContain('on-call via opsgenie.com/component-selector annotation in catalog-info.yaml');
     const r = await check({ 'prometheus/rules.yaml': rules, 'catalog-info.yaml': catalog, 'docs/runbooks/queue.md': RUNBOOK }, { kind: 'service' });
     expect(r.summary).toBe('1 runbook (1 complete); 0/1 alerts link a runbook; no on-call route');
     expect(ofRule(r.findings, 'not-a-link')).toEqual([

@@ -31,6 +31,16 @@ export function unsafeScheme(value: string): string | undefined {
   return scheme === 'http' || scheme === 'https' ? undefined : scheme;
 }
 
+/**
+ * A value a browser or a chat tool would run or open as something other than a page: `javascript:`,
+ * `vbscript:`, `data:`, `file:`. On-call annotations hold ids and selectors (`tag:"service:x"`), so
+ * only these schemes disqualify them.
+ */
+export function scriptScheme(value: string): string | undefined {
+  const scheme = unsafeScheme(value);
+  return scheme && /^(javascript|vbscript|data|file)$/.test(scheme) ? scheme : undefined;
+}
+
 export class LinkResolver {
   private readonly anchorCache = new Map<string, Set<string> | undefined>();
   private readonly prefixes: Set<string>;

@@ -3,7 +3,7 @@
 // Helm values, or as an AlertmanagerConfig), Flux notification providers, Backstage annotations; Helm
 // chart dependencies that bring alerts from elsewhere; Jsonnet mixins read line by line.
 import { LineCounter, parseAllDocuments, isMap, isNode, isScalar, type Document } from 'yaml';
-import { unsafeScheme } from './links.ts';
+import { scriptScheme, unsafeScheme } from './links.ts';
 import { hasInlineSteps, isMetaAlert, RUNBOOK_KEYS, runbookUrlInText, type Alert, type Scan } from './model.ts';
 
 const ONCALL_ANNOTATION = /^(pagerduty\.com\/|opsgenie\.com\/|splunk\.com\/on-call|victorops|grafana\.com\/oncall|incident\.io\/|firehydrant|rootly)/i;
@@ -188,7 +188,7 @@ function onCallInYaml(path: string, top: Record<string, unknown>, doc: Document,
       const value = String(annotations[key] ?? '').trim();
       if (!ONCALL_ANNOTATION.test(key) || value === '') continue;
       const line = lineAt(counter, doc, ['metadata', 'annotations', key]);
-      const scheme = unsafeScheme(value);
+      const scheme = scriptScheme(value);
       if (scheme) {
         scan.findings.push({ rule: 'not-a-link', severity: 'high', path, line, message: `${key} is a ${scheme}: value, not a service id or a web address: it is not an on-call route` });
         continue;

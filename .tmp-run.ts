@@ -1,0 +1,10 @@
+import { LocalGitSource } from './crawler/sources/local-git.ts';
+import runbooks from './checks/runbooks/index.ts';
+const [name, kind] = process.argv.slice(2);
+const [owner, repo] = name!.split('__');
+const source = new LocalGitSource({ paths: [name!], baseDir: '/work/corpus', owner: owner!, webUrl: `https://github.com/${owner}/{name}` } as any);
+const refs = await source.list();
+const snap = await source.snapshot(refs[0]!, { readPatterns: runbooks.meta.reads, history: false, maxFileBytes: 1_048_576, historyLimit: 10 } as any);
+const out = runbooks.run(snap, { options: runbooks.meta.options.parse({}), kind: { kind: (kind ?? 'service') as any, source: 'config', evidence: [] }, now: new Date(), facts: { packages: new Map() } });
+console.log(name, out.status, out.score, out.summary);
+if (process.env.FINDINGS) for (const f of out.findings.slice(0, Number(process.env.FINDINGS))) console.log('  ', f.rule, f.severity, f.path ?? '', f.line ?? '', f.message.slice(0, 160));
