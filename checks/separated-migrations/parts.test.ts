@@ -172,10 +172,18 @@ describe('score', () => {
   });
 
   it('leaves out what it cannot judge instead of counting it as zero', () => {
-    expect(scoreOf({ separated: 0, mixed: 0, reversible: 3, irreversible: 1, safe: 4, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(8.8);
-    expect(scoreOf({ separated: 3, mixed: 1, reversible: 0, irreversible: 0, safe: 4, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(8.3);
+    expect(scoreOf({ separated: 0, mixed: 0, reversible: 3, irreversible: 1, safe: 4, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(8.9);
+    expect(scoreOf({ separated: 3, mixed: 1, reversible: 0, irreversible: 0, safe: 4, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(8.1);
     expect(scoreOf({ separated: 0, mixed: 0, reversible: 0, irreversible: 0, safe: 0, unsafe: 0, linter: true, guard: false }, CREDITS)).toBeNull();
     expect(scoreOf({ separated: 1, mixed: 1, reversible: 1, irreversible: 1, safe: 1, unsafe: 1, linter: true, guard: false }, CREDITS)).toBe(6);
+    expect(scoreOf({ separated: 1, mixed: 1, reversible: 1, irreversible: 1, safe: 1, unsafe: 1, linter: true, guard: true }, CREDITS)).toBe(7);
+  });
+
+  it('weighs separation most: mostly mixed is a fail however careful the migrations are', () => {
+    // 2 in 10 recent changes separated, every migration reversible and safe, no linter: a fail.
+    expect(scoreOf({ separated: 2, mixed: 8, reversible: 10, irreversible: 0, safe: 10, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(4.8);
+    expect(scoreOf({ separated: 6, mixed: 4, reversible: 10, irreversible: 0, safe: 10, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(7.4);
+    expect(scoreOf({ separated: 8, mixed: 2, reversible: 10, irreversible: 0, safe: 10, unsafe: 0, linter: false, guard: false }, CREDITS)).toBe(8.7);
   });
 });
 
