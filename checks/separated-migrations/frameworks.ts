@@ -67,7 +67,7 @@ export function classifyPath(path: string): PathClass | undefined {
   if (SQL_IN_MIGRATIONS.test(path)) {
     // A `…_down.sql` / `…-down.sql` beside its `…_up.sql` is its way back.
     if (SQL_DOWN.test(name)) return { framework: 'goose', role: 'reverse', key: path.replace(SQL_DOWN, ''), weak: true };
-    return { framework: 'goose', role: 'migration', key: path.replace(/[-_.]up\.sql$/i, ''), weak: true };
+    return { framework: 'goose', role: 'migration', key: path.replace(/([-_.]up)?\.sql$/i, ''), weak: true };
   }
   if (GO_IN_MIGRATIONS.test(path)) return { framework: 'goose', role: 'migration', key: path, weak: true };
   if (JS_MIGRATION.test(path) && !/(^|\/)(knexfile|ormconfig|data-source|datasource|config|index)\.[cm]?[jt]s$/i.test(name)) return { framework: 'knex', role: 'migration', key: path, weak: true };

@@ -120,7 +120,7 @@ export default defineCheck({
     description: 'Database migrations ship apart from the application code that depends on them, can be rolled back, and avoid destructive operations without an expand/contract plan.',
     category: 'delivery',
     weight: 2,
-    version: 1,
+    version: 2,
     reads: [...MIGRATION_GLOBS, ...LINTER_READS, ...POSTGRES_READS, ...MODEL_READS, ...SCHEMA_CODE_READS],
     history: MIGRATION_GLOBS,
     options,
