@@ -214,7 +214,7 @@ export function detectGuards(snapshot: RepoSnapshot): GuardEvidence[] {
     if ((CHANGED_FILES.test(live) || FILES_VARIABLE.test(live)) && FAILS.test(live)) {
       const mixing = /(application|app)\s+code|other\s+(code|changes|files)|disallowed|separate\s+(pr|pull)|isolat|only\s+(model|migration)/i.test(live);
       what = `fails a pull request ${mixing ? 'that mixes migrations with other code' : 'whose migrations break its rules'}`;
-    } else if (ROLLS_BACK.test(live) && /\bmigrat\w*\b[^\n]*\b(up|latest|deploy|run)\b|db:migrate|migrate\s*$|\bupgrade\b/im.test(live)) {
+    } else if (ROLLS_BACK.test(live) && live.split('\n').some((l) => /migrat|\bupgrade\b/i.test(l) && !ROLLS_BACK.test(l) && !/^\s*"?(name|id)"?\s*:/.test(l))) {
       what = 'applies the migrations and rolls them back, so every way back is tested';
     } else if (OLD_RELEASE.test(live)) {
       what = 'runs the previous release against the migrated schema';

@@ -150,6 +150,11 @@ describe('linters run through build tools, and CI guards', () => {
     const o = await atHead({ ...DROP, '.github/workflows/migrations.yml': guard });
     expect(o.score).toBe(Math.min(10, none.score! + 1));
     expect(about(o, /^migration guard in CI/)).toMatchObject([{ rule: 'migration-guard', severity: 'info', path: '.github/workflows/migrations.yml', message: 'migration guard in CI: the job "Migrations ship alone" fails a pull request that mixes migrations with other code' }]);
+    // Testing every way back, or the previous release against the new schema, guards as well.
+    const rollback = await atHead({ ...DROP, '.github/workflows/migrations.yml': 'on: pull_request\njobs:\n  test-migrations:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Migrate\n        run: php artisan migrate --force\n      - name: Roll back\n        run: php artisan migrate:rollback --force\n      - name: Migrate again\n        run: php artisan migrate --force\n' });
+    expect(about(rollback, /^migration guard in CI/).map((f) => f.message)).toEqual(['migration guard in CI: the job test-migrations applies the migrations and rolls them back, so every way back is tested']);
+    const previous = await atHead({ ...DROP, '.github/workflows/compat.yml': 'on:\n  pull_request:\n    paths: ["migrations/**"]\njobs:\n  compat:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Start the stable version of the service\n        run: docker compose up app-stable -d\n      - name: Apply migrations\n        run: migrate -path migrations -database "$DATABASE_URL" up\n      - run: npm run e2e\n' });
+    expect(about(previous, /^migration guard in CI/).map((f) => f.message)).toEqual(['migration guard in CI: the job compat runs the previous release against the migrated schema']);
     // A job that merely lists changed files, or that migrates, is no guard.
     const lister = await atHead({ ...DROP, '.github/workflows/x.yml': 'on: pull_request\njobs:\n  x:\n    steps:\n      - run: git diff --name-only origin/main | grep migrations || true\n      - run: make migrate\n' });
     expect(about(lister, /^migration guard/)).toEqual([]);
