@@ -261,6 +261,8 @@ async function commandBuild(argv: string[]): Promise<number> {
     base: config.site.base,
     title: config.site.title,
     levels: config.levels,
+    initiatives: config.initiatives,
+    siteUrl: config.site.url,
     logger,
   });
   return EXIT.ok;

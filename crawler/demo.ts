@@ -61,7 +61,7 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const dbPath = path.resolve(config.configDir, config.database);
   await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
   const outDir = path.resolve(config.configDir, config.site.outDir);
-  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
+  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, initiatives: config.initiatives, siteUrl: config.site.url, logger });
   if (!options.serve) return;
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
   const { preview } = await import('astro');
