@@ -226,6 +226,11 @@ async function commandCrawl(argv: string[]): Promise<number> {
     signals.dispose();
   }
   writeStepSummary(crawlMarkdown(summary));
+  // A shard's run is not the night's run: the digest goes out after the merge.
+  if ((summary.status === 'ok' || summary.status === 'partial') && !nightly.shard) {
+    const { digestAfterRun } = await import('./digest.ts');
+    await digestAfterRun(config, { dbPath, logger, writeSummary: writeStepSummary });
+  }
   // Requests an interrupted crawl no longer waits for must not hold the process open.
   if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
