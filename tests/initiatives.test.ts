@@ -241,4 +241,19 @@ describe('initiative progress, the JSON export and the feeds', () => {
     }
     expect(list[0].title).toContain('<img src=x onerror=alert(1)>');
   });
+
+  it('keeps any text a feed carries well-formed and intact, control characters aside', () => {
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', trimValues: false, parseTagValue: false });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }).map((t) => t.replace(/\r/g, '')), fc.string({ unit: 'grapheme' }), (title, summary) => {
+        const entry = { id: stableId('ns', title), kind: 'regression' as const, teams: ['alpha'], title: `x${title}`, summary: `y${summary}`, path: `/repos/${encodeURIComponent(title)}/`, updated: '2026-11-01T02:00:00.000Z' };
+        const xml = atomFeed({ namespace: 'ns', siteTitle: title, link: (p) => p, updated: entry.updated, feedPath: '/feeds/alpha.atom', pagePath: '/', name: 'Alpha', entries: [entry] });
+        expect(XMLValidator.validate(xml)).toBe(true);
+        const parsed = parser.parse(xml).feed.entry;
+        // eslint-disable-next-line no-control-regex
+        expect(parsed.title).toBe(`x${title}`.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, ''));
+        expect(parsed.summary['#text']).toBe(`y${summary}`);
+      }),
+    );
+  });
 });
