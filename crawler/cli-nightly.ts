@@ -153,7 +153,7 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   const wait = waitOption(values);
   const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait, retention: config?.retention });
   writeStepSummary(mergeMarkdown(summary));
-  if (config && summary.runId !== null && (summary.status === 'ok' || summary.status === 'partial')) {
+  if (config?.digest && summary.runId !== null && (summary.status === 'ok' || summary.status === 'partial')) {
     const { digestAfterRun } = await import('./digest.ts');
     await digestAfterRun(config, { dbPath, logger, writeSummary: writeStepSummary });
   }

@@ -227,7 +227,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
   }
   writeStepSummary(crawlMarkdown(summary));
   // A shard's run is not the night's run: the digest goes out after the merge.
-  if ((summary.status === 'ok' || summary.status === 'partial') && !nightly.shard) {
+  if (config.digest && (summary.status === 'ok' || summary.status === 'partial') && !nightly.shard) {
     const { digestAfterRun } = await import('./digest.ts');
     await digestAfterRun(config, { dbPath, logger, writeSummary: writeStepSummary });
   }

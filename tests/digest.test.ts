@@ -1,5 +1,6 @@
 // The nightly digest against a real receiver on 127.0.0.1 that fails, times out and answers 429:
 // bounded retries, Retry-After, no duplicate post for a run, secrets kept out of every report.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,8 @@ import { parseConfig, type SeaworthyConfig } from '../crawler/config.ts';
 import { digestAfterRun, digestMarkdown, idempotencyKey, retryAfterMs, sendDigest } from '../crawler/digest.ts';
 import type { Logger } from '../crawler/log.ts';
 import { openDb } from '../data/db.ts';
-import { tempDir } from './helpers.ts';
+import { CLI, scaled, tempDir, writeConfig } from './helpers.ts';
+import { createRepo } from '../fixtures/factory.ts';
 import { repo, writeRuns } from './store-fixtures.ts';
 
 type Behaviour = (count: number) => { status: number; headers?: Record<string, string> } | 'hang';
@@ -196,5 +198,50 @@ describe('nightly digest webhook', () => {
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(null)).toBeUndefined();
     expect(digestMarkdown({ runId: 1, deliveries: [], quietTeams: ['a'] })).toBe('### Seaworthy digest: no news\n\nNo news for a: nothing posted.\n');
+  });
+});
+
+/** The CLI run asynchronously, so the receiver in this process can answer it. */
+function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), scaled(180_000));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('the digest after a real crawl', () => {
+  const tmp = tempDir('sw-digest-cli-');
+  afterAll(() => tmp.cleanup());
+
+  it('reports an undeliverable digest in the job summary and leaves the crawl\'s exit code alone', async () => {
+    const hook = await receiver();
+    try {
+      hook.set(() => ({ status: 500 }));
+      createRepo(path.join(tmp.dir, 'repos'), { name: 'pay-api', commits: [{ date: '2026-11-01T00:00:00Z', message: 'init', files: { Dockerfile: 'FROM scratch\n', 'README.md': '# pay-api\n' } }] });
+      // A waiver expiring a week after the crawl: news for the team on the first night.
+      const configPath = writeConfig(
+        tmp.dir,
+        `sources:\n  - type: local\n    paths: ['repos/*']\ndatabase: sw.db\nteams:\n  - name: payments\n    displayName: Payments\n    repos: ['pay-*']\nexemptions:\n  - repo: pay-api\n    check: runbooks\n    reason: On-call rotation starts next month.\n    expires: '2026-11-28'\ndigest:\n  webhooks:\n    - urlEnv: SW_TEST_HOOK\n  timeoutSeconds: 1\n  retries: 1\n  budgetSeconds: 5\n`,
+      );
+      const summaryFile = path.join(tmp.dir, 'summary.md');
+      const run = await cli(['crawl', '-c', configPath, '--offline', '--now', '2026-11-21T02:00:00Z'], { SW_TEST_HOOK: hook.url(SECRET), GITHUB_STEP_SUMMARY: summaryFile }, tmp.dir);
+      expect(run.code, run.stderr).toBe(0);
+      expect(hook.received).toHaveLength(2);
+      expect(JSON.parse(hook.received[0]!.body).text).toContain('pay-api: waiver of Runbooks expires 2026-11-28');
+      const summary = readFileSync(summaryFile, 'utf8');
+      expect(summary).toContain('### Seaworthy crawl: ok');
+      expect(summary).toContain('### Seaworthy digest: 1 not delivered');
+      expect(summary).toContain('| payments | `SW_TEST_HOOK` | failed | 2 | 1 | HTTP 500 after 2 attempts |');
+      expect(summary + run.stderr).not.toContain('secret');
+    } finally {
+      await hook.close();
+    }
   });
 });
