@@ -65,6 +65,9 @@ function recordingLogger(): Logger & { lines: string[] } {
 }
 
 const SECRET = 'T000/B000/XXXXsecretXXXX';
+// Timeouts and budgets the tests are about, stretched on a loaded machine like every deadline (tests/time-scale.ts).
+const TIMEOUT_S = scaled(500) / 1000;
+const BUDGET_S = scaled(4000) / 1000;
 
 describe('nightly digest webhook', () => {
   const tmp = tempDir('sw-digest-');
@@ -76,7 +79,7 @@ describe('nightly digest webhook', () => {
   beforeAll(async () => {
     hook = await receiver();
     env = { SW_HOOK_ALPHA: hook.url(SECRET) };
-    const yaml = `sources:\n  - type: local\n    paths: ['repos/*']\nsite:\n  title: Acme\n  url: https://scorecards.example.com/\nteams:\n  - name: alpha\n    displayName: Alpha\n    repos: [api]\n  - name: beta\n    displayName: Beta\n    repos: [db]\ndigest:\n  webhooks:\n    - urlEnv: SW_HOOK_ALPHA\n      teams: [alpha]\n  timeoutSeconds: 0.4\n  retries: 2\n  budgetSeconds: 4\n`;
+    const yaml = `sources:\n  - type: local\n    paths: ['repos/*']\nsite:\n  title: Acme\n  url: https://scorecards.example.com/\nteams:\n  - name: alpha\n    displayName: Alpha\n    repos: [api]\n  - name: beta\n    displayName: Beta\n    repos: [db]\ndigest:\n  webhooks:\n    - urlEnv: SW_HOOK_ALPHA\n      teams: [alpha]\n  timeoutSeconds: ${TIMEOUT_S}\n  retries: 2\n  budgetSeconds: ${BUDGET_S}\n`;
     config = parseConfig(yaml, path.join(tmp.dir, 'seaworthy.config.yaml'));
   });
 
@@ -144,7 +147,7 @@ describe('nightly digest webhook', () => {
     hook.set(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
     dbPath = freshDatabase();
     const refused = (await sendDigest(config, { dbPath, logger: recordingLogger(), env, backoffMs: 50 }))!;
-    expect(refused.deliveries[0]).toMatchObject({ outcome: 'failed', attempts: 1, error: 'HTTP 429; Retry-After 3600 s is beyond the time budget of 4 s' });
+    expect(refused.deliveries[0]).toMatchObject({ outcome: 'failed', attempts: 1, error: `HTTP 429; Retry-After 3600 s is beyond the time budget of ${BUDGET_S} s` });
     expect(hook.received).toHaveLength(1);
   });
 
@@ -154,7 +157,8 @@ describe('nightly digest webhook', () => {
     const report = (await sendDigest(config, { dbPath, logger: recordingLogger(), env, backoffMs: 50 }))!;
     expect(report.deliveries[0]).toMatchObject({ outcome: 'failed', attempts: 3, error: 'timed out after 3 attempts' });
     expect(hook.received).toHaveLength(3);
-    expect(Date.now() - started).toBeLessThan(4000 + 2000);
+    // Three timeouts and two short backoffs: well inside the budget, which bounds the whole delivery.
+    expect(Date.now() - started).toBeLessThan(BUDGET_S * 1000 + scaled(2000));
     // A failed delivery is not "sent": the re-run of the job delivers it.
     hook.set(() => ({ status: 200 }));
     const rerun = (await sendDigest(config, { dbPath, logger: recordingLogger(), env, backoffMs: 50 }))!;
@@ -228,7 +232,7 @@ describe('the digest after a real crawl', () => {
       // A waiver expiring a week after the crawl: news for the team on the first night.
       const configPath = writeConfig(
         tmp.dir,
-        `sources:\n  - type: local\n    paths: ['repos/*']\ndatabase: sw.db\nteams:\n  - name: payments\n    displayName: Payments\n    repos: ['pay-*']\nexemptions:\n  - repo: pay-api\n    check: runbooks\n    reason: On-call rotation starts next month.\n    expires: '2026-11-28'\ndigest:\n  webhooks:\n    - urlEnv: SW_TEST_HOOK\n  timeoutSeconds: 1\n  retries: 1\n  budgetSeconds: 5\n`,
+        `sources:\n  - type: local\n    paths: ['repos/*']\ndatabase: sw.db\nteams:\n  - name: payments\n    displayName: Payments\n    repos: ['pay-*']\nexemptions:\n  - repo: pay-api\n    check: runbooks\n    reason: On-call rotation starts next month.\n    expires: '2026-11-28'\ndigest:\n  webhooks:\n    - urlEnv: SW_TEST_HOOK\n  timeoutSeconds: ${TIMEOUT_S * 2}\n  retries: 1\n  budgetSeconds: ${BUDGET_S}\n`,
       );
       const summaryFile = path.join(tmp.dir, 'summary.md');
       const run = await cli(['crawl', '-c', configPath, '--offline', '--now', '2026-11-21T02:00:00Z'], { SW_TEST_HOOK: hook.url(SECRET), GITHUB_STEP_SUMMARY: summaryFile }, tmp.dir);
