@@ -16,6 +16,17 @@ import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
 
+const HOSTILE_TITLE = '<img src=x onerror=alert(1)> & "quotes"';
+const HOSTILE_INITIATIVE = `  - id: hostile
+    title: '${HOSTILE_TITLE}'
+    description: '<script>alert(2)</script>'
+    owner: '<b>Mallory</b>'
+    start: '2026-10-01'
+    due: '2027-09-30'
+    goal: { check: runbooks, status: pass }
+    scope: { repos: ['payments-api'] }
+`;
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function axeViolations(page: Page): Promise<string[]> {
@@ -37,7 +48,7 @@ describe('initiative pages on the demo fleet', () => {
 
   beforeAll(async () => {
     generateDemoFleet(path.join(tmp.dir, 'repos'));
-    const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db').replace('outDir: ../dist', 'outDir: dist');
+    const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db').replace('outDir: ../dist', 'outDir: dist') + HOSTILE_INITIATIVE;
     const configPath = writeConfig(tmp.dir, text);
     const config = parseConfig(text, configPath);
     const logger = createLogger({ quiet: true });
@@ -54,6 +65,10 @@ describe('initiative pages on the demo fleet', () => {
     page.setDefaultTimeout(scaled(30_000));
     page.setDefaultNavigationTimeout(scaled(30_000));
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
   }, scaled(900_000));
 
   afterAll(async () => {
@@ -66,9 +81,9 @@ describe('initiative pages on the demo fleet', () => {
     await page.goto(`${site.url}/initiatives/`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Initiatives');
     const rows = page.getByTestId('initiatives').locator('tbody tr');
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     const states = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th a')!.textContent, tr.querySelector('[data-state]')!.getAttribute('data-state')])));
-    expect(states).toEqual({ 'Every customer-facing service has a rollback plan': 'on-track', 'Production services reach Bronze': 'at-risk' });
+    expect(states).toEqual({ 'Every customer-facing service has a rollback plan': 'on-track', 'Production services reach Bronze': 'at-risk', [HOSTILE_TITLE]: 'done' });
     expect(await page.getByTestId('forecast-method').textContent()).toContain('Linear forecast');
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -138,5 +153,17 @@ describe('initiative pages on the demo fleet', () => {
       const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml).feed;
       for (const key of ['id', 'title', 'updated', 'author']) expect(parsed[key], `${feed} ${key}`).toBeDefined();
     }
+  });
+
+  it('shows an initiative\'s own words as text, never as markup', async () => {
+    await page.goto(`${site.url}/initiatives/hostile/`);
+    expect(await page.getByTestId('initiative-title').textContent()).toBe(HOSTILE_TITLE);
+    const main = (await page.locator('main').textContent())!;
+    expect(main).toContain('<script>alert(2)</script>');
+    expect(main).toContain('<b>Mallory</b>');
+    expect(await page.locator('main img, main script:not([src]):not([type]), main b').count()).toBe(0);
+    const doc = apiSchemas.initiative.parse(await (await fetch(`${site.url}/api/v1/initiatives/hostile.json`)).json());
+    expect(doc.initiative.title).toBe(HOSTILE_TITLE);
+    expect(errors).toEqual([]);
   });
 });
