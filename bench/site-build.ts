@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CHECKS } from '../checks/registry.ts';
-import type { Status } from '../checks/contract.ts';
+import { ruleId, type Status } from '../checks/contract.ts';
 import { PROJECT_ROOT } from '../crawler/site.ts';
 import { Store, type RepoResult } from '../data/store.ts';
 
@@ -58,6 +58,7 @@ function generateDatabase(dbPath: string): { ms: number; results: number } {
   const teams = Array.from({ length: TEAMS }, (_, i) => ({ name: `team-${String(i).padStart(3, '0')}`, displayName: `Team ${i}` }));
   store.syncTeams(teams);
   const checkIds = CHECKS.map((c) => c.id);
+  const firstRules = CHECKS.map((c) => ruleId(c.id, Object.keys(c.meta.rules)[0]!));
   // Each repository has a level per check that drifts between runs; some checks do not apply.
   const state = Array.from({ length: REPOS }, () => checkIds.map(() => ({ applies: rand() > 0.15, score: Math.round(rand() * 100) / 10 })));
   let results = 0;
@@ -80,7 +81,7 @@ function generateDatabase(dbPath: string): { ms: number; results: number } {
             score: status === 'not-applicable' || waived ? null : s.score,
             weight: c === 0 ? 3 : 1,
             summary: `${checkIds[c]} judged ${status} for ${name}`,
-            findings: status === 'fail' || status === 'warn' ? [{ severity: 'medium' as const, message: `something to fix in ${name}`, path: `deploy/${name}.yaml`, line: 1 + (r % 40) }] : [],
+            findings: status === 'fail' || status === 'warn' ? [{ rule: firstRules[c]!, severity: 'medium' as const, message: `something to fix in ${name}`, path: `deploy/${name}.yaml`, line: 1 + (r % 40) }] : [],
             waiver: waived ? { reason: 'Decommissioning next quarter', expires: new Date(ANCHOR + (r % 60) * 86_400_000).toISOString().slice(0, 10) } : undefined,
             durationMs: 1,
           };

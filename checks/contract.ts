@@ -7,19 +7,45 @@ export type Status = (typeof STATUSES)[number];
 export const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export interface Finding {
+/** One thing a check can find wrong, named by what the user must fix (one rule per distinct remediation). */
+export interface RuleMeta {
+  /** Short and plain, e.g. "Alert without a runbook": the heading of the rule's "How to fix" subsection. */
+  title: string;
+}
+
+/** A check's rules by name (kebab-case); a rule's id is `<check-id>/<name>`. */
+export type Rules<R extends string = string> = Readonly<Record<R, RuleMeta>>;
+
+/** Added by the runner, not by checks: the finding that says a check's waiver has expired. */
+export const RUNNER_RULES = { 'waiver-expired': { title: 'Waiver expired' } } as const satisfies Rules;
+
+const RULE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** The stable id of a check's rule, as stored, exported and shown: `runbooks/alert-without-runbook`. */
+export function ruleId(checkId: string, rule: string): string {
+  return `${checkId}/${rule}`;
+}
+
+/** Where a rule's "How to fix" subsection is on its check page (the id of that subsection). */
+export function ruleAnchor(rule: string): string {
+  return `rule-${rule.slice(rule.lastIndexOf('/') + 1)}`;
+}
+
+export interface Finding<Rule extends string = string> {
+  /** The rule this finding belongs to: a name declared in the check's `meta.rules` (the runner qualifies it with the check id). */
+  rule: Rule;
   message: string;
   severity: Severity;
   path?: string;
   line?: number;
 }
 
-export interface CheckOutcome {
+export interface CheckOutcome<Rule extends string = string> {
   status: Exclude<Status, 'waived'>;
   /** 0–10; null when the check could not judge (not-applicable, error). */
   score: number | null;
   summary: string;
-  findings: Finding[];
+  findings: Finding<Rule>[];
 }
 
 export interface FileEntry {
@@ -148,7 +174,7 @@ export interface CheckContext<Options> {
   facts: ExternalFacts;
 }
 
-export interface CheckMeta<Options> {
+export interface CheckMeta<Options, Rule extends string = string> {
   title: string;
   description: string;
   category: 'operability' | 'delivery' | 'maintenance' | 'cost';
@@ -161,25 +187,32 @@ export interface CheckMeta<Options> {
   history?: string[];
   /** Zod schema of the check's options, with defaults for every field. */
   options: ZodType<Options>;
+  /** Every rule a finding can name; each has a subsection of the README's "How to fix" (anchor `rule-<name>`). */
+  rules: Rules<Rule>;
 }
 
-export interface CheckDefinition<Options = unknown> {
+export interface CheckDefinition<Options = unknown, Rule extends string = string> {
   id: string;
-  meta: CheckMeta<Options>;
+  meta: CheckMeta<Options, Rule>;
   /** Site path of the remediation page, derived from the id. */
   docsPath: string;
   /** Pure: which outside facts the check needs for this snapshot (called before run). */
   wants?(snapshot: RepoSnapshot, ctx: Omit<CheckContext<Options>, 'facts'>): FactRequest;
-  run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome;
+  run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome<Rule>;
 }
 
-export function defineCheck<Options>(def: {
+/** The rules are inferred from `meta.rules`, so `run` cannot return a finding with a rule it does not declare. */
+export function defineCheck<Options, const Rule extends string>(def: {
   id: string;
-  meta: CheckMeta<Options>;
+  meta: CheckMeta<Options, Rule>;
   wants?(snapshot: RepoSnapshot, ctx: Omit<CheckContext<Options>, 'facts'>): FactRequest;
-  run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome;
-}): CheckDefinition<Options> {
+  run(snapshot: RepoSnapshot, ctx: CheckContext<Options>): CheckOutcome<NoInfer<Rule>>;
+}): CheckDefinition<Options, Rule> {
   if (!/^[a-z][a-z0-9-]*$/.test(def.id)) throw new Error(`check id "${def.id}" must be kebab-case`);
+  for (const rule of Object.keys(def.meta.rules)) {
+    if (!RULE_NAME.test(rule)) throw new Error(`check ${def.id}: rule name "${rule}" must be kebab-case`);
+    if (rule in RUNNER_RULES) throw new Error(`check ${def.id}: rule name "${rule}" is reserved for the runner`);
+  }
   return { ...def, docsPath: `/checks/${def.id}/` };
 }
 
@@ -188,7 +221,7 @@ export function runsInProduction(kind: RepoKindVerdict): boolean {
   return kind.kind === 'service' || kind.kind === 'infrastructure';
 }
 
-export function notApplicable(summary: string): CheckOutcome {
+export function notApplicable(summary: string): CheckOutcome<never> {
   return { status: 'not-applicable', score: null, summary, findings: [] };
 }
 

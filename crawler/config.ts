@@ -315,8 +315,8 @@ function describeValue(value: unknown): string {
 }
 
 /** Walks the schema along an issue path to find the nearest example to show. */
-function exampleFor(issuePath: readonly PropertyKey[], raw: unknown): { at: string; example: unknown } | undefined {
-  let schema: z.ZodType | undefined = configSchema;
+function exampleFor(root: z.ZodType, issuePath: readonly PropertyKey[], raw: unknown): { at: string; example: unknown } | undefined {
+  let schema: z.ZodType | undefined = root;
   let value: unknown = raw;
   let best: { at: string; example: unknown } | undefined;
   const walked: string[] = [];
@@ -370,9 +370,10 @@ function exampleYaml(value: unknown, key: string): string {
 }
 
 
-function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, counter: LineCounter, file: string): string {
+function formatIssue(schema: z.ZodType, issue: z.core.$ZodIssue, raw: unknown, doc: Document, counter: LineCounter, file: string): string {
   const where = formatPath(issue.path);
-  const line = lineOf(doc, counter, issue.path);
+  // An unknown key is best shown on its own line, not on the first line of the mapping around it.
+  const line = lineOf(doc, counter, issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path);
   let actual: unknown = raw;
   for (const key of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<PropertyKey, unknown>)[key] : undefined;
   let message = issue.message;
@@ -385,7 +386,7 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
     if (meant.length === 1 && meant[0]!.length > 0) message = meant[0]!.map((e) => (e.path.length > 0 ? `${formatPath(e.path)}: ${e.message}` : e.message)).join('; ');
   }
   const lines = [`${file}${line ? `:${line}` : ''}: ${where}: ${message}`];
-  const example = exampleFor(issue.path, raw);
+  const example = exampleFor(schema, issue.path, raw);
   if (example) {
     const key = example.at.split('.').pop() ?? '';
     const shown = exampleYaml(example.example, /^\d+$/.test(key) ? '' : key).trimEnd();
@@ -394,52 +395,101 @@ function formatIssue(issue: z.core.$ZodIssue, raw: unknown, doc: Document, count
   return lines.join('\n');
 }
 
+export type YamlValidation<T> = { ok: true; data: T; lineOf(path: readonly (string | number)[]): number | undefined } | { ok: false; syntax: boolean; problems: string[] };
+
+/**
+ * Parses YAML and validates it against a zod schema. Each problem reads "file:line: path: what is
+ * wrong", followed by the nearest example the schema's metadata gives. Shared by the configuration
+ * and by calibration labels, so every YAML a person writes for Seaworthy fails the same helpful way.
+ */
+export function validateYaml<S extends z.ZodType>(schema: S, text: string, file: string): YamlValidation<z.output<S>> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, logLevel: 'error' });
+  if (doc.errors.length > 0) {
+    return { ok: false, syntax: true, problems: doc.errors.map((e) => `${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: YAML syntax error: ${e.message}`) };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // An alias bomb ("billion laughs") would expand to gigabytes: refused, and said, before it is.
+    return { ok: false, syntax: true, problems: [`${file}: YAML could not be read: ${error instanceof Error ? error.message : String(error)}; remove the aliases (*name) that expand into each other`] };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { ok: false, syntax: false, problems: parsed.error.issues.map((issue) => formatIssue(schema, issue, raw, doc, counter, file)) };
+  const lineOf = (at: readonly (string | number)[]) => {
+    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? counter.linePos(node.range[0]).line : undefined;
+  };
+  return { ok: true, data: parsed.data, lineOf };
+}
+
+const at = (line: number | undefined) => (line ? `:${line}` : '');
+
+/** Configuration files are UTF-8; anything else is named with the line of its first stray byte. */
+export function decodeConfigText(bytes: Buffer, file: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ConfigError(`${file}:1: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+        } catch {
+          break;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    throw new ConfigError(`${file}:${line}: the file is not UTF-8 (a byte there is not valid UTF-8: Latin-1 or Windows-1252?); save it as UTF-8`);
+  }
+}
+
 export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   const file = path.basename(configPath);
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => `${file}: YAML syntax error: ${e.message}`).join('\n'));
-  }
-  const raw = doc.toJS() ?? {};
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const messages = parsed.error.issues.map((issue) => formatIssue(issue, raw, doc, counter, file));
-    throw new ConfigError(`${messages.join('\n')}\n\nFix the configuration and run again (schema: seaworthy.config.schema.json).`);
+  const validated = validateYaml(configSchema, text, file);
+  if (!validated.ok) {
+    throw new ConfigError(validated.syntax ? validated.problems.join('\n') : `${validated.problems.join('\n')}\n\nFix the configuration and run again (schema: seaworthy.config.schema.json).`);
   }
   const levelNames = new Set<string>();
-  for (const [index, l] of parsed.data.levels.entries()) {
-    if (levelNames.has(l.name.toLowerCase())) throw new ConfigError(`${file}: levels[${index}].name: level "${l.name}" is defined twice; level names must be unique.`);
+  for (const [index, l] of validated.data.levels.entries()) {
+    if (levelNames.has(l.name.toLowerCase())) throw new ConfigError(`${file}${at(validated.lineOf(['levels', index, 'name']))}: levels[${index}].name: level "${l.name}" is defined twice; level names must be unique.`);
     levelNames.add(l.name.toLowerCase());
   }
   const names = new Set<string>();
-  for (const [index, t] of parsed.data.teams.entries()) {
-    if (names.has(t.name)) throw new ConfigError(`${file}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
+  for (const [index, t] of validated.data.teams.entries()) {
+    if (names.has(t.name)) throw new ConfigError(`${file}${at(validated.lineOf(['teams', index, 'name']))}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
     names.add(t.name);
   }
-  for (const [ecosystem, settings] of Object.entries(parsed.data.registries)) {
+  for (const [ecosystem, settings] of Object.entries(validated.data.registries)) {
     if (typeof settings !== 'object' || settings === null || !('tokenEnv' in settings) || !settings.tokenEnv) continue;
     const url = new URL(settings.url);
     if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
       throw new ConfigError(`${file}: registries.${ecosystem}: a token (tokenEnv ${settings.tokenEnv}) would travel unencrypted to ${url.host}; use an https URL.`);
     }
   }
-  return { ...parsed.data, configDir: path.dirname(path.resolve(configPath)), configPath: path.resolve(configPath) };
+  return { ...validated.data, configDir: path.dirname(path.resolve(configPath)), configPath: path.resolve(configPath) };
 }
 
 export function loadConfig(configPath: string): SeaworthyConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(configPath, 'utf8');
+    bytes = readFileSync(configPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
       code === 'ENOENT'
-        ? `no configuration at ${configPath}. Create seaworthy.config.yaml (see README "Configuration") or pass --config <file>.`
+        ? `no configuration at ${configPath}. Run "npx seaworthy init" (a GitHub organisation) or "npx seaworthy init --local <folder of clones>" to write one, or pass --config <file>.`
         : `cannot read ${configPath}: ${(error as Error).message}`,
     );
   }
-  return parseConfig(text, configPath);
+  return parseConfig(decodeConfigText(bytes, path.basename(configPath)), configPath);
 }
 
 export function configJsonSchema(): unknown {

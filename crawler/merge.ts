@@ -271,7 +271,7 @@ function foldShard(store: Store, runId: number, file: string, run: ShardRun): { 
         );
         const results = db.prepare(`SELECT id, ${RESULT_COLUMNS.join(', ')} FROM shard.check_results WHERE run_id = ? AND repo_id = ? ORDER BY id`);
         const insertResult = db.prepare(`INSERT INTO main.check_results (run_id, repo_id, ${RESULT_COLUMNS.join(', ')}) VALUES (@runId, @repoId, ${RESULT_COLUMNS.map((c) => `@${c}`).join(', ')})`);
-        const copyFindings = db.prepare('INSERT INTO main.findings (result_id, severity, message, path, line) SELECT ?, severity, message, path, line FROM shard.findings WHERE result_id = ? ORDER BY id');
+        const copyFindings = db.prepare('INSERT INTO main.findings (result_id, rule, severity, message, path, line) SELECT ?, rule, severity, message, path, line FROM shard.findings WHERE result_id = ? ORDER BY id');
         // What changed since the previous crawl (the site's "what changed"), as the single job writes it.
         const copyCommits = db.prepare(
           `INSERT INTO main.repo_run_commits (run_id, repo_id, ${COMMIT_COLUMNS.join(', ')})

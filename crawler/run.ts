@@ -2,7 +2,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
-import { SEVERITIES, STATUSES, packageKey, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
+import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import { acquireWriterLock, type WriterLock } from '../data/lock.ts';
@@ -22,6 +22,7 @@ import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { EmptyRepositoryError, NoCommitAtDateError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './sources/types.ts';
 import { TOOL_VERSION } from './version.ts';
+import { inWarningScope, warnCollectionKeys } from './warnings.ts';
 
 export interface CrawlOptions {
   dbPath: string;
@@ -110,7 +111,7 @@ export function enabledChecks(config: SeaworthyConfig, only?: string[], all: rea
 }
 
 /** Rejects outcomes that break the contract, so a buggy check shows as `error`, never as a score. */
-function validateOutcome(outcome: CheckOutcome): string | undefined {
+function validateOutcome(outcome: CheckOutcome, rules: Readonly<Record<string, unknown>>): string | undefined {
   if (!outcome || typeof outcome !== 'object') return 'returned no outcome';
   if (!STATUSES.includes(outcome.status) || (outcome.status as string) === 'waived') return `returned unknown status ${JSON.stringify(outcome.status)}`;
   if (outcome.score !== null && !(typeof outcome.score === 'number' && outcome.score >= 0 && outcome.score <= 10)) return `returned score ${String(outcome.score)} outside 0–10`;
@@ -119,6 +120,7 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
   if (!Array.isArray(outcome.findings)) return 'returned findings that are not a list';
   for (const f of outcome.findings) {
     if (!f || !SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
+    if (typeof f.rule !== 'string' || !Object.hasOwn(rules, f.rule)) return `returned a finding with ${typeof f.rule === 'string' ? `the undeclared rule ${JSON.stringify(f.rule)}` : 'no rule'} (declared: ${Object.keys(rules).join(', ') || 'none'})`;
     if (f.path !== undefined && typeof f.path !== 'string') return 'returned a finding whose path is not a string';
     if (f.line !== undefined && !(Number.isInteger(f.line) && f.line > 0)) return 'returned a finding whose line is not a positive integer';
   }
@@ -127,13 +129,15 @@ function validateOutcome(outcome: CheckOutcome): string | undefined {
 
 const NO_FACTS: ExternalFacts = { packages: new Map() };
 
+/** Runs a check and validates its outcome; the findings come back with their rule ids (`<check-id>/<rule>`). */
 export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date, facts: ExternalFacts = NO_FACTS): { outcome: CheckOutcome; durationMs: number } {
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
-    outcome = check.run(snapshot, { options, kind, now, facts });
-    const problem = validateOutcome(outcome);
+    outcome = inWarningScope({ check: check.id }, () => check.run(snapshot, { options, kind, now, facts }));
+    const problem = validateOutcome(outcome, check.meta.rules);
     if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
+    else outcome = { ...outcome, findings: outcome.findings.map((f) => ({ ...f, rule: ruleId(check.id, f.rule) })) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     outcome = { status: 'error', score: null, summary: `check ${check.id} crashed: ${message}`, findings: [] };
@@ -142,6 +146,7 @@ export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnTy
 }
 
 export function applyExemption(
+  checkId: string,
   outcome: CheckOutcome,
   exemption: { reason: string; expires: string } | undefined,
   now: Date,
@@ -154,7 +159,7 @@ export function applyExemption(
   // The expired waiver is kept with the real status, so the site can mark it "waiver expired".
   return {
     ...outcome,
-    findings: [{ severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
+    findings: [{ rule: ruleId(checkId, 'waiver-expired' satisfies keyof typeof RUNNER_RULES), severity: 'medium', message: `waiver expired on ${exemption.expires} ("${exemption.reason}"): fix the findings or renew the exemption in seaworthy.config.yaml` }, ...outcome.findings],
     waiver: exemption,
   };
 }
@@ -230,7 +235,12 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, previousHead?: string): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
+  // A library warning raised while this repository is read or judged names it (crawler/warnings.ts).
+  return inWarningScope({ repo: ref.key }, () => judgeRepo(ref, source, config, checks, needs, now, provider, logger, previousHead));
+}
+
+async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
@@ -241,6 +251,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     if (error instanceof EmptyRepositoryError) return emptyResult(ref, teamOf(config, ref), checks, error.message, performance.now() - started);
     return { ...errorResult(ref, teamOf(config, ref), checks, describeError(error, ref), performance.now() - started), unreadable: true } as RepoResult;
   }
+  warnCollectionKeys(snapshot, ref.key, logger);
   const owner = await ownerOf(config, ref, source, snapshot);
   const kind = detectKind(snapshot, override);
   const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
@@ -250,7 +261,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
       ? { outcome: { status: 'error' as const, score: null, summary: wantError, findings: [] }, durationMs: 0 }
       : runCheck(check, snapshot, kind, options, now, facts.get(check.id));
     const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
-    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(outcome, exemption, now) };
+    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(check.id, outcome, exemption, now) };
   });
   return {
     repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
@@ -379,7 +390,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, facts, store.previousHead(ref.key, startedAt.toISOString()));
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts, logger, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
@@ -483,6 +494,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       ...(shardLabel ? { shard: shardLabel } : {}),
       ...(pruned ? { pruned } : {}),
     };
+    for (const circuit of registries?.openCircuits ?? []) logger.warn('package registry was unreachable during this crawl', { host: circuit.host, reason: circuit.reason });
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
     if (git) logger.info('git', { clones: git.clones, fetches: git.fetches, cached: git.cached, reclones: git.reclones, blobFetches: git.blobFetches, blobs: git.blobs, retries: git.retries, bytes: git.bytes, ms: Math.round(git.ms), cacheBytes: git.cacheBytes });
     logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, skippedFolders: skippedFolders.length, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });

@@ -34,6 +34,7 @@ export function crawlMarkdown(summary: CrawlSummary): string {
     ...gitLines(summary.git),
     ...errorTable(summary.errors),
     ...skippedTable(summary.skippedFolders),
+    ...(summary.registries?.openCircuits.length ? ['', '| package registry not reached | why | effect |', '|---|---|---|', ...summary.registries.openCircuits.map((c) => `| ${cell(c.host)} | ${cell(c.reason)} | not asked again this run; its packages undated unless cached |`)] : []),
   ];
   return lines.join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 // the data, and used by the tests to parse what the site serves), a CSV per team and SVG badges.
 import { z } from 'zod';
 import { SEVERITIES, STATUSES, type Status } from '../checks/contract.ts';
+import { fixPath, worstRule } from './present.ts';
 import { fileUrl, type RunRow } from './queries.ts';
 import type { RepoView, Scorecard } from './scorecard.ts';
 
@@ -68,7 +69,15 @@ export const apiSchemas = {
   team: document('team', {
     team: z.object({ name: z.string(), displayName: z.string(), contact: z.string().nullable(), score, level, changeSincePreviousRun: change, changeOver30Days: change }),
     repositories: z.array(repoSummary),
-    nextActions: z.array(z.object({ checkId: z.string(), gain: z.number(), repositories: z.array(z.string()), remediation: path })),
+    nextActions: z.array(
+      z.object({
+        checkId: z.string(),
+        gain: z.number(),
+        repositories: z.array(z.string()),
+        rule: z.string().nullable().describe('The most severe rule the repositories break ("<check-id>/<rule-name>"); null when their findings name none.'),
+        remediation: path.describe('"How to fix" of that rule, else the whole section.'),
+      }),
+    ),
     waivers: z.array(z.object({ repository: z.string(), checkId: z.string(), reason: z.string(), expires: z.string(), expired: z.boolean() })),
     history: z.array(z.object({ runId: z.int(), date: z.string(), score, level })),
   }),
@@ -83,8 +92,22 @@ export const apiSchemas = {
         weight: z.number(),
         summary: z.string(),
         waiver: z.object({ reason: z.string(), expires: z.string(), expired: z.boolean() }).nullable(),
-        remediation: path,
-        findings: z.array(z.object({ severity: z.enum(SEVERITIES), message: z.string(), path: z.string().nullable(), line: z.int().nullable(), url: z.string().nullable() })),
+        remediation: path.describe('"How to fix" on the check\'s page: the subsection of the most severe rule broken, else the whole section.'),
+        findings: z.array(
+          z.object({
+            rule: z
+              .string()
+              .regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/)
+              .nullable()
+              .describe('The rule broken, "<check-id>/<rule-name>" (e.g. "runbooks/alert-without-runbook"); null for findings stored before rules existed.'),
+            severity: z.enum(SEVERITIES),
+            message: z.string(),
+            path: z.string().nullable(),
+            line: z.int().nullable(),
+            url: z.string().nullable(),
+            remediation: path.describe('The rule\'s "How to fix" subsection on the check\'s page (the whole section when the finding has no rule).'),
+          }),
+        ),
       }),
     ),
     history: z
@@ -211,7 +234,7 @@ export function teamDocument(s: Scorecard, name: string, href: Href): ApiDocumen
     run: runOf(s.latest, href),
     team: { name: team.name, displayName: team.displayName, contact: team.contact, score: team.score, level: { index: team.level, name: team.levelName }, changeSincePreviousRun: team.changeSincePrevious, changeOver30Days: team.changeSinceBaseline },
     repositories: s.teamRepos(name).map((r) => repoOf(r, href)),
-    nextActions: s.nextActions(name).map((a) => ({ checkId: a.checkId, gain: Math.round(a.gain * 100) / 100, repositories: a.repos.map((r) => r.key), remediation: href(`${a.check.docsPath}#how-to-fix`) })),
+    nextActions: s.nextActions(name).map((a) => ({ checkId: a.checkId, gain: Math.round(a.gain * 100) / 100, repositories: a.repos.map((r) => r.key), rule: a.rule ?? null, remediation: href(a.remediation) })),
     waivers: [...active, ...expired],
     history: s.teamHistory(name).runs.map((r) => ({ runId: r.runId, date: r.date, score: r.score, level: { index: r.level, name: s.levelName(r.level) } })),
   };
@@ -220,6 +243,7 @@ export function teamDocument(s: Scorecard, name: string, href: Href): ApiDocumen
 export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiDocument<'repository'> {
   const repo = s.repo(slug)!;
   const results = s.q.checkResults(s.latest!.id, repo.repoId);
+  const docsPath = (checkId: string) => s.checkInfo(checkId)?.docsPath ?? `/checks/${checkId}/`;
   const commits = s.q.repoCommits(repo.repoId);
   const { runs, checks: columns } = s.q.repoTimeline(repo.repoId);
   // Each check's results only where they differ from the run before.
@@ -256,8 +280,8 @@ export function repositoryDocument(s: Scorecard, slug: string, href: Href): ApiD
       weight: r.weight,
       summary: r.summary,
       waiver: r.waiverReason && r.waiverExpires ? { reason: r.waiverReason, expires: r.waiverExpires, expired: r.status !== 'waived' } : null,
-      remediation: href(`${s.checkInfo(r.checkId)?.docsPath ?? `/checks/${r.checkId}/`}#how-to-fix`),
-      findings: r.findings.map((f) => ({ severity: f.severity, message: f.message, path: f.path, line: f.line, url: fileUrl(repo.webUrl, repo.headOid, f.path, f.line) ?? null })),
+      remediation: href(fixPath(docsPath(r.checkId), worstRule(r.findings))),
+      findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, path: f.path, line: f.line, url: fileUrl(repo.webUrl, repo.headOid, f.path, f.line) ?? null, remediation: href(fixPath(docsPath(r.checkId), f.rule)) })),
     })),
     history,
   };

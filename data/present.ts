@@ -1,6 +1,6 @@
 // Pure helpers that shape stored results for reading: long reference lists folded, unchanged runs
 // merged into spans, checks ordered by what to fix first.
-import type { Status } from '../checks/contract.ts';
+import { RUNNER_RULES, ruleAnchor, type Severity, type Status } from '../checks/contract.ts';
 
 export interface Reference {
   path: string;
@@ -67,4 +67,29 @@ const URGENCY: Record<Status, number> = { fail: 0, error: 1, warn: 2, waived: 3,
 export function byUrgency<R extends { checkId: string; status: Status; score: number | null; weight: number }>(results: readonly R[]): R[] {
   const missing = (r: R) => (r.score === null ? 0 : r.weight * (10 - r.score));
   return [...results].sort((a, b) => URGENCY[a.status] - URGENCY[b.status] || missing(b) - missing(a) || a.checkId.localeCompare(b.checkId));
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { high: 3, medium: 2, low: 1, info: 0 };
+
+/**
+ * The rule to fix first among a check's findings: the most severe one broken, then the one with
+ * most findings at that severity, then the check's own rules before the runner's (an expired
+ * waiver), then by id. Info findings break no rule; findings stored before rules existed have none.
+ */
+export function worstRule(findings: Iterable<{ rule: string | null; severity: Severity }>): string | undefined {
+  const tally = new Map<string, { rank: number; count: number }>();
+  for (const f of findings) {
+    const rank = SEVERITY_RANK[f.severity];
+    if (f.rule === null || rank === 0) continue;
+    const seen = tally.get(f.rule);
+    if (!seen || rank > seen.rank) tally.set(f.rule, { rank, count: 1 });
+    else if (rank === seen.rank) seen.count++;
+  }
+  const runner = (rule: string) => (rule.slice(rule.lastIndexOf('/') + 1) in RUNNER_RULES ? 1 : 0);
+  return [...tally].sort(([a, x], [b, y]) => y.rank - x.rank || y.count - x.count || runner(a) - runner(b) || a.localeCompare(b))[0]?.[0];
+}
+
+/** A check page's "How to fix" for a rule (its subsection), or the whole section without one. */
+export function fixPath(docsPath: string, rule: string | null | undefined): string {
+  return `${docsPath}#${rule ? ruleAnchor(rule) : 'how-to-fix'}`;
 }

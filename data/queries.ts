@@ -77,6 +77,8 @@ export interface TeamSummary {
 }
 
 export interface FindingRow {
+  /** `<check-id>/<rule-name>`; null for findings stored before checks declared rules (migration 0009). */
+  rule: string | null;
   severity: 'info' | 'low' | 'medium' | 'high';
   message: string;
   path: string | null;
@@ -308,7 +310,7 @@ export class Queries {
       .all(runId) as (Omit<CheckResultDetail, 'findings'> & { id: number; repoId: number })[];
     const findings = this.db
       .prepare(
-        `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id IN (SELECT id FROM check_results WHERE run_id = ?)
+        `SELECT result_id AS resultId, rule, severity, message, path, line FROM findings WHERE result_id IN (SELECT id FROM check_results WHERE run_id = ?)
          ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
       )
       .all(runId) as (FindingRow & { resultId: number })[];
@@ -331,7 +333,7 @@ export class Queries {
     // range: the findings index answers it directly; ids in the range from elsewhere are dropped below.
     const ids = results.map((r) => r.id);
     const findings = this.stmt(
-      `SELECT result_id AS resultId, severity, message, path, line FROM findings WHERE result_id BETWEEN ? AND ?
+      `SELECT result_id AS resultId, rule, severity, message, path, line FROM findings WHERE result_id BETWEEN ? AND ?
        ORDER BY result_id, CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END, path, line, id`,
     ).all(Math.min(...ids), Math.max(...ids)) as (FindingRow & { resultId: number })[];
     const byResult = new Map<number, FindingRow[]>();

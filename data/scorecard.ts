@@ -16,6 +16,7 @@ import {
 } from './insights.ts';
 import type { History } from './history.ts';
 import { levelName, repoLevel, teamLevel, type LevelDefinition, type Shortfall } from './levels.ts';
+import { fixPath, worstRule } from './present.ts';
 import type { Queries, RepoSummary, RunRow, StatusFlip, TeamSummary } from './queries.ts';
 
 export interface CheckInfo {
@@ -264,14 +265,17 @@ export class Scorecard {
   }
 
   /** Next best actions for a team: failing and warning checks ranked by the team score they would add. */
-  nextActions(team: string): (CheckGain & { check: CheckInfo; repoViews: (CheckGain['repos'][number] & { repo: RepoView })[] })[] {
+  /** Each action names the most severe rule its repositories break in the latest run, and links its "How to fix" (site path, without base). */
+  nextActions(team: string): (CheckGain & { check: CheckInfo; rule: string | undefined; remediation: string; repoViews: (CheckGain['repos'][number] & { repo: RepoView })[] })[] {
     const repos = this.teamRepos(team);
     const bySlug = new Map(repos.map((r) => [r.slug, r]));
-    return scoreGains(repos.map((r) => ({ key: r.slug, checks: r.checks }))).map((g) => ({
-      ...g,
-      check: this.checkInfo(g.checkId)!,
-      repoViews: g.repos.map((x) => ({ ...x, repo: bySlug.get(x.key)! })),
-    }));
+    return scoreGains(repos.map((r) => ({ key: r.slug, checks: r.checks }))).map((g) => {
+      const check = this.checkInfo(g.checkId)!;
+      const repoViews = g.repos.map((x) => ({ ...x, repo: bySlug.get(x.key)! }));
+      const findings = repoViews.flatMap((x) => this.q.checkResults(this.latest!.id, x.repo.repoId).find((r) => r.checkId === g.checkId)?.findings ?? []);
+      const rule = worstRule(findings);
+      return { ...g, check, rule, remediation: fixPath(check.docsPath, rule), repoViews };
+    });
   }
 
   /** Team score, level and each check's mean score in every run the team had repositories in. */

@@ -25,6 +25,9 @@ export interface TeamRow {
   contact?: string;
 }
 
+/** A finding as stored: its rule is the full id, `<check-id>/<rule-name>` (the runner qualifies what checks return). */
+export type StoredFinding = Finding;
+
 export interface StoredCheckResult {
   checkId: string;
   checkVersion: number;
@@ -33,7 +36,7 @@ export interface StoredCheckResult {
   score: number | null;
   weight: number;
   summary: string;
-  findings: Finding[];
+  findings: StoredFinding[];
   /** The exemption that applied: active when status is waived, expired otherwise. */
   waiver?: { reason: string; expires: string };
   durationMs: number;
@@ -136,7 +139,7 @@ export class Store {
          VALUES (@runId, @repoId, @checkId, @checkVersion, @status, @underlyingStatus, @score, @weight, @summary,
            @waiverReason, @waiverExpires, @durationMs)`,
       ),
-      insertFinding: db.prepare('INSERT INTO findings (result_id, severity, message, path, line) VALUES (?, ?, ?, ?, ?)'),
+      insertFinding: db.prepare('INSERT INTO findings (result_id, rule, severity, message, path, line) VALUES (?, ?, ?, ?, ?, ?)'),
       runConfig: db.prepare('SELECT config_hash AS configHash, tool_version AS toolVersion FROM runs WHERE id = ?'),
       previous: db.prepare(
         `SELECT rr.run_id AS runId, COALESCE(rr.carried_from_run, rr.run_id) AS originRunId, origin.started_at AS originStartedAt,
@@ -169,8 +172,8 @@ export class Store {
          FROM check_results WHERE run_id = @fromRunId AND repo_id = @repoId AND check_id IN (SELECT value FROM json_each(@checkIds))`,
       ),
       copyFindings: db.prepare(
-        `INSERT INTO findings (result_id, severity, message, path, line)
-         SELECT fresh.id, f.severity, f.message, f.path, f.line
+        `INSERT INTO findings (result_id, rule, severity, message, path, line)
+         SELECT fresh.id, f.rule, f.severity, f.message, f.path, f.line
          FROM findings f
          JOIN check_results old ON old.id = f.result_id
          JOIN check_results fresh ON fresh.run_id = @runId AND fresh.repo_id = old.repo_id AND fresh.check_id = old.check_id
@@ -287,7 +290,7 @@ export class Store {
         durationMs: check.durationMs,
       }).lastInsertRowid,
     );
-    for (const f of check.findings) this.statements.insertFinding.run(resultId, f.severity, f.message, f.path ?? null, f.line ?? null);
+    for (const f of check.findings) this.statements.insertFinding.run(resultId, f.rule, f.severity, f.message, f.path ?? null, f.line ?? null);
   }
 
   /** The latest good (not stale) result of a repository before `runId`, from runs that judged today's state (no --as-of). */

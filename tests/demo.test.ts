@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../crawler/config.ts';
 import { createLogger } from '../crawler/log.ts';
 import { crawl } from '../crawler/run.ts';
+import { RUNNER_RULES } from '../checks/contract.ts';
+import { CHECKS } from '../checks/registry.ts';
 import { Queries } from '../data/queries.ts';
 import { demoFleetSpecs, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { git, tempDir } from './helpers.ts';
@@ -108,12 +110,30 @@ describe('demo fleet', () => {
     expect(byName.get('analytics-dashboards')?.checks.runbooks?.status).toBe('waived');
     const runbooksOf = (name: string) => queries.checkResults(run.id, byName.get(name)!.repoId).find((r) => r.checkId === 'runbooks')!;
     const ledger = runbooksOf('ledger-service');
-    expect(ledger.findings.some((f) => /does not exist in this repository/.test(f.message))).toBe(true);
-    expect(ledger.findings.some((f) => /runbook is a stub/.test(f.message) && f.path === 'RUNBOOK.md')).toBe(true);
+    expect(ledger.findings.some((f) => f.rule === 'runbooks/broken-runbook-link' && /does not exist in this repository/.test(f.message))).toBe(true);
+    expect(ledger.findings.some((f) => f.rule === 'runbooks/runbook-stub' && /runbook is a stub/.test(f.message) && f.path === 'RUNBOOK.md')).toBe(true);
     // The expired waiver shows the real result, with a finding saying so.
     const checkout = runbooksOf('checkout-web');
     expect(checkout.status).not.toBe('waived');
-    expect(checkout.findings.some((f) => /^waiver expired on 2026-10-01/.test(f.message))).toBe(true);
+    expect(checkout.findings.some((f) => f.rule === 'runbooks/waiver-expired' && /^waiver expired on 2026-10-01/.test(f.message))).toBe(true);
+  });
+
+  it('stores every finding with the id of a rule its check declares', () => {
+    const run = queries.latestRun()!;
+    const declared = new Map(CHECKS.map((c) => [c.id, new Set([...Object.keys(c.meta.rules), ...Object.keys(RUNNER_RULES)])]));
+    const seen = new Set<string>();
+    for (const repo of queries.repositories(run.id)) {
+      for (const result of queries.checkResults(run.id, repo.repoId)) {
+        for (const f of result.findings) {
+          const [checkId, name] = (f.rule ?? '').split('/');
+          expect(checkId, `${repo.name}: ${f.message}`).toBe(result.checkId);
+          expect(declared.get(result.checkId)?.has(name ?? ''), `${repo.name}: ${f.rule}`).toBe(true);
+          seen.add(f.rule!);
+        }
+      }
+    }
+    // The demo fleet breaks rules of every check.
+    expect(new Set([...seen].map((r) => r.split('/')[0]))).toEqual(new Set(CHECKS.map((c) => c.id)));
   });
 
   it('shows stale feature flags passing, partial and failing, each finding with its references', () => {
@@ -128,6 +148,6 @@ describe('demo fleet', () => {
     for (const name of ['payments-api', 'checkout-web', 'ledger-service', 'data-pipeline']) expect(status(name), name).toBe('fail');
     for (const name of ['platform-terraform', 'k8s-monitoring', 'ci-templates', 'experiments-sdk', 'analytics-dashboards', 'data-docs']) expect(status(name), name).toBe('not-applicable');
     const growth = queries.checkResults(run.id, byName.get('growth-api')!.repoId).find((r) => r.checkId === 'stale-flags')!;
-    expect(growth.findings.some((f) => f.path === 'flags.yaml' && /"beta-search".* expired on \d{4}-\d{2}-\d{2}/.test(f.message) && /internal\/search\/search\.go:\d+$/.test(f.message))).toBe(true);
+    expect(growth.findings.some((f) => f.rule === 'stale-flags/expired-flag' && f.path === 'flags.yaml' && /"beta-search".* expired on \d{4}-\d{2}-\d{2}/.test(f.message) && /internal\/search\/search\.go:\d+$/.test(f.message))).toBe(true);
   });
 });

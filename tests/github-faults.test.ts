@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FixtureRepoSpec } from '../fixtures/factory.ts';
 import { FAKE_TOKEN, memoryLogger, runCliAsync, startFleet } from './github-fleet.ts';
-import { git } from './helpers.ts';
+import { git, scaled } from './helpers.ts';
 
 const spec = (name: string): FixtureRepoSpec => ({
   name,
@@ -14,7 +14,13 @@ const spec = (name: string): FixtureRepoSpec => ({
 });
 
 // Re-read every time (no carry-forward), small timeouts, two retries.
-const SOURCE = '    budget: {requestTimeoutSeconds: 0.5, retries: 2, maxRateLimitWaitMinutes: 1}\n';
+// Two retries. A request to the in-process fake may take as long as a loaded machine makes it: the
+// request timeout is short only in the tests about it (SEAWORTHY_TEST_TIME_SCALE scales both).
+const SOURCE = `    budget: {requestTimeoutSeconds: ${scaled(30_000) / 1000}, retries: 2, maxRateLimitWaitMinutes: 1}\n`;
+const TIMEOUT_MS = scaled(500);
+const TIMEOUT_SOURCE = `    budget: {requestTimeoutSeconds: ${TIMEOUT_MS / 1000}, retries: 2, maxRateLimitWaitMinutes: 1}\n`;
+/** Seconds as the client words them (one decimal), for matching its messages. */
+const secondsText = (ms: number) => String(Math.round(ms / 100) / 10).replace('.', '\\.');
 const EXTRA = 'crawl: {carryForwardDays: 0}\n';
 
 describe('GitHub faults', () => {
@@ -99,25 +105,25 @@ describe('GitHub faults', () => {
 
   it('times out a request that never answers, retries it, and bounds it', async () => {
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'hang' } });
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE))).status).toBe('ok');
     expect(attempts('PullRequests')).toBe(2);
 
     fleet.fake.resetLog();
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 100, fault: { kind: 'hang' } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    const summary = await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE));
     expect(attempts('PullRequests')).toBe(9); // the batch, then its two halves, three attempts each
     expect(summary.status).toBe('failed');
-    expect(summary.errors[0]!.error).toMatch(/no complete answer within 0.5 s/);
+    expect(summary.errors[0]!.error).toMatch(new RegExp(`no complete answer within ${secondsText(TIMEOUT_MS)} s`));
   });
 
   it('survives a very slow response within the timeout and retries one beyond it', async () => {
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'slow', ms: 200 } });
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE))).status).toBe('ok');
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE))).status).toBe('ok');
     expect(attempts('PullRequests')).toBe(1);
 
     fleet.fake.resetLog();
-    fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'slow', ms: 3000 } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'slow', ms: 6 * TIMEOUT_MS } }); // its last piece is due after the client's timeout
+    const summary = await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE));
     expect(summary.status).toBe('ok');
     expect(attempts('PullRequests')).toBe(2);
     // GitHub charged the answer that never arrived in time too (discovery, teams, the pull-request
@@ -132,13 +138,13 @@ describe('GitHub faults', () => {
   it('honours Retry-After of a secondary rate limit, and stops after a few', async () => {
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'secondary', retryAfter: 2 } });
     const logger = memoryLogger();
-    expect((await fleet.crawl(fleet.config(EXTRA, SOURCE), { logger })).status).toBe('ok');
+    expect((await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE), { logger })).status).toBe('ok');
     expect(attempts('PullRequests')).toBe(2);
     expect(logger.lines.some((l) => l.includes('GitHub secondary rate limit') && l.includes('"retryAfterSeconds":2') && l.includes('"waiting":"yes"'))).toBe(true);
 
     fleet.fake.resetLog();
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 100, fault: { kind: 'secondary', retryAfter: 1 } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
+    const summary = await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE));
     expect(attempts('PullRequests')).toBe(4);
     expect(summary.status).toBe('failed');
     expect(summary.errors[0]!.error).toMatch(/secondary rate limit/);
@@ -162,7 +168,7 @@ describe('GitHub faults', () => {
     fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 1, fault: { kind: 'exhausted', resetIn: 1 } });
     const logger = memoryLogger();
     // Real seconds here: the fake's reset is real time.
-    const waited = await fleet.crawl(fleet.config(EXTRA, SOURCE), { logger, secondMs: 1000 });
+    const waited = await fleet.crawl(fleet.config(EXTRA, TIMEOUT_SOURCE), { logger, secondMs: 1000 });
     expect(waited.status).toBe('ok');
     expect(logger.lines.some((l) => l.includes('GitHub API budget exhausted') && l.includes('"waiting":"yes"'))).toBe(true);
 
@@ -172,7 +178,7 @@ describe('GitHub faults', () => {
     // One repository per batch, one at a time: the later batches come after the refusal.
     const far = await fleet.crawl(fleet.config('crawl: {carryForwardDays: 0, concurrency: 1}\n', SOURCE), { secondMs: 1000, batchSize: 1 });
     expect(far).toMatchObject({ status: 'failed', stale: 3 });
-    expect(far.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/GraphQL API budget exhausted; it resets in 36\d\d s/)));
+    expect(far.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/GraphQL API budget exhausted; it resets in 3[56]\d\d s/)));
     // After the refusal nothing more is sent: no retry storm against an empty budget, and no git
     // for repositories whose pull requests cannot be asked.
     expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'PullRequests']);
@@ -180,10 +186,12 @@ describe('GitHub faults', () => {
   });
 
   it('stops at the total time budget; what was not reached keeps its last result, marked stale', async () => {
-    fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 100, fault: { kind: 'slow', ms: 4000 } });
-    const summary = await fleet.crawl(fleet.config(EXTRA, '    budget: {maxMinutes: 0.02, requestTimeoutSeconds: 30, retries: 5}\n'));
+    // 1.2 s on a quiet machine; every pull-request query trickles over four budgets.
+    const budgetMs = scaled(1200);
+    fleet.fake.inject({ on: 'graphql', match: /PullRequests/, times: 100, fault: { kind: 'slow', ms: 4 * budgetMs } });
+    const summary = await fleet.crawl(fleet.config(EXTRA, `    budget: {maxMinutes: ${budgetMs / 60_000}, requestTimeoutSeconds: ${scaled(30_000) / 1000}, retries: 5}\n`));
     expect(summary.stale).toBe(3);
-    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/time budget of 1\.2 s is used up|no complete answer within/)));
+    expect(summary.errors.map((e) => e.error)).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(new RegExp(`time budget of ${secondsText(budgetMs)} s is used up|no complete answer within`))));
   });
 
   it('the CLI says partial and exits 1, and never prints or stores the token', async () => {

@@ -29,7 +29,7 @@ function results(dbPath: string): ResultRow[] {
     return db
       .prepare(
         `SELECT r.name AS repo, c.check_id AS "check", c.status, c.score, c.summary,
-           (SELECT json_group_array(json_array(f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = c.id ORDER BY id) f) AS findings
+           (SELECT json_group_array(json_array(f.rule, f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = c.id ORDER BY id) f) AS findings
          FROM check_results c JOIN repositories r ON r.id = c.repo_id
          WHERE c.run_id = (SELECT MAX(id) FROM runs) ORDER BY r.name, c.check_id`,
       )

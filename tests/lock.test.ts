@@ -173,7 +173,8 @@ describe('crawl as a single writer, and stopping on a signal', () => {
   });
 
   it('refuses while another live process holds the database (exit 5), and with --wait runs once it is gone', async () => {
-    const holder = spawn('sleep', ['60']);
+    // Alive until the test kills it, however long the runs below take on a loaded machine.
+    const holder = spawn('sleep', ['86400']);
     try {
       plantLock(db(), { pid: holder.pid!, command: 'crawl' });
       const refused = runCli(['crawl', '-c', config, '-q']);
@@ -248,7 +249,7 @@ describe('readers', () => {
     const store = new Store(file);
     const finish = (startedAt: string) => {
       const runId = store.startRun({ startedAt, toolVersion: 't', config: {} });
-      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ severity: 'low', message: 'm' }] }] }, startedAt);
+      store.writeRepoResult(runId, { repo: { key: 'local/acme/a', host: 'local', owner: 'acme', name: 'a' }, status: 'ok', problems: [], score: 5, durationMs: 1, results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score: 5, weight: 1, summary: 's', durationMs: 1, findings: [{ rule: 'runbooks/no-runbook', severity: 'low', message: 'm' }] }] }, startedAt);
       store.finishRun(runId, { finishedAt: startedAt, status: 'ok', repoCount: 1, errorCount: 0 });
       return runId;
     };

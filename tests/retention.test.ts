@@ -71,7 +71,7 @@ function result(name: string, score: number, status: 'ok' | 'error' = 'ok'): Rep
     durationMs: 5,
     head: { oid: 'a'.repeat(40), date: '2026-01-01T00:00:00Z' },
     results: [
-      { checkId: 'runbooks', checkVersion: 1, status: status === 'ok' ? 'warn' : 'error', score: status === 'ok' ? score : null, weight: 3, summary: 's', durationMs: 1, findings: status === 'ok' ? [{ severity: 'high', message: `${name} finding`, path: 'RUNBOOK.md', line: 3 }, { severity: 'low', message: 'second', path: 'a.yaml', line: 1 }] : [] },
+      { checkId: 'runbooks', checkVersion: 1, status: status === 'ok' ? 'warn' : 'error', score: status === 'ok' ? score : null, weight: 3, summary: 's', durationMs: 1, findings: status === 'ok' ? [{ rule: 'runbooks/no-runbook', severity: 'high', message: `${name} finding`, path: 'RUNBOOK.md', line: 3 }, { rule: 'runbooks/runbook-incomplete', severity: 'low', message: 'second', path: 'a.yaml', line: 1 }] : [] },
     ],
   };
 }

@@ -18,7 +18,7 @@ function snapshotWith(files: Record<string, string>) {
 }
 
 const service: RepoKindVerdict = { kind: 'service', source: 'detected', evidence: [] };
-const meta = { title: 'T', description: 'd', category: 'operability' as const, weight: 1, version: 1, reads: ['**/*'], options: z.object({}) };
+const meta = { title: 'T', description: 'd', category: 'operability' as const, weight: 1, version: 1, reads: ['**/*'], options: z.object({}), rules: { 'no-runbook': { title: 'No runbook' } } };
 
 describe('running a check', () => {
   it('turns an exception into status error, never fail, and keeps the message', () => {
@@ -28,15 +28,41 @@ describe('running a check', () => {
   });
 
   it('rejects outcomes that break the contract', () => {
-    const bad = (o: unknown) => runCheck(defineCheck({ id: 'bad', meta, run: () => o as CheckOutcome }), snapshotWith({}), service, {}, new Date()).outcome;
+    const bad = (o: unknown) => runCheck(defineCheck({ id: 'bad', meta, run: () => o as CheckOutcome<'no-runbook'> }), snapshotWith({}), service, {}, new Date()).outcome;
     expect(bad({ status: 'pass', score: 11, summary: '', findings: [] }).summary).toContain('outside 0–10');
     expect(bad({ status: 'great', score: 5, summary: '', findings: [] }).summary).toContain('unknown status');
     expect(bad({ status: 'not-applicable', score: 0, summary: '', findings: [] }).status).toBe('error');
-    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'urgent', message: 'x' }] }).status).toBe('error');
+    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ rule: 'no-runbook', severity: 'urgent', message: 'x' }] }).status).toBe('error');
     expect(bad({ status: 'pass', score: 9, findings: [] }).summary).toBe('check bad returned no summary');
-    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'low', message: 'x', line: 0 }] }).status).toBe('error');
-    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ severity: 'low', message: 'x', path: ['a'] }] }).status).toBe('error');
+    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ rule: 'no-runbook', severity: 'low', message: 'x', line: 0 }] }).status).toBe('error');
+    expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [{ rule: 'no-runbook', severity: 'low', message: 'x', path: ['a'] }] }).status).toBe('error');
     expect(bad({ status: 'pass', score: 9, summary: 'ok', findings: [] }).status).toBe('pass');
+  });
+
+  it('turns a finding with an undeclared rule, or none, into an error that names it, never a stored result', () => {
+    const bad = (o: unknown) => runCheck(defineCheck({ id: 'bad', meta, run: () => o as CheckOutcome<'no-runbook'> }), snapshotWith({}), service, {}, new Date()).outcome;
+    const undeclared = bad({ status: 'fail', score: 2, summary: 'no runbook', findings: [{ rule: 'no-runbook', severity: 'high', message: 'a' }, { rule: 'alert-without-runbook', severity: 'medium', message: 'b' }] });
+    expect(undeclared).toEqual({ status: 'error', score: null, summary: 'check bad returned a finding with the undeclared rule "alert-without-runbook" (declared: no-runbook)', findings: [] });
+    expect(bad({ status: 'fail', score: 2, summary: 's', findings: [{ severity: 'high', message: 'a' }] }).summary).toBe('check bad returned a finding with no rule (declared: no-runbook)');
+    // The full id, or an inherited property name, is not a declared rule name either.
+    expect(bad({ status: 'fail', score: 2, summary: 's', findings: [{ rule: 'bad/no-runbook', severity: 'high', message: 'a' }] }).status).toBe('error');
+    expect(bad({ status: 'fail', score: 2, summary: 's', findings: [{ rule: 'toString', severity: 'high', message: 'a' }] }).status).toBe('error');
+  });
+
+  it('qualifies declared rules with the check id', () => {
+    const check = defineCheck({ id: 'runbooks', meta, run: () => ({ status: 'fail', score: 2, summary: 's', findings: [{ rule: 'no-runbook', severity: 'high', message: 'a' }] }) });
+    expect(runCheck(check, snapshotWith({}), service, {}, new Date()).outcome.findings).toEqual([{ rule: 'runbooks/no-runbook', severity: 'high', message: 'a' }]);
+  });
+
+  it('types findings by the declared rules, and refuses malformed or reserved rule names', () => {
+    defineCheck({
+      id: 'typed',
+      meta,
+      // @ts-expect-error: "alert-without-runbook" is not declared in meta.rules
+      run: () => ({ status: 'fail', score: 2, summary: 's', findings: [{ rule: 'alert-without-runbook', severity: 'high', message: 'a' }] }),
+    });
+    expect(() => defineCheck({ id: 'x', meta: { ...meta, rules: { 'No Runbook': { title: 'x' } } }, run: () => ({ status: 'pass', score: 10, summary: '', findings: [] }) })).toThrow(/kebab-case/);
+    expect(() => defineCheck({ id: 'x', meta: { ...meta, rules: { 'waiver-expired': { title: 'x' } } }, run: () => ({ status: 'pass', score: 10, summary: '', findings: [] }) })).toThrow(/reserved/);
   });
 
   it('derives the remediation path from the id and refuses bad ids', () => {
@@ -46,20 +72,21 @@ describe('running a check', () => {
 });
 
 describe('exemptions', () => {
-  const failing: CheckOutcome = { status: 'fail', score: 2, summary: 'bad', findings: [{ severity: 'high', message: 'no runbook' }] };
+  const failing: CheckOutcome = { status: 'fail', score: 2, summary: 'bad', findings: [{ rule: 'runbooks/no-runbook', severity: 'high', message: 'no runbook' }] };
   const now = new Date('2026-11-21T12:00:00Z');
 
   it('waives until the expiry day inclusive, keeping the real status and findings', () => {
-    const waived = applyExemption(failing, { reason: 'Decommissioning in Q1', expires: '2026-11-21' }, now);
+    const waived = applyExemption('runbooks', failing, { reason: 'Decommissioning in Q1', expires: '2026-11-21' }, now);
     expect(waived).toMatchObject({ status: 'waived', underlyingStatus: 'fail', score: null, summary: 'Waived until 2026-11-21: Decommissioning in Q1' });
     expect(waived.findings).toHaveLength(1);
   });
 
   it('stops waiving after expiry and says so in a finding', () => {
-    const expired = applyExemption(failing, { reason: 'Decommissioning in Q1', expires: '2026-11-20' }, now);
+    const expired = applyExemption('runbooks', failing, { reason: 'Decommissioning in Q1', expires: '2026-11-20' }, now);
     expect(expired.status).toBe('fail');
     expect(expired.score).toBe(2);
     expect(expired.findings[0]!.message).toMatch(/^waiver expired on 2026-11-20/);
+    expect(expired.findings.map((f) => f.rule)).toEqual(['runbooks/waiver-expired', 'runbooks/no-runbook']);
     // Kept beside the real status so the site can mark it, never counted as waived.
     expect(expired.waiver).toEqual({ reason: 'Decommissioning in Q1', expires: '2026-11-20' });
   });

@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../checks/contract.ts';
-import { apiSchemas, checkDocument, organisationDocument, repositoriesDocument, repositoryDocument, teamCsv, teamDocument } from '../data/api.ts';
+import { worstRule, fixPath } from '../data/present.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { apiJsonSchema, apiSchemas, checkDocument, organisationDocument, repositoriesDocument, repositoryDocument, teamCsv, teamDocument } from '../data/api.ts';
 import { DEFAULT_LEVELS } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { Scorecard, type CheckInfo } from '../data/scorecard.ts';
@@ -25,7 +27,16 @@ function repo(name: string, team: string | undefined, checks: Spec, extra: Parti
     score,
     weight: checkId === 'c1' ? 3 : 1,
     summary: `${checkId} ${status} ${HOSTILE}`,
-    findings: [{ severity: 'high' as const, message: `bad ${HOSTILE}`, path: `src/${HOSTILE}.ts`, line: 3 }],
+    // A passing result notes only what it found; the others break a severe and a minor rule.
+    findings: [
+      ...(status === 'pass'
+        ? []
+        : [
+            { rule: `${checkId}/broken-rule`, severity: 'high' as const, message: `bad ${HOSTILE}`, path: `src/${HOSTILE}.ts`, line: 3 },
+            { rule: `${checkId}/minor-rule`, severity: 'low' as const, message: 'minor' },
+          ]),
+      { rule: `${checkId}/evidence-found`, severity: 'info' as const, message: 'found' },
+    ],
     waiver,
     durationMs: 1,
   }));
@@ -43,6 +54,23 @@ function repo(name: string, team: string | undefined, checks: Spec, extra: Parti
     ...extra,
   };
 }
+
+describe('the rule to fix first', () => {
+  const f = (rule: string | null, severity: 'info' | 'low' | 'medium' | 'high') => ({ rule, severity });
+  it('is the most severe rule broken, then the one broken most often, the runner\'s expired waiver last', () => {
+    expect(worstRule([f('c/a', 'low'), f('c/b', 'high'), f('c/a', 'medium')])).toBe('c/b');
+    expect(worstRule([f('c/a', 'medium'), f('c/b', 'medium'), f('c/b', 'medium'), f('c/a', 'low')])).toBe('c/b');
+    expect(worstRule([f('c/waiver-expired', 'medium'), f('c/z', 'medium')])).toBe('c/z');
+    expect(worstRule([f('c/waiver-expired', 'medium'), f('c/z', 'low')])).toBe('c/waiver-expired');
+    // A rule counts at its most severe finding: one high beats two mediums of another rule.
+    expect(worstRule([f('c/a', 'medium'), f('c/a', 'medium'), f('c/b', 'high'), f('c/b', 'low')])).toBe('c/b');
+  });
+  it('ignores information and findings stored before rules existed', () => {
+    expect(worstRule([f(null, 'high'), f('c/a', 'info')])).toBeUndefined();
+    expect(fixPath('/checks/c/', undefined)).toBe('/checks/c/#how-to-fix');
+    expect(fixPath('/checks/runbooks/', 'runbooks/alert-without-runbook')).toBe('/checks/runbooks/#rule-alert-without-runbook');
+  });
+});
 
 describe('scorecard figures and exports', () => {
   const tmp = tempDir('sw-card-');
@@ -126,6 +154,34 @@ describe('scorecard figures and exports', () => {
     // web scores 1 (c2 is waived); fixing c1 makes it 10: the team mean of two repositories rises by 4.5.
     expect(actions.map((a) => [a.checkId, a.gain])).toEqual([['c1', 4.5]]);
     expect(actions[0]!.repoViews.map((r) => r.repo.name)).toEqual(['web']);
+    // "How to fix" goes to the most severe rule the team's failing repositories break.
+    expect(actions[0]!.remediation).toBe('/checks/c1/#rule-broken-rule');
+    expect(teamDocument(s, 'alpha', href).nextActions.map((a) => [a.rule, a.remediation])).toEqual([['c1/broken-rule', '/base/checks/c1/#rule-broken-rule']]);
+  });
+
+  it('links each finding, and each result, to the subsection of its rule', () => {
+    const hostile = repositoryDocument(s, s.repos().find((r) => r.name === HOSTILE)!.slug, href);
+    const c2 = hostile.results.find((r) => r.checkId === 'c2')!;
+    expect(c2.findings.map((f) => [f.rule, f.severity, f.remediation])).toEqual([
+      ['c2/broken-rule', 'high', '/base/checks/c2/#rule-broken-rule'],
+      ['c2/minor-rule', 'low', '/base/checks/c2/#rule-minor-rule'],
+      ['c2/evidence-found', 'info', '/base/checks/c2/#rule-evidence-found'],
+    ]);
+    expect(c2.remediation).toBe('/base/checks/c2/#rule-broken-rule');
+    // The published JSON Schema requires the rule on every finding, and accepts these documents.
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(apiJsonSchema('repository') as object);
+    for (const doc of [hostile, repositoryDocument(s, 'web', href)]) expect(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors)).toBe(true);
+    const { rule: _rule, ...withoutRule } = c2.findings[0]!;
+    expect(validate({ ...hostile, results: [{ ...c2, findings: [withoutRule] }] })).toBe(false);
+    expect(validate({ ...hostile, results: [{ ...c2, findings: [{ ...c2.findings[0]!, rule: 'not a rule id' }] }] })).toBe(false);
+    const team = new Ajv2020({ strict: false }).compile(apiJsonSchema('team') as object);
+    expect(team(JSON.parse(JSON.stringify(teamDocument(s, 'alpha', href))))).toBe(true);
+    // Nothing broken (only what was found): the whole "How to fix".
+    const api = repositoryDocument(s, 'api', href);
+    expect(api.results.map((r) => [r.checkId, r.remediation])).toEqual([
+      ['c1', '/base/checks/c1/#how-to-fix'],
+      ['c2', '/base/checks/c2/#how-to-fix'],
+    ]);
   });
 
   it('keeps the heatmap share honest: waived and not-applicable are not passes', () => {

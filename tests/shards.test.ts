@@ -82,7 +82,7 @@ function resultsOf(file: string, runId: number): string[] {
         `SELECT r.repo_key, t.name AS team, rr.status, rr.score, rr.head_oid, rr.carried_from_run, rr.stale_reason, rr.owner_source, rr.commits_since_previous,
            (SELECT json_group_array(json_array(c.position, c.oid, c.title)) FROM (SELECT * FROM repo_run_commits WHERE run_id = rr.run_id AND repo_id = rr.repo_id ORDER BY position) c) AS commits,
            cr.check_id, cr.status AS check_status, cr.score AS check_score, cr.summary,
-           (SELECT json_group_array(json_array(f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = cr.id ORDER BY id) f) AS findings
+           (SELECT json_group_array(json_array(f.rule, f.severity, f.message, f.path, f.line)) FROM (SELECT * FROM findings WHERE result_id = cr.id ORDER BY id) f) AS findings
          FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id LEFT JOIN teams t ON t.id = rr.team_id
          JOIN check_results cr ON cr.run_id = rr.run_id AND cr.repo_id = rr.repo_id WHERE rr.run_id = ?`,
       )

@@ -16,7 +16,7 @@ import { crawl } from '../crawler/run.ts';
 import { apiSchemas } from '../data/api.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { createRepo } from '../fixtures/factory.ts';
-import { ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
+import { ROOT, runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -35,14 +35,28 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 /** Sizes of the scripts a page loads, to tell pages that load chart.js from pages that do not. */
 async function scriptBytes(page: Page, url: string): Promise<number> {
-  let total = 0;
-  const onResponse = async (response: import('playwright-core').Response) => {
-    if (response.request().resourceType() === 'script') total += (await response.body()).length;
+  // Every body is awaited before counting: the network going idle does not mean the browser has
+  // handed this process each body yet, and on a loaded machine it often has not.
+  const bodies: Promise<number>[] = [];
+  const onResponse = (response: import('playwright-core').Response) => {
+    if (response.request().resourceType() === 'script') bodies.push(response.body().then((b) => b.length));
   };
   page.on('response', onResponse);
   await page.goto(url, { waitUntil: 'networkidle' });
   page.off('response', onResponse);
-  return total;
+  return (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+}
+
+/** Chromium with its waits (30 s each by default) stretched by SEAWORTHY_TEST_TIME_SCALE. */
+async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS, timeout: scaled(180_000) });
+}
+
+async function newPage(browser: Browser, options: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(scaled(30_000));
+  page.setDefaultNavigationTimeout(scaled(30_000));
+  return page;
 }
 
 describe('scorecard site on the demo fleet', () => {
@@ -66,8 +80,8 @@ describe('scorecard site on the demo fleet', () => {
     const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    browser = await launchBrowser();
+    page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -144,6 +158,7 @@ describe('scorecard site on the demo fleet', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(reached);
 
     const noJs = await browser.newContext({ javaScriptEnabled: false });
+    noJs.setDefaultTimeout(scaled(30_000));
     try {
       const plain = await noJs.newPage();
       await plain.goto(`${site.url}/`);
@@ -165,7 +180,8 @@ describe('scorecard site on the demo fleet', () => {
   it('takes a team member from a finding to the remediation section of the check page', async () => {
     await page.goto(`${site.url}/teams/payments/`);
     const action = page.getByTestId('next-actions').locator(':scope > li').first();
-    expect(await action.getByRole('link').first().getAttribute('href')).toMatch(/^\/checks\/[a-z-]+\/#how-to-fix$/);
+    // The next best action links the subsection of the most severe rule its repositories break.
+    expect(await action.getByRole('link').first().getAttribute('href')).toMatch(/^\/checks\/[a-z-]+\/#rule-[a-z0-9-]+$/);
     // A failing cell of the matrix opens that check's findings on the repository page.
     const failing = page.getByTestId('matrix').locator('td.cell a', { has: page.locator('.status-fail') }).first();
     const target = (await failing.getAttribute('href'))!;
@@ -178,11 +194,42 @@ describe('scorecard site on the demo fleet', () => {
     const findingLink = card.locator('ul.findings a.path').first();
     if ((await findingLink.count()) > 0) expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/[\w-]+\/blob\/[0-9a-f]{40}\/.+/);
 
-    await card.getByRole('link', { name: 'How to fix →' }).click();
-    await page.waitForURL(new RegExp(`/checks/${checkId}/#how-to-fix$`));
-    const heading = page.locator('h2#how-to-fix');
-    expect(await heading.textContent()).toBe('How to fix');
-    expect(await heading.evaluate((h) => h.getBoundingClientRect().top)).toBeLessThan(200);
+    // Each finding names its rule; its "How to fix" lands on that rule's subsection of the check page.
+    const rules = await card.getByTestId('finding-rule').allTextContents();
+    const index = rules.findIndex((r) => !r.endsWith('/waiver-expired'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const [ruleCheck, ruleName] = rules[index]!.split('/');
+    expect(ruleCheck).toBe(checkId);
+    const fix = card.locator('ul.findings li', { has: page.getByTestId('finding-rule') }).nth(index).locator('a.fix');
+    expect(await fix.getAttribute('href')).toBe(`/checks/${checkId}/#rule-${ruleName}`);
+    await fix.click();
+    await page.waitForURL(new RegExp(`/checks/${checkId}/#rule-${ruleName}$`));
+    const reached = page.locator(':target');
+    expect(await reached.getAttribute('id')).toBe(`rule-${ruleName}`);
+    const check = CHECKS.find((c) => c.id === checkId)!;
+    // The subsection of that rule: its heading, under "How to fix", scrolled to the top of the window.
+    expect(await reached.evaluate((e) => e.tagName)).toBe('H3');
+    expect(await reached.textContent()).toBe((check.meta.rules as Record<string, { title: string }>)[ruleName!]!.title);
+    expect(await reached.evaluate((e) => {
+      let n = e.previousElementSibling;
+      while (n && n.tagName !== 'H2') n = n.previousElementSibling;
+      return n?.id;
+    })).toBe('how-to-fix');
+    const top = await reached.evaluate((e) => e.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(200);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'rule-how-to-fix.png') });
+
+    // The check's own "How to fix" on the repository page goes to its most severe rule.
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/repos/${slug}/`));
+    const cardFix = card.getByRole('link', { name: 'How to fix →' });
+    const anchor = /#(rule-[a-z0-9-]+)$/.exec((await cardFix.getAttribute('href'))!)?.[1];
+    expect(anchor).toBeDefined();
+    await cardFix.click();
+    await page.waitForURL(new RegExp(`/checks/${checkId}/#${anchor}$`));
+    expect(await page.locator(':target').getAttribute('id')).toBe(anchor);
+    expect(await page.locator(':target').evaluate((e) => e.getBoundingClientRect().top)).toBeLessThan(200);
     expect(await page.locator('[data-testid="failing-repos"] a', { hasText: slug! }).count()).toBeGreaterThan(0);
     expect(await page.getByTestId('check-weight').textContent()).toMatch(/^\d+(\.\d+)?(, \d+(\.\d+)?)*$/);
   });
@@ -198,6 +245,13 @@ describe('scorecard site on the demo fleet', () => {
     expect(team.history.length).toBe(9);
     const repo = apiSchemas.repository.parse(await (await page.request.get(`${site.url}${team.repositories[0]!.json}`)).json());
     expect(repo.results.length).toBe(CHECKS.length);
+    // Every finding of the demo names a rule and links its subsection.
+    const findings = repo.results.flatMap((r) => r.findings.map((f) => ({ ...f, checkId: r.checkId })));
+    expect(findings.length).toBeGreaterThan(0);
+    for (const f of findings) {
+      expect(f.rule, f.message).toMatch(new RegExp(`^${f.checkId}/[a-z0-9-]+$`));
+      expect(f.remediation).toBe(`/checks/${f.checkId}/#rule-${f.rule!.split('/')[1]}`);
+    }
     apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
     apiSchemas.check.parse(await (await page.request.get(`${site.url}${org.checks[0]!.json}`)).json());
     // The published JSON Schema describes the same document.
@@ -340,8 +394,8 @@ describe('hostile names and messages through every page type and export', () => 
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'), '/sc/');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage();
+    browser = await launchBrowser();
+    page = await newPage(browser);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -382,8 +436,11 @@ describe('hostile names and messages through every page type and export', () => 
     await expect(runbooks.textContent()).resolves.toContain('1/2 alerts link a runbook');
     const findingLink = runbooks.getByRole('link', { name: 'alerts/rules.yaml:8' });
     expect(await findingLink.getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/checkout\/blob\/[0-9a-f]{40}\/alerts\/rules\.yaml#L8$/);
+    // Half the alerts lack a runbook: the most severe rule broken, and where "How to fix" goes.
+    expect(await runbooks.getByTestId('finding-rule').allTextContents()).toContain('runbooks/alert-without-runbook');
     await runbooks.getByRole('link', { name: 'How to fix →' }).click();
-    await page.waitForURL(/\/sc\/checks\/runbooks\/#how-to-fix$/);
+    await page.waitForURL(/\/sc\/checks\/runbooks\/#rule-alert-without-runbook$/);
+    expect(await page.locator(':target').textContent()).toBe('Alert without a runbook');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Runbooks');
   });
 

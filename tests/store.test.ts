@@ -60,7 +60,7 @@ function result(name: string, score: number): RepoResult {
     problems: [],
     score,
     durationMs: 5,
-    results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score, weight: 3, summary: 's', durationMs: 1, findings: [{ severity: 'high', message: 'm', path: 'a.yaml', line: 3 }] }],
+    results: [{ checkId: 'runbooks', checkVersion: 1, status: 'warn', score, weight: 3, summary: 's', durationMs: 1, findings: [{ rule: 'runbooks/alert-without-runbook', severity: 'high', message: 'm', path: 'a.yaml', line: 3 }] }],
   };
 }
 
@@ -80,6 +80,43 @@ describe('store', () => {
     expect(db.prepare("SELECT score FROM repo_runs rr JOIN repositories r ON r.id = rr.repo_id WHERE r.name = 'api'").pluck().get()).toBe(7);
     expect(db.prepare("SELECT slug FROM repositories WHERE name LIKE '<script>%'").pluck().get()).toMatch(/^script-x-script-[0-9a-f]{6}$/);
     store.close();
+  });
+
+  it('round-trips rule ids through writes, carried-forward copies and reads; findings stored before rules read as null', () => {
+    const file = path.join(tmp.dir, 'rules.db');
+    const store = new Store(file);
+    const first = store.startRun({ startedAt: '2026-11-01T00:00:00Z', toolVersion: 't', config: {} });
+    const written = result('api', 4);
+    written.results[0]!.findings = [
+      { rule: 'runbooks/no-runbook', severity: 'high', message: 'no runbook found' },
+      { rule: 'runbooks/alert-without-runbook', severity: 'medium', message: 'alert A has no runbook_url annotation', path: 'alerts.yaml', line: 7 },
+    ];
+    store.writeRepoResult(first, written, '2026-11-01T00:00:01Z');
+    store.finishRun(first, { finishedAt: '2026-11-01T00:01:00Z', status: 'ok', repoCount: 1, errorCount: 0 });
+    const second = store.startRun({ startedAt: '2026-11-02T00:00:00Z', toolVersion: 't', config: {} });
+    store.carryForward(second, 'local/acme/api', store.previousResult(second, 'local/acme/api')!, { checkIds: ['runbooks'], crawledAt: '2026-11-02T00:00:01Z' });
+    store.finishRun(second, { finishedAt: '2026-11-02T00:01:00Z', status: 'ok', repoCount: 1, errorCount: 0, carriedForward: 1 });
+    // A finding written before migration 0009 has no rule.
+    store.db.prepare('INSERT INTO findings (result_id, severity, message) SELECT id, ?, ? FROM check_results WHERE run_id = ?').run('low', 'from an older version', first);
+    const repoId = store.db.prepare("SELECT id FROM repositories WHERE name = 'api'").pluck().get() as number;
+    store.close();
+    const q = new Queries(file);
+    try {
+      const rules = (runId: number) => q.checkResults(runId, repoId)[0]!.findings.map((f) => [f.rule, f.message]);
+      expect(rules(first)).toEqual([
+        ['runbooks/no-runbook', 'no runbook found'],
+        ['runbooks/alert-without-runbook', 'alert A has no runbook_url annotation'],
+        [null, 'from an older version'],
+      ]);
+      expect(rules(second)).toEqual([
+        ['runbooks/no-runbook', 'no runbook found'],
+        ['runbooks/alert-without-runbook', 'alert A has no runbook_url annotation'],
+      ]);
+      q.preloadResults(second);
+      expect(rules(second).map(([rule]) => rule)).toEqual(['runbooks/no-runbook', 'runbooks/alert-without-runbook']);
+    } finally {
+      q.close();
+    }
   });
 });
 

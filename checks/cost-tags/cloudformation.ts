@@ -1,5 +1,6 @@
 // CloudFormation and SAM templates, and the stack-level tags that deployment tools add to them.
 import type { Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { asRecord, dirOf, guarded, joinPath, walkValue, type Scan } from './model.ts';
 import { CLOUDFORMATION_COST_TYPES, cloudFormationTagProperty } from './resources.ts';
 import type { ParsedDoc } from './yamldoc.ts';
@@ -88,7 +89,7 @@ export interface StackTagSources {
 }
 
 /** Stack tags from Sceptre, samconfig.toml, Ansible and CDK. */
-export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding[]): StackTagSources {
+export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding<Rule>[]): StackTagSources {
   const result: StackTagSources = { byTemplate: new Map(), elsewhere: [] };
   const add = (template: string, tags: StackTags) => result.byTemplate.set(template, [...(result.byTemplate.get(template) ?? []), tags]);
   const byBase = (name: string): string | undefined => {
@@ -274,7 +275,7 @@ export function scanCloudFormation(templates: ParsedFile[], stackTags: StackTagS
     }
   });
   for (const e of stackTags.elsewhere) {
-    scan.findings.push({ severity: 'info', path: e.path, line: e.line, message: `${e.where} add ${e.keys.join(', ')} to ${e.what}, whose resources are not declared in a template this check can read: not counted` });
+    scan.findings.push({ rule: 'stack-tags-unmatched', severity: 'info', path: e.path, line: e.line, message: `${e.where} add ${e.keys.join(', ')} to ${e.what}, whose resources are not declared in a template this check can read: not counted` });
   }
 }
 

@@ -63,7 +63,7 @@ describe('cost-tags: Terraform effective tags', () => {
     expect(r.score).toBe(4); // 1 of 2 × 8
     expect(r.status).toBe('fail');
     expect(at(r.findings, 'infra/main.tf')).toEqual([
-      { severity: 'high', path: 'infra/main.tf', line: 5, message: 'aws_nat_gateway.egress has no cost-center, owner (or team), environment tags (no tags at all)' },
+      { rule: 'terraform-missing-tags', severity: 'high', path: 'infra/main.tf', line: 5, message: 'aws_nat_gateway.egress has no cost-center, owner (or team), environment tags (no tags at all)' },
     ]);
   });
 
@@ -136,7 +136,7 @@ describe('cost-tags: Terraform effective tags', () => {
     expect(r.summary).toMatch(/^1\/3 cost-bearing resources carry every required tag \(3 Terraform\); 0 missing required keys, 2 indeterminate/);
     expect(r.score).toBe(2.7); // 1/3 × 8
     expect(about(r.findings, 'aws_instance.a')[0]).toEqual({
-      severity: 'low',
+      rule: 'tags-indeterminate', severity: 'low',
       path: 'envs/prod/main.tf',
       line: 7,
       message: 'aws_instance.a: cannot tell whether it has cost-center, owner (or team), environment (var.tags has no default and is set when Terraform runs); counted as indeterminate, not as passing',
@@ -187,7 +187,7 @@ describe('cost-tags: Terraform effective tags', () => {
     });
     expect(r.summary).toMatch(/^2\/3 cost-bearing resources/);
     expect(at(r.findings, 'gcp/main.tf')).toEqual([
-      { severity: 'medium', path: 'gcp/main.tf', line: 8, message: 'google_storage_bucket.b has no owner (or team) tag; counted with default_labels of provider google (gcp/main.tf:1)' },
+      { rule: 'terraform-missing-tags', severity: 'medium', path: 'gcp/main.tf', line: 8, message: 'google_storage_bucket.b has no owner (or team) tag; counted with default_labels of provider google (gcp/main.tf:1)' },
     ]);
   });
 
@@ -230,7 +230,7 @@ describe('cost-tags: Terraform effective tags', () => {
     expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
     expect(r.score).toBe(8);
     expect(about(r.findings, 'aws_security_group.b')).toEqual([
-      { severity: 'info', path: 'main.tf', line: 5, message: 'aws_security_group.b has no cost-center, owner (or team), environment tags (no tags at all); for information only: aws_security_group is not in the list of cost-bearing types, so it is not part of the score' },
+      { rule: 'terraform-missing-tags', severity: 'info', path: 'main.tf', line: 5, message: 'aws_security_group.b has no cost-center, owner (or team), environment tags (no tags at all); for information only: aws_security_group is not in the list of cost-bearing types, so it is not part of the score' },
     ]);
     expect(about(r.findings, 'aws_iam_role')).toEqual([]);
   });
@@ -243,7 +243,7 @@ describe('cost-tags: Terraform effective tags', () => {
     expect(withName.score).toBe(8);
     expect(without.score).toBe(8);
     expect(about(withName.findings, 'aws_iam_role.r')).toEqual([
-      { severity: 'info', path: 'main.tf', line: 5, message: 'aws_iam_role.r has no cost-center, owner (or team), environment tags; for information only: aws_iam_role is not in the list of cost-bearing types, so it is not part of the score' },
+      { rule: 'terraform-missing-tags', severity: 'info', path: 'main.tf', line: 5, message: 'aws_iam_role.r has no cost-center, owner (or team), environment tags; for information only: aws_iam_role is not in the list of cost-bearing types, so it is not part of the score' },
     ]);
     expect(about(without.findings, 'aws_iam_role.r')).toEqual([]);
   });
@@ -326,7 +326,7 @@ describe('cost-tags: Terraform modules and Terragrunt', () => {
     expect(r.summary).toMatch(/^0\/1 cost-bearing resources/);
     expect(at(r.findings, 'modules/svc/main.tf')).toEqual([
       {
-        severity: 'medium',
+        rule: 'terraform-missing-tags', severity: 'medium',
         path: 'modules/svc/main.tf',
         line: 5,
         message: 'aws_ecs_service.this (as module.worker of envs/prod) has no owner (or team) tag; counted with default_tags of provider aws (envs/prod/main.tf:1)',
@@ -369,7 +369,7 @@ describe('cost-tags: Terraform modules and Terragrunt', () => {
     expect(r.summary).toMatch(/^1\/3 cost-bearing resources carry every required tag \(3 Terraform\); 1 missing required keys, 1 indeterminate/);
     expect(about(r.findings, 'module.rds')).toEqual([
       {
-        severity: 'low',
+        rule: 'tags-indeterminate', severity: 'low',
         path: 'main.tf',
         line: 6,
         message: 'module.rds (from terraform-aws-modules/rds/aws): cannot tell whether it has cost-center, owner (or team), environment (it comes from outside this repository and is given no tags argument and its provider aws sets no default tags, so whether the resources it creates are tagged cannot be seen here); counted as indeterminate, not as passing',
@@ -386,7 +386,7 @@ describe('cost-tags: Terraform modules and Terragrunt', () => {
     const without = await check(files([]));
     expect(withName.score).toBe(4);
     expect(without.score).toBe(4);
-    expect(about(withName.findings, 'module.vpc')[0]).toMatchObject({ severity: 'medium', path: 'main.tf', line: 2, message: 'module.vpc (from terraform-aws-modules/vpc/aws) has no cost-center, owner (or team), environment tags' });
+    expect(about(withName.findings, 'module.vpc')[0]).toMatchObject({ rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 2, message: 'module.vpc (from terraform-aws-modules/vpc/aws) has no cost-center, owner (or team), environment tags' });
     expect(about(without.findings, 'module.vpc')[0]).toMatchObject({ severity: 'low', path: 'main.tf', line: 2 });
   });
 
@@ -497,7 +497,7 @@ describe('cost-tags: CloudFormation and SAM', () => {
   it('YAML with short-form intrinsics: Tags lists are read, missing keys reported at the logical id', async () => {
     const r = await check({ 'cfn/orders.yaml': TEMPLATE });
     expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag \(2 CloudFormation\)/);
-    expect(about(r.findings, 'Bucket')[0]).toEqual({ severity: 'medium', path: 'cfn/orders.yaml', line: 17, message: 'AWS::S3::Bucket Bucket has no cost-center, environment tags' });
+    expect(about(r.findings, 'Bucket')[0]).toEqual({ rule: 'cloudformation-missing-tags', severity: 'medium', path: 'cfn/orders.yaml', line: 17, message: 'AWS::S3::Bucket Bucket has no cost-center, environment tags' });
     expect(about(r.findings, 'no stack-level tags')).toHaveLength(1);
     expect(about(r.findings, 'Role')).toEqual([]);
   });
@@ -581,7 +581,7 @@ describe('cost-tags: Kubernetes and Helm', () => {
     expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag \(2 Kubernetes\)/);
     expect(at(r.findings, 'k8s/web.yaml')).toEqual([
       {
-        severity: 'medium',
+        rule: 'kubernetes-missing-labels', severity: 'medium',
         path: 'k8s/web.yaml',
         line: 2,
         message: "Deployment shop/web: its pod template has no cost-center, owner (or team) labels; cost-center, owner are on the Deployment's own metadata, which its pods do not get: cost tools read pod labels",
@@ -698,8 +698,8 @@ describe('cost-tags: bad input never crashes, the rest is still judged', () => {
     const binary = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff, 0xfe, 0x00, 0x00]);
     const huge = lines('resource "aws_instance" "big" {', `  tags = ${ALL_TAGS}`, '}') + '# padding\n'.repeat(400);
     const r = await check({ 'bin.tf': binary, 'huge.tf': huge, 'small.tf': provider() + lines('resource "aws_instance" "a" {}') }, { maxFileBytes: 2048 });
-    expect(at(r.findings, 'bin.tf')).toEqual([{ severity: 'medium', path: 'bin.tf', message: 'could not read this file (binary); anything it declares is not judged' }]);
-    expect(at(r.findings, 'huge.tf')).toEqual([{ severity: 'medium', path: 'huge.tf', message: `could not read this file (too-large: ${Buffer.byteLength(huge)} bytes, limit 2048); anything it declares is not judged` }]);
+    expect(at(r.findings, 'bin.tf')).toEqual([{ rule: 'unreadable-file', severity: 'medium', path: 'bin.tf', message: 'could not read this file (binary); anything it declares is not judged' }]);
+    expect(at(r.findings, 'huge.tf')).toEqual([{ rule: 'unreadable-file', severity: 'medium', path: 'huge.tf', message: `could not read this file (too-large: ${Buffer.byteLength(huge)} bytes, limit 2048); anything it declares is not judged` }]);
     expect(r.summary).toMatch(/^1\/1 cost-bearing resources/);
   });
 
@@ -767,14 +767,14 @@ describe('cost-tags: hostile input is judged, never an error', () => {
     expect(r.status).toBe('fail');
     expect(at(r.findings, 'k8s/rollout.yaml')).toEqual([
       {
-        severity: 'low',
+        rule: 'tags-indeterminate', severity: 'low',
         path: 'k8s/rollout.yaml',
         line: 2,
         message: 'Rollout api: its pod template: cannot tell whether it has cost-center, owner (or team) (the pod template comes from the workload api (workloadRef), which is not declared in this repository); counted as indeterminate, not as passing',
       },
     ]);
-    expect(at(r.findings, 'policy/kyverno.yaml')).toEqual([{ severity: 'info', path: 'policy/kyverno.yaml', line: 2, message: 'tagging enforcement: Kyverno ClusterPolicy (requires cost-center)' }]);
-    expect(at(r.findings, 'policy/gatekeeper.yaml')).toEqual([{ severity: 'info', path: 'policy/gatekeeper.yaml', line: 2, message: 'tagging enforcement: Gatekeeper K8sRequiredLabels (requires owner)' }]);
+    expect(at(r.findings, 'policy/kyverno.yaml')).toEqual([{ rule: 'enforcement-found', severity: 'info', path: 'policy/kyverno.yaml', line: 2, message: 'tagging enforcement: Kyverno ClusterPolicy (requires cost-center)' }]);
+    expect(at(r.findings, 'policy/gatekeeper.yaml')).toEqual([{ rule: 'enforcement-found', severity: 'info', path: 'policy/gatekeeper.yaml', line: 2, message: 'tagging enforcement: Gatekeeper K8sRequiredLabels (requires owner)' }]);
   });
 
   it('CloudFormation: a Type that is a map, and a resource that contains itself through a YAML alias', async () => {
@@ -798,7 +798,7 @@ describe('cost-tags: hostile input is judged, never an error', () => {
     });
     expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag \(2 Terraform\); 0 missing required keys, 1 indeterminate/);
     expect(about(r.findings, 'aws_autoscaling_group.g')).toEqual([
-      { severity: 'low', path: 'asg.tf.json', line: 9, message: 'aws_autoscaling_group.g: cannot tell whether it has cost-center, owner (or team), environment (a tag block whose key cannot be evaluated (line 9)); counted as indeterminate, not as passing' },
+      { rule: 'tags-indeterminate', severity: 'low', path: 'asg.tf.json', line: 9, message: 'aws_autoscaling_group.g: cannot tell whether it has cost-center, owner (or team), environment (a tag block whose key cannot be evaluated (line 9)); counted as indeterminate, not as passing' },
     ]);
     expect(about(r.findings, 'aws_instance.i')).toEqual([]);
   });
@@ -827,8 +827,8 @@ describe('cost-tags: hostile input is judged, never an error', () => {
     const r = await checkSnapshot(hostile);
     expect(r.status).toBe('pass');
     expect(r.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag \(1 Terraform\)/);
-    expect(at(r.findings, 'b.tf')).toEqual([{ severity: 'medium', path: 'b.tf', message: 'could not judge b.tf: unforeseen in b.tf' }]);
-    expect(at(r.findings, 'k8s/d.yaml')).toEqual([{ severity: 'medium', path: 'k8s/d.yaml', message: 'could not judge k8s/d.yaml: unforeseen in k8s/d.yaml' }]);
+    expect(at(r.findings, 'b.tf')).toEqual([{ rule: 'not-judged', severity: 'medium', path: 'b.tf', message: 'could not judge b.tf: unforeseen in b.tf' }]);
+    expect(at(r.findings, 'k8s/d.yaml')).toEqual([{ rule: 'not-judged', severity: 'medium', path: 'k8s/d.yaml', message: 'could not judge k8s/d.yaml: unforeseen in k8s/d.yaml' }]);
   });
 });
 
@@ -840,14 +840,14 @@ describe('cost-tags: evaluation and parsing stay linear', () => {
       'main.tf': lines('provider "aws" {}', 'locals {', ...chain, '}', 'resource "aws_instance" "a" {', '  tags = merge(local.l12, { Environment = "prod" })', '}', 'resource "aws_instance" "b" {', '  tags = merge(local.l12, { Environment = "dev" })', '}', 'resource "aws_instance" "c" {', '  tags = local.l12', '}'),
     });
     expect(r.summary).toMatch(/^2\/3 cost-bearing resources carry every required tag/);
-    expect(about(r.findings, 'aws_instance.c')).toEqual([{ severity: 'medium', path: 'main.tf', line: 23, message: 'aws_instance.c has no environment tag' }]);
+    expect(about(r.findings, 'aws_instance.c')).toEqual([{ rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 23, message: 'aws_instance.c has no environment tag' }]);
   });
 
   it('locals that refer to each other are indeterminate, not a stack overflow', async () => {
     const r = await check({ 'main.tf': lines('provider "aws" {}', 'locals {', '  a = local.b', '  b = local.a', '}', 'resource "aws_instance" "a" {', '  tags = local.a', '}') });
     expect(r.score).toBe(0);
     expect(about(r.findings, 'aws_instance.a')).toEqual([
-      { severity: 'low', path: 'main.tf', line: 6, message: 'aws_instance.a: cannot tell whether it has cost-center, owner (or team), environment (local.a refers to itself); counted as indeterminate, not as passing' },
+      { rule: 'tags-indeterminate', severity: 'low', path: 'main.tf', line: 6, message: 'aws_instance.a: cannot tell whether it has cost-center, owner (or team), environment (local.a refers to itself); counted as indeterminate, not as passing' },
     ]);
   });
 
@@ -856,7 +856,7 @@ describe('cost-tags: evaluation and parsing stay linear', () => {
       'deep.tf': lines('provider "aws" {}', 'locals {', `  x = ${'{ a = '.repeat(10_000)}1${' }'.repeat(10_000)}`, `  y = ${'('.repeat(20_000)}1${')'.repeat(20_000)}`, '}', 'resource "aws_instance" "d" {', `  tags = merge(local.x, ${ALL_TAGS})`, '}', 'resource "aws_instance" "e" {', '  tags = local.x', '}'),
     });
     expect(r.summary).toMatch(/^1\/2 cost-bearing resources carry every required tag/);
-    expect(about(r.findings, 'aws_instance.e')).toEqual([{ severity: 'medium', path: 'deep.tf', line: 9, message: 'aws_instance.e has no cost-center, owner (or team), environment tags' }]);
+    expect(about(r.findings, 'aws_instance.e')).toEqual([{ rule: 'terraform-missing-tags', severity: 'medium', path: 'deep.tf', line: 9, message: 'aws_instance.e has no cost-center, owner (or team), environment tags' }]);
   });
 
   it('a chart template with 50,000 blank lines before its kind still makes the chart a workload', async () => {
@@ -938,7 +938,7 @@ describe('cost-tags: no false credit', () => {
     });
     expect(r.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag \(1 CloudFormation\)/);
     expect(about(r.findings, 'AWS::IAM::Role Role')).toEqual([
-      { severity: 'info', path: 'cfn/t.yaml', line: 3, message: 'AWS::IAM::Role Role has no cost-center, owner (or team), environment tags; for information only: AWS::IAM::Role is not in the list of cost-bearing types, so it is not part of the score' },
+      { rule: 'cloudformation-missing-tags', severity: 'info', path: 'cfn/t.yaml', line: 3, message: 'AWS::IAM::Role Role has no cost-center, owner (or team), environment tags; for information only: AWS::IAM::Role is not in the list of cost-bearing types, so it is not part of the score' },
     ]);
   });
 
@@ -960,8 +960,8 @@ describe('cost-tags: no false credit', () => {
       'loop/b/kustomization.yaml': lines('resources: [../a]'),
     });
     expect(r.summary).toMatch(/^2\/4 cost-bearing resources carry every required tag \(4 Kubernetes\)/);
-    expect(about(r.findings, 'Deployment stray')).toEqual([{ severity: 'medium', path: 'flat/stray.yaml', line: 2, message: 'Deployment stray: its pod template has no cost-center, owner (or team) labels' }]);
-    expect(about(r.findings, 'Deployment worker')).toEqual([{ severity: 'medium', path: 'loop/a/worker.yaml', line: 2, message: 'Deployment worker: its pod template has no cost-center, owner (or team) labels' }]);
+    expect(about(r.findings, 'Deployment stray')).toEqual([{ rule: 'kubernetes-missing-labels', severity: 'medium', path: 'flat/stray.yaml', line: 2, message: 'Deployment stray: its pod template has no cost-center, owner (or team) labels' }]);
+    expect(about(r.findings, 'Deployment worker')).toEqual([{ rule: 'kubernetes-missing-labels', severity: 'medium', path: 'loop/a/worker.yaml', line: 2, message: 'Deployment worker: its pod template has no cost-center, owner (or team) labels' }]);
     expect(about(r.findings, 'Deployment listed')).toEqual([]);
     expect(about(r.findings, 'Deployment api')).toEqual([]);
   });
@@ -975,7 +975,7 @@ describe('cost-tags: no false credit', () => {
     });
     expect(r.summary).toMatch(/^0\/1 cost-bearing resources/);
     expect(at(r.findings, 'base/deployment.yaml')).toEqual([
-      { severity: 'medium', path: 'base/deployment.yaml', line: 2, message: 'Deployment api: its pod template (as built by overlays/dev/kustomization.yaml) has no owner (or team) label' },
+      { rule: 'kubernetes-missing-labels', severity: 'medium', path: 'base/deployment.yaml', line: 2, message: 'Deployment api: its pod template (as built by overlays/dev/kustomization.yaml) has no owner (or team) label' },
     ]);
   });
 
@@ -986,7 +986,7 @@ describe('cost-tags: no false credit', () => {
     });
     expect(r.score).toBe(0);
     expect(about(r.findings, 'aws_autoscaling_group.g')).toEqual([
-      { severity: 'medium', path: 'main.tf', line: 2, message: "aws_autoscaling_group.g has no owner (or team), environment tags; Team, Environment are set without propagate_at_launch = true, so the group's instances do not get them" },
+      { rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 2, message: "aws_autoscaling_group.g has no owner (or team), environment tags; Team, Environment are set without propagate_at_launch = true, so the group's instances do not get them" },
     ]);
   });
 
@@ -997,8 +997,8 @@ describe('cost-tags: no false credit', () => {
     const reportOnly = await check({ ...tagged, 'org/tag-policy.json': policy(false) });
     expect(reportOnly.score).toBe(9);
     expect(at(reportOnly.findings, 'org/tag-policy.json')).toEqual([
-      { severity: 'info', path: 'org/tag-policy.json', line: 2, message: 'tagging enforcement: AWS Organizations tag policy (requires CostCenter, Team, Environment); report-only (no enforced_for): it reports non-compliant tags but blocks nothing' },
-      { severity: 'low', path: 'org/tag-policy.json', line: 2, message: 'AWS Organizations tag policy is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
+      { rule: 'enforcement-found', severity: 'info', path: 'org/tag-policy.json', line: 2, message: 'tagging enforcement: AWS Organizations tag policy (requires CostCenter, Team, Environment); report-only (no enforced_for): it reports non-compliant tags but blocks nothing' },
+      { rule: 'enforcement-report-only', severity: 'low', path: 'org/tag-policy.json', line: 2, message: 'AWS Organizations tag policy is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
     ]);
     const enforced = await check({ ...tagged, 'org/tag-policy.json': policy(true) });
     expect(enforced.score).toBe(10);
@@ -1013,7 +1013,7 @@ describe('cost-tags: no false credit', () => {
     const reportOnly = await check({ 'main.tf': tf(false) });
     expect(reportOnly.score).toBe(9);
     expect(about(reportOnly.findings, 'is report-only')).toEqual([
-      { severity: 'low', path: 'main.tf', line: 8, message: 'AWS Organizations tag policy aws_organizations_policy.tags is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
+      { rule: 'enforcement-report-only', severity: 'low', path: 'main.tf', line: 8, message: 'AWS Organizations tag policy aws_organizations_policy.tags is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
     ]);
     expect((await check({ 'main.tf': tf(true) })).score).toBe(10);
     const cfn = (enforced: boolean) =>
@@ -1021,7 +1021,7 @@ describe('cost-tags: no false credit', () => {
     const cfnReportOnly = await check({ 'cfn/org.yaml': cfn(false) });
     expect(cfnReportOnly.score).toBe(9); // names one key of three: 1 point either way
     expect(about(cfnReportOnly.findings, 'tagging enforcement')).toEqual([
-      { severity: 'info', path: 'cfn/org.yaml', line: 7, message: 'tagging enforcement: AWS Organizations tag policy Policy (requires CostCenter); report-only (no enforced_for): it reports non-compliant tags but blocks nothing' },
+      { rule: 'enforcement-found', severity: 'info', path: 'cfn/org.yaml', line: 7, message: 'tagging enforcement: AWS Organizations tag policy Policy (requires CostCenter); report-only (no enforced_for): it reports non-compliant tags but blocks nothing' },
     ]);
     expect(about((await check({ 'cfn/org.yaml': cfn(true) })).findings, 'tagging enforcement')[0]?.message).toBe('tagging enforcement: AWS Organizations tag policy Policy (requires CostCenter)');
   });
@@ -1041,7 +1041,7 @@ describe('cost-tags: no false credit', () => {
     });
     expect(r.summary).toMatch(/^2\/3 cost-bearing resources/);
     expect(about(r.findings, 'aws_instance.ns')).toEqual([]);
-    expect(about(r.findings, 'aws_instance.slash')).toEqual([{ severity: 'medium', path: 'main.tf', line: 5, message: 'aws_instance.slash has no owner (or team) tag' }]);
+    expect(about(r.findings, 'aws_instance.slash')).toEqual([{ rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 5, message: 'aws_instance.slash has no owner (or team) tag' }]);
     expect(about(r.findings, 'Deployment d')).toEqual([]);
   });
 

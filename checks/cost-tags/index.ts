@@ -3,6 +3,7 @@
 // Google Cloud labels for cost allocation; Azure Cloud Adoption Framework tagging strategy; OpenCost/Kubecost allocation by pod labels.
 import { z } from 'zod';
 import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { RULES, type Rule } from './rules.ts';
 import { findStackTags, isTemplate, scanCloudFormation, type ParsedFile } from './cloudformation.ts';
 import { documentEnforcement, policyEnforcement, tflintEnforcement } from './enforcement.ts';
 import { parserProblem } from './hcl.ts';
@@ -58,7 +59,12 @@ function title(item: Item): string {
   return `${item.type} ${item.name}`;
 }
 
-function itemFinding(item: Item, verdict: Verdict): Finding | undefined {
+/** Missing tags are fixed where the platform declares them: provider defaults, stack tags, pod template labels. */
+function platformRule(item: Item): Rule {
+  return item.platform === 'terraform' ? 'terraform-missing-tags' : item.platform === 'cloudformation' ? 'cloudformation-missing-tags' : 'kubernetes-missing-labels';
+}
+
+function itemFinding(item: Item, verdict: Verdict): Finding<Rule> | undefined {
   if (verdict.status === 'pass') return undefined;
   const word = item.platform === 'kubernetes' || item.platform === 'helm' ? 'label' : 'tag';
   const where = item.context ? ` (${item.context})` : '';
@@ -70,15 +76,15 @@ function itemFinding(item: Item, verdict: Verdict): Finding | undefined {
     if (verdict.missing.length > 0) parts.push(`has no ${list(verdict.missing)} ${word}${verdict.missing.length > 1 ? 's' : ''}`);
     if (verdict.empty.length > 0) parts.push(`has an empty ${list(verdict.empty)} ${word}`);
     const untagged = item.keys.size === 0;
-    return { severity: untagged ? 'high' : 'medium', path: item.path, line: item.line, message: `${subject}${where} ${parts.join(' and ')}${untagged ? ` (no ${word}s at all)` : ''}${from}${note}` };
+    return { rule: platformRule(item), severity: untagged ? 'high' : 'medium', path: item.path, line: item.line, message: `${subject}${where} ${parts.join(' and ')}${untagged ? ` (no ${word}s at all)` : ''}${from}${note}` };
   }
-  return { severity: 'low', path: item.path, line: item.line, message: `${subject}${where}: cannot tell whether it has ${list(verdict.unsure)} (${item.open ?? 'unresolved'}); counted as indeterminate, not as passing${from}${note}` };
+  return { rule: 'tags-indeterminate', severity: 'low', path: item.path, line: item.line, message: `${subject}${where}: cannot tell whether it has ${list(verdict.unsure)} (${item.open ?? 'unresolved'}); counted as indeterminate, not as passing${from}${note}` };
 }
 
-function read(snapshot: RepoSnapshot, path: string, findings: Finding[], severity: 'low' | 'medium' | undefined): string | undefined {
+function read(snapshot: RepoSnapshot, path: string, findings: Finding<Rule>[], severity: 'low' | 'medium' | undefined): string | undefined {
   const content = snapshot.read(path);
   if (content.ok) return content.text;
-  if (severity) findings.push({ severity, path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''}); anything it declares is not judged` });
+  if (severity) findings.push({ rule: 'unreadable-file', severity, path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''}); anything it declares is not judged` });
   return undefined;
 }
 
@@ -144,7 +150,7 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
       const result = parseDocs(text);
       if (!result.ok) {
         const kind = /\.json$/i.test(p) ? 'JSON' : 'YAML';
-        scan.findings.push({ severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
+        scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
         return;
       }
       const pf: ParsedFile = { path: p, text, docs: result.docs };
@@ -158,14 +164,14 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   });
 
   if (parserProblem && (tf.length > 0 || terragrunt.length > 0)) {
-    scan.findings.push({ severity: 'medium', message: `${parserProblem}: Terraform and Terragrunt files are not judged` });
+    scan.findings.push({ rule: 'not-judged', severity: 'medium', message: `${parserProblem}: Terraform and Terragrunt files are not judged` });
   }
   // Each reader guards every file itself; these guards are the last resort for what is left.
   const stage = (what: string, work: () => void) => {
     try {
       work();
     } catch (error) {
-      scan.findings.push({ severity: 'medium', message: `could not judge the ${what}: ${errorMessage(error)}` });
+      scan.findings.push({ rule: 'not-judged', severity: 'medium', message: `could not judge the ${what}: ${errorMessage(error)}` });
     }
   };
   stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan));
@@ -217,6 +223,7 @@ export default defineCheck({
       '**/app.py',
     ],
     options,
+    rules: RULES,
   },
   run(snapshot, ctx) {
     const o = ctx.options;
@@ -235,7 +242,7 @@ export default defineCheck({
     // Types outside the cost-bearing list are reported when they miss keys, never counted.
     const all = [...judged.values()].filter((j) => !j.item.uncounted);
     const uncounted = [...judged.values()].filter((j) => j.item.uncounted && j.verdict.status === 'fail');
-    const findings: Finding[] = [];
+    const findings: Finding<Rule>[] = [];
     const credit = enforcementCredit(scan.enforcement, reqs);
     const enforcement = credit.relevant;
 
@@ -244,7 +251,7 @@ export default defineCheck({
         status: 'not-applicable',
         score: null,
         summary: `No cost-bearing resources declared in Terraform, CloudFormation or Kubernetes manifests${scan.findings.some((f) => f.severity === 'medium') ? ' could be read (see the findings)' : ''}.`,
-        findings: [...scan.findings, ...enforcement.map((e) => ({ severity: 'info' as const, path: e.path, line: e.line, message: `tagging enforcement found: ${e.what}` }))],
+        findings: [...scan.findings, ...enforcement.map((e) => ({ rule: 'enforcement-found' as const, severity: 'info' as const, path: e.path, line: e.line, message: `tagging enforcement found: ${e.what}` }))],
       };
     }
 
@@ -265,23 +272,23 @@ export default defineCheck({
     for (const j of ordered) {
       if (!j.item.fileNote || noted.has(j.item.path)) continue;
       noted.add(j.item.path);
-      findings.push({ severity: 'info', path: j.item.path, line: j.item.line, message: j.item.fileNote });
+      findings.push({ rule: j.item.platform === 'cloudformation' ? 'stack-tags-unmatched' : 'tags-indeterminate', severity: 'info', path: j.item.path, line: j.item.line, message: j.item.fileNote });
     }
-    if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed)` });
+    if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ rule: platformRule(ordered[MAX_ITEM_FINDINGS]!.item), severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed)` });
     for (const j of uncounted.slice(0, MAX_ITEM_FINDINGS)) {
       const f = itemFinding(j.item, j.verdict);
       if (f) findings.push({ ...f, severity: 'info', message: `${f.message}; for information only: ${j.item.uncounted}, so it is not part of the score` });
     }
 
     if (enforcement.length === 0) {
-      findings.push({ severity: 'low', message: 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed' });
+      findings.push({ rule: 'no-tagging-enforcement', severity: 'low', message: 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed' });
     } else {
-      for (const e of enforcement) findings.push({ severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}${e.weak ? `; ${e.weak}` : ''}` });
-      if (credit.uncovered.length > 0) findings.push({ severity: 'low', message: `the tagging policies here do not require ${list(credit.uncovered)}` });
+      for (const e of enforcement) findings.push({ rule: 'enforcement-found', severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}${e.weak ? `; ${e.weak}` : ''}` });
+      if (credit.uncovered.length > 0) findings.push({ rule: 'enforcement-misses-keys', severity: 'low', message: `the tagging policies here do not require ${list(credit.uncovered)}` });
       const blockedOnlyByWeak = credit.unblocked.filter((r) => !credit.uncovered.includes(r));
       if (blockedOnlyByWeak.length > 0) {
         const weak = enforcement.find((e) => e.weak && blockedOnlyByWeak.some((r) => covers(e, r)))!;
-        findings.push({ severity: 'low', path: weak.path, line: weak.line, message: `${weak.what} is ${weak.weak}; ${list(blockedOnlyByWeak)} ${blockedOnlyByWeak.length > 1 ? 'are' : 'is'} required only by report-only policies, which earn 1 enforcement point, not 2` });
+        findings.push({ rule: 'enforcement-report-only', severity: 'low', path: weak.path, line: weak.line, message: `${weak.what} is ${weak.weak}; ${list(blockedOnlyByWeak)} ${blockedOnlyByWeak.length > 1 ? 'are' : 'is'} required only by report-only policies, which earn 1 enforcement point, not 2` });
       }
     }
     findings.push(...scan.findings);

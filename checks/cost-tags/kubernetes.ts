@@ -185,7 +185,7 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan): void {
 
   for (const chart of input.charts) {
     if (chart.templated.length > 0) {
-      scan.findings.push({ severity: 'info', path: chart.templated[0], line: 1, message: `Helm chart ${chart.name}: ${chart.templated.length} template${chart.templated.length > 1 ? 's' : ''} under ${chart.dir ? chart.dir + '/' : ''}templates/ ${chart.templated.length > 1 ? 'are' : 'is'} not rendered, so ${chart.templated.length > 1 ? 'they are' : 'it is'} not read; the chart is judged by the labels in its values.yaml` });
+      scan.findings.push({ rule: 'helm-templates-not-rendered', severity: 'info', path: chart.templated[0], line: 1, message: `Helm chart ${chart.name}: ${chart.templated.length} template${chart.templated.length > 1 ? 's' : ''} under ${chart.dir ? chart.dir + '/' : ''}templates/ ${chart.templated.length > 1 ? 'are' : 'is'} not rendered, so ${chart.templated.length > 1 ? 'they are' : 'it is'} not read; the chart is judged by the labels in its values.yaml` });
     }
     if (!chart.workloads) continue;
     const keys = new Map<string, { empty: boolean }>();

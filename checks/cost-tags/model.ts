@@ -1,5 +1,6 @@
 // What the readers of each format hand to the scoring in index.ts.
 import type { Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 
 export type Platform = 'terraform' | 'cloudformation' | 'kubernetes' | 'helm';
 
@@ -46,7 +47,7 @@ export interface Enforcement {
 
 export interface Scan {
   items: Item[];
-  findings: Finding[];
+  findings: Finding<Rule>[];
   enforcement: Enforcement[];
 }
 
@@ -93,11 +94,11 @@ export function errorMessage(error: unknown): string {
  * Runs the judgement of one file (or one resource) so that an exception nobody foresaw costs that
  * file, not the check: it becomes a finding, and everything else is still judged.
  */
-export function guarded(findings: Finding[], path: string, line: number | undefined, work: () => void): void {
+export function guarded(findings: Finding<Rule>[], path: string, line: number | undefined, work: () => void): void {
   try {
     work();
   } catch (error) {
-    findings.push({ severity: 'medium', path, ...(line !== undefined ? { line } : {}), message: `could not judge ${path}: ${errorMessage(error)}` });
+    findings.push({ rule: 'not-judged', severity: 'medium', path, ...(line !== undefined ? { line } : {}), message: `could not judge ${path}: ${errorMessage(error)}` });
   }
 }
 

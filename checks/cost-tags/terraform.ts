@@ -8,6 +8,7 @@
 // - a reusable module nobody here calls: variables and provider default tags come from callers
 //   outside the repository, so anything that depends on them is indeterminate.
 import type { Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { REPORT_ONLY } from './enforcement.ts';
 import { attributesOf, blockLabels, blocksOf, blockType, child, childrenOf, evaluate, fromJson, heredocBody, mergeMaps, parseHcl, stringLiteral, textOf, unknown, type HNode, type Scope, type Value } from './hcl.ts';
 import { asRecord, dirOf, guarded, isWithin, joinPath, type Enforcement, type Item, type Scan } from './model.ts';
@@ -313,7 +314,7 @@ interface TerragruntFile {
   generatedLocals: Map<string, Expr>;
 }
 
-function readTerragrunt(file: SourceFile, root: HNode, findings: Finding[]): TerragruntFile {
+function readTerragrunt(file: SourceFile, root: HNode, findings: Finding<Rule>[]): TerragruntFile {
   const blocks = blocksOf(root).filter((b) => !b.error);
   const dir = dirOf(file.path);
   const base = file.path.split('/').pop()!.toLowerCase();
@@ -341,7 +342,7 @@ function readTerragrunt(file: SourceFile, root: HNode, findings: Finding[]): Ter
       if (text === undefined || !/\bprovider\b/.test(text)) continue;
       const generated = parseHcl(`${file.path} (generate "${blockLabels(b)[0] ?? ''}")`, text);
       if (!generated.ok || generated.error) {
-        findings.push({ severity: 'medium', path: file.path, line: b.line, message: `the provider that generate "${blockLabels(b)[0] ?? ''}" writes could not be parsed${generated.ok && generated.error ? ` (${generated.error.text} at its line ${generated.error.line})` : ''}: its default tags are not counted` });
+        findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: b.line, message: `the provider that generate "${blockLabels(b)[0] ?? ''}" writes could not be parsed${generated.ok && generated.error ? ` (${generated.error.text} at its line ${generated.error.line})` : ''}: its default tags are not counted` });
         continue;
       }
       for (const p of hclProviders(blocksOf(generated.root), file.path)) tg.generated.push({ ...p, line: b.line });
@@ -461,7 +462,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     if (/\.json$/i.test(file.path)) {
       const parsed = parseDocs(file.text, false);
       if (!parsed.ok) {
-        scan.findings.push({ severity: 'medium', path: file.path, line: parsed.line, message: `malformed JSON, resources in this file are not judged: ${parsed.message}` });
+        scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: parsed.line, message: `malformed JSON, resources in this file are not judged: ${parsed.message}` });
         return;
       }
       for (const doc of parsed.docs) readJsonModule(mod, file, doc);
@@ -469,12 +470,12 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     }
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok) {
-      scan.findings.push({ severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
+      scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
       return;
     }
     if (parsed.error) {
       const skipped = blocksOf(parsed.root).filter((b) => b.error).length;
-      scan.findings.push({ severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): ${skipped > 0 ? `${skipped} block${skipped > 1 ? 's' : ''} around it ${skipped > 1 ? 'are' : 'is'} not judged` : 'the text around it is not judged'}; blocks that parse are still judged` });
+      scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): ${skipped > 0 ? `${skipped} block${skipped > 1 ? 's' : ''} around it ${skipped > 1 ? 'are' : 'is'} not judged` : 'the text around it is not judged'}; blocks that parse are still judged` });
     }
     readHclModule(mod, file, parsed.root);
     // Enforcement declared in Terraform: AWS Config required-tags, Organizations tag policies.
@@ -499,7 +500,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     }
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok || parsed.error) {
-      scan.findings.push({ severity: 'low', path: file.path, line: parsed.ok ? parsed.error!.line : 1, message: 'malformed tfvars: the variable values in it are not used' });
+      scan.findings.push({ rule: 'unparsable-file', severity: 'low', path: file.path, line: parsed.ok ? parsed.error!.line : 1, message: 'malformed tfvars: the variable values in it are not used' });
       return;
     }
     for (const [k, node] of attributesOf(child(parsed.root, 'body') ?? parsed.root)) mod.tfvars.set(k, evaluate(node, EMPTY_SCOPE));
@@ -510,12 +511,12 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   for (const file of input.terragrunt) guarded(scan.findings, file.path, undefined, () => {
     const parsed = parseHcl(file.path, file.text);
     if (!parsed.ok) {
-      scan.findings.push({ severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
+      scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: 1, message: `could not parse this file: ${parsed.reason}` });
       return;
     }
     const isTerragrunt = /(^|\/)(terragrunt|root)\.hcl$/i.test(file.path) || blocksOf(parsed.root).some((b) => ['generate', 'include', 'remote_state', 'dependency'].includes(blockType(b)));
     if (!isTerragrunt) return;
-    if (parsed.error) scan.findings.push({ severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): blocks around it are not judged` });
+    if (parsed.error) scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: file.path, line: parsed.error.line, message: `malformed HCL (${parsed.error.text} at line ${parsed.error.line}): blocks around it are not judged` });
     tgFiles.push(readTerragrunt(file, parsed.root, scan.findings));
   });
   const tgProviders = (unit: TerragruntFile): ProviderDecl[] => {
@@ -681,7 +682,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt');
     }
   });
-  if (capped) scan.findings.push({ severity: 'low', message: `more than ${MAX_INSTANCES} module instances: the rest of the module tree is not judged` });
+  if (capped) scan.findings.push({ rule: 'not-judged', severity: 'low', message: `more than ${MAX_INSTANCES} module instances: the rest of the module tree is not judged` });
 }
 
 function itemFrom(platform: Item['platform'], type: string, name: string, path: string, line: number, tags: Value, inherited: string[], context: string | undefined, identity: string): Item {

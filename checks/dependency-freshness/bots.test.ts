@@ -110,7 +110,7 @@ describe('Renovate configuration', () => {
   it('names options that only the self-hosted configuration may set', async () => {
     const s = await scan({ 'renovate.json': '{\n  "extends": ["config:recommended"],\n  "allowedHeaders": ["X-*"]\n}\n' });
     expect(s.renovate?.validation).toBe('invalid');
-    expect(s.findings).toEqual([{ severity: 'medium', path: 'renovate.json', line: 3, message: 'Renovate schema 41.0.0-test: /allowedHeaders "allowedHeaders" may only be set in the self-hosted (global) configuration, not in a repository' }]);
+    expect(s.findings).toEqual([{ rule: 'invalid-renovate-config', severity: 'medium', path: 'renovate.json', line: 3, message: 'Renovate schema 41.0.0-test: /allowedHeaders "allowedHeaders" may only be set in the self-hosted (global) configuration, not in a repository' }]);
   });
 
   it('":disableRenovate" in extends switches it off too', async () => {
@@ -207,6 +207,6 @@ describe('Dependabot configuration', () => {
   it('notes an ecosystem it does not know without rejecting the file', async () => {
     const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '  - package-ecosystem: "cobol"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n') });
     expect(s.dependabot?.state).toBe('active');
-    expect(s.findings).toMatchObject([{ severity: 'low', message: '"cobol" is not a package-ecosystem this check knows' }]);
+    expect(s.findings).toMatchObject([{ rule: 'invalid-dependabot-config', severity: 'low', message: '"cobol" is not a package-ecosystem this check knows' }]);
   });
 });

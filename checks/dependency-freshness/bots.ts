@@ -8,6 +8,7 @@ import JSON5 from 'json5';
 import picomatch from 'picomatch';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Finding, RepoSnapshot, SchemaFact } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { asRecord, dirOf, errorText, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
 import { lineIndex } from '../shared/text.ts';
 
@@ -106,7 +107,7 @@ export interface DependabotVerdict {
 export interface BotScan {
   renovate?: RenovateVerdict;
   dependabot?: DependabotVerdict;
-  findings: Finding[];
+  findings: Finding<Rule>[];
   /** Set when schema validation could not run, with the reason users see. */
   schemaSkipped?: string;
 }
@@ -355,7 +356,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
     if (!present.has(path)) continue;
     const r = snapshot.read(path);
     if (!r.ok) {
-      scan.findings.push({ severity: 'medium', path, message: `Renovate configuration could not be read (${r.reason})` });
+      scan.findings.push({ rule: 'unreadable-file', severity: 'medium', path, message: `Renovate configuration could not be read (${r.reason})` });
       continue;
     }
     if (path === 'package.json') {
@@ -373,7 +374,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   const [used, ...unused] = candidates;
   if (!used) return;
   for (const other of unused) {
-    scan.findings.push({ severity: 'low', path: other.path, message: `ignored: Renovate reads only the first configuration it finds, ${used.path}${used.fromPackageJson ? ' ("renovate" key)' : ''}; delete this one or merge it` });
+    scan.findings.push({ rule: 'duplicate-bot-config', severity: 'low', path: other.path, message: `ignored: Renovate reads only the first configuration it finds, ${used.path}${used.fromPackageJson ? ' ("renovate" key)' : ''}; delete this one or merge it` });
   }
   const lineOf = lineIndex(used.text);
   const verdict: RenovateVerdict = { path: used.path, state: 'unparseable', validation: 'not-run', schemaErrors: 0, covers: () => ({ covered: false, why: `${used.path} cannot be parsed` }) };
@@ -387,21 +388,21 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
     const keyAt = used.text.indexOf('"renovate"');
     if (keyAt >= 0) verdict.line = lineOf(keyAt);
     if (!config) {
-      scan.findings.push({ severity: 'high', path: used.path, line: verdict.line, message: 'the "renovate" key of package.json is not an object: Renovate cannot use it' });
+      scan.findings.push({ rule: 'invalid-renovate-config', severity: 'high', path: used.path, line: verdict.line, message: 'the "renovate" key of package.json is not an object: Renovate cannot use it' });
       return;
     }
     // Renovate discourages configuration in package.json; it still works.
-    scan.findings.push({ severity: 'info', path: used.path, line: verdict.line, message: 'Renovate is configured in package.json, which Renovate discourages: move it to renovate.json' });
+    scan.findings.push({ rule: 'renovate-config-format', severity: 'info', path: used.path, line: verdict.line, message: 'Renovate is configured in package.json, which Renovate discourages: move it to renovate.json' });
   } else {
     try {
       config = asRecord(JSON5.parse(used.text));
     } catch (error) {
       const line = (error as { lineNumber?: number }).lineNumber;
-      scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate cannot parse its configuration, so it does not run: ${errorText(error)}` });
+      scan.findings.push({ rule: 'invalid-renovate-config', severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate cannot parse its configuration, so it does not run: ${errorText(error)}` });
       return;
     }
     if (!config) {
-      scan.findings.push({ severity: 'high', path: used.path, line: 1, message: 'the Renovate configuration is not a JSON object, so Renovate does not run' });
+      scan.findings.push({ rule: 'invalid-renovate-config', severity: 'high', path: used.path, line: 1, message: 'the Renovate configuration is not a JSON object, so Renovate does not run' });
       return;
     }
   }
@@ -415,7 +416,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
     if (!(error instanceof RangeError)) throw error;
   }
   if (tree && !used.path.endsWith('.json5') && !used.fromPackageJson && errors.length > 0) {
-    scan.findings.push({ severity: 'low', path: used.path, line: lineOf(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
+    scan.findings.push({ rule: 'renovate-config-format', severity: 'low', path: used.path, line: lineOf(errors[0]!.offset), message: 'uses JSON5-only syntax in a file Renovate reads as JSON with comments; Renovate still falls back to JSON5 with a deprecation warning: rename it to a .json5 file or write plain JSON' });
   }
   // Pointers are placed on a tree of the file; JSON5 syntax (unquoted keys, single quotes) is first
   // rewritten line for line into JSON with comments, so that the tree has every key where it was.
@@ -435,7 +436,7 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
   verdict.covers = disabledBy ? () => ({ covered: false, why: `Renovate is switched off with ${disabledBy}` }) : renovateCovers(config);
   if (disabledBy) {
     const line = lineOfPointer(tree, treeLineOf, [...pointerPrefix, ...(config.enabled === false ? ['enabled'] : ['extends'])]);
-    scan.findings.push({ severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate is configured but switched off (${disabledBy}): no update pull requests are opened${typeof config.description === 'string' ? ` — "${config.description.slice(0, 120)}"` : ''}` });
+    scan.findings.push({ rule: 'updates-switched-off', severity: 'high', path: used.path, ...(line ? { line } : {}), message: `Renovate is configured but switched off (${disabledBy}): no update pull requests are opened${typeof config.description === 'string' ? ` — "${config.description.slice(0, 120)}"` : ''}` });
   }
 
   if (!schemaFact) {
@@ -467,9 +468,9 @@ function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: 
       verdict.schemaErrors = problems.length;
       const shown = problems.slice(0, 20);
       for (const p of shown) {
-        scan.findings.push({ severity: 'medium', path: used.path, ...(p.line ? { line: p.line } : {}), message: `Renovate schema ${schemaFact.version}: ${p.pointer} ${p.message}` });
+        scan.findings.push({ rule: 'invalid-renovate-config', severity: 'medium', path: used.path, ...(p.line ? { line: p.line } : {}), message: `Renovate schema ${schemaFact.version}: ${p.pointer} ${p.message}` });
       }
-      if (problems.length > shown.length) scan.findings.push({ severity: 'medium', path: used.path, message: `${problems.length - shown.length} more schema errors` });
+      if (problems.length > shown.length) scan.findings.push({ rule: 'invalid-renovate-config', severity: 'medium', path: used.path, message: `${problems.length - shown.length} more schema errors` });
     }
   }
 }
@@ -485,25 +486,25 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
   const found = DEPENDABOT_LOCATIONS.filter((p) => present.has(p));
   if (found.length === 0) return;
   const path = found[0]!;
-  if (found.length > 1) scan.findings.push({ severity: 'low', path: found[1], message: `two Dependabot configurations: keep only ${path}` });
+  if (found.length > 1) scan.findings.push({ rule: 'duplicate-bot-config', severity: 'low', path: found[1], message: `two Dependabot configurations: keep only ${path}` });
   const verdict: DependabotVerdict = { path, state: 'invalid', entries: [] };
   scan.dependabot = verdict;
   const r = snapshot.read(path);
   if (!r.ok) {
-    scan.findings.push({ severity: 'medium', path, message: `Dependabot configuration could not be read (${r.reason})` });
+    scan.findings.push({ rule: 'unreadable-file', severity: 'medium', path, message: `Dependabot configuration could not be read (${r.reason})` });
     return;
   }
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false });
+    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
-    scan.findings.push({ severity: 'high', path, message: `Dependabot cannot parse its configuration, so it does not run: ${errorText(error)}` });
+    scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, message: `Dependabot cannot parse its configuration, so it does not run: ${errorText(error)}` });
     return;
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    scan.findings.push({ severity: 'high', path, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}), message: `Dependabot cannot parse its configuration, so it does not run: ${e.message.split('\n')[0]}` });
+    scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}), message: `Dependabot cannot parse its configuration, so it does not run: ${e.message.split('\n')[0]}` });
     return;
   }
   const lineAt = (p: (string | number)[]): number | undefined => yamlKeyLine(doc, counter, p);
@@ -511,10 +512,10 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
   try {
     root = asRecord(doc.toJS({ maxAliasCount: 100 }));
   } catch (error) {
-    scan.findings.push({ severity: 'high', path, message: `Dependabot configuration could not be evaluated: ${errorText(error)}` });
+    scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, message: `Dependabot configuration could not be evaluated: ${errorText(error)}` });
     return;
   }
-  const invalid = (message: string, line?: number): void => void scan.findings.push({ severity: 'high', path, ...(line ? { line } : {}), message: `${message}; GitHub rejects the whole file, so Dependabot opens no version updates` });
+  const invalid = (message: string, line?: number): void => void scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, ...(line ? { line } : {}), message: `${message}; GitHub rejects the whole file, so Dependabot opens no version updates` });
   if (!root) return invalid('the configuration is empty or not a mapping', 1);
   if (Number(root.version) !== 2) return invalid(`"version" must be 2${root.version === undefined ? ' and is missing' : `, not ${JSON.stringify(root.version)}`}`, lineAt(['version']) ?? 1);
   if (!Array.isArray(root.updates) || root.updates.length === 0) return invalid('"updates" must list at least one package ecosystem', lineAt(['updates']) ?? 1);
@@ -530,11 +531,11 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
     const interval = asRecord(entry.schedule)?.interval;
     if (typeof interval !== 'string') return problems.push([`updates[${i}] (${ecosystem}) has no "schedule.interval"`, line]);
     if (!DEPENDABOT_INTERVALS.has(interval)) return problems.push([`updates[${i}] (${ecosystem}): "schedule.interval" ${JSON.stringify(interval)} is not one of ${[...DEPENDABOT_INTERVALS].join(', ')}`, lineAt(['updates', i, 'schedule', 'interval'])]);
-    if (!KNOWN_DEPENDABOT_ECOSYSTEMS.has(ecosystem)) scan.findings.push({ severity: 'low', path, ...(line ? { line } : {}), message: `"${ecosystem}" is not a package-ecosystem this check knows` });
+    if (!KNOWN_DEPENDABOT_ECOSYSTEMS.has(ecosystem)) scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'low', path, ...(line ? { line } : {}), message: `"${ecosystem}" is not a package-ecosystem this check knows` });
     let active = true;
     if (entry['open-pull-requests-limit'] === 0) {
       active = false;
-      scan.findings.push({ severity: 'medium', path, line: lineAt(['updates', i, 'open-pull-requests-limit']) ?? line, message: `open-pull-requests-limit: 0 switches version updates off for ${ecosystem} (security updates only)` });
+      scan.findings.push({ rule: 'updates-switched-off', severity: 'medium', path, line: lineAt(['updates', i, 'open-pull-requests-limit']) ?? line, message: `open-pull-requests-limit: 0 switches version updates off for ${ecosystem} (security updates only)` });
     }
     const ignoresAll = Array.isArray(entry.ignore) && entry.ignore.some((ig) => {
       const rule = asRecord(ig);
@@ -542,7 +543,7 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
     });
     if (ignoresAll) {
       active = false;
-      scan.findings.push({ severity: 'medium', path, line: lineAt(['updates', i, 'ignore']) ?? line, message: `ignore: dependency-name "*" switches every version update off for ${ecosystem}` });
+      scan.findings.push({ rule: 'updates-switched-off', severity: 'medium', path, line: lineAt(['updates', i, 'ignore']) ?? line, message: `ignore: dependency-name "*" switches every version update off for ${ecosystem}` });
     }
     verdict.entries.push({ ecosystem, directories: dirs.map(normaliseDirectory), line: line ?? 1, active });
     return undefined;

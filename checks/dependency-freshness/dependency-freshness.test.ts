@@ -105,10 +105,10 @@ describe('dependency-freshness', () => {
     expect(r.outcome.status).toBe('fail');
     expect(r.outcome.score).toBe(2.2);
     expect(r.outcome.summary).toContain('median 2.2 libyears (p90 2.5, total 5.5) over 3 direct dependencies; 1 more than one major behind; oldest: typescript (2.5y), express (2.2y), moment (0.8y); no update bot; lockfiles committed');
-    expect(r.outcome.findings[0]).toMatchObject({ severity: 'high', message: expect.stringMatching(/^no update bot/) });
+    expect(r.outcome.findings[0]).toMatchObject({ rule: 'no-update-bot', severity: 'high', message: expect.stringMatching(/^no update bot/) });
     const lock = files['package-lock.json']!.split('\n');
     expect(r.outcome.findings.find((f) => f.message.startsWith('typescript'))).toEqual({
-      severity: 'medium',
+      rule: 'dependency-behind', severity: 'medium',
       path: 'package-lock.json',
       line: lock.findIndex((l) => l.includes('"node_modules/typescript"')) + 1,
       message: 'typescript 4.9.5 is 2.5 libyears behind 7.0.0 (3 majors, 3 releases behind)',
@@ -202,7 +202,7 @@ describe('dependency-freshness', () => {
     expect(r.outcome.summary).toMatch(/ over 2 direct dependencies;/);
     const lock = files['package-lock.json']!.split('\n');
     expect(r.outcome.findings).toContainEqual({
-      severity: 'medium',
+      rule: 'retired-package', severity: 'medium',
       path: 'package-lock.json',
       line: lock.findIndex((l) => l.includes('"node_modules/request"')) + 1,
       message: 'request 2.87.0: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, 2.88.2)',
@@ -218,7 +218,7 @@ describe('dependency-freshness', () => {
     const r = await run({ ...npmProject({ express: '4.21.0', zod: '3.24.0' }, { typescript: '5.8.3' }), 'renovate.json': RENOVATE }, registry);
     expect(r.outcome.score).not.toBeNull();
     expect(r.outcome.summary).toMatch(/^median 0\.5 libyears \(p90 0\.5, total 0\.5\) over 1 of 3 direct dependencies/);
-    expect(r.outcome.findings).toContainEqual({ severity: 'low', message: '2 direct dependencies could not be dated and are left out of the drift (registry.npmjs.org answered 503 three times): zod@3.24.0, typescript@5.8.3' });
+    expect(r.outcome.findings).toContainEqual({ rule: 'undated-dependency', severity: 'low', message: '2 direct dependencies could not be dated and are left out of the drift (registry.npmjs.org answered 503 three times): zod@3.24.0, typescript@5.8.3' });
   });
 
   it('without any release date it does not pretend: warn, no score, "release dates unavailable", bot and lockfile still judged', async () => {
@@ -233,7 +233,7 @@ describe('dependency-freshness', () => {
   it('reports a malformed lockfile by name and still judges the other lockfiles', async () => {
     const r = await run({ ...npmProject({ express: '5.1.0' }), 'api/go.mod': 'module x\n\nrequire (\n\tgithub.com/a/b v1.0.0\n', 'renovate.json': RENOVATE }, FRESH_REGISTRY);
     expect(r.outcome.status).toBe('pass');
-    expect(r.outcome.findings).toContainEqual({ severity: 'medium', path: 'api/go.mod', line: 3, message: 'the require block opened here is never closed' });
+    expect(r.outcome.findings).toContainEqual({ rule: 'unparsable-dependency-file', severity: 'medium', path: 'api/go.mod', line: 3, message: 'the require block opened here is never closed' });
     expect(r.requested).toEqual(['npm:express']);
   });
 
@@ -261,7 +261,7 @@ describe('dependency-freshness', () => {
     };
     const r = await run(files, { ...FRESH_REGISTRY, 'pypi:flask': found(history(['3.0.3'])) });
     expect(r.outcome.summary).toContain('Dependabot covers npm but not pypi');
-    expect(r.outcome.findings).toContainEqual({ severity: 'medium', path: 'requirements.txt', message: 'not covered by an update bot: Dependabot has no "pip" entry' });
+    expect(r.outcome.findings).toContainEqual({ rule: 'not-covered-by-bot', severity: 'medium', path: 'requirements.txt', message: 'not covered by an update bot: Dependabot has no "pip" entry' });
     expect(r.outcome.score).toBe(8.5);
   });
 
@@ -291,7 +291,7 @@ describe('dependency-freshness', () => {
   it('says on the result when schema validation was skipped', async () => {
     const r = await run({ ...npmProject({ express: '5.1.0' }), 'renovate.json': RENOVATE }, FRESH_REGISTRY, { schema: { status: 'skipped', reason: 'offline and renovate-schema.json is not cached' } });
     expect(r.outcome.summary).toContain('Renovate schema validation skipped: offline and renovate-schema.json is not cached');
-    expect(r.outcome.findings).toContainEqual({ severity: 'low', path: 'renovate.json', message: 'Renovate schema validation skipped: offline and renovate-schema.json is not cached' });
+    expect(r.outcome.findings).toContainEqual({ rule: 'renovate-schema-not-checked', severity: 'low', path: 'renovate.json', message: 'Renovate schema validation skipped: offline and renovate-schema.json is not cached' });
   });
 
   it('reports how long update pull requests from Renovate or Dependabot have been open', async () => {
@@ -309,8 +309,8 @@ describe('dependency-freshness', () => {
     const r = await run({ ...npmProject({ express: '5.1.0' }), 'renovate.json': RENOVATE }, FRESH_REGISTRY, { pullRequests });
     expect(r.outcome.summary).toContain('3 open update pull requests, 2 waiting over 14 days (oldest 90 days)');
     expect(r.outcome.findings.filter((f) => /update pull request #/.test(f.message))).toEqual([
-      { severity: 'medium', message: 'update pull request #1 by renovate[bot] has been open for 90 days: "Update dependency 1"' },
-      { severity: 'low', message: 'update pull request #2 by dependabot[bot] has been open for 20 days: "Update dependency 2"' },
+      { rule: 'update-prs-waiting', severity: 'medium', message: 'update pull request #1 by renovate[bot] has been open for 90 days: "Update dependency 1"' },
+      { rule: 'update-prs-waiting', severity: 'low', message: 'update pull request #2 by dependabot[bot] has been open for 20 days: "Update dependency 2"' },
     ]);
     const none = await run({ ...npmProject({ express: '5.1.0' }), 'renovate.json': RENOVATE }, FRESH_REGISTRY);
     expect(none.outcome.summary).not.toContain('pull request');

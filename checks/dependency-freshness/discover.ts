@@ -2,6 +2,7 @@
 // manifests a committed lockfile answers for.
 import picomatch from 'picomatch';
 import type { Finding, RepoSnapshot } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { dirOf, errorText, joinPath, type DependencySource, type ReadContext } from './model.ts';
 import { manifestDeclaresDependencies, parsePackageJsonManifest, parsePackageLock, parsePnpmLock, parseYarnLock } from './parsers/npm.ts';
 import { cargoTomlDeclaresDependencies, parseCargoLock, parseCargoTomlManifest, parseGemfileLock, parseGemfileManifest, parseGoMod, parseGradleCatalog, parsePom, parseTerraformLock } from './parsers/other.ts';
@@ -69,7 +70,7 @@ export interface Inventory {
   lockCoverage: LockCoverage[];
   /** Lockfiles and manifests left out because they sit under an ignored path. */
   ignored: string[];
-  findings: Finding[];
+  findings: Finding<Rule>[];
 }
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -94,7 +95,7 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[])
       if (!present.has(path)) texts.set(path, undefined);
       else {
         const r = snapshot.read(path);
-        if (!r.ok && r.reason !== 'not-found') inventory.findings.push({ severity: 'low', path, message: `could not read this file (${r.reason}${r.detail ? `: ${r.detail}` : ''}), so its dependencies are not judged` });
+        if (!r.ok && r.reason !== 'not-found') inventory.findings.push({ rule: 'unreadable-file', severity: 'low', path, message: `could not read this file (${r.reason}${r.detail ? `: ${r.detail}` : ''}), so its dependencies are not judged` });
         texts.set(path, r.ok ? r.text : undefined);
       }
     }
@@ -109,7 +110,7 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[])
       add(parse(path, t));
     } catch (error) {
       // A parser defeated by a hostile file costs that file, not the check.
-      inventory.findings.push({ severity: 'medium', path, message: `could not be analysed: ${errorText(error)}` });
+      inventory.findings.push({ rule: 'unreadable-file', severity: 'medium', path, message: `could not be analysed: ${errorText(error)}` });
     }
   };
 
@@ -129,7 +130,7 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[])
     else if (name === '.terraform.lock.hcl') read(path, parseTerraformLock);
     else if (name === 'pom.xml') read(path, parsePom);
     else if (name.endsWith('.versions.toml')) read(path, parseGradleCatalog);
-    else if (name in UNREAD_LOCKFILES) inventory.findings.push({ severity: 'info', path, message: `${name} is counted as a committed lockfile, but its versions are not read` });
+    else if (name in UNREAD_LOCKFILES) inventory.findings.push({ rule: 'lockfile-not-read', severity: 'info', path, message: `${name} is counted as a committed lockfile, but its versions are not read` });
   }
 
   const lockfilesIn = (dir: string, names: string[]) => names.map((n) => joinPath(dir, n)).filter((p) => present.has(p));

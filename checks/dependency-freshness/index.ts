@@ -1,6 +1,7 @@
 // Standards: libyear (https://libyear.com/), Renovate configuration (https://docs.renovatebot.com/configuration-options/) and Dependabot options (https://docs.github.com/en/code-security/dependabot/working-with-dependabot/dependabot-options-reference).
 import { z } from 'zod';
 import { defineCheck, packageKey, statusFromScore, type Ecosystem, type Finding, type PackageRef, type RepoSnapshot } from '../contract.ts';
+import { RULES, type Rule } from './rules.ts';
 import { dependabotCovers, hasRenovateConfig, scanBots, BOT_READS, type BotScan } from './bots.ts';
 import { DEFAULT_IGNORE_PATHS, DEPENDENCY_READS, discover, type Inventory } from './discover.ts';
 import { driftOf, driftStats, type Drift } from './drift.ts';
@@ -100,6 +101,7 @@ export default defineCheck({
     version: 2,
     reads: [...DEPENDENCY_READS, ...BOT_READS],
     options,
+    rules: RULES,
   },
   wants(snapshot, ctx) {
     const inventory = inventoryOf(snapshot, ctx.options);
@@ -149,8 +151,8 @@ export default defineCheck({
     const majorsBehind = dated.filter((j) => j.drift.majorsBehind > 1);
     const majorsBehindShare = dated.length > 0 ? majorsBehind.length / dated.length : 0;
 
-    const headline: Finding[] = [];
-    const detail: Finding[] = [];
+    const headline: Finding<Rule>[] = [];
+    const detail: Finding<Rule>[] = [];
 
     // Update bots.
     const judgedSources = inventory.sources.filter((s) => s.ok && (s.dependencies.length > 0 || s.unpinned.length > 0));
@@ -158,18 +160,18 @@ export default defineCheck({
     const botCoverage = coverage.length > 0 ? coverage.reduce((sum, c) => sum + c.credit, 0) / coverage.length : 0;
     const noBot = !bots.renovate && !bots.dependabot;
     if (noBot) {
-      headline.push({ severity: 'high', message: 'no update bot: neither Renovate nor Dependabot is configured, so nobody is told when a dependency falls behind (add renovate.json or .github/dependabot.yml)' });
+      headline.push({ rule: 'no-update-bot', severity: 'high', message: 'no update bot: neither Renovate nor Dependabot is configured, so nobody is told when a dependency falls behind (add renovate.json or .github/dependabot.yml)' });
     } else {
       for (const c of coverage) {
-        if (c.credit === 0) headline.push({ severity: 'medium', path: c.source.path, message: `not covered by an update bot: ${c.why.join('; ')}` });
+        if (c.credit === 0) headline.push({ rule: 'not-covered-by-bot', severity: 'medium', path: c.source.path, message: `not covered by an update bot: ${c.why.join('; ')}` });
       }
     }
     headline.push(...bots.findings);
     if (bots.renovate?.validation === 'invalid') {
-      headline.push({ severity: 'medium', path: bots.renovate.path, message: `the Renovate configuration fails Renovate's schema with ${plural(bots.renovate.schemaErrors, 'error')}; Renovate refuses invalid options and opens a "config error" issue instead of updating (counted as half an update bot)` });
+      headline.push({ rule: 'invalid-renovate-config', severity: 'medium', path: bots.renovate.path, message: `the Renovate configuration fails Renovate's schema with ${plural(bots.renovate.schemaErrors, 'error')}; Renovate refuses invalid options and opens a "config error" issue instead of updating (counted as half an update bot)` });
     }
     if (bots.schemaSkipped && bots.renovate && bots.renovate.state !== 'unparseable') {
-      headline.push({ severity: 'low', path: bots.renovate.path, message: `Renovate schema validation skipped: ${bots.schemaSkipped}` });
+      headline.push({ rule: 'renovate-schema-not-checked', severity: 'low', path: bots.renovate.path, message: `Renovate schema validation skipped: ${bots.schemaSkipped}` });
     }
 
     // Lockfiles.
@@ -178,7 +180,7 @@ export default defineCheck({
     for (const l of unlocked) {
       const name = l.manifest.split('/').pop();
       const expected = name === 'package.json' ? 'package-lock.json, yarn.lock or pnpm-lock.yaml' : name === 'pyproject.toml' ? 'poetry.lock, uv.lock or pdm.lock' : name === 'Pipfile' ? 'Pipfile.lock' : name === 'Cargo.toml' ? 'Cargo.lock' : name === 'go.mod' ? 'go.sum' : name === 'gems.rb' ? 'gems.locked' : name === 'Gemfile' ? 'Gemfile.lock' : 'exact == pins for every requirement';
-      headline.push({ severity: 'medium', path: l.manifest, message: name?.includes('requirements') ? 'not every requirement is pinned with ==: installs differ from one day to the next' : `no committed lockfile (${expected}): installs differ from one day to the next, and versions in use cannot be dated` });
+      headline.push({ rule: 'no-lockfile', severity: 'medium', path: l.manifest, message: name?.includes('requirements') ? 'not every requirement is pinned with ==: installs differ from one day to the next' : `no committed lockfile (${expected}): installs differ from one day to the next, and versions in use cannot be dated` });
     }
 
     // Dates the registries could not give.
@@ -190,12 +192,12 @@ export default defineCheck({
         byReason.set(j.drift.reason, names);
       }
       for (const [reason, names] of byReason) {
-        headline.push({ severity: 'low', message: `${plural(names.length, 'direct dependency', 'direct dependencies')} could not be dated and ${names.length === 1 ? 'is' : 'are'} left out of the drift (${reason}): ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''}` });
+        headline.push({ rule: 'undated-dependency', severity: 'low', message: `${plural(names.length, 'direct dependency', 'direct dependencies')} could not be dated and ${names.length === 1 ? 'is' : 'are'} left out of the drift (${reason}): ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''}` });
       }
     }
     // Retired packages: nothing to upgrade to, only to replace.
     for (const j of dated.filter((x) => x.drift.retired)) {
-      headline.push({ severity: 'medium', path: j.source.path, ...(j.dep.line ? { line: j.dep.line } : {}), message: `${j.dep.name} ${j.dep.version}: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, ${j.drift.newest})` });
+      headline.push({ rule: 'retired-package', severity: 'medium', path: j.source.path, ...(j.dep.line ? { line: j.dep.line } : {}), message: `${j.dep.name} ${j.dep.version}: every release is deprecated on the registry, so the package is retired; replace it (its drift is measured to its last release, ${j.drift.newest})` });
     }
     for (const s of inventory.sources) headline.push(...s.findings.filter((f) => f.severity !== 'info'));
     headline.push(...inventory.findings.filter((f) => f.severity !== 'info'));
@@ -207,17 +209,18 @@ export default defineCheck({
     for (const j of stale.slice(0, o.maxDependencyFindings)) {
       const d = j.drift;
       detail.push({
+        rule: 'dependency-behind',
         severity: d.majorsBehind > 1 || d.libyears >= 2 * Math.max(o.staleDependencyYears, 0.5) ? 'medium' : 'low',
         path: j.source.path,
         ...(j.dep.line ? { line: j.dep.line } : {}),
         message: `${j.dep.name} ${j.dep.version} is ${years(d.libyears)} libyears behind ${d.newest} (${[d.majorsBehind > 0 ? plural(d.majorsBehind, 'major') : undefined, plural(d.releasesBehind, 'release')].filter(Boolean).join(', ')} behind)`,
       });
     }
-    if (stale.length > o.maxDependencyFindings) detail.push({ severity: 'low', message: `${stale.length - o.maxDependencyFindings} more direct dependencies are at least ${o.staleDependencyYears} libyears or more than one major behind` });
+    if (stale.length > o.maxDependencyFindings) detail.push({ rule: 'dependency-behind', severity: 'low', message: `${stale.length - o.maxDependencyFindings} more direct dependencies are at least ${o.staleDependencyYears} libyears or more than one major behind` });
 
     for (const s of inventory.sources) {
       if (s.unpinned.length > 0) {
-        detail.push({ severity: 'info', path: s.path, ...(s.unpinned[0]!.line ? { line: s.unpinned[0]!.line } : {}), message: `${plural(s.unpinned.length, 'direct dependency', 'direct dependencies')} without an exact version here, not judged: ${s.unpinned.slice(0, 6).map((u) => `${u.name} ${u.spec}`).join(', ')}${s.unpinned.length > 6 ? ', …' : ''}` });
+        detail.push({ rule: 'unpinned-dependency', severity: 'info', path: s.path, ...(s.unpinned[0]!.line ? { line: s.unpinned[0]!.line } : {}), message: `${plural(s.unpinned.length, 'direct dependency', 'direct dependencies')} without an exact version here, not judged: ${s.unpinned.slice(0, 6).map((u) => `${u.name} ${u.spec}`).join(', ')}${s.unpinned.length > 6 ? ', …' : ''}` });
       }
     }
 
@@ -232,7 +235,7 @@ export default defineCheck({
       if (mineDated.length > 0) parts.push(`median ${years(st.median)} libyears, p90 ${years(st.p90)}, total ${years(st.total)}`);
       if (mine.length > mineDated.length) parts.push(`${mine.length - mineDated.length} undated`);
       if (cov?.by) parts.push(`updated by ${cov.by}`);
-      detail.push({ severity: 'info', path: s.path, message: parts.join('; ') });
+      detail.push({ rule: 'drift-summary', severity: 'info', path: s.path, message: parts.join('; ') });
     }
 
     // Update pull requests waiting for a review.

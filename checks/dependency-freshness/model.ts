@@ -1,6 +1,7 @@
 // What the parsers hand the rest of the check: the dependencies one file pins, and what went wrong reading it.
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import type { Ecosystem, Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 
 export interface Dependency {
@@ -58,7 +59,7 @@ export interface DependencySource {
   transitiveCount: number;
   /** Directories (from the repository root) of the projects this lockfile answers for, e.g. workspace members. */
   importerDirs: string[];
-  findings: Finding[];
+  findings: Finding<Rule>[];
 }
 
 export interface ReadContext {
@@ -74,7 +75,7 @@ export function emptySource(path: string, format: SourceFormat, label: string, e
 
 export function failed(source: DependencySource, message: string, line?: number): DependencySource {
   source.ok = false;
-  source.findings.push({ severity: 'medium', path: source.path, ...(line && line > 0 ? { line } : {}), message });
+  source.findings.push({ rule: 'unparsable-dependency-file', severity: 'medium', path: source.path, ...(line && line > 0 ? { line } : {}), message });
   return source;
 }
 

@@ -84,7 +84,7 @@ describe('package-lock.json', () => {
     const text = json({ lockfileVersion: 3, packages: { '': { dependencies: { chalk: '^5.0.0' } } } });
     const source = parsePackageLock('package-lock.json', text, ctxOf());
     expect(source.dependencies).toEqual([]);
-    expect(source.findings).toEqual([{ severity: 'low', path: 'package-lock.json', message: '1 declared dependency is missing from the lockfile (run npm install and commit it): chalk' }]);
+    expect(source.findings).toEqual([{ rule: 'lockfile-out-of-date', severity: 'low', path: 'package-lock.json', message: '1 declared dependency is missing from the lockfile (run npm install and commit it): chalk' }]);
   });
 });
 

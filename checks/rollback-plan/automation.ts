@@ -3,6 +3,7 @@
 // alarms) beats health-gated (helm --atomic, ECS circuit breaker, Flux remediation), which beats a
 // scripted undo in CI, a rollback job someone has to start, and detection of a stuck rollout.
 import type { Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 import { blankGroovyComments, insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
 import { compileGoRegex, goRegexMatches, type Budget } from './goregex.ts';
@@ -23,7 +24,7 @@ export interface Mechanism {
 
 export interface AutomationScan {
   mechanisms: Mechanism[];
-  findings: Finding[];
+  findings: Finding<Rule>[];
 }
 
 export interface TextFile {
@@ -238,7 +239,7 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
   const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
   if (truthy(spec?.skipAnalysis)) {
-    scan.findings.push({ severity: 'high', path, line: lineAt(counter, doc, ['spec', 'skipAnalysis'], kindLine), message: `Flagger Canary ${name} sets skipAnalysis: it promotes without analysis and never rolls back` });
+    scan.findings.push({ rule: 'canary-skips-analysis', severity: 'high', path, line: lineAt(counter, doc, ['spec', 'skipAnalysis'], kindLine), message: `Flagger Canary ${name} sets skipAnalysis: it promotes without analysis and never rolls back` });
     return;
   }
   const analysisKey = spec?.analysis !== undefined ? 'analysis' : 'canaryAnalysis';
@@ -246,7 +247,7 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   const analysisLine = lineAt(counter, doc, ['spec', analysisKey], kindLine);
   if (!analysis) {
     scan.mechanisms.push({ tier: 'detection', label: `Flagger Canary ${name} without analysis`, path, line: kindLine });
-    scan.findings.push({ severity: 'medium', path, line: kindLine, message: `Flagger Canary ${name} has no analysis: it has no failure threshold and cannot roll back on metrics` });
+    scan.findings.push({ rule: 'canary-without-analysis', severity: 'medium', path, line: kindLine, message: `Flagger Canary ${name} has no analysis: it has no failure threshold and cannot roll back on metrics` });
     return;
   }
   const metrics = asArray(analysis.metrics).map(asRecord).filter((m): m is Record<string, unknown> => m !== undefined);
@@ -258,17 +259,18 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
     const names = gated.map((m) => str(m.name) ?? '(unnamed)');
     scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine });
     if (analysis.threshold === undefined) {
-      scan.findings.push({ severity: 'info', path, line: analysisLine, message: `Flagger Canary ${name} sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)` });
+      scan.findings.push({ rule: 'canary-default-threshold', severity: 'info', path, line: analysisLine, message: `Flagger Canary ${name} sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)` });
     }
     for (const m of metrics) {
       if (gated.includes(m)) continue;
-      scan.findings.push({ severity: 'low', path, line: analysisLine, message: `Flagger Canary ${name}: metric ${str(m.name) ?? '(unnamed)'} has no thresholdRange, so it is measured but never fails the canary` });
+      scan.findings.push({ rule: 'analysis-cannot-fail', severity: 'low', path, line: analysisLine, message: `Flagger Canary ${name}: metric ${str(m.name) ?? '(unnamed)'} has no thresholdRange, so it is measured but never fails the canary` });
     }
     return;
   }
   // Without metric thresholds Flagger still rolls back a canary that misses its progress deadline or fails a webhook.
   scan.mechanisms.push({ tier: 'health-gated', label: `Flagger Canary ${name} (progress deadline and webhooks only)`, path, line: analysisLine });
   scan.findings.push({
+    rule: 'analysis-cannot-fail',
     severity: 'high',
     path,
     line: analysisLine,
@@ -288,7 +290,7 @@ function readHelmRelease(path: string, top: Record<string, unknown>, doc: Docume
   if (rollsBack) {
     scan.mechanisms.push({ tier: 'health-gated', label: `Flux HelmRelease ${name} rolls back failed upgrades (upgrade.remediation)`, path, line: lineAt(counter, doc, ['spec', 'upgrade', 'remediation'], kindLine) });
   } else {
-    scan.findings.push({ severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
+    scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
   }
 }
 
@@ -304,7 +306,7 @@ function readHelmfile(path: string, top: Record<string, unknown>, doc: Document,
   releases.forEach((r) => {
     if (atomic.includes(r)) return;
     const i = asArray(top.releases).indexOf(r);
-    scan.findings.push({ severity: 'medium', path, line: lineAt(counter, doc, ['releases', i]), message: `helmfile release ${str(r.name) ?? '(unnamed)'} is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)` });
+    scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: lineAt(counter, doc, ['releases', i]), message: `helmfile release ${str(r.name) ?? '(unnamed)'} is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)` });
   });
 }
 
@@ -333,6 +335,7 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
         if (names === 'non-empty') scan.mechanisms.push({ tier: 'metric-gated', label: `ECS service ${id} rolls back on CloudWatch alarms`, path, line });
         else {
           scan.findings.push({
+            rule: names === 'indeterminate' ? 'unverifiable-setting' : 'rollback-not-on-metrics',
             severity: names === 'indeterminate' ? 'low' : 'medium',
             path,
             line,
@@ -349,6 +352,7 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
         scan.mechanisms.push({ tier: 'health-gated', label: `ECS service ${id} deployment circuit breaker with rollback`, path, line: at('Properties', 'DeploymentConfiguration', 'DeploymentCircuitBreaker') });
       } else if (!(alarms && truthy(alarms.Rollback))) {
         scan.findings.push({
+          rule: computed ? 'unverifiable-setting' : 'ecs-without-rollback',
           severity: computed ? 'low' : 'medium',
           path,
           line: breaker ? at('Properties', 'DeploymentConfiguration', 'DeploymentCircuitBreaker') : at('Type'),
@@ -396,6 +400,7 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
       else {
         scan.mechanisms.push({ tier: 'health-gated', label: `SAM function ${id} gradual deployment (CodeDeploy) without ${alarms === 'indeterminate' ? 'verifiable ' : ''}alarms`, path, line });
         scan.findings.push({
+          rule: alarms === 'indeterminate' ? 'unverifiable-setting' : 'rollback-not-on-metrics',
           severity: 'low',
           path,
           line,
@@ -418,7 +423,7 @@ function readCodeDeploy(
   howTo: string,
 ): void {
   if (c.enabled && !Array.isArray(c.events)) {
-    scan.findings.push({ severity: 'low', path, line, message: `${what}: the automatic rollback events are given by ${c.events.shown}, not a literal list, so they cannot be verified; not counted` });
+    scan.findings.push({ rule: 'unverifiable-setting', severity: 'low', path, line, message: `${what}: the automatic rollback events are given by ${c.events.shown}, not a literal list, so they cannot be verified; not counted` });
     return;
   }
   const events = Array.isArray(c.events) ? c.events : [];
@@ -433,6 +438,7 @@ function readCodeDeploy(
   if (c.enabled && onFailure) {
     scan.mechanisms.push({ tier: 'health-gated', label: `${what} rolls back failed deployments`, path, line });
     scan.findings.push({
+      rule: alarmsUnverified ? 'unverifiable-setting' : 'rollback-not-on-metrics',
       severity: 'low',
       path,
       line,
@@ -445,14 +451,14 @@ function readCodeDeploy(
     return;
   }
   if (c.enabled && alarmsUnverified) {
-    scan.findings.push({ severity: 'low', path, line, message: unverified });
+    scan.findings.push({ rule: 'unverifiable-setting', severity: 'low', path, line, message: unverified });
     return;
   }
   if (c.enabled && events.includes('DEPLOYMENT_STOP_ON_REQUEST')) {
     scan.mechanisms.push({ tier: 'manual', label: `${what} rolls back when a deployment is stopped by hand`, path, line });
     return;
   }
-  scan.findings.push({ severity: 'medium', path, line, message: c.present ? `${what}: automatic rollback is not enabled or has no events` : `${what} has no automatic rollback (${howTo})` });
+  scan.findings.push({ rule: 'codedeploy-without-rollback', severity: 'medium', path, line, message: c.present ? `${what}: automatic rollback is not enabled or has no events` : `${what} has no automatic rollback (${howTo})` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -463,7 +469,7 @@ function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: nu
     const line = lineOf(hit.offset);
     if (hit.kind === 'helm-deploy') {
       if (hit.atomic) scan.mechanisms.push({ tier: 'health-gated', label: `${/--rollback-on-failure/.test(hit.command) ? 'helm --rollback-on-failure' : 'helm --atomic'} in ${where}`, path, line });
-      else scan.findings.push({ severity: 'medium', path, line, message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back' });
+      else scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line, message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back' });
     } else if (hit.kind === 'rollback') {
       const automatic = hit.onFailure === true || onFailure(hit);
       scan.mechanisms.push(
@@ -553,6 +559,7 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
       if (verdict === 'non-empty') scan.mechanisms.push({ tier: 'metric-gated', label: `aws_ecs_service.${name} rolls back on CloudWatch alarms`, path, line: alarms.line });
       else {
         scan.findings.push({
+          rule: verdict === 'indeterminate' ? 'unverifiable-setting' : 'rollback-not-on-metrics',
           severity: verdict === 'indeterminate' ? 'low' : 'medium',
           path,
           line: names?.line ?? alarms.line,
@@ -568,6 +575,7 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
       scan.mechanisms.push({ tier: 'health-gated', label: `aws_ecs_service.${name} deployment circuit breaker with rollback`, path, line: breaker!.line });
     } else if (!(alarms && isTrue(attribute(alarms.body, 'rollback')))) {
       scan.findings.push({
+        rule: verdict === 'unverified' ? 'unverifiable-setting' : 'ecs-without-rollback',
         severity: verdict === 'unverified' ? 'low' : 'medium',
         path,
         line: breaker ? (attribute(breaker.body, 'rollback')?.line ?? breaker.line) : svc.line,
@@ -617,7 +625,7 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
     const name = release.labels[1] ?? '(unnamed)';
     const atomic = attribute(release.body, 'atomic');
     if (isTrue(atomic)) scan.mechanisms.push({ tier: 'health-gated', label: `helm_release.${name} is atomic`, path, line: atomic!.line });
-    else scan.findings.push({ severity: 'medium', path, line: atomic?.line ?? release.line, message: `helm_release.${name} is not atomic: a failed upgrade is left failed instead of rolled back (atomic = true)` });
+    else scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: atomic?.line ?? release.line, message: `helm_release.${name} is not atomic: a failed upgrade is left failed instead of rolled back (atomic = true)` });
   }
 
   for (const type of ['kubernetes_deployment', 'kubernetes_deployment_v1']) {
@@ -657,8 +665,8 @@ export interface ScanInput {
   scripts: TextFile[];
 }
 
-function unreadable(scan: AutomationScan, path: string, line: number, what: string): void {
-  scan.findings.push({ severity: 'medium', path, line, message: what });
+function unreadable(scan: AutomationScan, path: string, line: number, what: string, rule: Rule = 'unparsable-deploy-config'): void {
+  scan.findings.push({ rule, severity: 'medium', path, line, message: what });
 }
 
 export function scanAutomation(input: ScanInput): AutomationScan {
@@ -670,7 +678,7 @@ export function scanAutomation(input: ScanInput): AutomationScan {
       readYamlFile(file, scan, collected);
     } catch (error) {
       // Anything unforeseen in one file costs that file, not the check.
-      unreadable(scan, file.path, 1, `could not analyse this file (${(error as Error).message}); its deploy configuration was not read`);
+      unreadable(scan, file.path, 1, `could not analyse this file (${(error as Error).message}); its deploy configuration was not read`, 'unreadable-file');
     }
   }
 
@@ -679,7 +687,7 @@ export function scanAutomation(input: ScanInput): AutomationScan {
       readTerraform(file.path, parseHcl(file.text), scan);
     } catch (error) {
       if (error instanceof HclTooDeepError) unreadable(scan, file.path, error.line, `Terraform ${error.message}: this file was not read`);
-      else unreadable(scan, file.path, 1, `could not analyse this Terraform file (${(error as Error).message})`);
+      else unreadable(scan, file.path, 1, `could not analyse this Terraform file (${(error as Error).message})`, 'unreadable-file');
     }
   }
 
@@ -726,7 +734,7 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
             : `malformed YAML, deploy configuration in this document cannot be read: ${error}`,
         );
       } else if (relevant && templated) {
-        scan.findings.push({ severity: 'info', path: file.path, line: firstErrorLine(doc, counter), message: 'templated YAML (Helm/Go template) could not be read even with its template actions blanked out' });
+        scan.findings.push({ rule: 'unparsable-deploy-config', severity: 'info', path: file.path, line: firstErrorLine(doc, counter), message: 'templated YAML (Helm/Go template) could not be read even with its template actions blanked out' });
       }
       if (ci) brokenCi = true;
       continue;
@@ -787,7 +795,7 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
         : { tier: 'detection', label: `Argo Rollout ${r.name} without analysis (someone must abort it)`, path: r.path, line: r.strategyLine };
     if (r.refs.length === 0) {
       scan.mechanisms.push(fallback());
-      scan.findings.push({ severity: 'medium', path: r.path, line: r.strategyLine, message: `Rollout ${r.name} has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)` });
+      scan.findings.push({ rule: 'canary-without-analysis', severity: 'medium', path: r.path, line: r.strategyLine, message: `Rollout ${r.name} has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)` });
       continue;
     }
     const resolved = r.refs.map((ref) => ({ ref, template: collected.templates.find((t) => t.name === ref.name && (ref.cluster ? t.kind === 'ClusterAnalysisTemplate' : t.kind === 'AnalysisTemplate')) }));
@@ -800,6 +808,7 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
     scan.mechanisms.push(aborting ? { tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line } : fallback());
     for (const { ref } of unresolved) {
       scan.findings.push({
+        rule: 'analysis-not-in-repository',
         severity: aborting ? 'low' : 'medium',
         path: r.path,
         line: ref.line,
@@ -813,6 +822,7 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
     if (t.canAbort) continue;
     const users = collected.rollouts.filter((r) => r.refs.some((ref) => ref.name === t.name)).map((r) => r.name);
     scan.findings.push({
+      rule: 'analysis-cannot-fail',
       severity: usedTemplates.has(t) ? 'high' : 'medium',
       path: t.path,
       line: t.line,

@@ -1,6 +1,7 @@
 // What people read and write: pull/merge request templates (does the rollback section ask for a
 // plan?) and deploy, release and runbook documents (is there a rollback procedure with steps?).
 import type { Finding } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { docRollbackCommand } from './commands.ts';
 import { findSections, parseMarkdown, procedureOf, templateLinesOf, templatePrompt, type MdLine, type MdSection, type ParseOptions } from './markdown.ts';
 
@@ -56,7 +57,7 @@ export interface TemplateVerdict {
   ok: boolean;
   /** Normalised lines of its rollback sections, to recognise them left unchanged in a pull request. */
   rollbackLines: string[];
-  finding?: Finding;
+  finding?: Finding<Rule>;
   /** Heading and line of the rollback section that prompts, when one does. */
   section?: { heading: string; line: number };
 }
@@ -83,6 +84,7 @@ export function judgeTemplate(path: string, text: string, minPromptWords: number
       ok: false,
       rollbackLines,
       finding: {
+        rule: 'pr-template-without-rollback',
         severity: 'medium',
         path,
         line: mention?.line ?? 1,
@@ -104,7 +106,7 @@ export function judgeTemplate(path: string, text: string, minPromptWords: number
     : words === 0
       ? `template's "${section.heading}" section is empty: write a prompt under it (an HTML comment, text or a checklist) asking how this change is undone`
       : `template's "${section.heading}" section prompts with only ${words} word${words === 1 ? '' : 's'} (at least ${minPromptWords} expected)`;
-  return { path, ok: false, rollbackLines, finding: { severity: 'medium', path, line: section.line, message } };
+  return { path, ok: false, rollbackLines, finding: { rule: 'pr-template-without-rollback', severity: 'medium', path, line: section.line, message } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Standards: Google SRE Book, "Release Engineering" and SRE Workbook "Canarying Releases" (https://sre.google/workbook/canarying-releases/); Argo Rollouts analysis (https://argo-rollouts.readthedocs.io/en/stable/features/analysis/); Flagger canary analysis (https://docs.flagger.app/usage/how-it-works#canary-analysis); Helm --atomic / --rollback-on-failure; Amazon ECS deployment circuit breaker and CodeDeploy automatic rollback; GitHub and GitLab pull/merge request templates.
 import { z } from 'zod';
 import { defineCheck, statusFromScore, type Finding, notApplicable, runsInProduction } from '../contract.ts';
+import { RULES, type Rule } from './rules.ts';
 import { DEPLOY_YAML_PATH, isCiYamlPath, scanAutomation, TIERS, type Mechanism, type TextFile } from './automation.ts';
 import { isProcedureDoc, isPullRequestTemplate, judgeDoc, judgeTemplate, PROCEDURE_READS, TEMPLATE_READS, type ProcedureEvidence, type TemplateVerdict } from './documents.ts';
 import { judgePractice } from './practice.ts';
@@ -63,12 +64,13 @@ export default defineCheck({
       '**/{deploy,deployment,deployments,scripts,ci,.ci}/**',
     ],
     options,
+    rules: RULES,
   },
   run(snapshot, ctx) {
     const { options: o, kind } = ctx;
     if (!runsInProduction(kind)) return notApplicable(`This repository's kind is ${kind.kind} (${kind.source}): nothing is deployed from it, so there is nothing to roll back.`);
 
-    const unreadable: Finding[] = [];
+    const unreadable: Finding<Rule>[] = [];
     const templates: TemplateVerdict[] = [];
     const procedure: ProcedureEvidence[] = [];
     const stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean }[] = [];
@@ -87,7 +89,7 @@ export default defineCheck({
       if (!content.ok) {
         const named = isTemplate || isDoc || isTf || SCRIPT_FILE.test(file.path) || (isYaml && (DEPLOY_YAML_PATH.test(file.path) || isCiYamlPath(file.path)));
         if (named && content.reason !== 'not-found') {
-          unreadable.push({ severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
+          unreadable.push({ rule: 'unreadable-file', severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
         }
         continue;
       }
@@ -101,7 +103,7 @@ export default defineCheck({
         }
       } catch (error) {
         // A hostile document must cost this file, not the check.
-        unreadable.push({ severity: 'low', path: file.path, line: 1, message: `could not analyse this file: ${(error as Error).message}` });
+        unreadable.push({ rule: 'unreadable-file', severity: 'low', path: file.path, line: 1, message: `could not analyse this file: ${(error as Error).message}` });
       }
       if (isYaml) input.yaml.push({ path: file.path, text });
       if (isTf) input.terraform.push({ path: file.path, text });
@@ -135,34 +137,37 @@ export default defineCheck({
     });
 
     // Findings: what is missing first, then each file's problems at their lines.
-    const headline: Finding[] = [];
+    const headline: Finding<Rule>[] = [];
     if (!best) {
       headline.push({
+        rule: 'no-automated-rollback',
         severity: 'high',
         message: 'no automated rollback found: nothing in the deploy configuration undoes a failed deploy (add Argo Rollouts or Flagger analysis, helm --atomic, an ECS circuit breaker with rollback, or CodeDeploy automatic rollback)',
       });
     } else if (best.tier === 'detection') {
-      headline.push({ severity: 'medium', path: best.path, line: best.line, message: `a failed rollout is only detected (${best.label}); nothing rolls it back` });
+      headline.push({ rule: 'no-automated-rollback', severity: 'medium', path: best.path, line: best.line, message: `a failed rollout is only detected (${best.label}); nothing rolls it back` });
     } else if (best.tier === 'manual') {
-      headline.push({ severity: 'medium', path: best.path, line: best.line, message: `rolling back needs a person to start it (${best.label}); make it automatic on failure, or better on metrics` });
+      headline.push({ rule: 'no-automated-rollback', severity: 'medium', path: best.path, line: best.line, message: `rolling back needs a person to start it (${best.label}); make it automatic on failure, or better on metrics` });
     } else if (best.tier === 'scripted') {
-      headline.push({ severity: 'low', path: best.path, line: best.line, message: `rollback is scripted (${best.label}): it runs when the deploy job fails, not when metrics degrade after a deploy that looked healthy` });
+      headline.push({ rule: 'rollback-not-on-metrics', severity: 'low', path: best.path, line: best.line, message: `rollback is scripted (${best.label}): it runs when the deploy job fails, not when metrics degrade after a deploy that looked healthy` });
     } else if (best.tier === 'health-gated') {
-      headline.push({ severity: 'low', path: best.path, line: best.line, message: `automated rollback is health-gated (${best.label}): it undoes deploys that fail to become ready, not ones that break users while looking healthy; gate on metrics with Argo Rollouts or Flagger analysis` });
+      headline.push({ rule: 'rollback-not-on-metrics', severity: 'low', path: best.path, line: best.line, message: `automated rollback is health-gated (${best.label}): it undoes deploys that fail to become ready, not ones that break users while looking healthy; gate on metrics with Argo Rollouts or Flagger analysis` });
     }
     if (!bestDoc) {
-      headline.push({ severity: 'medium', message: 'no written rollback procedure: add a "Rollback" section with numbered steps or the commands to RUNBOOK.md, DEPLOY.md or docs/runbooks/' });
+      headline.push({ rule: 'no-rollback-procedure', severity: 'medium', message: 'no written rollback procedure: add a "Rollback" section with numbered steps or the commands to RUNBOOK.md, DEPLOY.md or docs/runbooks/' });
     } else if (bestDoc.quality === 'command') {
-      headline.push({ severity: 'low', path: bestDoc.path, line: bestDoc.line, message: `the rollback command (${bestDoc.what}) is written down, but not as a procedure: give it a "Rollback" section with steps` });
+      headline.push({ rule: 'rollback-procedure-incomplete', severity: 'low', path: bestDoc.path, line: bestDoc.line, message: `the rollback command (${bestDoc.what}) is written down, but not as a procedure: give it a "Rollback" section with steps` });
     }
     if (templates.length === 0 && !unreadable.some((f) => f.path !== undefined && isPullRequestTemplate(f.path))) {
       headline.push({
+        rule: 'no-pr-template',
         severity: 'medium',
         message: 'no pull request template: add .github/pull_request_template.md (GitHub) or .gitlab/merge_request_templates/Default.md (GitLab) with a "## Rollback plan" section that asks how to undo the change',
       });
     }
 
-    const stubFindings: Finding[] = stubs.map((s) => ({
+    const stubFindings: Finding<Rule>[] = stubs.map((s) => ({
+      rule: 'rollback-procedure-incomplete',
       severity: bestDoc?.quality === 'procedure' ? 'low' : 'medium',
       path: s.path,
       line: s.line,

@@ -1,6 +1,7 @@
 // Rollback practice: do recent merged pull requests answer the rollback question, or leave the
 // template's prompt, "N/A" or nothing?
 import type { Finding, PullRequest } from '../contract.ts';
+import type { Rule } from './rules.ts';
 import { parseWithLabels, rollbackSections } from './documents.ts';
 import { rollbackAnswer, type FilledVerdict } from './markdown.ts';
 
@@ -13,8 +14,8 @@ export interface PracticeOptions {
 }
 
 export type PracticeResult =
-  | { judged: true; considered: number; filled: number; bots: number; findings: Finding[] }
-  | { judged: false; reason: string; findings: Finding[] };
+  | { judged: true; considered: number; filled: number; bots: number; findings: Finding<Rule>[] }
+  | { judged: false; reason: string; findings: Finding<Rule>[] };
 
 const BOT = /\[bot\]$|^(dependabot|renovate|renovate-bot|github-actions|snyk-bot|mergify|pre-commit-ci|greenkeeper)(\[bot\])?$/i;
 const MAX_LISTED = 10;
@@ -77,8 +78,8 @@ export function judgePractice(prs: readonly PullRequest[] | undefined, now: Date
       findings: [],
     };
   }
-  const findings: Finding[] = [];
-  const unfilled: Finding[] = [];
+  const findings: Finding<Rule>[] = [];
+  const unfilled: Finding<Rule>[] = [];
   let filled = 0;
   for (const { pr } of considered) {
     const verdict = judgePullRequest(typeof pr.body === 'string' ? pr.body : '', templateLines);
@@ -87,16 +88,17 @@ export function judgePractice(prs: readonly PullRequest[] | undefined, now: Date
       continue;
     }
     const date = new Date(Date.parse(pr.mergedAt!)).toISOString().slice(0, 10);
-    unfilled.push({ severity: 'low', message: `pull request #${pr.number} "${pr.title}" (merged ${date}) ${describe(verdict)}${pr.url ? `: ${pr.url}` : ''}` });
+    unfilled.push({ rule: 'prs-without-rollback-plan', severity: 'low', message: `pull request #${pr.number} "${pr.title}" (merged ${date}) ${describe(verdict)}${pr.url ? `: ${pr.url}` : ''}` });
   }
   const share = filled / considered.length;
   if (share < o.minFilledShare) {
     findings.push({
+      rule: 'prs-without-rollback-plan',
       severity: 'medium',
       message: `only ${filled} of ${considered.length} pull requests merged in the last ${o.windowDays} days say how to roll back (${Math.round(share * 100)}%, expected at least ${Math.round(o.minFilledShare * 100)}%)`,
     });
   }
   findings.push(...unfilled.slice(0, MAX_LISTED));
-  if (unfilled.length > MAX_LISTED) findings.push({ severity: 'low', message: `…and ${unfilled.length - MAX_LISTED} more pull requests without a rollback plan` });
+  if (unfilled.length > MAX_LISTED) findings.push({ rule: 'prs-without-rollback-plan', severity: 'low', message: `…and ${unfilled.length - MAX_LISTED} more pull requests without a rollback plan` });
   return { judged: true, considered: considered.length, filled, bots, findings };
 }

@@ -171,6 +171,7 @@ describe('rollback-plan: pull request templates', () => {
     expect(part(r.summary, 2)).toBe('0/1 pull request template asks for a rollback plan');
     expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
       {
+        rule: 'pr-template-without-rollback',
         severity: 'medium',
         path: '.github/pull_request_template.md',
         line: 5,
@@ -211,7 +212,7 @@ describe('rollback-plan: pull request templates', () => {
     expect(r.score).toBe(1.3); // 2.5 × 1/2 = 1.25
     expect(withPath(r.findings, '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md')).toEqual([
       {
-        severity: 'medium',
+        rule: 'pr-template-without-rollback', severity: 'medium',
         path: '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md',
         line: 1,
         message: 'template has no rollback section: add a heading such as "## Rollback plan" with a prompt saying how to undo the change',
@@ -241,7 +242,7 @@ describe('rollback-plan: pull request templates', () => {
     const r = await check({ '.github/pull_request_template.md': text });
     expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
       {
-        severity: 'medium',
+        rule: 'pr-template-without-rollback', severity: 'medium',
         path: '.github/pull_request_template.md',
         line: 8,
         message: 'template has no rollback section: line 8 mentions rollback, but there is no heading (such as "## Rollback plan") with a prompt for the plan',
@@ -253,9 +254,9 @@ describe('rollback-plan: pull request templates', () => {
     const r = await check({ 'src/main.go': 'package main\n' });
     expect(r.summary).toBe('no automated rollback; no written rollback procedure; no pull request template; pull requests are not available from this source');
     expect(r.findings).toEqual([
-      { severity: 'high', message: NO_AUTOMATION },
-      { severity: 'medium', message: NO_PROCEDURE },
-      { severity: 'medium', message: NO_TEMPLATE },
+      { rule: 'no-automated-rollback', severity: 'high', message: NO_AUTOMATION },
+      { rule: 'no-rollback-procedure', severity: 'medium', message: NO_PROCEDURE },
+      { rule: 'no-pr-template', severity: 'medium', message: NO_TEMPLATE },
     ]);
     expect(r.score).toBe(0);
     expect(r.status).toBe('fail');
@@ -264,7 +265,7 @@ describe('rollback-plan: pull request templates', () => {
   it('a binary template is reported as unreadable, without a crash and without claiming there is no template', async () => {
     const binary = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
     const r = await check({ '.github/pull_request_template.md': binary, 'DEPLOY.md': DEPLOY_DOC });
-    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([{ severity: 'low', path: '.github/pull_request_template.md', message: 'could not read this file (binary)' }]);
+    expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([{ rule: 'unreadable-file', severity: 'low', path: '.github/pull_request_template.md', message: 'could not read this file (binary)' }]);
     expect(messages(r.findings)).not.toContain(NO_TEMPLATE);
     expect(r.score).toBe(2.5); // the procedure still counts
   });
@@ -272,7 +273,7 @@ describe('rollback-plan: pull request templates', () => {
   it('a template larger than maxFileBytes is reported with its size', async () => {
     const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { maxFileBytes: 64 });
     expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([
-      { severity: 'low', path: '.github/pull_request_template.md', message: `could not read this file (too-large: ${Buffer.byteLength(TEMPLATE_OK)} bytes, limit 64)` },
+      { rule: 'unreadable-file', severity: 'low', path: '.github/pull_request_template.md', message: `could not read this file (too-large: ${Buffer.byteLength(TEMPLATE_OK)} bytes, limit 64)` },
     ]);
   });
 
@@ -302,7 +303,7 @@ describe('rollback-plan: Argo Rollouts', () => {
   it('a Rollout without analysis cannot abort on metrics: a finding at its strategy, detection only', async () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT_NO_ANALYSIS });
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toContainEqual({
-      severity: 'medium',
+      rule: 'canary-without-analysis', severity: 'medium',
       path: 'deploy/rollout.yaml',
       line: 6,
       message: "Rollout web has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)",
@@ -310,7 +311,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:6)');
     expect(r.score).toBe(1);
     expect(r.findings[0]).toEqual({
-      severity: 'medium',
+      rule: 'no-automated-rollback', severity: 'medium',
       path: 'deploy/rollout.yaml',
       line: 6,
       message: 'a failed rollout is only detected (Argo Rollout web without analysis (someone must abort it)); nothing rolls it back',
@@ -331,7 +332,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': analysisTemplate(metric) });
     expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([
       {
-        severity: 'high',
+        rule: 'analysis-cannot-fail', severity: 'high',
         path: 'deploy/analysis.yaml',
         line: 2,
         message: `AnalysisTemplate success-rate can never fail (${why}), so Rollout web never aborts on metrics: add a successCondition or failureCondition with a failureLimit below count`,
@@ -379,7 +380,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     expect(r.score).toBe(1);
     expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:7)');
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toContainEqual({
-      severity: 'medium',
+      rule: 'analysis-not-in-repository', severity: 'medium',
       path: 'deploy/rollout.yaml',
       line: 9,
       message: 'Rollout web uses ClusterAnalysisTemplate platform-success-rate, which is not in this repository: whether it can abort the rollout cannot be verified, so it is not counted as analysis',
@@ -387,7 +388,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     const missing = await check({ 'deploy/rollout.yaml': ROLLOUT });
     expect(missing.score).toBe(1);
     expect(withPath(missing.findings, 'deploy/rollout.yaml')).toContainEqual({
-      severity: 'medium',
+      rule: 'analysis-not-in-repository', severity: 'medium',
       path: 'deploy/rollout.yaml',
       line: 9,
       message: 'Rollout web uses AnalysisTemplate success-rate, which is not in this repository: it cannot be verified to abort the rollout, so it is not counted as analysis',
@@ -433,15 +434,15 @@ describe('rollback-plan: Flagger', () => {
     const r = await check({ 'deploy/canary.yaml': canary(['metrics:', '  - name: request-duration', '    thresholdRange: { max: 500 }', '  - name: cpu']) });
     expect(r.score).toBe(5);
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
-      { severity: 'info', path: 'deploy/canary.yaml', line: 7, message: "Flagger Canary web sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)" },
-      { severity: 'low', path: 'deploy/canary.yaml', line: 7, message: 'Flagger Canary web: metric cpu has no thresholdRange, so it is measured but never fails the canary' },
+      { rule: 'canary-default-threshold', severity: 'info', path: 'deploy/canary.yaml', line: 7, message: "Flagger Canary web sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)" },
+      { rule: 'analysis-cannot-fail', severity: 'low', path: 'deploy/canary.yaml', line: 7, message: 'Flagger Canary web: metric cpu has no thresholdRange, so it is measured but never fails the canary' },
     ]);
   });
 
   it('a Canary without thresholds has no failure threshold: a high finding, health-gated only', async () => {
     const r = await check({ 'deploy/canary.yaml': canary(['threshold: 5', 'metrics:', '  - name: request-success-rate', '    interval: 1m']) });
     expect(withPath(r.findings, 'deploy/canary.yaml')).toContainEqual({
-      severity: 'high',
+      rule: 'analysis-cannot-fail', severity: 'high',
       path: 'deploy/canary.yaml',
       line: 7,
       message: 'Flagger Canary web has no failure threshold: none of its metrics (request-success-rate) sets thresholdRange, so it cannot roll back on metrics',
@@ -454,7 +455,7 @@ describe('rollback-plan: Flagger', () => {
     const text = canary(['threshold: 5', 'metrics:', '  - name: request-success-rate', '    thresholdRange: { min: 99 }']).replace('spec:\n', 'spec:\n  skipAnalysis: true\n');
     const r = await check({ 'deploy/canary.yaml': text });
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
-      { severity: 'high', path: 'deploy/canary.yaml', line: 6, message: 'Flagger Canary web sets skipAnalysis: it promotes without analysis and never rolls back' },
+      { rule: 'canary-skips-analysis', severity: 'high', path: 'deploy/canary.yaml', line: 6, message: 'Flagger Canary web sets skipAnalysis: it promotes without analysis and never rolls back' },
     ]);
     expect(r.score).toBe(0);
   });
@@ -477,13 +478,13 @@ describe('rollback-plan: helm', () => {
     const r = await check({ '.github/workflows/deploy.yml': helmWorkflow(flags) });
     expect(withPath(r.findings, '.github/workflows/deploy.yml')).toEqual([
       {
-        severity: 'medium',
+        rule: 'helm-release-not-atomic', severity: 'medium',
         path: '.github/workflows/deploy.yml',
         line: 13,
         message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back',
       },
     ]);
-    expect(r.findings[0]).toEqual({ severity: 'high', message: NO_AUTOMATION });
+    expect(r.findings[0]).toEqual({ rule: 'no-automated-rollback', severity: 'high', message: NO_AUTOMATION });
     expect(r.score).toBe(0);
   });
 
@@ -510,7 +511,7 @@ describe('rollback-plan: helm', () => {
     const r = await check({ 'infra/helm.tf': tf });
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm_release.web is atomic, infra/helm.tf:4)');
     expect(withPath(r.findings, 'infra/helm.tf')).toContainEqual({
-      severity: 'medium',
+      rule: 'helm-release-not-atomic', severity: 'medium',
       path: 'infra/helm.tf',
       line: 7,
       message: 'helm_release.worker is not atomic: a failed upgrade is left failed instead of rolled back (atomic = true)',
@@ -524,15 +525,15 @@ describe('rollback-plan: helm', () => {
     const r = await check({ 'helmfile.yaml': helmfile, 'clusters/prod/web.yaml': flux, 'clusters/prod/api.yaml': bare });
     expect(r.score).toBe(3.5);
     expect(withPath(r.findings, 'helmfile.yaml')).toEqual([
-      { severity: 'medium', path: 'helmfile.yaml', line: 5, message: 'helmfile release worker is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)' },
+      { rule: 'helm-release-not-atomic', severity: 'medium', path: 'helmfile.yaml', line: 5, message: 'helmfile release worker is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)' },
     ]);
     expect(withPath(r.findings, 'clusters/prod/api.yaml')).toEqual([
-      { severity: 'medium', path: 'clusters/prod/api.yaml', line: 2, message: 'Flux HelmRelease api does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)' },
+      { rule: 'helm-release-not-atomic', severity: 'medium', path: 'clusters/prod/api.yaml', line: 2, message: 'Flux HelmRelease api does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)' },
     ]);
     // Only the note that health-gated is not metric-gated, at the HelmRelease's remediation.
     expect(withPath(r.findings, 'clusters/prod/web.yaml')).toEqual([
       {
-        severity: 'low',
+        rule: 'rollback-not-on-metrics', severity: 'low',
         path: 'clusters/prod/web.yaml',
         line: 7,
         message:
@@ -565,19 +566,19 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
   it('rollback = false stops but does not roll back; no circuit breaker at all is a finding at the resource', async () => {
     const off = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true', '    rollback = false', '  }']) });
     expect(withPath(off.findings, 'infra/ecs.tf')).toEqual([
-      { severity: 'medium', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: the deployment circuit breaker stops a failing deployment but rollback is not true, so it is not rolled back' },
+      { rule: 'ecs-without-rollback', severity: 'medium', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: the deployment circuit breaker stops a failing deployment but rollback is not true, so it is not rolled back' },
     ]);
     expect(off.score).toBe(0);
     const none = await check({ 'infra/ecs.tf': ecs([]) });
     expect(withPath(none.findings, 'infra/ecs.tf')).toEqual([
-      { severity: 'medium', path: 'infra/ecs.tf', line: 2, message: 'aws_ecs_service.api has no deployment circuit breaker with rollback (deployment_circuit_breaker { enable = true rollback = true })' },
+      { rule: 'ecs-without-rollback', severity: 'medium', path: 'infra/ecs.tf', line: 2, message: 'aws_ecs_service.api has no deployment circuit breaker with rollback (deployment_circuit_breaker { enable = true rollback = true })' },
     ]);
   });
 
   it('a value from a variable cannot be verified and does not count', async () => {
     const r = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true', '    rollback = var.rollback', '  }']) });
     expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([
-      { severity: 'low', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: deployment_circuit_breaker is set from expressions (true, var.rollback), which cannot be verified; not counted' },
+      { rule: 'unverifiable-setting', severity: 'low', path: 'infra/ecs.tf', line: 9, message: 'aws_ecs_service.api: deployment_circuit_breaker is set from expressions (true, var.rollback), which cannot be verified; not counted' },
     ]);
     expect(r.score).toBe(0);
   });
@@ -620,13 +621,13 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (ECS service Service deployment circuit breaker with rollback, cloudformation/service.yaml:15)');
     const iff = await check({ 'cloudformation/service.yaml': cfn('!If [IsProd, true, false]') });
     expect(withPath(iff.findings, 'cloudformation/service.yaml')).toEqual([
-      { severity: 'low', path: 'cloudformation/service.yaml', line: 15, message: 'ECS service Service: DeploymentCircuitBreaker is set by an intrinsic function, which cannot be verified; not counted' },
+      { rule: 'unverifiable-setting', severity: 'low', path: 'cloudformation/service.yaml', line: 15, message: 'ECS service Service: DeploymentCircuitBreaker is set by an intrinsic function, which cannot be verified; not counted' },
     ]);
     expect(iff.score).toBe(0);
     const off = await check({ 'cloudformation/service.yaml': cfn('false') });
     expect(withPath(off.findings, 'cloudformation/service.yaml')).toEqual([
       {
-        severity: 'medium',
+        rule: 'ecs-without-rollback', severity: 'medium',
         path: 'cloudformation/service.yaml',
         line: 15,
         message: 'ECS service Service: the deployment circuit breaker stops a failing deployment but Rollback is not true, so it is not rolled back',
@@ -661,7 +662,7 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
     const failure = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE"]', []) });
     expect(failure.score).toBe(3.5);
     expect(withPath(failure.findings, 'infra/deploy.tf')).toContainEqual({
-      severity: 'low',
+      rule: 'rollback-not-on-metrics', severity: 'low',
       path: 'infra/deploy.tf',
       line: 3,
       message: 'aws_codedeploy_deployment_group.api rolls back only on deployment failure: add DEPLOYMENT_STOP_ON_ALARM and CloudWatch alarms to roll back on metrics',
@@ -739,7 +740,7 @@ describe('rollback-plan: scripted, manual and detection', () => {
     expect(part(r.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in workflow job deploy, .github/workflows/deploy.yml:13)');
     expect(r.score).toBe(2);
     expect(r.findings[0]).toEqual({
-      severity: 'low',
+      rule: 'rollback-not-on-metrics', severity: 'low',
       path: '.github/workflows/deploy.yml',
       line: 13,
       message: 'rollback is scripted (kubectl rollout undo when the deploy fails, in workflow job deploy): it runs when the deploy job fails, not when metrics degrade after a deploy that looked healthy',
@@ -786,7 +787,7 @@ describe('rollback-plan: scripted, manual and detection', () => {
     const r = await check({ 'k8s/deployment.yaml': deployment });
     expect(part(r.summary, 0)).toBe('automated rollback: detection (progressDeadlineSeconds on Deployment api, k8s/deployment.yaml:7)');
     expect(r.score).toBe(1);
-    expect(r.findings[0]).toEqual({ severity: 'medium', path: 'k8s/deployment.yaml', line: 7, message: 'a failed rollout is only detected (progressDeadlineSeconds on Deployment api); nothing rolls it back' });
+    expect(r.findings[0]).toEqual({ rule: 'no-automated-rollback', severity: 'medium', path: 'k8s/deployment.yaml', line: 7, message: 'a failed rollout is only detected (progressDeadlineSeconds on Deployment api); nothing rolls it back' });
   });
 
   it('a kubectl rollout status step is detection; the best mechanism wins when there are several', async () => {
@@ -836,7 +837,7 @@ describe('rollback-plan: written procedure', () => {
     expect(r.score).toBe(0.5);
     expect(part(r.summary, 1)).toBe('rollback section "Rollback" in RELEASE.md without steps');
     expect(withPath(r.findings, 'RELEASE.md')).toEqual([
-      { severity: 'medium', path: 'RELEASE.md', line: 3, message: 'rollback section "Rollback" has no steps: write them as a numbered list or a code block with the commands' },
+      { rule: 'rollback-procedure-incomplete', severity: 'medium', path: 'RELEASE.md', line: 3, message: 'rollback section "Rollback" has no steps: write them as a numbered list or a code block with the commands' },
     ]);
   });
 
@@ -844,9 +845,9 @@ describe('rollback-plan: written procedure', () => {
     const doc = lines('## How to roll back', '', '1. `helm rollback web`', '2. Check the dashboard.');
     const r = await check({ 'docs/rollback.md': doc });
     expect(withPath(r.findings, 'docs/rollback.md')).toEqual([
-      { severity: 'low', path: 'docs/rollback.md', line: 3, message: 'the rollback command (helm rollback) is written down, but not as a procedure: give it a "Rollback" section with steps' },
+      { rule: 'rollback-procedure-incomplete', severity: 'low', path: 'docs/rollback.md', line: 3, message: 'the rollback command (helm rollback) is written down, but not as a procedure: give it a "Rollback" section with steps' },
       {
-        severity: 'medium',
+        rule: 'rollback-procedure-incomplete', severity: 'medium',
         path: 'docs/rollback.md',
         line: 1,
         message: 'rollback section "How to roll back" has only 6 words (at least 20 expected): say what to run, how to tell it worked, and what cannot be undone',
@@ -864,7 +865,7 @@ describe('rollback-plan: written procedure', () => {
     expect(r.score).toBe(1.5);
     expect(part(r.summary, 1)).toBe('rollback command (kubectl rollout undo) in RUNBOOK.md, no procedure');
     expect(r.findings).toContainEqual({
-      severity: 'low',
+      rule: 'rollback-procedure-incomplete', severity: 'low',
       path: 'RUNBOOK.md',
       line: 5,
       message: 'the rollback command (kubectl rollout undo) is written down, but not as a procedure: give it a "Rollback" section with steps',
@@ -910,9 +911,9 @@ describe('rollback-plan: pull requests', () => {
     expect(part(r.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
     expect(r.score).toBe(3); // (2.5 + 2.5 × 2/4) / 12.5 × 10
     expect(r.findings.filter((f) => f.path === undefined && f.severity !== 'high' && !f.message.startsWith('no '))).toEqual([
-      { severity: 'medium', message: 'only 2 of 4 pull requests merged in the last 90 days say how to roll back (50%, expected at least 80%)' },
-      { severity: 'low', message: `pull request #3 "change 3" (merged ${pr(3, '', 7).mergedAt!.slice(0, 10)}) answered the rollback section with only "N/A": https://github.com/acme/svc/pull/3` },
-      { severity: 'low', message: `pull request #4 "change 4" (merged ${pr(4, '', 9).mergedAt!.slice(0, 10)}) left the rollback section empty: https://github.com/acme/svc/pull/4` },
+      { rule: 'prs-without-rollback-plan', severity: 'medium', message: 'only 2 of 4 pull requests merged in the last 90 days say how to roll back (50%, expected at least 80%)' },
+      { rule: 'prs-without-rollback-plan', severity: 'low', message: `pull request #3 "change 3" (merged ${pr(3, '', 7).mergedAt!.slice(0, 10)}) answered the rollback section with only "N/A": https://github.com/acme/svc/pull/3` },
+      { rule: 'prs-without-rollback-plan', severity: 'low', message: `pull request #4 "change 4" (merged ${pr(4, '', 9).mergedAt!.slice(0, 10)}) left the rollback section empty: https://github.com/acme/svc/pull/4` },
     ]);
   });
 
@@ -1009,7 +1010,7 @@ describe('rollback-plan: unreadable and hostile files', () => {
     const deep = 'kind: Rollout\nspec: ' + '['.repeat(5000) + ']'.repeat(5000) + '\n';
     const r = await check({ 'deploy/deep.yaml': deep, 'DEPLOY.md': DEPLOY_DOC });
     expect(withPath(r.findings, 'deploy/deep.yaml')).toEqual([
-      { severity: 'medium', path: 'deploy/deep.yaml', line: expect.any(Number) as number, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
+      { rule: 'unparsable-deploy-config', severity: 'medium', path: 'deploy/deep.yaml', line: expect.any(Number) as number, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
     ]);
     expect(r.score).toBe(2.5);
   });
@@ -1017,13 +1018,13 @@ describe('rollback-plan: unreadable and hostile files', () => {
   it('Terraform nested too deeply is reported, not a crash', async () => {
     const deep = 'resource "aws_ecs_service" "x" {\n' + 'a {\n'.repeat(200) + '}\n'.repeat(201);
     const r = await check({ 'infra/deep.tf': deep });
-    expect(withPath(r.findings, 'infra/deep.tf')).toEqual([{ severity: 'medium', path: 'infra/deep.tf', line: 65, message: 'Terraform nesting deeper than 64 levels: this file was not read' }]);
+    expect(withPath(r.findings, 'infra/deep.tf')).toEqual([{ rule: 'unparsable-deploy-config', severity: 'medium', path: 'infra/deep.tf', line: 65, message: 'Terraform nesting deeper than 64 levels: this file was not read' }]);
   });
 
   it('a binary or too-large deploy file is reported as unreadable', async () => {
     const binary = new Uint8Array([0x00, 0x01, 0x02, 0x03, 0x6b, 0x69, 0x6e, 0x64]);
     const r = await check({ 'deploy/rollout.yaml': binary, '.github/workflows/deploy.yml': helmWorkflow('--atomic') + '#'.repeat(200) + '\n' }, { maxFileBytes: 300 });
-    expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([{ severity: 'low', path: 'deploy/rollout.yaml', message: 'could not read this file (binary)' }]);
+    expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([{ rule: 'unreadable-file', severity: 'low', path: 'deploy/rollout.yaml', message: 'could not read this file (binary)' }]);
     expect(withPath(r.findings, '.github/workflows/deploy.yml')[0]?.message).toMatch(/^could not read this file \(too-large: \d+ bytes, limit 300\)$/);
   });
 
@@ -1143,7 +1144,7 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
     expect(r.status).toBe('fail');
     expect(r.score).toBe(0);
     expect(withPath(r.findings, 'deploy/values.yaml')).toEqual([
-      { severity: 'medium', path: 'deploy/values.yaml', line: 1, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
+      { rule: 'unparsable-deploy-config', severity: 'medium', path: 'deploy/values.yaml', line: 1, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
     ]);
   });
 
@@ -1151,7 +1152,7 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
     const r = await check(hostile('one line of 100k "{"'));
     expect(r.score).toBe(0);
     expect(withPath(r.findings, 'chart/templates/deployment.yaml')).toEqual([
-      { severity: 'medium', path: 'chart/templates/deployment.yaml', line: 3, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
+      { rule: 'unparsable-deploy-config', severity: 'medium', path: 'chart/templates/deployment.yaml', line: 3, message: 'YAML nested too deeply to read: deploy configuration in this document cannot be read' },
     ]);
     const actions = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${'{{ .Values.name }}'.repeat(5_000)}\nspec:\n  progressDeadlineSeconds: 600\n`;
     const read = await check({ 'chart/templates/deployment.yaml': actions });
@@ -1319,13 +1320,13 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     lines('resource "aws_ecs_service" "api" {', '  alarms {', `    alarm_names = ${names}`, '    enable      = true', '    rollback    = true', '  }', '}');
 
   it.each([
-    ['[ ]', 'medium', 'aws_ecs_service.api: alarms { alarm_names } is empty, so no alarm can roll back a deployment'],
-    ['var.alarm_names', 'low', 'aws_ecs_service.api: alarm_names is the expression var.alarm_names, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated'],
-    ['[for a in aws_cloudwatch_metric_alarm.api : a.alarm_name]', 'low', 'aws_ecs_service.api: alarm_names is the expression [for a in aws_cloudwatch_metric_alarm.api : a.alarm_name], not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated'],
-  ])('Terraform ECS alarm_names = %s is not metric-gated: a finding says why', async (names, severity, message) => {
+    ['[ ]', 'rollback-not-on-metrics', 'medium', 'aws_ecs_service.api: alarms { alarm_names } is empty, so no alarm can roll back a deployment'],
+    ['var.alarm_names', 'unverifiable-setting', 'low', 'aws_ecs_service.api: alarm_names is the expression var.alarm_names, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated'],
+    ['[for a in aws_cloudwatch_metric_alarm.api : a.alarm_name]', 'unverifiable-setting', 'low', 'aws_ecs_service.api: alarm_names is the expression [for a in aws_cloudwatch_metric_alarm.api : a.alarm_name], not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated'],
+  ])('Terraform ECS alarm_names = %s is not metric-gated: a finding says why', async (names, rule, severity, message) => {
     const r = await check({ 'infra/ecs.tf': ecsAlarms(names) });
     expect(part(r.summary, 0)).toBe('no automated rollback');
-    expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([{ severity, path: 'infra/ecs.tf', line: 3, message }]);
+    expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([{ rule, severity, path: 'infra/ecs.tf', line: 3, message }]);
   });
 
   it('Terraform ECS alarm_names as a written-out list of references is metric-gated', async () => {
@@ -1339,7 +1340,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     const alarms = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]', 'var.alarms') });
     expect(part(alarms.summary, 0)).toBe('automated rollback: health-gated (aws_codedeploy_deployment_group.api rolls back failed deployments, infra/deploy.tf:2)');
     expect(withPath(alarms.findings, 'infra/deploy.tf')).toContainEqual({
-      severity: 'low',
+      rule: 'unverifiable-setting', severity: 'low',
       path: 'infra/deploy.tf',
       line: 2,
       message: 'aws_codedeploy_deployment_group.api rolls back on alarms, but its alarms are given by the expression var.alarms, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated',
@@ -1349,7 +1350,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     const events = await check({ 'infra/deploy.tf': group('var.events', '["api-5xx"]') });
     expect(part(events.summary, 0)).toBe('no automated rollback');
     expect(withPath(events.findings, 'infra/deploy.tf')).toEqual([
-      { severity: 'low', path: 'infra/deploy.tf', line: 2, message: 'aws_codedeploy_deployment_group.api: the automatic rollback events are given by the expression var.events, not a literal list, so they cannot be verified; not counted' },
+      { rule: 'unverifiable-setting', severity: 'low', path: 'infra/deploy.tf', line: 2, message: 'aws_codedeploy_deployment_group.api: the automatic rollback events are given by the expression var.events, not a literal list, so they cannot be verified; not counted' },
     ]);
   });
 
@@ -1369,7 +1370,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     expect(part(r.summary, 0)).toBe('no automated rollback');
     expect(withPath(r.findings, 'cloudformation/service.yaml')).toEqual([
       {
-        severity: 'low',
+        rule: 'unverifiable-setting', severity: 'low',
         path: 'cloudformation/service.yaml',
         line: 6,
         message: 'ECS service Service: Alarms.AlarmNames is given by !Ref, not a literal list, so whether any alarm can roll back cannot be verified; not counted as metric-gated',
@@ -1406,7 +1407,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     const s = await check({ 'template.yaml': sam });
     expect(part(s.summary, 0)).toBe('automated rollback: health-gated (SAM function Fn gradual deployment (CodeDeploy) without verifiable alarms, template.yaml:6)');
     expect(withPath(s.findings, 'template.yaml')).toContainEqual({
-      severity: 'low',
+      rule: 'unverifiable-setting', severity: 'low',
       path: 'template.yaml',
       line: 6,
       message: 'SAM function Fn: DeploymentPreference Alarms is given by !If, not a literal list, so whether it rolls back on metrics cannot be verified; counted as a gradual deployment without alarms',

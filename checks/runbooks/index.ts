@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
 import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot, notApplicable, runsInProduction } from '../contract.ts';
 import { analyseDocument, type DocumentVerdict } from './document.ts';
+import { RULES, type Rule } from './rules.ts';
 
 const options = z
   .object({
@@ -40,7 +41,7 @@ interface Alert {
 }
 
 interface Scan {
-  findings: Finding[];
+  findings: Finding<Rule>[];
   alerts: Alert[];
   onCall: { evidence: string; path: string; line: number }[];
 }
@@ -70,9 +71,9 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
   const counter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (error) {
-    scan.findings.push({ severity: 'medium', path, line: 1, message: `could not parse YAML: ${(error as Error).message}` });
+    scan.findings.push({ rule: 'unparsable-yaml', severity: 'medium', path, line: 1, message: `could not parse YAML: ${(error as Error).message}` });
     return;
   }
   if (!Array.isArray(docs)) return;
@@ -91,7 +92,7 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
             scan.alerts.length = alertsBefore;
             alertsInText(path, text, scan);
           }
-        } else scan.findings.push({ severity: 'medium', path, line, message: `malformed YAML, alerts in this file cannot be read: ${first.message.split('\n')[0]}` });
+        } else scan.findings.push({ rule: 'unparsable-yaml', severity: 'medium', path, line, message: `malformed YAML, alerts in this file cannot be read: ${first.message.split('\n')[0]}` });
       }
       continue;
     }
@@ -99,7 +100,7 @@ function alertsInYaml(path: string, text: string, scan: Scan): void {
     try {
       root = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      scan.findings.push({ severity: 'medium', path, line: 1, message: `YAML could not be evaluated: ${(error as Error).message}` });
+      scan.findings.push({ rule: 'unparsable-yaml', severity: 'medium', path, line: 1, message: `YAML could not be evaluated: ${(error as Error).message}` });
       continue;
     }
     const top = asRecord(root);
@@ -244,6 +245,7 @@ export default defineCheck({
     version: 1,
     reads: ['**/*runbook*', '**/*playbook*', '**/runbooks/**', '**/playbooks/**', '**/*.{yml,yaml}', '**/*.{rules,jsonnet,libsonnet}', '**/{readme,oncall,on-call,on_call,escalation,support,operations}*.{md,markdown,rst,adoc}'],
     options,
+    rules: RULES,
   },
   run(snapshot, ctx) {
     const { options: o, kind } = ctx;
@@ -264,7 +266,7 @@ export default defineCheck({
       const content = snapshot.read(file.path);
       if (!content.ok) {
         if (isRunbookDoc || isRuleText || (isYaml && ALERTISH_PATH.test(file.path))) {
-          scan.findings.push({ severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
+          scan.findings.push({ rule: 'unreadable-file', severity: 'low', path: file.path, message: `could not read this file (${content.reason}${content.detail ? `: ${content.detail}` : ''})` });
         }
         continue;
       }
@@ -272,13 +274,13 @@ export default defineCheck({
       // Templates describe what to write: neither a runbook nor a route anyone can use.
       const analysis = (isRunbookDoc || isOnCallDoc) && !isTemplate ? analyseDocument(file.path, content.text, o.minSectionWords) : undefined;
       if (isRunbookDoc && isTemplate) {
-        scan.findings.push({ severity: 'info', path: file.path, line: 1, message: 'runbook template, not counted as a runbook' });
+        scan.findings.push({ rule: 'runbook-template', severity: 'info', path: file.path, line: 1, message: 'runbook template, not counted as a runbook' });
       } else if (isRunbookDoc && analysis) {
         runbookDocs.push(analysis);
         if (analysis.quality === 'stub') {
-          scan.findings.push({ severity: 'medium', path: file.path, line: analysis.firstHeadingLine, message: `runbook is a stub: ${analysis.explanation}` });
+          scan.findings.push({ rule: 'runbook-stub', severity: 'medium', path: file.path, line: analysis.firstHeadingLine, message: `runbook is a stub: ${analysis.explanation}` });
         } else if (analysis.quality === 'partial') {
-          scan.findings.push({ severity: 'low', path: file.path, line: analysis.firstHeadingLine, message: `runbook covers only ${analysis.covered.join(', ')}; add ${analysis.missing.join(', ')}` });
+          scan.findings.push({ rule: 'runbook-incomplete', severity: 'low', path: file.path, line: analysis.firstHeadingLine, message: `runbook covers only ${analysis.covered.join(', ')}; add ${analysis.missing.join(', ')}` });
         }
       }
       const escalation = analysis?.sections.find((s) => s.category === 'escalation' && s.substantive);
@@ -292,18 +294,18 @@ export default defineCheck({
     let external = 0;
     for (const alert of scan.alerts) {
       if (!alert.runbook) {
-        scan.findings.push({ severity: 'medium', path: alert.path, line: alert.line, message: `alert ${alert.name} has no runbook_url annotation` });
+        scan.findings.push({ rule: 'alert-without-runbook', severity: 'medium', path: alert.path, line: alert.line, message: `alert ${alert.name} has no runbook_url annotation` });
         continue;
       }
       const link = resolveRunbookLink(alert.runbook.value, alert.path, snapshot, files);
       if (!link.ok) {
-        scan.findings.push({ severity: 'high', path: alert.path, line: alert.line, message: `alert ${alert.name}: ${link.reason}` });
+        scan.findings.push({ rule: 'broken-runbook-link', severity: 'high', path: alert.path, line: alert.line, message: `alert ${alert.name}: ${link.reason}` });
         continue;
       }
       covered++;
       if (link.external) external++;
       if (alert.runbook.key !== 'runbook_url') {
-        scan.findings.push({ severity: 'info', path: alert.path, line: alert.line, message: `alert ${alert.name} uses "${alert.runbook.key}"; "runbook_url" is the key Alertmanager templates and tools expect` });
+        scan.findings.push({ rule: 'nonstandard-runbook-key', severity: 'info', path: alert.path, line: alert.line, message: `alert ${alert.name} uses "${alert.runbook.key}"; "runbook_url" is the key Alertmanager templates and tools expect` });
       }
     }
 
@@ -321,16 +323,16 @@ export default defineCheck({
     score = roundScore(score);
 
     if (runbookDocs.length === 0) {
-      scan.findings.unshift({ severity: 'high', message: 'no runbook found: add RUNBOOK.md or docs/runbooks/<alert>.md describing symptoms, diagnosis, mitigation and escalation' });
+      scan.findings.unshift({ rule: 'no-runbook', severity: 'high', message: 'no runbook found: add RUNBOOK.md or docs/runbooks/<alert>.md describing symptoms, diagnosis, mitigation and escalation' });
     }
     if (coverage !== null && coverage < o.minAlertCoverage) {
-      scan.findings.unshift({ severity: 'high', message: `only ${covered} of ${alertCount} alerts link a runbook (${Math.round(coverage * 100)}%, expected at least ${Math.round(o.minAlertCoverage * 100)}%)` });
+      scan.findings.unshift({ rule: 'alert-without-runbook', severity: 'high', message: `only ${covered} of ${alertCount} alerts link a runbook (${Math.round(coverage * 100)}%, expected at least ${Math.round(o.minAlertCoverage * 100)}%)` });
     }
     if (alertCount === 0) {
-      scan.findings.push({ severity: 'info', message: 'no Prometheus or Grafana alert rules found in this repository; if its alerts live elsewhere, make sure they link to these runbooks' });
+      scan.findings.push({ rule: 'no-alert-rules', severity: 'info', message: 'no Prometheus or Grafana alert rules found in this repository; if its alerts live elsewhere, make sure they link to these runbooks' });
     }
     if (scan.onCall.length === 0) {
-      scan.findings.push({ severity: 'medium', message: 'no on-call or escalation route: add a PagerDuty/Opsgenie annotation to catalog-info.yaml or an "Escalation" section to the runbook' });
+      scan.findings.push({ rule: 'no-escalation-route', severity: 'medium', message: 'no on-call or escalation route: add a PagerDuty/Opsgenie annotation to catalog-info.yaml or an "Escalation" section to the runbook' });
     }
 
     const complete = runbookDocs.filter((d) => d.quality === 'complete' || d.quality === 'thorough').length;

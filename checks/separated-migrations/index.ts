@@ -2,6 +2,7 @@
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { defineCheck, notApplicable, statusFromScore, type Commit, type Finding, type RepoSnapshot } from '../contract.ts';
+import { OP_RULES, RULES, type Rule } from './rules.ts';
 import { analyseFile, classifyPath, confirmFramework, fileRole, type PathClass } from './frameworks.ts';
 import { djangoFieldDefs, ignoredColumnsOf } from './dsl.ts';
 import { detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
@@ -114,13 +115,14 @@ export default defineCheck({
     reads: [...MIGRATION_GLOBS, ...LINTER_READS, ...POSTGRES_READS, ...MODEL_READS],
     history: MIGRATION_GLOBS,
     options,
+    rules: RULES,
   },
   run(snapshot, ctx) {
     const o: Options = ctx.options;
     const ignoredMatch = picomatch([...o.ignore, ...o.alsoIgnore], { nocase: true, dot: true });
     const travelsMatch = o.travelsWith.length > 0 ? picomatch(o.travelsWith, { nocase: true, dot: true }) : () => false;
-    const findings: Finding[] = [];
-    const unreadable: Finding[] = [];
+    const findings: Finding<Rule>[] = [];
+    const unreadable: Finding<Rule>[] = [];
 
     // 1. Migrations at the crawled commit, confirmed by their contents.
     const head = new Map<string, HeadMigration>();
@@ -137,7 +139,7 @@ export default defineCheck({
           head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
         } else {
           // Elsewhere only the contents tell a migration from a helper, so say what was left out.
-          unreadable.push({ severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]}), so it was not judged` });
+          unreadable.push({ rule: 'unreadable-file', severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]}), so it was not judged` });
         }
         continue;
       }
@@ -245,7 +247,7 @@ export default defineCheck({
         try {
           result = analyseFile(h.framework, h.path, h.text, { ignoredColumns, reverseText, djangoPreviousField: djangoPreviousField(h.path) });
         } catch (error) {
-          unreadable.push({ severity: 'low', path, message: `could not analyse this migration: ${error instanceof Error ? error.message : String(error)}` });
+          unreadable.push({ rule: 'unreadable-file', severity: 'low', path, message: `could not analyse this migration: ${error instanceof Error ? error.message : String(error)}` });
         }
       }
       analyses.set(path, result);
@@ -339,18 +341,18 @@ export default defineCheck({
     let guardedOps = 0;
     let schemaJudged = 0;
     const frameworksSeen = new Set<Framework>();
-    const destructiveFindings: Finding[] = [];
-    const reversibilityFindings: Finding[] = [];
+    const destructiveFindings: Finding<Rule>[] = [];
+    const reversibilityFindings: Finding<Rule>[] = [];
     for (const path of toJudge.sort()) {
       const h = head.get(path)!;
       frameworksSeen.add(h.framework);
       if (h.unreadable) {
-        unreadable.push({ severity: 'low', path, message: `could not read this migration (${h.unreadable})` });
+        unreadable.push({ rule: 'unreadable-file', severity: 'low', path, message: `could not read this migration (${h.unreadable})` });
         continue;
       }
       const a = analyse(path);
       if (!a || a.kind !== 'schema') continue;
-      for (const p of a.problems.slice(0, 20)) unreadable.push({ severity: 'low', path, line: p.line, message: p.message });
+      for (const p of a.problems.slice(0, 20)) unreadable.push({ rule: 'unparsable-migration', severity: 'low', path, line: p.line, message: p.message });
       schemaJudged++;
       if (a.reversible === true) reversible++;
       else if (a.reversible === false) {
@@ -358,7 +360,7 @@ export default defineCheck({
         // An empty down file is the place to write the way back.
         const reverse = a.irreversibleInReverse ? reverseOf.get(h.cls.key) : undefined;
         const where = reverse ? { path: reverse.path, line: 1 } : { path, ...(a.irreversibleLine ? { line: a.irreversibleLine } : {}) };
-        reversibilityFindings.push({ severity: 'medium', ...where, message: `not reversible: ${a.irreversibleReason ?? 'no way back'}${reverse ? ` (for ${path})` : ''}` });
+        reversibilityFindings.push({ rule: 'irreversible-migration', severity: 'medium', ...where, message: `not reversible: ${a.irreversibleReason ?? 'no way back'}${reverse ? ` (for ${path})` : ''}` });
       }
       const createdHere = createdWith.get(path) ?? a.createdTables;
       // Dropping or renaming a table by a name the change also creates is a recreation: still reported.
@@ -370,12 +372,13 @@ export default defineCheck({
       else if (!a.unreadable) safe++;
       // Twenty per file name the pattern; the rest are counted.
       const shown = ops.slice(0, 20);
-      if (ops.length > shown.length) destructiveFindings.push({ severity: open.length > 0 ? 'medium' : 'info', path, message: `${ops.length - shown.length} more destructive operations in this migration are not listed` });
+      if (ops.length > shown.length) destructiveFindings.push({ rule: OP_RULES[ops[shown.length]!.kind], severity: open.length > 0 ? 'medium' : 'info', path, message: `${ops.length - shown.length} more destructive operations in this migration are not listed` });
       for (const op of shown) {
         if (op.guarded) {
-          destructiveFindings.push({ severity: 'info', path, line: op.line, message: `${OP_WORDS[op.kind]} (${op.detail}), acknowledged by ${op.guard}` });
+          destructiveFindings.push({ rule: OP_RULES[op.kind], severity: 'info', path, line: op.line, message: `${OP_WORDS[op.kind]} (${op.detail}), acknowledged by ${op.guard}` });
         } else {
           destructiveFindings.push({
+            rule: OP_RULES[op.kind],
             severity: mixedPaths.has(path) ? 'high' : 'medium',
             path,
             line: op.line,
@@ -399,22 +402,23 @@ export default defineCheck({
           : snapshot.history.complete
             ? 'no change in the history touched a migration'
             : `none of the ${commits.length} most recent commits read (crawl.historyLimit) touched a migration`;
-      findings.push({ severity: 'info', message: `separation unknown: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
+      findings.push({ rule: 'separation-unknown', severity: 'info', message: `separation unknown: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
     }
     for (const c of mixed) {
       const shown = c.application.slice(0, o.appFilesShown);
       const more = c.application.length - shown.length;
       findings.push({
+        rule: 'migration-with-app-code',
         severity: 'medium',
         path: c.migrations.find((p) => head.has(p)) ?? c.migrations[0],
         message: `${c.label} shipped ${c.migrations.length === 1 ? `migration ${c.migrations[0]}` : plural(c.migrations.length, 'migration')} together with application code: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}; ship the migration first, in its own ${source === 'pull requests' ? 'pull request' : 'change'}`,
       });
     }
-    for (const c of exempt) findings.push({ severity: 'info', message: `${c.label} introduced the migrations, so it is not counted (there was no deployed schema to stay compatible with)` });
+    for (const c of exempt) findings.push({ rule: 'initial-migrations', severity: 'info', message: `${c.label} introduced the migrations, so it is not counted (there was no deployed schema to stay compatible with)` });
     for (const f of destructiveFindings.sort((a, b) => severityRank(a) - severityRank(b))) findings.push(f);
     for (const f of reversibilityFindings) findings.push(f);
-    if (linters.length > 0) for (const l of linters) findings.push({ severity: 'info', path: l.path, ...(l.line ? { line: l.line } : {}), message: `migration linter: ${l.name} (${l.how})` });
-    else if (unsafe > 0) findings.push({ severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter or Atlas lint would stop destructive operations before they merge' });
+    if (linters.length > 0) for (const l of linters) findings.push({ rule: 'migration-linter', severity: 'info', path: l.path, ...(l.line ? { line: l.line } : {}), message: `migration linter: ${l.name} (${l.how})` });
+    else if (unsafe > 0) findings.push({ rule: 'migration-linter', severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter or Atlas lint would stop destructive operations before they merge' });
     for (const f of unreadable) findings.push(f);
 
     if (score === null) {

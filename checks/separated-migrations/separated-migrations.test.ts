@@ -560,7 +560,7 @@ describe('separation, as history really looks', () => {
 
   it('points an empty down file out where it must be written', async () => {
     const o = await atHead({ 'migrations/000001_a.up.sql': 'ALTER TABLE a ADD COLUMN b int;\n', 'migrations/000001_a.down.sql': '-- TODO\n' });
-    expect(about(o, /^not reversible/)).toEqual([{ severity: 'medium', path: 'migrations/000001_a.down.sql', line: 1, message: 'not reversible: the down migration has no statements (only comments or nothing) (for migrations/000001_a.up.sql)' }]);
+    expect(about(o, /^not reversible/)).toEqual([{ rule: 'irreversible-migration', severity: 'medium', path: 'migrations/000001_a.down.sql', line: 1, message: 'not reversible: the down migration has no statements (only comments or nothing) (for migrations/000001_a.up.sql)' }]);
   });
 
   it('is not applicable when the only migrations move data', async () => {
@@ -625,8 +625,8 @@ describe('hostile files', () => {
     const o = run(snapshot);
     expect(o.status).not.toBe('error');
     expect(about(o, /^drops a table/)[0]).toMatchObject({ path: 'migrations/000001_a.up.sql', line: 2 });
-    expect(at(o, 'migrations/000002_b.up.sql')).toEqual([expect.objectContaining({ severity: 'low', message: expect.stringMatching(/^could not read this migration \(too-large/) })]);
-    expect(at(o, 'alembic/versions/a1_big.py')).toEqual([expect.objectContaining({ severity: 'info', message: expect.stringMatching(/^could not read this file \(too-large.*\) to tell whether it is a migration \(Alembic\), so it was not judged$/) })]);
+    expect(at(o, 'migrations/000002_b.up.sql')).toEqual([expect.objectContaining({ rule: 'unreadable-file', severity: 'low', message: expect.stringMatching(/^could not read this migration \(too-large/) })]);
+    expect(at(o, 'alembic/versions/a1_big.py')).toEqual([expect.objectContaining({ rule: 'unreadable-file', severity: 'info', message: expect.stringMatching(/^could not read this file \(too-large.*\) to tell whether it is a migration \(Alembic\), so it was not judged$/) })]);
   });
 });
 

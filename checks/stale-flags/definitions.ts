@@ -3,6 +3,7 @@
 // configured as a file glob plus a regular expression.
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { isKeyShaped } from './keys.ts';
+import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 
 export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry';
@@ -40,6 +41,8 @@ export interface Definition {
 }
 
 export interface DefinitionProblem {
+  /** Default: malformed-flag-definition. */
+  rule?: Rule;
   path: string;
   line: number;
   message: string;

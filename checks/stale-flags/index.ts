@@ -1,6 +1,7 @@
 // Standards: Martin Fowler, "Feature Toggles (aka Feature Flags)" (https://martinfowler.com/articles/feature-toggles.html); OpenFeature specification (https://openfeature.dev/specification/); GitLab feature flag lifecycle (https://docs.gitlab.com/development/feature_flags/); flagd flag definitions (https://flagd.dev/reference/flag-definitions/).
 import picomatch from 'picomatch';
 import { defineCheck, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
+import { RULES, type Rule } from './rules.ts';
 import { FORMAT_LABELS, isDefinitionCandidate, parseDefinitionFile, parseRegistry, type Definition, type DefinitionProblem } from './definitions.ts';
 import { isTestPath, looksGenerated, looksMinified, MANIFEST_FILE, neverFetched, READS, SOURCE_FILE } from './files.ts';
 import { indexHistory } from './history.ts';
@@ -45,7 +46,17 @@ function severityOf(reasons: Reason[]): Finding['severity'] {
   return reasons.every((r) => r.kind === 'unreferenced') ? 'low' : 'medium';
 }
 
-function describe(flag: Flag, o: StaleFlagsOptions): Finding {
+/** What to do about a stale flag: define or remove it, delete an unused one, or retire it for the strongest reason it is stale. */
+function ruleOf(reasons: Reason[]): Rule {
+  const kinds = new Set(reasons.map((r) => r.kind));
+  if (kinds.has('undefined')) return 'undefined-flag';
+  if (kinds.has('expired')) return 'expired-flag';
+  if (kinds.has('rolled-out')) return 'flag-fully-rolled-out';
+  if (kinds.has('too-old')) return 'flag-past-lifetime';
+  return 'unused-flag';
+}
+
+function describe(flag: Flag, o: StaleFlagsOptions): Finding<Rule> {
   const places = flag.refs.map((r) => `${r.path}:${r.line}`);
   const refs = listed(places, o.maxListedReferences);
   const typeNote =
@@ -68,7 +79,7 @@ function describe(flag: Flag, o: StaleFlagsOptions): Finding {
     action = places.length > 0 ? `${first} and ${flag.defs.length > 0 ? them : `remove ${them}`}: ${refs}` : `${first}.`;
   }
   const at = flag.defs[0] ?? flag.refs.find((r) => r.kind === 'call' && !isTestPath(r.path)) ?? flag.refs[0];
-  return { severity: severityOf(flag.reasons), path: at?.path, line: at?.line, message: `${head} ${action}` };
+  return { rule: ruleOf(flag.reasons), severity: severityOf(flag.reasons), path: at?.path, line: at?.line, message: `${head} ${action}` };
 }
 
 /** push(...items) overflows the stack on a few hundred thousand items; a file can hold that many mentions. */
@@ -91,6 +102,7 @@ export default defineCheck({
     reads: READS,
     history: ['**/*'],
     options,
+    rules: RULES,
   },
   run(snapshot: RepoSnapshot, ctx) {
     const o = ctx.options;
@@ -127,7 +139,7 @@ export default defineCheck({
         // Dependency trees and build output are never fetched, and never meant to be read.
         if (content.reason === 'not-fetched' && neverFetched(file.path)) continue;
         if (candidate || registryHits.length > 0) {
-          problems.push({ path: file.path, line: 1, message: `could not read this flag definition file (${readProblem(content.reason, content.detail)}), so the flags it defines are unknown` });
+          problems.push({ rule: 'unreadable-file', path: file.path, line: 1, message: `could not read this flag definition file (${readProblem(content.reason, content.detail)}), so the flags it defines are unknown` });
         } else if (source && content.reason !== 'not-fetched' && content.reason !== 'not-found') unreadableSources.push(`${file.path} (${content.reason})`);
         continue;
       }
@@ -142,7 +154,7 @@ export default defineCheck({
           append(problems, parsed.problems);
         } catch (error) {
           // A hostile file must cost this file, not the check.
-          problems.push({ path: file.path, line: 1, message: `could not read flag definitions: ${(error as Error).message}` });
+          problems.push({ rule: 'unreadable-file', path: file.path, line: 1, message: `could not read flag definitions: ${(error as Error).message}` });
         }
       }
       if (manifest) for (const id of sdkEvidence(content.text)) evidence.add(id);
@@ -199,7 +211,7 @@ export default defineCheck({
     // Findings: stale flags at their definitions (or first reference), then what could not be read.
     const flagFindings = flags.filter((f) => f.reasons.length > 0).map((f) => describe(f, o));
     flagFindings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.path ?? '').localeCompare(b.path ?? '') || (a.line ?? 0) - (b.line ?? 0));
-    const notes: Finding[] = [];
+    const notes: Finding<Rule>[] = [];
     const defined = flags.filter((f) => f.defs.length > 0);
     const untyped = defined.filter((f) => f.typeSource !== 'declared');
     const unowned = defined.filter((f) => !f.owner);
@@ -207,6 +219,7 @@ export default defineCheck({
     if (untyped.length > 0) {
       const unknown = [...new Set(untyped.map((f) => f.unknownType).filter((t): t is string => t !== undefined))];
       notes.push({
+        rule: 'untyped-flag',
         severity: 'low',
         path: untyped[0]!.defs[0]!.path,
         line: untyped[0]!.defs[0]!.line,
@@ -218,6 +231,7 @@ export default defineCheck({
     }
     if (unowned.length > 0) {
       notes.push({
+        rule: 'flag-without-owner',
         severity: 'low',
         path: unowned[0]!.defs[0]!.path,
         line: unowned[0]!.defs[0]!.line,
@@ -225,7 +239,7 @@ export default defineCheck({
       });
     }
     if (verdict.undatedMilestones.length > 0) {
-      notes.push({ severity: 'info', message: `milestones without a release date in the milestones option: ${listed(verdict.undatedMilestones, 10)}; ages of their flags come from the history instead` });
+      notes.push({ rule: 'undated-milestone', severity: 'info', message: `milestones without a release date in the milestones option: ${listed(verdict.undatedMilestones, 10)}; ages of their flags come from the history instead` });
     }
     const unknownAge = flags.filter((f) => f.ageUnknown !== undefined && f.reasons.length === 0);
     const window = history.available
@@ -245,12 +259,14 @@ export default defineCheck({
       notes.push(
         history.available
           ? {
+              rule: 'flag-age-unknown',
               severity: 'low',
               path: first?.path,
               line: first?.line,
               message: `${plural(unknownAge.length, 'temporary flag')} of unknown age, not judged by age: ${window}, and the files that define or call them are older than that, so they may well be past their lifetime. Raise crawl.historyLimit (or crawl a full clone), or record a created or expiry date for each (in its definition, or in a flag list for remote flags): ${places}`,
             }
           : {
+              rule: 'flag-age-unknown',
               severity: 'info',
               path: first?.path,
               line: first?.line,
@@ -258,11 +274,12 @@ export default defineCheck({
             },
       );
     } else if (history.available && !history.complete && flags.some((f) => f.age?.basis === 'before-history')) {
-      notes.push({ severity: 'info', message: `${window} (raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
+      notes.push({ rule: 'flag-age-unknown', severity: 'info', message: `${window} (raise crawl.historyLimit for more): ages of files older than that are bounded by it` });
     }
     if (verdict.usedElsewhere.length > 0) {
       const first = verdict.usedElsewhere.map((f) => f.defs[0]!).reduce((a, b) => (b.path < a.path || (b.path === a.path && b.line < a.line) ? b : a));
       notes.push({
+        rule: 'flags-served-elsewhere',
         severity: 'info',
         path: first.path,
         line: first.line,
@@ -270,18 +287,18 @@ export default defineCheck({
       });
     }
     if (dynamic > 0) {
-      notes.push({ severity: 'info', path: firstDynamic, message: `${plural(dynamic, 'flag call site')} compute${dynamic === 1 ? 's' : ''} the key (a variable or a template), so ${dynamic === 1 ? 'it is' : 'they are'} not checked (the first is in this file)` });
+      notes.push({ rule: 'dynamic-flag-key', severity: 'info', path: firstDynamic, message: `${plural(dynamic, 'flag call site')} compute${dynamic === 1 ? 's' : ''} the key (a variable or a template), so ${dynamic === 1 ? 'it is' : 'they are'} not checked (the first is in this file)` });
     }
     for (const r of registries) {
-      if (r.files === 0) notes.push({ severity: 'low', message: `registry "${r.spec.files}" matches no file this check reads (source files and flag-named YAML/JSON): its flags are unknown` });
+      if (r.files === 0) notes.push({ rule: 'registry-matches-nothing', severity: 'low', message: `registry "${r.spec.files}" matches no file this check reads (source files and flag-named YAML/JSON): its flags are unknown` });
     }
-    const unreadable: Finding[] = problems.map((p) => ({ severity: 'low' as const, path: p.path, line: p.line, message: p.message }));
+    const unreadable: Finding<Rule>[] = problems.map((p) => ({ rule: p.rule ?? 'malformed-flag-definition', severity: 'low' as const, path: p.path, line: p.line, message: p.message }));
     if (unreadableSources.length > 0) {
-      unreadable.push({ severity: 'low', message: `${plural(unreadableSources.length, 'source file')} could not be read, so flag references in them are unknown: ${listed(unreadableSources, 5)}` });
+      unreadable.push({ rule: 'unreadable-file', severity: 'low', message: `${plural(unreadableSources.length, 'source file')} could not be read, so flag references in them are unknown: ${listed(unreadableSources, 5)}` });
     }
     if (skipped.generated.length + skipped.minified.length > 0) {
       const parts = [skipped.generated.length > 0 ? `${plural(skipped.generated.length, 'generated file')} (${listed(skipped.generated, 3)})` : '', skipped.minified.length > 0 ? `${plural(skipped.minified.length, 'minified file')} (${listed(skipped.minified, 3)})` : ''].filter(Boolean);
-      notes.push({ severity: 'info', message: `not read for references: ${parts.join(' and ')}` });
+      notes.push({ rule: 'files-not-read', severity: 'info', message: `not read for references: ${parts.join(' and ')}` });
     }
 
     const notFlagsNote = verdict.notFlags.length > 0 ? `; ${plural(verdict.notFlags.length, 'licensing/entitlement feature')} left out (${listed(verdict.notFlags.map((n) => n.key), 3)})` : '';

@@ -101,16 +101,19 @@ describe('stale-flags: GitLab-style definitions', () => {
     expect(rolled.message).toContain('has been fully rolled out (default_enabled: true) with its definition unchanged for 35 days');
     expect(rolled.message).not.toContain('lifetime'); // 35 days is within its 40-day lifetime
 
+    expect(rolled.rule).toBe('flag-fully-rolled-out');
     expect(only(r.findings, 'unused_flag')).toMatchObject({
+      rule: 'unused-flag',
       severity: 'low',
       path: 'config/feature_flags/beta/unused_flag.yml',
       message: 'release flag "unused_flag" (GitLab feature flag definition) is defined but no code refers to it. Delete its definition.',
     });
     const milestone = only(r.findings, 'milestone_flag');
     expect(milestone.message).toContain('past the 40-day lifetime of a release flag (milestone 16.5, released 2026-01-15)');
+    expect(milestone.rule).toBe('flag-past-lifetime');
 
     const ghost = only(r.findings, 'ghost_flag');
-    expect(ghost).toMatchObject({ severity: 'medium', path: 'app/services/export.rb', line: 3 });
+    expect(ghost).toMatchObject({ rule: 'undefined-flag', severity: 'medium', path: 'app/services/export.rb', line: 3 });
     expect(ghost.message).toContain('is checked in code but not defined in');
     expect(ghost.message).toContain('where this repository defines its GitLab feature flags');
     expect(ghost.message).toMatch(/Define it or remove the call site: app\/services\/export\.rb:3$/);
@@ -127,7 +130,7 @@ describe('stale-flags: GitLab-style definitions', () => {
   it('without a milestone calendar, the milestone flag is dated by its own commit and the milestone is named', async () => {
     const r = await check(commits);
     expect(about(r.findings, 'milestone_flag')).toEqual([]); // added two days ago
-    expect(r.findings).toContainEqual({ severity: 'info', message: 'milestones without a release date in the milestones option: 16.5; ages of their flags come from the history instead' });
+    expect(r.findings).toContainEqual({ rule: 'undated-milestone', severity: 'info', message: 'milestones without a release date in the milestones option: 16.5; ages of their flags come from the history instead' });
   });
 
   it('a longer lifetime changes the verdict on age alone', async () => {
@@ -209,7 +212,7 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     expect(only(r.findings, 'old-banner').message).toContain('is 120 days old, past the 40-day lifetime');
     expect(only(r.findings, 'old-banner').message).not.toContain('no code refers to it');
     expect(about(r.findings, 'fresh-banner')).toEqual([]);
-    expect(r.findings).toContainEqual({ severity: 'info', path: 'k8s/flagd/app.flagd.json', line: 7, message: 'no code in this repository calls a flag SDK, so the 2 flags defined here (fresh-banner, old-banner) serve other repositories and were not judged unused; their age and rollout still count' });
+    expect(r.findings).toContainEqual({ rule: 'flags-served-elsewhere', severity: 'info', path: 'k8s/flagd/app.flagd.json', line: 7, message: 'no code in this repository calls a flag SDK, so the 2 flags defined here (fresh-banner, old-banner) serve other repositories and were not judged unused; their age and rollout still count' });
     // The same definitions beside code that uses OpenFeature: a flag nobody calls is unused.
     const withCode = await check([...deploy, commit(2, 'feat: app', { 'package.json': '{"dependencies": {"@openfeature/server-sdk": "1"}}\n', 'src/a.ts': "client.getBooleanValue('fresh-banner', false);\n" })]);
     expect(only(withCode.findings, 'old-banner').message).toContain('is defined but no code refers to it');
@@ -291,7 +294,7 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
     const at = (p: string) => r.findings.filter((f) => f.path === p);
     expect(at('flags/bad.flagd.json')[0]?.message).toMatch(/^could not parse JSON, so the flags it defines are unknown: /);
     expect(at('config/feature_flags/development/broken.yml')[0]?.message).toMatch(/^could not parse YAML, so the flags it defines are unknown: /);
-    expect(at('flags/binary-flags.json')).toEqual([{ severity: 'low', path: 'flags/binary-flags.json', line: 1, message: 'could not read this flag definition file (binary), so the flags it defines are unknown' }]);
+    expect(at('flags/binary-flags.json')).toEqual([{ rule: 'unreadable-file', severity: 'low', path: 'flags/binary-flags.json', line: 1, message: 'could not read this flag definition file (binary), so the flags it defines are unknown' }]);
     expect(at('flags/huge-flags.yaml')[0]?.message).toMatch(/^could not read this flag definition file \(too-large: \d+ bytes, limit 2048\)/);
     expect(r.summary).toBe('1 flag (1 defined here); 0 stale of 1 temporary; every definition names a type and an owner');
   });
@@ -361,7 +364,7 @@ describe('stale-flags: remote providers and references', () => {
     for (const key of ['not-this-one', 'py-comment', 'vendored', 'built', 'generated-by-name', 'generated-by-marker', 'minified']) expect(about(r.findings, key), key).toEqual([]);
     // A docstring is a string, not a comment: its call is read (the lexer does not parse).
     expect(about(r.findings, 'docstring-is-a-string')).toHaveLength(1);
-    expect(r.findings).toContainEqual({ severity: 'info', message: 'not read for references: 1 generated file (src/schema.ts) and 1 minified file (public/app.bundle.js)' });
+    expect(r.findings).toContainEqual({ rule: 'files-not-read', severity: 'info', message: 'not read for references: 1 generated file (src/schema.ts) and 1 minified file (public/app.bundle.js)' });
   });
 
   it('keys computed at the call site are counted and named, not guessed; calls no flag SDK would make are not flags', async () => {
@@ -379,8 +382,8 @@ describe('stale-flags: remote providers and references', () => {
       ),
     });
     expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary; 1 of unknown age');
-    expect(r.findings).toContainEqual({ severity: 'info', path: 'src/a.ts', message: '3 flag call sites compute the key (a variable or a template), so they are not checked (the first is in this file)' });
-    expect(r.findings).toContainEqual({ severity: 'info', path: 'src/a.ts', line: 4, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: plain-key (src/a.ts:4)' });
+    expect(r.findings).toContainEqual({ rule: 'dynamic-flag-key', severity: 'info', path: 'src/a.ts', message: '3 flag call sites compute the key (a variable or a template), so they are not checked (the first is in this file)' });
+    expect(r.findings).toContainEqual({ rule: 'flag-age-unknown', severity: 'info', path: 'src/a.ts', line: 4, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: plain-key (src/a.ts:4)' });
   });
 
   it('resolves keys passed through constants, in the same file or a flags module, and lists the constant with the call sites', async () => {
@@ -433,7 +436,7 @@ describe('stale-flags: remote providers and references', () => {
       'lib/b.ex': 'if FunWithFlags.enabled?(:searchV2, for: user), do: :new\n',
     });
     expect(r.summary).toBe('1 flag (1 only in code); 0 stale of 1 temporary; 1 of unknown age');
-    expect(r.findings).toEqual([{ severity: 'info', path: 'app/a.rb', line: 1, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: Search_V2 (app/a.rb:1)' }]);
+    expect(r.findings).toEqual([{ rule: 'flag-age-unknown', severity: 'info', path: 'app/a.rb', line: 1, message: '1 temporary flag of unknown age, not judged by age: no commit history was read, and no definition dates it: Search_V2 (app/a.rb:1)' }]);
   });
 });
 
@@ -467,7 +470,7 @@ describe('stale-flags: registries, call patterns and aliases', () => {
 
   it('a registry that matches no read file is reported', async () => {
     const r = await check({ 'src/a.ts': "unleash.isEnabled('x');\n", 'package.json': '{"dependencies":{"unleash-client":"1"}}' }, { options: { registries: [{ files: 'config/flags.toml', pattern: '^(\\w+) =', providers: ['*'] }] } });
-    expect(r.findings).toContainEqual({ severity: 'low', message: 'registry "config/flags.toml" matches no file this check reads (source files and flag-named YAML/JSON): its flags are unknown' });
+    expect(r.findings).toContainEqual({ rule: 'registry-matches-nothing', severity: 'low', message: 'registry "config/flags.toml" matches no file this check reads (source files and flag-named YAML/JSON): its flags are unknown' });
   });
 
   it('invalid regular expressions in the options are rejected when the configuration is read', () => {
@@ -489,7 +492,7 @@ describe('stale-flags: history limits and applicability', () => {
     expect(about(r.findings, 'aged')).toEqual([]);
     expect(r.summary).toBe('1 flag (1 defined here); 0 stale of 1 temporary; 1 of unknown age; every definition names a type and an owner');
     expect(r.findings).toContainEqual({
-      severity: 'low',
+      rule: 'flag-age-unknown', severity: 'low',
       path: 'config/feature_flags/beta/aged.yml',
       line: 2,
       message: `1 temporary flag of unknown age, not judged by age: only the last 5 commits were read, back to ${day(27)}, and the files that define or call them are older than that, so they may well be past their lifetime. Raise crawl.historyLimit (or crawl a full clone), or record a created or expiry date for each (in its definition, or in a flag list for remote flags): aged (config/feature_flags/beta/aged.yml:2)`,
@@ -533,6 +536,6 @@ describe('stale-flags: history limits and applicability', () => {
 
   it('an unreadable source file is named, because references in it are unknown', async () => {
     const r = await check({ 'package.json': '{"dependencies":{"unleash-client":"1"}}', 'src/a.ts': "unleash.isEnabled('x');\n", 'src/big.ts': `export const x = '${'y'.repeat(5000)}';\n`, 'src/blob.js': new Uint8Array([0, 1, 2, 0, 255]) }, { maxFileBytes: 2048 });
-    expect(r.findings).toContainEqual({ severity: 'low', message: `2 source files could not be read, so flag references in them are unknown: src/big.ts (too-large), src/blob.js (binary)` });
+    expect(r.findings).toContainEqual({ rule: 'unreadable-file', severity: 'low', message: `2 source files could not be read, so flag references in them are unknown: src/big.ts (too-large), src/blob.js (binary)` });
   });
 });

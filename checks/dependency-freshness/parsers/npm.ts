@@ -72,7 +72,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
   let version = root.lockfileVersion;
   // npm writes a number; a quoted one is read as that number, and said, rather than refused.
   if (typeof version === 'string' && /^[123]$/.test(version.trim())) {
-    source.findings.push({ severity: 'info', path, message: `lockfileVersion is the string ${JSON.stringify(version)}, where npm writes a number: read as ${version.trim()}` });
+    source.findings.push({ rule: 'unparsable-dependency-file', severity: 'info', path, message: `lockfileVersion is the string ${JSON.stringify(version)}, where npm writes a number: read as ${version.trim()}` });
     version = Number(version.trim());
   }
   source.label = `${source.label} (lockfileVersion ${String(version)})`;
@@ -116,7 +116,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     // npm 6 lockfiles: a tree without the root's own declarations; those come from package.json.
     const manifest = readManifest(ctx.text(joinPath(dir, 'package.json')));
     const declared = manifest && manifest !== 'malformed' ? manifest.deps : undefined;
-    if (!declared) source.findings.push({ severity: 'low', path, message: 'lockfileVersion 1 without a readable package.json beside it: direct dependencies are unknown, so every top-level package is judged as direct' });
+    if (!declared) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: 'lockfileVersion 1 without a readable package.json beside it: direct dependencies are unknown, so every top-level package is judged as direct' });
     let transitive = 0;
     // An explicit stack, not recursion: a hostile lockfile nests thousands deep.
     const trees: { tree: Record<string, unknown>; depth: number }[] = [{ tree: dependencies ?? {}, depth: 0 }];
@@ -145,6 +145,7 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
 function reportMissing(source: DependencySource, missing: string[], command: string): void {
   if (missing.length === 0) return;
   source.findings.push({
+    rule: 'lockfile-out-of-date',
     severity: 'low',
     path: source.path,
     message: `${missing.length} declared ${missing.length === 1 ? 'dependency is' : 'dependencies are'} missing from the lockfile (run ${command} and commit it): ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}`,
@@ -296,7 +297,7 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
     return failed(source, `not valid YAML: ${errorText(error)}`);
   }
@@ -312,9 +313,9 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
   const tagWarnings = doc.warnings.filter((w) => /tag/i.test(w.message));
   if (tagWarnings.length > 0) {
     const first = tagWarnings[0]!;
-    source.findings.push({ severity: 'low', path, line: first.linePos?.[0]?.line, message: `${tagWarnings.length} ${tagWarnings.length === 1 ? 'value carries' : 'values carry'} a YAML tag pnpm never writes (${first.message.split('\n')[0]!.slice(0, 120)}): ${tagWarnings.length === 1 ? 'it was' : 'they were'} not read as dependencies` });
+    source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, line: first.linePos?.[0]?.line, message: `${tagWarnings.length} ${tagWarnings.length === 1 ? 'value carries' : 'values carry'} a YAML tag pnpm never writes (${first.message.split('\n')[0]!.slice(0, 120)}): ${tagWarnings.length === 1 ? 'it was' : 'they were'} not read as dependencies` });
   }
-  if (typeof root.lockfileVersion === 'number') source.findings.push({ severity: 'info', path, message: `lockfileVersion is the number ${root.lockfileVersion}, where pnpm writes a quoted string: read as version ${String(root.lockfileVersion)}` });
+  if (typeof root.lockfileVersion === 'number') source.findings.push({ rule: 'unparsable-dependency-file', severity: 'info', path, message: `lockfileVersion is the number ${root.lockfileVersion}, where pnpm writes a quoted string: read as version ${String(root.lockfileVersion)}` });
   const lockVersion = String(root.lockfileVersion);
   const major = Number.parseFloat(lockVersion);
   source.label = `pnpm-lock.yaml (lockfileVersion ${lockVersion})`;
@@ -367,7 +368,7 @@ export function parsePackageJsonManifest(path: string, text: string): Dependency
   const manifest = readManifest(text);
   if (manifest === 'malformed') return failed(source, 'not valid JSON');
   if (!manifest) return source;
-  for (const message of manifest.unread) source.findings.push({ severity: 'low', path, message: `package.json: ${message}` });
+  for (const message of manifest.unread) source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, message: `package.json: ${message}` });
   const keyLines = firstLines(text, /"((?:[^"\\\n]|\\.)*)"\s*:/g);
   for (const [name, spec] of manifest.deps) {
     if (spec.startsWith('workspace:') || spec.startsWith('link:') || spec.startsWith('file:')) continue;

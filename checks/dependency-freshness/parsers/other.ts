@@ -112,7 +112,7 @@ export function parseCargoLock(path: string, text: string): DependencySource {
   });
   const direct = new Set<Record<string, unknown>>();
   const wanted = members.length > 0 ? members.flatMap((m) => (Array.isArray(m.dependencies) ? m.dependencies.filter((d): d is string => typeof d === 'string') : [])) : packages.map((p) => `${String(p.name)} ${String(p.version)}`);
-  if (members.length === 0) source.findings.push({ severity: 'low', path, message: 'no workspace member (a package without a source) in the lockfile: every locked crate is judged as direct' });
+  if (members.length === 0) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: 'no workspace member (a package without a source) in the lockfile: every locked crate is judged as direct' });
   const byName = new Map<unknown, Record<string, unknown>[]>();
   for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   for (const spec of wanted) {

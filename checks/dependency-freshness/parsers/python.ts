@@ -100,7 +100,7 @@ export function parsePoetryLock(path: string, text: string, ctx: ReadContext): D
   const pyprojectText = ctx.text(pyprojectPath);
   const pyproject = pyprojectText === undefined ? undefined : readPyproject(pyprojectText);
   const directNames = pyproject && pyproject !== 'malformed' ? pyproject.names : undefined;
-  if (!directNames) source.findings.push({ severity: 'low', path, message: `${pyprojectPath} is ${pyproject === 'malformed' ? 'not valid TOML' : 'missing or unreadable'}: direct dependencies are unknown, so every locked package is judged as direct` });
+  if (!directNames) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: `${pyprojectPath} is ${pyproject === 'malformed' ? 'not valid TOML' : 'missing or unreadable'}: direct dependencies are unknown, so every locked package is judged as direct` });
   const lines = tomlPackageLines(text);
   for (const p of packages) {
     if (typeof p.name !== 'string' || typeof p.version !== 'string') continue;
@@ -181,7 +181,7 @@ export function parsePipfileLock(path: string, text: string, ctx: ReadContext): 
   if (!root || (!asRecord(root.default) && !asRecord(root.develop))) return failed(source, 'not a Pipfile.lock: no "default" or "develop" section');
   const pipfilePath = joinPath(dirOf(path), 'Pipfile');
   const pipfile = readPipfile(ctx.text(pipfilePath));
-  if (!pipfile) source.findings.push({ severity: 'low', path, message: `${pipfilePath} is missing or not valid TOML: direct dependencies are unknown, so every locked package is judged as direct` });
+  if (!pipfile) source.findings.push({ rule: 'direct-dependencies-unknown', severity: 'low', path, message: `${pipfilePath} is missing or not valid TOML: direct dependencies are unknown, so every locked package is judged as direct` });
   const lineOf = lineIndex(text);
   for (const section of ['default', 'develop']) {
     for (const [rawName, value] of Object.entries(asRecord(root[section]) ?? {})) {
@@ -304,7 +304,7 @@ export function parseRequirements(path: string, text: string): DependencySource 
     const name = pep508Name(req.text);
     const afterName = req.text.replace(/^\s*[A-Za-z0-9._-]+\s*(\[[^\]]*\])?/, '');
     if (!name || (afterName.trim() !== '' && !/^\s*(===?|[<>!~]=?|@|;|\(|,)/.test(afterName))) {
-      if (++notUnderstood <= 5) source.findings.push({ severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
+      if (++notUnderstood <= 5) source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, line: req.line, message: `not a requirement pip understands: "${req.text.slice(0, 80)}"` });
       continue;
     }
     // pip-compile and uv annotate each pin with where it came from; "-r requirements.in" or a project file means direct.
@@ -321,7 +321,7 @@ export function parseRequirements(path: string, text: string): DependencySource 
     if (pin) source.dependencies.push({ name, version: pin, direct: true, line: req.line });
     else source.unpinned.push({ name, spec: afterName.split(';')[0]!.trim() || '(any version)', line: req.line });
   }
-  if (notUnderstood > 5) source.findings.push({ severity: 'low', path, message: `${notUnderstood - 5} more lines pip would not understand` });
+  if (notUnderstood > 5) source.findings.push({ rule: 'unparsable-dependency-file', severity: 'low', path, message: `${notUnderstood - 5} more lines pip would not understand` });
   // A requirements file with ranges is a manifest; only a fully pinned one locks anything.
   if (source.unpinned.length > 0) {
     source.kind = 'manifest';

@@ -1,0 +1,2 @@
+-- Reverses 0009_finding_rules.sql.
+ALTER TABLE findings DROP COLUMN rule;
