@@ -261,7 +261,17 @@ export async function readCommit(repo: GitRepo, revision: string, needs: Snapsho
       if (cut) problems.push(`commit history is truncated: the cached copy holds fewer than ${needs.historyLimit} commits of it`);
       historyComplete = boundary.size === 0 ? commits.length < needs.historyLimit : options.shallow === 'window' && !cut && commits.length < needs.historyLimit;
     } else {
-      problems.push(`commit history could not be read: ${log.stderr}`);
+      // git prints a commit only once its changed files are known, and dies at the first object it
+      // cannot read (a commit, tree or blob missing from a partial clone or a damaged copy): the
+      // commits printed before that are whole and newer than the gap, so they are kept and the
+      // history is said to be incomplete rather than thrown away.
+      commits = parseLog(log.stdout);
+      const reason = log.stderr.split('\n').map((line) => line.trim()).filter(Boolean).at(-1)?.replace(/^fatal: /, '') ?? `git exited ${log.code}`;
+      problems.push(
+        commits.length > 0
+          ? `commit history is incomplete: git stopped after ${commits.length} commit${commits.length === 1 ? '' : 's'} (${reason}); older commits are not judged`
+          : `commit history could not be read: ${reason}`,
+      );
     }
   }
   return { head: { oid: headOid, date: headDate }, files, contents, historyComplete, commits, problems };
