@@ -478,3 +478,40 @@ describe('GitHub source: objects the server lacks', () => {
     }
   });
 });
+
+describe('GitHub source: a cached copy that lost a commit', () => {
+  it('clones it again rather than judging a history cut short by the damage', async () => {
+    const commits = Array.from({ length: 5 }, (_, n) => ({ date: `2026-0${n + 1}-01T00:00:00Z`, message: `change ${n + 1}`, files: { [`src/part${n + 1}.ts`]: `export const part = ${n + 1};\n` } }));
+    const fleet = await startFleet([{ spec: { name: 'worn', commits } }]);
+    try {
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const cacheDir = path.join(fleet.dir, 'cache');
+      const sourceOf = () => new GitHubSource({ config: s, configDir: fleet.dir, cacheDir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+      const needs: SnapshotNeeds = { ...NEEDS, history: true, historyLimit: 100 };
+      const first = sourceOf();
+      const [ref] = await first.list();
+      expect((await first.snapshot(ref!, needs)).history.commits).toHaveLength(5);
+
+      // Lose change 2 from the cached copy: its objects unpacked, that commit deleted.
+      const copy = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).find((e) => e.isDirectory() && e.name === 'objects')!.parentPath;
+      const packDir = path.join(copy, 'objects', 'pack');
+      for (const pack of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+        const bytes = readFileSync(path.join(packDir, pack));
+        for (const f of readdirSync(packDir)) rmSync(path.join(packDir, f));
+        spawnSync('git', ['--git-dir', copy, 'unpack-objects', '-q'], { input: bytes });
+      }
+      const lost = git(copy, 'rev-parse', 'refs/seaworthy/head~3').trim();
+      rmSync(path.join(copy, 'objects', lost.slice(0, 2), lost.slice(2)));
+
+      const again = sourceOf();
+      const [sameRef] = await again.list();
+      const snap = await again.snapshot(sameRef!, needs);
+      expect(snap.history.commits.map((c) => c.message)).toEqual(['change 5', 'change 4', 'change 3', 'change 2', 'change 1']);
+      expect(snap.history.complete).toBe(true);
+      expect(snap.problems.join('\n')).not.toMatch(/incomplete/);
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
