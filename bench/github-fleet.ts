@@ -10,15 +10,20 @@
 // Prints JSON: points, GraphQL / REST / git requests, bytes, cache disk and wall time, per
 // repository, against the targets (≤ 0.05 points per repository full, ≤ 0.01 unchanged).
 //
-//   npm run bench:github                 60 repositories, 3 of them real-size (2,000 commits, 1,500 files):
+//   npm run bench:github                 24 repositories, 2 of them real-size (2,000 commits, 1,500 files):
 //                                        minutes on a shared 2-core machine; the per-repository point
 //                                        targets apply at organisation scale, so below 500 the full crawl
 //                                        is held to the fixed queries instead (discovery pages, teams, one
 //                                        pull-request query per 50 repositories)
 //   npm run bench:github -- --full       500 real-size repositories, the scale of the targets (hours here)
 //   BENCH_REPOS, BENCH_REAL, BENCH_COMMITS, BENCH_FILES override each number.
+//   npm run bench:github -- --repos DIR  local clones of real repositories (folders owner__name, each
+//                                        a clone at a pinned commit) served instead of generated ones,
+//                                        judged as of now: full, unchanged, and a night with
+//                                        BENCH_CHANGED (3) of them changed, with a row per repository.
+//                                        Nothing of the clones is written or copied (see real-clones.ts).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,10 +32,16 @@ import { createLogger } from '../crawler/log.ts';
 import { crawl, type CrawlSummary } from '../crawler/run.ts';
 import { FakeGitHub, type FakeRepo } from '../fixtures/fake-github/server.ts';
 import { benchFleet, benchTeamsYaml, realSizeRepo } from './fake-github-fleet.ts';
+import { listClones, pushBenchCommit, serveClone, type ServedClone } from './real-clones.ts';
 
 const full = process.argv.includes('--full');
-const REPOS = Number(process.env.BENCH_REPOS ?? (full ? 500 : 60));
-const REAL = Math.min(REPOS, Number(process.env.BENCH_REAL ?? (full ? REPOS : 3)));
+const reposArg = process.argv.indexOf('--repos');
+const CLONES_DIR = reposArg >= 0 ? process.argv[reposArg + 1] : undefined;
+if (reposArg >= 0 && !CLONES_DIR) throw new Error('--repos needs a folder of clones');
+const CLONES = CLONES_DIR ? listClones(path.resolve(CLONES_DIR)) : [];
+if (CLONES_DIR && CLONES.length === 0) throw new Error(`--repos ${CLONES_DIR}: no folder with a git repository in it`);
+const REPOS = CLONES_DIR ? CLONES.length : Number(process.env.BENCH_REPOS ?? (full ? 500 : 24));
+const REAL = CLONES_DIR ? 0 : Math.min(REPOS, Number(process.env.BENCH_REAL ?? (full ? REPOS : 2)));
 const SHAPE = { commits: Number(process.env.BENCH_COMMITS ?? 2000), files: Number(process.env.BENCH_FILES ?? 1500) };
 const TOKEN = 'ghp_benchmarkToken000000000000000000';
 const ANCHOR = '2026-11-15T09:00:00Z';
@@ -76,9 +87,102 @@ function phase(summary: CrawlSummary, fake: FakeGitHub, ms: number, real: Set<st
   };
 }
 
-try {
+/** Per repository of the real clones: what git cost it on one night, and whether it failed. */
+function perClone(summary: CrawlSummary, served: ServedClone[]) {
+  const rows = new Map((summary.git?.perRepository ?? []).map((r) => [r.repo.split('/')[1]!, r]));
+  const failed = new Map(summary.errors.map((e) => [e.repo.split('/').at(-1)!, e.error]));
+  return Object.fromEntries(
+    served.map((clone) => {
+      const row = rows.get(clone.repo.name);
+      return [clone.repo.name, { action: row?.action ?? null, gitMs: row ? Math.round(row.ms) : null, bytes: row?.bytes ?? null, blobs: row?.blobs ?? null, ...(failed.has(clone.repo.name) ? { error: failed.get(clone.repo.name) } : {}) }];
+    }),
+  );
+}
+
+/** bench:github --repos DIR: the clones served as the organisation, judged as of now. */
+async function benchRealClones(clones: string[]): Promise<void> {
   const started = performance.now();
-  const real: FakeRepo[] = Array.from({ length: REAL }, (_, i) => realSizeRepo(dir, `big-${String(i).padStart(3, '0')}`, SHAPE, ANCHOR));
+  const served = clones.map((clone, i) => serveClone(clone, dir, `repo-${String(i + 1).padStart(2, '0')}`));
+  const repos = served.map((s) => s.repo);
+  const teams = Array.from({ length: 10 }, (_, t) => ({ slug: `team-${t}`, repos: repos.filter((_, i) => i % 10 === t).map((r) => ({ name: r.name, permission: 'ADMIN' as const })) }));
+  const setupMs = performance.now() - started;
+  const fake = await new FakeGitHub({ org: 'acme', token: TOKEN, repos, teams, pointsPerHour: 12_500 }).start();
+  const names = new Set(repos.map((r) => r.name));
+  const now = new Date();
+  try {
+    const yaml = `database: bench.db\nregistries: {offline: true}\nsources:\n  - type: github\n    org: acme\n    apiUrl: ${fake.apiUrl}\nteams:\n${benchTeamsYaml(teams)}\n`;
+    const run = async () => {
+      fake.resetLog();
+      const load = os.loadavg()[0]!;
+      const t = performance.now();
+      const summary = await crawl(parseConfig(yaml, path.join(dir, 'seaworthy.config.yaml')), { dbPath: path.join(dir, 'bench.db'), logger: quiet, env: { GITHUB_TOKEN: TOKEN }, now });
+      const ms = performance.now() - t;
+      return { summary, figures: { ...phase(summary, fake, ms, names), loadAverageAtStart: round(load, 1), loadAverageAtEnd: round(os.loadavg()[0]!, 1) } };
+    };
+    const first = await run();
+    const unchanged = await run();
+    // A few repositories of different sizes (smallest, middle, largest by commits) get a commit.
+    const bySize = [...served].sort((a, b) => a.commits - b.commits);
+    const wantChanged = Math.min(served.length, Number(process.env.BENCH_CHANGED ?? 3));
+    const touched = [...new Set(Array.from({ length: wantChanged }, (_, i) => bySize[Math.round((i * (bySize.length - 1)) / Math.max(1, wantChanged - 1))]!))];
+    for (const clone of touched) pushBenchCommit(clone);
+    const changed = await run();
+    const fullRows = perClone(first.summary, served);
+    const changedRows = perClone(changed.summary, served);
+    const result = {
+      mode: 'local clones of real repositories',
+      node: process.version,
+      git: execFileSync('git', ['--version'], { encoding: 'utf8' }).trim(),
+      cpus: os.cpus().length,
+      repositories: served.length,
+      setupMs: Math.round(setupMs),
+      full: first.figures,
+      unchanged: unchanged.figures,
+      changed: { changedRepositories: touched.map((c) => c.repo.name), ...changed.figures },
+      perRepository: bySize.map((clone) => ({
+        repo: clone.repo.name,
+        ...(process.env.BENCH_SHOW_SOURCES === '1' ? { source: clone.source } : {}),
+        commits: clone.commits,
+        files: clone.files,
+        cloneObjectsMB: clone.objectsMB,
+        ...(clone.leftOut > 0 ? { filesLeftOutMissingObjects: clone.leftOut } : {}),
+        full: fullRows[clone.repo.name],
+        ...(touched.includes(clone) ? { changed: changedRows[clone.repo.name] } : {}),
+      })),
+      targets: { ...TARGETS, applyFrom: 500, restTreeOrBlobCalls: 0 },
+      fixedQueries: { full: Math.ceil(REPOS / 100) + 1 + Math.ceil(REPOS / 50), unchanged: Math.ceil(REPOS / 100) },
+      met: {
+        fullWithinFixedQueries: first.figures.points <= Math.ceil(REPOS / 100) + 1 + Math.ceil(REPOS / 50),
+        unchangedWithinFixedQueries: unchanged.figures.points <= Math.ceil(REPOS / 100),
+        noRest: first.figures.restRequests + unchanged.figures.restRequests + changed.figures.restRequests === 0,
+      },
+    };
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    await fake.stop();
+  }
+}
+
+if (CLONES_DIR) {
+  try {
+    await benchRealClones(CLONES);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else try {
+  const started = performance.now();
+  // One real-size repository is built (the factory's fast-import), the others are copies of it under
+  // their own names: the same git work for the crawler, a fraction of the time to set up.
+  const real: FakeRepo[] = [];
+  for (let i = 0; i < REAL; i++) {
+    const name = `big-${String(i).padStart(3, '0')}`;
+    if (i === 0) real.push(realSizeRepo(dir, name, SHAPE, ANCHOR));
+    else {
+      const to = path.join(dir, 'repos', name);
+      cpSync(real[0]!.dir, to, { recursive: true });
+      real.push({ ...real[0]!, name, dir: to });
+    }
+  }
   const small = REPOS > REAL ? benchFleet(dir, REPOS - REAL, 3, ANCHOR) : { repos: [], teams: [] };
   const repos = [...real, ...small.repos];
   const teams = Array.from({ length: 10 }, (_, t) => ({ slug: `team-${t}`, repos: repos.filter((_, i) => i % 10 === t).map((r) => ({ name: r.name, permission: 'ADMIN' as const })) }));

@@ -100,6 +100,14 @@ const githubSource = z
       })
       .strict()
       .prefault({}),
+    largeRepositories: z
+      .object({
+        aboveMB: z.number().positive().default(1000).meta({ description: 'A repository GitHub reports larger than this (diskUsage, in MB) is read with the shallower history window below; its results say so.' }),
+        historyLimit: z.int().min(1).default(200).meta({ description: 'Commits of history read from such a repository (when lower than crawl.historyLimit).' }),
+      })
+      .strict()
+      .prefault({})
+      .meta({ examples: [{ aboveMB: 2000, historyLimit: 300 }] }),
     cacheDir: z
       .string()
       .min(1)

@@ -77,7 +77,8 @@ describe('GitHub faults', () => {
     // one repository made GitHub fail. Both halves failing says it is GitHub: nothing more is asked.
     expect(attempts('PullRequests')).toBe(9);
     expect(summary).toMatchObject({ status: 'failed', stale: 3 });
-    expect(summary.errors[0]!.error).toMatch(/HTTP 503.*after 3 attempts.*kept its last good result from run \d+, marked stale/);
+    expect(summary.errors[0]!.error).toMatch(/GitHub answered with an HTML page \("Bad gateway"\) \(HTTP 503\) after 3 attempts.*kept its last good result from run \d+, marked stale/);
+    expect(summary.errors[0]!.error).not.toContain('<');
     const good = lastGoodRun(summary.runId);
     const before = rows(good);
     const after = rows(summary.runId);
@@ -338,7 +339,9 @@ describe('GitHub faults over git, and one repository failing inside a batch', ()
     fleet.fake.repoErrors.set('charlie', 'TIMEOUT');
     const summary = await fleet.crawl(fleet.config(EXTRA, SOURCE));
     expect(summary).toMatchObject({ status: 'partial', stale: 1 });
-    expect(staleOf(summary.runId)).toEqual([{ name: 'charlie', stale: expect.stringMatching(/Something went wrong/) }]);
+    expect(staleOf(summary.runId)).toEqual([{ name: 'charlie', stale: expect.stringMatching(/: Something went wrong while executing your query\. This may be the result of a timeout/) }]);
+    // What the site shows as the reason is GitHub's words, not its raw JSON body.
+    expect(staleOf(summary.runId)[0]!.stale).not.toMatch(/[{}]|Unknown error/);
     // [alpha bravo charlie] three attempts, [alpha bravo] one, [charlie] three.
     expect(fleet.fake.log.filter((l) => l.what === 'PullRequests').map((l) => l.status)).toEqual([502, 502, 502, 200, 502, 502, 502]);
   });

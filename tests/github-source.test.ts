@@ -1,6 +1,7 @@
 // The GitHub source against a loopback fake GitHub running the real queries over git repositories.
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -406,6 +407,109 @@ describe('GitHub source batching', () => {
       expect(fleet.fake.log.filter((l) => l.what === 'PullRequests')).toHaveLength(5); // ⌈23 / 5⌉
       // Asked again later: read again on its own, not lost.
       expect((await source.snapshot(refs[0]!, NEEDS)).identity.name).toBe('r00');
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
+describe('GitHub source: large repositories', () => {
+  it('reads a repository GitHub reports larger than largeRepositories.aboveMB with the shallower window, and says so', async () => {
+    const commits = Array.from({ length: 6 }, (_, n) => ({ date: `2026-0${n + 1}-01T00:00:00Z`, message: `change ${n + 1}`, files: { [`src/part${n + 1}.ts`]: `export const part = ${n + 1};\n` } }));
+    const fleet = await startFleet([
+      { spec: { name: 'huge', commits }, diskUsageKB: 3 * 1024 },
+      { spec: { name: 'modest', commits }, diskUsageKB: 1024 },
+      { spec: { name: 'unsized', commits } },
+    ]);
+    try {
+      const s = fleet.config('', '    largeRepositories: {aboveMB: 2, historyLimit: 2}\n').sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const cacheDir = path.join(fleet.dir, 'cache');
+      const source = new GitHubSource({ config: s, configDir: fleet.dir, cacheDir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+      const refs = await source.list();
+      const needs: SnapshotNeeds = { ...NEEDS, history: true, historyLimit: 100 };
+      const snaps = new Map(await Promise.all(refs.map(async (ref) => [ref.name, await source.snapshot(ref, needs)] as const)));
+
+      const huge = snaps.get('huge')!;
+      expect(huge.history.commits.map((c) => c.message)).toEqual(['change 6', 'change 5']);
+      expect(huge.history.complete).toBe(false);
+      expect(huge.problems).toContain("large repository (3 MB on GitHub, above sources[].largeRepositories.aboveMB, 2): history read to its newest 2 commits instead of crawl.historyLimit's 100");
+      // The cache holds only that window (2 commits and the boundary's parent link), not the whole history.
+      const hugeCache = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name === 'shallow' && readFileSync(path.join(e.parentPath, e.name), 'utf8').length > 0 && git(e.parentPath, 'rev-list', '--count', 'refs/seaworthy/head').trim() === '3');
+      expect(hugeCache).toBeDefined();
+
+      for (const name of ['modest', 'unsized']) {
+        const snap = snaps.get(name)!;
+        expect(snap.history.commits).toHaveLength(6);
+        expect(snap.history.complete).toBe(true);
+        expect(snap.problems.join('\n')).not.toMatch(/large repository/);
+      }
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
+describe('GitHub source: objects the server lacks', () => {
+  it('fetches the other files when the server does not have one of them, and reports that file as a missing object', async () => {
+    const fleet = await startFleet([{ spec: { name: 'patchy', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'RUNBOOK.md': '# Runbook\nlost\n', 'README.md': 'kept\n' } }] } }]);
+    try {
+      const served = fleet.fake.options.repos[0]!.dir;
+      const lost = git(served, 'rev-parse', 'HEAD:RUNBOOK.md').trim();
+      // The fixture is one pack: unpacked, one blob can be lost, as in a damaged copy behind the server.
+      const packDir = path.join(served, '.git', 'objects', 'pack');
+      for (const pack of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+        const bytes = readFileSync(path.join(packDir, pack));
+        for (const f of readdirSync(packDir)) rmSync(path.join(packDir, f));
+        spawnSync('git', ['unpack-objects', '-q'], { cwd: served, input: bytes });
+      }
+      rmSync(path.join(served, '.git', 'objects', lost.slice(0, 2), lost.slice(2)));
+
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const source = new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: path.join(fleet.dir, 'cache'), env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+      const [ref] = await source.list();
+      const snap = await source.snapshot(ref!, NEEDS);
+      expect(snap.read('README.md')).toMatchObject({ ok: true, text: 'kept\n' });
+      expect(snap.read('RUNBOOK.md')).toEqual({ ok: false, reason: 'missing-object', detail: lost });
+      expect(snap.problems).toContain(`could not read RUNBOOK.md: git object ${lost} is missing`);
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
+
+describe('GitHub source: a cached copy that lost a commit', () => {
+  it('clones it again rather than judging a history cut short by the damage', async () => {
+    const commits = Array.from({ length: 5 }, (_, n) => ({ date: `2026-0${n + 1}-01T00:00:00Z`, message: `change ${n + 1}`, files: { [`src/part${n + 1}.ts`]: `export const part = ${n + 1};\n` } }));
+    const fleet = await startFleet([{ spec: { name: 'worn', commits } }]);
+    try {
+      const s = fleet.config().sources[0]!;
+      if (s.type !== 'github') throw new Error('expected github');
+      const cacheDir = path.join(fleet.dir, 'cache');
+      const sourceOf = () => new GitHubSource({ config: s, configDir: fleet.dir, cacheDir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+      const needs: SnapshotNeeds = { ...NEEDS, history: true, historyLimit: 100 };
+      const first = sourceOf();
+      const [ref] = await first.list();
+      expect((await first.snapshot(ref!, needs)).history.commits).toHaveLength(5);
+
+      // Lose change 2 from the cached copy: its objects unpacked, that commit deleted.
+      const copy = readdirSync(cacheDir, { recursive: true, withFileTypes: true }).find((e) => e.isDirectory() && e.name === 'objects')!.parentPath;
+      const packDir = path.join(copy, 'objects', 'pack');
+      for (const pack of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+        const bytes = readFileSync(path.join(packDir, pack));
+        for (const f of readdirSync(packDir)) rmSync(path.join(packDir, f));
+        spawnSync('git', ['--git-dir', copy, 'unpack-objects', '-q'], { input: bytes });
+      }
+      const lost = git(copy, 'rev-parse', 'refs/seaworthy/head~3').trim();
+      rmSync(path.join(copy, 'objects', lost.slice(0, 2), lost.slice(2)));
+
+      const again = sourceOf();
+      const [sameRef] = await again.list();
+      const snap = await again.snapshot(sameRef!, needs);
+      expect(snap.history.commits.map((c) => c.message)).toEqual(['change 5', 'change 4', 'change 3', 'change 2', 'change 1']);
+      expect(snap.history.complete).toBe(true);
+      expect(snap.problems.join('\n')).not.toMatch(/incomplete/);
     } finally {
       await fleet.stop();
     }

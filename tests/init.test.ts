@@ -22,6 +22,8 @@ const ACTIONS: Record<string, { inputs: string[]; required?: string[] }> = {
   'actions/deploy-pages@v4': { inputs: ['token', 'timeout', 'error_count', 'reporting_interval', 'artifact_name', 'preview'] },
   // actions/upload-artifact v4 action.yml
   'actions/upload-artifact@v4': { inputs: ['name', 'path', 'if-no-files-found', 'retention-days', 'compression-level', 'overwrite', 'include-hidden-files'], required: ['path'] },
+  // actions/cache v4 action.yml
+  'actions/cache@v4': { inputs: ['path', 'key', 'restore-keys', 'upload-chunk-size', 'enableCrossOsArchive', 'fail-on-cache-miss', 'lookup-only', 'save-always'], required: ['path', 'key'] },
   // actions/download-artifact v4 action.yml
   'actions/download-artifact@v4': { inputs: ['name', 'path', 'pattern', 'merge-multiple', 'github-token', 'repository', 'run-id'] },
 };
@@ -155,7 +157,8 @@ async function checkWorkflow(file: string): Promise<Workflow> {
       }
       if (!step.uses) continue;
       expect(step.uses, 'pinned to a major version or a commit').toMatch(/^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
-      expect(step.uses).not.toMatch(/^actions\/cache@/);
+      // The Actions cache is no place for the database (evicted after a week unused): only the disposable cache of partial clones goes there.
+      if (step.uses.startsWith('actions/cache@')) expect(String(step.with?.path), 'only the git cache in the Actions cache').toMatch(/(^|\/)git-cache$/);
       const action = ACTIONS[step.uses];
       expect(action, `${step.uses} is in the table of known action inputs`).toBeDefined();
       for (const input of Object.keys(step.with ?? {})) expect(action!.inputs, `${step.uses} has an input "${input}"`).toContain(input);
@@ -195,6 +198,9 @@ describe('seaworthy init', () => {
     expect(crawl.permissions).toEqual({ contents: 'write' });
     expect(stepNamed(crawl, 'actions/setup-node').with).toMatchObject({ cache: 'npm' });
     expect(stepNamed(crawl, 'actions/upload-pages-artifact').with).toEqual({ path: config.site.outDir });
+    // The cache of partial clones lives beside the database (the crawl's default) and rolls nightly.
+    expect(stepNamed(crawl, 'actions/cache').with).toEqual({ path: path.posix.join(path.posix.dirname(config.database), 'git-cache'), key: 'seaworthy-git-${{ github.run_id }}-${{ github.run_attempt }}', 'restore-keys': 'seaworthy-git-' });
+    expect(crawl.steps.findIndex((s) => s.uses?.startsWith('actions/cache'))).toBeLessThan(crawl.steps.findIndex((s) => s.name === 'Crawl'));
     expect(workflow.jobs.deploy!.needs).toBe('crawl');
     // The crawl step's App credentials come from a variable and a secret, never from the file.
     expect(stepNamed(crawl, 'Crawl').env).toMatchObject({ SEAWORTHY_APP_ID: '${{ vars.SEAWORTHY_APP_ID }}', SEAWORTHY_APP_PRIVATE_KEY: '${{ secrets.SEAWORTHY_APP_PRIVATE_KEY }}' });
@@ -293,6 +299,8 @@ describe('seaworthy init', () => {
     expect(stepNamed(crawl, 'Crawl the shard').run).toContain('--shard "$SHARD/4" --group "$GITHUB_RUN_ID"');
     expect(stepNamed(crawl, 'Crawl the shard').env!.SEAWORTHY_APP_PRIVATE_KEY).toContain("secrets[format('SEAWORTHY_APP_PRIVATE_KEY_{0}', matrix.shard)]");
     expect(stepNamed(crawl, 'actions/upload-artifact').with).toMatchObject({ name: 'seaworthy-shard-${{ matrix.shard }}', overwrite: true });
+    // Each shard reads the same repositories night after night: its own cache of partial clones.
+    expect(stepNamed(crawl, 'actions/cache').with).toEqual({ path: 'git-cache', key: 'seaworthy-git-shard-${{ matrix.shard }}-${{ github.run_id }}-${{ github.run_attempt }}', 'restore-keys': 'seaworthy-git-shard-${{ matrix.shard }}-' });
     const merge = workflow.jobs.merge!;
     expect(merge.needs).toBe('crawl');
     expect(merge.if).toBe('${{ !cancelled() }}');

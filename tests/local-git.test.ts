@@ -185,7 +185,42 @@ describe('local git source', () => {
     expect(snap.read('ok.txt')).toMatchObject({ ok: true, text: 'fine\n' });
     expect(snap.problems).toContain(`could not read RUNBOOK.md: git object ${oid} is missing`);
   });
+
+  it('keeps the commits read before git meets a missing commit or tree, and says the history is incomplete', async () => {
+    const commits = [1, 2, 3, 4, 5].map((n) => ({ date: `2026-0${n}-01T00:00:00Z`, message: `change ${n}`, files: { [`src/part${n}.ts`]: `export const part${n} = ${n};\n` } }));
+    createRepo(repos, { name: 'gap-commit', commits });
+    createRepo(repos, { name: 'gap-tree', commits });
+    unpackLooseObjects(path.join(repos, 'gap-commit'));
+    unpackLooseObjects(path.join(repos, 'gap-tree'));
+    // A snapshot or partial clone that lost change 2 itself, or only its tree.
+    removeLooseObject(path.join(repos, 'gap-commit'), git(path.join(repos, 'gap-commit'), 'rev-parse', 'HEAD~3').trim());
+    removeLooseObject(path.join(repos, 'gap-tree'), git(path.join(repos, 'gap-tree'), 'rev-parse', 'HEAD~3^{tree}').trim());
+
+    for (const name of ['gap-commit', 'gap-tree']) {
+      const snap = await snapshotOf(tmp.dir, name);
+      // Changes 5 and 4 are whole; change 3 cannot be diffed against its lost parent.
+      expect(snap.history.commits.map((c) => c.message)).toEqual(['change 5', 'change 4']);
+      expect(snap.history.commits[1]?.files).toEqual([{ path: 'src/part4.ts', change: 'A' }]);
+      expect(snap.history.complete).toBe(false);
+      expect(snap.problems.find((p) => p.startsWith('commit history is incomplete'))).toMatch(/^commit history is incomplete: git stopped after 2 commits \(.+\); older commits are not judged$/);
+      expect(snap.read('src/part5.ts')).toMatchObject({ ok: true });
+    }
+  });
 });
+
+/** Fixture repositories are written as one pack; unpacked, single objects can be lost like in a damaged copy. */
+function unpackLooseObjects(dir: string): void {
+  const packDir = path.join(dir, '.git', 'objects', 'pack');
+  for (const pack of readdirSync(packDir).filter((f) => f.endsWith('.pack'))) {
+    const packBytes = readFileSync(path.join(packDir, pack));
+    for (const f of readdirSync(packDir)) rmSync(path.join(packDir, f));
+    spawnSync('git', ['unpack-objects', '-q'], { cwd: dir, input: packBytes });
+  }
+}
+
+function removeLooseObject(dir: string, oid: string): void {
+  rmSync(path.join(dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2)));
+}
 
 describe('decodeBlob', () => {
   it('never throws and never returns text containing a NUL from a binary sniff', () => {

@@ -166,8 +166,12 @@ export interface ReadOptions {
    * fetch every blob, one request each) and the size of a read file is known once it is fetched.
    */
   sizes: 'listed' | 'fetched';
-  /** Called once with every blob the read will need, before any is read: a partial clone fetches them in one batch. */
-  prefetch?: (oids: string[]) => Promise<void>;
+  /**
+   * Called once with every blob the read will need, before any is read: a partial clone fetches them
+   * in one batch. Answers those the server could not give, which are then not asked of git (a partial
+   * clone would try to fetch each again, one by one, and cat-file dies when that fails).
+   */
+  prefetch?: (oids: string[]) => Promise<ReadonlySet<string>>;
   /**
    * `repository`: a shallow repository's history is said to be truncated (a shallow local clone).
    * `window`: only when the commits read reach the shallow boundary (a cache fetched to the depth needed).
@@ -227,11 +231,12 @@ export async function readCommit(repo: GitRepo, revision: string, needs: Snapsho
     } else toFetch.push(file);
   }
   const oids = [...new Set(toFetch.map((f) => f.oid))];
+  let unavailable: ReadonlySet<string> = new Set();
   if (options.prefetch) {
     const forHistory = needs.history ? await renameCandidates(repo, headOid, needs.historyLimit) : [];
-    await options.prefetch([...new Set([...oids, ...forHistory])]);
+    unavailable = await options.prefetch([...new Set([...oids, ...forHistory])]);
   }
-  const blobs = await readBlobs(repo, oids);
+  const blobs = await readBlobs(repo, oids.filter((oid) => !unavailable.has(oid)));
   for (const file of toFetch) {
     const blob = blobs.get(file.oid);
     if (blob === undefined || blob === 'missing') {
@@ -261,7 +266,17 @@ export async function readCommit(repo: GitRepo, revision: string, needs: Snapsho
       if (cut) problems.push(`commit history is truncated: the cached copy holds fewer than ${needs.historyLimit} commits of it`);
       historyComplete = boundary.size === 0 ? commits.length < needs.historyLimit : options.shallow === 'window' && !cut && commits.length < needs.historyLimit;
     } else {
-      problems.push(`commit history could not be read: ${log.stderr}`);
+      // git prints a commit only once its changed files are known, and dies at the first object it
+      // cannot read (a commit, tree or blob missing from a partial clone or a damaged copy): the
+      // commits printed before that are whole and newer than the gap, so they are kept and the
+      // history is said to be incomplete rather than thrown away.
+      commits = parseLog(log.stdout);
+      const reason = log.stderr.split('\n').map((line) => line.trim()).filter(Boolean).at(-1)?.replace(/^fatal: /, '') ?? `git exited ${log.code}`;
+      problems.push(
+        commits.length > 0
+          ? `commit history is incomplete: git stopped after ${commits.length} commit${commits.length === 1 ? '' : 's'} (${reason}); older commits are not judged`
+          : `commit history could not be read: ${reason}`,
+      );
     }
   }
   return { head: { oid: headOid, date: headDate }, files, contents, historyComplete, commits, problems };

@@ -110,6 +110,27 @@ function tokenCache(ttlMs: number): { get: (key: string) => string; set: (key: s
   };
 }
 
+/**
+ * An error body fit for logs and the site: Octokit shows a body without a top-level message as raw
+ * JSON ("Unknown error: {...}") and an HTML error page as its markup; the site would show either as
+ * a stale reason.
+ */
+export function readable(message: string): string {
+  const raw = /^Unknown error: (\{[\s\S]*\})$/.exec(message)?.[1];
+  if (raw) {
+    const body = parseJson(new TextEncoder().encode(raw).buffer as ArrayBuffer) as { message?: unknown; errors?: { message?: unknown }[] } | undefined;
+    const said = Array.isArray(body?.errors) ? body.errors.map((e) => (typeof e?.message === 'string' ? e.message : '')).filter(Boolean) : [];
+    if (said.length > 0) return said.join('; ');
+    if (typeof body?.message === 'string') return body.message;
+    return 'GitHub answered with an error it did not describe';
+  }
+  if (/^\s*</.test(message)) {
+    const title = /<(title|h1)[^>]*>([^<]{1,120})</i.exec(message)?.[2]?.trim();
+    return `GitHub answered with an HTML page${title ? ` ("${title}")` : ''}`;
+  }
+  return message;
+}
+
 const GENERIC_ERROR = /Something went wrong while executing your query\.?/;
 
 function parseJson(body: ArrayBuffer): unknown {
@@ -399,7 +420,7 @@ export class GitHubClient {
     if (error instanceof GitHubHostError) return error;
     const e = error as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string> } } & Record<symbol, unknown>;
     if (e?.[BUDGET_MARK]) return new GitHubHostError('budget', `${what}: the crawl's time budget of ${this.budgetText()} is used up`);
-    const message = this.redact(String(e?.message ?? error)).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, '');
+    const message = readable(this.redact(String(e?.message ?? error)).replace(/\s+-\s+https:\/\/docs\.github\.com\S*/, ''));
     const status = typeof e?.status === 'number' ? e.status : undefined;
     const headers = e?.response?.headers ?? {};
     let problem: HostProblem = 'network';

@@ -15,6 +15,18 @@ import type { GitRepo } from '../git/reader.ts';
 import { runGit, type ExtraProtocol, type GitResult } from '../git/run.ts';
 import { GitHubHostError } from './client.ts';
 
+/** The server does not have an object asked for by id (upload-pack's "not our ref"): asking again cannot help. */
+class ObjectNotServedError extends SourceError {
+  readonly oid: string;
+  constructor(oid: string, message: string) {
+    super(message);
+    this.oid = oid;
+  }
+}
+
+/** How many objects one blob fetch may find missing on the server before the repository is given up. */
+const MAX_OBJECTS_NOT_SERVED = 20;
+
 export interface GitCacheOptions {
   dir: string;
   /** Transports besides https git may use: http when the API itself is configured over plain http (a test fake). */
@@ -209,6 +221,8 @@ export class GitCache {
       const reason = result.timedOut ? 'stopped at the end of the crawl\'s time budget' : stderr || `git exited ${result.code}`;
       const auth = /terminal prompts disabled|could not read (Username|Password)|Authentication failed|error: 401|returned error: 40[13]/i.test(result.stderr);
       const missing = /returned error: 404|repository .* not found|not found/i.test(result.stderr) && !auth;
+      const notServed = /not our ref ([0-9a-f]{40,64})/.exec(result.stderr);
+      if (notServed) throw new ObjectNotServedError(notServed[1]!, `${what}: the server does not have object ${notServed[1]}`);
       if (auth) throw new GitHubHostError('auth', `${what}: GitHub refused the credentials for git (${reason})`);
       if (missing) throw new GitHubHostError('not-found', `${what}: ${reason}`);
       if (result.timedOut || attempt >= this.options.retries) throw new GitHubHostError(result.timedOut ? 'budget' : 'server', `${what}: ${reason}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`);
@@ -283,16 +297,31 @@ export class GitCache {
   }
 
   /** The blobs `oids` not yet in the cache repository, in one fetch (ids on stdin), as git's own partial clone asks for them. */
-  async fetchBlobs(key: string, dir: string, url: string, oids: readonly string[]): Promise<void> {
-    if (oids.length === 0) return;
+  async fetchBlobs(key: string, dir: string, url: string, oids: readonly string[]): Promise<ReadonlySet<string>> {
+    if (oids.length === 0) return new Set();
     // A repository cloned in this crawl holds no blob yet: nothing to look for.
     const present = this.fresh.has(dir) ? new Set<string>() : await this.present(dir, oids);
     this.fresh.delete(dir);
-    const missing = oids.filter((oid) => !present.has(oid));
-    if (missing.length === 0) return;
+    let missing = oids.filter((oid) => !present.has(oid));
+    if (missing.length === 0) return new Set();
     const started = performance.now();
     const before = await sizeOf(path.join(dir, 'objects'));
-    await this.remote(dir, url, ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], `fetching ${missing.length} files of ${key.split('/').slice(1).join('/')}`, missing.join('\n') + '\n');
+    // An object the server does not have (a damaged or partial copy behind it) fails the whole batch:
+    // it is left out and the rest asked again, so the files it belongs to are reported as missing
+    // objects by the reader instead of the repository losing every file.
+    const notServed: string[] = [];
+    for (;;) {
+      try {
+        await this.remote(dir, url, ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', 'origin', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin'], `fetching ${missing.length} files of ${key.split('/').slice(1).join('/')}`, missing.join('\n') + '\n');
+        break;
+      } catch (error) {
+        if (!(error instanceof ObjectNotServedError) || notServed.length >= MAX_OBJECTS_NOT_SERVED || !missing.includes(error.oid)) throw error;
+        notServed.push(error.oid);
+        missing = missing.filter((oid) => oid !== error.oid);
+        this.options.logger?.warn('the server does not have an object; fetching the others without it', { repo: key.split('/').slice(1).join('/'), object: error.oid });
+        if (missing.length === 0) break;
+      }
+    }
     const ms = performance.now() - started;
     const bytes = Math.max(0, (await sizeOf(path.join(dir, 'objects'))) - before);
     this.stats.blobFetches++;
@@ -301,6 +330,7 @@ export class GitCache {
     this.stats.bytes += bytes;
     const repo = this.perRepo.get(key);
     if (repo) Object.assign(repo, { ms: repo.ms + ms, bytes: repo.bytes + bytes, blobs: repo.blobs + missing.length });
+    return new Set(notServed);
   }
 
   /** Which of `oids` the cache repository holds (asked without ever fetching). */

@@ -17,7 +17,7 @@ export function discoveryQuery(withTopics: boolean): string {
     repositories(first: 100, after: $cursor, orderBy: { field: NAME, direction: ASC }) {
       pageInfo { hasNextPage endCursor }
       nodes {
-        id name url isArchived isFork isTemplate isEmpty visibility
+        id name url isArchived isFork isTemplate isEmpty visibility diskUsage
         owner { login }
         ${withTopics ? 'repositoryTopics(first: 20) { nodes { topic { name } } }' : ''}
         ${HEAD}

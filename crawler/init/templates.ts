@@ -1,6 +1,7 @@
 // What `seaworthy init` writes: a starter configuration and the nightly GitHub Actions workflow
 // (one job, or a matrix of shards and a merge). tests/init.test.ts parses the workflows with GitHub's
 // own workflow parser and checks every action input against the actions' action.yml.
+import path from 'node:path';
 
 export interface InitOptions {
   org: string;
@@ -172,6 +173,17 @@ const RESTORE = `      - name: Restore the database
           echo "Restored the database from $newest."
 `;
 
+// The GitHub source's cache of partial clones (git-cache/ beside the database): kept between nights
+// with a key that rolls (a new entry each night, the newest restored), so a night fetches only what
+// changed; the first night, or one whose cache GitHub evicted, clones and works all the same.
+const GIT_CACHE = (cachePath: string, key: string) => `      - name: Restore the cache of partial clones
+        uses: actions/cache@v4
+        with:
+          path: ${cachePath}
+          key: ${key}-\${{ github.run_id }}-\${{ github.run_attempt }}
+          restore-keys: ${key}-
+`;
+
 // "seaworthy backup" writes a compact single-file copy and verifies it before anything is uploaded.
 const SAVE = (condition: string) => `      - name: Save the database
         if: ${condition}
@@ -259,7 +271,7 @@ jobs:
     permissions:
       contents: write   # upload the database to the ${DATA_RELEASE} release
     steps:
-${SETUP}${RESTORE}      - name: Crawl
+${SETUP}${RESTORE}${GIT_CACHE(path.posix.join(path.posix.dirname(o.database), 'git-cache'), 'seaworthy-git')}      - name: Crawl
         id: crawl
         # Longer than budget.maxMinutes (60): the crawler stops asking GitHub first and ends partial.
         timeout-minutes: 90
@@ -293,7 +305,7 @@ jobs:
       matrix:
         shard: [${shards.join(', ')}]
     steps:
-${SETUP}${RESTORE}      - name: Crawl the shard
+${SETUP}${RESTORE}${GIT_CACHE('git-cache', 'seaworthy-git-shard-${{ matrix.shard }}')}      - name: Crawl the shard
         id: crawl
         timeout-minutes: 90
         env:

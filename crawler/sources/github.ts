@@ -46,6 +46,8 @@ interface Discovered {
   head: Head | null;
   /** The repository's address as the API gave it (checked: http(s), on this GitHub's host). */
   url: string | null;
+  /** The repository's size as GitHub reports it (`diskUsage`, in KB), when it does. */
+  diskUsageKB?: number;
 }
 
 interface RawHead {
@@ -55,7 +57,7 @@ interface RawHead {
 
 interface RepoPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: ({ id: string; name: string; url: string; isArchived: boolean; isFork: boolean; isTemplate: boolean; isEmpty: boolean; visibility: string; owner: { login: string }; repositoryTopics?: { nodes: { topic: { name: string } }[] }; defaultBranchRef: RawHead | null } | null)[];
+  nodes: ({ id: string; name: string; url: string; isArchived: boolean; isFork: boolean; isTemplate: boolean; isEmpty: boolean; visibility: string; diskUsage?: number | null; owner: { login: string }; repositoryTopics?: { nodes: { topic: { name: string } }[] }; defaultBranchRef: RawHead | null } | null)[];
 }
 
 type Page = { organization: { repositories: RepoPage } | null };
@@ -272,7 +274,7 @@ export class GitHubSource implements RepoSource {
           // An address from the API is data: only http(s) is kept (a link on the site, and where git fetches from).
           const url = httpUrl(repo.url) ?? null;
           if (!url) (logger ?? this.logger)?.warn('GitHub gave a repository address that is not http(s); it is not linked or fetched', { repo: `${owner}/${repo.name}` });
-          this.discovered.set(key, { id: repo.id, head: headOf(repo.defaultBranchRef), url });
+          this.discovered.set(key, { id: repo.id, head: headOf(repo.defaultBranchRef), url, ...(typeof repo.diskUsage === 'number' ? { diskUsageKB: repo.diskUsage } : {}) });
           refs.push({ key, host: this.host, owner, name: repo.name, location: repo.id, ...(url ? { webUrl: url } : {}) });
         }
       }
@@ -368,8 +370,15 @@ export class GitHubSource implements RepoSource {
     if (!prs) throw new SourceError(`${ref.owner}/${ref.name} was not in its batch`);
     if (prs instanceof Error) throw prs;
 
-    const depth = needs.asOf ? 'full' : needs.history ? needs.historyLimit + 1 : 1;
-    const readNeeds: SnapshotNeeds = { ...needs, readPatterns: [...new Set([...needs.readPatterns, ...ownershipReads(this.ownership)])] };
+    // A repository larger than largeRepositories.aboveMB is read with a shallower history window:
+    // cloning and diffing thousands of commits of a huge repository costs more than one night should.
+    const large = this.config.largeRepositories;
+    const sizeMB = found.diskUsageKB === undefined ? undefined : found.diskUsageKB / 1024;
+    const shallower = needs.history && sizeMB !== undefined && sizeMB > large.aboveMB && large.historyLimit < needs.historyLimit;
+    const historyLimit = shallower ? large.historyLimit : needs.historyLimit;
+    const depth = needs.asOf ? 'full' : needs.history ? historyLimit + 1 : 1;
+    const readNeeds: SnapshotNeeds = { ...needs, historyLimit, readPatterns: [...new Set([...needs.readPatterns, ...ownershipReads(this.ownership)])] };
+    const sizeProblems = shallower ? [`large repository (${Math.round(sizeMB)} MB on GitHub, above sources[].largeRepositories.aboveMB, ${large.aboveMB}): history read to its newest ${historyLimit} commits instead of crawl.historyLimit's ${needs.historyLimit}`] : [];
     const read = async (dir: string): Promise<CommitFacts> => {
       const repo = this.cache.reader(dir);
       const at = needs.asOf ? await commitAt(repo, 'refs/seaworthy/head', needs.asOf) : undefined;
@@ -379,7 +388,12 @@ export class GitHubSource implements RepoSource {
     let facts: CommitFacts;
     try {
       facts = await read(synced.dir);
-      if (facts.problems.some((p) => p.startsWith('commit history could not be read'))) throw new SourceError(facts.problems.find((p) => p.startsWith('commit history could not be read'))!);
+      const unreadHistory = facts.problems.find((p) => p.startsWith('commit history could not be read'));
+      if (unreadHistory) throw new SourceError(unreadHistory);
+      // History that stops part-way is kept when the server itself lacks an object (the cache is
+      // whole); a cache that lost objects is cloned again below.
+      const cutHistory = facts.problems.find((p) => p.startsWith('commit history is incomplete'));
+      if (cutHistory && !(await this.cache.healthy(synced.dir))) throw new SourceError(cutHistory);
     } catch (error) {
       if (error instanceof NoCommitAtDateError || error instanceof GitHubHostError || (await this.cache.healthy(synced.dir))) throw error;
       // The cached copy is broken (fsck says so): start it again from nothing, once.
@@ -387,7 +401,7 @@ export class GitHubSource implements RepoSource {
       synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { fresh: true });
       facts = await read(synced.dir);
     }
-    const problems = [...facts.problems, ...prs.problems];
+    const problems = [...sizeProblems, ...facts.problems, ...prs.problems];
     const pullRequests = this.pullRequests(prs.raw, facts, needs, problems);
     return buildSnapshot({
       identity: { host: this.host, owner: ref.owner, name: ref.name, defaultBranch: head.branch, webUrl: ref.webUrl },
