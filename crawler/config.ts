@@ -240,6 +240,10 @@ export function buildConfigSchema(checks: readonly AnyCheck[]) {
         title: z.string().min(1).default('Seaworthy'),
         base: z.string().regex(/^\//, 'must start with "/"').default('/').meta({ description: 'Base path the site is served under.', examples: ['/scorecards/'] }),
         outDir: z.string().min(1).default('dist'),
+        url: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+          .optional()
+          .meta({ description: 'Public address of the site; SARIF help links (code scanning) point at it.', examples: ['https://acme.github.io/scorecards/'] }),
       })
       .strict()
       .prefault({}),

@@ -61,7 +61,8 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const dbPath = path.resolve(config.configDir, config.database);
   await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
   const outDir = path.resolve(config.configDir, config.site.outDir);
-  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
+  const { siteChecksOf } = await import('./sarif.ts');
+  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger, checks: siteChecksOf(config) });
   if (!options.serve) return;
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
   const { preview } = await import('astro');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CHECKS } from '../../checks/registry.ts';
 import { Queries } from '../../data/queries.ts';
 import { DEFAULT_LEVELS, type LevelDefinition } from '../../data/levels.ts';
@@ -19,7 +20,10 @@ function levels(): LevelDefinition[] {
   return raw ? (JSON.parse(raw) as LevelDefinition[]) : DEFAULT_LEVELS;
 }
 
-export const catalog: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
+/** Ours and the organisation's own checks: `seaworthy build` writes them to SEAWORTHY_SITE_CHECKS (crawler/site.ts). */
+export const catalog: CheckInfo[] = process.env.SEAWORTHY_SITE_CHECKS
+  ? (JSON.parse(readFileSync(process.env.SEAWORTHY_SITE_CHECKS, 'utf8')) as { catalog: CheckInfo[] }).catalog
+  : CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
 
 /** Everything pages show, memoised for the whole build: the one `seaworthy build` computed, else our own. */
 export function scorecard(): Scorecard {
