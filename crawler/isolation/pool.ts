@@ -11,7 +11,28 @@ import { snapshotData } from './protocol.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
-type Batch = { answers: Answer[]; expected: number; arm(): void; done(outcome: BatchOutcome): void };
+// Terminating a thread interrupts JavaScript, not a system call: a check blocked in a read of a
+// FIFO stays where it is, and Node waits for it at exit. Such threads are counted, so the CLI can
+// exit without them once the crawl is written.
+const stopping = new Map<Worker, Promise<unknown>>();
+
+function stopThread(worker: Worker): void {
+  stopping.set(worker, worker.terminate().finally(() => stopping.delete(worker)));
+}
+
+/** Waits up to `ms` for stopped threads to end; returns how many have not (blocked in a system call). */
+export async function threadsStillStopping(ms: number): Promise<number> {
+  if (stopping.size === 0) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(stopping.values()), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+  return stopping.size;
+}
+
+type Batch = { answers: Answer[]; expected: number; arm(ms: number): void; done(outcome: BatchOutcome): void };
+
+/** How long a check's module may take to load (and start) before its own time limit applies. */
+const LOAD_ALLOWANCE_MS = 60_000;
 /** The answers that came, in order; `stopped` when the next check ran past its time limit, `died` when the thread did. */
 type BatchOutcome = { answers: Answer[]; stopped?: true; died?: Error };
 
@@ -23,6 +44,8 @@ class CheckThread {
   /** The snapshot this thread holds, and the Renovate schema version it keeps. */
   holds: object | undefined;
   schemaVersion: string | undefined;
+  /** The time limit of the batch in flight. */
+  private timeoutMs = 0;
 
   constructor(onWarning: (w: Extract<FromWorker, { type: 'warning' }>) => void) {
     // Checks need no more than the crawl's own flags (type stripping on Node 22.12–22.17).
@@ -32,9 +55,10 @@ class CheckThread {
       if (message.type === 'warning') return onWarning(message);
       const batch = this.batches.get(message.call);
       if (!batch) return;
+      if (message.type === 'started') return batch.arm(this.timeoutMs);
       batch.answers[message.index] = message.answer;
       if (batch.answers.length === batch.expected) batch.done({ answers: batch.answers });
-      else batch.arm();
+      else batch.arm(this.timeoutMs + LOAD_ALLOWANCE_MS);
     });
     const die = (error: Error) => {
       this.dead ??= error;
@@ -48,22 +72,23 @@ class CheckThread {
     this.worker.postMessage(message);
   }
 
-  /** Sends one list of checks; each check in turn gets `timeoutMs` from the answer before it. */
+  /** Sends one list of checks; each gets `timeoutMs` from the moment it starts (after loading). */
   batch(make: (call: number) => ToWorker, expected: number, timeoutMs: number): Promise<BatchOutcome> {
     const call = ++this.nextCall;
+    this.timeoutMs = timeoutMs;
     return new Promise((resolve) => {
       if (this.dead) return resolve({ answers: [], died: this.dead });
       let timer: NodeJS.Timeout | undefined;
       const batch: Batch = {
         answers: [],
         expected,
-        arm: () => {
+        arm: (ms) => {
           clearTimeout(timer);
           timer = setTimeout(() => {
             this.dead ??= new Error('stopped after its time limit');
             batch.done({ answers: batch.answers, stopped: true });
-            void this.worker.terminate();
-          }, timeoutMs);
+            stopThread(this.worker);
+          }, ms);
         },
         done: (outcome) => {
           clearTimeout(timer);
@@ -75,7 +100,7 @@ class CheckThread {
       this.batches.set(call, batch);
       // While a call is in flight the thread keeps the process alive; idle, it does not.
       this.worker.ref();
-      batch.arm();
+      batch.arm(timeoutMs + LOAD_ALLOWANCE_MS);
       try {
         this.send(make(call));
       } catch (error) {

@@ -40,7 +40,11 @@ export type Answer =
   | { type: 'wants'; ok: false; error: string }
   | { type: 'run'; outcome: CheckOutcome; durationMs: number };
 
-export type FromWorker = { type: 'answer'; call: number; index: number; answer: Answer } | { type: 'warning'; name: string; message: string; code?: string; detail?: string };
+export type FromWorker =
+  | { type: 'answer'; call: number; index: number; answer: Answer }
+  /** The check is loaded and starts now: its time limit starts here, not while its module loads. */
+  | { type: 'started'; call: number; index: number }
+  | { type: 'warning'; name: string; message: string; code?: string; detail?: string };
 
 /** The snapshot as data: every file the source read, whatever check asked for it. */
 export function snapshotData(snapshot: RepoSnapshot): SnapshotData {

@@ -43,6 +43,7 @@ async function answer(message: Extract<ToWorker, { type: 'wants' | 'run' }>, ind
     const item = message.items[index]!;
     try {
       const check = await checkFor(item.spec);
+      post({ type: 'started', call: message.call, index });
       const request = check.wants ? check.wants(snapshot!, { options: item.options, kind: message.kind, now }) : {};
       return { type: 'wants', ok: true, request };
     } catch (error) {
@@ -56,6 +57,7 @@ async function answer(message: Extract<ToWorker, { type: 'wants' | 'run' }>, ind
   } catch (error) {
     return { type: 'run', outcome: { status: 'error', score: null, summary: `check ${item.spec.id} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, findings: [] }, durationMs: 0 };
   }
+  post({ type: 'started', call: message.call, index });
   if (item.renovateSchema && !('cached' in item.renovateSchema)) renovateSchema = item.renovateSchema;
   const facts: ExternalFacts = {
     packages: new Map(item.packages as [string, PackageLookup][]),

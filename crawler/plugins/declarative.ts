@@ -165,7 +165,10 @@ function compileRule(rule: Rule): CompiledRule {
   }
   if (rule.fileContains || rule.fileNotContains) {
     const spec = (rule.fileContains ?? rule.fileNotContains)!;
-    const regex = linearRegExp(spec.pattern, spec.ignoreCase ? 'mi' : 'm');
+    // The linear-time engine has no `i` flag: with ignoreCase the text is lower-cased instead, so the
+    // pattern must be written in lower case (escapes such as \S aside).
+    if (spec.ignoreCase && /[A-Z]/.test(spec.pattern.replace(/\\./g, ''))) throw new Error(`with ignoreCase: true, write the pattern in lower case (the file's text is lower-cased before matching): ${JSON.stringify(spec.pattern)}`);
+    const regex = linearRegExp(spec.pattern, 'm');
     const wanted = rule.fileContains !== undefined;
     return {
       rule,
@@ -175,8 +178,9 @@ function compileRule(rule: Rule): CompiledRule {
         if (files.length === 0) return rule.fileContains?.ifNoFile === 'fail' ? { applicable: true, met: false, findings: [finding({ detail: `no file matches ${spec.files.join(', ')}` })] } : { applicable: false };
         const findings: Finding[] = [];
         for (const file of files) {
-          const text = textOf(s, file);
-          if (text === undefined) continue;
+          const original = textOf(s, file);
+          if (original === undefined) continue;
+          const text = spec.ignoreCase ? original.toLowerCase() : original;
           const hit = regex.exec(text);
           if (wanted && !hit) findings.push(finding({ path: file }));
           if (!wanted && hit) findings.push(finding({ path: file, line: lineAt(text, hit.index) }));
