@@ -249,21 +249,13 @@ async function commandCrawl(argv: string[]): Promise<number> {
     signals.dispose();
   }
   writeStepSummary(crawlMarkdown(summary));
-  const { threadsStillStopping } = await import('./isolation/pool.ts');
-  // A stopped check blocked in a system call would keep the process alive for ever; the run is written.
-  const exitWithoutStuckThreads = async (code: number) => {
-    const stuck = await threadsStillStopping(2000);
-    if (stuck === 0) return code;
-    logger.warn('a check stopped after its time limit is blocked in a system call; exiting without waiting for its thread', { threads: stuck });
-    setTimeout(() => process.exit(code), 500).unref();
-    return code;
-  };
+
   // Requests an interrupted crawl no longer waits for must not hold the process open.
   if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
   if (!values.json && !values.quiet) process.stderr.write(summaryLine(summary) + '\n');
-  return await exitWithoutStuckThreads(exitCodeFor(summary, values['fail-on']));
+  return exitCodeFor(summary, values['fail-on']);
 }
 
 /** The crawl options of unattended operation: shards, resume, waiting for the lock, a fixed reference time. */

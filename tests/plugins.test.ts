@@ -3,7 +3,6 @@
 // with a time limit, stored, shown on the site, in the schema and in SARIF. Misbehaving plugins (an
 // exception, an endless loop, a super-linear regular expression, a broken outcome, file-system
 // access that hangs or fails) cost their own result on that repository and nothing else.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -27,7 +26,6 @@ function plugin(id: string, body: string, imports = ''): void {
   writeFileSync(path.join(dir, 'README.md'), `# ${id}\n\nA plugin for tests.\n\n## What it checks\n\nNothing real.\n\n## Why it matters\n\nIt tests the runner.\n\n## How to fix\n\n<h3 id="rule-bad-thing">Bad thing</h3>\n\nRemove the bad thing from the repository and commit the change to the default branch, then crawl again.\n`);
 }
 
-const FIFO = path.join(tmp.dir, 'never-written.fifo');
 
 let config: string;
 let db: string;
@@ -39,16 +37,15 @@ beforeAll(() => {
   plugin('looper', `run() { for (;;) {} }`);
   plugin('regex-bomb', `run() { const hit = /^(a+)+$/.test('a'.repeat(64) + 'b'); return { status: 'pass', score: 10, summary: String(hit), findings: [] }; }`);
   plugin('broken-outcome', `run() { return { status: 'pass', score: 42, summary: 'too good', findings: [] }; }`);
-  // Purity is a contract, not a sandbox: a plugin can import node:fs. A read that blocks (a FIFO
-  // nobody writes) is stopped by the time limit; one that fails is that check's error.
-  plugin('fs-hang', `run() { readFileSync(${JSON.stringify(FIFO)}); return { status: 'pass', score: 10, summary: 'read', findings: [] }; }`, `import { readFileSync } from 'node:fs';`);
+  // Purity is a contract, not a sandbox: a plugin can import node:fs. One that keeps reading is
+  // stopped by the time limit; one whose read fails is that check's error.
+  plugin('fs-hang', `run() { for (;;) readFileSync('/dev/null'); }`, `import { readFileSync } from 'node:fs';`);
   plugin('fs-missing', `run() { readFileSync('/nonexistent/seaworthy/secret'); return { status: 'pass', score: 10, summary: 'read', findings: [] }; }`, `import { readFileSync } from 'node:fs';`);
   mkdirSync(path.join(PLUGINS, 'security-policy'));
   writeFileSync(
     path.join(PLUGINS, 'security-policy', 'check.yaml'),
     `id: security-policy\ntitle: Security policy\ndescription: Every repository says how to report a vulnerability.\nrules:\n  - id: missing-security-policy\n    title: No security policy\n    severity: medium\n    message: no SECURITY.md says how to report a vulnerability\n    fix: Add SECURITY.md at the root saying where to report a vulnerability and how fast you answer.\n    fileExists: [SECURITY.md, .github/SECURITY.md]\n`,
   );
-  execFileSync('mkfifo', [FIFO]);
 
   const repos = path.join(tmp.dir, 'repos');
   createRepo(repos, { name: 'payments-api', commits: [{ date: '2026-10-01T12:00:00Z', message: 'initial', files: { 'README.md': '# Payments API\n\nTakes card payments for the shop; owned by the payments team, runbooks in docs/runbooks, dashboards linked from there.\n', 'SECURITY.md': 'Report to security@example.com\n' } }] });

@@ -11,22 +11,11 @@ import { snapshotData } from './protocol.ts';
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 
-// Terminating a thread interrupts JavaScript, not a system call: a check blocked in a read of a
-// FIFO stays where it is, and Node waits for it at exit. Such threads are counted, so the CLI can
-// exit without them once the crawl is written.
-const stopping = new Map<Worker, Promise<unknown>>();
-
+// Terminating a thread interrupts JavaScript, not a system call: a check blocked in one (a read of
+// a FIFO nobody writes) cannot be stopped inside the process, and Node waits for that thread at
+// exit. Checks do no I/O by contract (README, "Adding a check"); this is where the contract matters.
 function stopThread(worker: Worker): void {
-  stopping.set(worker, worker.terminate().finally(() => stopping.delete(worker)));
-}
-
-/** Waits up to `ms` for stopped threads to end; returns how many have not (blocked in a system call). */
-export async function threadsStillStopping(ms: number): Promise<number> {
-  if (stopping.size === 0) return 0;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(stopping.values()), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-  return stopping.size;
+  void worker.terminate();
 }
 
 type Batch = { answers: Answer[]; expected: number; arm(ms: number): void; done(outcome: BatchOutcome): void };
