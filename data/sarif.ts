@@ -39,7 +39,8 @@ function plain(markdown: string): string {
  * links absolute (code scanning shows them outside the site); without it they are site paths.
  */
 export function sarifLog(doc: ApiDocument<'repository'>, checks: readonly SarifCheck[], options: { toolVersion: string; siteUrl?: string; href: (path: string) => string }) {
-  const link = (path: string) => (options.siteUrl ? new URL(options.href(path).replace(/^\/+/, ''), options.siteUrl.replace(/\/*$/, '/')).href : options.href(path));
+  // Site paths already carry site.base, so they resolve against the site's origin.
+  const link = (path: string) => (options.siteUrl ? new URL(options.href(path), options.siteUrl).href : options.href(path));
   const byId = new Map(checks.map((c) => [c.id, c]));
   const rules: object[] = [];
   const ruleIndex = new Map<string, number>();
