@@ -3,6 +3,7 @@
 // 4 failed as a whole, 5 the database is busy (another writer).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Logger } from './log.ts';
 import type { CrawlSummary } from './run.ts';
 import { TOOL_VERSION } from './version.ts';
@@ -31,6 +32,8 @@ Commands:
   build    build the static scorecard site from the database
   demo     generate the demo fleet, crawl it, build and serve the site
   schema   print the JSON Schema of seaworthy.config.yaml
+  sarif    write one repository's findings as SARIF 2.1.0 (GitHub code scanning)
+  new-check  write a new check folder of your own (code or declarative YAML)
   init     write a starter configuration and the nightly GitHub Actions workflow
   merge    fold shard databases (crawl --shard I/N) into the main database as one run
   prune    delete old runs' findings by the retention settings (scores are kept)
@@ -95,12 +98,32 @@ Options:
       --no-serve      build only, do not serve
       --regenerate    rebuild the demo fleet and its database from scratch
   -h, --help          show this help`,
-  schema: `Usage: seaworthy schema
+  schema: `Usage: seaworthy schema [-c file]
 
-Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
+Prints the JSON Schema of seaworthy.config.yaml (for editor completion). With -c, the schema of that
+configuration: its plugin checks' ids and options included.`,
+  sarif: `Usage: seaworthy sarif --repo NAME [options]
+
+Writes the SARIF 2.1.0 log of one repository's latest result (one result per finding, rules with
+their How to fix text), for GitHub code scanning (github/codeql-action/upload-sarif).
+
+Options:
+      --repo <name>     repository name, owner/name or slug (required)
+  -c, --config <file>   configuration file (default: seaworthy.config.yaml)
+      --db <file>       database file (default: "database" from the configuration)
+      --out <file>      write to this file instead of stdout
+  -h, --help            show this help
+
+Exit codes: 0 ok · 2 bad usage or configuration, no database, or no such repository`,
+  'new-check': `Usage: seaworthy new-check NAME [--dir folder] [--yaml]
+
+Writes a new check folder NAME (kebab-case) under --dir (default: seaworthy-checks): index.ts with
+defineCheck from 'seaworthy/check', a README.md with the three sections, and a test using the
+fixture factory from 'seaworthy/testing' that passes at once. --yaml writes a declarative
+check.yaml instead. Add the folder's parent to "plugins:" in seaworthy.config.yaml.`,
 };
 
-const COMMANDS = ['crawl', 'build', 'demo', 'init', 'merge', 'prune', 'backup', 'schema', 'help'];
+const COMMANDS = ['crawl', 'build', 'demo', 'init', 'merge', 'prune', 'backup', 'schema', 'sarif', 'new-check', 'help'];
 
 /** Edit distance, for "did you mean": commands are short, so the plain dynamic programme is plenty. */
 function editDistance(a: string, b: string): number {
@@ -260,8 +283,10 @@ async function commandBuild(argv: string[]): Promise<number> {
   const { loadConfig } = await import('./config.ts');
   const config = loadConfig(values.config);
   const { buildSite } = await import('./site.ts');
+  const { siteChecksOf } = await import('./sarif.ts');
   const logger = await commandLogger(values);
   await buildSite({
+    checks: siteChecksOf(config),
     dbPath: values.db ?? path.resolve(config.configDir, config.database),
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
     base: config.site.base,
@@ -282,6 +307,49 @@ async function commandDemo(argv: string[]): Promise<number> {
   const { runDemo } = await import('./demo.ts');
   const logger = await commandLogger(values);
   await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
+  return EXIT.ok;
+}
+
+async function commandSarif(argv: string[]): Promise<number> {
+  const { values } = parse('sarif', argv, { repo: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } });
+  if (values.help) return help('sarif');
+  if (!values.repo) throw new UsageError(`--repo is required\n\n${HELP.sarif}`);
+  const [{ loadConfig }, { StoreError }] = await Promise.all([import('./config.ts'), import('../data/db.ts')]);
+  const config = loadConfig(values.config);
+  const dbPath = values.db ?? path.resolve(config.configDir, config.database);
+  if (!existsSync(dbPath)) throw new StoreError(`no database at ${dbPath}: run "seaworthy crawl" first`);
+  const { repositorySarif, SarifError } = await import('./sarif.ts');
+  let log: object;
+  try {
+    log = repositorySarif(config, dbPath, values.repo).log;
+  } catch (error) {
+    if (error instanceof SarifError) throw new UsageError(error.message);
+    throw error;
+  }
+  const text = JSON.stringify(log, null, 2) + '\n';
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  return EXIT.ok;
+}
+
+async function commandNewCheck(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { dir: { type: 'string', default: 'seaworthy-checks' }, yaml: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${HELP['new-check']}`);
+  }
+  if (parsed.values.help) return help('new-check');
+  const [name, ...extra] = parsed.positionals;
+  if (!name || extra.length > 0) throw new UsageError(`give one check name\n\n${HELP['new-check']}`);
+  const { scaffoldCheck, ScaffoldError } = await import('./plugins/scaffold.ts');
+  try {
+    const written = scaffoldCheck(path.resolve(parsed.values.dir, name), { declarative: parsed.values.yaml });
+    process.stdout.write(`seaworthy: wrote ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\nNext: add '${path.relative(process.cwd(), path.resolve(parsed.values.dir)) || '.'}/*' to "plugins:" in seaworthy.config.yaml${parsed.values.yaml ? '' : `, then run its test: node --test ${path.relative(process.cwd(), path.resolve(parsed.values.dir, name, `${name}.test.ts`))}`}\n`);
+  } catch (error) {
+    if (error instanceof ScaffoldError) throw new UsageError(error.message);
+    throw error;
+  }
   return EXIT.ok;
 }
 
@@ -309,9 +377,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'backup':
         return (await import('./cli-nightly.ts')).commandBackup(rest);
       case 'schema': {
-        if (rest.includes('--help') || rest.includes('-h')) return help('schema');
-        const { configJsonSchema } = await import('./config.ts');
-        process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
+        const { values } = parse('schema', rest, {});
+        if (values.help) return help('schema');
+        const { configJsonSchema, loadConfig } = await import('./config.ts');
+        // The published schema is ours alone; a named configuration adds its plugins.
+        const explicit = rest.some((a) => a === '-c' || a === '--config' || a.startsWith('--config='));
+        process.stdout.write(JSON.stringify(configJsonSchema(explicit ? loadConfig(values.config) : undefined), null, 2) + '\n');
         return EXIT.ok;
       }
       case undefined:

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode, stringify as stringifyYaml, type Document } from 'yaml';
 import { z } from 'zod';
 import { REPO_KINDS } from '../checks/contract.ts';
+import type { CheckDefinition } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { DEFAULT_LEVELS } from '../data/levels.ts';
+import { PluginError, loadPlugins, type PluginCheck } from './plugins/load.ts';
+
+type AnyCheck = CheckDefinition<unknown>;
 
 /** The organisation's feed file name (/feeds/organisation.atom); no team may take it. */
 export const ORGANISATION_FEED = 'organisation';
@@ -144,9 +148,7 @@ const team = z
   .strict()
   .meta({ examples: [{ name: 'payments', displayName: 'Payments', repos: ['payments-*'], contact: 'https://chat.example.com/payments' }] });
 
-const checkIds = CHECKS.map((c) => c.id) as [string, ...string[]];
-
-function checkSettings(check: (typeof CHECKS)[number]) {
+function checkSettings(check: AnyCheck) {
   return z
     .object({
       enabled: z.boolean().default(true),
@@ -211,24 +213,25 @@ const registries = z
 
 const minimumScore = z.number().min(0).max(10);
 
-const level = z
+const levelOf = (checks: readonly AnyCheck[]) =>
+  z
   .object({
     name: z.string().min(1).max(40).meta({ examples: ['Silver'] }),
     description: z.string().optional().meta({ description: 'Shown beside the level on the site.' }),
     everyCheck: minimumScore.optional().meta({ description: 'Minimum score of every check judged for the repository.', examples: [6] }),
     checks: z
-      .object(Object.fromEntries(CHECKS.map((c) => [c.id, minimumScore.optional()])))
+      .object(Object.fromEntries(checks.map((c) => [c.id, minimumScore.optional()])))
       .strict()
       .optional()
-      .meta({ description: 'Minimum score per check id; overrides everyCheck for that check.', examples: [{ [CHECKS[0].id]: 8 }] }),
+      .meta({ description: 'Minimum score per check id; overrides everyCheck for that check.', examples: [{ [checks[0]!.id]: 8 }] }),
   })
   .strict()
   .refine((l) => l.everyCheck !== undefined || Object.values(l.checks ?? {}).some((v) => v !== undefined), 'give "everyCheck" or at least one entry under "checks"')
-  .meta({ examples: [{ name: 'Silver', everyCheck: 6, checks: { [CHECKS[0].id]: 8 } }] });
+  .meta({ examples: [{ name: 'Silver', everyCheck: 6, checks: { [checks[0]!.id]: 8 } }] });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, not the URL itself');
 
-const initiativeGoal = z.union([
+const initiativeGoalOf = (checkIds: readonly [string, ...string[]]) => z.union([
   z
     .object({ level: z.string().min(1).meta({ description: 'Name of a level under "levels": each repository in scope reaches it (or a higher one).', examples: ['Silver'] }) })
     .strict()
@@ -253,7 +256,7 @@ const initiativeGoal = z.union([
     .meta({ examples: [{ rules: ['runbooks/alert-without-runbook'] }] }),
 ]);
 
-const initiative = z
+const initiativeOf = (checkIds: readonly [string, ...string[]]) => z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names the page /initiatives/<id>/)').max(80).meta({ examples: ['rollback-plans-q1'] }),
     title: z.string().min(1).max(200).meta({ examples: ['Every payments service has a rollback plan'] }),
@@ -261,7 +264,7 @@ const initiative = z
     owner: z.string().min(1).optional().meta({ description: 'Who to ask: a person or a team.', examples: ['Head of Payments'] }),
     start: z.iso.date().meta({ description: 'YYYY-MM-DD; progress is measured from the last run on or before this day.', examples: ['2027-01-05'] }),
     due: z.iso.date().meta({ description: 'YYYY-MM-DD, the day it should be done.', examples: ['2027-03-31'] }),
-    goal: initiativeGoal.meta({
+    goal: initiativeGoalOf(checkIds).meta({
       description: 'What "done" means for one repository: a level, a check at a status or score, or a set of rules with no finding. Waived and not-applicable results count as done.',
       examples: [{ level: 'Silver' }, { check: checkIds[0], status: 'pass' }, { rules: ['runbooks/alert-without-runbook'] }],
     }),
@@ -280,7 +283,7 @@ const initiative = z
   .refine((i) => i.due > i.start, { path: ['due'], message: 'due must be after start' })
   .meta({ examples: [{ id: 'rollback-plans', title: 'Every payments service has a rollback plan', start: '2027-01-05', due: '2027-03-31', goal: { check: checkIds[0], status: 'pass' }, scope: { teams: ['payments'], kinds: ['service'] } }] });
 
-export type InitiativeConfig = z.output<typeof initiative>;
+export type InitiativeConfig = z.output<ReturnType<typeof initiativeOf>>;
 
 const digest = z
   .object({
@@ -306,9 +309,22 @@ const digest = z
     examples: [{ webhooks: [{ urlEnv: 'SEAWORTHY_SLACK_PAYMENTS', teams: ['payments'] }] }],
   });
 
-export const configSchema = z
+const pluginPatterns = z
+  .array(z.string().min(1))
+  .default([])
+  .meta({
+    description: "Folders of your organisation's own checks (globs, relative to this file). Each folder holds one check: index.ts with a defineCheck from 'seaworthy/check' and a README.md, or a declarative check.yaml. See README, \"Adding a check\".",
+    examples: [['./seaworthy-checks/*']],
+  });
+
+/** The configuration schema for a set of checks: ours, plus an organisation's plugin checks. */
+export function buildConfigSchema(checks: readonly AnyCheck[]) {
+  const checkIds = checks.map((c) => c.id) as [string, ...string[]];
+  const level = levelOf(checks);
+  return z
   .object({
     $schema: z.string().optional(),
+    plugins: pluginPatterns,
     database: z.string().min(1).default('data/seaworthy.db').meta({ description: 'SQLite file, relative to this file.', examples: ['data/seaworthy.db'] }),
     site: z
       .object({
@@ -319,14 +335,14 @@ export const configSchema = z
           .string()
           .regex(/^https?:\/\/[^\s?#]+$/, 'must be the http(s) address the site is published at, without query or fragment')
           .optional()
-          .meta({ description: 'Public address of the site (base path included), for absolute links in feeds and chat messages.', examples: ['https://acme.github.io/scorecards/'] }),
+          .meta({ description: 'Public address of the site (base path included), for absolute links in feeds, chat messages and SARIF help links (code scanning).', examples: ['https://acme.github.io/scorecards/'] }),
       })
       .strict()
       .prefault({}),
     sources: z.array(z.discriminatedUnion('type', [localSource, githubSource])).min(1).meta({ examples: [[{ type: 'local', paths: ['../repos/*'] }], [{ type: 'github', org: 'acme' }]] }),
     teams: z.array(team).default([]),
     checks: z
-      .object(Object.fromEntries(CHECKS.map((c) => [c.id, checkSettings(c)])))
+      .object(Object.fromEntries(checks.map((c) => [c.id, checkSettings(c)])))
       .strict()
       .prefault({})
       .meta({ description: `Per-check settings. Known checks: ${checkIds.join(', ')}.`, examples: [{ runbooks: { weight: 2, thresholds: { passAt: 8 } } }] }),
@@ -376,6 +392,12 @@ export const configSchema = z
           .min(0)
           .default(24)
           .meta({ description: 'A run left unfinished (killed, interrupted) is resumed by the next crawl when it was last written at most this many hours ago; older ones are closed as failed and a new run starts.' }),
+        checkTimeoutSeconds: z
+          .number()
+          .positive()
+          .max(3600)
+          .default(60)
+          .meta({ description: "Longest one check may run on one repository. Checks run in worker threads; one that runs longer is stopped and recorded as error for that repository, and the crawl goes on." }),
       })
       .strict()
       .prefault({}),
@@ -396,14 +418,26 @@ export const configSchema = z
       .prefault({})
       .meta({ description: 'How long the detail of old runs is kept. A repository\'s latest good result and the results carried from it are never pruned.', examples: [{ dailyDays: 90, weeklyDays: 730 }] }),
     initiatives: z
-      .array(initiative)
+      .array(initiativeOf(checkIds))
       .default([])
       .meta({ description: 'Targets with a date: a goal for every repository in a scope, due by a day. Shown at /initiatives/, in team pages and feeds.' }),
     digest,
   })
   .strict();
+}
 
-export type SeaworthyConfig = z.output<typeof configSchema> & { configDir: string; configPath: string };
+export const configSchema = buildConfigSchema(CHECKS as readonly AnyCheck[]);
+
+/** The plugin checks a configuration loaded; a symbol key, so JSON copies of the configuration leave them out. */
+export const PLUGIN_CHECKS = Symbol('seaworthy.pluginChecks');
+
+export type SeaworthyConfig = z.output<typeof configSchema> & { configDir: string; configPath: string; [PLUGIN_CHECKS]?: readonly PluginCheck[] };
+
+/** Every check a configuration knows: ours, then its plugins'. */
+export function allChecks(config: Pick<SeaworthyConfig, typeof PLUGIN_CHECKS>): readonly AnyCheck[] {
+  const plugins = config[PLUGIN_CHECKS] ?? [];
+  return plugins.length === 0 ? (CHECKS as readonly AnyCheck[]) : [...(CHECKS as readonly AnyCheck[]), ...plugins.map((p) => p.check)];
+}
 export type GitHubSourceConfig = z.output<typeof githubSource>;
 export type OwnerSource = (typeof OWNER_SOURCES)[number];
 
@@ -552,9 +586,26 @@ export function decodeConfigText(bytes: Buffer, file: string): string {
   }
 }
 
+/** Reads `plugins:` first (their checks shape the rest of the schema) and loads them. */
+function pluginsOf(text: string, file: string, configDir: string): PluginCheck[] {
+  const first = validateYaml(z.object({ plugins: pluginPatterns }).loose(), text, file);
+  if (!first.ok) return []; // the full validation below reports the same problems with the rest
+  if (first.data.plugins.length === 0) return [];
+  try {
+    return loadPlugins(first.data.plugins, configDir);
+  } catch (error) {
+    if (error instanceof PluginError || error instanceof ConfigError) throw new ConfigError(`${file}: plugins: ${error.message}`);
+    throw error;
+  }
+}
+
 export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   const file = path.basename(configPath);
-  const validated = validateYaml(configSchema, text, file);
+  const configDir = path.dirname(path.resolve(configPath));
+  const plugins = pluginsOf(text, file, configDir);
+  const knownChecks: readonly AnyCheck[] = [...(CHECKS as readonly AnyCheck[]), ...plugins.map((p) => p.check)];
+  const schema = plugins.length === 0 ? configSchema : buildConfigSchema(knownChecks);
+  const validated = validateYaml(schema as typeof configSchema, text, file);
   if (!validated.ok) {
     throw new ConfigError(validated.syntax ? validated.problems.join('\n') : `${validated.problems.join('\n')}\n\nFix the configuration and run again (schema: seaworthy.config.schema.json).`);
   }
@@ -583,8 +634,8 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
     if ('rules' in i.goal) {
       for (const [k, rule] of i.goal.rules.entries()) {
         const [checkId, name] = rule.split('/') as [string, string];
-        const check = CHECKS.find((c) => c.id === checkId);
-        if (!check) throw new ConfigError(`${where(['initiatives', index, 'goal', 'rules', k])}: no check "${checkId}"; known checks: ${checkIds.join(', ')}.`);
+        const check = knownChecks.find((c) => c.id === checkId);
+        if (!check) throw new ConfigError(`${where(['initiatives', index, 'goal', 'rules', k])}: no check "${checkId}"; known checks: ${knownChecks.map((c) => c.id).join(', ')}.`);
         const known = Object.keys(check.meta.rules as Record<string, unknown>);
         if (!known.includes(name)) throw new ConfigError(`${where(['initiatives', index, 'goal', 'rules', k])}: check ${checkId} has no rule "${name}"; its rules: ${known.map((r) => `${checkId}/${r}`).join(', ')}.`);
       }
@@ -605,7 +656,7 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
       throw new ConfigError(`${file}: registries.${ecosystem}: a token (tokenEnv ${settings.tokenEnv}) would travel unencrypted to ${url.host}; use an https URL.`);
     }
   }
-  return { ...validated.data, configDir: path.dirname(path.resolve(configPath)), configPath: path.resolve(configPath) };
+  return { ...validated.data, configDir, configPath: path.resolve(configPath), [PLUGIN_CHECKS]: plugins };
 }
 
 export function loadConfig(configPath: string): SeaworthyConfig {
@@ -623,6 +674,8 @@ export function loadConfig(configPath: string): SeaworthyConfig {
   return parseConfig(decodeConfigText(bytes, path.basename(configPath)), configPath);
 }
 
-export function configJsonSchema(): unknown {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+/** The JSON Schema of the configuration; given a loaded configuration, with its plugin checks. */
+export function configJsonSchema(config?: SeaworthyConfig): unknown {
+  const schema = config && (config[PLUGIN_CHECKS]?.length ?? 0) > 0 ? buildConfigSchema(allChecks(config)) : configSchema;
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }

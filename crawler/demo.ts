@@ -81,12 +81,13 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
   const outDir = path.resolve(config.configDir, config.site.outDir);
   const stampFile = path.join(PROJECT_ROOT, '.seaworthy', 'demo', 'site-stamp.json');
   const stamp = siteStamp();
+  const { siteChecksOf } = await import('./sarif.ts');
   const current = !generated && existsSync(path.join(outDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
   if (current) {
     logger.info('the demo fleet and Seaworthy are unchanged since the site was built: serving it as it is (--regenerate starts over)', { outDir });
   } else {
     await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
-    await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, initiatives: config.initiatives, siteUrl: config.site.url, logger });
+    await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, initiatives: config.initiatives, siteUrl: config.site.url, logger, checks: siteChecksOf(config) });
     writeFileSync(stampFile, stamp);
   }
   if (!options.serve) return;

@@ -3,7 +3,6 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
 import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
-import { CHECKS } from '../checks/registry.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import { acquireWriterLock, type WriterLock } from '../data/lock.ts';
 import { markInterrupted, openRun, runTotals } from '../data/runs.ts';
@@ -13,7 +12,11 @@ import { carryUnchanged, keepLastGood, ownerOf, usageOf } from './carry.ts';
 import { ContentCache } from './github/cache.ts';
 import { ownershipReads } from './ownership.ts';
 import { GitHubSource, type GitHubSourceOptions, type GitUsage } from './sources/github.ts';
-import type { SeaworthyConfig } from './config.ts';
+import { allChecks, type SeaworthyConfig } from './config.ts';
+import { sharedCheckPool, type CheckPool, type CheckSession } from './isolation/pool.ts';
+import type { CheckSpec } from './isolation/protocol.ts';
+import { runCheck } from './isolation/outcome.ts';
+import { originOf } from './plugins/load.ts';
 import { KIND_READS, detectKind } from './kind.ts';
 import { createRegistryFacts } from './facts/provider.ts';
 import type { FactProvider, FactStats } from './facts/types.ts';
@@ -104,47 +107,25 @@ export function sourcesFor(config: SeaworthyConfig, context: { dbPath: string; l
   );
 }
 
-export function enabledChecks(config: SeaworthyConfig, only?: string[], all: readonly AnyCheck[] = CHECKS as readonly AnyCheck[]): { check: AnyCheck; weight: number; options: unknown }[] {
+export interface EnabledCheck {
+  check: AnyCheck;
+  weight: number;
+  options: unknown;
+  /** How a check thread loads it; absent for checks handed in as objects (tests), which run in this thread. */
+  spec?: CheckSpec;
+}
+
+export function enabledChecks(config: SeaworthyConfig, only?: string[], all: readonly AnyCheck[] = allChecks(config)): EnabledCheck[] {
   const settings = config.checks as Record<string, { enabled: boolean; weight: number; thresholds: unknown }>;
   return all
     .filter((c) => (settings[c.id]?.enabled ?? true) && (!only || only.includes(c.id)))
-    .map((check) => ({ check, weight: settings[check.id]?.weight ?? check.meta.weight, options: settings[check.id]?.thresholds ?? check.meta.options.parse({}) }));
+    .map((check) => {
+      const origin = originOf(check);
+      return { check, weight: settings[check.id]?.weight ?? check.meta.weight, options: settings[check.id]?.thresholds ?? check.meta.options.parse({}), ...(origin ? { spec: { id: check.id, origin } } : {}) };
+    });
 }
 
-/** Rejects outcomes that break the contract, so a buggy check shows as `error`, never as a score. */
-function validateOutcome(outcome: CheckOutcome, rules: Readonly<Record<string, unknown>>): string | undefined {
-  if (!outcome || typeof outcome !== 'object') return 'returned no outcome';
-  if (!STATUSES.includes(outcome.status) || (outcome.status as string) === 'waived') return `returned unknown status ${JSON.stringify(outcome.status)}`;
-  if (outcome.score !== null && !(typeof outcome.score === 'number' && outcome.score >= 0 && outcome.score <= 10)) return `returned score ${String(outcome.score)} outside 0–10`;
-  if ((outcome.status === 'not-applicable' || outcome.status === 'error') && outcome.score !== null) return `returned a score with status ${outcome.status}`;
-  if (typeof outcome.summary !== 'string') return 'returned no summary';
-  if (!Array.isArray(outcome.findings)) return 'returned findings that are not a list';
-  for (const f of outcome.findings) {
-    if (!f || !SEVERITIES.includes(f.severity) || typeof f.message !== 'string') return 'returned a malformed finding';
-    if (typeof f.rule !== 'string' || !Object.hasOwn(rules, f.rule)) return `returned a finding with ${typeof f.rule === 'string' ? `the undeclared rule ${JSON.stringify(f.rule)}` : 'no rule'} (declared: ${Object.keys(rules).join(', ') || 'none'})`;
-    if (f.path !== undefined && typeof f.path !== 'string') return 'returned a finding whose path is not a string';
-    if (f.line !== undefined && !(Number.isInteger(f.line) && f.line > 0)) return 'returned a finding whose line is not a positive integer';
-  }
-  return undefined;
-}
-
-const NO_FACTS: ExternalFacts = { packages: new Map() };
-
-/** Runs a check and validates its outcome; the findings come back with their rule ids (`<check-id>/<rule>`). */
-export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, options: unknown, now: Date, facts: ExternalFacts = NO_FACTS): { outcome: CheckOutcome; durationMs: number } {
-  const started = performance.now();
-  let outcome: CheckOutcome;
-  try {
-    outcome = inWarningScope({ check: check.id }, () => check.run(snapshot, { options, kind, now, facts }));
-    const problem = validateOutcome(outcome, check.meta.rules);
-    if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
-    else outcome = { ...outcome, findings: outcome.findings.map((f) => ({ ...f, rule: ruleId(check.id, f.rule) })) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    outcome = { status: 'error', score: null, summary: `check ${check.id} crashed: ${message}`, findings: [] };
-  }
-  return { outcome, durationMs: performance.now() - started };
-}
+export { runCheck, validateOutcome } from './isolation/outcome.ts';
 
 export function applyExemption(
   checkId: string,
@@ -211,17 +192,22 @@ export function teamOf(config: SeaworthyConfig, ref: { name: string; owner: stri
 }
 
 /** Asks each check what it wants, then gathers it all at once so registries see one batch per repository. */
-async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, now: Date, provider: FactProvider): Promise<{ facts: Map<string, ExternalFacts>; wantErrors: Map<string, string> }> {
+async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: RepoSnapshot, kind: ReturnType<typeof detectKind>, now: Date, provider: FactProvider, session: CheckSession): Promise<{ facts: Map<string, ExternalFacts>; wantErrors: Map<string, string> }> {
   const requests = new Map<string, FactRequest>();
   const wantErrors = new Map<string, string>();
-  for (const { check, options } of checks) {
-    if (!check.wants) continue;
+  const threaded = checks.filter((c) => c.check.wants && c.spec);
+  const asked = threaded.length > 0 ? await session.wants(threaded.map((c) => ({ spec: c.spec!, options: c.options })), kind, now) : [];
+  asked.forEach((answer, i) => (answer.ok ? requests.set(threaded[i]!.check.id, answer.request) : wantErrors.set(threaded[i]!.check.id, answer.error)));
+  for (const { check, options, spec } of checks) {
+    if (!check.wants || spec) continue;
     try {
       requests.set(check.id, check.wants(snapshot, { options, kind, now }));
     } catch (error) {
       wantErrors.set(check.id, `check ${check.id} crashed while listing the facts it needs: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  // Registries may take a while to answer: the thread goes back to the pool meanwhile.
+  session.end();
   const refs = new Map<string, PackageRef>();
   for (const request of requests.values()) for (const ref of request.packages ?? []) refs.set(packageKey(ref), ref);
   const packages = refs.size > 0 ? await provider.packages([...refs.values()]) : new Map();
@@ -236,12 +222,12 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, pool: CheckPool, previousHead?: string): Promise<RepoResult | null> {
   // A library warning raised while this repository is read or judged names it (crawler/warnings.ts).
-  return inWarningScope({ repo: ref.key }, () => judgeRepo(ref, source, config, checks, needs, now, provider, logger, previousHead));
+  return inWarningScope({ repo: ref.key }, () => judgeRepo(ref, source, config, checks, needs, now, provider, logger, pool, previousHead));
 }
 
-async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
+async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, pool: CheckPool, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
@@ -255,15 +241,24 @@ async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
   warnCollectionKeys(snapshot, ref.key, logger);
   const owner = await ownerOf(config, ref, source, snapshot);
   const kind = detectKind(snapshot, override);
-  const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
-  const results: StoredCheckResult[] = checks.map(({ check, weight, options }) => {
-    const wantError = wantErrors.get(check.id);
-    const { outcome, durationMs } = wantError
-      ? { outcome: { status: 'error' as const, score: null, summary: wantError, findings: [] }, durationMs: 0 }
-      : runCheck(check, snapshot, kind, options, now, facts.get(check.id));
-    const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
-    return { checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(check.id, outcome, exemption, now) };
-  });
+  const session = pool.session(snapshot, config.crawl.checkTimeoutSeconds * 1000, ref.key);
+  const results: StoredCheckResult[] = [];
+  try {
+    const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider, session);
+    const threaded = checks.filter((c) => c.spec && !wantErrors.has(c.check.id));
+    const ran = await session.run(threaded.map((c) => ({ spec: c.spec!, options: c.options, facts: facts.get(c.check.id) })), kind, now);
+    const threadResults = new Map(threaded.map((c, i) => [c.check.id, ran[i]!]));
+    for (const { check, weight, options } of checks) {
+      const wantError = wantErrors.get(check.id);
+      const { outcome, durationMs } = wantError
+        ? { outcome: { status: 'error' as const, score: null, summary: wantError, findings: [] }, durationMs: 0 }
+        : (threadResults.get(check.id) ?? runCheck(check, snapshot, kind, options, now, facts.get(check.id)));
+      const exemption = config.exemptions.find((e) => e.check === check.id && repoMatcher([e.repo])(ref));
+      results.push({ checkId: check.id, checkVersion: check.meta.version, weight, durationMs, ...applyExemption(check.id, outcome, exemption, now) });
+    }
+  } finally {
+    session.end();
+  }
   return {
     repo: { key: ref.key, host: ref.host, owner: ref.owner, name: ref.name, webUrl: ref.webUrl },
     team: owner.team,
@@ -385,13 +380,16 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     let written = 0;
     let skipped = 0;
     let next = 0;
+    const workers = Math.min(config.crawl.concurrency, Math.max(1, pending.length));
+    const pool = sharedCheckPool(workers, (warning, scope) => inWarningScope(scope, () => process.emitWarning(warning.message, { type: warning.name, code: warning.code, detail: warning.detail })));
+    const stoppedBefore = pool.stopped;
     const worker = async () => {
       while (next < pending.length && !stopped()) {
         const { ref, source } = pending[next++]!;
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, facts, logger, store.previousHead(ref.key, startedAt.toISOString()));
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts, logger, pool, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
@@ -428,7 +426,8 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       }
     };
     // allSettled: a failing worker must not close the database under the others.
-    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(config.crawl.concurrency, Math.max(1, pending.length)) }, worker));
+    const outcomes = await Promise.allSettled(Array.from({ length: workers }, worker));
+    if (pool.stopped > stoppedBefore) logger.warn('checks stopped after their time limit (crawl.checkTimeoutSeconds); recorded as error for those repositories', { stopped: pool.stopped - stoppedBefore, limitSeconds: config.crawl.checkTimeoutSeconds });
     progress.done();
     const fatal = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     // Earlier attempts of a resumed run count as if this crawl had written them.

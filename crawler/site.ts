@@ -1,9 +1,10 @@
 // Builds the Astro site, then writes the exports. The scorecard (data/scorecard.ts, with the history
 // of every run) is computed once here and handed to the pages, which would otherwise compute their
 // own copy inside Astro's bundle; the exports are written from it after the pages.
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CheckDefinition } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { StoreError } from '../data/db.ts';
 import { EXPORT_ROOTS, writeExports } from '../data/exports.ts';
@@ -12,12 +13,29 @@ import type { LevelDefinition } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../data/scorecard.ts';
 import type { Logger } from './log.ts';
+import type { SarifCheck } from '../data/sarif.ts';
+import { TOOL_VERSION } from './version.ts';
 
-export const CATALOG: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
+export function catalogOf(checks: readonly CheckDefinition<unknown>[]): CheckInfo[] {
+  return checks.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
+}
+
+export const CATALOG: CheckInfo[] = catalogOf(CHECKS as readonly CheckDefinition<unknown>[]);
+
+/** What the pages need to know about an organisation's own checks: their catalog entries and pages. */
+export interface SiteChecks {
+  catalog: CheckInfo[];
+  /** The Markdown of each plugin check's page (built-in checks' READMEs are read from checks/). */
+  pluginDocs: { id: string; markdown: string }[];
+  /** Rules and their help for the SARIF exports. */
+  sarif?: SarifCheck[];
+  /** Public address of the site (site.url), for absolute help links in SARIF. */
+  siteUrl?: string;
+}
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildSite(options: { dbPath: string; outDir: string; base: string; title: string; levels: LevelDefinition[]; initiatives?: InitiativeDefinition[]; siteUrl?: string; logger: Logger }): Promise<{ ms: number; pages: number }> {
+export async function buildSite(options: { dbPath: string; outDir: string; base: string; title: string; levels: LevelDefinition[]; initiatives?: InitiativeDefinition[]; siteUrl?: string; logger: Logger; checks?: SiteChecks }): Promise<{ ms: number; pages: number }> {
   const dbPath = path.resolve(options.dbPath);
   if (!existsSync(dbPath)) throw new StoreError(`no database at ${dbPath}: run "seaworthy crawl" first`);
   process.env.SEAWORTHY_DB = dbPath;
@@ -30,8 +48,9 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   process.env.SEAWORTHY_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'data', 'migrations');
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1'; // builds run unattended, often without network
   const started = Date.now();
+  const catalog = options.checks?.catalog ?? CATALOG;
   const queries = new Queries(dbPath);
-  const scorecard = new Scorecard(queries, options.levels, CATALOG, { initiatives: options.initiatives });
+  const scorecard = new Scorecard(queries, options.levels, catalog, { initiatives: options.initiatives });
   const shared = globalThis as Record<symbol, unknown>;
   shared[SHARED_SCORECARD] = scorecard;
   const { build } = await import('astro');
@@ -41,10 +60,14 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   // The exports are written beside the site while Astro renders the pages (Astro empties outDir when
   // it starts), then moved in: on the same file system that is a rename per folder.
   const staging = mkdtempSync(path.join(path.dirname(outDir), `.${path.basename(outDir)}-exports-`));
+  // The pages learn about plugin checks from a file beside the exports (Astro's bundle cannot load them).
+  const checksFile = path.join(staging, 'site-checks.json');
+  writeFileSync(checksFile, JSON.stringify({ catalog, pluginDocs: options.checks?.pluginDocs ?? [] }));
+  process.env.SEAWORTHY_SITE_CHECKS = checksFile;
   process.chdir(PROJECT_ROOT);
   try {
     const base = options.base.replace(/\/+$/, '');
-    const exporting = writeExports(scorecard, staging, (p) => `${base}${p.startsWith('/') ? p : `/${p}`}`, CATALOG.map((c) => c.id), { siteTitle: options.title, siteUrl: options.siteUrl });
+    const exporting = writeExports(scorecard, staging, (p) => `${base}${p.startsWith('/') ? p : `/${p}`}`, catalog.map((c) => c.id), { siteTitle: options.title, siteUrl: options.siteUrl }, options.checks?.sarif ? { checks: options.checks.sarif, toolVersion: TOOL_VERSION, siteUrl: options.siteUrl ?? options.checks.siteUrl } : undefined);
     // Without a handler here, a failed export would be reported as unhandled while the build runs.
     exporting.catch(() => {});
     await build({ root: PROJECT_ROOT, outDir, base: options.base, logLevel: 'warn' });
@@ -64,6 +87,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   } finally {
     process.chdir(cwd);
     rmSync(staging, { recursive: true, force: true });
+    delete process.env.SEAWORTHY_SITE_CHECKS;
     delete shared[SHARED_SCORECARD];
     queries.close();
   }

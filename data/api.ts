@@ -194,6 +194,7 @@ export const apiPaths = {
   check: (id: string) => `${API_BASE}/checks/${id}.json`,
   schema: (kind: ApiKind) => `${API_BASE}/schema/${kind}.json`,
   repoBadge: (slug: string) => `/badges/repositories/${slug}.svg`,
+  repoSarif: (slug: string) => `${API_BASE}/sarif/${slug}.sarif`,
   teamBadge: (name: string) => `/badges/teams/${name}.svg`,
   initiative: (id: string) => `${API_BASE}/initiatives/${id}.json`,
   teamFeed: (name: string) => `/feeds/${name}.atom`,

@@ -8,6 +8,7 @@ import { apiJsonSchema, apiPaths, apiSchemas, checkDocument, initiativeDocument,
 import { renderBadge } from './badge.ts';
 import { atomFeed, entriesFor, newsEntries } from './news.ts';
 import type { Scorecard } from './scorecard.ts';
+import { sarifLog, type SarifCheck } from './sarif.ts';
 
 export interface FeedSettings {
   siteTitle: string;
@@ -28,7 +29,7 @@ const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
  * written by the thread pool, so this can run while Astro renders the pages (the build moves the
  * folders into the site afterwards): the file writes then cost no time of their own.
  */
-export async function writeExports(s: Scorecard, dir: string, href: (p: string) => string, checkIds: readonly string[], feeds: FeedSettings = { siteTitle: 'Seaworthy' }): Promise<{ files: number }> {
+export async function writeExports(s: Scorecard, dir: string, href: (p: string) => string, checkIds: readonly string[], feeds: FeedSettings = { siteTitle: 'Seaworthy' }, sarif?: { checks: readonly SarifCheck[]; toolVersion: string; siteUrl?: string }): Promise<{ files: number }> {
   const made = new Set<string>();
   const pending = new Set<Promise<void>>();
   let files = 0;
@@ -36,7 +37,7 @@ export async function writeExports(s: Scorecard, dir: string, href: (p: string) 
   const write = async (sitePath: string, make: () => string) => {
     const parts = sitePath.split('/').filter(Boolean);
     for (const part of parts) {
-      if (!SAFE_NAME.test(part.replace(/\.(json|csv|svg|atom)$/, ''))) throw new Error(`refusing to write an export under an unsafe name: ${JSON.stringify(sitePath)}`);
+      if (!SAFE_NAME.test(part.replace(/\.(json|csv|svg|atom|sarif)$/, ''))) throw new Error(`refusing to write an export under an unsafe name: ${JSON.stringify(sitePath)}`);
     }
     const file = path.join(dir, ...parts);
     const parent = path.dirname(file);
@@ -73,6 +74,7 @@ export async function writeExports(s: Scorecard, dir: string, href: (p: string) 
   for (const repo of s.repos()) {
     await write(apiPaths.repo(repo.slug), () => json(repositoryDocument(s, repo.slug, href)));
     await write(apiPaths.repoBadge(repo.slug), () => renderBadge({ label: 'seaworthy', score: repo.score, level: repo.levelName, subject: repo.name }));
+    if (sarif) await write(apiPaths.repoSarif(repo.slug), () => json(sarifLog(repositoryDocument(s, repo.slug, href), sarif.checks, { ...sarif, href })));
   }
   for (const initiative of s.initiatives()) await write(apiPaths.initiative(initiative.definition.id), () => json(initiativeDocument(s, initiative.definition.id, href)));
   if (s.latest) {

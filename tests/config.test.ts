@@ -24,7 +24,7 @@ describe('configuration', () => {
   it('fills defaults for a minimal file', () => {
     const config = parseConfig(minimal, '/srv/sw/seaworthy.config.yaml');
     expect(config.database).toBe('data/seaworthy.db');
-    expect(config.crawl).toEqual({ concurrency: 4, maxFileBytes: 1_048_576, historyLimit: 1000, carryForwardDays: 7, resumeWithinHours: 24 });
+    expect(config.crawl).toEqual({ concurrency: 4, maxFileBytes: 1_048_576, historyLimit: 1000, carryForwardDays: 7, resumeWithinHours: 24, checkTimeoutSeconds: 60 });
     expect(config.retention).toEqual({ enabled: true, dailyDays: 90, weeklyDays: 0 });
     expect(config.checks.runbooks).toMatchObject({ enabled: true, weight: 3, thresholds: { passAt: 8, warnAt: 5 } });
     expect(config.configDir).toBe('/srv/sw');

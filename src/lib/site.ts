@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CHECKS } from '../../checks/registry.ts';
 import { Queries } from '../../data/queries.ts';
 import type { InitiativeDefinition } from '../../data/initiatives.ts';
@@ -26,7 +27,10 @@ function initiatives(): InitiativeDefinition[] {
   return raw ? (JSON.parse(raw) as InitiativeDefinition[]) : [];
 }
 
-export const catalog: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
+/** Ours and the organisation's own checks: `seaworthy build` writes them to SEAWORTHY_SITE_CHECKS (crawler/site.ts). */
+export const catalog: CheckInfo[] = process.env.SEAWORTHY_SITE_CHECKS
+  ? (JSON.parse(readFileSync(process.env.SEAWORTHY_SITE_CHECKS, 'utf8')) as { catalog: CheckInfo[] }).catalog
+  : CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
 
 /** Everything pages show, memoised for the whole build: the one `seaworthy build` computed, else our own. */
 export function scorecard(): Scorecard {
