@@ -1,7 +1,7 @@
 // Builds the Astro site, then writes the exports. The scorecard (data/scorecard.ts, with the history
 // of every run) is computed once here and handed to the pages, which would otherwise compute their
 // own copy inside Astro's bundle; the exports are written from it after the pages.
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECKS } from '../checks/registry.ts';
@@ -10,6 +10,7 @@ import { EXPORT_ROOTS, writeExports } from '../data/exports.ts';
 import type { LevelDefinition } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../data/scorecard.ts';
+import { hasInvisible, showInvisible } from '../data/visible.ts';
 import type { Logger } from './log.ts';
 
 export const CATALOG: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
@@ -52,7 +53,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
         renameSync(path.join(staging, root), path.join(outDir, root));
       }
     }
-    const pages = countFiles(outDir, '.html');
+    const pages = showInvisibleInPages(outDir);
     const ms = Date.now() - started;
     if (queries.computedSnapshots.length > 0) options.logger.info('runs without a stored snapshot were read in full', { runs: queries.computedSnapshots.length });
     options.logger.info('site built', { out: options.outDir, pages, exports: exported.files, ms, pagesMs });
@@ -65,8 +66,20 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   }
 }
 
-function countFiles(dir: string, extension: string): number {
+/**
+ * Control and bidirectional characters shown visibly on every page (data/visible.ts), whichever page
+ * or component put a name there: done once on the built HTML, where no text can escape it, rather
+ * than at each of the hundreds of places a page shows a name. Pages never contain these characters
+ * of their own (Astro writes line feeds only). Returns the number of pages.
+ */
+function showInvisibleInPages(dir: string): number {
   let count = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile() && entry.name.endsWith(extension)) count++;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+    count++;
+    const file = path.join(entry.parentPath, entry.name);
+    const html = readFileSync(file, 'utf8');
+    if (hasInvisible(html)) writeFileSync(file, showInvisible(html));
+  }
   return count;
 }
