@@ -542,6 +542,12 @@ describe('hostile names and messages through every page type and export', () => 
     expect(await page.title()).toContain(SPOOF_SHOWN);
     const csv = await (await page.request.get(`${site.url}/api/v1/teams/long.csv`)).text();
     expect(csv).toContain(`"${SPOOF_SHOWN}"`);
+    // Every page names the favicon, under the base path.
+    const icon = (await page.locator('link[rel="icon"]').getAttribute('href'))!;
+    expect(icon).toBe('/sc/favicon.svg');
+    const served = await page.request.get(`${site.url.replace(/\/sc\/?$/, '')}${icon}`);
+    expect(served.status()).toBe(200);
+    expect(await served.text()).toMatch(/^<svg /);
     expect(csv).not.toMatch(/[\u001B\u202E]/);
   });
 
