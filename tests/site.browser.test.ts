@@ -284,6 +284,7 @@ describe('scorecard site on the demo fleet', () => {
       ['/runs/', false],
       [`/runs/${latestRun}/`, false],
       ['/exports/', false],
+      ['/levels/', false],
     ];
     const problems: string[] = [];
     for (const [url, hasChart] of pages) {
@@ -500,6 +501,7 @@ describe('hostile names and messages through every page type and export', () => 
       ['runs', '/runs/'],
       ['run', `/runs/${runId}/`],
       ['exports', '/exports/'],
+      ['levels', '/levels/'],
     ];
     const wide: string[] = [];
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -549,6 +551,35 @@ describe('hostile names and messages through every page type and export', () => 
     expect(served.status()).toBe(200);
     expect(await served.text()).toMatch(/^<svg /);
     expect(csv).not.toMatch(/[\u001B\u202E]/);
+  });
+
+  it('explains the configured levels on /levels/, where every level badge leads', async () => {
+    await assertInert('/levels/');
+    const levels = page.getByTestId('levels').locator(':scope > li');
+    expect(await levels.locator('h2').allTextContents()).toEqual([LONG_LEVEL, HOSTILE_LEVEL]);
+    // Every check's minimum, as configured (everyCheck 2, then 9).
+    for (const [index, minimum] of [[0, '2'], [1, '9']] as const) {
+      const rows = page.getByTestId(`level-${index}-rules`).locator('tbody tr');
+      expect(await rows.count()).toBe(CHECKS.length);
+      expect(new Set(await rows.locator('td').allTextContents())).toEqual(new Set([minimum]));
+    }
+    expect(await page.locator('#what-never-counts + ul').textContent()).toContain('waived');
+
+    // On every page with a level, each badge is a link to its level on that page.
+    for (const url of ['/', '/teams/payments/', '/teams/long/', '/repos/', '/repos/checkout/']) {
+      await page.goto(`${site.url}${url}`);
+      const badges = page.locator('main .level');
+      expect(await badges.count(), url).toBeGreaterThan(0);
+      const hrefs = await badges.evaluateAll((els) => els.map((e) => (e.tagName === 'A' ? e.getAttribute('href') : `not a link: ${e.outerHTML}`)));
+      for (const target of hrefs) expect(target, url).toMatch(/^\/sc\/levels\/#(level-\d+|no-level|unrated)$/);
+    }
+    // From the repository's level to what that level asks.
+    await page.goto(`${site.url}/repos/checkout/`);
+    const badge = page.locator('main > p .level').first();
+    const name = (await badge.textContent())!;
+    await badge.click();
+    await page.waitForURL(/\/sc\/levels\/#/);
+    expect(await page.locator(':target .level').first().textContent()).toBe(name);
   });
 
   it('renders no link that is not http(s), mailto or relative, on any page', () => {
