@@ -573,8 +573,15 @@ describe('hostile names and messages through every page type and export', () => 
       const hrefs = await badges.evaluateAll((els) => els.map((e) => (e.tagName === 'A' ? e.getAttribute('href') : `not a link: ${e.outerHTML}`)));
       for (const target of hrefs) expect(target, url).toMatch(/^\/sc\/levels\/#(level-\d+|no-level|unrated)$/);
     }
-    // From the repository's level to what that level asks.
+    // The team sees which repository is closest to its next level and exactly what it needs.
+    await page.goto(`${site.url}/teams/payments/`);
+    const closest = page.getByTestId('closest').locator(':scope > li');
+    expect(await closest.count()).toBe(1);
+    expect(await closest.first().textContent()).toMatch(new RegExp(`^checkout: (.+ ≥ 2 \\(now \\d+\\.\\d\\);? ?)+ → ${LONG_LEVEL}$`));
+    expect(await closest.first().locator('a.level').getAttribute('href')).toBe('/sc/levels/#level-0');
+    // From the repository's level, with how many checks it rests on, to what that level asks.
     await page.goto(`${site.url}/repos/checkout/`);
+    expect(await page.getByTestId('level-coverage').textContent()).toMatch(new RegExp(`^\\(\\d of ${CHECKS.length} checks judged\\)$`));
     const badge = page.locator('main > p .level').first();
     const name = (await badge.textContent())!;
     await badge.click();
