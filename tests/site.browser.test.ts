@@ -103,10 +103,23 @@ describe('scorecard site on the demo fleet', () => {
     expect(await page.getByTestId('weakest-team').textContent()).toBe(weakest);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
-    // The heatmap reads without colour: every cell says its share in text.
-    const cells = await page.getByTestId('heatmap').locator('td').allTextContents();
+    // The heatmap answers "on what": every cell carries the team's mean score on the check (its colour
+    // follows the score, not the pass share) and the pass share as text.
+    const heatmap = page.getByTestId('heatmap');
+    const cells = await heatmap.locator('td').allTextContents();
     expect(cells.length).toBe(4 * CHECKS.length);
-    for (const cell of cells) expect(cell).toMatch(/^\d+% \(\d+\/\d+\)$|^— not applicable$/);
+    for (const cell of cells) expect(cell).toMatch(/^(\d+\.\d|—) · \d+% pass \(\d+\/\d+\)$|^— not applicable$/);
+    const bands = await heatmap.locator('td').evaluateAll((tds) => tds.map((td) => ({ score: td.querySelector('strong')?.textContent ?? null, band: /heat-(\w+)/.exec(td.className)?.[1] })));
+    for (const { score, band } of bands) if (score !== null && score !== '—') expect(band).toBe(String(Math.min(4, Math.floor(Number(score) / 2))));
+    // Mean scores agree with the team's JSON: the weakest team's mean on a check is the mean of its repositories' scores.
+    const weakestName = (await page.getByTestId('weakest-team').getAttribute('href'))!.split('/').at(-2)!;
+    const teamDoc = apiSchemas.team.parse(await (await page.request.get(`${site.url}/api/v1/teams/${weakestName}.json`)).json());
+    const row = heatmap.locator('tbody tr', { has: page.locator(`th a[href="/teams/${weakestName}/"]`) });
+    for (const [i, check] of CHECKS.entries()) {
+      const scores = teamDoc.repositories.map((r) => r.checks[check.id]).filter((c) => c !== undefined && c.score !== null).map((c) => c!.score!);
+      if (scores.length === 0) continue;
+      expect(await row.locator('td').nth(i).locator('strong').textContent(), check.id).toBe((scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(1));
+    }
 
     await page.getByTestId('weakest-team').click();
     await page.waitForURL(/\/teams\/[a-z-]+\/$/);
@@ -485,7 +498,7 @@ describe('hostile names and messages through every page type and export', () => 
     expect(dialogs).toEqual([]);
   });
 
-  it('holds its layout at 390 and 1280 pixels on every page type, whatever the names', async () => {
+  it('holds its layout at 390, 1280 and 1440 pixels on every page type, whatever the names', async () => {
     const all = apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
     const slugOf = (name: string) => all.repositories.find((r) => r.name === name)!.slug;
     const runId = apiSchemas.organisation.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).json()).run!.id;
@@ -505,7 +518,8 @@ describe('hostile names and messages through every page type and export', () => 
     ];
     const wide: string[] = [];
     mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const width of [390, 1280]) {
+    // Asserted at a phone, a laptop and a desktop width; screenshots at the phone and desktop ones.
+    for (const width of [390, 1280, 1440]) {
       const sized = await newPage(browser, { viewport: { width, height: 900 } });
       try {
         for (const [name, url] of pages) {
@@ -520,7 +534,7 @@ describe('hostile names and messages through every page type and export', () => 
             return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, culprits: out.slice(0, 4).map(describe) };
           });
           if (scrollWidth > innerWidth) wide.push(`${url} at ${width} px: ${scrollWidth} px wide (${culprits.join('; ')})`);
-          await sized.screenshot({ path: path.join(SCREENSHOTS, `layout-${name}-${width}.png`), fullPage: true });
+          if (width !== 1280) await sized.screenshot({ path: path.join(SCREENSHOTS, `layout-${name}-${width}.png`), fullPage: true });
         }
       } finally {
         await sized.close();
