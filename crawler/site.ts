@@ -1,7 +1,7 @@
 // Builds the Astro site, then writes the exports. The scorecard (data/scorecard.ts, with the history
 // of every run) is computed once here and handed to the pages, which would otherwise compute their
 // own copy inside Astro's bundle; the exports are written from it after the pages.
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckDefinition } from '../checks/contract.ts';
@@ -12,6 +12,7 @@ import type { InitiativeDefinition } from '../data/initiatives.ts';
 import type { LevelDefinition } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../data/scorecard.ts';
+import { hasInvisible, showInvisible } from '../data/visible.ts';
 import type { Logger } from './log.ts';
 import type { SarifCheck } from '../data/sarif.ts';
 import { TOOL_VERSION } from './version.ts';
@@ -79,7 +80,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
         renameSync(path.join(staging, root), path.join(outDir, root));
       }
     }
-    const pages = countFiles(outDir, '.html');
+    const pages = showInvisibleInPages(outDir);
     const ms = Date.now() - started;
     if (queries.computedSnapshots.length > 0) options.logger.info('runs without a stored snapshot were read in full', { runs: queries.computedSnapshots.length });
     options.logger.info('site built', { out: options.outDir, pages, exports: exported.files, ms, pagesMs });
@@ -93,8 +94,20 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   }
 }
 
-function countFiles(dir: string, extension: string): number {
+/**
+ * Control and bidirectional characters shown visibly on every page (data/visible.ts), whichever page
+ * or component put a name there: done once on the built HTML, where no text can escape it, rather
+ * than at each of the hundreds of places a page shows a name. Pages never contain these characters
+ * of their own (Astro writes line feeds only). Returns the number of pages.
+ */
+function showInvisibleInPages(dir: string): number {
   let count = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile() && entry.name.endsWith(extension)) count++;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+    count++;
+    const file = path.join(entry.parentPath, entry.name);
+    const html = readFileSync(file, 'utf8');
+    if (hasInvisible(html)) writeFileSync(file, showInvisible(html));
+  }
   return count;
 }

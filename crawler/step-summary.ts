@@ -3,9 +3,11 @@
 import { appendFileSync } from 'node:fs';
 import type { MergeSummary } from './merge.ts';
 import type { CrawlSummary } from './run.ts';
+import { markdownText } from '../data/visible.ts';
 
+/** Names and messages as text only: a repository named like a Markdown link, image or HTML tag shows as such, not as one. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 300);
+  return markdownText(text.slice(0, 300));
 }
 
 function errorTable(errors: { repo: string; error: string }[]): string[] {
@@ -49,7 +51,7 @@ export function gitText(git: NonNullable<CrawlSummary['git']>): string {
 function gitLines(git: CrawlSummary['git']): string[] {
   if (!git) return [];
   const slowest = [...git.perRepository].filter((r) => r.action !== 'cached').sort((a, b) => b.ms - a.ms).slice(0, 5);
-  return ['', `${gitText(git)} (\`${cell(git.cacheDir)}\`: keep it between nights).`, ...(slowest.length > 0 ? ['', '| slowest to fetch | how | time | received |', '|---|---|---|---|', ...slowest.map((r) => `| ${cell(r.repo)} | ${r.action} | ${(r.ms / 1000).toFixed(1)} s | ${(r.bytes / 1024).toFixed(0)} KB |`)] : [])];
+  return ['', `${markdownText(gitText(git))} (${cell(git.cacheDir)}: keep it between nights).`, ...(slowest.length > 0 ? ['', '| slowest to fetch | how | time | received |', '|---|---|---|---|', ...slowest.map((r) => `| ${cell(r.repo)} | ${r.action} | ${(r.ms / 1000).toFixed(1)} s | ${(r.bytes / 1024).toFixed(0)} KB |`)] : [])];
 }
 
 function skippedTable(folders: readonly { location: string; reason: string }[]): string[] {

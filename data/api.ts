@@ -6,6 +6,7 @@ import { FORECAST_METHOD } from './initiatives.ts';
 import { fixPath, worstRule } from './present.ts';
 import { fileUrl, type RunRow } from './queries.ts';
 import type { RepoView, Scorecard } from './scorecard.ts';
+import { showInvisible } from './visible.ts';
 
 export const API_VERSION = 1;
 export const API_BASE = `/api/v${API_VERSION}`;
@@ -353,7 +354,8 @@ export function repositoriesDocument(s: Scorecard, href: Href): ApiDocument<'rep
 /** One CSV field: always quoted; a leading = + - @ (formula in spreadsheets) is neutralised with a quote mark. */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '""';
-  let text = String(value);
+  // Spreadsheets show what the cell holds: control and bidirectional characters visibly, never acting on the text.
+  let text = typeof value === 'string' ? showInvisible(value) : String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return `"${text.replaceAll('"', '""')}"`;
 }

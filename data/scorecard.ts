@@ -225,14 +225,15 @@ export class Scorecard {
   }
 
   /** Teams × checks: share of applicable repositories passing, in the latest run. */
-  heatmap(): { team: TeamView; cells: { check: CheckInfo; passing: number; applicable: number; share: number | null; counts: StatusCounts }[] }[] {
+  /** Per team and check: the mean score (null: none scored) and the share of applicable repositories passing. */
+  heatmap(): { team: TeamView; cells: { check: CheckInfo; mean: number | null; passing: number; applicable: number; share: number | null; counts: StatusCounts }[] }[] {
     if (!this.latest) return [];
     const latest = this.latest.id;
     return this.teams().map((team) => ({
       team,
       cells: this.checks().map((check) => {
         const counts = this.history().counts(latest, team.name, check.id);
-        return { check, counts, ...passingShare(counts) };
+        return { check, counts, mean: this.history().meanScore(latest, team.name, check.id), ...passingShare(counts) };
       }),
     }));
   }

@@ -103,10 +103,23 @@ describe('scorecard site on the demo fleet', () => {
     expect(await page.getByTestId('weakest-team').textContent()).toBe(weakest);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png'), fullPage: true });
 
-    // The heatmap reads without colour: every cell says its share in text.
-    const cells = await page.getByTestId('heatmap').locator('td').allTextContents();
+    // The heatmap answers "on what": every cell carries the team's mean score on the check (its colour
+    // follows the score, not the pass share) and the pass share as text.
+    const heatmap = page.getByTestId('heatmap');
+    const cells = await heatmap.locator('td').allTextContents();
     expect(cells.length).toBe(4 * CHECKS.length);
-    for (const cell of cells) expect(cell).toMatch(/^\d+% \(\d+\/\d+\)$|^— not applicable$/);
+    for (const cell of cells) expect(cell).toMatch(/^(\d+\.\d|—) · \d+% pass \(\d+\/\d+\)$|^— not applicable$/);
+    const bands = await heatmap.locator('td').evaluateAll((tds) => tds.map((td) => ({ score: td.querySelector('strong')?.textContent ?? null, band: /heat-(\w+)/.exec(td.className)?.[1] })));
+    for (const { score, band } of bands) if (score !== null && score !== '—') expect(band).toBe(String(Math.min(4, Math.floor(Number(score) / 2))));
+    // Mean scores agree with the team's JSON: the weakest team's mean on a check is the mean of its repositories' scores.
+    const weakestName = (await page.getByTestId('weakest-team').getAttribute('href'))!.split('/').at(-2)!;
+    const teamDoc = apiSchemas.team.parse(await (await page.request.get(`${site.url}/api/v1/teams/${weakestName}.json`)).json());
+    const row = heatmap.locator('tbody tr', { has: page.locator(`th a[href="/teams/${weakestName}/"]`) });
+    for (const [i, check] of CHECKS.entries()) {
+      const scores = teamDoc.repositories.map((r) => r.checks[check.id]).filter((c) => c !== undefined && c.score !== null).map((c) => c!.score!);
+      if (scores.length === 0) continue;
+      expect(await row.locator('td').nth(i).locator('strong').textContent(), check.id).toBe((scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(1));
+    }
 
     await page.getByTestId('weakest-team').click();
     await page.waitForURL(/\/teams\/[a-z-]+\/$/);
@@ -284,6 +297,7 @@ describe('scorecard site on the demo fleet', () => {
       ['/runs/', false],
       [`/runs/${latestRun}/`, false],
       ['/exports/', false],
+      ['/levels/', false],
     ];
     const problems: string[] = [];
     for (const [url, hasChart] of pages) {
@@ -305,6 +319,14 @@ const HOSTILE_WAIVER = '<iframe src=javascript:window.__pwned=5></iframe>';
 const HOSTILE_LEVEL = '<u onclick=window.__pwned=6>Top</u>';
 const HOSTILE_COMMIT = '<img src=x onerror=window.__pwned=8> fix runbook';
 const HOSTILE_PR = '<script>window.__pwned=9</script> Add runbook';
+// Names that break layouts: 240 characters with no place to wrap, a team and a level named at length.
+const LONG_REPO = 'Settlement'.repeat(24);
+const LONG_TEAM = 'Kundenidentitätsauthentifizierungsplattformentwicklungsabteilung for Customer Identity, Authentication and Account Recovery (EMEA)';
+// The longest level name the configuration takes (40 characters), in one word.
+const LONG_LEVEL = 'Produktionsbereitschaftszertifizierungen';
+// A name that would read as "invoiceexe.jpg" and a terminal escape with a carriage return.
+const SPOOF_REPO = 'invoice\u202Egpj.exe\u001B[31m\r';
+const SPOOF_SHOWN = 'invoice⟨U+202E⟩gpj.exe⟨U+001B⟩[31m⟨U+000D⟩';
 
 const goodRunbook = `# Checkout runbook
 
@@ -331,6 +353,7 @@ describe('hostile names and messages through every page type and export', () => 
 
   beforeAll(async () => {
     const repos = path.join(tmp.dir, 'repos');
+    for (const name of [LONG_REPO, SPOOF_REPO]) createRepo(repos, { name, commits: [{ date: '2026-08-01T00:00:00Z', message: 'feat: service', files: { Dockerfile: 'FROM node:24\n', 'RUNBOOK.md': goodRunbook } }] });
     createRepo(repos, {
       name: 'checkout',
       commits: [
@@ -363,8 +386,11 @@ describe('hostile names and messages through every page type and export', () => 
         '  - name: ops',
         `    displayName: '${HOSTILE_TEAM}'`,
         "    repos: ['<*']",
+        '  - name: long',
+        `    displayName: '${LONG_TEAM}'`,
+        "    repos: ['Settlement*', 'invoice*']",
         'levels:',
-        '  - name: Base',
+        `  - name: '${LONG_LEVEL}'`,
         '    everyCheck: 2',
         `  - name: '${HOSTILE_LEVEL}'`,
         '    everyCheck: 9',
@@ -376,7 +402,8 @@ describe('hostile names and messages through every page type and export', () => 
         '',
       ].join('\n'),
     );
-    expect(runCli(['crawl', '-c', config, '-q', '--as-of', '2026-08-15']).code).toBe(0);
+    const first = runCli(['crawl', '-c', config, '-q', '--as-of', '2026-08-15']);
+    expect(first.code, first.stderr).toBe(0);
     expect(runCli(['crawl', '-c', config, '-q']).code).toBe(0);
     // Commits and pull requests as a crawl that reads history stores them, with hostile text in every field.
     const db = new Database(path.join(tmp.dir, 'site.db'));
@@ -424,7 +451,7 @@ describe('hostile names and messages through every page type and export', () => 
 
   it('goes overview → team → repository → remediation page under a base path', async () => {
     await page.goto(`${site.url}/`);
-    expect((await page.getByTestId('teams').locator('tbody th a').allTextContents()).sort()).toEqual([HOSTILE_TEAM, 'Payments'].sort());
+    expect((await page.getByTestId('teams').locator('tbody th a').allTextContents()).sort()).toEqual([HOSTILE_TEAM, LONG_TEAM, 'Payments'].sort());
     await page.getByTestId('teams').getByRole('link', { name: 'Payments', exact: true }).click();
     await page.waitForURL(/\/sc\/teams\/payments\/$/);
     const row = page.getByTestId('matrix').getByRole('row', { name: /checkout/ });
@@ -469,6 +496,111 @@ describe('hostile names and messages through every page type and export', () => 
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_REPO);
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_COMMIT);
     expect(dialogs).toEqual([]);
+  });
+
+  it('holds its layout at 390, 1280 and 1440 pixels on every page type, whatever the names', async () => {
+    const all = apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
+    const slugOf = (name: string) => all.repositories.find((r) => r.name === name)!.slug;
+    const runId = apiSchemas.organisation.parse(await (await page.request.get(`${site.url}/api/v1/organisation.json`)).json()).run!.id;
+    const pages: [string, string][] = [
+      ['overview', '/'],
+      ['team', '/teams/long/'],
+      ['team-hostile', '/teams/ops/'],
+      ['repository', `/repos/${slugOf(LONG_REPO)}/`],
+      ['repository-spoofed', `/repos/${slugOf(SPOOF_REPO)}/`],
+      ['repositories', '/repos/'],
+      ['checks', '/checks/'],
+      ['check', '/checks/runbooks/'],
+      ['runs', '/runs/'],
+      ['run', `/runs/${runId}/`],
+      ['exports', '/exports/'],
+      ['levels', '/levels/'],
+    ];
+    const wide: string[] = [];
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Asserted at a phone, a laptop and a desktop width; screenshots at the phone and desktop ones.
+    for (const width of [390, 1280, 1440]) {
+      const sized = await newPage(browser, { viewport: { width, height: 900 } });
+      try {
+        for (const [name, url] of pages) {
+          await sized.goto(`${site.url}${url}`, { waitUntil: 'networkidle' });
+          const { scrollWidth, innerWidth, culprits } = await sized.evaluate(() => {
+            // The outermost elements that stick out, to say what to fix.
+            const sticksOut = (e: Element | null) => !!e && e.getBoundingClientRect().right > window.innerWidth + 1;
+            // Absolutely positioned elements escape scrolling ancestors that are not positioned: still culprits.
+            const scrolledWithin = (e: Element) => { if (getComputedStyle(e).position === 'absolute') return false; for (let p = e.parentElement; p; p = p.parentElement) if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true; return false; };
+            const out = [...document.querySelectorAll('body *')].filter((e) => sticksOut(e) && !sticksOut(e.parentElement) && !scrolledWithin(e));
+            const describe = (e: Element) => `${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ').join('.')}` : ''} in ${e.parentElement?.tagName.toLowerCase()}.${e.parentElement?.className}`;
+            return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, culprits: out.slice(0, 4).map(describe) };
+          });
+          if (scrollWidth > innerWidth) wide.push(`${url} at ${width} px: ${scrollWidth} px wide (${culprits.join('; ')})`);
+          if (width !== 1280) await sized.screenshot({ path: path.join(SCREENSHOTS, `layout-${name}-${width}.png`), fullPage: true });
+        }
+      } finally {
+        await sized.close();
+      }
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('shows control characters and bidirectional overrides in names visibly, in pages and CSV', async () => {
+    const all = apiSchemas.repositories.parse(await (await page.request.get(`${site.url}/api/v1/repositories.json`)).json());
+    // The JSON export keeps the name as it is: programs read it.
+    const spoofed = all.repositories.find((r) => r.name === SPOOF_REPO)!;
+    for (const url of [`/repos/${spoofed.slug}/`, '/teams/long/', '/repos/']) {
+      await page.goto(`${site.url}${url}`);
+      const html = await page.content();
+      expect(html, url).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u202A-\u202E\u2066-\u2069]/);
+      expect(await page.locator('main').textContent(), url).toContain(SPOOF_SHOWN);
+    }
+    await page.goto(`${site.url}/repos/${spoofed.slug}/`);
+    expect(await page.getByTestId('repo-name').textContent()).toBe(SPOOF_SHOWN);
+    expect(await page.title()).toContain(SPOOF_SHOWN);
+    const csv = await (await page.request.get(`${site.url}/api/v1/teams/long.csv`)).text();
+    expect(csv).toContain(`"${SPOOF_SHOWN}"`);
+    // Every page names the favicon, under the base path.
+    const icon = (await page.locator('link[rel="icon"]').getAttribute('href'))!;
+    expect(icon).toBe('/sc/favicon.svg');
+    const served = await page.request.get(`${site.url.replace(/\/sc\/?$/, '')}${icon}`);
+    expect(served.status()).toBe(200);
+    expect(await served.text()).toMatch(/^<svg /);
+    expect(csv).not.toMatch(/[\u001B\u202E]/);
+  });
+
+  it('explains the configured levels on /levels/, where every level badge leads', async () => {
+    await assertInert('/levels/');
+    const levels = page.getByTestId('levels').locator(':scope > li');
+    expect(await levels.locator('h2').allTextContents()).toEqual([LONG_LEVEL, HOSTILE_LEVEL]);
+    // Every check's minimum, as configured (everyCheck 2, then 9).
+    for (const [index, minimum] of [[0, '2'], [1, '9']] as const) {
+      const rows = page.getByTestId(`level-${index}-rules`).locator('tbody tr');
+      expect(await rows.count()).toBe(CHECKS.length);
+      expect(new Set(await rows.locator('td').allTextContents())).toEqual(new Set([minimum]));
+    }
+    expect(await page.locator('#what-never-counts + ul').textContent()).toContain('waived');
+
+    // On every page with a level, each badge is a link to its level on that page.
+    for (const url of ['/', '/teams/payments/', '/teams/long/', '/repos/', '/repos/checkout/']) {
+      await page.goto(`${site.url}${url}`);
+      const badges = page.locator('main .level');
+      expect(await badges.count(), url).toBeGreaterThan(0);
+      const hrefs = await badges.evaluateAll((els) => els.map((e) => (e.tagName === 'A' ? e.getAttribute('href') : `not a link: ${e.outerHTML}`)));
+      for (const target of hrefs) expect(target, url).toMatch(/^\/sc\/levels\/#(level-\d+|no-level|unrated)$/);
+    }
+    // The team sees which repository is closest to its next level and exactly what it needs.
+    await page.goto(`${site.url}/teams/payments/`);
+    const closest = page.getByTestId('closest').locator(':scope > li');
+    expect(await closest.count()).toBe(1);
+    expect(await closest.first().textContent()).toMatch(new RegExp(`^checkout: (.+ ≥ 2 \\(now \\d+\\.\\d\\);? ?)+ → ${LONG_LEVEL}$`));
+    expect(await closest.first().locator('a.level').getAttribute('href')).toBe('/sc/levels/#level-0');
+    // From the repository's level, with how many checks it rests on, to what that level asks.
+    await page.goto(`${site.url}/repos/checkout/`);
+    expect(await page.getByTestId('level-coverage').textContent()).toMatch(new RegExp(`^\\(\\d of ${CHECKS.length} checks judged\\)$`));
+    const badge = page.locator('main > p .level').first();
+    const name = (await badge.textContent())!;
+    await badge.click();
+    await page.waitForURL(/\/sc\/levels\/#/);
+    expect(await page.locator(':target .level').first().textContent()).toBe(name);
   });
 
   it('renders no link that is not http(s), mailto or relative, on any page', () => {
