@@ -385,6 +385,10 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify(configJsonSchema(explicit ? loadConfig(values.config) : undefined), null, 2) + '\n');
         return EXIT.ok;
       }
+      case 'sarif':
+        return await commandSarif(rest);
+      case 'new-check':
+        return await commandNewCheck(rest);
       case undefined:
       case '--help':
       case '-h':
