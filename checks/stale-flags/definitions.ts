@@ -6,7 +6,7 @@ import { isKeyShaped } from './keys.ts';
 import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 
-export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry';
+export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry' | 'code-registry' | 'settings' | 'environment' | 'deployment';
 
 export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   gitlab: 'GitLab feature flag definition',
@@ -15,6 +15,10 @@ export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   'openfeature-manifest': 'OpenFeature flag manifest',
   'flag-list': 'flag list',
   registry: 'flag registry',
+  'code-registry': 'in-code flag registry',
+  settings: 'settings file',
+  environment: 'environment toggle',
+  deployment: 'deployment setting',
 };
 
 export interface Definition {
@@ -38,6 +42,16 @@ export interface Definition {
   notAFlag?: string;
   /** A registry's constant name for the key, whose uses count as references. */
   constant?: string;
+  /** What the flag serves where nothing overrides it: a default in code or settings. */
+  defaultServed?: 'on' | 'off';
+  /** Values set per environment (settings overrides, deployment values): where, and what. */
+  values?: { environment: string; value: string; path: string; line: number }[];
+  /** The name code reads the flag by (a setting bound from an environment variable): its uses are the flag's. */
+  accessor?: string;
+  /** The registry that lists it (`FeatureName`), whose members (`FeatureName.NewUi`) are uses. */
+  registry?: { name: string; member: string };
+  /** How the key reads: named as a flag (FF_, FEATURE_), or as a configuration switch (ENABLE_, _ENABLED). */
+  naming?: 'flag' | 'switch';
 }
 
 export interface DefinitionProblem {

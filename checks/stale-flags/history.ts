@@ -34,7 +34,15 @@ export interface HistoryIndex {
   firstSeen(path: string): Seen | undefined;
   lastTouched(path: string): string | undefined;
   mentions(normalisedKey: string): readonly Mention[];
+  /**
+   * The oldest commit read that changed a file of `a` and a file of `b` together (paths as named at
+   * the head): where a flag's definition and a use of it came in together, if anywhere.
+   */
+  together(a: readonly string[], b: readonly string[]): { date: string; oid: string } | undefined;
 }
+
+/** Commits changing more files than this are not read as a flag coming in with its use. */
+const BROAD_COMMIT = 40;
 
 const TOKEN = /[A-Za-z0-9_][A-Za-z0-9_.:/@+-]*[A-Za-z0-9_]|[A-Za-z0-9_]/g;
 
@@ -122,6 +130,26 @@ export function indexHistory(
     }
     return current;
   };
+  // Commits (oldest first, by index) that changed each path, as the head names it.
+  const touches = new Map<string, number[]>();
+  const chronological = [...commits].reverse();
+  chronological.forEach((c, i) => {
+    // A commit that changes many files at once (a reformat, a rename, a dependency bump) says nothing about when a flag came in.
+    if (c.files.length > BROAD_COMMIT) return;
+    for (const f of c.files) {
+      const head = forward(f.path);
+      const list = touches.get(head);
+      if (!list) touches.set(head, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  const together = (a: readonly string[], b: readonly string[]) => {
+    const inA = new Set<number>();
+    for (const p of a) for (const i of touches.get(p) ?? []) inA.add(i);
+    let best: number | undefined;
+    for (const p of b) for (const i of touches.get(p) ?? []) if (inA.has(i) && (best === undefined || i < best)) best = i;
+    return best === undefined ? undefined : { date: chronological[best]!.date, oid: chronological[best]!.oid };
+  };
   const mentions = new Map<string, Mention[]>();
   for (const [k, list] of rawMentions) {
     mentions.set(
@@ -138,5 +166,6 @@ export function indexHistory(
     firstSeen: (p) => firstSeen.get(p),
     lastTouched: (p) => lastTouched.get(p),
     mentions: (k) => mentions.get(k) ?? [],
+    together,
   };
 }
