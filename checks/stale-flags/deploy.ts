@@ -22,7 +22,7 @@ export interface TerraformVariable {
 /** Where deployment values live: Helm values, Flux/Argo apps, manifests, env files, tfvars. */
 export const DEPLOYMENT_FILE = /(^|\/)(?:[^/]*\.env|\.env\.[^/]+|[^/]+\.tfvars|[^/]+\.tf)$|(^|\/)(charts?|helm[^/]*|deploy[^/]*|k8s|kubernetes|kube|apps|environments?|envs|overlays|clusters|flux[^/]*|argo[^/]*|manifests|config|configs|overrides|values|infra[^/]*)\/(.*\/)?[^/]*\.ya?ml$|(^|\/)values[^/]*\.ya?ml$/i;
 /** Examples, templates, CI and local set-ups set values for nobody's production. */
-const NOT_DEPLOYED = /(^|\/)(\.github|\.gitlab|\.circleci|\.buildkite|tests?|spec|fixtures|examples?|samples?|docs?|templates?)\/|\.(example|sample|template|dist|tpl|test|local|ci)(\.[^/]*)?$|(^|\/)[^/]*(example|sample|docker-compose|compose|skaffold|tilt)[^/]*$|(^|\/)\.env\.(test|local|development\.local|ci)$/i;
+const NOT_DEPLOYED = /(^|\/)(\.github|\.gitlab|\.circleci|\.buildkite|\.devcontainer|tests?|spec|fixtures|examples?|samples?|docs?|templates?)\/|\.(example|sample|template|dist|tpl|test|local|ci)(\.[^/]*)?$|(^|\/)[^/]*(example|sample|docker-compose|compose|skaffold|tilt|devcontainer|e2e)[^/]*$/i;
 
 function served(raw: string): 'on' | 'off' | undefined {
   const v = raw.trim().replace(/^["']|["']$/g, '');
@@ -32,6 +32,11 @@ function served(raw: string): 'on' | 'off' | undefined {
 
 export function isDeploymentFile(path: string): boolean {
   return DEPLOYMENT_FILE.test(path) && !NOT_DEPLOYED.test(path);
+}
+
+/** An env file counts only when its name says which environment it deploys (`production.env`, `.env.staging`): `.env` alone is a developer's. */
+export function isEnvFile(path: string): boolean {
+  return /(^|\/)[^/]*\.env$|(^|\/)\.env\./i.test(path);
 }
 
 /** Values of toggles (names `accept` takes) set in one deployment file. */
@@ -45,7 +50,8 @@ export function deploymentValues(path: string, text: string, environment: string
     if (line.length > 400) continue;
     let m: RegExpExecArray | null;
     if (tf) {
-      m = /^\s*([A-Za-z_][\w-]*)\s*=\s*("?)(true|false)\2\s*(?:#.*|\/\/.*)?$/.exec(line);
+      // Top-level assignments only: a nested `cache_enabled = true` is an attribute of one of many objects.
+      m = /^([A-Za-z_][\w-]*)\s*=\s*("?)(true|false)\2\s*(?:#.*|\/\/.*)?$/.exec(line);
       if (m && accept(m[1]!)) out.push({ name: m[1]!, value: m[3] === 'true' ? 'on' : 'off', environment, path, line: i + 1 });
       continue;
     }
@@ -55,8 +61,10 @@ export function deploymentValues(path: string, text: string, environment: string
       if (m && v && accept(m[1]!)) out.push({ name: m[1]!, value: v, environment, path, line: i + 1 });
       continue;
     }
-    // YAML map entry `KEY: "true"`, or a Kubernetes env entry `- name: KEY` with `value: "true"` next.
+    // YAML map entry `KEY: "true"`, or a Kubernetes env entry `- name: KEY` with `value: "true"` next. A lower_snake key
+    // is the tool's own configuration schema (`ssl_enabled`), not an environment variable or a template parameter.
     m = /^\s*(?:-\s+)?["']?([A-Za-z_][\w]*)["']?\s*:\s*(["']?)([A-Za-z0-9]+)\2\s*(?:#.*)?$/.exec(line);
+    if (m && /^[a-z][a-z0-9]*_/.test(m[1]!)) continue;
     if (m) {
       const v = served(m[3]!);
       if (v && accept(m[1]!)) out.push({ name: m[1]!, value: v, environment, path, line: i + 1 });

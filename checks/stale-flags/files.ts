@@ -68,7 +68,7 @@ const OTHER = SOURCE_EXTENSIONS.filter((e) => !SCRIPT.includes(e));
 
 export const SOURCE_FILE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`, 'i');
 /** Manifests show which SDKs a repository uses. */
-export const MANIFEST_FILE = /(^|\/)(package\.json|go\.mod|Gemfile|[^/]+\.gemspec|requirements[^/]*\.txt|pyproject\.toml|Pipfile|pom\.xml|build\.gradle|[^/]+\.csproj|composer\.json)$/i;
+export const MANIFEST_FILE = /(^|\/)(package\.json|go\.mod|Gemfile|[^/]+\.gemspec|requirements[^/]*\.txt|pyproject\.toml|Pipfile|pom\.xml|build\.gradle(\.kts)?|[^/]+\.csproj|composer\.json|Cargo\.toml|mix\.exs|Package\.swift|pubspec\.yaml)$/i;
 
 /** Settings files that may hold a `features:` block: under config/, or named as settings. */
 export const SETTINGS_FILE = /(^|\/)(config|configs|settings|conf)\/.*\.(ya?ml|json)$|(^|\/)(settings|application|appsettings|app|config|features?|nimbus|feature[-_]?flags?)[^/]*\.(ya?ml|json)$/i;
@@ -82,7 +82,7 @@ export const READS = [
   `${DIRS}{charts,chart,helm*,deploy*,k8s,kubernetes,kube,apps,environments,environment,envs,overlays,clusters,flux*,argo*,manifests,overrides,values,infra*}/**/*.{yml,yaml}`,
   `${DIRS}values*.{yml,yaml}`,
   `${DIRS}{settings,application,appsettings,app,config,feature,features,nimbus,feature-flags,feature_flags,featureflags}*.{yml,yaml,json}`,
-  `${DIRS}{package.json,go.mod,Gemfile,*.gemspec,requirements*.txt,pyproject.toml,Pipfile,pom.xml,build.gradle,*.csproj,composer.json}`,
+  `${DIRS}{package.json,go.mod,Gemfile,*.gemspec,requirements*.txt,pyproject.toml,Pipfile,pom.xml,build.gradle,build.gradle.kts,*.csproj,composer.json,Cargo.toml,Package.swift,pubspec.yaml}`,
   `${DIRS}*{flag,toggle}*.{json,yml,yaml}`,
   `${DIRS}{features,*.features}.{yml,yaml}`,
   `${DIRS}features.json`,

@@ -39,7 +39,14 @@ export interface HistoryIndex {
    * the head): where a flag's definition and a use of it came in together, if anywhere.
    */
   together(a: readonly string[], b: readonly string[]): { date: string; oid: string } | undefined;
+  /** Commits read whose subject says they remove, clean up or retire a flag, newest first. */
+  removals: readonly { oid: string; date: string; title: string }[];
 }
+
+/** "Remove the new-checkout flag", "Clean up feature toggle X", "chore: drop FF_X", "retire flag": a flag being removed. */
+const REMOVAL = /\b(?:remov(?:e|es|ed|ing)|delet(?:e|es|ed|ing)|clean(?:s|ed|ing)?[ -]?up|drop(?:s|ped|ping)?|retir(?:e|es|ed|ing)|sunset(?:s|ted)?|graduat(?:e|es|ed|ing))\b[^\n]{0,60}?(?:\bfeature[ _-]?(?:flags?|toggles?)\b|(?<![-\w])(?:flags?|toggles?)\b(?![-\w])|\bFF_\w+)|\b(?:feature[ _-]?)?(?:flag|toggle)s?[ _-]clean[ -]?up\b/i;
+/** A command-line or compiler flag is not a feature flag. */
+const NOT_FEATURE = /\b(?:cli|command[- ]line|compiler|build|eslint|lint|docker|--[a-z])/i;
 
 /** Commits changing more files than this are not read as a flag coming in with its use. */
 const BROAD_COMMIT = 40;
@@ -150,6 +157,10 @@ export function indexHistory(
     for (const p of b) for (const i of touches.get(p) ?? []) if (inA.has(i) && (best === undefined || i < best)) best = i;
     return best === undefined ? undefined : { date: chronological[best]!.date, oid: chronological[best]!.oid };
   };
+  const removals = commits.filter((c) => {
+    const title = c.message.split('\n')[0] ?? '';
+    return REMOVAL.test(title) && !NOT_FEATURE.test(title);
+  }).map((c) => ({ oid: c.oid, date: c.date, title: c.message.split('\n')[0]! }));
   const mentions = new Map<string, Mention[]>();
   for (const [k, list] of rawMentions) {
     mentions.set(
@@ -167,5 +178,6 @@ export function indexHistory(
     lastTouched: (p) => lastTouched.get(p),
     mentions: (k) => mentions.get(k) ?? [],
     together,
+    removals,
   };
 }

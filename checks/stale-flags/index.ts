@@ -16,7 +16,7 @@ import { findEnvReads, naming, parseSettingsFile, type EnvRead, type NamePattern
 import { findCodeRegistries, type CodeRegistry } from './structure.ts';
 import { lineIndex } from '../shared/text.ts';
 import { enclosing, functionsIn, wrapperOf, type FunctionSpan, type Wrapper } from './wrappers.ts';
-import { deploymentValues, isDeploymentFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
+import { deploymentValues, isDeploymentFile, isEnvFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
 import { environmentOf } from './settings.ts';
 
 const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const;
@@ -45,6 +45,7 @@ function reasonText(reason: Reason, flag: Flag): string {
     case 'too-old':
       return `is ${ageText(reason.age)}, past the ${reason.lifetime}-day lifetime of ${/^[aeiou]/.test(flag.category) ? 'an' : 'a'} ${flag.category} flag (${reason.age.how})`;
     case 'aging':
+      if (reason.settled) return `is ${ageText(reason.age)} and looks settled: ${reason.settled}; as a configuration switch it may simply be configuration (${reason.age.how})`;
       return reason.lifetime !== null
         ? `is ${ageText(reason.age)}, which may be past the ${reason.lifetime}-day lifetime of ${/^[aeiou]/.test(flag.category) ? 'an' : 'a'} ${flag.category} flag, though nothing shows it is stale (${reason.age.how})`
         : `is ${ageText(reason.age)} with no declared type, older than ${reason.threshold} days, though nothing shows it is stale (${reason.age.how})`;
@@ -230,7 +231,7 @@ export default defineCheck({
           evidence.add('terraform');
         } else {
           const environment = environmentOf(file.path.replace(/\.[^./]+$/, '')) ?? 'default';
-          append(deployValues, deploymentValues(file.path, content.text, environment, acceptName));
+          if (!isEnvFile(file.path) || environment !== 'default') append(deployValues, deploymentValues(file.path, content.text, environment, acceptName));
         }
       }
       if (manifest) for (const id of sdkEvidence(content.text)) evidence.add(id);
@@ -323,7 +324,8 @@ export default defineCheck({
     for (const [name, values] of valuesByName) {
       const kind = naming(name, patterns)!;
       const environments = new Set(values.map((v) => v.environment.split(':')[0]).filter((e) => e !== 'default'));
-      if (kind === 'switch' && environments.size < 2) continue;
+      // Named as a flag (FF_X), one place is enough; anything else must be set for two environments at least.
+      if (!patterns.flag.some((r) => r.test(name)) && environments.size < 2) continue;
       for (const v of values) {
         definitions.push({ key: name, path: v.path, line: v.line, format: 'deployment', providers: readsEnvironment ? ['environment'] : [], ownFile: false, values: [{ environment: v.environment, value: v.value, path: v.path, line: v.line }], naming: kind });
       }
@@ -351,7 +353,7 @@ export default defineCheck({
     const memberPattern = registryNames.length > 0 ? new RegExp(`(?<![\\w$])(${registryNames.map(escapeRegex).join('|')})\\s*(?:\\?\\.|\\.|::|->|\\[\\s*['":]?)\\s*([A-Za-z_$][\\w$]*)`, 'g') : undefined;
 
     const references: Reference[] = [...envReferences, ...tfUses.filter((u) => tfToggles.has(u.key))];
-    const dynamicCalls: { path: string; offset: number; provider: string }[] = [];
+    const dynamicCalls: { path: string; offset: number; provider: string; argument?: number }[] = [];
     const scanned = new Map<string, string>();
     const record = (path: string, scan: CallScan) => {
       append(references, scan.refs);
@@ -397,11 +399,14 @@ export default defineCheck({
         const code = scanned.get(d.path);
         if (code !== undefined && !lines.has(d.path)) lines.set(d.path, lineIndex(code));
         const fn = code !== undefined ? enclosing(functions.get(d.path) ?? [], d.offset) : undefined;
-        const wrapper = fn ? argumentTexts(code!, d.offset, 2).map((a) => wrapperOf(fn, a, d.provider, d.path, lines.get(d.path)!(fn.start))).find((w) => w !== undefined) : undefined;
+        const texts = fn ? argumentTexts(code!, d.offset, (d.argument ?? 1) + 1) : [];
+        const candidates = d.argument !== undefined ? texts.slice(d.argument, d.argument + 1) : texts;
+        const wrapper = fn ? candidates.map((a) => wrapperOf(fn, a, d.provider, d.path, lines.get(d.path)!(fn.start))).find((w) => w !== undefined) : undefined;
         if (wrapper && !wrappers.some((w) => w.name === wrapper.name) && !found.some((w) => w.name === wrapper.name)) found.push(wrapper);
         if (!wrapper) unresolved.push(d);
       }
       dynamicCalls.push(...unresolved);
+      pending = [];
       if (found.length === 0) break;
       wrappers.push(...found);
       const through = buildAccessorExtractor(found, false);
@@ -553,10 +558,14 @@ export default defineCheck({
     const stale = flags.filter(isStale);
     const aging = flags.filter(isAging);
     const judged = flags.filter((f) => f.lifetime !== null || isStale(f));
+    const unknownJudged = unknownAge.filter((f) => f.lifetime !== null).length;
+    const removals = history.removals;
     const score = scoreOf({
       judged: judged.length,
       stale: stale.length,
       aging: aging.length,
+      unknown: unknownJudged,
+      removals: removals.length,
       definitions: defined.length,
       untyped: untyped.length,
       unowned: unowned.length,
@@ -581,6 +590,7 @@ export default defineCheck({
         : `${stale.length} stale${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}, ${aging.length} aging, of ${judged.length} judged${permanent > 0 ? ` (${permanent} permanent)` : ''}`,
     ];
     if (unknownAge.length > 0) parts.push(`${unknownAge.length} of unknown age`);
+    if (removals.length > 0) parts.push(`${plural(removals.length, 'commit')} in the history read remove${removals.length === 1 ? 's' : ''} flags (latest ${removals[0]!.oid.slice(0, 7)} on ${removals[0]!.date.slice(0, 10)}: "${removals[0]!.title.slice(0, 60)}")`);
     if (defined.length > 0) {
       parts.push(untyped.length === 0 && unowned.length === 0 ? 'every definition names a type and an owner' : `${untyped.length} of ${defined.length} definitions without a type, ${unowned.length} without an owner`);
     }

@@ -30,8 +30,8 @@ export interface CallScan {
   refs: Reference[];
   /** Call sites whose key is computed (a variable, a template with placeholders): they cannot be checked. */
   dynamic: number;
-  /** Where those calls' arguments start, for finding the project's own accessors that pass a parameter on. */
-  dynamicCalls: { offset: number; provider: string }[];
+  /** Where those calls' arguments start and which one holds the key (unknown: the first or the second), for finding the project's own accessors that pass a parameter on. */
+  dynamicCalls: { offset: number; provider: string; argument?: number }[];
 }
 
 /** Where a constant that names a key is bound (`const FLAG = 'new-ui'`, `NEW_UI: 'new-ui'`, `@flag :new_ui`). */
@@ -415,9 +415,11 @@ const ANY_CALL = /(?<![\w$])((?:[A-Za-z_$@][\w$]*[ \t]*(?:\?\.|\.|::|->)[ \t]*)*
 const DEFINITION_BEFORE = /(?:\bfunction\*?|\bdef|\bdefp|\bfn|\bfunc|\bfun|\bdef\s+self\.)\s*$/;
 
 /** Whether the argument list opening at `argsAt` belongs to a definition (`isFeatureEnabled(key: string): boolean {`), not a call. */
-function definitionAt(code: string, callStart: number, argsAt: number): boolean {
+function definitionAt(code: string, callStart: number, argsAt: number, path: string): boolean {
   const lineStart = code.lastIndexOf('\n', callStart) + 1;
   if (DEFINITION_BEFORE.test(code.slice(lineStart, callStart))) return true;
+  // Python, Ruby and Elixir define with a keyword; `if active("x"):` is a call.
+  if (/\.(py|rb|rake|ex|exs)$/i.test(path)) return false;
   let depth = 1;
   let i = argsAt;
   const limit = Math.min(code.length, argsAt + 2000);
@@ -427,6 +429,11 @@ function definitionAt(code: string, callStart: number, argsAt: number): boolean 
     else if (c === ')') depth--;
   }
   return /^\s*(?::\s*[\w.<>[\]|, ?]+\s*)?(?:\{|=>|:\s*$|:\s*\n)/.test(code.slice(i, i + 160)) && !/^\s*\{\s*\|/.test(code.slice(i, i + 10));
+}
+
+/** The name a file is imported by: its base name without extension. */
+function moduleName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
 }
 
 /** The receiver's last name in a chain (`this.flagResolver.` → flagResolver). */
@@ -456,11 +463,13 @@ export function buildAccessorExtractor(wrappers: readonly Wrapper[], byName = tr
         const receiver = lastName(m[1]!);
         const wrapper = byWrapper.get(method);
         const named = byName && isAccessorCall(receiver, method);
-        // A wrapper with a generic name (`isEnabled`) counts only where the name alone or the receiver says flags.
-        const viaWrapper = wrapper !== undefined && (named || !/^(is_?|Is)?(enabled|active|on|disabled)\??$/i.test(method));
+        // A wrapper with a generic name (`isEnabled`, `active`) counts only where the name or the receiver says flags,
+        // or as a plain call in a file that names the wrapper's module (`from app.toggles import active`).
+        const generic = wrapper !== undefined && /^(is_?|Is)?(enabled|active|on|disabled)\??$/i.test(method);
+        const viaWrapper = wrapper !== undefined && (named || !generic || (receiver === '' && code.includes(moduleName(wrapper.path))));
         if (!named && !viaWrapper) continue;
         const argsAt = m.index + m[0].length;
-        if (parenthesised && definitionAt(code, m.index, argsAt)) continue;
+        if (parenthesised && definitionAt(code, m.index, argsAt, path)) continue;
         const field = viaWrapper ? wrapper!.field : undefined;
         let keys: ArgumentKeys;
         if (viaWrapper && !named) {
@@ -471,7 +480,7 @@ export function buildAccessorExtractor(wrappers: readonly Wrapper[], byName = tr
         const provider = viaWrapper && !named ? wrapper!.provider : 'in-house';
         if (keys === 'dynamic') {
           dynamic++;
-          dynamicCalls.push({ offset: argsAt, provider });
+          dynamicCalls.push({ offset: argsAt, provider, argument: viaWrapper && !named ? wrapper!.index : undefined });
         } else if (keys !== 'none') {
           for (const k of keys) {
             refs.push({ key: k.value, path, line: lineOf(k.offset), provider, kind: 'call' });
@@ -504,10 +513,10 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
       const dynamicCalls: CallScan['dynamicCalls'] = [];
       const lineOf = lineIndex(code);
       const add = (key: string, offset: number, provider: string) => refs.push({ key, path, line: lineOf(offset), provider, kind: 'call' });
-      const record = (keys: ArgumentKeys, provider: string, argsAt?: number) => {
+      const record = (keys: ArgumentKeys, provider: string, argsAt?: number, argument = 0) => {
         if (keys === 'dynamic') {
           dynamic++;
-          if (argsAt !== undefined) dynamicCalls.push({ offset: argsAt, provider });
+          if (argsAt !== undefined) dynamicCalls.push({ offset: argsAt, provider, argument });
         }
         else if (keys !== 'none') {
           for (const k of keys) {
@@ -535,7 +544,8 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
               (!parenthesised || hasArguments(code, argsAt, s.minArguments ?? 1)),
           );
           if (!sdk) continue;
-          record(keysFromArguments(code, argsAt, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method), resolve }), sdk.id, argsAt);
+          const second = sdk.contextFirst?.includes(method) || sdk.keySecond?.includes(method);
+          record(keysFromArguments(code, argsAt, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method), resolve }), sdk.id, argsAt, second ? 1 : 0);
         }
       }
       if (has('flipper')) {
@@ -603,6 +613,10 @@ export function scanMentions(path: string, code: string, wanted: (key: string, s
     for (const m of code.matchAll(/(?<![\w:@$])([A-Za-z_]\w{0,199}):(?=[ \t])/g)) {
       if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
     }
+  }
+  // Member access by a key of several words: `flags.newCheckout`, `settings.FF_NEW_UI`, `Settings.features.routes.new_ui`.
+  for (const m of code.matchAll(/(?<=[\w$)\]]\s*(?:\?\.|\.))([A-Za-z_$][\w$]*)/g)) {
+    if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
   }
   if (constants) {
     constants.lastIndex = 0;

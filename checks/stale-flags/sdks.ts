@@ -34,7 +34,7 @@ export const CLIENT_RECEIVER = /^(?:this|self|)$|flag|feature|toggle|unleash|lau
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
 const OF_TYPES = ['Boolean', 'String', 'Number', 'Integer', 'Double', 'Float', 'Object'];
-const OF_SNAKE = ['boolean', 'string', 'number', 'integer', 'float', 'object'];
+const OF_SNAKE = ['boolean', 'bool', 'string', 'number', 'integer', 'int', 'float', 'object', 'struct'];
 
 export const SDKS: readonly Sdk[] = [
   {

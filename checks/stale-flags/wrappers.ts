@@ -211,7 +211,8 @@ const TOO_COMMON = new Set(['get', 'set', 'call', 'run', 'check', 'fetch', 'valu
  * `flag`) names a parameter, or a field of one.
  */
 export function wrapperOf(fn: FunctionSpan, argument: string, provider: string, path: string, line: number): Wrapper | undefined {
-  if (fn.name.length < 4 || TOO_COMMON.has(fn.name.toLowerCase())) return undefined;
+  // Short names are too common to follow, except Ruby predicates (`Switches.on?(:x)`).
+  if (fn.name.replace(/[?!]$/, '').length < (fn.name.endsWith('?') ? 2 : 4) || TOO_COMMON.has(fn.name.toLowerCase())) return undefined;
   // An accessor known by name may take a context first (`check_feature_enabled(session, org_id)`): only a parameter named like a key is one.
   if (provider === 'in-house' && !/key|flag|feature|toggle|name|switch|experiment/i.test(argument)) return undefined;
   const a = argument.trim().replace(/\s+/g, '');
