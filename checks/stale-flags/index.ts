@@ -580,15 +580,15 @@ export default defineCheck({
       if (n > 0) reasonCounts.set(word, n);
     }
     const remote = flags.length - defined.length;
-    const permanent = flags.length - flags.filter((f) => f.lifetime !== null).length;
+    const temporary = flags.filter((f) => f.lifetime !== null);
+    const stalePermanent = stale.filter((f) => f.lifetime === null).length;
     const parts = [
       `${plural(flags.length, 'flag')} (${[defined.length > 0 ? `${defined.length} defined here` : '', remote > 0 ? `${remote} only in code` : ''].filter(Boolean).join(', ')})`,
-      stale.length === 0 && aging.length === 0
-        ? judged.length === 0
-          ? 'no temporary flags, none stale'
-          : 'none stale'
-        : `${stale.length} stale${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}, ${aging.length} aging, of ${judged.length} judged${permanent > 0 ? ` (${permanent} permanent)` : ''}`,
+      stale.length === 0 && temporary.length === 0
+        ? 'no temporary flags, none stale'
+        : `${stale.length} stale of ${temporary.length} temporary${stalePermanent > 0 ? ` and ${stalePermanent} permanent` : ''}${reasonCounts.size > 0 ? ` (${[...reasonCounts].map(([w, n]) => `${n} ${w}`).join(', ')})` : ''}`,
     ];
+    if (aging.length > 0) parts.push(`${aging.length} aging`);
     if (unknownAge.length > 0) parts.push(`${unknownAge.length} of unknown age`);
     if (removals.length > 0) parts.push(`${plural(removals.length, 'commit')} in the history read remove${removals.length === 1 ? 's' : ''} flags (latest ${removals[0]!.oid.slice(0, 7)} on ${removals[0]!.date.slice(0, 10)}: "${removals[0]!.title.slice(0, 60)}")`);
     if (defined.length > 0) {

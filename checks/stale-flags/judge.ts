@@ -67,6 +67,8 @@ export interface Age {
   how: string;
   /** With a lower bound: an upper bound too, when the file holding the flag was added within the history read. */
   upper?: Age;
+  /** The file the age was read from. */
+  path?: string;
 }
 
 export type Reason =
@@ -177,7 +179,7 @@ export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: reado
       if (!with_) lower.push({ date: oldest, days: daysBetween(oldest, now), basis: 'before-history', bound: 'lower', atLeast: true, how: `probably: no commit of the ${history.commitCount} ${history.unit} read (back to ${ymd(oldest)}) changed ${defPaths[0]} and a file that uses it together` });
     }
   } else {
-    estimate = { date: e.date, days: daysBetween(e.date, now), basis: 'file', bound: 'upper', atLeast: false, how: `estimated: ${e.path}, which ${role} it, was added on ${ymd(e.date)}; the history holds changed paths, not diffs, so the flag may be younger` };
+    estimate = { date: e.date, days: daysBetween(e.date, now), basis: 'file', bound: 'upper', atLeast: false, path: e.path, how: `estimated: ${e.path}, which ${role} it, was added on ${ymd(e.date)}; the history holds changed paths, not diffs, so the flag may be younger` };
   }
   // A file that holds the key and has not changed since some date held it then: the flag is at least that old.
   const witnesses = [...new Set([...defPaths, ...(flag.evidencePaths ?? flag.callPaths)])];
@@ -192,6 +194,7 @@ export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: reado
   }
   if (still) {
     lower.push({
+      path: still.path,
       date: still.since,
       days: daysBetween(still.since, now),
       basis: still.before ? 'before-history' : 'file',
@@ -203,7 +206,12 @@ export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: reado
   // The strongest lower bound, with the upper bound when there is one.
   if (lower.length > 0) {
     const best = lower.reduce((a, b) => (b.days > a.days ? b : a));
-    return estimate && estimate.days > best.days ? { ...best, upper: estimate } : best;
+    // At least as old as the file holding it, and no older: that is its age.
+    if (estimate && estimate.days <= best.days) {
+      const held = best.path && best.path !== estimate.path ? `, and ${best.path} has held it unchanged since` : ' and has not changed since';
+      return { ...estimate, bound: 'exact', how: `${estimate.path ?? e.path} was added on ${ymd(estimate.date)}${held}` };
+    }
+    return estimate ? { ...best, upper: estimate } : best;
   }
   return estimate;
 }
@@ -377,7 +385,8 @@ export function judge(input: JudgeInput): Judgement {
         // An exact age or a lower bound shows a flag is old; an exact age or an upper bound shows it is young.
         const threshold = declaredTemporary ? lifetime : Math.max(lifetime, o.agingDays);
         const old = age.bound !== 'upper' && age.days > threshold;
-        const young = age.bound === 'exact' ? age.days <= threshold : age.bound === 'upper' ? age.days <= threshold : age.upper !== undefined && age.upper.days <= threshold;
+        // A commit that names the key and changed a file holding it usually brought it in: young if that is recent.
+        const young = age.bound === 'exact' || age.bound === 'upper' || age.basis === 'mentioned' ? age.days <= threshold : age.upper !== undefined && age.upper.days <= threshold;
         if (declaredTemporary && age.bound === 'exact' && age.days > lifetime) flag.reasons.push({ kind: 'too-old', age, lifetime });
         else if (old) flag.reasons.push({ kind: 'aging', age, threshold, lifetime: declaredTemporary ? lifetime : null });
         else if (!young) flag.ageUnknown = history.available ? 'before-history' : 'no-history';

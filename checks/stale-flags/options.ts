@@ -55,7 +55,7 @@ export const options = z
       .default([
         { pattern: '(^|[-_.])(kill[-_]?switch|circuit[-_]?breaker)([-_.]|$)', type: 'kill-switch' },
         { pattern: '^ops[-_.]', type: 'operational' },
-        { pattern: '(^|[-_.])(maintenance|outage|banner|shutter|read[-_]?only|debug|logging|metrics|telemetry|tracing|profil(er|ing))([-_.]|$)', type: 'operational' },
+        { pattern: '(^|[-_.])(maintenance|outage|shutter|read[-_]?only|debug|logging|metrics|telemetry|tracing|profil(er|ing))([-_.]|$)', type: 'operational' },
         { pattern: '^(exp|experiment|ab)[-_.]', type: 'experiment' },
         { pattern: '^(perm|permission)[-_.]', type: 'permission' },
       ])
