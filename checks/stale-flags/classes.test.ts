@@ -99,7 +99,7 @@ describe('in-house registries recognised by their shape', () => {
         'src/exports.tsx': lines("import { FeatureName } from './types';", 'export const E = () => (isFeatureEnabled(FeatureName.Exports) ? 1 : 0);'),
       }),
     );
-    expect(r.summary).toMatch(/^3 flags \(3 defined here\); 1 stale \(1 unused\)/);
+    expect(r.summary).toMatch(/^3 flags \(3 defined here\); 1 stale of 3 temporary \(1 unused\)/);
     expect(about(r.findings, 'app-gone')[0]).toMatchObject({ rule: 'unused-flag', path: 'src/types.ts', line: 4 });
     // The others are used; old, so a warning each, no more.
     expect(about(r.findings, 'app-folders').map((f) => f.rule)).toEqual(['aging-flag']);
@@ -194,7 +194,7 @@ describe('untyped is not "release", permanent settings are not flags', () => {
     expect(r.score).toBe(6.8);
     const f = about(r.findings, 'reports-v2')[0]!;
     expect(f).toMatchObject({ rule: 'aging-flag', severity: 'low' });
-    expect(f.message).toMatch(/is at least 400 days old with no declared type, older than 180 days, though nothing shows it is stale/);
+    expect(f.message).toMatch(/is 400 days old with no declared type, older than 180 days, though nothing shows it is stale/);
   });
 
   it('a repository with only configuration switches (ENABLE_X, X_ENABLED) has no flags to judge', async () => {
@@ -213,7 +213,7 @@ describe('references the check used to miss', () => {
       'internal/search/search.go': lines('package search', 'func Run() bool {', '  return client.BooleanValue(ctx, flags.FastSearch, false, evalCtx)', '}'),
     });
     expect(about(r.findings, 'fast-search')).toEqual([]);
-    expect(r.summary).toMatch(/^1 flag \(1 defined here\); none stale/);
+    expect(r.summary).toMatch(/^1 flag \(1 defined here\); 0 stale of 1 temporary;/);
   });
 
   it('reads Rust and shell, and names languages it does not read', async () => {
@@ -244,7 +244,7 @@ describe('ages from a truncated history', () => {
     const f = about(r.findings, 'old_gate')[0]!;
     expect(f.rule).toBe('aging-flag');
     expect(f.message).toContain('is at least 100 days old, which may be past the 40-day lifetime of a release flag');
-    expect(r.summary).toMatch(/0 stale, 1 aging/);
+    expect(r.summary).toMatch(/0 stale of 1 temporary; 1 aging/);
   });
 });
 
@@ -255,6 +255,6 @@ describe('findings are bounded', () => {
     const listed = r.findings.filter((f) => f.rule === 'unused-flag');
     expect(listed).toHaveLength(11);
     expect(listed[listed.length - 1]!.message).toMatch(/^…and 20 more flags not listed \(20 stale, 0 aging; only the worst 10 are listed/);
-    expect(r.summary).toMatch(/^30 flags \(30 defined here\); 30 stale \(30 unused\)/);
+    expect(r.summary).toMatch(/^30 flags \(30 defined here\); 30 stale of 30 temporary \(30 unused\)/);
   });
 });
