@@ -83,6 +83,15 @@ export function indexHistory(
       const k = normalise(t);
       if (keys.has(k)) hit.add(k);
     }
+    // A key of several words written as words: "gate the new checkout flow" names new-checkout-flow.
+    const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+    for (let i = 0; i < words.length; i++) {
+      let phrase = words[i]!;
+      for (let j = i + 1; j < Math.min(words.length, i + 6); j++) {
+        phrase += `-${words[j]}`;
+        if (keys.has(phrase)) hit.add(phrase);
+      }
+    }
     for (const k of hit) {
       const list = rawMentions.get(k) ?? [];
       list.push({ ...mention, paths });

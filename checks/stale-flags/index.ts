@@ -314,10 +314,11 @@ export default defineCheck({
       const kind = naming(v.name, patterns);
       if (!kind) continue;
       const values = tfValues.filter((x) => x.name === v.name).map((x) => ({ environment: x.environment, value: x.value, path: x.path, line: x.line }));
+      // A switch (enable_x) is a toggle where environments set it; a module's plain input otherwise.
+      if (!patterns.flag.some((r) => r.test(v.name)) && new Set(values.map((x) => x.environment.split(':')[0]).filter((e) => e !== 'default')).size < 2) continue;
       definitions.push({ key: v.name, path: v.path, line: v.line, format: 'deployment', providers: ['terraform'], ownFile: false, defaultServed: v.defaultServed, values, naming: kind });
     }
     const tfNames = new Set(tfVariables.map((v) => v.name));
-    const tfToggles = new Set(tfVariables.filter((v) => naming(v.name, patterns)).map((v) => v.name));
     const readsEnvironment = envReads.some((r) => !isTestPath(r.path));
     const valuesByName = new Map<string, DeploymentValue[]>();
     for (const v of deployValues) if (!tfNames.has(v.name)) valuesByName.set(v.name, [...(valuesByName.get(v.name) ?? []), v]);
@@ -352,7 +353,8 @@ export default defineCheck({
     const registryNames = [...memberKeys.keys()].filter((n) => !n.includes('/') && /^[A-Za-z_$][\w$]*$/.test(n));
     const memberPattern = registryNames.length > 0 ? new RegExp(`(?<![\\w$])(${registryNames.map(escapeRegex).join('|')})\\s*(?:\\?\\.|\\.|::|->|\\[\\s*['":]?)\\s*([A-Za-z_$][\\w$]*)`, 'g') : undefined;
 
-    const references: Reference[] = [...envReferences, ...tfUses.filter((u) => tfToggles.has(u.key))];
+    const tfDefined = new Set(definitions.filter((d) => d.format === 'deployment' && d.providers.includes('terraform')).map((d) => d.key));
+    const references: Reference[] = [...envReferences, ...tfUses.filter((u) => tfDefined.has(u.key))];
     const dynamicCalls: { path: string; offset: number; provider: string; argument?: number }[] = [];
     const scanned = new Map<string, string>();
     const record = (path: string, scan: CallScan) => {

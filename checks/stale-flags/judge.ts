@@ -159,6 +159,11 @@ export function ageOf(flag: { norm: string; defs: Definition[]; callPaths: reado
     const file = mention.paths.find((p) => held.has(p))!;
     lower.push({ date: mention.date, days: daysBetween(mention.date, now), basis: 'mentioned', bound: 'lower', atLeast: true, how: `${mention.ref} ("${mention.title.slice(0, 80)}", ${ymd(mention.date)}) names the key and changed ${file}` });
   }
+  // Values set per environment change in commits that name them ("turn FF_X on in production"): a
+  // deployment toggle that no commit read names was most likely set before them all.
+  if (!mention && !history.complete && flag.defs.length > 0 && flag.defs.every((d) => d.format === 'deployment')) {
+    lower.push({ date: oldest, days: daysBetween(oldest, now), basis: 'before-history', bound: 'lower', atLeast: true, how: `probably: none of the ${history.commitCount} ${history.unit} read (back to ${ymd(oldest)}) names it` });
+  }
   let earliest: { path: string; date: string; before: boolean } | undefined;
   for (const p of holding) {
     const seen = history.firstSeen(p);

@@ -60,7 +60,7 @@ export const options = z
         { pattern: '^(perm|permission)[-_.]', type: 'permission' },
       ])
       .meta({ description: 'Types read from the key of a flag that declares none (case-insensitive regular expressions tried on the key as written and in kebab-case, first match wins).' }),
-    agingDays: z.int().min(1).max(36_500).default(180).meta({ description: 'A flag without a declared type older than this (or a declared one older than its lifetime, where only a lower bound of its age is known) gets a warning; age alone never makes it stale.' }),
+    agingDays: z.int().min(1).max(36_500).default(120).meta({ description: 'A flag without a declared type older than this (or a declared one older than its lifetime, where only a lower bound of its age is known) gets a warning; age alone never makes it stale.' }),
     fullyRolledOutDays: z.int().min(1).max(3650).default(30).meta({ description: 'A temporary flag fully rolled out and unchanged (one value, no targeting) for longer than this is stale.' }),
     milestones: z
       .record(z.string().min(1), z.iso.date())
