@@ -170,8 +170,8 @@ describe('in-house registries recognised by their shape', () => {
         'helmfile/overrides/dev.env': lines('FF_FAST_PATH: "true"', 'FF_TRIAL: "true"'),
         'terraform/variables.tf': lines('variable "enable_arm_nodes" {', '  type = bool', '}', 'variable "enable_unused" {', '  type    = bool', '  default = false', '}'),
         'terraform/main.tf': lines('resource "x" "y" {', '  count = var.enable_arm_nodes ? 1 : 0', '}'),
-        'terraform/production.tfvars': 'enable_arm_nodes = true\n',
-        'terraform/staging.tfvars': 'enable_arm_nodes = true\n',
+        'terraform/production.tfvars': 'enable_arm_nodes = true\nenable_unused = false\n',
+        'terraform/staging.tfvars': 'enable_arm_nodes = true\nenable_unused = false\n',
       }),
     );
     expect(about(r.findings, 'FF_FAST_PATH')[0]).toMatchObject({ rule: 'flag-fully-rolled-out' });
@@ -194,7 +194,7 @@ describe('untyped is not "release", permanent settings are not flags', () => {
     expect(r.score).toBe(6.8);
     const f = about(r.findings, 'reports-v2')[0]!;
     expect(f).toMatchObject({ rule: 'aging-flag', severity: 'low' });
-    expect(f.message).toMatch(/is 400 days old with no declared type, older than 180 days, though nothing shows it is stale/);
+    expect(f.message).toMatch(/is 400 days old with no declared type, older than 120 days, though nothing shows it is stale/);
   });
 
   it('a repository with only configuration switches (ENABLE_X, X_ENABLED) has no flags to judge', async () => {
