@@ -12,5 +12,9 @@ if (major === 22 && minor < 18 && !process.execArgv.includes('--experimental-str
   const result = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings=ExperimentalWarning', ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
+// Warnings from Node and from dependencies become structured log lines, never raw stderr; taken
+// over before anything else loads (crawler/warnings.ts).
+const { captureProcessWarnings } = await import('../crawler/warnings.ts');
+captureProcessWarnings();
 const { main } = await import('../crawler/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
+import { logWarningsTo } from './warnings.ts';
 import { crawl, type CrawlSummary } from './run.ts';
 import { StoreError } from '../data/db.ts';
 import { LockBusyError } from '../data/lock.ts';
@@ -12,7 +13,7 @@ import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandIn
 import { InitRefused } from './init/index.ts';
 import { MergeError } from './merge.ts';
 import { parseShard } from './shard.ts';
-import { crawlMarkdown, writeStepSummary } from './step-summary.ts';
+import { crawlMarkdown, gitText, writeStepSummary } from './step-summary.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
@@ -106,6 +107,29 @@ Options:
 Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
 };
 
+const COMMANDS = ['crawl', 'build', 'demo', 'init', 'merge', 'prune', 'backup', 'schema', 'help'];
+
+/** Edit distance, for "did you mean": commands are short, so the plain dynamic programme is plenty. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function suggestCommand(typed: string): string {
+  const lower = typed.toLowerCase().slice(0, 40);
+  const best = COMMANDS.map((c) => ({ c, d: editDistance(lower, c) })).sort((x, y) => x.d - y.d)[0]!;
+  return best.d <= 2 && best.d < best.c.length ? `; did you mean "${best.c}"?` : '';
+}
+
 function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], extra: Extra) {
   try {
     return parseArgs({ args: argv, options: { ...COMMON, ...extra } as typeof COMMON & Extra, allowPositionals: false, strict: true });
@@ -132,9 +156,18 @@ export function summaryLine(summary: CrawlSummary): string {
   ];
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped (no commit at that date)`);
   if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
+  for (const circuit of summary.registries?.openCircuits ?? []) parts.push(`registry ${circuit.host} unreachable (${circuit.reason}): its packages undated`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
+  if (summary.git) parts.push(gitText(summary.git));
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;
+}
+
+/** The command's logger, which library warnings go to as well (crawler/warnings.ts). */
+function commandLogger(values: { 'log-format'?: string; quiet?: boolean }): Logger {
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  logWarningsTo(logger);
+  return logger;
 }
 
 async function commandCrawl(argv: string[]): Promise<number> {
@@ -164,7 +197,7 @@ async function commandCrawl(argv: string[]): Promise<number> {
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
   const nightly = crawlOptions(values);
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   if (weeks > 0) {
     const { backfill } = await import('./backfill.ts');
@@ -184,6 +217,10 @@ async function commandCrawl(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof LockBusyError)) writeStepSummary(`### Seaworthy crawl: failed\n\nThe crawl failed as a whole: ${error instanceof Error ? error.message : String(error)}\n\nThe database is **not** saved and the site keeps the last good scorecard.\n`);
+    // A crawl that never started a run (the organisation could not be listed) still answers --json.
+    if (values.json && !(error instanceof LockBusyError) && !(error instanceof ConfigError) && !(error instanceof StoreError)) {
+      process.stdout.write(JSON.stringify({ runId: null, status: 'failed', repositories: 0, error: error instanceof Error ? error.message : String(error) }, null, 2) + '\n');
+    }
     throw error;
   } finally {
     signals.dispose();
@@ -217,7 +254,7 @@ async function commandBuild(argv: string[]): Promise<number> {
   if (values.help) return help('build');
   const config = loadConfig(values.config);
   const { buildSite } = await import('./site.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   await buildSite({
     dbPath: values.db ?? path.resolve(config.configDir, config.database),
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
@@ -235,7 +272,7 @@ async function commandDemo(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const { runDemo } = await import('./demo.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = commandLogger(values);
   await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
   return EXIT.ok;
 }
@@ -276,7 +313,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(TOOL_VERSION + '\n');
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
+        throw new UsageError(`unknown command "${command}"${suggestCommand(command)}\n\n${HELP.main}`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof NightlyUsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof MergeError || error instanceof InitRefused) {
