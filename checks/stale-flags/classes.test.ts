@@ -15,6 +15,7 @@ const NOW = new Date('2026-11-15T12:00:00Z');
 const ago = (days: number): string => daysBefore('2026-11-15T10:00:00Z', days);
 const commit = (days: number, message: string, files: Record<string, FixtureFile>): FixtureCommit => ({ date: ago(days), message, files });
 const lines = (...ls: string[]): string => ls.join('\n') + '\n';
+const oldFile = (files: Record<string, FixtureFile>) => [commit(400, 'init', files), commit(1, 'chore: touch', { 'README.md': 'x\n' })];
 
 async function check(commits: FixtureCommit[] | Record<string, FixtureFile>, opts: { options?: Partial<StaleFlagsOptions>; historyLimit?: number } = {}): Promise<CheckOutcome> {
   const snapshot = Array.isArray(commits)
@@ -89,8 +90,6 @@ describe("flags read through the project's own accessors", () => {
 });
 
 describe('in-house registries recognised by their shape', () => {
-  const oldFile = (files: Record<string, FixtureFile>) => [commit(400, 'init', files), commit(1, 'chore: touch', { 'README.md': 'x\n' })];
-
   it('an enum of features read through an accessor: used members are flags in use, an unused member is stale', async () => {
     const r = await check(
       oldFile({
@@ -195,6 +194,53 @@ describe('untyped is not "release", permanent settings are not flags', () => {
     const f = about(r.findings, 'reports-v2')[0]!;
     expect(f).toMatchObject({ rule: 'aging-flag', severity: 'low' });
     expect(f.message).toMatch(/is 400 days old with no declared type, older than 120 days, though nothing shows it is stale/);
+  });
+
+  it('old flags alone never fail: a registry of used, untyped, unowned flags all past the aging threshold is a warning at the warning line', async () => {
+    const names = ['bulk-export', 'saved-views', 'quick-filters', 'dark-theme', 'inline-edit', 'team-invites', 'csv-import', 'audit-feed', 'smart-search', 'pinned-notes'];
+    const member = (k: string) => k.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase());
+    const r = await check([
+      commit(400, 'init', {
+        'src/features.ts': lines('export enum FeatureName {', ...names.map((k) => `  ${member(k)} = '${k}',`), '}'),
+        ...Object.fromEntries(names.map((k) => [`src/pages/${k}.tsx`, lines("import { FeatureName } from '../features';", `export const P = () => useFeatureFlag(FeatureName.${member(k)});`)])),
+      }),
+      commit(1, 'chore: touch', { 'README.md': 'x\n' }),
+    ]);
+    expect(r.summary).toMatch(/^10 flags \(10 defined here\); 0 stale of 10 temporary; 10 aging/);
+    // Without the floor: 10 − 12 × (0.4 × 10 ÷ 11) − 1 = 4.6, a failure on age alone.
+    expect(r.score).toBe(5);
+    expect(r.status).toBe('warn');
+    expect(r.summary).toContain('no flag is shown stale: old flags alone are a warning, not a failure');
+  });
+
+  it('an old flag nobody typed keeps a repository at a warning, even with a high score', async () => {
+    const r = await check([
+      commit(400, 'feat: search behind a flag', { 'package.json': '{"dependencies": {"unleash-client": "6"}}\n', 'src/search.ts': lines("export const s = () => unleash.isEnabled('trigram-search');") }),
+      commit(30, 'feat: new nav', { 'src/nav.ts': lines("export const n = () => unleash.isEnabled('new-nav');"), 'src/cards.ts': lines("export const c = () => unleash.isEnabled('card-layout');"), 'src/tabs.ts': lines("export const t = () => unleash.isEnabled('tab-bar');") }),
+      commit(20, 'chore: remove the beta-banner flag', { 'src/banner.ts': 'export const b = 1;\n' }),
+      commit(10, 'chore: remove the old-footer flag', { 'src/footer.ts': 'export const f = 1;\n' }),
+    ]);
+    expect(r.summary).toMatch(/^4 flags \(4 only in code\); 0 stale of 4 temporary; 1 aging/);
+    expect(r.score).toBeGreaterThanOrEqual(8);
+    expect(r.status).toBe('warn');
+    expect(r.summary).toContain('at most a warning: 1 flag is old with nothing that shows it is done');
+  });
+
+  it('a switch set differently per environment is that environment\'s configuration, and an environment that leaves a Terraform variable out serves its default', async () => {
+    const r = await check(
+      oldFile({
+        'infra/variables.tf': lines('variable "disable_private_link" {', '  description = "Turn private link off"', '  type        = bool', '  default     = false', '}'),
+        'infra/main.tf': lines('module "gw" {', '  source = "./gw"', '  private_link = !var.disable_private_link', '}'),
+        'infra/env/staging.tfvars': lines('disable_private_link = true', 'region = "west"'),
+        'infra/env/test.tfvars': lines('disable_private_link = true'),
+        // Production sets other variables and leaves this one at its default (false): the environments differ.
+        'infra/env/production.tfvars': lines('region = "north"'),
+        'charts/api/values-production.yaml': lines('env:', '  ENABLE_AUDIT_SINK: "true"'),
+        'charts/api/values-staging.yaml': lines('env:', '  ENABLE_AUDIT_SINK: "false"'),
+      }),
+    );
+    expect(r.status).toBe('not-applicable');
+    expect(r.summary).toContain('2 configuration switches (ENABLE_AUDIT_SINK, disable_private_link) read as permanent settings, not flags');
   });
 
   it('a repository with only configuration switches (ENABLE_X, X_ENABLED) has no flags to judge', async () => {

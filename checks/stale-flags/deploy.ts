@@ -116,3 +116,9 @@ export function terraformFile(path: string, text: string): { variables: Terrafor
   }
   return { variables, uses };
 }
+
+/** Whether the environments that set a toggle set it differently (both on and off among named environments). */
+export function differsByEnvironment(values: readonly { environment: string; value: string }[]): boolean {
+  const served = new Set(values.filter((v) => v.environment !== 'default').map((v) => v.value));
+  return served.has('on') && served.has('off');
+}

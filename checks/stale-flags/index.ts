@@ -16,7 +16,7 @@ import { findEnvReads, naming, parseSettingsFile, type EnvRead, type NamePattern
 import { findCodeRegistries, type CodeRegistry } from './structure.ts';
 import { lineIndex } from '../shared/text.ts';
 import { enclosing, functionsIn, wrapperOf, type FunctionSpan, type Wrapper } from './wrappers.ts';
-import { deploymentValues, isDeploymentFile, isEnvFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
+import { deploymentValues, differsByEnvironment, isDeploymentFile, isEnvFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
 import { environmentOf } from './settings.ts';
 
 const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const;
@@ -181,6 +181,8 @@ export default defineCheck({
     let wholesale: string | undefined;
     const deployValues: DeploymentValue[] = [];
     const tfVariables: TerraformVariable[] = [];
+    /** Environments that have a .tfvars file: one that does not set a variable serves its default. */
+    const tfvarsEnvironments = new Set<string>();
     const tfUses: Reference[] = [];
     const acceptName = (name: string) => naming(name, patterns) !== undefined;
 
@@ -231,6 +233,7 @@ export default defineCheck({
           evidence.add('terraform');
         } else {
           const environment = environmentOf(file.path.replace(/\.[^./]+$/, '')) ?? 'default';
+          if (/\.tfvars$/i.test(file.path) && environment !== 'default') tfvarsEnvironments.add(environment);
           if (!isEnvFile(file.path) || environment !== 'default') append(deployValues, deploymentValues(file.path, content.text, environment, acceptName));
         }
       }
@@ -313,9 +316,18 @@ export default defineCheck({
     for (const v of tfVariables) {
       const kind = naming(v.name, patterns);
       if (!kind) continue;
-      const values = tfValues.filter((x) => x.name === v.name).map((x) => ({ environment: x.environment, value: x.value, path: x.path, line: x.line }));
+      const values: NonNullable<Definition['values']> = tfValues.filter((x) => x.name === v.name).map((x) => ({ environment: x.environment, value: x.value, path: x.path, line: x.line }));
       // A switch (enable_x) is a toggle where environments set it; a module's plain input otherwise.
       if (!patterns.flag.some((r) => r.test(v.name)) && new Set(values.map((x) => x.environment.split(':')[0]).filter((e) => e !== 'default')).size < 2) continue;
+      // An environment with its own .tfvars that leaves the variable out serves the variable's default.
+      if (v.defaultServed && values.length > 0) {
+        const setIn = new Set(values.map((x) => x.environment));
+        for (const environment of [...tfvarsEnvironments].sort()) if (!setIn.has(environment)) values.push({ environment, value: v.defaultServed, path: v.path, line: v.line });
+      }
+      if (kind === 'switch' && differsByEnvironment(values)) {
+        switches.add(v.name);
+        continue;
+      }
       definitions.push({ key: v.name, path: v.path, line: v.line, format: 'deployment', providers: ['terraform'], ownFile: false, defaultServed: v.defaultServed, values, naming: kind });
     }
     const tfNames = new Set(tfVariables.map((v) => v.name));
@@ -327,6 +339,11 @@ export default defineCheck({
       const environments = new Set(values.map((v) => v.environment.split(':')[0]).filter((e) => e !== 'default'));
       // Named as a flag (FF_X), one place is enough; anything else must be set for two environments at least.
       if (!patterns.flag.some((r) => r.test(name)) && environments.size < 2) continue;
+      // A switch set differently per environment is that environment's configuration doing its job, not a rollout.
+      if (kind === 'switch' && differsByEnvironment(values)) {
+        switches.add(name);
+        continue;
+      }
       for (const v of values) {
         definitions.push({ key: name, path: v.path, line: v.line, format: 'deployment', providers: readsEnvironment ? ['environment'] : [], ownFile: false, values: [{ environment: v.environment, value: v.value, path: v.path, line: v.line }], naming: kind });
       }
@@ -562,7 +579,7 @@ export default defineCheck({
     const judged = flags.filter((f) => f.lifetime !== null || isStale(f));
     const unknownJudged = unknownAge.filter((f) => f.lifetime !== null).length;
     const removals = history.removals;
-    const score = scoreOf({
+    const scoreParts = {
       judged: judged.length,
       stale: stale.length,
       aging: aging.length,
@@ -573,7 +590,9 @@ export default defineCheck({
       unowned: unowned.length,
       typePenalty: o.typePenalty,
       ownerPenalty: o.ownerPenalty,
-    });
+    };
+    const score = scoreOf({ ...scoreParts, floorWithoutStale: o.warnAt });
+    const raisedToWarning = score > scoreOf(scoreParts);
 
     const REASON_WORDS: Partial<Record<Reason['kind'], string>> = { expired: 'expired', 'too-old': 'past lifetime', 'rolled-out': 'static', settled: 'settled', unreferenced: 'unused', undefined: 'undefined' };
     const reasonCounts = new Map<string, number>();
@@ -602,6 +621,13 @@ export default defineCheck({
     if (status === 'pass' && unknownAge.length * 2 > temporaryCount) {
       status = 'warn';
       parts.push(`at most a warning: the age of ${unknownAge.length} of ${temporaryCount} flags could not be judged`);
+    } else if (status === 'pass' && aging.length > 0) {
+      // An old flag nobody typed is a warning with its age: the team has to look at it.
+      status = 'warn';
+      parts.push(`at most a warning: ${plural(aging.length, 'flag is', 'flags are')} old with nothing that shows ${aging.length === 1 ? 'it is' : 'they are'} done`);
+    }
+    if (raisedToWarning) {
+      parts.push('no flag is shown stale: old flags alone are a warning, not a failure');
     }
     return {
       status,

@@ -18,6 +18,11 @@ export interface ScoreParts {
   unowned: number;
   typePenalty: number;
   ownerPenalty: number;
+  /**
+   * The lowest score when no flag is stale: old flags and flags of unknown age alone are a warning,
+   * never a failure (the check's `warnAt`). Staleness needs evidence.
+   */
+  floorWithoutStale?: number;
 }
 
 /** An aging flag counts for this much of a stale one. */
@@ -47,7 +52,8 @@ export function staleShare(p: Pick<ScoreParts, 'judged' | 'stale' | 'aging' | 'u
 
 /**
  * 10 − 12 × share up to half the flags stale (4 at half), then 4 points over the other half, less
- * the penalties, plus a point for a team seen removing flags, within 0–10. Experts give partial credit: half the flags stale is a 4, not a 5
+ * the penalties, plus a point for a team seen removing flags, within 0–10; never under
+ * `floorWithoutStale` when no flag is stale. Experts give partial credit: half the flags stale is a 4, not a 5
  * minus nothing, and every flag stale is a 2, not a 0.
  */
 export function scoreOf(p: ScoreParts): number {
@@ -55,5 +61,6 @@ export function scoreOf(p: ScoreParts): number {
   const base = share <= 0.5 ? 10 - 12 * share : 4 - 4 * (share - 0.5);
   const penalty = penaltyOf(p);
   const bonus = (p.removals ?? 0) >= 2 ? REMOVAL_BONUS : 0;
-  return roundScore(base - penalty.type - penalty.owner + bonus);
+  const score = base - penalty.type - penalty.owner + bonus;
+  return roundScore(p.stale <= 0 && p.floorWithoutStale !== undefined ? Math.max(score, Math.min(10, p.floorWithoutStale)) : score);
 }
