@@ -124,6 +124,11 @@ function describe(flag: Flag, o: StaleFlagsOptions): Finding<Rule> {
 }
 
 /** push(...items) overflows the stack on a few hundred thousand items; a file can hold that many mentions. */
+/** Points with as many decimals as they need, up to two: a small penalty is not "0.0". */
+function points(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
 function append<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
 }
@@ -481,7 +486,7 @@ export default defineCheck({
         message:
           `${untyped.length} of ${plural(defined.length, 'flag definition')} declare no known type (${listed(untyped.map((f) => f.key), 5)}), so whether they are meant to go away is guessed: add a type (release, experiment, operational, kill-switch, permission, fault-injection)` +
           (unknown.length > 0 ? `; types not recognised: ${unknown.map((t) => `"${t}"`).join(', ')} (map them with typeAliases)` : '') +
-          ` (−${penalty.type.toFixed(1)} points)`,
+          ` (−${points(penalty.type)} points)`,
       });
     }
     if (unowned.length > 0) {
@@ -490,7 +495,7 @@ export default defineCheck({
         severity: 'low',
         path: unowned[0]!.defs[0]!.path,
         line: unowned[0]!.defs[0]!.line,
-        message: `${unowned.length} of ${plural(defined.length, 'flag definition')} name no owner (${listed(unowned.map((f) => f.key), 5)}): add an owner or team so someone removes them (−${penalty.owner.toFixed(1)} points)`,
+        message: `${unowned.length} of ${plural(defined.length, 'flag definition')} name no owner (${listed(unowned.map((f) => f.key), 5)}): add an owner or team so someone removes them (−${points(penalty.owner)} points)`,
       });
     }
     if (verdict.undatedMilestones.length > 0) {

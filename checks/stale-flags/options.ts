@@ -117,8 +117,8 @@ export const options = z
     transitionalNames: regex('transitionalNames')
       .default('(^|_)(NEW|OLD|LEGACY|BETA|ALPHA|PREVIEW|TEMP|TMP|TEMPORARY|HOTFIX|MIGRATION|MIGRATE|ROLLOUT|V[0-9]+|EXPERIMENTAL|EXPERIMENT|TRANSITION|CUTOVER)(_|$)')
       .meta({ description: 'Words that make a configuration switch a flag: it is meant to go away (case-insensitive).' }),
-    typePenalty: z.number().min(0).max(10).default(0.5).meta({ description: 'Points taken off when every definition lacks a type (proportionally for fewer).' }),
-    ownerPenalty: z.number().min(0).max(10).default(0.5).meta({ description: 'Points taken off when every definition lacks an owner (proportionally for fewer).' }),
+    typePenalty: z.number().min(0).max(10).default(0.35).meta({ description: 'Points taken off when every definition lacks a type (proportionally for fewer).' }),
+    ownerPenalty: z.number().min(0).max(10).default(0.35).meta({ description: 'Points taken off when every definition lacks an owner (proportionally for fewer).' }),
   })
   .strict();
 

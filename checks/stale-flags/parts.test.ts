@@ -361,6 +361,8 @@ describe('score', () => {
     unowned: fc.nat(60),
     typePenalty: fc.double({ min: 0, max: 10, noNaN: true }),
     ownerPenalty: fc.double({ min: 0, max: 10, noNaN: true }),
+    unknown: fc.nat(50),
+    floorWithoutStale: fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: undefined }),
   });
 
   it('stays within 0–10 for any counts and penalties', () => {
@@ -379,14 +381,15 @@ describe('score', () => {
       fc.property(parts, (p: ScoreParts) => {
         const stale = Math.min(p.stale, p.judged);
         const aging = Math.min(p.aging, p.judged - stale);
-        const base = { ...p, stale, aging };
-        if (stale + aging < p.judged) {
+        const unknown = Math.min(p.unknown ?? 0, p.judged - stale - aging);
+        const base = { ...p, stale, aging, unknown };
+        if (stale + aging + unknown < p.judged) {
           expect(scoreOf({ ...base, aging: aging + 1 })).toBeLessThanOrEqual(scoreOf(base));
           expect(scoreOf({ ...base, stale: stale + 1 })).toBeLessThanOrEqual(scoreOf({ ...base, aging: aging + 1 }));
         }
         // A stale permanent flag joins the judged ones: still never higher.
         expect(scoreOf({ ...base, judged: p.judged + 1, stale: stale + 1 })).toBeLessThanOrEqual(scoreOf(base));
-        expect(scoreOf({ ...base, stale: 0, aging: 0, untyped: 0, unowned: 0 })).toBe(10);
+        expect(scoreOf({ ...base, stale: 0, aging: 0, unknown: 0, untyped: 0, unowned: 0 })).toBe(10);
       }),
     );
   });
@@ -400,6 +403,12 @@ describe('score', () => {
     // Aging flags weigh 0.4 of a stale one: two of three aging is a warning, not a failure.
     expect(scoreOf({ ...none, judged: 3, stale: 0, aging: 2 })).toBe(7.6);
     expect(scoreOf({ ...none, judged: 4, stale: 1, aging: 0, definitions: 4, untyped: 2, unowned: 0 })).toBe(7.4); // 7.6 − 0.25
+    // Flags of unknown age weigh 0.3 of a stale one (experts dating them found them mostly old): four of four is a 7.1, a warning.
+    expect(scoreOf({ ...none, judged: 4, stale: 0, aging: 0, unknown: 4 })).toBe(7.1);
+    // Age alone never fails: every flag old is still the warning line.
+    expect(scoreOf({ ...none, judged: 10, stale: 0, aging: 10, definitions: 10, untyped: 10, unowned: 10 })).toBe(4.6);
+    expect(scoreOf({ ...none, judged: 10, stale: 0, aging: 10, definitions: 10, untyped: 10, unowned: 10, floorWithoutStale: 5 })).toBe(5);
+    expect(scoreOf({ ...none, judged: 10, stale: 1, aging: 9, definitions: 10, untyped: 10, unowned: 10, floorWithoutStale: 5 })).toBe(4);
   });
 });
 

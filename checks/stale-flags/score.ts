@@ -27,8 +27,12 @@ export interface ScoreParts {
 
 /** An aging flag counts for this much of a stale one. */
 export const AGING_WEIGHT = 0.4;
-/** A flag of unknown age counts for this much of a stale one: half an aging one. */
-export const UNKNOWN_WEIGHT = 0.2;
+/**
+ * A flag of unknown age counts for this much of a stale one, three quarters of an aging one: on the
+ * calibration corpus, flags whose age the history read could not reach were mostly old when experts
+ * dated them, so what could not be judged weighs nearly as much as what is old.
+ */
+export const UNKNOWN_WEIGHT = 0.3;
 /** Points for a team that is seen removing flags (two commits or more in the history read). */
 export const REMOVAL_BONUS = 1;
 

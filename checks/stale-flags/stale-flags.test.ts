@@ -123,7 +123,7 @@ describe('stale-flags: GitLab-style definitions', () => {
     const untypedNote = r.findings.find((f) => f.message.startsWith('1 of 7 flag definitions declare no known type'));
     expect(untypedNote).toMatchObject({ severity: 'low', path: 'config/feature_flags/untyped.yml', line: 2 });
     expect(untypedNote?.message).toContain('(untyped)');
-    expect(untypedNote?.message).toContain('(−0.1 points)');
+    expect(untypedNote?.message).toContain('(−0.05 points)');
     expect(r.findings.some((f) => f.message.startsWith('1 of 7 flag definitions name no owner (untyped)'))).toBe(true);
   });
 
@@ -269,7 +269,7 @@ describe('stale-flags: flagd, Flipt and OpenFeature manifests', () => {
       }),
     ]);
     expect(r.summary).toBe('2 flags (2 defined here); 0 stale of 2 temporary; 2 of 2 definitions without a type, 2 without an owner');
-    expect(r.score).toBe(9); // 10 − 0.5 − 0.5
+    expect(r.score).toBe(9.3); // 10 − 0.35 − 0.35
     expect(r.status).toBe('pass');
   });
 
@@ -525,7 +525,10 @@ describe('stale-flags: history limits and applicability', () => {
     const note = r.findings.find((f) => f.message.includes('of unknown age'));
     expect(note).toMatchObject({ severity: 'low', path: 'flags/app.flagd.json' });
     expect(note?.message).toMatch(/^2 flags of unknown age, not judged by age: only the last 3 commits were read, back to .*: remote-one \(src\/a\.ts:2\), shared-one \(flags\/app\.flagd\.json:3\)$/);
-    expect(r.summary).toBe('2 flags (1 defined here, 1 only in code); 0 stale of 2 temporary; 2 of unknown age; every definition names a type and an owner; at most a warning: the age of 2 of 2 flags could not be judged');
+    expect(r.summary).toBe('2 flags (1 defined here, 1 only in code); 0 stale of 2 temporary; 2 of unknown age; every definition names a type and an owner');
+    // Two flags of unknown age of two weigh 0.3 each: 10 − 12 × 0.6 ÷ 3, a warning.
+    expect(r.score).toBe(7.6);
+    expect(r.status).toBe('warn');
   });
 
   it('…and a window longer than the lifetime makes it a warning, printed as "at least", never stale on that alone', async () => {
