@@ -243,6 +243,18 @@ describe('untyped is not "release", permanent settings are not flags', () => {
     expect(r.summary).toContain('2 configuration switches (ENABLE_AUDIT_SINK, disable_private_link) read as permanent settings, not flags');
   });
 
+  it("a component's feature gates set by a deployment are flags owned upstream: permanent here, never unused, not 'not applicable'", async () => {
+    const r = await check(
+      oldFile({
+        'config/cert-issuer.yaml': lines('replicas: 2', 'config:', '  featureGates:', '    # works around a path-matching bug in the ingress controller', '    ExactPathMatching: false', '    ServerSideApply: true', 'resources: {}'),
+        'clusters/prod/patches/controller.yaml': lines('spec:', '  template:', '    spec:', '      containers:', '        - name: manager', '          args:', '            - --feature-gates=StrictDefaults=true,OldCache=false'),
+      }),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.summary).toMatch(/^4 flags \(4 defined here\); no temporary flags, none stale; every definition names a type and an owner/);
+    expect(r.findings.filter((f) => f.rule === 'unused-flag' || f.rule === 'flags-served-elsewhere')).toEqual([]);
+  });
+
   it('a repository with only configuration switches (ENABLE_X, X_ENABLED) has no flags to judge', async () => {
     const r = await check({ 'settings.py': lines('SLACK_ENABLED = envbool("SLACK_ENABLED", "True")', 'REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", "True")', 'ENABLE_SIGNUP = os.getenv("ENABLE_SIGNUP") == "1"'), 'app/views.py': 'if settings.SLACK_ENABLED and settings.ENABLE_SIGNUP:\n    pass\n' });
     expect(r.status).toBe('not-applicable');

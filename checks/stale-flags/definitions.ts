@@ -6,7 +6,7 @@ import { isKeyShaped } from './keys.ts';
 import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 
-export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry' | 'code-registry' | 'settings' | 'environment' | 'deployment';
+export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry' | 'code-registry' | 'settings' | 'environment' | 'deployment' | 'feature-gate';
 
 export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   gitlab: 'GitLab feature flag definition',
@@ -19,6 +19,7 @@ export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   settings: 'settings file',
   environment: 'environment toggle',
   deployment: 'deployment setting',
+  'feature-gate': "a component's feature gate",
 };
 
 export interface Definition {

@@ -122,3 +122,49 @@ export function differsByEnvironment(values: readonly { environment: string; val
   const served = new Set(values.filter((v) => v.environment !== 'default').map((v) => v.value));
   return served.has('on') && served.has('off');
 }
+
+export interface FeatureGate {
+  name: string;
+  value: 'on' | 'off';
+  line: number;
+}
+
+/**
+ * Feature gates a deployment sets on a component it runs (Kubernetes and its ecosystem): a
+ * `featureGates:` mapping of `GateName: true|false`, or `--feature-gates=A=true,B=false` /
+ * `featureGates: "A=true,B=false"`. The gate is the component's own flag; this repository only
+ * chooses its value. See README, "Feature gates of the components a deployment runs".
+ */
+export function featureGates(text: string): FeatureGate[] {
+  const out: FeatureGate[] = [];
+  const lines = text.split('\n');
+  const fromList = (list: string, line: number) => {
+    for (const m of list.matchAll(/\b([A-Z][A-Za-z0-9]+)=(true|false)\b/g)) out.push({ name: m[1]!, value: m[2] === 'true' ? 'on' : 'off', line });
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > 2000) continue;
+    const flagForm = /--feature-gates[= ]["']?([^"'\s]+)/.exec(line);
+    if (flagForm) {
+      fromList(flagForm[1]!, i + 1);
+      continue;
+    }
+    const block = /^(\s*)(?:-\s+)?["']?(?:featureGates|feature-gates|feature_gates)["']?\s*:\s*(.*)$/.exec(line);
+    if (!block) continue;
+    const inline = block[2]!.replace(/\s+#.*$/, '').trim();
+    if (inline !== '' && inline !== '|' && inline !== '>') {
+      fromList(inline, i + 1);
+      continue;
+    }
+    const indent = block[1]!.length;
+    for (let j = i + 1; j < lines.length; j++) {
+      const inner = lines[j]!;
+      if (/^\s*(#.*)?$/.test(inner)) continue;
+      if (inner.length - inner.trimStart().length <= indent) break;
+      const gate = /^\s*["']?([A-Z][A-Za-z0-9]+)["']?\s*:\s*["']?(true|false)["']?\s*(?:#.*)?$/.exec(inner);
+      if (gate) out.push({ name: gate[1]!, value: gate[2] === 'true' ? 'on' : 'off', line: j + 1 });
+      else fromList(inner, j + 1);
+    }
+  }
+  return out;
+}

@@ -16,7 +16,7 @@ import { findEnvReads, naming, parseSettingsFile, type EnvRead, type NamePattern
 import { findCodeRegistries, type CodeRegistry } from './structure.ts';
 import { lineIndex } from '../shared/text.ts';
 import { enclosing, functionsIn, wrapperOf, type FunctionSpan, type Wrapper } from './wrappers.ts';
-import { deploymentValues, differsByEnvironment, isDeploymentFile, isEnvFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
+import { deploymentValues, differsByEnvironment, featureGates, isDeploymentFile, isEnvFile, terraformFile, type DeploymentValue, type TerraformVariable } from './deploy.ts';
 import { environmentOf } from './settings.ts';
 
 const SEVERITY_RANK = { info: 0, low: 1, medium: 2, high: 3 } as const;
@@ -238,6 +238,12 @@ export default defineCheck({
           evidence.add('terraform');
         } else {
           const environment = environmentOf(file.path.replace(/\.[^./]+$/, '')) ?? 'default';
+          if (/\.ya?ml$/i.test(file.path)) {
+            for (const g of featureGates(content.text)) {
+              // The component's maintainers own the gate and retire it upstream: permanent here, never unused.
+              definitions.push({ key: g.name, path: file.path, line: g.line, format: 'feature-gate', providers: [], ownFile: false, type: 'operational', owner: 'upstream', values: [{ environment, value: g.value, path: file.path, line: g.line }], naming: 'flag' });
+            }
+          }
           if (/\.tfvars$/i.test(file.path) && environment !== 'default') tfvarsEnvironments.add(environment);
           if (!isEnvFile(file.path) || environment !== 'default') append(deployValues, deploymentValues(file.path, content.text, environment, acceptName));
         }

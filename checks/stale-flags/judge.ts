@@ -372,8 +372,10 @@ export function judge(input: JudgeInput): Judgement {
       // GitLab definitions, registries and settings sit beside the code that uses them.
       const local = defs.some((d) => LOCAL_FORMATS.has(d.format) || d.providers.some(input.callsProvider));
       const servedWhole = input.registryServedElsewhere === true && defs.every((d) => d.format === 'code-registry');
-      if (production.length === 0 && local && !servedWhole) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
-      else if (production.length === 0) usedElsewhere.push(flag);
+      // A component's feature gate is read by the component, never by code here.
+      const gateOnly = defs.every((d) => d.format === 'feature-gate');
+      if (production.length === 0 && local && !servedWhole && !gateOnly) flag.reasons.push({ kind: 'unreferenced', onlyTests: sortedRefs.length > 0 });
+      else if (production.length === 0 && !gateOnly) usedElsewhere.push(flag);
     }
 
     if (!flag.reasons.some((r) => r.kind === 'undefined')) {
