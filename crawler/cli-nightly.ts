@@ -13,21 +13,9 @@ import { logWarningsTo } from './warnings.ts';
 import { mergeShards, type MergeSummary } from './merge.ts';
 import { mergeMarkdown, writeStepSummary } from './step-summary.ts';
 
-export class NightlyUsageError extends Error {}
+import { NightlyUsageError, WAIT_OPTIONS, waitOption } from './wait-option.ts';
 
-/** --wait waits this long for another writer unless --wait-minutes says otherwise: a nightly never hangs for ever. */
-export const DEFAULT_WAIT_MINUTES = 60;
-
-/** The writer-lock wait of --wait / --wait-minutes: false (refuse at once) or a bound in ms. */
-export function waitOption(values: { wait?: boolean; 'wait-minutes'?: string }): number | false {
-  const text = values['wait-minutes'];
-  if (text === undefined) return values.wait ? DEFAULT_WAIT_MINUTES * 60_000 : false;
-  const minutes = Number(text);
-  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60)) throw new NightlyUsageError(`--wait-minutes must be a number of minutes above 0 and at most 1440, got "${text}"`);
-  return minutes * 60_000;
-}
-
-export const WAIT_OPTIONS = { wait: { type: 'boolean', default: false }, 'wait-minutes': { type: 'string' } } as const;
+export { DEFAULT_WAIT_MINUTES, NightlyUsageError, WAIT_OPTIONS, waitOption } from './wait-option.ts';
 
 export const NIGHTLY_HELP: Record<string, string> = {
   init: `Usage: seaworthy init [options]

@@ -3,18 +3,11 @@
 // 4 failed as a whole, 5 the database is busy (another writer).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
-import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
-import { logWarningsTo } from './warnings.ts';
-import { crawl, type CrawlSummary } from './run.ts';
-import { StoreError } from '../data/db.ts';
-import { LockBusyError } from '../data/lock.ts';
-import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandInit, commandMerge, commandPrune, crawlSignals, waitOption } from './cli-nightly.ts';
-import { InitRefused } from './init/index.ts';
-import { MergeError } from './merge.ts';
-import { parseShard } from './shard.ts';
-import { crawlMarkdown, gitText, writeStepSummary } from './step-summary.ts';
+import type { Logger } from './log.ts';
+import type { CrawlSummary } from './run.ts';
 import { TOOL_VERSION } from './version.ts';
+// Everything else is imported by the command that uses it: `seaworthy --help` must not load the
+// crawler, every check, zod and the YAML parser first (issue "Crawl at the speed of git").
 
 /** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, interrupted: 3, failed: 4, busy: 5 } as const;
@@ -147,7 +140,8 @@ function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number 
   return EXIT.ok;
 }
 
-export function summaryLine(summary: CrawlSummary): string {
+export async function summaryLine(summary: CrawlSummary): Promise<string> {
+  const { gitText } = await import('./step-summary.ts');
   const failed = summary.errors.length;
   const crawled = summary.repositories - summary.carriedForward - failed;
   const parts = [
@@ -164,13 +158,15 @@ export function summaryLine(summary: CrawlSummary): string {
 }
 
 /** The command's logger, which library warnings go to as well (crawler/warnings.ts). */
-function commandLogger(values: { 'log-format'?: string; quiet?: boolean }): Logger {
+async function commandLogger(values: { 'log-format'?: string; quiet?: boolean }): Promise<Logger> {
+  const [{ createLogger }, { logWarningsTo }] = await Promise.all([import('./log.ts'), import('./warnings.ts')]);
   const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
   logWarningsTo(logger);
   return logger;
 }
 
 async function commandCrawl(argv: string[]): Promise<number> {
+  const { WAIT_OPTIONS } = await import('./wait-option.ts');
   const { values } = parse('crawl', argv, {
     db: { type: 'string' },
     check: { type: 'string', multiple: true },
@@ -192,12 +188,15 @@ async function commandCrawl(argv: string[]): Promise<number> {
   if (asOf && Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be a date such as 2026-08-01, got "${values['as-of']}"`);
   const weeks = values.backfill === undefined ? 0 : Number(values.backfill);
   if (!Number.isInteger(weeks) || weeks < 0 || weeks > 520) throw new UsageError(`--backfill must be a number of weeks from 1 to 520, got "${values.backfill}"`);
+  const [{ loadConfig, ConfigError }, { crawl }, { StoreError }, { LockBusyError }, { crawlMarkdown, writeStepSummary }, { crawlSignals }] = await Promise.all([
+    import('./config.ts'), import('./run.ts'), import('../data/db.ts'), import('../data/lock.ts'), import('./step-summary.ts'), import('./cli-nightly.ts'),
+  ]);
   const loaded = loadConfig(values.config);
   const config = values.offline ? { ...loaded, registries: { ...loaded.registries, offline: true } } : loaded;
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
-  const nightly = crawlOptions(values);
-  const logger = commandLogger(values);
+  const nightly = await crawlOptions(values);
+  const logger = await commandLogger(values);
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   if (weeks > 0) {
     const { backfill } = await import('./backfill.ts');
@@ -230,12 +229,13 @@ async function commandCrawl(argv: string[]): Promise<number> {
   if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
-  if (!values.json && !values.quiet) process.stderr.write(summaryLine(summary) + '\n');
+  if (!values.json && !values.quiet) process.stderr.write((await summaryLine(summary)) + '\n');
   return exitCodeFor(summary, values['fail-on']);
 }
 
 /** The crawl options of unattended operation: shards, resume, waiting for the lock, a fixed reference time. */
-function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; 'wait-minutes'?: string; now?: string }) {
+async function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; 'wait-minutes'?: string; now?: string }) {
+  const [{ parseShard }, { waitOption }] = await Promise.all([import('./shard.ts'), import('./wait-option.ts')]);
   let shard: ReturnType<typeof parseShard> | undefined;
   try {
     shard = values.shard ? parseShard(values.shard) : undefined;
@@ -252,9 +252,10 @@ function crawlOptions(values: { shard?: string; group?: string; restart?: boolea
 async function commandBuild(argv: string[]): Promise<number> {
   const { values } = parse('build', argv, { db: { type: 'string' }, out: { type: 'string' } });
   if (values.help) return help('build');
+  const { loadConfig } = await import('./config.ts');
   const config = loadConfig(values.config);
   const { buildSite } = await import('./site.ts');
-  const logger = commandLogger(values);
+  const logger = await commandLogger(values);
   await buildSite({
     dbPath: values.db ?? path.resolve(config.configDir, config.database),
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
@@ -272,13 +273,13 @@ async function commandDemo(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const { runDemo } = await import('./demo.ts');
-  const logger = commandLogger(values);
+  const logger = await commandLogger(values);
   await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
   return EXIT.ok;
 }
 
 function help(command: string): number {
-  process.stdout.write((HELP[command] ?? NIGHTLY_HELP[command] ?? HELP.main) + '\n');
+  process.stdout.write((HELP[command] ?? HELP.main) + '\n');
   return EXIT.ok;
 }
 
@@ -293,17 +294,19 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await commandDemo(rest);
       case 'init':
-        return commandInit(rest);
+        return (await import('./cli-nightly.ts')).commandInit(rest);
       case 'merge':
-        return (await commandMerge(rest)).code;
+        return (await (await import('./cli-nightly.ts')).commandMerge(rest)).code;
       case 'prune':
-        return await commandPrune(rest);
+        return await (await import('./cli-nightly.ts')).commandPrune(rest);
       case 'backup':
-        return commandBackup(rest);
-      case 'schema':
+        return (await import('./cli-nightly.ts')).commandBackup(rest);
+      case 'schema': {
         if (rest.includes('--help') || rest.includes('-h')) return help('schema');
+        const { configJsonSchema } = await import('./config.ts');
         process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
         return EXIT.ok;
+      }
       case undefined:
       case '--help':
       case '-h':
@@ -316,6 +319,11 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"${suggestCommand(command)}\n\n${HELP.main}`);
     }
   } catch (error) {
+    // The error classes live in the modules that throw them; those are loaded already when one of
+    // them was thrown, so importing them here costs nothing on the paths that matter.
+    const [{ NightlyUsageError }, { ConfigError }, { StoreError }, { MergeError }, { InitRefused }, { LockBusyError }] = await Promise.all([
+      import('./wait-option.ts'), import('./config.ts'), import('../data/db.ts'), import('./merge.ts'), import('./init/index.ts'), import('../data/lock.ts'),
+    ]);
     if (error instanceof UsageError || error instanceof NightlyUsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof MergeError || error instanceof InitRefused) {
       process.stderr.write(`seaworthy: ${error.message}\n`);
       return EXIT.usage;

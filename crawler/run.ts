@@ -22,7 +22,8 @@ import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { EmptyRepositoryError, NoCommitAtDateError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './sources/types.ts';
 import { TOOL_VERSION } from './version.ts';
-import { inWarningScope, warnCollectionKeys } from './warnings.ts';
+import { inWarningScope } from './warnings.ts';
+import { warnCollectionKeys } from './yaml-warnings.ts';
 
 export interface CrawlOptions {
   dbPath: string;

@@ -4,8 +4,6 @@
 // logger, once per cause, naming the repository and check being judged when it came.
 // What only the crawler can name is logged here too: YAML files whose keys a plain object cannot hold.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RepoSnapshot } from '../checks/contract.ts';
-import { collectionKeys } from '../checks/shared/yaml.ts';
 import { createLogger, type Fields, type Logger } from './log.ts';
 
 /** What the crawler was doing: a warning raised meanwhile is about it. */
@@ -84,28 +82,4 @@ function logWarning(logger: Logger, { warning, scope }: Captured): void {
     warning: message.length > 500 ? `${message.slice(0, 499)}…` : message,
     detail: warning.detail,
   });
-}
-
-const YAML_FILE = /\.ya?ml$/i;
-
-/**
- * Names, once per file, the YAML files of a snapshot with a mapping key that is a collection: the
- * checks read such a key as its YAML text (checks/shared/yaml.ts), and the tool the file is for
- * would refuse it, so whoever reads the logs should know.
- */
-export function warnCollectionKeys(snapshot: RepoSnapshot, repo: string, logger: Logger): void {
-  for (const file of snapshot.files) {
-    if (file.kind !== 'file' || !YAML_FILE.test(file.path)) continue;
-    const content = snapshot.read(file.path);
-    if (!content.ok) continue;
-    const keys = collectionKeys(content.text);
-    if (keys.length === 0) continue;
-    warnOnce(logger, ['yaml-collection-key', repo, file.path].join('\0'), 'YAML mapping key is a collection; checks read it as its text', {
-      repo,
-      file: file.path,
-      line: keys[0]!.line,
-      key: keys[0]!.key,
-      keys: keys.length,
-    });
-  }
 }

@@ -1,6 +1,6 @@
 // A newcomer's first minutes: typos, a missing or odd configuration, local clones — each answered
 // with what is wrong, where, and what to do, never a stack trace.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRepo } from '../fixtures/factory.ts';
@@ -83,5 +83,34 @@ describe('configuration files people get wrong', () => {
     const runLevels = runCli(['crawl', '-c', levels]);
     expect(runLevels.code).toBe(2);
     expect(runLevels.stderr).toContain('levels.yaml:6: levels[1].name: level "gold" is defined twice');
+  });
+});
+
+describe('where the database goes', () => {
+  const tmp = tempDir('sw-dbfolder-');
+  afterAll(tmp.cleanup);
+
+  function localConfig(dir: string, database: string): string {
+    createRepo(path.join(dir, 'repos'), { name: 'svc', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': '# svc\n' } }] });
+    return writeConfig(dir, `database: ${JSON.stringify(database)}\nsources:\n  - type: local\n    paths: ["repos/*"]\n`);
+  }
+
+  it('refuses a database whose folder and its parent are missing, naming the folder, and creates nothing', () => {
+    const dir = path.join(tmp.dir, 'unmounted');
+    mkdirSync(dir);
+    const config = localConfig(dir, 'mnt/backups/seaworthy/history.db');
+    const run = runCli(['crawl', '-c', config, '--offline']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`the database folder ${path.join(dir, 'mnt/backups/seaworthy')} does not exist`);
+    expect(existsSync(path.join(dir, 'mnt'))).toBe(false);
+  });
+
+  it("creates the database's own folder when only that one is missing (the default data/)", () => {
+    const dir = path.join(tmp.dir, 'fresh');
+    mkdirSync(dir);
+    const config = localConfig(dir, 'data/seaworthy.db');
+    const run = runCli(['crawl', '-c', config, '--offline']);
+    expect(run.code, run.stderr).toBeLessThanOrEqual(1);
+    expect(existsSync(path.join(dir, 'data/seaworthy.db'))).toBe(true);
   });
 });

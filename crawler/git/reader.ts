@@ -106,11 +106,18 @@ export async function readBlobs(repo: GitRepo, oids: readonly string[]): Promise
   return blobs;
 }
 
-/** The newest first-parent commit of `revision` on or before `asOf`. */
-export async function commitAt(repo: GitRepo, revision: string, asOf: Date): Promise<string> {
-  const at = (await gitOk(repo, ['rev-list', '-1', '--first-parent', `--before=${asOf.toISOString()}`, revision, '--'], 'finding the commit at the requested date')).trim();
-  if (!at) throw new NoCommitAtDateError(asOf);
-  return at;
+/** A commit and its committer date, as `readCommit` needs them; known ahead, it saves a `git log -1`. */
+export interface KnownCommit {
+  oid: string;
+  date: string;
+}
+
+/** The newest first-parent commit of `revision` on or before `asOf`, with its date (one git process). */
+export async function commitAt(repo: GitRepo, revision: string, asOf: Date): Promise<KnownCommit> {
+  const line = (await gitOk(repo, ['log', '-1', '--no-show-signature', '--first-parent', `--before=${asOf.toISOString()}`, '--format=%H%x00%cI', revision, '--'], 'finding the commit at the requested date')).trim();
+  const [oid = '', date = ''] = line.split('\0');
+  if (!OID.test(oid)) throw new NoCommitAtDateError(asOf);
+  return { oid, date };
 }
 
 function historyArgs(revision: string, limit: number, changes: readonly string[]): string[] {
@@ -166,6 +173,8 @@ export interface ReadOptions {
    * `window`: only when the commits read reach the shallow boundary (a cache fetched to the depth needed).
    */
   shallow: 'repository' | 'window';
+  /** The commit `revision` names, when the caller already knows it and its date. */
+  known?: KnownCommit;
 }
 
 export interface CommitFacts {
@@ -177,8 +186,23 @@ export interface CommitFacts {
   problems: string[];
 }
 
+/** Where each repository keeps its shallow file: asked once per repository and process (a backfill reads each many times). */
+const shallowFiles = new Map<string, Promise<string>>();
+
+/** Where a repository keeps its shallow file (as `git rev-parse --git-path shallow` printed it), learnt while looking for repositories. */
+export function rememberShallowFile(cwd: string, file: string): void {
+  if (file) shallowFiles.set(cwd, Promise.resolve(file));
+}
+
 async function shallowBoundary(repo: GitRepo): Promise<Set<string>> {
-  const file = repo.gitDir ? path.join(repo.gitDir, 'shallow') : (await gitOk(repo, ['rev-parse', '--git-path', 'shallow'], 'checking for a shallow clone')).trim();
+  let where = shallowFiles.get(repo.cwd);
+  if (!where) {
+    where = repo.gitDir ? Promise.resolve(path.join(repo.gitDir, 'shallow')) : gitOk(repo, ['rev-parse', '--git-path', 'shallow'], 'checking for a shallow clone').then((out) => out.trim());
+    // A failure is not remembered: the next read asks again.
+    where.catch(() => shallowFiles.delete(repo.cwd));
+    if (!repo.gitDir) shallowFiles.set(repo.cwd, where);
+  }
+  const file = await where;
   const text = await readFile(path.resolve(repo.cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;
@@ -188,8 +212,8 @@ async function shallowBoundary(repo: GitRepo): Promise<Set<string>> {
 
 /** Everything a snapshot holds, read at `revision` (a commit id or a ref). */
 export async function readCommit(repo: GitRepo, revision: string, needs: SnapshotNeeds, options: ReadOptions, problems: string[] = []): Promise<CommitFacts> {
-  const headLine = (await gitOk(repo, ['log', '-1', '--no-show-signature', '--format=%H%x00%cI', revision, '--'], 'reading the head commit')).trim();
-  const [headOid = '', headDate = ''] = headLine.split('\0');
+  const headLine = options.known ? '' : (await gitOk(repo, ['log', '-1', '--no-show-signature', '--format=%H%x00%cI', revision, '--'], 'reading the head commit')).trim();
+  const [headOid = '', headDate = ''] = options.known ? [options.known.oid, options.known.date] : headLine.split('\0');
   const listArgs = options.sizes === 'listed' ? ['ls-tree', '-r', '-l', '-z', '--full-tree', headOid] : ['ls-tree', '-r', '-z', '--full-tree', headOid];
   const files = parseLsTree(Buffer.from(await gitOk(repo, listArgs, 'listing files'), 'utf8'));
 

@@ -372,8 +372,8 @@ export class GitHubSource implements RepoSource {
     const readNeeds: SnapshotNeeds = { ...needs, readPatterns: [...new Set([...needs.readPatterns, ...ownershipReads(this.ownership)])] };
     const read = async (dir: string): Promise<CommitFacts> => {
       const repo = this.cache.reader(dir);
-      const revision = needs.asOf ? await commitAt(repo, 'refs/seaworthy/head', needs.asOf) : 'refs/seaworthy/head';
-      return readCommit(repo, revision, readNeeds, { sizes: 'fetched', shallow: 'window', prefetch: (oids) => this.cache.fetchBlobs(ref.key, dir, cloneUrl, oids) });
+      const at = needs.asOf ? await commitAt(repo, 'refs/seaworthy/head', needs.asOf) : undefined;
+      return readCommit(repo, at?.oid ?? 'refs/seaworthy/head', readNeeds, { sizes: 'fetched', shallow: 'window', known: at, prefetch: (oids) => this.cache.fetchBlobs(ref.key, dir, cloneUrl, oids) });
     };
     let synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { head: needs.asOf ? undefined : head.oid });
     let facts: CommitFacts;
