@@ -159,7 +159,7 @@ function parseYaml(source: string): { ok: true; docs: YamlDoc[] } | { ok: false;
   const counter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'silent' }) as Document.Parsed[];
+    parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (error) {
     return { ok: false, line: 1, message: (error as Error).message.split('\n')[0] ?? 'unreadable' };
   }

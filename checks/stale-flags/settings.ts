@@ -102,7 +102,7 @@ export function parseSettingsFile(path: string, source: string): Definition[] {
     const counter = new LineCounter();
     let parsed: Document.Parsed[];
     try {
-      parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'silent' }) as Document.Parsed[];
+      parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[];
     } catch {
       return [];
     }
