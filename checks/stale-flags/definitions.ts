@@ -6,7 +6,7 @@ import { isKeyShaped } from './keys.ts';
 import type { Rule } from './rules.ts';
 import { lineIndex } from '../shared/text.ts';
 
-export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry';
+export type DefinitionFormat = 'gitlab' | 'flagd' | 'flipt' | 'openfeature-manifest' | 'flag-list' | 'registry' | 'code-registry' | 'settings' | 'environment' | 'deployment' | 'feature-gate';
 
 export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   gitlab: 'GitLab feature flag definition',
@@ -15,6 +15,11 @@ export const FORMAT_LABELS: Record<DefinitionFormat, string> = {
   'openfeature-manifest': 'OpenFeature flag manifest',
   'flag-list': 'flag list',
   registry: 'flag registry',
+  'code-registry': 'in-code flag registry',
+  settings: 'settings file',
+  environment: 'environment toggle',
+  deployment: 'deployment setting',
+  'feature-gate': "a component's feature gate",
 };
 
 export interface Definition {
@@ -38,6 +43,16 @@ export interface Definition {
   notAFlag?: string;
   /** A registry's constant name for the key, whose uses count as references. */
   constant?: string;
+  /** What the flag serves where nothing overrides it: a default in code or settings. */
+  defaultServed?: 'on' | 'off';
+  /** Values set per environment (settings overrides, deployment values): where, and what. */
+  values?: { environment: string; value: string; path: string; line: number }[];
+  /** The name code reads the flag by (a setting bound from an environment variable): its uses are the flag's. */
+  accessor?: string;
+  /** The registry that lists it (`FeatureName`), whose members (`FeatureName.NewUi`) are uses. */
+  registry?: { name: string; member: string };
+  /** How the key reads: named as a flag (FF_, FEATURE_), or as a configuration switch (ENABLE_, _ENABLED). */
+  naming?: 'flag' | 'switch';
 }
 
 export interface DefinitionProblem {
@@ -144,7 +159,7 @@ function parseYaml(source: string): { ok: true; docs: YamlDoc[] } | { ok: false;
   const counter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'silent' }) as Document.Parsed[];
+    parsed = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[];
   } catch (error) {
     return { ok: false, line: 1, message: (error as Error).message.split('\n')[0] ?? 'unreadable' };
   }

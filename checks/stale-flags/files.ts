@@ -55,18 +55,34 @@ export function neverFetched(path: string): boolean {
   return false;
 }
 
-export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte', 'py', 'rb', 'rake', 'erb', 'haml', 'go', 'java', 'kt', 'kts', 'cs', 'php', 'ex', 'exs', 'heex'];
+export const SOURCE_EXTENSIONS = [
+  'ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte', 'py', 'rb', 'rake', 'erb', 'haml', 'slim', 'go', 'java', 'kt', 'kts', 'cs', 'php', 'ex', 'exs', 'heex', 'eex',
+  'rs', 'scala', 'swift', 'dart', 'groovy', 'lua', 'sh', 'bash', 'zsh', 'c', 'cc', 'cpp', 'h', 'hpp', 'm', 'mm', 'clj', 'cljs', 'erl', 'hs', 'fs', 'r', 'jl',
+  // Templates read flags too (`{% if flags.newUi %}`, `<% if Feature.enabled?(:x) %>`).
+  'njk', 'jinja', 'jinja2', 'j2', 'hbs', 'handlebars', 'mustache', 'twig', 'ejs', 'liquid', 'pug', 'cshtml', 'razor', 'jsp', 'gohtml', 'tmpl', 'html',
+];
+/** Languages of source code that we know and do not read: named in a finding when a repository has them. */
+export const UNREAD_LANGUAGES: Record<string, string> = { ml: 'OCaml', nim: 'Nim', zig: 'Zig', cr: 'Crystal', pl: 'Perl', pm: 'Perl', f90: 'Fortran', ada: 'Ada', cob: 'COBOL', pas: 'Pascal', vb: 'Visual Basic', fsx: 'F#', elm: 'Elm', purs: 'PureScript', rkt: 'Racket', scm: 'Scheme', lisp: 'Lisp', d: 'D', v: 'V', sol: 'Solidity' };
 const SCRIPT = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte'];
 const OTHER = SOURCE_EXTENSIONS.filter((e) => !SCRIPT.includes(e));
 
 export const SOURCE_FILE = new RegExp(`\\.(${SOURCE_EXTENSIONS.join('|')})$`, 'i');
 /** Manifests show which SDKs a repository uses. */
-export const MANIFEST_FILE = /(^|\/)(package\.json|go\.mod|Gemfile|[^/]+\.gemspec|requirements[^/]*\.txt|pyproject\.toml|Pipfile|pom\.xml|build\.gradle|[^/]+\.csproj|composer\.json)$/i;
+export const MANIFEST_FILE = /(^|\/)(package\.json|go\.mod|Gemfile|[^/]+\.gemspec|requirements[^/]*\.txt|pyproject\.toml|Pipfile|pom\.xml|build\.gradle(\.kts)?|[^/]+\.csproj|composer\.json|Cargo\.toml|mix\.exs|Package\.swift|pubspec\.yaml)$/i;
+
+/** Settings files that may hold a `features:` block: under config/, or named as settings. */
+export const SETTINGS_FILE = /(^|\/)(config|configs|settings|conf)\/.*\.(ya?ml|json)$|(^|\/)(settings|application|appsettings|app|config|features?|nimbus|feature[-_]?flags?)[^/]*\.(ya?ml|json)$/i;
 
 export const READS = [
   `${DIRS}!(*.min).{${SCRIPT.join(',')}}`,
   `${DIRS}*.{${OTHER.join(',')}}`,
-  `${DIRS}{package.json,go.mod,Gemfile,*.gemspec,requirements*.txt,pyproject.toml,Pipfile,pom.xml,build.gradle,*.csproj,composer.json}`,
+  `${DIRS}{config,configs,settings,conf}/**/*.{yml,yaml,json}`,
+  `${DIRS}*.{tf,tfvars,env}`,
+  `${DIRS}.env.*`,
+  `${DIRS}{charts,chart,helm*,deploy*,k8s,kubernetes,kube,apps,environments,environment,envs,overlays,clusters,flux*,argo*,manifests,overrides,values,infra*}/**/*.{yml,yaml}`,
+  `${DIRS}values*.{yml,yaml}`,
+  `${DIRS}{settings,application,appsettings,app,config,feature,features,nimbus,feature-flags,feature_flags,featureflags}*.{yml,yaml,json}`,
+  `${DIRS}{package.json,go.mod,Gemfile,*.gemspec,requirements*.txt,pyproject.toml,Pipfile,pom.xml,build.gradle,build.gradle.kts,*.csproj,composer.json,Cargo.toml,Package.swift,pubspec.yaml}`,
   `${DIRS}*{flag,toggle}*.{json,yml,yaml}`,
   `${DIRS}{features,*.features}.{yml,yaml}`,
   `${DIRS}features.json`,
@@ -77,7 +93,7 @@ export const READS = [
 /** Files in these places prove nothing about production code. */
 export function isTestPath(path: string): boolean {
   return (
-    /(^|\/)(tests?|spec|specs|__tests__|__mocks__|__fixtures__|fixtures|e2e|cypress|playwright|testing|testdata|stories|storybook)\//i.test(path) ||
+    /(^|\/)(tests?|spec|specs|__tests__|__mocks__|mocks?|__fixtures__|fixtures|e2e|cypress|playwright|testing|testdata|stories|storybook|integration[-_]tests?|test[-_]utils?|mock[-_][^/]+)\//i.test(path) ||
     /[._-](test|spec|stories|story|e2e|cy)s?\.[a-z]+$/i.test(path) ||
     /_test\.go$/.test(path) ||
     /(^|\/)(test_[^/]*|conftest)\.py$/.test(path)

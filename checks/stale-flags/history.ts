@@ -34,7 +34,22 @@ export interface HistoryIndex {
   firstSeen(path: string): Seen | undefined;
   lastTouched(path: string): string | undefined;
   mentions(normalisedKey: string): readonly Mention[];
+  /**
+   * The oldest commit read that changed a file of `a` and a file of `b` together (paths as named at
+   * the head): where a flag's definition and a use of it came in together, if anywhere.
+   */
+  together(a: readonly string[], b: readonly string[]): { date: string; oid: string } | undefined;
+  /** Commits read whose subject says they remove, clean up or retire a flag, newest first. */
+  removals: readonly { oid: string; date: string; title: string }[];
 }
+
+/** "Remove the new-checkout flag", "Clean up feature toggle X", "chore: drop FF_X", "retire flag": a flag being removed. */
+const REMOVAL = /\b(?:remov(?:e|es|ed|ing)|delet(?:e|es|ed|ing)|clean(?:s|ed|ing)?[ -]?up|drop(?:s|ped|ping)?|retir(?:e|es|ed|ing)|sunset(?:s|ted)?|graduat(?:e|es|ed|ing))\b[^\n]{0,60}?(?:\bfeature[ _-]?(?:flags?|toggles?)\b|(?<![-\w])(?:flags?|toggles?)\b(?![-\w])|\bFF_\w+)|\b(?:feature[ _-]?)?(?:flag|toggle)s?[ _-]clean[ -]?up\b/i;
+/** A command-line or compiler flag is not a feature flag. */
+const NOT_FEATURE = /\b(?:cli|command[- ]line|compiler|build|eslint|lint|docker|--[a-z])/i;
+
+/** Commits changing more files than this are not read as a flag coming in with its use. */
+const BROAD_COMMIT = 40;
 
 const TOKEN = /[A-Za-z0-9_][A-Za-z0-9_.:/@+-]*[A-Za-z0-9_]|[A-Za-z0-9_]/g;
 
@@ -67,6 +82,15 @@ export function indexHistory(
     for (const t of tokens(text)) {
       const k = normalise(t);
       if (keys.has(k)) hit.add(k);
+    }
+    // A key of several words written as words: "gate the new checkout flow" names new-checkout-flow.
+    const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+    for (let i = 0; i < words.length; i++) {
+      let phrase = words[i]!;
+      for (let j = i + 1; j < Math.min(words.length, i + 6); j++) {
+        phrase += `-${words[j]}`;
+        if (keys.has(phrase)) hit.add(phrase);
+      }
     }
     for (const k of hit) {
       const list = rawMentions.get(k) ?? [];
@@ -122,6 +146,30 @@ export function indexHistory(
     }
     return current;
   };
+  // Commits (oldest first, by index) that changed each path, as the head names it.
+  const touches = new Map<string, number[]>();
+  const chronological = [...commits].reverse();
+  chronological.forEach((c, i) => {
+    // A commit that changes many files at once (a reformat, a rename, a dependency bump) says nothing about when a flag came in.
+    if (c.files.length > BROAD_COMMIT) return;
+    for (const f of c.files) {
+      const head = forward(f.path);
+      const list = touches.get(head);
+      if (!list) touches.set(head, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  const together = (a: readonly string[], b: readonly string[]) => {
+    const inA = new Set<number>();
+    for (const p of a) for (const i of touches.get(p) ?? []) inA.add(i);
+    let best: number | undefined;
+    for (const p of b) for (const i of touches.get(p) ?? []) if (inA.has(i) && (best === undefined || i < best)) best = i;
+    return best === undefined ? undefined : { date: chronological[best]!.date, oid: chronological[best]!.oid };
+  };
+  const removals = commits.filter((c) => {
+    const title = c.message.split('\n')[0] ?? '';
+    return REMOVAL.test(title) && !NOT_FEATURE.test(title);
+  }).map((c) => ({ oid: c.oid, date: c.date, title: c.message.split('\n')[0]! }));
   const mentions = new Map<string, Mention[]>();
   for (const [k, list] of rawMentions) {
     mentions.set(
@@ -138,5 +186,7 @@ export function indexHistory(
     firstSeen: (p) => firstSeen.get(p),
     lastTouched: (p) => lastTouched.get(p),
     mentions: (k) => mentions.get(k) ?? [],
+    together,
+    removals,
   };
 }

@@ -5,8 +5,8 @@
 
 export type CommentStyle = 'c' | 'hash' | 'php' | 'none';
 
-const C_LIKE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|vue|svelte|go|java|kt|kts|cs|scala|swift|dart|groovy)$/i;
-const HASH = /\.(py|rb|rake|ex|exs|gemspec)$/i;
+const C_LIKE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|vue|svelte|go|java|kt|kts|cs|scala|swift|dart|groovy|rs|c|cc|cpp|h|hpp|m|mm)$/i;
+const HASH = /\.(py|rb|rake|ex|exs|gemspec|sh|bash|zsh|r|jl)$/i;
 
 export function commentStyleOf(path: string): CommentStyle {
   if (/\.php$/i.test(path)) return 'php';

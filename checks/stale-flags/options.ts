@@ -55,10 +55,12 @@ export const options = z
       .default([
         { pattern: '(^|[-_.])(kill[-_]?switch|circuit[-_]?breaker)([-_.]|$)', type: 'kill-switch' },
         { pattern: '^ops[-_.]', type: 'operational' },
+        { pattern: '(^|[-_.])(maintenance|outage|shutter|read[-_]?only|debug|logging|metrics|telemetry|tracing|profil(er|ing))([-_.]|$)', type: 'operational' },
         { pattern: '^(exp|experiment|ab)[-_.]', type: 'experiment' },
         { pattern: '^(perm|permission)[-_.]', type: 'permission' },
       ])
-      .meta({ description: 'Types read from the key of a flag that declares none (case-insensitive regular expressions, first match wins).' }),
+      .meta({ description: 'Types read from the key of a flag that declares none (case-insensitive regular expressions tried on the key as written and in kebab-case, first match wins).' }),
+    agingDays: z.int().min(1).max(36_500).default(120).meta({ description: 'A flag without a declared type older than this (or a declared one older than its lifetime, where only a lower bound of its age is known) gets a warning; age alone never makes it stale.' }),
     fullyRolledOutDays: z.int().min(1).max(3650).default(30).meta({ description: 'A temporary flag fully rolled out and unchanged (one value, no targeting) for longer than this is stale.' }),
     milestones: z
       .record(z.string().min(1), z.iso.date())
@@ -102,9 +104,21 @@ export const options = z
     notFlags: z.array(z.string().min(1)).default([]).meta({ description: 'Keys (globs) that are not feature flags, e.g. entitlement names: never reported.', examples: [['plan-*', 'entitlement.*']] }),
     exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDE).meta({ description: 'Globs of files that are neither definitions nor references (vendored, generated, build output).' }),
     definitionExclude: z.array(z.string().min(1)).default(DEFAULT_DEFINITION_EXCLUDE).meta({ description: 'Further globs of files that hold no real definitions (tests, fixtures, examples, documentation).' }),
+    maxFlagFindings: z.int().min(1).max(10_000).default(100).meta({ description: 'Stale and aging flags listed one finding each, worst first; the rest are counted in one finding and in the summary.' }),
     maxListedReferences: z.int().min(1).max(1000).default(100).meta({ description: 'References listed in one finding before "and N more" (every reference, unless a flag has more than this).' }),
-    typePenalty: z.number().min(0).max(10).default(1.5).meta({ description: 'Points taken off when every definition lacks a type (proportionally for fewer).' }),
-    ownerPenalty: z.number().min(0).max(10).default(1.5).meta({ description: 'Points taken off when every definition lacks an owner (proportionally for fewer).' }),
+    flagNames: z
+      .array(regex('flagNames'))
+      .default(['^(FF|FEATURE|FEATURES|FEATURE_FLAG|FEATURE_TOGGLE|FLAG|TOGGLE)_[A-Z0-9_]+$', '^[A-Z0-9_]+_(FEATURE_FLAG|FEATURE_TOGGLE|FF|FLAG|TOGGLE)$', '^(ff|feature_flag|feature_toggle)_[a-z0-9_]+$'])
+      .meta({ description: 'Names of environment variables and deployment settings that are feature flags (regular expressions).' }),
+    switchNames: z
+      .array(regex('switchNames'))
+      .default(['^(ENABLE|DISABLE|USE)_[A-Z0-9_]+$', '^[A-Z0-9_]+_(ENABLED|DISABLED)$', '^(enable|disable|use)_[a-z0-9_]+$', '^[a-z0-9_]+_(enabled|disabled)$', '^(Enable|Disable|enable|disable)[A-Z][A-Za-z0-9]*$', '^[a-z][A-Za-z0-9]*(Enabled|Disabled)$'])
+      .meta({ description: 'Names of configuration switches: permanent settings, not flags, unless transitionalNames matches them too.' }),
+    transitionalNames: regex('transitionalNames')
+      .default('(^|_)(NEW|OLD|LEGACY|BETA|ALPHA|PREVIEW|TEMP|TMP|TEMPORARY|HOTFIX|MIGRATION|MIGRATE|ROLLOUT|V[0-9]+|EXPERIMENTAL|EXPERIMENT|TRANSITION|CUTOVER)(_|$)')
+      .meta({ description: 'Words that make a configuration switch a flag: it is meant to go away (case-insensitive).' }),
+    typePenalty: z.number().min(0).max(10).default(0.35).meta({ description: 'Points taken off when every definition lacks a type (proportionally for fewer).' }),
+    ownerPenalty: z.number().min(0).max(10).default(0.35).meta({ description: 'Points taken off when every definition lacks an owner (proportionally for fewer).' }),
   })
   .strict();
 

@@ -142,8 +142,11 @@ describe('call-site extractor', () => {
   });
 
   it('reads LaunchDarkly React flags destructured from useFlags(), and GitLab frontend flags', () => {
-    const scan = buildExtractor(ALL, []).scan('a.tsx', 'const { newCheckout, darkMode: dark, ...rest } = useFlags();\nif (gon.features.fastSearch) {}');
-    expect(scan.refs.map((r) => [r.key, r.line, r.provider])).toEqual([['newCheckout', 1, 'launchdarkly'], ['darkMode', 1, 'launchdarkly'], ['fastSearch', 2, 'gitlab']]);
+    const scan = buildExtractor(ALL, []).scan('a.tsx', "import { useFlags } from 'launchdarkly-react-client-sdk';\nconst { newCheckout, darkMode: dark, ...rest } = useFlags();\nif (gon.features.fastSearch) {}");
+    expect(scan.refs.map((r) => [r.key, r.line, r.provider])).toEqual([['newCheckout', 2, 'launchdarkly'], ['darkMode', 2, 'launchdarkly'], ['fastSearch', 3, 'gitlab']]);
+    // A hook of the project's own that is also called useFlags (a developer console) returns no LaunchDarkly keys.
+    const local = buildExtractor(ALL, []).scan('b.tsx', "import { useFlags } from './useFlags';\nconst { flags, resetAll, enableAll } = useFlags();\n");
+    expect(local.refs).toEqual([]);
   });
 
   it('takes a call for a flag only with the arguments and the receiver the SDK uses', () => {
@@ -350,14 +353,16 @@ describe('history index', () => {
 
 describe('score', () => {
   const parts = fc.record({
-    temporary: fc.nat(50),
+    judged: fc.nat(50),
     stale: fc.nat(50),
-    stalePermanent: fc.nat(50),
+    aging: fc.nat(50),
     definitions: fc.nat(50),
     untyped: fc.nat(60),
     unowned: fc.nat(60),
     typePenalty: fc.double({ min: 0, max: 10, noNaN: true }),
     ownerPenalty: fc.double({ min: 0, max: 10, noNaN: true }),
+    unknown: fc.nat(50),
+    floorWithoutStale: fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: undefined }),
   });
 
   it('stays within 0–10 for any counts and penalties', () => {
@@ -371,24 +376,47 @@ describe('score', () => {
     );
   });
 
-  it('never rises with another stale flag, and is 10 with none stale and every definition typed and owned', () => {
+  it('never rises when a judged flag turns aging or stale, and is 10 with none and every definition typed and owned', () => {
     fc.assert(
       fc.property(parts, (p: ScoreParts) => {
-        const stale = Math.min(p.stale, p.temporary);
-        const base = { ...p, stale, stalePermanent: 0 };
-        if (stale < p.temporary) expect(scoreOf({ ...base, stale: stale + 1 })).toBeLessThanOrEqual(scoreOf(base));
-        expect(scoreOf({ ...base, stale: 0, untyped: 0, unowned: 0 })).toBe(10);
+        const stale = Math.min(p.stale, p.judged);
+        const aging = Math.min(p.aging, p.judged - stale);
+        const unknown = Math.min(p.unknown ?? 0, p.judged - stale - aging);
+        const base = { ...p, stale, aging, unknown };
+        if (stale + aging + unknown < p.judged) {
+          expect(scoreOf({ ...base, aging: aging + 1 })).toBeLessThanOrEqual(scoreOf(base));
+          expect(scoreOf({ ...base, stale: stale + 1 })).toBeLessThanOrEqual(scoreOf({ ...base, aging: aging + 1 }));
+        }
+        // A stale permanent flag joins the judged ones: still never higher.
+        expect(scoreOf({ ...base, judged: p.judged + 1, stale: stale + 1 })).toBeLessThanOrEqual(scoreOf(base));
+        expect(scoreOf({ ...base, stale: 0, aging: 0, unknown: 0, untyped: 0, unowned: 0 })).toBe(10);
       }),
     );
-    expect(scoreOf({ temporary: 4, stale: 1, stalePermanent: 0, definitions: 4, untyped: 2, unowned: 0, typePenalty: 1.5, ownerPenalty: 1.5 })).toBe(6.8); // 7.5 − 0.75
+  });
+
+  it('gives partial credit: a quarter stale is 7, half stale is 4, all stale is 2; one stale flag of one is 4', () => {
+    const none = { definitions: 0, untyped: 0, unowned: 0, typePenalty: 0.5, ownerPenalty: 0.5 };
+    expect(scoreOf({ ...none, judged: 39, stale: 10, aging: 0 })).toBe(7);
+    expect(scoreOf({ ...none, judged: 19, stale: 10, aging: 0 })).toBe(4);
+    expect(scoreOf({ ...none, judged: 9, stale: 9, aging: 0 })).toBe(2.4);
+    expect(scoreOf({ ...none, judged: 1, stale: 1, aging: 0 })).toBe(4);
+    // Aging flags weigh 0.4 of a stale one: two of three aging is a warning, not a failure.
+    expect(scoreOf({ ...none, judged: 3, stale: 0, aging: 2 })).toBe(7.6);
+    expect(scoreOf({ ...none, judged: 4, stale: 1, aging: 0, definitions: 4, untyped: 2, unowned: 0 })).toBe(7.4); // 7.6 − 0.25
+    // Flags of unknown age weigh 0.3 of a stale one (experts dating them found them mostly old): four of four is a 7.1, a warning.
+    expect(scoreOf({ ...none, judged: 4, stale: 0, aging: 0, unknown: 4 })).toBe(7.1);
+    // Age alone never fails: every flag old is still the warning line.
+    expect(scoreOf({ ...none, judged: 10, stale: 0, aging: 10, definitions: 10, untyped: 10, unowned: 10 })).toBe(4.6);
+    expect(scoreOf({ ...none, judged: 10, stale: 0, aging: 10, definitions: 10, untyped: 10, unowned: 10, floorWithoutStale: 5 })).toBe(5);
+    expect(scoreOf({ ...none, judged: 10, stale: 1, aging: 9, definitions: 10, untyped: 10, unowned: 10, floorWithoutStale: 5 })).toBe(4);
   });
 });
 
 describe('files', () => {
   const reads = compilePatterns(READS);
   it('fetches sources, manifests and flag files, never dependency trees or minified bundles', () => {
-    for (const p of ['src/a.ts', 'app/models/x.rb', 'cmd/main.go', 'lib/b.ex', 'Gemfile', 'go.mod', 'package.json', 'requirements-dev.txt', 'config/feature_flags/beta/x.yml', 'flags.json', 'deploy/flagd/app.json', 'flipt/features.yml', 'prod.features.yaml', 'config/Toggles.yaml']) expect(reads(p), p).toBe(true);
-    for (const p of ['node_modules/x/index.js', 'vendor/github.com/a/b.go', 'pkg/vendor/a.go', 'web/node_modules/x/package.json', 'third_party/x.py', 'public/app.min.js', 'README.md', 'config/settings.yml', 'dist/flags.json', 'web/build/static/js/main.js', '.yarn/releases/yarn-4.cjs', 'deps/fun_with_flags/lib/a.ex', 'Gemfile.lock', 'package-lock.json', 'yarn.lock', 'go.sum']) expect(reads(p), p).toBe(false);
+    for (const p of ['src/a.ts', 'app/models/x.rb', 'cmd/main.go', 'lib/b.ex', 'Gemfile', 'go.mod', 'package.json', 'requirements-dev.txt', 'config/feature_flags/beta/x.yml', 'flags.json', 'deploy/flagd/app.json', 'flipt/features.yml', 'prod.features.yaml', 'config/Toggles.yaml', 'config/settings.yml', 'config/settings/production.yml', 'appsettings.json', 'terraform/prod.tfvars', 'infra/variables.tf', 'deploy/production.env', 'charts/app/values-production.yaml', 'apps/api/prod.yaml', 'src/lib.rs', 'scripts/deploy.sh', 'app/views/page.njk']) expect(reads(p), p).toBe(true);
+    for (const p of ['node_modules/x/index.js', 'vendor/github.com/a/b.go', 'pkg/vendor/a.go', 'web/node_modules/x/package.json', 'third_party/x.py', 'public/app.min.js', 'README.md', 'docs/guide.yml', 'dist/flags.json', 'web/build/static/js/main.js', '.yarn/releases/yarn-4.cjs', 'deps/fun_with_flags/lib/a.ex', 'Gemfile.lock', 'package-lock.json', 'yarn.lock', 'go.sum']) expect(reads(p), p).toBe(false);
     // Whole directory names only: a directory that merely starts like one is application code.
     for (const p of ['app/models/vendors/payout.rb', 'app/vendor_payments/a.rb', 'node_modules_backup/a.js', 'src/distribution/a.ts', 'src/builders/a.ts', 'src/outbox/a.ts', 'lib/generators/a.rb', 'src/targeting/flags.json']) expect(reads(p), p).toBe(true);
   });

@@ -1,7 +1,9 @@
 // Flag keys at SDK call sites, in source text whose comments were blanked (lexer.ts).
 import { isKeyShaped } from './keys.ts';
 import { lineIndex } from '../shared/text.ts';
+import { isAccessorCall } from './accessors.ts';
 import { CLIENT_RECEIVER, SDKS, type Sdk } from './sdks.ts';
+import type { Wrapper } from './wrappers.ts';
 
 export interface Reference {
   key: string;
@@ -28,6 +30,8 @@ export interface CallScan {
   refs: Reference[];
   /** Call sites whose key is computed (a variable, a template with placeholders): they cannot be checked. */
   dynamic: number;
+  /** Where those calls' arguments start and which one holds the key (unknown: the first or the second), for finding the project's own accessors that pass a parameter on. */
+  dynamicCalls: { offset: number; provider: string; argument?: number }[];
 }
 
 /** Where a constant that names a key is bound (`const FLAG = 'new-ui'`, `NEW_UI: 'new-ui'`, `@flag :new_ui`). */
@@ -42,7 +46,11 @@ export type Resolve = (chain: string, name: string) => Binding | undefined;
 
 const WINDOW = 600;
 const LABEL = /^(?:flag_?key|flagKey|FlagKey|feature_?key|featureKey|key|name|feature|feature_name|featureName|flag|flag_name|flagName)\s*(?::|=>|=)\s*/;
-const OBJECT_KEY = /(?:^|[\s{,(])(?:flag_?[Kk]ey|FlagKey|feature_?[Kk]ey|key)\s*[:=]\s*/g;
+/** Fields of an argument object that name the flag, in order of preference: `{ key: user.id, flag: 'x' }` names x. */
+const OBJECT_FIELDS = [
+  /(?:^|[\s{,(])(?:flag_?[Kk]ey|FlagKey|feature_?[Kk]ey|FeatureKey|flag|Flag|flag_?[Nn]ame|FlagName|feature_?[Nn]ame|featureFlag|feature_flag|toggle|toggle_?[Nn]ame)\s*[:=]\s*/g,
+  /(?:^|[\s{,(])(?:key|Key|feature|name)\s*[:=]\s*/g,
+];
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -154,7 +162,7 @@ export function hasArguments(text: string, pos: number, n: number): boolean {
 }
 
 /** The key a call names, read from its arguments starting at `pos` (just after the parenthesis). */
-export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean; keySecond?: boolean; resolve?: Resolve } = {}): ArgumentKeys {
+export function keysFromArguments(text: string, pos: number, opts: { contextFirst?: boolean; list?: boolean; keySecond?: boolean; resolve?: Resolve; field?: string } = {}): ArgumentKeys {
   if (opts.keySecond) {
     const first = keysFromArguments(text, pos, { resolve: opts.resolve });
     const next = nextArgument(text, pos);
@@ -177,13 +185,16 @@ export function keysFromArguments(text: string, pos: number, opts: { contextFirs
     if (objectStart >= 0) {
       const end = groupEnd(text, objectStart);
       const body = text.slice(objectStart, end);
-      OBJECT_KEY.lastIndex = 0;
-      for (let m = OBJECT_KEY.exec(body); m; m = OBJECT_KEY.exec(body)) {
-        const valueAt = objectStart + m.index + m[0].length;
-        const lit = literalKey(text, valueAt);
-        if (lit?.key) return [lit.key];
-        const resolved = resolveAt(text, valueAt, opts.resolve);
-        if (resolved) return [resolved];
+      for (const fields of opts.field ? [new RegExp(`(?:^|[\\s{,(])${opts.field}\\s*[:=]\\s*`, 'g')] : OBJECT_FIELDS) {
+        fields.lastIndex = 0;
+        for (let m = fields.exec(body); m; m = fields.exec(body)) {
+          const valueAt = objectStart + m.index + m[0].length;
+          const lit = literalKey(text, valueAt);
+          if (lit?.key) return [lit.key];
+          const resolved = resolveAt(text, valueAt, opts.resolve);
+          if (resolved) return [resolved];
+          if (lit?.computed) return 'dynamic';
+        }
       }
       return 'dynamic';
     }
@@ -274,6 +285,8 @@ export function collectBindings(path: string, code: string): NamedBinding[] {
 }
 
 const FLAGGISH = /flag|feature|toggle|experiment/i;
+/** `featureFlags.NEW_UI.flag`: the property of a registry entry that holds its key. */
+const KEY_PROPERTIES = new Set(['flag', 'key', 'name', 'id', 'value', 'flagKey', 'flag_key']);
 
 type Table = Map<string, Binding | null>;
 
@@ -311,9 +324,26 @@ export class Bindings {
     this.local.set(path, local);
   }
 
+  /** Registry members: `FeatureName.NewUi`, `featureFlags.NEW_UI` (also as `featureFlags.NEW_UI.flag`). */
+  private readonly qualified: Table = new Map();
+
+  addQualified(qualifier: string, member: string, binding: Binding): void {
+    put(this.qualified, `${qualifier}.${member}`, binding);
+  }
+
   resolverFor(path: string): Resolve {
     const local = this.local.get(path);
     return (chain, name) => {
+      if (this.qualified.size > 0 && chain !== '') {
+        const segments = chain.split(/\?\.|\.|::|->/).filter((x) => x !== '');
+        const last = segments[segments.length - 1];
+        const hit = last !== undefined ? this.qualified.get(`${last}.${name}`) : undefined;
+        if (hit) return hit;
+        if (segments.length >= 2 && KEY_PROPERTIES.has(name)) {
+          const inner = this.qualified.get(`${segments[segments.length - 2]}.${last}`);
+          if (inner) return inner;
+        }
+      }
       const member = chain !== '' && !/^(?:this|self)\.$/.test(chain);
       const own = (member ? local?.any : local?.declared)?.get(name);
       if (own !== undefined) return own ?? undefined;
@@ -341,6 +371,128 @@ export interface Extractor {
   scan(path: string, code: string, resolve?: Resolve): CallScan;
 }
 
+/** A call's key for an accessor that may take a context first (`isFeatureEnabled(org, 'x')`): the first key among two arguments. */
+function accessorKeys(code: string, argsAt: number, resolve: Resolve | undefined, field?: string): ArgumentKeys {
+  const first = keysFromArguments(code, argsAt, { resolve, field });
+  if (first !== 'dynamic') return first;
+  const next = nextArgument(code, argsAt);
+  if (next < 0) return 'dynamic';
+  const second = keysFromArguments(code, next, { resolve, field });
+  return Array.isArray(second) ? second : 'dynamic';
+}
+
+/** The text of the first `n` arguments of the call whose arguments start at `pos`. */
+export function argumentTexts(code: string, pos: number, n: number): string[] {
+  const out: string[] = [];
+  let p = pos;
+  for (let i = 0; i < n; i++) {
+    const next = nextArgument(code, p);
+    let end = next < 0 ? p + Math.min(WINDOW, code.length - p) : next - 1;
+    if (next < 0) {
+      // Up to the closing parenthesis of the call.
+      let depth = 0;
+      for (let j = p; j < Math.min(code.length, p + WINDOW); j++) {
+        const c = code[j];
+        if (c === '(' || c === '[' || c === '{') depth++;
+        else if (c === ')' || c === ']' || c === '}') {
+          if (depth === 0) {
+            end = j;
+            break;
+          }
+          depth--;
+        }
+      }
+    }
+    out.push(code.slice(p, end).trim());
+    if (next < 0) break;
+    p = next;
+  }
+  return out;
+}
+
+/** Matches any call with its receiver chain; which of them read flags is decided by name (accessors.ts). */
+const ANY_CALL = /(?<![\w$])((?:[A-Za-z_$@][\w$]*[ \t]*(?:\?\.|\.|::|->)[ \t]*)*)([A-Za-z_$][\w$]*[?!]?)[ \t]*(?:<[^<>()\n]{0,80}>[ \t]*)?(\(|[ \t]+(?=[:'"]))/g;
+const DEFINITION_BEFORE = /(?:\bfunction\*?|\bdef|\bdefp|\bfn|\bfunc|\bfun|\bdef\s+self\.)\s*$/;
+
+/** Whether the argument list opening at `argsAt` belongs to a definition (`isFeatureEnabled(key: string): boolean {`), not a call. */
+function definitionAt(code: string, callStart: number, argsAt: number, path: string): boolean {
+  const lineStart = code.lastIndexOf('\n', callStart) + 1;
+  if (DEFINITION_BEFORE.test(code.slice(lineStart, callStart))) return true;
+  // Python, Ruby and Elixir define with a keyword; `if active("x"):` is a call.
+  if (/\.(py|rb|rake|ex|exs)$/i.test(path)) return false;
+  let depth = 1;
+  let i = argsAt;
+  const limit = Math.min(code.length, argsAt + 2000);
+  for (; i < limit && depth > 0; i++) {
+    const c = code[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return /^\s*(?::\s*[\w.<>[\]|, ?]+\s*)?(?:\{|=>|:\s*$|:\s*\n)/.test(code.slice(i, i + 160)) && !/^\s*\{\s*\|/.test(code.slice(i, i + 10));
+}
+
+/** The name a file is imported by: its base name without extension. */
+function moduleName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+}
+
+/** The receiver's last name in a chain (`this.flagResolver.` → flagResolver). */
+function lastName(chain: string): string {
+  const parts = chain.split(/\?\.|\.|::|->/).map((x) => x.trim()).filter((x) => x !== '');
+  return (parts[parts.length - 1] ?? '').replace(/^@/, '');
+}
+
+/**
+ * Calls to the project's own accessors: names that read a flag (accessors.ts), and wrappers found
+ * to pass a parameter on as a flag key (wrappers.ts), with the key at that parameter's position.
+ */
+export function buildAccessorExtractor(wrappers: readonly Wrapper[], byName = true): Extractor {
+  const byWrapper = new Map<string, Wrapper>();
+  for (const w of wrappers) if (!byWrapper.has(w.name)) byWrapper.set(w.name, w);
+  return {
+    scan(path, code, resolve) {
+      const refs: Reference[] = [];
+      const dynamicCalls: CallScan['dynamicCalls'] = [];
+      let dynamic = 0;
+      const lineOf = lineIndex(code);
+      ANY_CALL.lastIndex = 0;
+      for (let m = ANY_CALL.exec(code); m; m = ANY_CALL.exec(code)) {
+        const method = m[2]!;
+        const parenthesised = m[3] === '(';
+        if (!parenthesised && !method.endsWith('?')) continue;
+        const receiver = lastName(m[1]!);
+        const wrapper = byWrapper.get(method);
+        const named = byName && isAccessorCall(receiver, method);
+        // A wrapper with a generic name (`isEnabled`, `active`) counts only where the name or the receiver says flags,
+        // or as a plain call in a file that names the wrapper's module (`from app.toggles import active`).
+        const generic = wrapper !== undefined && /^(is_?|Is)?(enabled|active|on|disabled)\??$/i.test(method);
+        const viaWrapper = wrapper !== undefined && (named || !generic || (receiver === '' && code.includes(moduleName(wrapper.path))));
+        if (!named && !viaWrapper) continue;
+        const argsAt = m.index + m[0].length;
+        if (parenthesised && definitionAt(code, m.index, argsAt, path)) continue;
+        const field = viaWrapper ? wrapper!.field : undefined;
+        let keys: ArgumentKeys;
+        if (viaWrapper && !named) {
+          let p = argsAt;
+          for (let i = 0; i < wrapper!.index && p >= 0; i++) p = nextArgument(code, p);
+          keys = p < 0 ? 'none' : keysFromArguments(code, p, { resolve, field });
+        } else keys = accessorKeys(code, argsAt, resolve, field);
+        const provider = viaWrapper && !named ? wrapper!.provider : 'in-house';
+        if (keys === 'dynamic') {
+          dynamic++;
+          dynamicCalls.push({ offset: argsAt, provider, argument: viaWrapper && !named ? wrapper!.index : undefined });
+        } else if (keys !== 'none') {
+          for (const k of keys) {
+            refs.push({ key: k.value, path, line: lineOf(k.offset), provider, kind: 'call' });
+            if (k.via) refs.push({ key: k.value, path: k.via.path, line: k.via.line, provider, kind: 'mention' });
+          }
+        }
+      }
+      return { refs, dynamic, dynamicCalls };
+    },
+  };
+}
+
 /** Call sites of the SDKs in `providers` (those the repository shows) and of the configured patterns. */
 export function buildExtractor(providers: ReadonlySet<string>, custom: readonly CustomCallPattern[]): Extractor {
   const active = SDKS.filter((s) => providers.has(s.id));
@@ -358,10 +510,14 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
     scan(path, code, resolve) {
       const refs: Reference[] = [];
       let dynamic = 0;
+      const dynamicCalls: CallScan['dynamicCalls'] = [];
       const lineOf = lineIndex(code);
       const add = (key: string, offset: number, provider: string) => refs.push({ key, path, line: lineOf(offset), provider, kind: 'call' });
-      const record = (keys: ArgumentKeys, provider: string) => {
-        if (keys === 'dynamic') dynamic++;
+      const record = (keys: ArgumentKeys, provider: string, argsAt?: number, argument = 0) => {
+        if (keys === 'dynamic') {
+          dynamic++;
+          if (argsAt !== undefined) dynamicCalls.push({ offset: argsAt, provider, argument });
+        }
         else if (keys !== 'none') {
           for (const k of keys) {
             add(k.value, k.offset, provider);
@@ -388,7 +544,8 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
               (!parenthesised || hasArguments(code, argsAt, s.minArguments ?? 1)),
           );
           if (!sdk) continue;
-          record(keysFromArguments(code, argsAt, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method), resolve }), sdk.id);
+          const second = sdk.contextFirst?.includes(method) || sdk.keySecond?.includes(method);
+          record(keysFromArguments(code, argsAt, { contextFirst: sdk.contextFirst?.includes(method), list: sdk.listArgument?.includes(method), keySecond: sdk.keySecond?.includes(method), resolve }), sdk.id, argsAt, second ? 1 : 0);
         }
       }
       if (has('flipper')) {
@@ -397,14 +554,21 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
           if (lit && isKeyShaped(lit.value)) add(lit.value, lit.start, 'flipper');
         }
       }
-      if (has('launchdarkly')) {
-        // React: `const { newCheckoutFlow } = useFlags();` names camelCased keys.
+      if (has('launchdarkly') && /\buseFlags\b[^;]{0,400}?from\s*['"][^'"]*launch-?darkly/i.test(code)) {
+        // React: `const { newCheckoutFlow } = useFlags();` names camelCased keys (LaunchDarkly's own useFlags, not a local hook).
         for (const m of code.matchAll(/\{([^{}]{1,2000})\}\s*=\s*useFlags\s*\(\s*\)/g)) {
           const body = m[1]!;
           const bodyStart = m.index + 1;
           for (const p of body.matchAll(/(?:^|,)\s*([A-Za-z_$][\w$]*)/g)) add(p[1]!, bodyStart + p.index + p[0].length - p[1]!.length, 'launchdarkly');
         }
         for (const m of code.matchAll(/\buseFlags\s*\(\s*\)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)/g)) add(m[1]!, m.index + m[0].length - m[1]!.length, 'launchdarkly');
+      }
+      if (has('waffle')) {
+        // Jinja `waffle.flag('x')`, Django templates `{% switch "x" %}`.
+        for (const m of code.matchAll(/\bwaffle\.(?:flag|switch|sample)\s*\(\s*|\{%-?\s*(?:flag|switch|sample)\s+/g)) {
+          const lit = literalAt(code, m.index + m[0].length);
+          if (lit && isKeyShaped(lit.value)) add(lit.value, lit.start, 'waffle');
+        }
       }
       // GitLab pushes flags to the frontend camelCased: gon.features.myFlag, glFeatures.myFlag.
       for (const m of code.matchAll(/\b(?:glFeatures|gon\.features)\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)/g)) add(m[1]!, m.index + m[0].length - m[1]!.length, 'gitlab');
@@ -420,10 +584,10 @@ export function buildExtractor(providers: ReadonlySet<string>, custom: readonly 
             if (key !== undefined && isKeyShaped(key)) add(key, m.index + Math.max(0, m[0].indexOf(key)), c.provider);
             continue;
           }
-          record(keysFromArguments(code, m.index + m[0].length, { resolve }), c.provider);
+          record(keysFromArguments(code, m.index + m[0].length, { resolve }), c.provider, m.index + m[0].length);
         }
       }
-      return { refs, dynamic };
+      return { refs, dynamic, dynamicCalls };
     },
   };
 }
@@ -449,6 +613,10 @@ export function scanMentions(path: string, code: string, wanted: (key: string, s
     for (const m of code.matchAll(/(?<![\w:@$])([A-Za-z_]\w{0,199}):(?=[ \t])/g)) {
       if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
     }
+  }
+  // Member access by a key of several words: `flags.newCheckout`, `settings.FF_NEW_UI`, `Settings.features.routes.new_ui`.
+  for (const m of code.matchAll(/(?<=[\w$)\]]\s*(?:\?\.|\.))([A-Za-z_$][\w$]*)/g)) {
+    if (wanted(m[1]!, true)) refs.push({ key: m[1]!, path, line: lineOf(m.index), provider: '*', kind: 'mention' });
   }
   if (constants) {
     constants.lastIndex = 0;

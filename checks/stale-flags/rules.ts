@@ -6,6 +6,7 @@ export const RULES = {
   'flag-fully-rolled-out': { title: 'Flag fully rolled out' },
   'flag-past-lifetime': { title: 'Flag older than its type allows' },
   'unused-flag': { title: 'Flag defined but not used' },
+  'aging-flag': { title: 'Old flag without evidence it is stale' },
   'undefined-flag': { title: 'Flag used but not defined' },
   'untyped-flag': { title: 'Flag without a type' },
   'flag-without-owner': { title: 'Flag without an owner' },

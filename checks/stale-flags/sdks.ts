@@ -34,7 +34,7 @@ export const CLIENT_RECEIVER = /^(?:this|self|)$|flag|feature|toggle|unleash|lau
 
 const cases = (...names: string[]): string[] => names.flatMap((n) => [n, n[0]!.toUpperCase() + n.slice(1)]);
 const OF_TYPES = ['Boolean', 'String', 'Number', 'Integer', 'Double', 'Float', 'Object'];
-const OF_SNAKE = ['boolean', 'string', 'number', 'integer', 'float', 'object'];
+const OF_SNAKE = ['boolean', 'bool', 'string', 'number', 'integer', 'int', 'float', 'object', 'struct'];
 
 export const SDKS: readonly Sdk[] = [
   {
@@ -142,10 +142,18 @@ export const SDKS: readonly Sdk[] = [
     keySecond: [...cases('getTreatment', 'getTreatmentWithConfig'), 'get_treatment', 'get_treatment_with_config'],
   },
   {
+    id: 'waffle',
+    label: 'django-waffle',
+    evidence: /django-waffle|\bimport waffle\b|\bfrom waffle\b|['"]waffle['"]/,
+    methods: ['flag_is_active', 'switch_is_active', 'sample_is_active', 'waffle_flag', 'waffle_switch', 'get_waffle_flag_model'],
+    // flag_is_active(request, 'name'); the others take the name first.
+    contextFirst: ['flag_is_active'],
+  },
+  {
     id: 'flipt',
     label: 'Flipt',
     evidence: /flipt/i,
-    methods: ['evaluateBoolean', 'evaluateVariant', 'evaluate_boolean', 'evaluate_variant', 'EvaluateBoolean', 'EvaluateVariant'],
+    methods: ['evaluateBoolean', 'evaluateVariant', 'evaluate_boolean', 'evaluate_variant', 'EvaluateBoolean', 'EvaluateVariant', 'booleanEvaluation', 'variantEvaluation'],
   },
 ];
 
