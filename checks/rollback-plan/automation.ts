@@ -845,7 +845,8 @@ export function scanAutomation(input: ScanInput): AutomationScan {
   }
   const workflows = resolveWorkflows(collected.workflows);
   scan.safeguards.push(...workflows.safeguards);
-  scan.mechanisms.push(...workflows.mechanisms);
+  // A rollback workflow whose commands were already read says more through them.
+  scan.mechanisms.push(...workflows.mechanisms.filter((m) => !scan.mechanisms.some((n) => n.path === m.path)));
   resolveRollouts(collected, scan);
   return scan;
 }
