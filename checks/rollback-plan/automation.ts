@@ -139,6 +139,9 @@ interface Collected {
   /** Directories holding a Helm chart (Chart.yaml), whose values files configure its workloads. */
   chartDirs: Set<string>;
   workflows: WorkflowInfo[];
+  /** HelmReleases without remediation, reported unless a Flux Kustomization patches it into all of them. */
+  unremediated: Finding<Rule>[];
+  fleetRemediation?: Mechanism;
 }
 
 /** A non-negative integer field given literally; `undefined` when absent, `NaN` when templated (`{{args.count}}`) or odd. */
@@ -305,18 +308,42 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   });
 }
 
-function readHelmRelease(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+/** Flux HelmRelease upgrade remediation that rolls back a failed upgrade. */
+function remediates(spec: Record<string, unknown> | undefined): boolean {
+  const remediation = asRecord(asRecord(spec?.upgrade)?.remediation);
+  const retries = remediation?.retries;
+  return ((typeof retries === 'number' && retries !== 0) || truthy(remediation?.remediateLastFailure)) && remediation?.strategy !== 'uninstall';
+}
+
+function readHelmRelease(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan, collected: Collected): void {
   const spec = asRecord(top.spec);
   const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
   const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
-  const remediation = asRecord(asRecord(spec?.upgrade)?.remediation);
-  const retries = remediation?.retries;
-  const rollsBack = ((typeof retries === 'number' && retries !== 0) || truthy(remediation?.remediateLastFailure)) && remediation?.strategy !== 'uninstall';
-  if (rollsBack) {
+  if (remediates(spec)) {
     scan.mechanisms.push({ tier: 'health-gated', label: `Flux HelmRelease ${name} rolls back failed upgrades (upgrade.remediation)`, path, line: lineAt(counter, doc, ['spec', 'upgrade', 'remediation'], kindLine) });
   } else {
-    scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
+    // Held back until the end: a Flux Kustomization may patch remediation into every HelmRelease.
+    collected.unremediated.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
   }
+}
+
+/** A Flux Kustomization whose patches give every HelmRelease it applies upgrade remediation. */
+function readFluxKustomization(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, collected: Collected): void {
+  const patches = asArray(asRecord(top.spec)?.patches);
+  patches.forEach((value, i) => {
+    const patch = asRecord(value);
+    const target = asRecord(patch?.target);
+    if (target?.kind !== 'HelmRelease' || target.name !== undefined || typeof patch?.patch !== 'string') return;
+    let patched: unknown;
+    try {
+      patched = toJs(parseYaml(patch.patch, { templates: false }).docs[0]!);
+    } catch {
+      return; // a patch that does not parse patches nothing this check can see
+    }
+    if (!remediates(asRecord(asRecord(patched)?.spec))) return;
+    const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+    collected.fleetRemediation ??= { tier: 'health-gated', label: `Flux Kustomization ${name} patches upgrade remediation into every HelmRelease it applies`, path, line: lineAt(counter, doc, ['spec', 'patches', i]) };
+  });
 }
 
 function readHelmfile(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
@@ -798,7 +825,7 @@ function unreadable(scan: AutomationScan, path: string, line: number, what: stri
 export function scanAutomation(input: ScanInput): AutomationScan {
   const scan: AutomationScan = { mechanisms: [], safeguards: [], findings: [] };
   const chartDirs = new Set(input.yaml.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => dirOf(f.path)));
-  const collected: Collected = { rollouts: [], templates: [], chartDirs, workflows: [] };
+  const collected: Collected = { rollouts: [], templates: [], chartDirs, workflows: [], unremediated: [] };
 
   for (const file of input.yaml) {
     try {
@@ -847,6 +874,8 @@ export function scanAutomation(input: ScanInput): AutomationScan {
   scan.safeguards.push(...workflows.safeguards);
   // A rollback workflow whose commands were already read says more through them.
   scan.mechanisms.push(...workflows.mechanisms.filter((m) => !scan.mechanisms.some((n) => n.path === m.path)));
+  if (collected.fleetRemediation) scan.mechanisms.push(collected.fleetRemediation);
+  else scan.findings.push(...collected.unremediated);
   resolveRollouts(collected, scan);
   return scan;
 }
@@ -981,7 +1010,8 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
       const verdict = analysisCanAbort(asRecord(top.spec));
       collected.templates.push({ name: str(asRecord(top.metadata)?.name) ?? '(unnamed)', kind, path: file.path, line: lineAt(counter, doc, ['kind'], docStartLine(counter, doc)), canAbort: verdict.canAbort, why: verdict.why });
     } else if (kind === 'Canary' && apiVersion.startsWith('flagger.app/')) readCanary(file.path, top, doc, counter, scan);
-    else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) readHelmRelease(file.path, top, doc, counter, scan);
+    else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) readHelmRelease(file.path, top, doc, counter, scan, collected);
+    else if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) readFluxKustomization(file.path, top, doc, counter, collected);
     else if ((kind === 'Deployment' || kind === 'StatefulSet') && /^(apps\/v1|extensions\/)/.test(apiVersion)) {
       const spec = asRecord(top.spec);
       const rawName = str(asRecord(top.metadata)?.name) ?? '(unnamed)';

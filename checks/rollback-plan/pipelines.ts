@@ -6,7 +6,8 @@ import type { Mechanism, Safeguard, TextFile } from './automation.ts';
 import { asArray, asRecord, lineAt } from './yaml.ts';
 
 // Names of workflows, jobs and stages that deploy (and of the ones that only publish or preview).
-const DEPLOY_NAME = /deploy|rollout|promot|rollback|redeploy|\bapply\b|release to|go[ -]live/i;
+// (`apply` alone is not one: "Apply labels" syncs labels; Terraform applies are found by their command.)
+const DEPLOY_NAME = /deploy|rollout|roll out|promot|rollback|redeploy|release to|go[ -]live/i;
 const NOT_A_DEPLOY = /\b(docs?|documentation|pages|storybook|chromatic|preview|review[ _-]?apps?|translations?|sdk|npm|pypi|package|packages|chart|charts|helm[ _-]chart|docker ?hub|lint|test|tests|testing|performance|e2e|destroy|delete|teardown|cleanup|backup|restore|recover|monitor|maintenance|reconcile|sync)\b|github-pages/i;
 const NOT_A_DEPLOY_ENV = /pages|docs|translation|pypi|npm|sdk|release|publish|maintenance|preview|review|copilot|^ci$|secrets?/i;
 // Inputs that choose what to deploy: a version, tag, ref, commit, image.

@@ -74,6 +74,34 @@ describe('rollback-plan: CloudFormation rolls back a failed stack update by itse
   });
 });
 
+describe('rollback-plan: Flux remediation applied fleet-wide', () => {
+  it('a Flux Kustomization that patches upgrade remediation into every HelmRelease covers the ones that do not set it', async () => {
+    const kustomization = lines(
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: { name: apps, namespace: flux-system }',
+      'spec:',
+      '  sourceRef: { kind: GitRepository, name: flux-config }',
+      '  patches:',
+      '    - patch: |-',
+      '        apiVersion: helm.toolkit.fluxcd.io/v2',
+      '        kind: HelmRelease',
+      '        metadata: { name: any }',
+      '        spec:',
+      '          upgrade:',
+      '            remediation: { retries: 3, remediateLastFailure: true }',
+      '      target:',
+      '        kind: HelmRelease',
+    );
+    const release = lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata: { name: payments }', 'spec:', '  chart: { spec: { chart: payments } }');
+    const r = await check({ 'apps/base/kustomize.yaml': kustomization, 'apps/payments/release.yaml': release }, 'infrastructure');
+    expect(automation(r.summary)).toBe('automated rollback: health-gated (Flux Kustomization apps patches upgrade remediation into every HelmRelease it applies, apps/base/kustomize.yaml:7)');
+    expect(ruled(r.findings, 'helm-release-not-atomic')).toEqual([]);
+    const alone = await check({ 'apps/payments/release.yaml': release }, 'infrastructure');
+    expect(ruled(alone.findings, 'helm-release-not-atomic').map((f) => f.path)).toEqual(['apps/payments/release.yaml']);
+  });
+});
+
 describe('rollback-plan: rollout strategies experts credit', () => {
   it('an Auto Scaling group instance refresh with auto_rollback is health-gated; without it the rollout is gated', async () => {
     const asg = (prefs: string) => lines('resource "aws_autoscaling_group" "web" {', '  max_size = 6', '  instance_refresh {', '    strategy = "Rolling"', '    preferences {', `      ${prefs}`, '    }', '  }', '}');
@@ -143,6 +171,15 @@ describe('rollback-plan: pipelines that redeploy a previous version', () => {
     const called = await check({ '.github/workflows/deploy-service.yml': reusable, '.github/workflows/cd.yml': caller });
     expect(guards(called.summary)).toMatch(/gated-rollout \(ECS rolling deploy waits for a stable service/);
     expect(guards(called.summary)).toMatch(/redeploy \(workflow "Deploy service" deploys from CI/);
+  });
+
+  it('a workflow that applies labels or runs tests is not a deploy; one that runs terraform apply is', async () => {
+    const labels = workflow('Apply labels', ['push: { branches: [main] }'], ['      - uses: crazy-max/ghaction-github-labeler@v5'], 'labels');
+    expect(guards((await check({ '.github/workflows/labels.yml': labels })).summary)).toBe('no safeguards');
+    const apply = workflow('Infrastructure', ['push: { branches: [main] }'], ['      - run: terraform -chdir=live/prod apply -auto-approve'], 'prod');
+    expect(guards((await check({ '.github/workflows/infra.yml': apply }, 'infrastructure')).summary)).toBe(
+      'safeguards: redeploy (workflow "Infrastructure" deploys from CI: a revert goes out the same way, .github/workflows/infra.yml:5)',
+    );
   });
 
   it('Atlantis, Terraform Cloud workspaces and GitOps controllers apply a revert the way they applied the change', async () => {
