@@ -919,7 +919,7 @@ function readFlyToml(file: TextFile, scan: AutomationScan): void {
 /** Docker Swarm stacks: `deploy.update_config` says what a failed service update does. */
 function readSwarm(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
   const services = asRecord(top.services) ?? {};
-  let gated: Safeguard | undefined;
+  const startFirst: { name: string; checked: boolean }[] = [];
   for (const [name, value] of Object.entries(services)) {
     const update = asRecord(asRecord(asRecord(value)?.deploy)?.update_config);
     if (!update) continue;
@@ -927,11 +927,22 @@ function readSwarm(path: string, top: Record<string, unknown>, doc: Document, co
       scan.mechanisms.push({ tier: 'health-gated', label: `Swarm service ${name} rolls back a failed update (update_config.failure_action: rollback)`, path, line: lineAt(counter, doc, ['services', name, 'deploy', 'update_config', 'failure_action']) });
       return;
     }
-    if (update.order === 'start-first' && !gated) {
-      gated = { kind: 'gated-rollout', label: `Swarm service ${name} starts new tasks before stopping old ones (update_config.order: start-first)`, path, line: lineAt(counter, doc, ['services', name, 'deploy', 'update_config']) };
-    }
+    // Swarm waits for a new task to be healthy only when the service has a health check.
+    const health = asRecord(asRecord(value)?.healthcheck);
+    const checked = health !== undefined && health.disable !== true && !(Array.isArray(health.test) && health.test[0] === 'NONE');
+    if (update.order === 'start-first') startFirst.push({ name, checked });
   }
-  if (gated) scan.safeguards.push(gated);
+  // The stack file lists the whole system: the rollout is gated when most services it updates first are health-checked.
+  const checked = startFirst.filter((x) => x.checked);
+  if (checked.length > 0 && checked.length * 2 >= startFirst.length) {
+    const first = checked[0]!;
+    scan.safeguards.push({
+      kind: 'gated-rollout',
+      label: `Swarm starts new tasks before stopping old ones and waits for their health check (update_config.order: start-first, ${checked.length} of ${startFirst.length} services health-checked)`,
+      path,
+      line: lineAt(counter, doc, ['services', first.name, 'deploy', 'update_config']),
+    });
+  }
 }
 
 // Sceptre stack configuration: a YAML file under config/ naming its template.

@@ -137,12 +137,17 @@ describe('rollback-plan: rollout strategies experts credit', () => {
     expect(guards(r.summary)).toBe('safeguards: gated-rollout (Helm values give the workload a readiness probe, helm/api/values.yaml:2)');
   });
 
-  it('Docker Swarm: failure_action rollback is health-gated, start-first updates are gated', async () => {
-    const stack = (update: string) => lines('services:', '  api:', '    image: api:1', '    deploy:', '      update_config:', `        ${update}`);
+  it('Docker Swarm: failure_action rollback is health-gated, start-first updates of a health-checked service are gated', async () => {
+    const stack = (update: string, health = '') => lines('services:', '  api:', '    image: api:1', ...(health ? ['    healthcheck:', `      test: ${health}`] : []), '    deploy:', '      update_config:', `        ${update}`);
     expect(automation((await check({ 'docker-compose.prod.yml': stack('failure_action: rollback') })).summary)).toBe(
       'automated rollback: health-gated (Swarm service api rolls back a failed update (update_config.failure_action: rollback), docker-compose.prod.yml:6)',
     );
-    expect(guards((await check({ 'docker-compose.prod.yml': stack('order: start-first') })).summary)).toMatch(/^safeguards: gated-rollout \(Swarm service api starts new tasks before stopping old ones/);
+    const checked = stack('order: start-first', '["CMD", "wget", "-qO-", "http://localhost:8080/health"]');
+    expect(guards((await check({ 'docker-compose.prod.yml': checked })).summary)).toBe(
+      'safeguards: gated-rollout (Swarm starts new tasks before stopping old ones and waits for their health check (update_config.order: start-first, 1 of 1 services health-checked), docker-compose.prod.yml:7)',
+    );
+    // Without a health check Swarm counts a task as updated once it starts: nothing is gated.
+    expect(guards((await check({ 'docker-compose.prod.yml': stack('order: start-first') })).summary)).toBe('no safeguards');
   });
 
   it('fly.toml auto_rollback counts only where this repository deploys with flyctl', async () => {
