@@ -21,6 +21,8 @@ export interface Mechanism {
   label: string;
   path: string;
   line: number;
+  /** An Argo Rollout or Flagger Canary: it moves traffic step by step, analysis or not. */
+  progressive?: boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface Safeguard {
   line: number;
   /** For data-rollback: the way back is exercised in CI, not only written down. */
   tested?: boolean;
+  /** For redeploy: the only pipelines deploy after failed checks too. */
+  afterFailedChecks?: boolean;
 }
 
 export interface AutomationScan {
@@ -285,7 +289,7 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   });
   if (gated.length > 0) {
     const names = gated.map((m) => str(m.name) ?? '(unnamed)');
-    scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine });
+    scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine, progressive: true });
     if (analysis.threshold === undefined) {
       scan.findings.push({ rule: 'canary-default-threshold', severity: 'info', path, line: analysisLine, message: `Flagger Canary ${name} sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)` });
     }
@@ -584,6 +588,21 @@ function neverRuns(condition: unknown): boolean {
   return typeof condition === 'string' && /^\s*(?:\$\{\{\s*false\s*\}\}|false)\s*$/.test(condition);
 }
 
+// A CI job that applies the new migrations while the previous release is running, and tests that
+// release against them, proves the way back: the old code still works on the new schema, so a
+// rollback of the code needs no rollback of the data.
+const APPLIES_MIGRATIONS = /\b(?:db-migrate\s+up|migrate\s+(?:up|deploy|latest)\b|migrate:(?:latest|up)|db:migrate|alembic\s+upgrade|manage\.py\s+migrate|flyway\s+migrate|goose\b[^\n]*?\bup\b|typeorm\s+migration:run|ecto\.migrate|liquibase\s+update|dbmate\s+up)/i;
+const PREVIOUS_RELEASE = /\b(?:previous|prior|last|stable|old|older|released|production)\s+(?:stable\s+)?(?:version|release|image|build)s?\b/i;
+
+function previousReleaseGuard(job: Record<string, unknown>): { index: number } | undefined {
+  const steps = asArray(job.steps).map((st) => asRecord(st) ?? {});
+  const migrates = steps.findIndex((st) => typeof st.run === 'string' && APPLIES_MIGRATIONS.test(st.run));
+  if (migrates < 0) return undefined;
+  // The previous release must be running before the migrations are applied: named by a step before them.
+  const before = steps.slice(0, migrates).findIndex((st) => PREVIOUS_RELEASE.test(`${String(st.name ?? '')}`));
+  return before < 0 ? undefined : { index: before };
+}
+
 function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Document, counter: LineCounter, lineOf: (offset: number) => number, scan: AutomationScan): void {
   const jobs = asRecord(top.jobs);
   const scanSteps = (steps: unknown, stepsPath: (string | number)[], jobFails: boolean, where: string) => {
@@ -603,6 +622,16 @@ function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Documen
       // A job that tests manifests on a throwaway cluster deploys nothing.
       if (asArray(job.steps).some((st) => LOCAL_CLUSTER.test(`${String(asRecord(st)?.run ?? '')} ${String(asRecord(st)?.uses ?? '')}`))) continue;
       scanSteps(job.steps, ['jobs', id, 'steps'], typeof job.if === 'string' && FAILURE_CONDITION.test(job.if), `workflow job ${id}`);
+      const compatibility = previousReleaseGuard(job);
+      if (compatibility) {
+        scan.safeguards.push({
+          kind: 'data-rollback',
+          label: `workflow job ${id} applies the new migrations under the previous release: the old code is tested on the new schema`,
+          path: file.path,
+          line: lineAt(counter, doc, ['jobs', id, 'steps', compatibility.index], 1),
+          tested: true,
+        });
+      }
     }
   }
   // Composite actions: runs.steps.
@@ -872,6 +901,7 @@ export function scanAutomation(input: ScanInput): AutomationScan {
   }
   const workflows = resolveWorkflows(collected.workflows);
   scan.safeguards.push(...workflows.safeguards);
+  scan.findings.push(...workflows.findings);
   // A rollback workflow whose commands were already read says more through them.
   scan.mechanisms.push(...workflows.mechanisms.filter((m) => !scan.mechanisms.some((n) => n.path === m.path)));
   if (collected.fleetRemediation) scan.mechanisms.push(collected.fleetRemediation);
@@ -1082,7 +1112,7 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
     // A template that is not here cannot be verified: a ClusterAnalysisTemplate owned by a platform
     // repository earns no more than a broken one here would (deleting a broken template must not
     // raise the score), and a namespaced AnalysisTemplate ships with the Rollout anyway.
-    if (aborting) scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line });
+    if (aborting) scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line, progressive: true });
     else fallback();
     for (const { ref } of unresolved) {
       scan.findings.push({

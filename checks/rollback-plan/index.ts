@@ -141,8 +141,13 @@ export default defineCheck({
     const restore = restoreTooling(paths);
     if (restore) data.push(restore);
     const allSafeguards = [...automation.safeguards, ...data];
+    // A canary with analysis moves traffic step by step, as one without analysis does: it is a gated
+    // rollout as well (without this, removing an analysis template could raise the score, the canary
+    // turning from a metric gate beside another mechanism into a gated rollout on top of it).
+    const progressive = mechanisms.find((m) => m.progressive === true);
+    if (progressive) allSafeguards.push({ kind: 'gated-rollout', label: `${progressive.label}: traffic moves step by step`, path: progressive.path, line: progressive.line });
     const safeguards = SAFEGUARDS.flatMap((kind) => {
-      const found = allSafeguards.filter((g) => g.kind === kind).sort((a, b) => Number(b.tested === true) - Number(a.tested === true) || byPlace(a, b));
+      const found = allSafeguards.filter((g) => g.kind === kind).sort((a, b) => Number(b.tested === true) - Number(a.tested === true) || Number(a.afterFailedChecks === true) - Number(b.afterFailedChecks === true) || byPlace(a, b));
       return found.length > 0 ? [found[0]!] : [];
     });
     const has = (kind: Safeguard['kind']) => safeguards.some((g) => g.kind === kind);
@@ -164,7 +169,7 @@ export default defineCheck({
 
     const score = scoreOf({
       automation: best?.tier ?? 'none',
-      safeguards: { gated: has('gated-rollout'), redeploy: has('redeploy'), detection: has('detection'), data: dataRollback },
+      safeguards: { gated: has('gated-rollout'), redeploy: has('redeploy'), detection: has('detection'), data: dataRollback, redeployAfterFailedChecks: safeguards.some((g) => g.kind === 'redeploy' && g.afterFailedChecks === true) },
       procedure: bestDoc?.quality ?? 'none',
       templateShare,
       practiceShare: practice.judged ? practice.filled / practice.considered : null,

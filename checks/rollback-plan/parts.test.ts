@@ -237,7 +237,7 @@ describe('score', () => {
   const tier = fc.constantFrom(...TIERS, 'none' as const);
   const quality = fc.constantFrom('procedure' as const, 'command' as const, 'stub' as const, 'none' as const);
   const share = fc.double({ min: 0, max: 1, noNaN: true });
-  const guards = fc.record({ gated: fc.boolean(), redeploy: fc.boolean(), detection: fc.boolean(), data: fc.constantFrom('none' as const, 'documented' as const, 'tested' as const) });
+  const guards = fc.record({ gated: fc.boolean(), redeploy: fc.boolean(), detection: fc.boolean(), data: fc.constantFrom('none' as const, 'documented' as const, 'tested' as const), redeployAfterFailedChecks: fc.boolean() });
   const parts: fc.Arbitrary<ScoreParts> = fc.record({ automation: tier, safeguards: guards, procedure: quality, templateShare: share, practiceShare: fc.option(share, { nil: null }) });
 
   it('stays within 0–10 with one decimal', () => {
@@ -261,6 +261,8 @@ describe('score', () => {
         if (p.practiceShare !== null) expect(scoreOf({ ...p, practiceShare: Math.min(b, p.practiceShare) })).toBeLessThanOrEqual(before);
         for (const key of ['gated', 'redeploy', 'detection'] as const) expect(scoreOf({ ...p, safeguards: { ...p.safeguards, [key]: false } })).toBeLessThanOrEqual(before);
         expect(scoreOf({ ...p, safeguards: { ...p.safeguards, data: p.safeguards.data === 'tested' ? 'documented' : 'none' } })).toBeLessThanOrEqual(before);
+        // A pipeline found to deploy after failed checks too is worth less than one that does not.
+        expect(scoreOf({ ...p, safeguards: { ...p.safeguards, redeployAfterFailedChecks: true } })).toBeLessThanOrEqual(before);
       }),
     );
   });

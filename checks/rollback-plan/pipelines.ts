@@ -2,7 +2,9 @@
 // goes out the same way the bad change did? GitHub Actions workflows, GitLab jobs with environments,
 // Jenkinsfiles and other CI files, Atlantis, and GitOps controllers that follow the repository.
 import type { Document, LineCounter } from 'yaml';
+import type { Finding } from '../contract.ts';
 import type { Mechanism, Safeguard, TextFile } from './automation.ts';
+import type { Rule } from './rules.ts';
 import { asArray, asRecord, lineAt } from './yaml.ts';
 
 // Names of workflows, jobs and stages that deploy (and of the ones that only publish or preview).
@@ -31,12 +33,34 @@ export interface WorkflowInfo {
   calls: string[];
   applies: boolean;
   line: number;
+  /**
+   * Started when another workflow completes (workflow_run), whatever its conclusion: nothing in it
+   * tests `github.event.workflow_run.conclusion`, so it deploys after failed checks too. The line of its trigger.
+   */
+  afterAnyRun?: { line: number; after: string };
 }
 
 function environmentName(env: unknown): string | undefined {
   if (typeof env === 'string') return env;
   const name = asRecord(env)?.name;
   return typeof name === 'string' ? name : undefined;
+}
+
+const CONCLUSION = /workflow_run\.conclusion|\.conclusion\b/;
+
+/** Every `if:` of a workflow, its jobs and their steps. */
+function conditionsOf(top: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const value of Object.values(asRecord(top.jobs) ?? {})) {
+    const job = asRecord(value);
+    if (!job) continue;
+    if (typeof job.if === 'string') out.push(job.if);
+    for (const st of asArray(job.steps)) {
+      const cond = asRecord(st)?.if;
+      if (typeof cond === 'string') out.push(cond);
+    }
+  }
+  return out;
 }
 
 export function workflowInfo(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter): WorkflowInfo {
@@ -56,6 +80,16 @@ export function workflowInfo(path: string, top: Record<string, unknown>, doc: Do
     applies: false,
     line: 1,
   };
+  const afterRun = asRecord(asRecord(on)?.workflow_run);
+  if (afterRun) {
+    const types = asArray(afterRun.types).filter((t): t is string => typeof t === 'string');
+    // Without types, every activity starts it, completion included.
+    const onCompletion = types.length === 0 || types.includes('completed');
+    if (onCompletion && !CONCLUSION.test(conditionsOf(top).join('\n'))) {
+      const after = asArray(afterRun.workflows).filter((w): w is string => typeof w === 'string');
+      info.afterAnyRun = { line: lineAt(counter, doc, ['on', 'workflow_run'], 1), after: after.length > 0 ? after.map((w) => `"${w}"`).join(', ') : 'another workflow' };
+    }
+  }
   const workflowDeploys = DEPLOY_NAME.test(`${file} ${name}`) && !NOT_A_DEPLOY.test(`${file} ${name}`);
   // A workflow that publishes documentation, previews or packages deploys no release of this system.
   const title = `${file.replace(/[-_.]/g, ' ')} ${name}`;
@@ -92,11 +126,21 @@ export function uncalledWorkflows(infos: WorkflowInfo[]): Set<string> {
 }
 
 /** What the workflows of a repository, taken together, say about redeploying and rolling back. */
-export function resolveWorkflows(infos: WorkflowInfo[]): { safeguards: Safeguard[]; mechanisms: Mechanism[] } {
+export function resolveWorkflows(infos: WorkflowInfo[]): { safeguards: Safeguard[]; mechanisms: Mechanism[]; findings: Finding<Rule>[] } {
   const uncalled = uncalledWorkflows(infos);
   const runs = (i: WorkflowInfo) => !uncalled.has(i.path);
   const safeguards: Safeguard[] = [];
   const mechanisms: Mechanism[] = [];
+  const findings: Finding<Rule>[] = [];
+  // A reusable workflow deploys after failed checks when every workflow that calls it does.
+  const callers = (i: WorkflowInfo) => infos.filter((c) => runs(c) && c.calls.includes(i.path));
+  const afterFailedChecks = (i: WorkflowInfo, seen = new Set<string>()): boolean => {
+    if (i.afterAnyRun) return true;
+    if (i.triggered || seen.has(i.path)) return false;
+    seen.add(i.path);
+    const by = callers(i);
+    return by.length > 0 && by.every((c) => afterFailedChecks(c, seen));
+  };
   const isRollback = (i: WorkflowInfo) => ROLLBACK_NAME.test(`${i.path.split('/').pop()} ${i.name}`);
   // A rollback workflow by name (before a redeploy or revert one), started by hand.
   const byHand = infos.filter((i) => runs(i) && i.dispatchable && isRollback(i));
@@ -111,8 +155,23 @@ export function resolveWorkflows(infos: WorkflowInfo[]): { safeguards: Safeguard
     const input = chooser.dispatchInputs.find((x) => VERSION_INPUT.test(x))!;
     safeguards.push({ kind: 'redeploy', label: `workflow "${chooser.name || chooser.path.split('/').pop()}" deploys a chosen version (input ${input})`, path: chooser.path, line: chooser.line });
   } else if (deploying.length > 0) {
-    const first = deploying[0]!;
-    safeguards.push({ kind: 'redeploy', label: `workflow "${first.name || first.path.split('/').pop()}" deploys from CI: a revert goes out the same way`, path: first.path, line: first.line });
+    const gated = deploying.filter((i) => !afterFailedChecks(i));
+    const first = gated[0] ?? deploying[0]!;
+    safeguards.push(
+      gated.length > 0
+        ? { kind: 'redeploy', label: `workflow "${first.name || first.path.split('/').pop()}" deploys from CI: a revert goes out the same way`, path: first.path, line: first.line }
+        : { kind: 'redeploy', label: `workflow "${first.name || first.path.split('/').pop()}" deploys from CI, after failed checks too: a revert goes out the same way, and so does a change that failed its tests`, path: first.path, line: first.line, afterFailedChecks: true },
+    );
+  }
+  for (const i of deploying) {
+    if (!i.afterAnyRun) continue;
+    findings.push({
+      rule: 'deploys-after-failed-checks',
+      severity: 'medium',
+      path: i.path,
+      line: i.afterAnyRun.line,
+      message: `workflow "${i.name || i.path.split('/').pop()}" deploys when ${i.afterAnyRun.after} completes, whether it passed or failed: add \`if: github.event.workflow_run.conclusion == 'success'\` to its jobs so a change that failed its checks is not deployed`,
+    });
   }
   for (const i of deploying) {
     const smoke = i.deployJobs.find((j) => j.smoke);
@@ -121,7 +180,7 @@ export function resolveWorkflows(infos: WorkflowInfo[]): { safeguards: Safeguard
       break;
     }
   }
-  return { safeguards, mechanisms };
+  return { safeguards, mechanisms, findings };
 }
 
 /** GitLab CI jobs that deploy to an environment. */

@@ -213,6 +213,16 @@ describe('rollback-plan: a way back for the data', () => {
     expect(tested.score).toBe(2);
   });
 
+  it('a CI job that applies the new migrations under the previous release, and tests that release, is a tested way back', async () => {
+    const steps = (first: string) => [`      - name: ${first}`, '        run: docker compose up app -d --wait', '      - name: Apply the new migrations', '        run: npx db-migrate up', '      - name: End-to-end tests against the running release', '        run: npx playwright test'];
+    const r = await check({ '.github/workflows/schema-compat.yml': workflow('Schema compatibility', ['pull_request: { paths: [migrations/**] }'], steps('Start the previous release'), 'schema-compat') });
+    expect(guards(r.summary)).toBe('safeguards: data-rollback (workflow job schema-compat applies the new migrations under the previous release: the old code is tested on the new schema, .github/workflows/schema-compat.yml:9)');
+    expect(r.score).toBe(2);
+    // Starting the code under test before migrating proves nothing about the previous release.
+    const current = await check({ '.github/workflows/schema-compat.yml': workflow('Schema compatibility', ['pull_request:'], steps('Start this branch'), 'schema-compat') });
+    expect(guards(current.summary)).not.toContain('previous release');
+  });
+
   it('migrations whose down does nothing are not reversible', async () => {
     const empty = (n: number) => `export class M${n} { public async up(q) { await q.query('ALTER TABLE a ADD b int'); } public async down(q): Promise<void> {} }\n`;
     expect((await check({ 'src/migrations/1700000000001-a.ts': empty(1), 'src/migrations/1700000000002-b.ts': empty(2) })).score).toBe(0);
@@ -226,6 +236,37 @@ describe('rollback-plan: a way back for the data', () => {
     const restore = await check({ 'scripts/db-restore.sh': lines('#!/bin/sh', 'pg_restore -d "$DATABASE_URL" "$1"') });
     expect(guards(restore.summary)).toBe('safeguards: data-rollback (restore tooling (scripts/db-restore.sh), scripts/db-restore.sh:1)');
     expect(restore.score).toBe(1);
+  });
+});
+
+describe('rollback-plan: deploys that run after failed checks', () => {
+  const reusable = lines('name: deploy', 'on:', '  workflow_call:', '    inputs: { environment: { type: string } }', 'jobs:', '  deploy:', '    runs-on: ubuntu-latest', '    environment: ${{ inputs.environment }}', '    steps:', '      - run: ./scripts/deploy.sh "${{ inputs.environment }}"');
+  const caller = (condition: string) =>
+    lines('name: deploy-prod', 'on:', '  workflow_run:', '    workflows: [checks]', '    types: [completed]', '    branches: [main]', 'jobs:', '  deploy:', ...(condition ? [`    if: ${condition}`] : []), '    uses: ./.github/workflows/deploy.yml', '    with: { environment: prod }');
+
+  it('a workflow_run deploy that never tests the conclusion is a finding, and its redeploy earns half', async () => {
+    const r = await check({ '.github/workflows/deploy.yml': reusable, '.github/workflows/deploy-prod.yml': caller('') });
+    expect(guards(r.summary)).toBe('safeguards: redeploy (workflow "deploy-prod" deploys from CI, after failed checks too: a revert goes out the same way, and so does a change that failed its tests, .github/workflows/deploy-prod.yml:8)');
+    expect(ruled(r.findings, 'deploys-after-failed-checks').map((f) => `${f.path}:${f.line} ${f.message}`)).toEqual([
+      '.github/workflows/deploy-prod.yml:3 workflow "deploy-prod" deploys when "checks" completes, whether it passed or failed: add `if: github.event.workflow_run.conclusion == \'success\'` to its jobs so a change that failed its checks is not deployed',
+    ]);
+    expect(r.score).toBe(1);
+
+    const gated = await check({ '.github/workflows/deploy.yml': reusable, '.github/workflows/deploy-prod.yml': caller("github.event.workflow_run.conclusion == 'success'") });
+    expect(ruled(gated.findings, 'deploys-after-failed-checks')).toEqual([]);
+    expect(gated.score).toBe(2);
+  });
+});
+
+describe('rollback-plan: a canary with analysis is a gated rollout too', () => {
+  it('removing the analysis template of an Argo Rollout beside a Flagger Canary does not raise the score', async () => {
+    const rollout = lines('apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata: { name: web }', 'spec:', '  strategy:', '    canary:', '      analysis:', '        templates:', '          - templateName: error-rate', '      steps: [{ setWeight: 25 }, { pause: { duration: 5m } }]');
+    const analysis = lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: error-rate }', 'spec:', '  metrics:', '    - name: errors', '      interval: 1m', '      successCondition: result[0] < 0.01', '      failureLimit: 2');
+    const canary = lines('apiVersion: flagger.app/v1beta1', 'kind: Canary', 'metadata: { name: api }', 'spec:', '  analysis:', '    threshold: 5', '    metrics:', '      - name: request-success-rate', '        thresholdRange: { min: 99 }');
+    const full = await check({ 'deploy/web-rollout.yaml': rollout, 'deploy/error-rate.yaml': analysis, 'deploy/api-canary.yaml': canary });
+    const withoutTemplate = await check({ 'deploy/web-rollout.yaml': rollout, 'deploy/api-canary.yaml': canary });
+    expect(withoutTemplate.score!).toBeLessThanOrEqual(full.score!);
+    expect(guards(full.summary)).toMatch(/^safeguards: gated-rollout \(Flagger Canary api with thresholds on request-success-rate: traffic moves step by step, /);
   });
 });
 

@@ -288,11 +288,11 @@ describe('rollback-plan: pull request templates', () => {
 });
 
 describe('rollback-plan: Argo Rollouts', () => {
-  it('a canary with an AnalysisTemplate that can fail is metric-gated: 5 points, at the analysis line', async () => {
+  it('a canary with an AnalysisTemplate that can fail is metric-gated and a gated rollout: 7.5 points, at the analysis line', async () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
     expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9)');
-    expect(r.score).toBe(5);
-    expect(r.status).toBe('warn');
+    expect(r.score).toBe(7.5);
+    expect(r.status).toBe('pass');
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([]);
     expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([]);
   });
@@ -354,7 +354,7 @@ describe('rollback-plan: Argo Rollouts', () => {
   it('a job provider fails the measurement when the Job fails, so it can abort without a condition', async () => {
     const template = lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata:', '  name: success-rate', 'spec:', '  metrics:', '    - name: smoke', '      provider:', '        job:', '          spec: {}');
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('inline analysis steps and blueGreen pre-promotion analysis count', async () => {
@@ -418,7 +418,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     );
     const template = ANALYSIS_OK.replace('  name: success-rate\n', '  name: {{ include "web.fullname" . }}-success-rate\n');
     const r = await check({ 'chart/templates/rollout.yaml': chart, 'chart/templates/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     expect(part(r.summary, 0)).toMatch(/^automated rollback: metric-gated \(Argo Rollout TEMPLATED.* with analysis TEMPLATED.*-success-rate, chart\/templates\/rollout\.yaml:11\)$/);
   });
 });
@@ -431,12 +431,12 @@ describe('rollback-plan: Flagger', () => {
     const r = await check({ 'deploy/canary.yaml': canary(['interval: 1m', 'threshold: 5', 'metrics:', '  - name: request-success-rate', '    thresholdRange: { min: 99 }']) });
     expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Flagger Canary web with thresholds on request-success-rate, deploy/canary.yaml:7)');
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([]);
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('without analysis.threshold Flagger rolls back after the first failed check: an info note', async () => {
     const r = await check({ 'deploy/canary.yaml': canary(['metrics:', '  - name: request-duration', '    thresholdRange: { max: 500 }', '  - name: cpu']) });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
       { rule: 'canary-default-threshold', severity: 'info', path: 'deploy/canary.yaml', line: 7, message: "Flagger Canary web sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)" },
       { rule: 'analysis-cannot-fail', severity: 'low', path: 'deploy/canary.yaml', line: 7, message: 'Flagger Canary web: metric cpu has no thresholdRange, so it is measured but never fails the canary' },
@@ -810,7 +810,7 @@ describe('rollback-plan: scripted, manual and detection', () => {
     expect(r.score).toBe(3);
     const both = await check({ '.github/workflows/deploy.yml': wait, 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
     expect(part(both.summary, 0)).toMatch(/^automated rollback: metric-gated /);
-    expect(both.score).toBe(8); // metric-gated 5, the pipeline 2, the rollout wait 1
+    expect(both.score).toBe(10); // metric-gated 5, the canary's steps 2.5, the pipeline 2, the rollout wait 1 (safeguards capped at 5)
   });
 });
 
@@ -1009,7 +1009,7 @@ describe('rollback-plan: unreadable and hostile files', () => {
 
   it('a broken document does not hide the next one in the same file', async () => {
     const r = await check({ 'deploy/all.yaml': 'kind: Rollout\nspec: [unclosed\n---\n' + ROLLOUT + '---\n' + ANALYSIS_OK });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     // The parser notices the unclosed flow sequence where the document ends, at the separator.
     expect(withPath(r.findings, 'deploy/all.yaml').map((f) => f.line)).toEqual([3]);
   });
@@ -1076,7 +1076,7 @@ describe('rollback-plan: applicability, options and the whole score', () => {
     expect(r.status).toBe('pass');
     expect(r.findings).toEqual([]);
     expect(r.summary).toBe(
-      'automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9); safeguards: redeploy (workflow "deploy" deploys from CI: a revert goes out the same way, .github/workflows/deploy.yml:6); rollback procedure "Rolling back" in DEPLOY.md; 1/1 pull request template asks for a rollback plan; pull requests are not available from this source',
+      'automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9); safeguards: gated-rollout (Argo Rollout web with analysis success-rate: traffic moves step by step, deploy/rollout.yaml:9), redeploy (workflow "deploy" deploys from CI: a revert goes out the same way, .github/workflows/deploy.yml:6); rollback procedure "Rolling back" in DEPLOY.md; 1/1 pull request template asks for a rollback plan; pull requests are not available from this source',
     );
   });
 
@@ -1084,7 +1084,7 @@ describe('rollback-plan: applicability, options and the whole score', () => {
     // [what, files, score, status]
     // helm --atomic in a deploy workflow: 4 for the rollback and 2 for the pipeline that redeploys.
     ['helm --atomic + procedure + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 10, 'pass'],
-    ['Argo analysis + template', { 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK, '.github/pull_request_template.md': TEMPLATE_OK }, 6.5, 'warn'],
+    ['Argo analysis + template', { 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK, '.github/pull_request_template.md': TEMPLATE_OK }, 9, 'pass'],
     ['helm --atomic + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK }, 7.5, 'pass'],
     ['procedure + template', { 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 4, 'fail'],
     ['progress deadline + procedure', { 'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  progressDeadlineSeconds: 300\n', 'DEPLOY.md': DEPLOY_DOC }, 3.5, 'fail'],
@@ -1320,7 +1320,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
   ])('an AnalysisTemplate with %s can fail', async (what, metric) => {
     const template = what.includes('another') ? analysisTemplate(metric).replace('spec:\n', 'spec:\n  dryRun:\n    - metricName: ^latency$\n') : analysisTemplate(metric);
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('deleting a broken ClusterAnalysisTemplate does not raise the score', async () => {
@@ -1331,7 +1331,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     expect(withBroken.score).toBe(2.5);
     expect(deleted.score).toBe(2.5);
     const working = await check({ 'deploy/rollout.yaml': rollout, 'platform/analysis.yaml': ANALYSIS_OK.replace('kind: AnalysisTemplate', 'kind: ClusterAnalysisTemplate') });
-    expect(working.score).toBe(5);
+    expect(working.score).toBe(7.5);
   });
 
   const ecsAlarms = (names: string) =>

@@ -13,6 +13,7 @@ export const RULES = {
   'ecs-without-rollback': { title: 'ECS service without circuit-breaker rollback' },
   'codedeploy-without-rollback': { title: 'CodeDeploy without automatic rollback' },
   'stack-rollback-disabled': { title: 'CloudFormation rollback switched off' },
+  'deploys-after-failed-checks': { title: 'Deploy that runs after failed checks' },
   'unverifiable-setting': { title: 'Rollback setting that cannot be verified' },
   'no-rollback-procedure': { title: 'No written rollback procedure' },
   'rollback-procedure-incomplete': { title: 'Rollback procedure without steps' },

@@ -22,6 +22,11 @@ export const SAFEGUARD_POINTS: Record<SafeguardKind, number> = {
   detection: 1,
   'data-rollback': 1,
 };
+/**
+ * A pipeline that redeploys a revert but deploys after failed checks too (a workflow_run trigger that
+ * never tests the conclusion) is half a safeguard: the way out is also a way in for untested changes.
+ */
+export const REDEPLOY_AFTER_FAILED_CHECKS_POINTS = 1;
 /** A way back for the data that CI exercises is worth more than one written down. */
 export const TESTED_DATA_ROLLBACK_POINTS = 2;
 /** Safeguards together never earn more than this: they make a rollback easier, they are not one. */
@@ -42,7 +47,7 @@ export type DataRollback = 'none' | 'documented' | 'tested';
 export interface ScoreParts {
   automation: Tier | 'none';
   /** Safeguards found, by kind. */
-  safeguards: { gated: boolean; redeploy: boolean; detection: boolean; data: DataRollback };
+  safeguards: { gated: boolean; redeploy: boolean; detection: boolean; data: DataRollback; redeployAfterFailedChecks?: boolean };
   procedure: ProcedureQuality | 'none';
   /** Share (0–1) of readable pull/merge request templates whose rollback section prompts; 0 without templates. */
   templateShare: number;
@@ -55,7 +60,7 @@ export const NO_SAFEGUARDS: ScoreParts['safeguards'] = { gated: false, redeploy:
 export function safeguardPoints(s: ScoreParts['safeguards']): number {
   const sum =
     (s.gated ? SAFEGUARD_POINTS['gated-rollout'] : 0) +
-    (s.redeploy ? SAFEGUARD_POINTS.redeploy : 0) +
+    (s.redeploy ? (s.redeployAfterFailedChecks ? REDEPLOY_AFTER_FAILED_CHECKS_POINTS : SAFEGUARD_POINTS.redeploy) : 0) +
     (s.detection ? SAFEGUARD_POINTS.detection : 0) +
     (s.data === 'tested' ? TESTED_DATA_ROLLBACK_POINTS : s.data === 'documented' ? SAFEGUARD_POINTS['data-rollback'] : 0);
   return Math.min(SAFEGUARDS_CAP, sum);
