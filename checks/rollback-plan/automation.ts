@@ -8,10 +8,11 @@ import { lineIndex } from '../shared/text.ts';
 import { blankGroovyComments, insideAny, jenkinsFailureRanges, scanCommands, type CommandHit } from './commands.ts';
 import { compileGoRegex, goRegexMatches, type Budget } from './goregex.ts';
 import { attribute, childNodes, findNodes, HclTooDeepError, isTrue, listVerdict as hclListVerdict, parseHcl, resources, type HclBody, type HclNode, type ListVerdict } from './terraform.ts';
-import { asArray, asRecord, docStartLine, isTemplatedValue, lineAt, parseYaml, scalarSpans, toJs, YamlTooDeepError } from './yaml.ts';
+import { asArray, asRecord, docStartLine, foldLines, isTemplatedValue, lineAt, parseYaml, scalarSpans, toJs, YamlTooDeepError } from './yaml.ts';
+import { atlantis, gitlabDeployJob, gitops, resolveWorkflows, textPipeline, uncalledWorkflows, workflowInfo, type WorkflowInfo } from './pipelines.ts';
 import type { Document, LineCounter } from 'yaml';
 
-export const TIERS = ['metric-gated', 'health-gated', 'scripted', 'manual', 'detection'] as const;
+export const TIERS = ['metric-gated', 'health-gated', 'scripted', 'stack-rollback', 'manual'] as const;
 export type Tier = (typeof TIERS)[number];
 
 export interface Mechanism {
@@ -20,11 +21,36 @@ export interface Mechanism {
   label: string;
   path: string;
   line: number;
+  /** An Argo Rollout or Flagger Canary: it moves traffic step by step, analysis or not. */
+  progressive?: boolean;
+}
+
+/**
+ * What makes a bad deploy less harmful or easier to undo without rolling it back by itself: a rollout
+ * that a failing version cannot finish (gated-rollout), a pipeline that redeploys a previous version
+ * or applies a revert (redeploy), a deploy that notices a failed rollout (detection), and a way back
+ * for the data (data-rollback: reversible migrations, a schema rollback command, restore tooling).
+ */
+export const SAFEGUARDS = ['gated-rollout', 'redeploy', 'detection', 'data-rollback'] as const;
+export type SafeguardKind = (typeof SAFEGUARDS)[number];
+
+export interface Safeguard {
+  kind: SafeguardKind;
+  label: string;
+  path: string;
+  line: number;
+  /** For data-rollback: the way back is exercised in CI, not only written down. */
+  tested?: boolean;
+  /** For redeploy: the only pipelines deploy after failed checks too. */
+  afterFailedChecks?: boolean;
 }
 
 export interface AutomationScan {
   mechanisms: Mechanism[];
+  safeguards: Safeguard[];
   findings: Finding<Rule>[];
+  /** This repository deploys with flyctl (so its fly.toml describes its releases). */
+  fliesDeploys?: boolean;
 }
 
 export interface TextFile {
@@ -36,7 +62,7 @@ const WORKFLOW = /^\.github\/workflows\/[^/]+\.ya?ml$/i;
 const ACTION = /(^|\/)action\.ya?ml$/i;
 const GITLAB = /(^|\/)(\.gitlab-ci|[^/]+\.gitlab-ci)\.ya?ml$|^\.gitlab\/ci\/.+\.ya?ml$/i;
 // Other CI systems' files, read as text: their failure hooks are not modelled, `cmd || rollback` is.
-const OTHER_CI_YAML = /(^|\/)(\.circleci\/config|azure-pipelines[^/]*|bitbucket-pipelines|\.drone|cloudbuild[^/]*|buildspec[^/]*|Taskfile|\.buildkite\/[^/]+|codefresh[^/]*|\.woodpecker[^/]*)\.ya?ml$/i;
+const OTHER_CI_YAML = /(^|\/)(\.circleci\/config|azure[-_]pipelines?[^/]*|bitbucket-pipelines|\.drone|cloudbuild[^/]*|buildspec[^/]*|Taskfile|\.buildkite\/[^/]+|codefresh[^/]*|\.woodpecker[^/]*)\.ya?ml$/i;
 const HELMFILE = /(^|\/)helmfile[^/]*\.(ya?ml(\.gotmpl)?|gotmpl)$/i;
 const JENKINSFILE = /(^|\/)Jenkinsfile[^/]*$/;
 // Text that makes a broken YAML file worth a finding: this check would have read something in it.
@@ -114,6 +140,12 @@ interface TemplateObj {
 interface Collected {
   rollouts: RolloutObj[];
   templates: TemplateObj[];
+  /** Directories holding a Helm chart (Chart.yaml), whose values files configure its workloads. */
+  chartDirs: Set<string>;
+  workflows: WorkflowInfo[];
+  /** HelmReleases without remediation, reported unless a Flux Kustomization patches it into all of them. */
+  unremediated: Finding<Rule>[];
+  fleetRemediation?: Mechanism;
 }
 
 /** A non-negative integer field given literally; `undefined` when absent, `NaN` when templated (`{{args.count}}`) or odd. */
@@ -246,7 +278,7 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   const analysis = asRecord(spec?.[analysisKey]);
   const analysisLine = lineAt(counter, doc, ['spec', analysisKey], kindLine);
   if (!analysis) {
-    scan.mechanisms.push({ tier: 'detection', label: `Flagger Canary ${name} without analysis`, path, line: kindLine });
+    scan.safeguards.push({ kind: 'gated-rollout', label: `Flagger Canary ${name} shifts traffic without analysis`, path, line: kindLine });
     scan.findings.push({ rule: 'canary-without-analysis', severity: 'medium', path, line: kindLine, message: `Flagger Canary ${name} has no analysis: it has no failure threshold and cannot roll back on metrics` });
     return;
   }
@@ -257,7 +289,7 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   });
   if (gated.length > 0) {
     const names = gated.map((m) => str(m.name) ?? '(unnamed)');
-    scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine });
+    scan.mechanisms.push({ tier: 'metric-gated', label: `Flagger Canary ${name} with thresholds on ${names.join(', ')}`, path, line: analysisLine, progressive: true });
     if (analysis.threshold === undefined) {
       scan.findings.push({ rule: 'canary-default-threshold', severity: 'info', path, line: analysisLine, message: `Flagger Canary ${name} sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)` });
     }
@@ -280,18 +312,42 @@ function readCanary(path: string, top: Record<string, unknown>, doc: Document, c
   });
 }
 
-function readHelmRelease(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+/** Flux HelmRelease upgrade remediation that rolls back a failed upgrade. */
+function remediates(spec: Record<string, unknown> | undefined): boolean {
+  const remediation = asRecord(asRecord(spec?.upgrade)?.remediation);
+  const retries = remediation?.retries;
+  return ((typeof retries === 'number' && retries !== 0) || truthy(remediation?.remediateLastFailure)) && remediation?.strategy !== 'uninstall';
+}
+
+function readHelmRelease(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan, collected: Collected): void {
   const spec = asRecord(top.spec);
   const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
   const kindLine = lineAt(counter, doc, ['kind'], docStartLine(counter, doc));
-  const remediation = asRecord(asRecord(spec?.upgrade)?.remediation);
-  const retries = remediation?.retries;
-  const rollsBack = ((typeof retries === 'number' && retries !== 0) || truthy(remediation?.remediateLastFailure)) && remediation?.strategy !== 'uninstall';
-  if (rollsBack) {
+  if (remediates(spec)) {
     scan.mechanisms.push({ tier: 'health-gated', label: `Flux HelmRelease ${name} rolls back failed upgrades (upgrade.remediation)`, path, line: lineAt(counter, doc, ['spec', 'upgrade', 'remediation'], kindLine) });
   } else {
-    scan.findings.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
+    // Held back until the end: a Flux Kustomization may patch remediation into every HelmRelease.
+    collected.unremediated.push({ rule: 'helm-release-not-atomic', severity: 'medium', path, line: kindLine, message: `Flux HelmRelease ${name} does not roll back a failed upgrade: set spec.upgrade.remediation.retries (strategy: rollback)` });
   }
+}
+
+/** A Flux Kustomization whose patches give every HelmRelease it applies upgrade remediation. */
+function readFluxKustomization(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, collected: Collected): void {
+  const patches = asArray(asRecord(top.spec)?.patches);
+  patches.forEach((value, i) => {
+    const patch = asRecord(value);
+    const target = asRecord(patch?.target);
+    if (target?.kind !== 'HelmRelease' || target.name !== undefined || typeof patch?.patch !== 'string') return;
+    let patched: unknown;
+    try {
+      patched = toJs(parseYaml(patch.patch, { templates: false }).docs[0]!);
+    } catch {
+      return; // a patch that does not parse patches nothing this check can see
+    }
+    if (!remediates(asRecord(asRecord(patched)?.spec))) return;
+    const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+    collected.fleetRemediation ??= { tier: 'health-gated', label: `Flux Kustomization ${name} patches upgrade remediation into every HelmRelease it applies`, path, line: lineAt(counter, doc, ['spec', 'patches', i]) };
+  });
 }
 
 function readHelmfile(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
@@ -363,6 +419,8 @@ function readCloudFormation(path: string, top: Record<string, unknown>, doc: Doc
               : `ECS service ${id} has no deployment circuit breaker with rollback (DeploymentCircuitBreaker: {Enable: true, Rollback: true})`,
         });
       }
+    } else if (type === 'AWS::AutoScaling::AutoScalingGroup' && asRecord(asRecord(res.UpdatePolicy)?.AutoScalingRollingUpdate)) {
+      scan.safeguards.push({ kind: 'gated-rollout', label: `Auto Scaling group ${id} replaces instances by rolling update (UpdatePolicy)`, path, line: at('UpdatePolicy') });
     } else if (type === 'AWS::CodeDeploy::DeploymentGroup') {
       const alarmConfig = asRecord(props.AlarmConfiguration);
       const events = asRecord(props.AutoRollbackConfiguration)?.Events;
@@ -464,7 +522,7 @@ function readCodeDeploy(
 // ---------------------------------------------------------------------------------------------
 // CI: workflows, GitLab jobs, and any script
 
-function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: number) => number, onFailure: (hit: CommandHit) => boolean, where: string, scan: AutomationScan): void {
+function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: number) => number, onFailure: (hit: CommandHit) => boolean, where: string, scan: AutomationScan, ci = false): void {
   for (const hit of hits) {
     const line = lineOf(hit.offset);
     if (hit.kind === 'helm-deploy') {
@@ -477,15 +535,51 @@ function commandMechanisms(hits: CommandHit[], path: string, lineOf: (offset: nu
           ? { tier: 'scripted', label: `${hit.label} when the deploy fails, in ${where}`, path, line }
           : { tier: 'manual', label: `${hit.label} in ${where}, not run automatically on failure`, path, line },
       );
+    } else if (hit.kind === 'stack-deploy') {
+      if (hit.rollbackDisabled) {
+        scan.findings.push({ rule: 'stack-rollback-disabled', severity: 'medium', path, line, message: `${hit.label} with its rollback switched off (${/--no-rollback|-R\b|--rollback[= ]false/.test(hit.command) ? '--no-rollback' : /DO_NOTHING/i.test(hit.command) ? '--on-failure DO_NOTHING' : '--disable-rollback'}): a failed stack update is left half applied instead of rolled back` });
+      } else scan.mechanisms.push({ tier: 'stack-rollback', label: `${hit.label} in ${where}: CloudFormation rolls back a failed stack update`, path, line });
+    } else if (hit.kind === 'platform-deploy') {
+      if (hit.label === 'fly deploy') scan.fliesDeploys = true;
+      else scan.safeguards.push({ kind: 'gated-rollout', label: `${hit.label} in ${where}: a Cloud Run revision takes traffic only once it starts`, path, line });
+    } else if (hit.kind === 'schema-rollback') {
+      scan.safeguards.push({ kind: 'data-rollback', label: `${hit.label} ${ci ? 'run in CI' : 'scripted'} (${where})`, path, line, tested: ci });
     } else {
-      scan.mechanisms.push({ tier: 'detection', label: `deploy waits for the rollout (${hit.label ?? 'rollout status'}) in ${where}`, path, line });
+      scan.safeguards.push({ kind: 'detection', label: `deploy waits for the rollout (${hit.label ?? 'rollout status'}) in ${where}`, path, line });
     }
+  }
+}
+
+// A job or script that brings up a throwaway cluster (kind, minikube, k3d) tests manifests; its rollouts deploy nothing.
+export const LOCAL_CLUSTER = /\b(kind\s+create\s+cluster|minikube\s+start|k3d\s+cluster\s+create|kind\s+load\s+docker-image)\b|helm\/kind-action|medyagh\/setup-minikube|AbsaOSS\/k3d-action|nolar\/setup-k3d-k3s/;
+
+// GitHub Actions that deploy in a way this check knows.
+function readUses(uses: string, withs: Record<string, unknown> | undefined, path: string, line: number, where: string, scan: AutomationScan): void {
+  const action = uses.toLowerCase().split('@')[0]!;
+  const w = (key: string) => withs?.[key];
+  const on = (v: unknown) => v === true || (typeof v === 'string' && /^(1|true|yes)$/i.test(v.trim()));
+  if (action === 'aws-actions/aws-cloudformation-github-deploy') {
+    if (on(w('disable-rollback'))) scan.findings.push({ rule: 'stack-rollback-disabled', severity: 'medium', path, line, message: `${uses} with disable-rollback: a failed stack update is left half applied instead of rolled back` });
+    else scan.mechanisms.push({ tier: 'stack-rollback', label: `${action} in ${where}: CloudFormation rolls back a failed stack update`, path, line });
+  } else if (action === 'aws-actions/amazon-ecs-deploy-task-definition') {
+    if (on(w('wait-for-service-stability'))) scan.safeguards.push({ kind: 'gated-rollout', label: `ECS rolling deploy waits for a stable service (${action}) in ${where}`, path, line });
+  } else if (/aws-cdk/.test(action) && typeof w('cdk_subcommand') === 'string' && w('cdk_subcommand') === 'deploy') {
+    scan.mechanisms.push({ tier: 'stack-rollback', label: `cdk deploy (${action}) in ${where}: CloudFormation rolls back a failed stack update`, path, line });
+  } else if (action === 'google-github-actions/deploy-cloudrun') {
+    scan.safeguards.push({ kind: 'gated-rollout', label: `${action} in ${where}: a Cloud Run revision takes traffic only once it starts`, path, line });
+  } else if (action.startsWith('superfly/flyctl-actions') && typeof w('args') === 'string' && /^\s*deploy\b/.test(String(w('args')))) {
+    scan.fliesDeploys = true;
   }
 }
 
 /** Commands in the scalars at `path` (a `run:` string, a `script:` list), at their offsets in the file. */
 function scanScalars(text: string, doc: Document, path: (string | number)[]): CommandHit[] {
-  return scalarSpans(doc, path).flatMap(([start, end]) => scanCommands(text.slice(start, end)).map((h) => ({ ...h, offset: h.offset + start })));
+  return scalarSpans(doc, path).flatMap(([start, end, folded]) => {
+    const slice = text.slice(start, end);
+    // The block header line (`>`) stays apart; folding starts with the content.
+    const body = folded ? slice.replace(/^([>|][^\n]*\n)?([\s\S]*)$/, (_m, header: string | undefined, rest: string) => (header ?? '') + foldLines(rest)) : slice;
+    return scanCommands(body).map((h) => ({ ...h, offset: h.offset + start }));
+  });
 }
 
 /** `if: false` (or `${{ false }}`): a job or step that never runs. */
@@ -494,21 +588,50 @@ function neverRuns(condition: unknown): boolean {
   return typeof condition === 'string' && /^\s*(?:\$\{\{\s*false\s*\}\}|false)\s*$/.test(condition);
 }
 
-function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Document, lineOf: (offset: number) => number, scan: AutomationScan): void {
+// A CI job that applies the new migrations while the previous release is running, and tests that
+// release against them, proves the way back: the old code still works on the new schema, so a
+// rollback of the code needs no rollback of the data.
+const APPLIES_MIGRATIONS = /\b(?:db-migrate\s+up|migrate\s+(?:up|deploy|latest)\b|migrate:(?:latest|up)|db:migrate|alembic\s+upgrade|manage\.py\s+migrate|flyway\s+migrate|goose\b[^\n]*?\bup\b|typeorm\s+migration:run|ecto\.migrate|liquibase\s+update|dbmate\s+up)/i;
+const PREVIOUS_RELEASE = /\b(?:previous|prior|last|stable|old|older|released|production)\s+(?:stable\s+)?(?:version|release|image|build)s?\b/i;
+
+function previousReleaseGuard(job: Record<string, unknown>): { index: number } | undefined {
+  const steps = asArray(job.steps).map((st) => asRecord(st) ?? {});
+  const migrates = steps.findIndex((st) => typeof st.run === 'string' && APPLIES_MIGRATIONS.test(st.run));
+  if (migrates < 0) return undefined;
+  // The previous release must be running before the migrations are applied: named by a step before them.
+  const before = steps.slice(0, migrates).findIndex((st) => PREVIOUS_RELEASE.test(`${String(st.name ?? '')}`));
+  return before < 0 ? undefined : { index: before };
+}
+
+function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Document, counter: LineCounter, lineOf: (offset: number) => number, scan: AutomationScan): void {
   const jobs = asRecord(top.jobs);
   const scanSteps = (steps: unknown, stepsPath: (string | number)[], jobFails: boolean, where: string) => {
     asArray(steps).forEach((stepValue, i) => {
       const step = asRecord(stepValue);
-      if (!step || typeof step.run !== 'string' || neverRuns(step.if)) return;
+      if (!step || neverRuns(step.if)) return;
+      if (typeof step.uses === 'string') readUses(step.uses, asRecord(step.with), file.path, lineAt(counter, doc, [...stepsPath, i, 'uses'], 1), where, scan);
+      if (typeof step.run !== 'string') return;
       const fails = jobFails || (typeof step.if === 'string' && FAILURE_CONDITION.test(step.if));
-      commandMechanisms(scanScalars(file.text, doc, [...stepsPath, i, 'run']), file.path, lineOf, () => fails, where, scan);
+      commandMechanisms(scanScalars(file.text, doc, [...stepsPath, i, 'run']), file.path, lineOf, () => fails, where, scan, true);
     });
   };
   if (jobs) {
     for (const [id, jobValue] of Object.entries(jobs)) {
       const job = asRecord(jobValue);
       if (!job || neverRuns(job.if)) continue;
+      // A job that tests manifests on a throwaway cluster deploys nothing.
+      if (asArray(job.steps).some((st) => LOCAL_CLUSTER.test(`${String(asRecord(st)?.run ?? '')} ${String(asRecord(st)?.uses ?? '')}`))) continue;
       scanSteps(job.steps, ['jobs', id, 'steps'], typeof job.if === 'string' && FAILURE_CONDITION.test(job.if), `workflow job ${id}`);
+      const compatibility = previousReleaseGuard(job);
+      if (compatibility) {
+        scan.safeguards.push({
+          kind: 'data-rollback',
+          label: `workflow job ${id} applies the new migrations under the previous release: the old code is tested on the new schema`,
+          path: file.path,
+          line: lineAt(counter, doc, ['jobs', id, 'steps', compatibility.index], 1),
+          tested: true,
+        });
+      }
     }
   }
   // Composite actions: runs.steps.
@@ -518,15 +641,16 @@ function readWorkflow(file: TextFile, top: Record<string, unknown>, doc: Documen
 
 const GITLAB_RESERVED = new Set(['stages', 'variables', 'include', 'workflow', 'image', 'services', 'cache', 'default', 'spec']);
 
-function readGitlab(file: TextFile, top: Record<string, unknown>, doc: Document, lineOf: (offset: number) => number, scan: AutomationScan): void {
+function readGitlab(file: TextFile, top: Record<string, unknown>, doc: Document, counter: LineCounter, lineOf: (offset: number) => number, scan: AutomationScan): void {
   for (const [id, jobValue] of Object.entries(top)) {
     if (GITLAB_RESERVED.has(id)) continue;
     if (id === 'before_script' || id === 'after_script') {
-      commandMechanisms(scanScalars(file.text, doc, [id]), file.path, lineOf, () => false, `GitLab CI ${id}`, scan);
+      commandMechanisms(scanScalars(file.text, doc, [id]), file.path, lineOf, () => false, `GitLab CI ${id}`, scan, true);
       continue;
     }
     const job = asRecord(jobValue);
     if (!job || job.when === 'never') continue; // a job that never runs
+    if (!id.startsWith('.') && gitlabDeployJob(id, job)) scan.safeguards.push({ kind: 'redeploy', label: `GitLab CI job ${id} deploys from CI: a revert goes out the same way`, path: file.path, line: lineAt(counter, doc, [id]) });
     const whens = [job.when, ...asArray(job.rules).map((r) => asRecord(r)?.when)].filter((w): w is string => typeof w === 'string');
     const jobFails = whens.includes('on_failure');
     for (const key of ['before_script', 'script', 'after_script']) {
@@ -535,7 +659,7 @@ function readGitlab(file: TextFile, top: Record<string, unknown>, doc: Document,
       // after_script runs after failures too; it is a failure handler when it tests CI_JOB_STATUS.
       const raw = asArray(job[key]).flat(4).concat(typeof job[key] === 'string' ? [job[key]] : []).filter((l): l is string => typeof l === 'string').join('\n');
       const statusCheck = key === 'after_script' && /CI_JOB_STATUS\s*(?:==?|!=)\s*["']?(?:failed|success)/.test(raw);
-      commandMechanisms(hits, file.path, lineOf, () => jobFails || statusCheck, `GitLab CI job ${id}`, scan);
+      commandMechanisms(hits, file.path, lineOf, () => jobFails || statusCheck, `GitLab CI job ${id}`, scan, true);
     }
   }
 }
@@ -630,9 +754,65 @@ function readTerraform(path: string, body: HclBody, scan: AutomationScan): void 
 
   for (const type of ['kubernetes_deployment', 'kubernetes_deployment_v1']) {
     for (const dep of resources(body, type)) {
+      const name = `${type}.${dep.labels[1] ?? '(unnamed)'}`;
       const deadline = findAttribute(dep.body, 'progress_deadline_seconds');
-      if (deadline) scan.mechanisms.push({ tier: 'detection', label: `progress_deadline_seconds on ${type}.${dep.labels[1] ?? '(unnamed)'}`, path, line: deadline.line });
+      if (deadline) scan.safeguards.push({ kind: 'detection', label: `progress_deadline_seconds on ${name}`, path, line: deadline.line });
+      const readiness = findNodes(dep.body, 'readiness_probe')[0];
+      const recreate = findNodes(dep.body, 'strategy').some((st) => attribute(st.body, 'type')?.value === 'Recreate');
+      if (readiness && !recreate) scan.safeguards.push({ kind: 'gated-rollout', label: `${name} rolls out behind a readiness probe`, path, line: readiness.line });
     }
+  }
+
+  readPlatformTerraform(path, body, scan);
+}
+
+/** Platforms that undo or hold back a failing release by themselves, and where a reviewed change is applied. */
+function readPlatformTerraform(path: string, body: HclBody, scan: AutomationScan): void {
+  for (const stack of resources(body, 'aws_cloudformation_stack')) {
+    const name = `aws_cloudformation_stack.${stack.labels[1] ?? '(unnamed)'}`;
+    const disable = attribute(stack.body, 'disable_rollback');
+    const onFailure = attribute(stack.body, 'on_failure');
+    if (isTrue(disable) || (typeof onFailure?.value === 'string' && onFailure.value.toUpperCase() === 'DO_NOTHING')) {
+      const at = isTrue(disable) ? disable! : onFailure!;
+      scan.findings.push({ rule: 'stack-rollback-disabled', severity: 'medium', path, line: at.line, message: `${name} sets ${at.name} = ${at.raw}: a failed stack update is left half applied instead of rolled back` });
+    }
+    // A stack Terraform applies is one resource among many: CloudFormation rolls back that stack, not the release.
+  }
+
+  for (const asg of resources(body, 'aws_autoscaling_group')) {
+    const name = `aws_autoscaling_group.${asg.labels[1] ?? '(unnamed)'}`;
+    const refresh = childNodes(asg.body, 'instance_refresh')[0];
+    if (!refresh) continue;
+    const preferences = childNodes(refresh.body, 'preferences')[0];
+    const autoRollback = preferences ? attribute(preferences.body, 'auto_rollback') : undefined;
+    if (isTrue(autoRollback)) scan.mechanisms.push({ tier: 'health-gated', label: `${name} instance refresh rolls back automatically (auto_rollback)`, path, line: autoRollback!.line });
+    else scan.safeguards.push({ kind: 'gated-rollout', label: `${name} replaces instances by rolling instance refresh, without auto_rollback`, path, line: refresh.line });
+  }
+
+  for (const type of ['google_compute_instance_group_manager', 'google_compute_region_instance_group_manager']) {
+    for (const mig of resources(body, type)) {
+      const policy = childNodes(mig.body, 'update_policy')[0];
+      if (policy) scan.safeguards.push({ kind: 'gated-rollout', label: `${type}.${mig.labels[1] ?? '(unnamed)'} rolls instances by its update policy`, path, line: policy.line });
+    }
+  }
+
+  for (const type of ['google_cloud_run_service', 'google_cloud_run_v2_service']) {
+    for (const svc of resources(body, type)) {
+      scan.safeguards.push({ kind: 'gated-rollout', label: `Cloud Run ${type}.${svc.labels[1] ?? '(unnamed)'}: a revision takes traffic only once it starts`, path, line: svc.line });
+    }
+  }
+
+  for (const type of ['render_web_service', 'render_private_service']) {
+    for (const svc of resources(body, type)) {
+      const check = findAttribute(svc.body, 'health_check_path');
+      if (check) scan.safeguards.push({ kind: 'gated-rollout', label: `Render ${type}.${svc.labels[1] ?? '(unnamed)'} switches traffic only after its health check passes`, path, line: check.line });
+    }
+  }
+
+  // Terraform Cloud / Enterprise workspaces that apply from a repository: plans on pull requests, applies on merge.
+  for (const ws of resources(body, 'tfe_workspace')) {
+    const vcs = childNodes(ws.body, 'vcs_repo')[0];
+    if (vcs) scan.safeguards.push({ kind: 'redeploy', label: `tfe_workspace.${ws.labels[1] ?? '(unnamed)'} plans and applies from version control (revert and re-apply to roll back)`, path, line: vcs.line });
   }
 }
 
@@ -663,6 +843,8 @@ export interface ScanInput {
   yaml: TextFile[];
   terraform: TextFile[];
   scripts: TextFile[];
+  /** fly.toml files, read when the repository deploys with flyctl. */
+  fly?: TextFile[];
 }
 
 function unreadable(scan: AutomationScan, path: string, line: number, what: string, rule: Rule = 'unparsable-deploy-config'): void {
@@ -670,8 +852,9 @@ function unreadable(scan: AutomationScan, path: string, line: number, what: stri
 }
 
 export function scanAutomation(input: ScanInput): AutomationScan {
-  const scan: AutomationScan = { mechanisms: [], findings: [] };
-  const collected: Collected = { rollouts: [], templates: [] };
+  const scan: AutomationScan = { mechanisms: [], safeguards: [], findings: [] };
+  const chartDirs = new Set(input.yaml.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => dirOf(f.path)));
+  const collected: Collected = { rollouts: [], templates: [], chartDirs, workflows: [], unremediated: [] };
 
   for (const file of input.yaml) {
     try {
@@ -698,15 +881,115 @@ export function scanAutomation(input: ScanInput): AutomationScan {
     const text = jenkins ? blankGroovyComments(file.text) : file.text;
     const inside = jenkins ? insideAny(text.length, jenkinsFailureRanges(text)) : () => false;
     const inFailure = (hit: CommandHit) => inside(hit.offset);
-    commandMechanisms(scanCommands(text), file.path, lineOf, inFailure, jenkins ? 'a Jenkinsfile' : 'a script', scan);
+    // A script that brings up a throwaway cluster (kind, minikube, k3d) tests manifests: its rollouts deploy nothing.
+    if (LOCAL_CLUSTER.test(text)) continue;
+    if (jenkins) {
+      const pipeline = textPipeline({ path: file.path, text });
+      if (pipeline) scan.safeguards.push(pipeline);
+    }
+    commandMechanisms(scanCommands(text), file.path, lineOf, inFailure, jenkins ? 'a Jenkinsfile' : 'a script', scan, jenkins);
   }
 
+  // fly.toml describes this repository's releases only when it deploys with flyctl.
+  if (scan.fliesDeploys) for (const file of input.fly ?? []) readFlyToml(file, scan);
+
+  // What a reusable workflow nobody calls would do never happens.
+  const uncalled = uncalledWorkflows(collected.workflows);
+  if (uncalled.size > 0) {
+    scan.mechanisms = scan.mechanisms.filter((m) => !uncalled.has(m.path));
+    scan.safeguards = scan.safeguards.filter((g) => !uncalled.has(g.path));
+  }
+  const workflows = resolveWorkflows(collected.workflows);
+  scan.safeguards.push(...workflows.safeguards);
+  scan.findings.push(...workflows.findings);
+  // A rollback workflow whose commands were already read says more through them.
+  scan.mechanisms.push(...workflows.mechanisms.filter((m) => !scan.mechanisms.some((n) => n.path === m.path)));
+  if (collected.fleetRemediation) scan.mechanisms.push(collected.fleetRemediation);
+  else scan.findings.push(...collected.unremediated);
   resolveRollouts(collected, scan);
   return scan;
 }
 
+const dirOf = (path: string): string => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+
+// Tests, local development and CI fixtures are not production rollouts.
+// Flux's own generated install manifest (gotk-components.yaml) describes Flux, not the workloads it deploys.
+const NON_PRODUCTION = /(^|\/)(tests?|__tests__|e2e|local|kind|minikube|\.github|ci|hack)\/|(^|\/)gotk-components\.ya?ml$/i;
+function isNonProduction(path: string): boolean {
+  return NON_PRODUCTION.test(path);
+}
+
+/** A key anywhere in a value, at most `depth` levels down. */
+function hasKey(value: unknown, key: string, depth: number): boolean {
+  if (depth < 0) return false;
+  if (Array.isArray(value)) return value.some((v) => hasKey(v, key, depth - 1));
+  const r = asRecord(value);
+  if (!r) return false;
+  if (Object.hasOwn(r, key)) return true;
+  return Object.values(r).some((v) => hasKey(v, key, depth - 1));
+}
+
+function lineOfKey(text: string, key: string): number {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => l.trimStart().startsWith(`${key}:`));
+  return i < 0 ? 1 : i + 1;
+}
+
+function readFlyToml(file: TextFile, scan: AutomationScan): void {
+  const lines = file.text.split('\n');
+  const rollback = lines.findIndex((l) => /^\s*auto_rollback\s*=\s*true\b/.test(l));
+  if (rollback >= 0) {
+    scan.mechanisms.push({ tier: 'health-gated', label: 'Fly.io releases roll back automatically when health checks fail (auto_rollback)', path: file.path, line: rollback + 1 });
+    return;
+  }
+  const check = lines.findIndex((l) => /^\s*\[\[?(services\.)?(http_checks|tcp_checks|checks|http_service\.checks)/.test(l));
+  if (check >= 0) scan.safeguards.push({ kind: 'gated-rollout', label: 'Fly.io rolling deploys wait for health checks', path: file.path, line: check + 1 });
+}
+
+/** Docker Swarm stacks: `deploy.update_config` says what a failed service update does. */
+function readSwarm(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const services = asRecord(top.services) ?? {};
+  const startFirst: { name: string; checked: boolean }[] = [];
+  for (const [name, value] of Object.entries(services)) {
+    const update = asRecord(asRecord(asRecord(value)?.deploy)?.update_config);
+    if (!update) continue;
+    if (update.failure_action === 'rollback') {
+      scan.mechanisms.push({ tier: 'health-gated', label: `Swarm service ${name} rolls back a failed update (update_config.failure_action: rollback)`, path, line: lineAt(counter, doc, ['services', name, 'deploy', 'update_config', 'failure_action']) });
+      return;
+    }
+    // Swarm waits for a new task to be healthy only when the service has a health check.
+    const health = asRecord(asRecord(value)?.healthcheck);
+    const checked = health !== undefined && health.disable !== true && !(Array.isArray(health.test) && health.test[0] === 'NONE');
+    if (update.order === 'start-first') startFirst.push({ name, checked });
+  }
+  // The stack file lists the whole system: the rollout is gated when most services it updates first are health-checked.
+  const checked = startFirst.filter((x) => x.checked);
+  if (checked.length > 0 && checked.length * 2 >= startFirst.length) {
+    const first = checked[0]!;
+    scan.safeguards.push({
+      kind: 'gated-rollout',
+      label: `Swarm starts new tasks before stopping old ones and waits for their health check (update_config.order: start-first, ${checked.length} of ${startFirst.length} services health-checked)`,
+      path,
+      line: lineAt(counter, doc, ['services', first.name, 'deploy', 'update_config']),
+    });
+  }
+}
+
+// Sceptre stack configuration: a YAML file under config/ naming its template.
+function isSceptreConfig(path: string, top: Record<string, unknown>): boolean {
+  return /(^|\/)config\//.test(path) && (top.template_path !== undefined || asRecord(top.template) !== undefined || /(^|\/)config\/config\.ya?ml$/.test(path));
+}
+
+function readSceptreConfig(path: string, top: Record<string, unknown>, doc: Document, counter: LineCounter, scan: AutomationScan): void {
+  const onFailure = typeof top.on_failure === 'string' ? top.on_failure.toUpperCase() : undefined;
+  if (onFailure === 'DO_NOTHING') scan.findings.push({ rule: 'stack-rollback-disabled', severity: 'medium', path, line: lineAt(counter, doc, ['on_failure']), message: 'Sceptre on_failure: DO_NOTHING: a stack that fails to create is left as it is instead of rolled back' });
+  if (truthy(top.disable_rollback) || top.disable_rollback === 'True') scan.findings.push({ rule: 'stack-rollback-disabled', severity: 'medium', path, line: lineAt(counter, doc, ['disable_rollback']), message: 'Sceptre disable_rollback: a failed stack update is left half applied instead of rolled back' });
+}
+
 function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected): void {
   const lineOf = lineIndex(file.text);
+  const plan = atlantis(file);
+  if (plan) scan.safeguards.push(plan);
   const ci = WORKFLOW.test(file.path) || ACTION.test(file.path) || GITLAB.test(file.path);
   let parsed: ReturnType<typeof parseYaml>;
   try {
@@ -749,27 +1032,47 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
     const top = asRecord(root);
     if (!top) continue;
     if (WORKFLOW.test(file.path) || ACTION.test(file.path)) {
-      readWorkflow(file, top, doc, lineOf, scan);
+      readWorkflow(file, top, doc, counter, lineOf, scan);
+      if (WORKFLOW.test(file.path)) collected.workflows.push(workflowInfo(file.path, top, doc, counter));
       continue;
     }
     if (GITLAB.test(file.path)) {
-      readGitlab(file, top, doc, lineOf, scan);
+      readGitlab(file, top, doc, counter, lineOf, scan);
       continue;
     }
     const kind = top.kind;
     const apiVersion = typeof top.apiVersion === 'string' ? top.apiVersion : '';
+    const controller = gitops(kind, apiVersion);
+    if (controller && !isNonProduction(file.path)) {
+      scan.safeguards.push({ kind: 'redeploy', label: `${controller} follows this repository: reverting a commit rolls the cluster back`, path: file.path, line: lineAt(counter, doc, ['kind'], docStartLine(counter, doc)) });
+    }
     if (kind === 'Rollout' && apiVersion.startsWith('argoproj.io/')) readRollout(file.path, top, doc, counter, collected);
     else if ((kind === 'AnalysisTemplate' || kind === 'ClusterAnalysisTemplate') && apiVersion.startsWith('argoproj.io/')) {
       const verdict = analysisCanAbort(asRecord(top.spec));
       collected.templates.push({ name: str(asRecord(top.metadata)?.name) ?? '(unnamed)', kind, path: file.path, line: lineAt(counter, doc, ['kind'], docStartLine(counter, doc)), canAbort: verdict.canAbort, why: verdict.why });
     } else if (kind === 'Canary' && apiVersion.startsWith('flagger.app/')) readCanary(file.path, top, doc, counter, scan);
-    else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) readHelmRelease(file.path, top, doc, counter, scan);
-    else if (kind === 'Deployment' && /^(apps\/v1|extensions\/)/.test(apiVersion)) {
+    else if (kind === 'HelmRelease' && apiVersion.startsWith('helm.toolkit.fluxcd.io/')) readHelmRelease(file.path, top, doc, counter, scan, collected);
+    else if (kind === 'Kustomization' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) readFluxKustomization(file.path, top, doc, counter, collected);
+    else if ((kind === 'Deployment' || kind === 'StatefulSet') && /^(apps\/v1|extensions\/)/.test(apiVersion)) {
       const spec = asRecord(top.spec);
+      const rawName = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
+      const name = isTemplatedValue(rawName) ? '(templated name)' : rawName;
       if (spec?.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds !== null) {
-        const name = str(asRecord(top.metadata)?.name) ?? '(unnamed)';
-        scan.mechanisms.push({ tier: 'detection', label: `progressDeadlineSeconds on Deployment ${isTemplatedValue(name) ? '(templated name)' : name}`, path: file.path, line: lineAt(counter, doc, ['spec', 'progressDeadlineSeconds']) });
+        scan.safeguards.push({ kind: 'detection', label: `progressDeadlineSeconds on ${kind} ${name}`, path: file.path, line: lineAt(counter, doc, ['spec', 'progressDeadlineSeconds']) });
       }
+      // A rolling update waits for new pods to be ready: a version that never becomes ready never takes all the traffic.
+      const strategy = asRecord(spec?.strategy) ?? asRecord(spec?.updateStrategy);
+      const podSpec = asRecord(asRecord(spec?.template)?.spec);
+      const probed = asArray(podSpec?.containers).some((c) => asRecord(c) !== undefined && 'readinessProbe' in asRecord(c)!);
+      if (probed && strategy?.type !== 'Recreate' && strategy?.type !== 'OnDelete' && !isNonProduction(file.path)) {
+        scan.safeguards.push({ kind: 'gated-rollout', label: `${kind} ${name} rolls out behind a readiness probe`, path: file.path, line: lineAt(counter, doc, ['kind'], docStartLine(counter, doc)) });
+      }
+    } else if (/(^|\/)values[^/]*\.ya?ml$/i.test(file.path) && collected.chartDirs.has(dirOf(file.path)) && hasKey(top, 'readinessProbe', 6) && !isNonProduction(file.path)) {
+      scan.safeguards.push({ kind: 'gated-rollout', label: 'Helm values give the workload a readiness probe', path: file.path, line: lineOfKey(file.text, 'readinessProbe') });
+    } else if (asRecord(top.services) !== undefined && /(^|\/)(docker-)?compose[^/]*\.ya?ml$|stack[^/]*\.ya?ml$/i.test(file.path)) {
+      readSwarm(file.path, top, doc, counter, scan);
+    } else if (isSceptreConfig(file.path, top)) {
+      readSceptreConfig(file.path, top, doc, counter, scan);
     } else if (top.Resources !== undefined && (top.AWSTemplateFormatVersion !== undefined || Object.values(asRecord(top.Resources) ?? {}).some((r) => typeof asRecord(r)?.Type === 'string' && String(asRecord(r)?.Type).startsWith('AWS::')))) {
       readCloudFormation(file.path, top, doc, counter, scan);
     } else if (HELMFILE.test(file.path) || (Array.isArray(top.releases) && (top.helmDefaults !== undefined || top.repositories !== undefined))) {
@@ -777,8 +1080,12 @@ function readYamlFile(file: TextFile, scan: AutomationScan, collected: Collected
     }
   }
   // A broken workflow is still read as text: its helm and rollback commands count, without context.
-  if (brokenCi) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file read as text', scan);
-  else if (!ci && OTHER_CI_YAML.test(file.path)) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file', scan);
+  if (brokenCi) commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file read as text', scan, true);
+  else if (!ci && OTHER_CI_YAML.test(file.path)) {
+    commandMechanisms(scanCommands(file.text, { yaml: true }), file.path, lineOf, () => false, 'a CI file', scan, true);
+    const pipeline = textPipeline(file);
+    if (pipeline) scan.safeguards.push(pipeline);
+  }
 }
 
 function firstErrorLine(doc: Document.Parsed, counter: LineCounter): number {
@@ -789,12 +1096,12 @@ function firstErrorLine(doc: Document.Parsed, counter: LineCounter): number {
 function resolveRollouts(collected: Collected, scan: AutomationScan): void {
   const usedTemplates = new Set<TemplateObj>();
   for (const r of collected.rollouts) {
-    const fallback = (): Mechanism =>
-      r.abortOnDeadline
-        ? { tier: 'health-gated', label: `Argo Rollout ${r.name} aborts when it misses its progress deadline (progressDeadlineAbort), not on metrics`, path: r.path, line: r.strategyLine }
-        : { tier: 'detection', label: `Argo Rollout ${r.name} without analysis (someone must abort it)`, path: r.path, line: r.strategyLine };
+    const fallback = (): void => {
+      if (r.abortOnDeadline) scan.mechanisms.push({ tier: 'health-gated', label: `Argo Rollout ${r.name} aborts when it misses its progress deadline (progressDeadlineAbort), not on metrics`, path: r.path, line: r.strategyLine });
+      else scan.safeguards.push({ kind: 'gated-rollout', label: `Argo Rollout ${r.name} without analysis (someone must abort it)`, path: r.path, line: r.strategyLine });
+    };
     if (r.refs.length === 0) {
-      scan.mechanisms.push(fallback());
+      fallback();
       scan.findings.push({ rule: 'canary-without-analysis', severity: 'medium', path: r.path, line: r.strategyLine, message: `Rollout ${r.name} has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)` });
       continue;
     }
@@ -805,7 +1112,8 @@ function resolveRollouts(collected: Collected, scan: AutomationScan): void {
     // A template that is not here cannot be verified: a ClusterAnalysisTemplate owned by a platform
     // repository earns no more than a broken one here would (deleting a broken template must not
     // raise the score), and a namespaced AnalysisTemplate ships with the Rollout anyway.
-    scan.mechanisms.push(aborting ? { tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line } : fallback());
+    if (aborting) scan.mechanisms.push({ tier: 'metric-gated', label: `Argo Rollout ${r.name} with analysis ${aborting.ref.name}`, path: r.path, line: aborting.ref.line, progressive: true });
+    else fallback();
     for (const { ref } of unresolved) {
       scan.findings.push({
         rule: 'analysis-not-in-repository',

@@ -7,7 +7,7 @@
 // (`sh '…'`, `bash -c "…"`, `ssh host '…'`, `eval`, `trap '…' ERR`, Jenkins `sh(script: "…")`).
 // Every function here is linear in its input: no pattern can backtrack over a line.
 
-export type CommandKind = 'helm-deploy' | 'rollback' | 'rollout-wait';
+export type CommandKind = 'helm-deploy' | 'rollback' | 'rollout-wait' | 'stack-deploy' | 'platform-deploy' | 'schema-rollback';
 
 export interface CommandHit {
   kind: CommandKind;
@@ -21,6 +21,8 @@ export interface CommandHit {
   label?: string;
   /** For rollback: the command runs only when something before it failed (`cmd || rollback`, `trap '…' ERR`). */
   onFailure?: boolean;
+  /** For stack-deploy: CloudFormation's rollback of a failed update is switched off (`--disable-rollback`, `--no-rollback`). */
+  rollbackDisabled?: boolean;
 }
 
 /** Longer logical lines (after collapsing whitespace) are minified blobs or data, not commands: they are not read. */
@@ -29,7 +31,10 @@ export const MAX_COMMAND_LINE = 2000;
 // ---------------------------------------------------------------------------------------------
 // What a command is: the tool, then its subcommand among the first positional words.
 
-type Classified = { kind: 'helm-deploy'; atomic: boolean } | { kind: 'rollback' | 'rollout-wait'; label: string };
+type Classified =
+  | { kind: 'helm-deploy'; atomic: boolean }
+  | { kind: 'stack-deploy'; label: string; rollbackDisabled: boolean }
+  | { kind: 'rollback' | 'rollout-wait' | 'platform-deploy' | 'schema-rollback'; label: string };
 
 // Flags of helm, kubectl, aws, argocd, heroku, fly and git that take their value as the next word,
 // so that the value is not mistaken for the subcommand (`helm -n payments upgrade`).
@@ -41,6 +46,7 @@ const VALUE_FLAGS = new Set([
   '-l', '--labels', '--selector', '--name-template', '--cluster', '--user', '-s', '--server', '--token', '--as', '--as-group', '--as-uid',
   '--request-timeout', '--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name', '--to-revision', '--cache-dir', '-v',
   '--region', '--profile', '--endpoint-url', '-a', '--app', '-r', '--remote', '--auth-token', '--config', '-C', '-c', '--git-dir', '--work-tree',
+  '--var-file', '--var', '--dir', '--on-failure', '--stack-name', '--template-file', '--parameter-overrides', '--capabilities', '--project', '--image',
 ]);
 
 // Helm's own subcommands and common plugins that do not deploy (`helm diff upgrade` is a preview).
@@ -100,13 +106,67 @@ function baseName(word: string): string {
   return base.endsWith('.exe') ? base.slice(0, -4) : base;
 }
 
+// Commands that undo a database schema change: run in CI they test the way back, written down they are part of a procedure.
+const SCHEMA_ROLLBACK: Record<string, (pos: readonly string[]) => boolean> = {
+  rails: (pos) => startsWithin(pos, [['db:rollback', 'db:migrate:down']]),
+  rake: (pos) => startsWithin(pos, [['db:rollback', 'db:migrate:down']]),
+  alembic: (pos) => startsWithin(pos, ['downgrade']),
+  flask: (pos) => startsWithin(pos, ['db', 'downgrade']),
+  knex: (pos) => startsWithin(pos, [['migrate:rollback', 'migrate:down']]),
+  sequelize: (pos) => startsWithin(pos, [['db:migrate:undo', 'db:migrate:undo:all']]),
+  'sequelize-cli': (pos) => startsWithin(pos, [['db:migrate:undo', 'db:migrate:undo:all']]),
+  typeorm: (pos) => startsWithin(pos, ['migration:revert']),
+  'typeorm-ts-node-commonjs': (pos) => startsWithin(pos, ['migration:revert']),
+  'typeorm-ts-node-esm': (pos) => startsWithin(pos, ['migration:revert']),
+  mix: (pos) => startsWithin(pos, ['ecto.rollback']),
+  goose: (pos) => pos.some((p) => p === 'down' || p === 'down-to' || p === 'reset'),
+  migrate: (pos) => pos.includes('down'),
+  dbmate: (pos) => startsWithin(pos, [['rollback', 'down']]),
+  flyway: (pos) => startsWithin(pos, ['undo']),
+  liquibase: (pos) => pos.slice(0, 3).some((p) => /^rollback/i.test(p)),
+  diesel: (pos) => startsWithin(pos, ['migration', ['revert', 'redo']]),
+  sqlx: (pos) => startsWithin(pos, ['migrate', 'revert']),
+  'db-migrate': (pos) => startsWithin(pos, [['down', 'reset']]),
+  'node-pg-migrate': (pos) => startsWithin(pos, ['down']),
+};
+// A package script named for undoing migrations (`npm run db:rollback`, `yarn migration:revert`).
+const SCHEMA_SCRIPT = /^(?:db|database|migrations?|migrate|knex|typeorm|prisma|sequelize)[:._-](?:[\w-]+[:._-])?(?:rollback|revert|undo|down|downgrade)(?:[:._-][\w-]+)?$/i;
+
 /** What `tool args…` does, when it is one of the commands this check knows. */
 function classify(tool: string, args: readonly string[], withGitRevert: boolean): Classified | undefined {
-  const name = baseName(tool);
-  if (!['helm', 'kubectl', 'kubectl-argo-rollouts', 'argocd', 'aws', 'heroku', 'fly', 'flyctl', 'git'].includes(name)) return undefined;
+  let name = baseName(tool);
+  // `php artisan migrate:rollback`, `python manage.py …` are read as the script they run.
+  if ((name === 'php' || name === 'python' || name === 'python3') && args.length > 0 && !args[0]!.startsWith('-')) {
+    const script = baseName(args[0]!);
+    if (script === 'artisan') return isPreview(args) ? undefined : startsWithin(positionals(args.slice(1)), [['migrate:rollback', 'migrate:reset']]) ? { kind: 'schema-rollback', label: 'artisan migrate:rollback' } : undefined;
+    return undefined;
+  }
+  if (name === 'artisan') return startsWithin(positionals(args), [['migrate:rollback', 'migrate:reset']]) ? { kind: 'schema-rollback', label: 'artisan migrate:rollback' } : undefined;
+  if (SCHEMA_SCRIPT.test(name)) return { kind: 'schema-rollback', label: `${name} script` };
+  const schema = SCHEMA_ROLLBACK[name];
+  if (schema && Object.hasOwn(SCHEMA_ROLLBACK, name)) {
+    if (isPreview(args)) return undefined;
+    return schema(positionals(args)) ? { kind: 'schema-rollback', label: `${name} ${positionals(args).slice(0, 2).join(' ')}` } : undefined;
+  }
+  if (name === 'aws-cdk') name = 'cdk';
+  if (name === 'sls') name = 'serverless';
+  if (!['helm', 'kubectl', 'kubectl-argo-rollouts', 'argocd', 'aws', 'heroku', 'fly', 'flyctl', 'git', 'cdk', 'sam', 'sceptre', 'serverless', 'gcloud'].includes(name)) return undefined;
   if (isPreview(args)) return undefined;
   const pos = positionals(args);
   switch (name) {
+    case 'cdk':
+      if (pos[0] !== 'deploy') return undefined;
+      return { kind: 'stack-deploy', label: 'cdk deploy', rollbackDisabled: flagValue(args, ['--rollback']) === false || args.includes('--no-rollback') || args.includes('-R') };
+    case 'sam':
+      if (pos[0] !== 'deploy') return undefined;
+      return { kind: 'stack-deploy', label: 'sam deploy', rollbackDisabled: args.includes('--disable-rollback') };
+    case 'sceptre':
+      if (!startsWithin(pos, [['launch', 'create', 'update']])) return undefined;
+      return { kind: 'stack-deploy', label: `sceptre ${pos.find((p) => ['launch', 'create', 'update'].includes(p))}`, rollbackDisabled: args.includes('--disable-rollback') };
+    case 'serverless':
+      return pos[0] === 'deploy' && pos[1] !== 'function' && pos[1] !== 'list' ? { kind: 'stack-deploy', label: 'serverless deploy', rollbackDisabled: false } : undefined;
+    case 'gcloud':
+      return startsWithin(pos, ['run', 'deploy']) || startsWithin(pos, ['beta', 'run', 'deploy']) ? { kind: 'platform-deploy', label: 'gcloud run deploy' } : undefined;
     case 'helm': {
       // The subcommand: the first known one among the first three positional words.
       const sub = pos.slice(0, 3).find((p) => HELM_SUBCOMMANDS.has(p));
@@ -126,13 +186,20 @@ function classify(tool: string, args: readonly string[], withGitRevert: boolean)
       return startsWithin(pos, ['app', 'rollback']) ? { kind: 'rollback', label: 'argocd app rollback' } : undefined;
     case 'aws':
       if (startsWithin(pos, ['deploy', 'stop-deployment']) && flagValue(args, ['--auto-rollback-enabled']) === true) return { kind: 'rollback', label: 'aws deploy stop-deployment --auto-rollback-enabled' };
+      if (startsWithin(pos, ['cloudformation', ['deploy', 'create-stack', 'update-stack']])) {
+        const sub = pos[pos.indexOf('cloudformation') + 1]!;
+        const onFailure = args.findIndex((a) => a === '--on-failure' || a.startsWith('--on-failure='));
+        const value = onFailure < 0 ? '' : args[onFailure]!.includes('=') ? args[onFailure]!.slice('--on-failure='.length) : (args[onFailure + 1] ?? '');
+        return { kind: 'stack-deploy', label: `aws cloudformation ${sub}`, rollbackDisabled: args.includes('--disable-rollback') || value.toUpperCase() === 'DO_NOTHING' };
+      }
       if (startsWithin(pos, ['ecs', 'wait', 'services-stable'])) return { kind: 'rollout-wait', label: 'aws ecs wait services-stable' };
       return undefined;
     case 'heroku':
       return startsWithin(pos, [['rollback', 'releases:rollback']]) ? { kind: 'rollback', label: 'heroku rollback' } : undefined;
     case 'fly':
     case 'flyctl':
-      return startsWithin(pos, ['releases', 'rollback']) ? { kind: 'rollback', label: 'fly releases rollback' } : undefined;
+      if (startsWithin(pos, ['releases', 'rollback'])) return { kind: 'rollback', label: 'fly releases rollback' };
+      return pos[0] === 'deploy' ? { kind: 'platform-deploy', label: 'fly deploy' } : undefined;
     case 'git':
       return withGitRevert && startsWithin(pos, ['revert']) ? { kind: 'rollback', label: 'git revert' } : undefined;
   }
@@ -298,6 +365,25 @@ const WRAPPERS = new Map<string, ReadonlySet<string>>(
     ...Object.fromEntries(['time', 'nohup', 'exec', 'command', 'builtin', 'werf', 'microk8s', 'then', 'else', 'elif', 'do', 'if', 'while', 'until', '!'].map((w) => [w, []])),
   }).map(([name, flags]) => [name, new Set(flags)]),
 );
+// Package managers that run a tool or a package script: `pnpm cdk deploy`, `npx sequelize db:migrate:undo`,
+// `pipenv run sceptre launch prod`, `bundle exec rails db:rollback`, `npm run db:rollback`.
+const PACKAGE_RUNNERS = new Map<string, ReadonlySet<string>>(
+  Object.entries({
+    npx: ['-p', '--package', '-c', '--call'],
+    pnpm: ['-C', '--dir', '--filter', '-F'],
+    yarn: ['--cwd'],
+    bunx: ['-p', '--package'],
+    bun: ['--cwd'],
+    npm: ['--prefix', '-w', '--workspace'],
+    pipenv: [],
+    poetry: ['-C', '--directory'],
+    uv: ['--directory', '--project', '--with'],
+    pdm: ['-p', '--project'],
+    hatch: ['-e', '--env'],
+    bundle: ['--gemfile'],
+  }).map(([name, flags]) => [name, new Set(flags)]),
+);
+const RUNNER_VERBS = new Set(['run', 'exec', 'dlx', 'x', 'run-script']);
 // A quoted word right after one of these is a script that runs.
 const RUNNERS = new Set(['sh', 'bash', 'zsh', 'ksh', 'dash', 'ash', 'eval', 'bat', 'powershell', 'pwsh', 'script:', 'trap', '-c', '-lc', '-ec', '-xc', '-exc', '-ce', '-Command', '-command']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -312,6 +398,21 @@ function commandIndex(words: readonly Word[], from: number): number {
       continue;
     }
     const name = baseName(w.text.replace(/^[@+-]+(?=[A-Za-z./])/, '')); // Makefile recipe prefixes: @helm, -kubectl
+    const runnerFlags = w.quoted ? undefined : PACKAGE_RUNNERS.get(name);
+    if (runnerFlags) {
+      i++;
+      const skipFlags = () => {
+        while (i < words.length && words[i]!.text.startsWith('-') && words[i]!.text.length > 1) {
+          i += !words[i]!.text.includes('=') && runnerFlags.has(words[i]!.text) ? 2 : 1;
+        }
+      };
+      skipFlags();
+      if (i < words.length && RUNNER_VERBS.has(words[i]!.text)) {
+        i++;
+        skipFlags();
+      }
+      return i < words.length ? i : -1;
+    }
     const valueFlags = w.quoted ? undefined : WRAPPERS.get(name);
     if (valueFlags) {
       i++;
@@ -424,7 +525,7 @@ export interface ScanOptions {
   yaml?: boolean;
 }
 
-const KIND_ORDER: CommandKind[] = ['helm-deploy', 'rollback', 'rollout-wait'];
+const KIND_ORDER: CommandKind[] = ['helm-deploy', 'rollback', 'rollout-wait', 'stack-deploy', 'platform-deploy', 'schema-rollback'];
 
 export function scanCommands(text: string, options: ScanOptions = {}): CommandHit[] {
   const hits: CommandHit[] = [];
@@ -449,7 +550,8 @@ export function scanCommands(text: string, options: ScanOptions = {}): CommandHi
       const f = found[pick]!;
       if (f.kind === 'helm-deploy') hits.push({ kind: 'helm-deploy', offset, command, atomic: f.atomic });
       else if (f.kind === 'rollback') hits.push({ kind: 'rollback', offset, command, label: f.label, onFailure: failing[pick]! });
-      else hits.push({ kind: 'rollout-wait', offset, command, label: f.label });
+      else if (f.kind === 'stack-deploy') hits.push({ kind: 'stack-deploy', offset, command, label: f.label, rollbackDisabled: f.rollbackDisabled });
+      else hits.push({ kind: f.kind, offset, command, label: f.label });
     }
   }
   return hits;
@@ -496,6 +598,31 @@ export function docRollbackCommand(line: string): string | undefined {
     }
     const hit = classify(words[i]!, args, true);
     if (hit?.kind === 'rollback') return hit.label;
+  }
+  return undefined;
+}
+
+const SCHEMA_DOC_TOOLS = new Set([...Object.keys(SCHEMA_ROLLBACK), 'artisan', 'php']);
+
+/**
+ * A command that undoes a schema migration, written in a line of a document: `` `flask db downgrade` ``,
+ * `yarn db:rollback`, `php artisan migrate:rollback`.
+ */
+export function docSchemaRollback(line: string): string | undefined {
+  if (line.length > MAX_COMMAND_LINE) return undefined;
+  const words = line.split(/\s+/).map(bare);
+  for (let i = 0; i < words.length; i++) {
+    let at = i;
+    const word = baseName(words[i]!);
+    if (PACKAGE_RUNNERS.has(word)) {
+      at = i + 1;
+      while (at < words.length && words[at]!.startsWith('-')) at++;
+      if (at < words.length && RUNNER_VERBS.has(words[at]!)) at++;
+      if (at >= words.length) continue;
+    } else if (!SCHEMA_DOC_TOOLS.has(word)) continue;
+    const args = words.slice(at + 1, at + 1 + DOC_POSITIONALS + 2).filter((w) => !DOC_STOP.has(w));
+    const hit = classify(words[at]!, args, false);
+    if (hit?.kind === 'schema-rollback') return hit.label;
   }
   return undefined;
 }

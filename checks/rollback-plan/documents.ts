@@ -2,7 +2,7 @@
 // plan?) and deploy, release and runbook documents (is there a rollback procedure with steps?).
 import type { Finding } from '../contract.ts';
 import type { Rule } from './rules.ts';
-import { docRollbackCommand } from './commands.ts';
+import { docRollbackCommand, docSchemaRollback } from './commands.ts';
 import { findSections, parseMarkdown, procedureOf, templateLinesOf, templatePrompt, type MdLine, type MdSection, type ParseOptions } from './markdown.ts';
 
 /** Headings of a rollback section in a template or a pull request: Rollback plan, Revert plan, Back-out plan, Recovery… */
@@ -27,19 +27,26 @@ export const TEMPLATE_READS = [
 ];
 
 const DOC_EXT = /\.(md|markdown|mdx|rst|adoc|asciidoc|txt)$/i;
-const PROCEDURE_NAME = /(deploy|release|rollback|roll-back|roll_back|runbook|playbook|operations|oncall|on-call)[^/]*$/i;
-const PROCEDURE_DIR = /(^|\/)(runbooks?|playbooks?|deploy(?:ment)?s?|releases?|operations|ops)\//i;
-const README = /^(docs\/)?readme[^/]*$/i;
+const PROCEDURE_NAME = /(deploy|release|rollback|roll-back|roll_back|runbook|playbook|operations|oncall|on-call|upgrad)[^/]*$/i;
+// Directories of procedures, and of deploy configuration (`helm_deploy/`, `deploy-config/`) whose documents say how it is used.
+const PROCEDURE_DIR = /(^|\/)(runbooks?|playbooks?|[^/]*deploy(?:ment)?s?[^/]*|releases?|operations|ops)\//i;
+// READMEs at the root, in docs/, and beside deploy configuration or migrations.
+const README = /^(docs\/)?readme[^/]*$|(^|\/)(helm|charts?|k8s|kubernetes|infra|migrations?|db)\/readme[^/]*$/i;
 const TEMPLATE_NAME = /(^|[/_.-])template([_.-]|\.|$)/i;
 
 export const PROCEDURE_READS = [
-  '**/*{deploy,release,rollback,roll-back,roll_back,runbook,playbook,operations,oncall,on-call}*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
-  '**/{runbook,runbooks,playbook,playbooks,deploy,deploys,deployment,deployments,release,releases,operations,ops}/**/*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
+  '**/*{deploy,release,rollback,roll-back,roll_back,runbook,playbook,operations,oncall,on-call,upgrad}*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
+  '**/{runbook,runbooks,playbook,playbooks,release,releases,operations,ops}/**/*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
+  '**/*{deploy,deploys,deployment,deployments}*/**/*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
   '{,docs/}readme*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
+  '**/{helm,chart,charts,k8s,kubernetes,infra,migration,migrations,db}/readme*.{md,markdown,mdx,rst,adoc,asciidoc,txt}',
 ];
 
+// Plans, proposals and decision records are about one change, not how the team rolls back.
+const CHANGE_DOCS = /(^|\/)(plans?|rfcs?|adrs?|design[-_]?docs?|design|proposals?|decisions|wip|archived?)\//i;
+
 export function isProcedureDoc(path: string): boolean {
-  if (!DOC_EXT.test(path) || isPullRequestTemplate(path) || TEMPLATE_NAME.test(path)) return false;
+  if (!DOC_EXT.test(path) || isPullRequestTemplate(path) || TEMPLATE_NAME.test(path) || CHANGE_DOCS.test(path)) return false;
   return PROCEDURE_NAME.test(path.split('/').pop() ?? '') || PROCEDURE_DIR.test(path) || README.test(path);
 }
 
@@ -122,10 +129,15 @@ export interface ProcedureEvidence {
   what: string;
 }
 
+// A rollback section its authors mark as unfinished is not a procedure yet.
+const UNFINISHED = /\b(todo|tbd|to do|open item|wip|draft|not yet written|to be (written|defined|done|decided))\b|⚠/i;
+
 export interface DocVerdict {
+  /** A command that undoes a schema migration, written down: part of the way back for the data. */
+  schema?: { path: string; line: number; what: string };
   evidence: ProcedureEvidence[];
   /** Rollback sections that are not procedures, reported once the best evidence is known. */
-  stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean }[];
+  stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean; unfinished: boolean }[];
 }
 
 export function judgeDoc(path: string, text: string, minWords: number): DocVerdict {
@@ -133,9 +145,9 @@ export function judgeDoc(path: string, text: string, minWords: number): DocVerdi
   const verdict: DocVerdict = { evidence: [], stubs: [] };
   for (const section of findSections(lines, (h) => PROCEDURE_HEADING.test(h))) {
     const p = procedureOf(section);
-    if (p.hasSteps && p.words >= minWords) verdict.evidence.push({ quality: 'procedure', path, line: section.line, what: section.heading });
+    if (p.hasSteps && p.words >= minWords && !UNFINISHED.test(section.heading)) verdict.evidence.push({ quality: 'procedure', path, line: section.line, what: section.heading });
     else {
-      verdict.stubs.push({ path, line: section.line, heading: section.heading, words: p.words, hasSteps: p.hasSteps });
+      verdict.stubs.push({ path, line: section.line, heading: section.heading, words: p.words, hasSteps: p.hasSteps, unfinished: UNFINISHED.test(section.heading) });
       verdict.evidence.push({ quality: 'stub', path, line: section.line, what: section.heading });
     }
   }
@@ -145,6 +157,14 @@ export function judgeDoc(path: string, text: string, minWords: number): DocVerdi
     const hit = docRollbackCommand(l.text);
     if (hit) {
       verdict.evidence.push({ quality: 'command', path, line: l.line, what: hit });
+      break;
+    }
+  }
+  for (const l of lines) {
+    if (l.kind !== 'text' && l.kind !== 'code') continue;
+    const hit = docSchemaRollback(l.text);
+    if (hit) {
+      verdict.schema = { path, line: l.line, what: hit };
       break;
     }
   }

@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { defineCheck, statusFromScore, type Finding, notApplicable, runsInProduction } from '../contract.ts';
 import { RULES, type Rule } from './rules.ts';
-import { DEPLOY_YAML_PATH, isCiYamlPath, scanAutomation, TIERS, type Mechanism, type TextFile } from './automation.ts';
+import { DEPLOY_YAML_PATH, isCiYamlPath, SAFEGUARDS, scanAutomation, TIERS, type Mechanism, type Safeguard, type TextFile } from './automation.ts';
+import { MIGRATION_FILE, MIGRATION_READS, packageScripts, restoreTooling, reversibleMigrations } from './data.ts';
 import { isProcedureDoc, isPullRequestTemplate, judgeDoc, judgeTemplate, PROCEDURE_READS, TEMPLATE_READS, type ProcedureEvidence, type TemplateVerdict } from './documents.ts';
 import { judgePractice } from './practice.ts';
-import { scoreOf } from './score.ts';
+import { scoreOf, type DataRollback } from './score.ts';
 
 const options = z
   .object({
@@ -29,6 +30,7 @@ const CFN_JSON = /\.(template|template\.json|cfn\.json)$|(^|\/)(cloudformation|c
 const TERRAFORM = /\.tf$/i;
 const SCRIPT_FILE = /(^|\/)(Jenkinsfile[^/]*|Makefile|GNUmakefile|justfile)$|\.(sh|bash|mk)$/i;
 const SCRIPT_DIR = /(^|\/)(deploy|deployment|deployments|scripts|ci|\.ci)\//i;
+const TEST_DIRS = /(^|\/)(tests?|__tests__|spec|e2e)\//i;
 const NOT_SCRIPT = /\.(md|markdown|mdx|rst|adoc|asciidoc|txt|json|ya?ml|tf|png|jpe?g|gif|svg|ico|pdf|zip|gz|tgz|jar)$/i;
 
 function tierIndex(m: Mechanism): number {
@@ -48,7 +50,7 @@ export default defineCheck({
     description: 'Whoever is on call can undo a bad deploy quickly: automated rollback gated on metrics or health, a written procedure, and a team that plans the undo in every pull request.',
     category: 'delivery',
     weight: 3,
-    version: 2,
+    version: 3,
     reads: [
       ...TEMPLATE_READS,
       ...PROCEDURE_READS,
@@ -62,6 +64,9 @@ export default defineCheck({
       '**/{Makefile,GNUmakefile,justfile}',
       '**/*.{mk,sh,bash}',
       '**/{deploy,deployment,deployments,scripts,ci,.ci}/**',
+      '**/package.json',
+      '**/fly*.toml',
+      ...MIGRATION_READS,
     ],
     options,
     rules: RULES,
@@ -73,17 +78,24 @@ export default defineCheck({
     const unreadable: Finding<Rule>[] = [];
     const templates: TemplateVerdict[] = [];
     const procedure: ProcedureEvidence[] = [];
-    const stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean }[] = [];
-    const input: { yaml: TextFile[]; terraform: TextFile[]; scripts: TextFile[] } = { yaml: [], terraform: [], scripts: [] };
+    const stubs: { path: string; line: number; heading: string; words: number; hasSteps: boolean; unfinished?: boolean }[] = [];
+    const input: { yaml: TextFile[]; terraform: TextFile[]; scripts: TextFile[]; fly: TextFile[] } = { yaml: [], terraform: [], scripts: [], fly: [] };
+    const migrations: TextFile[] = [];
+    const data: Safeguard[] = [];
+    const paths: string[] = [];
 
     for (const file of snapshot.files) {
       if (file.kind !== 'file' || IGNORED_DIRS.test(file.path)) continue;
+      paths.push(file.path);
       const isTemplate = isPullRequestTemplate(file.path);
       const isDoc = !isTemplate && isProcedureDoc(file.path);
       const isYaml = YAML_FILE.test(file.path) || CFN_JSON.test(file.path);
       const isTf = TERRAFORM.test(file.path);
       const isScript = SCRIPT_FILE.test(file.path) || (SCRIPT_DIR.test(file.path) && !NOT_SCRIPT.test(file.path));
-      if (!isTemplate && !isDoc && !isYaml && !isTf && !isScript) continue;
+      const isMigration = MIGRATION_FILE.test(file.path) && !TEST_DIRS.test(file.path);
+      const isPackage = /(^|\/)package\.json$/.test(file.path);
+      const isFly = /(^|\/)fly[^/]*\.toml$/i.test(file.path);
+      if (!isTemplate && !isDoc && !isYaml && !isTf && !isScript && !isMigration && !isPackage && !isFly) continue;
 
       const content = snapshot.read(file.path);
       if (!content.ok) {
@@ -94,12 +106,19 @@ export default defineCheck({
         continue;
       }
       const text = content.text;
+      if (isMigration) migrations.push({ path: file.path, text });
+      if (isFly) input.fly.push({ path: file.path, text });
+      if (isPackage) {
+        const script = packageScripts({ path: file.path, text });
+        if (script) data.push(script);
+      }
       try {
         if (isTemplate) templates.push(judgeTemplate(file.path, text, o.minPromptWords));
         if (isDoc) {
           const verdict = judgeDoc(file.path, text, o.minProcedureWords);
           procedure.push(...verdict.evidence);
           stubs.push(...verdict.stubs);
+          if (verdict.schema) data.push({ kind: 'data-rollback', label: `${verdict.schema.what} written down in ${verdict.schema.path}`, path: verdict.schema.path, line: verdict.schema.line });
         }
       } catch (error) {
         // A hostile document must cost this file, not the check.
@@ -116,6 +135,25 @@ export default defineCheck({
     const mechanisms = [...automation.mechanisms].sort((a, b) => tierIndex(a) - tierIndex(b) || byPlace(a, b));
     const best = mechanisms[0];
 
+    // Safeguards: the first found of each kind (a data rollback run in CI before one written down).
+    const reversible = reversibleMigrations(migrations);
+    if (reversible) data.push(reversible);
+    const restore = restoreTooling(paths);
+    if (restore) data.push(restore);
+    const allSafeguards = [...automation.safeguards, ...data];
+    // A canary with analysis moves traffic step by step, as one without analysis does: it is a gated
+    // rollout as well (without this, removing an analysis template could raise the score, the canary
+    // turning from a metric gate beside another mechanism into a gated rollout on top of it).
+    const progressive = mechanisms.find((m) => m.progressive === true);
+    if (progressive) allSafeguards.push({ kind: 'gated-rollout', label: `${progressive.label}: traffic moves step by step`, path: progressive.path, line: progressive.line });
+    const safeguards = SAFEGUARDS.flatMap((kind) => {
+      const found = allSafeguards.filter((g) => g.kind === kind).sort((a, b) => Number(b.tested === true) - Number(a.tested === true) || Number(a.afterFailedChecks === true) - Number(b.afterFailedChecks === true) || byPlace(a, b));
+      return found.length > 0 ? [found[0]!] : [];
+    });
+    const has = (kind: Safeguard['kind']) => safeguards.some((g) => g.kind === kind);
+    const dataGuard = safeguards.find((g) => g.kind === 'data-rollback');
+    const dataRollback: DataRollback = !dataGuard ? 'none' : dataGuard.tested ? 'tested' : 'documented';
+
     // Written procedure: the best evidence found.
     procedure.sort((a, b) => PROCEDURE_ORDER.indexOf(a.quality) - PROCEDURE_ORDER.indexOf(b.quality) || byPlace(a, b));
     const bestDoc = procedure[0];
@@ -131,6 +169,7 @@ export default defineCheck({
 
     const score = scoreOf({
       automation: best?.tier ?? 'none',
+      safeguards: { gated: has('gated-rollout'), redeploy: has('redeploy'), detection: has('detection'), data: dataRollback, redeployAfterFailedChecks: safeguards.some((g) => g.kind === 'redeploy' && g.afterFailedChecks === true) },
       procedure: bestDoc?.quality ?? 'none',
       templateShare,
       practiceShare: practice.judged ? practice.filled / practice.considered : null,
@@ -138,16 +177,20 @@ export default defineCheck({
 
     // Findings: what is missing first, then each file's problems at their lines.
     const headline: Finding<Rule>[] = [];
+    const guarded = safeguards.filter((g) => g.kind !== 'data-rollback').map((g) => g.label);
     if (!best) {
       headline.push({
         rule: 'no-automated-rollback',
-        severity: 'high',
-        message: 'no automated rollback found: nothing in the deploy configuration undoes a failed deploy (add Argo Rollouts or Flagger analysis, helm --atomic, an ECS circuit breaker with rollback, or CodeDeploy automatic rollback)',
+        severity: guarded.length > 0 ? 'medium' : 'high',
+        message:
+          guarded.length > 0
+            ? `no automated rollback: nothing undoes a failed deploy by itself (found only: ${guarded.join('; ')}); make the deploy roll itself back (helm --atomic, an ECS circuit breaker with rollback, CodeDeploy automatic rollback, Argo Rollouts or Flagger analysis)`
+            : 'no automated rollback found: nothing in the deploy configuration undoes a failed deploy (add Argo Rollouts or Flagger analysis, helm --atomic, an ECS circuit breaker with rollback, or CodeDeploy automatic rollback)',
       });
-    } else if (best.tier === 'detection') {
-      headline.push({ rule: 'no-automated-rollback', severity: 'medium', path: best.path, line: best.line, message: `a failed rollout is only detected (${best.label}); nothing rolls it back` });
     } else if (best.tier === 'manual') {
       headline.push({ rule: 'no-automated-rollback', severity: 'medium', path: best.path, line: best.line, message: `rolling back needs a person to start it (${best.label}); make it automatic on failure, or better on metrics` });
+    } else if (best.tier === 'stack-rollback') {
+      headline.push({ rule: 'rollback-not-on-metrics', severity: 'low', path: best.path, line: best.line, message: `CloudFormation rolls back a stack update whose resources fail (${best.label}), but not a release that deploys and then fails: give the services a health-gated rollback (an ECS circuit breaker with rollback, CodeDeploy alarms)` });
     } else if (best.tier === 'scripted') {
       headline.push({ rule: 'rollback-not-on-metrics', severity: 'low', path: best.path, line: best.line, message: `rollback is scripted (${best.label}): it runs when the deploy job fails, not when metrics degrade after a deploy that looked healthy` });
     } else if (best.tier === 'health-gated') {
@@ -171,9 +214,11 @@ export default defineCheck({
       severity: bestDoc?.quality === 'procedure' ? 'low' : 'medium',
       path: s.path,
       line: s.line,
-      message: !s.hasSteps
-        ? `rollback section "${s.heading}" has no steps: write them as a numbered list or a code block with the commands`
-        : `rollback section "${s.heading}" has only ${s.words} words (at least ${o.minProcedureWords} expected): say what to run, how to tell it worked, and what cannot be undone`,
+      message: s.unfinished
+        ? `rollback section "${s.heading}" is marked as unfinished: finish it as steps someone on call can follow`
+        : !s.hasSteps
+          ? `rollback section "${s.heading}" has no steps: write them as a numbered list or a code block with the commands`
+          : `rollback section "${s.heading}" has only ${s.words} words (at least ${o.minProcedureWords} expected): say what to run, how to tell it worked, and what cannot be undone`,
     }));
     const templateFindings = templates.flatMap((t) => (t.finding ? [t.finding] : []));
     const placed = [...templateFindings, ...automation.findings, ...stubFindings].sort((a, b) => byPlace({ path: a.path ?? '', line: a.line ?? 0 }, { path: b.path ?? '', line: b.line ?? 0 }));
@@ -181,6 +226,7 @@ export default defineCheck({
 
     const parts: string[] = [];
     parts.push(best ? `automated rollback: ${best.tier} (${best.label}, ${best.path}:${best.line})` : 'no automated rollback');
+    parts.push(safeguards.length === 0 ? 'no safeguards' : `safeguards: ${safeguards.map((g) => `${g.kind} (${g.label}, ${g.path}:${g.line})`).join(', ')}`);
     parts.push(
       !bestDoc
         ? 'no written rollback procedure'

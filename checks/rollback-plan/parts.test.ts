@@ -17,7 +17,7 @@ import rollbackPlan from './index.ts';
 import { findSections, isPlaceholder, parseMarkdown, procedureOf } from './markdown.ts';
 import { judgePullRequest } from './practice.ts';
 import { lineIndex } from '../shared/text.ts';
-import { AUTOMATION_POINTS, PROCEDURE_POINTS, scoreOf, type ScoreParts } from './score.ts';
+import { AUTOMATION_POINTS, NO_SAFEGUARDS, PROCEDURE_POINTS, SAFEGUARDS_CAP, scoreOf, type ScoreParts } from './score.ts';
 import { attribute, childNodes, HclTooDeepError, listVerdict, parseHcl, resources } from './terraform.ts';
 import { blankTemplateActions, flowDepthExceeded, isTemplated } from './yaml.ts';
 
@@ -237,7 +237,8 @@ describe('score', () => {
   const tier = fc.constantFrom(...TIERS, 'none' as const);
   const quality = fc.constantFrom('procedure' as const, 'command' as const, 'stub' as const, 'none' as const);
   const share = fc.double({ min: 0, max: 1, noNaN: true });
-  const parts: fc.Arbitrary<ScoreParts> = fc.record({ automation: tier, procedure: quality, templateShare: share, practiceShare: fc.option(share, { nil: null }) });
+  const guards = fc.record({ gated: fc.boolean(), redeploy: fc.boolean(), detection: fc.boolean(), data: fc.constantFrom('none' as const, 'documented' as const, 'tested' as const), redeployAfterFailedChecks: fc.boolean() });
+  const parts: fc.Arbitrary<ScoreParts> = fc.record({ automation: tier, safeguards: guards, procedure: quality, templateShare: share, practiceShare: fc.option(share, { nil: null }) });
 
   it('stays within 0–10 with one decimal', () => {
     fc.assert(
@@ -258,15 +259,31 @@ describe('score', () => {
         if (PROCEDURE_POINTS[q] <= PROCEDURE_POINTS[p.procedure]) expect(scoreOf({ ...p, procedure: q })).toBeLessThanOrEqual(before);
         expect(scoreOf({ ...p, templateShare: Math.min(a, p.templateShare) })).toBeLessThanOrEqual(before);
         if (p.practiceShare !== null) expect(scoreOf({ ...p, practiceShare: Math.min(b, p.practiceShare) })).toBeLessThanOrEqual(before);
+        for (const key of ['gated', 'redeploy', 'detection'] as const) expect(scoreOf({ ...p, safeguards: { ...p.safeguards, [key]: false } })).toBeLessThanOrEqual(before);
+        expect(scoreOf({ ...p, safeguards: { ...p.safeguards, data: p.safeguards.data === 'tested' ? 'documented' : 'none' } })).toBeLessThanOrEqual(before);
+        // A pipeline found to deploy after failed checks too is worth less than one that does not.
+        expect(scoreOf({ ...p, safeguards: { ...p.safeguards, redeployAfterFailedChecks: true } })).toBeLessThanOrEqual(before);
       }),
     );
   });
 
+  it('safeguards earn partial credit but never as much as a rollback and a procedure together', () => {
+    const all = { gated: true, redeploy: true, detection: true, data: 'tested' as const };
+    expect(scoreOf({ automation: 'none', safeguards: all, procedure: 'none', templateShare: 0, practiceShare: null })).toBe(SAFEGUARDS_CAP);
+    expect(SAFEGUARDS_CAP).toBeLessThan(AUTOMATION_POINTS['health-gated'] + PROCEDURE_POINTS.procedure);
+    // A readiness-gated rollout and a pipeline that redeploys: half in place.
+    expect(scoreOf({ automation: 'none', safeguards: { ...NO_SAFEGUARDS, gated: true, redeploy: true }, procedure: 'none', templateShare: 0, practiceShare: null })).toBe(4.5);
+  });
+
   it('metric-gated automation weighs most: more than any other single part', () => {
     expect(AUTOMATION_POINTS['metric-gated']).toBeGreaterThan(PROCEDURE_POINTS.procedure);
-    expect(scoreOf({ automation: 'metric-gated', procedure: 'none', templateShare: 0, practiceShare: null })).toBe(5);
-    expect(scoreOf({ automation: 'none', procedure: 'procedure', templateShare: 1, practiceShare: null })).toBe(5);
-    expect(scoreOf({ automation: 'health-gated', procedure: 'procedure', templateShare: 1, practiceShare: 0.5 })).toBe(7.8);
+    const none = NO_SAFEGUARDS;
+    expect(scoreOf({ automation: 'metric-gated', safeguards: none, procedure: 'none', templateShare: 0, practiceShare: null })).toBe(5);
+    // The rubric's anchors: a written procedure with non-atomic deploys is about 3; platform-native rollback 5–7; both, gated, 8–10.
+    expect(scoreOf({ automation: 'none', safeguards: none, procedure: 'procedure', templateShare: 0, practiceShare: null })).toBe(2.5);
+    expect(scoreOf({ automation: 'health-gated', safeguards: { ...none, redeploy: true }, procedure: 'none', templateShare: 0, practiceShare: null })).toBe(6);
+    expect(scoreOf({ automation: 'health-gated', safeguards: { ...none, redeploy: true }, procedure: 'procedure', templateShare: 1, practiceShare: 0.5 })).toBe(10);
+    expect(scoreOf({ automation: 'metric-gated', safeguards: { ...none, gated: true, redeploy: true }, procedure: 'procedure', templateShare: 0, practiceShare: null })).toBe(10);
   });
 });
 

@@ -43,7 +43,10 @@ async function check(files: Record<string, FixtureFile>, opts: RunOptions = {}):
 const lines = (...ls: string[]): string => ls.join('\n') + '\n';
 const withPath = (findings: Finding[], p: string): Finding[] => findings.filter((f) => f.path === p);
 const messages = (findings: Finding[]): string[] => findings.map((f) => f.message);
-const part = (summary: string, index: number): string => summary.split('; ')[index] ?? '';
+// Summary parts: automated rollback, safeguards, procedure, templates, practice. `part` numbers them without
+// the safeguards (0 automated rollback, 1 procedure, 2 templates, 3 practice); `guards` reads the safeguards.
+const part = (summary: string, index: number): string => summary.split('; ').filter((_p, i) => i !== 1)[index] ?? '';
+const guards = (summary: string): string => summary.split('; ')[1] ?? '';
 
 const NO_AUTOMATION =
   'no automated rollback found: nothing in the deploy configuration undoes a failed deploy (add Argo Rollouts or Flagger analysis, helm --atomic, an ECS circuit breaker with rollback, or CodeDeploy automatic rollback)';
@@ -158,7 +161,7 @@ describe('rollback-plan: pull request templates', () => {
   it('a .github template whose Rollback plan section prompts in an HTML comment earns the template points', async () => {
     const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK });
     expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan');
-    expect(r.score).toBe(2.5); // 0 + 0 + 2.5 of 10
+    expect(r.score).toBe(1.5); // the template's 1.5 points and nothing else
     expect(r.status).toBe('fail');
     expect(withPath(r.findings, '.github/pull_request_template.md')).toEqual([]);
     expect(messages(r.findings)).not.toContain(NO_TEMPLATE);
@@ -199,7 +202,7 @@ describe('rollback-plan: pull request templates', () => {
   ])('recognises a rollback section written as %s', async (_, text) => {
     const r = await check({ '.github/pull_request_template.md': lines('## Summary', '', '<!-- what -->', '') + text });
     expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan');
-    expect(r.score).toBe(2.5);
+    expect(r.score).toBe(1.5);
   });
 
   it('reads templates in .github/PULL_REQUEST_TEMPLATE/: the share of templates with a prompt counts, the other gets a finding', async () => {
@@ -209,7 +212,7 @@ describe('rollback-plan: pull request templates', () => {
       '.github/ISSUE_TEMPLATE/bug.md': TEMPLATE_NO_ROLLBACK, // an issue template is not a PR template
     });
     expect(part(r.summary, 2)).toBe('1/2 pull request templates ask for a rollback plan');
-    expect(r.score).toBe(1.3); // 2.5 × 1/2 = 1.25
+    expect(r.score).toBe(0.8); // 1.5 × 1/2 = 0.75
     expect(withPath(r.findings, '.github/PULL_REQUEST_TEMPLATE/dependency-bump.md')).toEqual([
       {
         rule: 'pr-template-without-rollback', severity: 'medium',
@@ -224,7 +227,7 @@ describe('rollback-plan: pull request templates', () => {
   it('finds templates by name in any case, at the root, in docs/ and as .txt', async () => {
     const r = await check({ 'Pull_Request_Template.md': TEMPLATE_OK, 'docs/PULL_REQUEST_TEMPLATE.txt': TEMPLATE_OK, 'docs/pull_request_template/hotfix.md': TEMPLATE_OK });
     expect(part(r.summary, 2)).toBe('3/3 pull request templates ask for a rollback plan');
-    expect(r.score).toBe(2.5);
+    expect(r.score).toBe(1.5);
   });
 
   it('reads GitLab merge request templates, including a bold label with its prompt on the same line', async () => {
@@ -252,7 +255,7 @@ describe('rollback-plan: pull request templates', () => {
 
   it('without any template there is one finding saying where to add one', async () => {
     const r = await check({ 'src/main.go': 'package main\n' });
-    expect(r.summary).toBe('no automated rollback; no written rollback procedure; no pull request template; pull requests are not available from this source');
+    expect(r.summary).toBe('no automated rollback; no safeguards; no written rollback procedure; no pull request template; pull requests are not available from this source');
     expect(r.findings).toEqual([
       { rule: 'no-automated-rollback', severity: 'high', message: NO_AUTOMATION },
       { rule: 'no-rollback-procedure', severity: 'medium', message: NO_PROCEDURE },
@@ -280,16 +283,16 @@ describe('rollback-plan: pull request templates', () => {
   it('minPromptWords decides when a short prompt counts', async () => {
     const text = lines('## Rollback plan', '<!-- How? -->');
     expect((await check({ '.github/pull_request_template.md': text })).score).toBe(0);
-    expect((await check({ '.github/pull_request_template.md': text }, { options: { minPromptWords: 1 } })).score).toBe(2.5);
+    expect((await check({ '.github/pull_request_template.md': text }, { options: { minPromptWords: 1 } })).score).toBe(1.5);
   });
 });
 
 describe('rollback-plan: Argo Rollouts', () => {
-  it('a canary with an AnalysisTemplate that can fail is metric-gated: 5 points, at the analysis line', async () => {
+  it('a canary with an AnalysisTemplate that can fail is metric-gated and a gated rollout: 7.5 points, at the analysis line', async () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
     expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9)');
-    expect(r.score).toBe(5);
-    expect(r.status).toBe('warn');
+    expect(r.score).toBe(7.5);
+    expect(r.status).toBe('pass');
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toEqual([]);
     expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([]);
   });
@@ -300,7 +303,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     expect(part(r.summary, 0)).toBe(`automated rollback: metric-gated (Argo Rollout web with analysis success-rate, k8s/web.yaml:${offset + 9})`);
   });
 
-  it('a Rollout without analysis cannot abort on metrics: a finding at its strategy, detection only', async () => {
+  it('a Rollout without analysis cannot abort on metrics: a finding at its strategy, a gated rollout only', async () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT_NO_ANALYSIS });
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toContainEqual({
       rule: 'canary-without-analysis', severity: 'medium',
@@ -308,27 +311,27 @@ describe('rollback-plan: Argo Rollouts', () => {
       line: 6,
       message: "Rollout web has no analysis: it can't abort on metrics (add an AnalysisTemplate with a failure condition to the canary or blueGreen strategy)",
     });
-    expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:6)');
-    expect(r.score).toBe(1);
+    expect(part(r.summary, 0)).toBe('no automated rollback');
+    expect(guards(r.summary)).toBe('safeguards: gated-rollout (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:6)');
+    expect(r.score).toBe(2.5);
     expect(r.findings[0]).toEqual({
       rule: 'no-automated-rollback', severity: 'medium',
-      path: 'deploy/rollout.yaml',
-      line: 6,
-      message: 'a failed rollout is only detected (Argo Rollout web without analysis (someone must abort it)); nothing rolls it back',
+      message:
+        'no automated rollback: nothing undoes a failed deploy by itself (found only: Argo Rollout web without analysis (someone must abort it)); make the deploy roll itself back (helm --atomic, an ECS circuit breaker with rollback, CodeDeploy automatic rollback, Argo Rollouts or Flagger analysis)',
     });
   });
 
   it('progressDeadlineAbort makes a Rollout without analysis health-gated', async () => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT_NO_ANALYSIS.replace('spec:\n', 'spec:\n  progressDeadlineAbort: true\n') });
     expect(part(r.summary, 0)).toMatch(/^automated rollback: health-gated \(Argo Rollout web aborts when it misses its progress deadline/);
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(4);
   });
 
   it.each([
     ['no condition', ['interval: 1m', 'count: 5'], 'metric success-rate has no successCondition or failureCondition'],
     ['failureLimit not below count', ['count: 3', 'failureLimit: 3', 'successCondition: result[0] >= 0.99'], 'metric success-rate allows 3 failures in 3 measurements, so it can never fail'],
     ['failureLimit -1', ['failureLimit: -1', 'successCondition: result[0] >= 0.99'], 'metric success-rate has failureLimit -1, which never fails'],
-  ])('an AnalysisTemplate with %s can never fail: a high finding at the template, the Rollout is detection only', async (_, metric, why) => {
+  ])('an AnalysisTemplate with %s can never fail: a high finding at the template, the Rollout is a gated rollout only', async (_, metric, why) => {
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': analysisTemplate(metric) });
     expect(withPath(r.findings, 'deploy/analysis.yaml')).toEqual([
       {
@@ -338,20 +341,20 @@ describe('rollback-plan: Argo Rollouts', () => {
         message: `AnalysisTemplate success-rate can never fail (${why}), so Rollout web never aborts on metrics: add a successCondition or failureCondition with a failureLimit below count`,
       },
     ]);
-    expect(r.score).toBe(1);
+    expect(r.score).toBe(2.5);
   });
 
   it('a metric in dryRun does not count', async () => {
     const template = ANALYSIS_OK.replace('spec:\n', 'spec:\n  dryRun:\n    - metricName: success-rate\n');
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
     expect(withPath(r.findings, 'deploy/analysis.yaml')[0]?.message).toContain('(metric success-rate runs in dryRun (metricName "success-rate" matches it))');
-    expect(r.score).toBe(1);
+    expect(r.score).toBe(2.5);
   });
 
   it('a job provider fails the measurement when the Job fails, so it can abort without a condition', async () => {
     const template = lines('apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata:', '  name: success-rate', 'spec:', '  metrics:', '    - name: smoke', '      provider:', '        job:', '          spec: {}');
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('inline analysis steps and blueGreen pre-promotion analysis count', async () => {
@@ -377,8 +380,9 @@ describe('rollback-plan: Argo Rollouts', () => {
   it('a template that is not in the repository cannot be verified: neither a ClusterAnalysisTemplate nor a namespaced one counts', async () => {
     const cluster = ROLLOUT.replace('          - templateName: success-rate\n', '          - templateName: platform-success-rate\n            clusterScope: true\n');
     const r = await check({ 'deploy/rollout.yaml': cluster });
-    expect(r.score).toBe(1);
-    expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:7)');
+    expect(r.score).toBe(2.5);
+    expect(part(r.summary, 0)).toBe('no automated rollback');
+    expect(guards(r.summary)).toBe('safeguards: gated-rollout (Argo Rollout web without analysis (someone must abort it), deploy/rollout.yaml:7)');
     expect(withPath(r.findings, 'deploy/rollout.yaml')).toContainEqual({
       rule: 'analysis-not-in-repository', severity: 'medium',
       path: 'deploy/rollout.yaml',
@@ -386,7 +390,7 @@ describe('rollback-plan: Argo Rollouts', () => {
       message: 'Rollout web uses ClusterAnalysisTemplate platform-success-rate, which is not in this repository: whether it can abort the rollout cannot be verified, so it is not counted as analysis',
     });
     const missing = await check({ 'deploy/rollout.yaml': ROLLOUT });
-    expect(missing.score).toBe(1);
+    expect(missing.score).toBe(2.5);
     expect(withPath(missing.findings, 'deploy/rollout.yaml')).toContainEqual({
       rule: 'analysis-not-in-repository', severity: 'medium',
       path: 'deploy/rollout.yaml',
@@ -414,7 +418,7 @@ describe('rollback-plan: Argo Rollouts', () => {
     );
     const template = ANALYSIS_OK.replace('  name: success-rate\n', '  name: {{ include "web.fullname" . }}-success-rate\n');
     const r = await check({ 'chart/templates/rollout.yaml': chart, 'chart/templates/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     expect(part(r.summary, 0)).toMatch(/^automated rollback: metric-gated \(Argo Rollout TEMPLATED.* with analysis TEMPLATED.*-success-rate, chart\/templates\/rollout\.yaml:11\)$/);
   });
 });
@@ -427,12 +431,12 @@ describe('rollback-plan: Flagger', () => {
     const r = await check({ 'deploy/canary.yaml': canary(['interval: 1m', 'threshold: 5', 'metrics:', '  - name: request-success-rate', '    thresholdRange: { min: 99 }']) });
     expect(part(r.summary, 0)).toBe('automated rollback: metric-gated (Flagger Canary web with thresholds on request-success-rate, deploy/canary.yaml:7)');
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([]);
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('without analysis.threshold Flagger rolls back after the first failed check: an info note', async () => {
     const r = await check({ 'deploy/canary.yaml': canary(['metrics:', '  - name: request-duration', '    thresholdRange: { max: 500 }', '  - name: cpu']) });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     expect(withPath(r.findings, 'deploy/canary.yaml')).toEqual([
       { rule: 'canary-default-threshold', severity: 'info', path: 'deploy/canary.yaml', line: 7, message: "Flagger Canary web sets no analysis.threshold: it rolls back after the first failed check (Flagger's default of 1)" },
       { rule: 'analysis-cannot-fail', severity: 'low', path: 'deploy/canary.yaml', line: 7, message: 'Flagger Canary web: metric cpu has no thresholdRange, so it is measured but never fails the canary' },
@@ -448,7 +452,7 @@ describe('rollback-plan: Flagger', () => {
       message: 'Flagger Canary web has no failure threshold: none of its metrics (request-success-rate) sets thresholdRange, so it cannot roll back on metrics',
     });
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (Flagger Canary web (progress deadline and webhooks only), deploy/canary.yaml:7)');
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(4);
   });
 
   it('skipAnalysis: true never rolls back', async () => {
@@ -465,7 +469,9 @@ describe('rollback-plan: helm', () => {
   it('helm upgrade --atomic over continued lines in a workflow is health-gated, at the command line', async () => {
     const r = await check({ '.github/workflows/deploy.yml': helmWorkflow('--atomic') });
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in workflow job deploy, .github/workflows/deploy.yml:13)');
-    expect(r.score).toBe(3.5);
+    // 4 for the health-gated rollback, 2 for a pipeline that deploys (a revert goes out the same way).
+    expect(guards(r.summary)).toBe('safeguards: redeploy (workflow "deploy" deploys from CI: a revert goes out the same way, .github/workflows/deploy.yml:6)');
+    expect(r.score).toBe(6);
     expect(r.findings[0]).toMatchObject({ severity: 'low', path: '.github/workflows/deploy.yml', line: 13 });
   });
 
@@ -484,8 +490,10 @@ describe('rollback-plan: helm', () => {
         message: 'helm upgrade without --atomic (Helm 3) or --rollback-on-failure (Helm 4): a failed release is left failed instead of rolled back',
       },
     ]);
-    expect(r.findings[0]).toEqual({ rule: 'no-automated-rollback', severity: 'high', message: NO_AUTOMATION });
-    expect(r.score).toBe(0);
+    // The pipeline still redeploys (a safeguard), but nothing rolls back by itself.
+    expect(r.findings[0]).toMatchObject({ rule: 'no-automated-rollback', severity: 'medium' });
+    expect(r.findings[0]?.message).toContain('(found only: workflow "deploy" deploys from CI: a revert goes out the same way)');
+    expect(r.score).toBe(2);
   });
 
   it('reads helm in GitLab CI job scripts; a bare helm install (nothing to roll back to) is not judged', async () => {
@@ -523,7 +531,7 @@ describe('rollback-plan: helm', () => {
     const flux = lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: web', 'spec:', '  upgrade:', '    remediation:', '    retries: 3'.replace('    retries', '      retries'));
     const bare = lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: api', 'spec:', '  chart: {}');
     const r = await check({ 'helmfile.yaml': helmfile, 'clusters/prod/web.yaml': flux, 'clusters/prod/api.yaml': bare });
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(6); // health-gated 4, and Flux follows the repository (a revert rolls back): 2
     expect(withPath(r.findings, 'helmfile.yaml')).toEqual([
       { rule: 'helm-release-not-atomic', severity: 'medium', path: 'helmfile.yaml', line: 5, message: 'helmfile release worker is not atomic: a failed upgrade is left failed instead of rolled back (set atomic: true)' },
     ]);
@@ -559,7 +567,7 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
   it('a Terraform deployment_circuit_breaker with enable and rollback true is health-gated, at the block line', async () => {
     const r = await check({ 'infra/ecs.tf': ecs(['  deployment_circuit_breaker {', '    enable   = true # yes', '    rollback = true', '  }']) });
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (aws_ecs_service.api deployment circuit breaker with rollback, infra/ecs.tf:7)');
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(4);
     expect(withPath(r.findings, 'infra/ecs.tf')).toEqual([expect.objectContaining({ severity: 'low', line: 7 })]); // the health-gated note
   });
 
@@ -660,7 +668,7 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
     const metric = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]', ['  alarm_configuration {', '    alarms  = ["api-5xx"]', '    enabled = true', '  }']) });
     expect(part(metric.summary, 0)).toBe('automated rollback: metric-gated (aws_codedeploy_deployment_group.api rolls back on CloudWatch alarms, infra/deploy.tf:3)');
     const failure = await check({ 'infra/deploy.tf': group('["DEPLOYMENT_FAILURE"]', []) });
-    expect(failure.score).toBe(3.5);
+    expect(failure.score).toBe(4);
     expect(withPath(failure.findings, 'infra/deploy.tf')).toContainEqual({
       rule: 'rollback-not-on-metrics', severity: 'low',
       path: 'infra/deploy.tf',
@@ -693,7 +701,7 @@ describe('rollback-plan: ECS, CodeDeploy, CodePipeline', () => {
       '            Result: ROLLBACK', //                     16
     );
     const r = await check({ 'template.yaml': cfn });
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(4);
     expect(part(r.summary, 0)).toBe('automated rollback: health-gated (CodeDeploy deployment group Group rolls back failed deployments, template.yaml:7)');
     const sam = lines(
       'Transform: AWS::Serverless-2016-10-31',
@@ -735,10 +743,10 @@ describe('rollback-plan: scripted, manual and detection', () => {
     '          kubectl -n web rollout undo deployment/web', //         13
   );
 
-  it('kubectl rollout undo in an if: failure() step is scripted: 2 points, at the command line', async () => {
+  it('kubectl rollout undo in an if: failure() step is scripted: 3.5 points (and 2 for the pipeline), at the command line', async () => {
     const r = await check({ '.github/workflows/deploy.yml': undoWorkflow });
     expect(part(r.summary, 0)).toBe('automated rollback: scripted (kubectl rollout undo when the deploy fails, in workflow job deploy, .github/workflows/deploy.yml:13)');
-    expect(r.score).toBe(2);
+    expect(r.score).toBe(5.5);
     expect(r.findings[0]).toEqual({
       rule: 'rollback-not-on-metrics', severity: 'low',
       path: '.github/workflows/deploy.yml',
@@ -747,11 +755,12 @@ describe('rollback-plan: scripted, manual and detection', () => {
     });
   });
 
-  it('a rollback workflow started by hand is manual: 1.5 points', async () => {
+  it('a rollback workflow started by hand is manual: 2 points', async () => {
     const manual = lines('name: rollback', 'on:', '  workflow_dispatch:', 'jobs:', '  rollback:', '    runs-on: ubuntu-latest', '    steps:', '      - run: helm -n web rollback web');
     const r = await check({ '.github/workflows/rollback.yml': manual });
     expect(part(r.summary, 0)).toBe('automated rollback: manual (helm rollback in workflow job rollback, not run automatically on failure, .github/workflows/rollback.yml:8)');
-    expect(r.score).toBe(1.5);
+    expect(guards(r.summary)).toBe('no safeguards'); // the rollback workflow is not also a deploy pipeline
+    expect(r.score).toBe(2);
   });
 
   it('GitLab CI: a when: on_failure job is scripted, a when: manual job is manual', async () => {
@@ -785,18 +794,23 @@ describe('rollback-plan: scripted, manual and detection', () => {
   it('progressDeadlineSeconds alone only detects a stuck rollout: partial credit (1 point) and a finding', async () => {
     const deployment = lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: api', 'spec:', '  replicas: 2', '  progressDeadlineSeconds: 600', '  template: {}');
     const r = await check({ 'k8s/deployment.yaml': deployment });
-    expect(part(r.summary, 0)).toBe('automated rollback: detection (progressDeadlineSeconds on Deployment api, k8s/deployment.yaml:7)');
+    expect(part(r.summary, 0)).toBe('no automated rollback');
+    expect(guards(r.summary)).toBe('safeguards: detection (progressDeadlineSeconds on Deployment api, k8s/deployment.yaml:7)');
     expect(r.score).toBe(1);
-    expect(r.findings[0]).toEqual({ rule: 'no-automated-rollback', severity: 'medium', path: 'k8s/deployment.yaml', line: 7, message: 'a failed rollout is only detected (progressDeadlineSeconds on Deployment api); nothing rolls it back' });
+    expect(r.findings[0]).toMatchObject({ rule: 'no-automated-rollback', severity: 'medium' });
+    expect(r.findings[0]?.message).toContain('(found only: progressDeadlineSeconds on Deployment api)');
   });
 
   it('a kubectl rollout status step is detection; the best mechanism wins when there are several', async () => {
     const wait = lines('name: deploy', 'on: push', 'jobs:', '  d:', '    runs-on: ubuntu-latest', '    steps:', '      - run: kubectl rollout status deployment/web --timeout=10m');
     const r = await check({ '.github/workflows/deploy.yml': wait });
-    expect(part(r.summary, 0)).toBe('automated rollback: detection (deploy waits for the rollout (rollout status) in workflow job d, .github/workflows/deploy.yml:7)');
+    expect(guards(r.summary)).toBe(
+      'safeguards: redeploy (workflow "deploy" deploys from CI: a revert goes out the same way, .github/workflows/deploy.yml:4), detection (deploy waits for the rollout (rollout status) in workflow job d, .github/workflows/deploy.yml:7)',
+    );
+    expect(r.score).toBe(3);
     const both = await check({ '.github/workflows/deploy.yml': wait, 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK });
     expect(part(both.summary, 0)).toMatch(/^automated rollback: metric-gated /);
-    expect(both.score).toBe(5);
+    expect(both.score).toBe(10); // metric-gated 5, the canary's steps 2.5, the pipeline 2, the rollout wait 1 (safeguards capped at 5)
   });
 });
 
@@ -909,7 +923,7 @@ describe('rollback-plan: pull requests', () => {
     expect(r.snapshot.read('.github/pull_request_template.md').ok).toBe(true);
     expect(part(r.summary, 2)).toBe('1/1 pull request template asks for a rollback plan'); // read through the spread snapshot
     expect(part(r.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
-    expect(r.score).toBe(3); // (2.5 + 2.5 × 2/4) / 12.5 × 10
+    expect(r.score).toBe(2.3); // template 1.5 + practice 1.5 × 2/4
     expect(r.findings.filter((f) => f.path === undefined && f.severity !== 'high' && !f.message.startsWith('no '))).toEqual([
       { rule: 'prs-without-rollback-plan', severity: 'medium', message: 'only 2 of 4 pull requests merged in the last 90 days say how to roll back (50%, expected at least 80%)' },
       { rule: 'prs-without-rollback-plan', severity: 'low', message: `pull request #3 "change 3" (merged ${pr(3, '', 7).mergedAt!.slice(0, 10)}) answered the rollback section with only "N/A": https://github.com/acme/svc/pull/3` },
@@ -960,12 +974,13 @@ describe('rollback-plan: pull requests', () => {
     expect(part(wide.summary, 3)).toBe('rollback plan filled in 2/4 recent pull requests');
   });
 
-  it('too few recent pull requests: practice is not judged and the score stays out of 10', async () => {
+  it('too few recent pull requests: practice is not judged; judged and never filled, it earns nothing', async () => {
     const r = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { pullRequests: [pr(1, body('n/a'), 1), pr(2, FILLED, 200)] });
     expect(part(r.summary, 3)).toBe('1 pull request merged in the last 90 days, fewer than the 3 needed to judge');
-    expect(r.score).toBe(2.5);
+    expect(r.score).toBe(1.5);
     const one = await check({ '.github/pull_request_template.md': TEMPLATE_OK }, { pullRequests: [pr(1, body('n/a'), 1)], options: { minPullRequests: 1 } });
-    expect(one.score).toBe(2); // (2.5 + 0) / 12.5 × 10
+    expect(part(one.summary, 3)).toBe('rollback plan filled in 0/1 recent pull requests');
+    expect(one.score).toBe(1.5); // template 1.5 + practice 0
   });
 
   it('more than ten unfilled pull requests are listed ten at a time, with a count of the rest', async () => {
@@ -987,14 +1002,14 @@ describe('rollback-plan: unreadable and hostile files', () => {
     expect(f[0]).toMatchObject({ severity: 'medium', path: 'deploy/rollout.yaml' });
     expect(f[0]!.line).toBe(5);
     expect(f[0]!.message).toMatch(/^malformed YAML, deploy configuration in this document cannot be read: \S/);
-    expect(r.score).toBe(3.5);
+    expect(r.score).toBe(6); // helm --atomic 4 and the deploy pipeline 2
     // Broken YAML that is not deploy configuration is not this check's business.
     expect(withPath(r.findings, 'config/app.yaml')).toEqual([]);
   });
 
   it('a broken document does not hide the next one in the same file', async () => {
     const r = await check({ 'deploy/all.yaml': 'kind: Rollout\nspec: [unclosed\n---\n' + ROLLOUT + '---\n' + ANALYSIS_OK });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
     // The parser notices the unclosed flow sequence where the document ends, at the separator.
     expect(withPath(r.findings, 'deploy/all.yaml').map((f) => f.line)).toEqual([3]);
   });
@@ -1053,6 +1068,7 @@ describe('rollback-plan: applicability, options and the whole score', () => {
     const r = await check({
       'deploy/rollout.yaml': ROLLOUT,
       'deploy/analysis.yaml': ANALYSIS_OK,
+      '.github/workflows/deploy.yml': helmWorkflow('--atomic'),
       'DEPLOY.md': DEPLOY_DOC,
       '.github/pull_request_template.md': TEMPLATE_OK,
     });
@@ -1060,16 +1076,17 @@ describe('rollback-plan: applicability, options and the whole score', () => {
     expect(r.status).toBe('pass');
     expect(r.findings).toEqual([]);
     expect(r.summary).toBe(
-      'automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9); rollback procedure "Rolling back" in DEPLOY.md; 1/1 pull request template asks for a rollback plan; pull requests are not available from this source',
+      'automated rollback: metric-gated (Argo Rollout web with analysis success-rate, deploy/rollout.yaml:9); safeguards: gated-rollout (Argo Rollout web with analysis success-rate: traffic moves step by step, deploy/rollout.yaml:9), redeploy (workflow "deploy" deploys from CI: a revert goes out the same way, .github/workflows/deploy.yml:6); rollback procedure "Rolling back" in DEPLOY.md; 1/1 pull request template asks for a rollback plan; pull requests are not available from this source',
     );
   });
 
   it.each([
     // [what, files, score, status]
-    ['helm --atomic + procedure + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 8.5, 'pass'],
-    ['Argo analysis + template', { 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK, '.github/pull_request_template.md': TEMPLATE_OK }, 7.5, 'pass'],
-    ['helm --atomic + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK }, 6, 'warn'],
-    ['procedure + template', { 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 5, 'warn'],
+    // helm --atomic in a deploy workflow: 4 for the rollback and 2 for the pipeline that redeploys.
+    ['helm --atomic + procedure + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 10, 'pass'],
+    ['Argo analysis + template', { 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': ANALYSIS_OK, '.github/pull_request_template.md': TEMPLATE_OK }, 9, 'pass'],
+    ['helm --atomic + template', { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK }, 7.5, 'pass'],
+    ['procedure + template', { 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, 4, 'fail'],
     ['progress deadline + procedure', { 'k8s/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  progressDeadlineSeconds: 300\n', 'DEPLOY.md': DEPLOY_DOC }, 3.5, 'fail'],
   ] as const)('%s', async (_, files, score, status) => {
     const r = await check({ ...files });
@@ -1079,11 +1096,12 @@ describe('rollback-plan: applicability, options and the whole score', () => {
 
   it('passAt and warnAt move the status, not the score', async () => {
     const files = { '.github/workflows/deploy.yml': helmWorkflow('--atomic'), '.github/pull_request_template.md': TEMPLATE_OK };
-    const strict = await check(files, { options: { passAt: 9, warnAt: 6.5 } });
-    expect(strict.score).toBe(6);
+    const strict = await check(files, { options: { passAt: 9, warnAt: 8 } });
+    expect(strict.score).toBe(7.5);
     expect(strict.status).toBe('fail');
-    const lenient = await check(files, { options: { passAt: 6 } });
-    expect(lenient.status).toBe('pass');
+    const lenient = await check({ 'DEPLOY.md': DEPLOY_DOC, '.github/pull_request_template.md': TEMPLATE_OK }, { options: { warnAt: 4 } });
+    expect(lenient.score).toBe(4);
+    expect(lenient.status).toBe('warn');
   });
 
   it('options are strict and bounded, with the documented defaults', () => {
@@ -1134,7 +1152,7 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
   it('helm followed by 28 × " --a" is no command, in a script or a document', async () => {
     const r = await check({ ...hostile('(deploy.sh)'), ...hostile('in a document line') });
     expect(r.score).toBe(0);
-    expect(r.summary).toBe('no automated rollback; no written rollback procedure; no pull request template; pull requests are not available from this source');
+    expect(r.summary).toBe('no automated rollback; no safeguards; no written rollback procedure; no pull request template; pull requests are not available from this source');
     const upgrade = await check({ 'deploy.sh': `helm${' --a'.repeat(28)} upgrade web ./chart --atomic\n` });
     expect(part(upgrade.summary, 0)).toBe('automated rollback: health-gated (helm --atomic in a script, deploy.sh:1)');
   });
@@ -1156,7 +1174,7 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
     ]);
     const actions = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${'{{ .Values.name }}'.repeat(5_000)}\nspec:\n  progressDeadlineSeconds: 600\n`;
     const read = await check({ 'chart/templates/deployment.yaml': actions });
-    expect(part(read.summary, 0)).toBe('automated rollback: detection (progressDeadlineSeconds on Deployment (templated name), chart/templates/deployment.yaml:6)');
+    expect(guards(read.summary)).toBe('safeguards: detection (progressDeadlineSeconds on Deployment (templated name), chart/templates/deployment.yaml:6)');
   });
 
   it('"**a**" + 100k spaces + "x" is text, not a bold heading, in a document, a template and a pull request', async () => {
@@ -1177,8 +1195,8 @@ describe('rollback-plan: hostile inputs are judged, not hung on', () => {
 
   it('a Helm template with 100k blank lines is read to the Rollout at its end', async () => {
     const r = await check(hostile('100k newlines'));
-    expect(part(r.summary, 0)).toBe('automated rollback: detection (Argo Rollout (unnamed) without analysis (someone must abort it), chart/templates/rollout.yaml:100002)');
-    expect(r.score).toBe(1);
+    expect(guards(r.summary)).toBe('safeguards: gated-rollout (Argo Rollout (unnamed) without analysis (someone must abort it), chart/templates/rollout.yaml:100002)');
+    expect(r.score).toBe(2.5);
   });
 
   it('6,250 × "kubectl " on one line is no command; a kubectl rollout undo after 200 of them in a document still is', async () => {
@@ -1291,7 +1309,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     const pattern = what.includes('success.*') ? 'success.*' : what.includes('part of') ? 'rate' : what.includes('cannot evaluate') ? '(?i)SUCCESS' : undefined;
     const template = pattern ? analysisTemplate(metric).replace('spec:\n', `spec:\n  dryRun:\n    - metricName: ${JSON.stringify(pattern)}\n`) : analysisTemplate(metric);
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
-    expect(r.score).toBe(1);
+    expect(r.score).toBe(2.5); // a gated rollout, not a metric-gated rollback
     expect(withPath(r.findings, 'deploy/analysis.yaml')[0]?.message).toContain(`(${why})`);
   });
 
@@ -1302,7 +1320,7 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
   ])('an AnalysisTemplate with %s can fail', async (what, metric) => {
     const template = what.includes('another') ? analysisTemplate(metric).replace('spec:\n', 'spec:\n  dryRun:\n    - metricName: ^latency$\n') : analysisTemplate(metric);
     const r = await check({ 'deploy/rollout.yaml': ROLLOUT, 'deploy/analysis.yaml': template });
-    expect(r.score).toBe(5);
+    expect(r.score).toBe(7.5);
   });
 
   it('deleting a broken ClusterAnalysisTemplate does not raise the score', async () => {
@@ -1310,10 +1328,10 @@ describe('rollback-plan: no metric gate that cannot fail or cannot be verified',
     const broken = analysisTemplate(['failureLimit: 1', 'successCondition: result[0] >= 0.99']).replace('kind: AnalysisTemplate', 'kind: ClusterAnalysisTemplate');
     const withBroken = await check({ 'deploy/rollout.yaml': rollout, 'platform/analysis.yaml': broken });
     const deleted = await check({ 'deploy/rollout.yaml': rollout });
-    expect(withBroken.score).toBe(1);
-    expect(deleted.score).toBe(1);
+    expect(withBroken.score).toBe(2.5);
+    expect(deleted.score).toBe(2.5);
     const working = await check({ 'deploy/rollout.yaml': rollout, 'platform/analysis.yaml': ANALYSIS_OK.replace('kind: AnalysisTemplate', 'kind: ClusterAnalysisTemplate') });
-    expect(working.score).toBe(5);
+    expect(working.score).toBe(7.5);
   });
 
   const ecsAlarms = (names: string) =>

@@ -12,6 +12,8 @@ export const RULES = {
   'helm-release-not-atomic': { title: 'Helm release not rolled back on failure' },
   'ecs-without-rollback': { title: 'ECS service without circuit-breaker rollback' },
   'codedeploy-without-rollback': { title: 'CodeDeploy without automatic rollback' },
+  'stack-rollback-disabled': { title: 'CloudFormation rollback switched off' },
+  'deploys-after-failed-checks': { title: 'Deploy that runs after failed checks' },
   'unverifiable-setting': { title: 'Rollback setting that cannot be verified' },
   'no-rollback-procedure': { title: 'No written rollback procedure' },
   'rollback-procedure-incomplete': { title: 'Rollback procedure without steps' },

@@ -170,8 +170,8 @@ export function docStartLine(counter: LineCounter, doc: Document): number {
  * of a list, nested lists included), without the quotes of a quoted scalar, so that what remains
  * is the command as the shell gets it.
  */
-export function scalarSpans(doc: Document, path: readonly (string | number)[]): [number, number][] {
-  const spans: [number, number][] = [];
+export function scalarSpans(doc: Document, path: readonly (string | number)[]): [number, number, boolean][] {
+  const spans: [number, number, boolean][] = [];
   const stack: unknown[] = [doc.getIn(path, true)];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -181,11 +181,18 @@ export function scalarSpans(doc: Document, path: readonly (string | number)[]): 
     }
     if (!isScalar(node) || !node.range) continue;
     const [start, end] = node.range;
-    // A block scalar's header (`|`, `>-`) is read too; it holds no command.
-    if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') spans.push([start + 1, Math.max(start + 1, end - 1)]);
-    else spans.push([start, end]);
+    // A block scalar's header (`|`, `>-`) is read too; it holds no command. Every scalar but a literal
+    // block (`|`) folds its line breaks into spaces: `run: >` over two lines is one command.
+    const folded = node.type !== 'BLOCK_LITERAL';
+    if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') spans.push([start + 1, Math.max(start + 1, end - 1), folded]);
+    else spans.push([start, end, folded]);
   }
   return spans;
+}
+
+/** A folded scalar's text as one line per paragraph: line breaks between non-blank lines become spaces, offsets kept. */
+export function foldLines(text: string): string {
+  return text.replace(/([^\n])\n(?=[ \t]*[^\s])/g, '$1 ');
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
