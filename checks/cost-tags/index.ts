@@ -11,6 +11,7 @@ import { describeRequirement, judgeKeys, normaliseKey, requirements, type Requir
 import { scanKubernetes, WORKLOAD_KINDS, type KubernetesInput } from './kubernetes.ts';
 import { dirOf, emptyScan, errorMessage, guarded, type Enforcement, type Item, type Scan } from './model.ts';
 import { scanTerraform, type SourceFile } from './terraform.ts';
+import { hasJinja, stripJinja } from './jinja.ts';
 import { parseDocs } from './yamldoc.ts';
 
 const options = z
@@ -31,7 +32,7 @@ const TF = /\.tf(\.json)?$/i;
 const TFVARS = /\.tfvars(\.json)?$/i;
 const HCL = /\.hcl$/i;
 const TFLINT = /(^|\/)\.tflint\.hcl$/i;
-const DOCS = /\.(ya?ml|json|template)$/i;
+const DOCS = /\.(ya?ml|json|template|j2)$/i;
 const POLICY = /\.(rego|sentinel)$/i;
 const SAMCONFIG = /(^|\/)samconfig\.toml$/i;
 const CDK_SOURCE = /(^|\/)(bin\/[^/]+\.(ts|js|mjs|py)|app\.py)$/i;
@@ -108,6 +109,22 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
     const name = text.ok ? /^name:[ \t]*["']?([^"'\s#]+)/m.exec(text.text)?.[1] : undefined;
     charts.set(c.dir, { dir: c.dir, name: name ?? (c.dir.split('/').pop() || 'chart'), chartPath: c.path, workloads: false, templated: [] });
   }
+  // Sceptre projects: a directory whose config/ (stack configs, Jinja allowed) sits beside templates/.
+  const dirsWith = (segment: string) => new Set(files.flatMap((f) => {
+    const i = f.path.startsWith(`${segment}/`) ? 0 : f.path.indexOf(`/${segment}/`);
+    return i < 0 ? [] : [i === 0 ? '' : f.path.slice(0, i)];
+  }));
+  const templateDirs = dirsWith('templates');
+  const sceptreProjects = [...dirsWith('config')].filter((d) => templateDirs.has(d));
+  const sceptrePart = (path: string): 'config' | 'templates' | undefined => {
+    for (const d of sceptreProjects) {
+      const base = d ? `${d}/` : '';
+      if (path.startsWith(`${base}config/`)) return 'config';
+      if (path.startsWith(`${base}templates/`)) return 'templates';
+    }
+    return undefined;
+  };
+
   // `[ \t]*`, not `\s*`: under the m flag `\s*` crosses newlines and is retried at every line start.
   const workloadKind = new RegExp(`^[ \\t]*kind:[ \\t]*["']?(${WORKLOAD_KINDS.join('|')})\\b`, 'm');
 
@@ -146,8 +163,13 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
         if (workloadKind.test(text)) c.workloads = true;
         return;
       }
-      if (!isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) return;
-      const result = parseDocs(text);
+      // Sceptre stack configs and templates may hold Jinja; elsewhere a `.j2` is read only as a CloudFormation template.
+      const sceptre = sceptrePart(p);
+      const j2 = /\.j2$/i.test(p);
+      if (j2 && !sceptre && !/AWSTemplateFormatVersion/.test(text)) return;
+      if (!sceptre && !isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) return;
+      const result = parseDocs(sceptre || j2 ? (hasJinja(text) ? stripJinja(text) : text) : text);
+      if (!result.ok && sceptre === 'config' && !INFRA_MARKERS.test(text)) return;
       if (!result.ok) {
         const kind = /\.json$/i.test(p) ? 'JSON' : 'YAML';
         scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
@@ -176,7 +198,7 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   };
   stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan));
   const templates = parsed.filter((f) => f.docs.some((d) => isTemplate(d.value)));
-  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)), scan.findings), scan));
+  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)), scan.findings, sceptreProjects), scan));
   stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan));
   return scan;
 }
@@ -217,6 +239,7 @@ export default defineCheck({
       '**/*.{yml,yaml}',
       '**/*.json',
       '**/*.template',
+      '**/*.j2',
       '**/*.{rego,sentinel}',
       '**/samconfig.toml',
       '**/bin/*.{ts,js,mjs,py}',
