@@ -85,12 +85,12 @@ export function parseKeyValuePairs(text: string): Map<string, { empty: boolean }
 
 export interface StackTagSources {
   byTemplate: Map<string, StackTags[]>;
-  /** Stack tags whose template could not be matched to a file here, or that need no template (CDK). */
+  /** Stack tags whose template could not be matched to a file here. */
   elsewhere: { where: string; keys: string[]; line: number; path: string; what: string }[];
 }
 
-/** Stack tags from Sceptre, samconfig.toml, Ansible and CDK. */
-export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding<Rule>[], sceptreProjects: string[] = []): StackTagSources {
+/** Stack tags from Sceptre, samconfig.toml and Ansible. */
+export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding<Rule>[], sceptreProjects: string[] = []): StackTagSources {
   const result: StackTagSources = { byTemplate: new Map(), elsewhere: [] };
   const add = (template: string, tags: StackTags) => result.byTemplate.set(template, [...(result.byTemplate.get(template) ?? []), tags]);
   const templatesMatching = (template: string, from: string): string[] => {
@@ -192,13 +192,6 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
     }
   });
 
-  // AWS CDK: Tags.of(app).add('CostCenter', …) tags every stack of the app.
-  for (const f of cdkSources) {
-    const matches = [...f.text.matchAll(/Tags\.of\(\s*([\w.]+)\s*\)\.add\(\s*['"`]([^'"`]+)['"`]/g)];
-    if (matches.length === 0) continue;
-    const line = f.text.slice(0, matches[0]!.index).split('\n').length;
-    result.elsewhere.push({ where: `CDK Tags.of(…).add in ${f.path}`, keys: [...new Set(matches.map((m) => m[2]!))], path: f.path, line, what: 'the stacks the CDK app synthesises' });
-  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
 import { RULES, type Rule } from './rules.ts';
+import { scanCdk } from './cdk.ts';
 import { findStackTags, isTemplate, scanCloudFormation, type ParsedFile } from './cloudformation.ts';
 import { documentEnforcement, policyEnforcement, tflintEnforcement } from './enforcement.ts';
 import { parserProblem } from './hcl.ts';
@@ -35,7 +36,9 @@ const TFLINT = /(^|\/)\.tflint\.hcl$/i;
 const DOCS = /\.(ya?ml|json|template|j2)$/i;
 const POLICY = /\.(rego|sentinel)$/i;
 const SAMCONFIG = /(^|\/)samconfig\.toml$/i;
-const CDK_SOURCE = /(^|\/)(bin\/[^/]+\.(ts|js|mjs|py)|app\.py)$/i;
+/** Source files that may hold a CDK app (its tests and type declarations aside). */
+const CDK_SOURCE = /\.(ts|mts|js|mjs|py)$/i;
+const NOT_CDK_SOURCE = /\.d\.ts$|[._-](test|spec)\.[mc]?[jt]s$|(^|\/)(tests?|__tests__|test_[^/]*\.py)(\/|$)/i;
 /** Text that makes a YAML or JSON file worth parsing. */
 const INFRA_MARKERS = /AWSTemplateFormatVersion|AWS::|\bapiVersion\b|stack_tags|template_path|cloudformation|@@assign|policyRule|\bdefinition\b|\bResources\b|commonLabels/;
 const INFRA_PATH = /(cloudformation|cfn|template|stack|sam|k8s|kube|manifest|deploy|helm|chart|kustom|values|policy|polic)/i;
@@ -56,13 +59,14 @@ const list = (reqs: Requirement[]): string => reqs.map(describeRequirement).join
 function title(item: Item): string {
   if (item.platform === 'terraform') return item.type === 'module' ? `module.${item.name}` : `${item.type}.${item.name}`;
   if (item.platform === 'cloudformation') return `${item.type} ${item.name}`;
+  if (item.platform === 'cdk') return `CDK ${item.type} ${item.name}`;
   if (item.platform === 'helm') return `Helm chart ${item.name}`;
   return `${item.type} ${item.name}`;
 }
 
 /** Missing tags are fixed where the platform declares them: provider defaults, stack tags, pod template labels. */
 function platformRule(item: Item): Rule {
-  return item.platform === 'terraform' ? 'terraform-missing-tags' : item.platform === 'cloudformation' ? 'cloudformation-missing-tags' : 'kubernetes-missing-labels';
+  return item.platform === 'terraform' ? 'terraform-missing-tags' : item.platform === 'cloudformation' ? 'cloudformation-missing-tags' : item.platform === 'cdk' ? 'cdk-missing-tags' : 'kubernetes-missing-labels';
 }
 
 function itemFinding(item: Item, verdict: Verdict): Finding<Rule> | undefined {
@@ -98,7 +102,6 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   const parsed: ParsedFile[] = [];
   const samconfigs: SourceFile[] = [];
   const cdkSources: SourceFile[] = [];
-  const hasCdk = files.some((f) => /(^|\/)cdk\.json$/i.test(f.path));
 
   // Helm charts: their templates are Go templates, not YAML, until rendered.
   const chartDirs = files.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => ({ dir: dirOf(f.path), path: f.path }));
@@ -149,9 +152,10 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
     } else if (SAMCONFIG.test(p)) {
       const text = read(snapshot, p, scan.findings, undefined);
       if (text !== undefined) samconfigs.push({ path: p, text });
-    } else if (hasCdk && CDK_SOURCE.test(p)) {
+    } else if (CDK_SOURCE.test(p)) {
+      if (NOT_CDK_SOURCE.test(p)) return;
       const text = read(snapshot, p, scan.findings, undefined);
-      if (text !== undefined) cdkSources.push({ path: p, text });
+      if (text !== undefined && /aws-cdk|aws_cdk/.test(text)) cdkSources.push({ path: p, text });
     } else if (DOCS.test(p)) {
       const chart = chartOf(p);
       const isValues = chartDirs.some((c) => p === (c.dir ? `${c.dir}/values.yaml` : 'values.yaml') || p === (c.dir ? `${c.dir}/values.yml` : 'values.yml'));
@@ -198,7 +202,8 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   };
   stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan));
   const templates = parsed.filter((f) => f.docs.some((d) => isTemplate(d.value)));
-  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)), scan.findings, sceptreProjects), scan));
+  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, new Set(templates.map((t) => t.path)), scan.findings, sceptreProjects), scan));
+  stage('CDK apps', () => scanCdk(cdkSources, scan));
   stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan));
   return scan;
 }
@@ -242,8 +247,7 @@ export default defineCheck({
       '**/*.j2',
       '**/*.{rego,sentinel}',
       '**/samconfig.toml',
-      '**/bin/*.{ts,js,mjs,py}',
-      '**/app.py',
+      '**/*.{ts,mts,js,mjs,py}',
     ],
     options,
     rules: RULES,
@@ -316,7 +320,7 @@ export default defineCheck({
     }
     findings.push(...scan.findings);
 
-    const platforms = [...byPlatform].map(([p, n]) => `${n} ${p === 'terraform' ? 'Terraform' : p === 'cloudformation' ? 'CloudFormation' : p === 'helm' ? 'Helm' : 'Kubernetes'}`).join(', ');
+    const platforms = [...byPlatform].map(([p, n]) => `${n} ${p === 'terraform' ? 'Terraform' : p === 'cloudformation' ? 'CloudFormation' : p === 'cdk' ? 'CDK' : p === 'helm' ? 'Helm' : 'Kubernetes'}`).join(', ');
     const parts = [
       `${passing}/${all.length} cost-bearing resources carry every required tag (${platforms})`,
       `${failing.length} missing required keys${unsure.length > 0 ? `, ${unsure.length} indeterminate` : ''}`,

@@ -2,7 +2,7 @@
 import type { Finding } from '../contract.ts';
 import type { Rule } from './rules.ts';
 
-export type Platform = 'terraform' | 'cloudformation' | 'kubernetes' | 'helm';
+export type Platform = 'terraform' | 'cloudformation' | 'cdk' | 'kubernetes' | 'helm';
 
 /** One cost-bearing resource declared in code, with the tags it ends up with. */
 export interface Item {

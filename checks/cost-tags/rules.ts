@@ -4,6 +4,7 @@ import type { Rules } from '../contract.ts';
 export const RULES = {
   'terraform-missing-tags': { title: 'Terraform resource without the required tags' },
   'cloudformation-missing-tags': { title: 'CloudFormation resource without the required tags' },
+  'cdk-missing-tags': { title: 'CDK construct without the required tags' },
   'kubernetes-missing-labels': { title: 'Kubernetes workload without the required labels' },
   'tags-indeterminate': { title: 'Tags that cannot be resolved' },
   'stack-tags-unmatched': { title: 'Stack tags not matched to a template' },
