@@ -46,7 +46,11 @@ interface ResourceDecl {
   /** The resource's own tags, or undefined when it sets none; `note` explains keys that do not count. */
   tags(scope: Scope): { value: Value; note?: string } | undefined;
   setsTags: boolean;
+  /** The tags come from a shared definition (`local.tags`, `var.tags`, `module.tags.x`), not only literals. */
+  shared?: boolean;
 }
+
+const SHARED = /\b(local|var|module)\.[\w-]+/;
 
 interface ModuleCall {
   name: string;
@@ -183,7 +187,7 @@ function hclResource(b: HNode, path: string): ResourceDecl | undefined {
     };
   }
   const tagNode = hclTagNode(b, tagPath(type));
-  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, tags: (scope) => (tagNode ? { value: evaluate(tagNode, scope) } : undefined) };
+  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, shared: tagNode !== undefined && SHARED.test(textOf(tagNode)), tags: (scope) => (tagNode ? { value: evaluate(tagNode, scope) } : undefined) };
 }
 
 /** Keys the `validation` blocks of a variable require (validation.ts says which conditions count). */
@@ -303,7 +307,7 @@ function readJsonModule(mod: TfModule, file: SourceFile, doc: ParsedDoc): void {
         let tags: unknown = body;
         for (const step of tagPath(type)) tags = tags === undefined ? undefined : (bodies(tags)[0] ?? {})[step];
         const expr: Expr | undefined = tags === undefined ? undefined : { kind: 'json', value: tags, path: file.path };
-        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
+        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, shared: tags !== undefined && SHARED.test(JSON.stringify(tags)), tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
       }
     }
     for (const [name, v] of Object.entries(bodies(top.module)[0] ?? {})) {
@@ -423,14 +427,34 @@ type Mode = { kind: 'root' } | { kind: 'called'; args: Map<string, Value>; label
 /** The module a call's local `source` names, if it is in this repository. */
 type FindModule = (from: string, source: string | undefined) => TfModule | undefined;
 
+const words = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+/** The words of a module's name and of the last part of its source (`git::…/terraform-module-common-tags.git?ref=x` → common, tags). */
+const moduleWords = (name: string, source: string | undefined): string[][] => {
+  if (!source) return [words(name)];
+  const bare = source.replace(/^[\w+]+::/, '').replace(/^[a-z]+:\/\//i, '').replace(/\?.*$/, '');
+  const [repo, sub] = bare.split('//') as [string, string | undefined];
+  return [words(name), words(repo.replace(/\.git$/, '').split('/').pop() ?? ''), ...(sub ? [words(sub.split('/').pop() ?? '')] : [])];
+};
+
 /**
  * A module that only computes tags (a "common tags" or label module): named so, or from a source named
  * so (`tags`, `ctags`, `common-tags`, `label`, `naming`). It creates nothing that costs money.
  */
 export function isTagModule(name: string, source: string | undefined): boolean {
-  const tokens = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/);
-  const words = [...tokens(name), ...(source ? tokens(source.replace(/\?.*$/, '').split('//')[0]!.split('/').slice(-2).join('/')) : [])];
-  return words.some((w) => /^(c?tags?|tagging|labels?|naming)$/.test(w));
+  return moduleWords(name, source).some((ws) => ws.some((w) => /^(c?tags?|tagging|labels?|naming)$/.test(w)));
+}
+
+/**
+ * A module from outside the repository whose name says it creates nothing on the cost-bearing list: a
+ * lookup (`…-workspace-id`, `…-lookup`, `…-data`) or DNS records (as `aws_route53_record` is not on it).
+ */
+function createsNothingCounted(name: string, source: string | undefined): string | undefined {
+  for (const ws of moduleWords(name, source)) {
+    const last = ws[ws.length - 1];
+    if (last && /^(id|ids|lookup|lookups|data)$/.test(last)) return 'its name says it looks something up';
+    if (ws.some((w) => /^(dns|route53|records?)$/.test(w))) return 'its name says it manages DNS records, which are not on the cost-bearing list';
+  }
+  return undefined;
 }
 
 /** One instance of a module: its locals and variables are each evaluated once (see Memo). */
@@ -506,10 +530,10 @@ class ModuleScope implements Scope {
   }
 }
 
-/** Provider type a module source is written for (`terraform-aws-modules/vpc/aws` → aws). */
+/** Provider type a module source is written for (`terraform-aws-modules/vpc/aws` → aws, `x/workspacer/tfe` → tfe). */
 function providerOfSource(source: string): string | undefined {
-  const registry = /^(?:[\w.-]+\/)?[\w-]+\/[\w-]+\/(aws|google|azurerm)(?:$|\/\/)/.exec(source);
-  if (registry) return registry[1];
+  const registry = /^(?:[\w.-]+\.[\w]+\/)?[\w-]+\/[\w-]+\/([a-z][\w-]*)(?:$|\/\/|\?)/.exec(source);
+  if (registry && !/^(git|github\.com|gitlab\.com|bitbucket\.org)/.test(source)) return registry[1];
   const named = /terraform-(aws|google|azurerm)-/.exec(source);
   return named?.[1];
 }
@@ -527,7 +551,11 @@ export interface TerraformInput {
   terragrunt: SourceFile[]; // .hcl other than .tflint.hcl
 }
 
-export function scanTerraform(input: TerraformInput, scan: Scan): void {
+/**
+ * `excluded(dir)`: why a directory is not production (tests, examples, local setups), or undefined. Roots
+ * and Terragrunt units there are not judged, nor the modules only they call.
+ */
+export function scanTerraform(input: TerraformInput, scan: Scan, excluded: (dir: string) => string | undefined = () => undefined): void {
   const modules = new Map<string, TfModule>();
   const moduleOf = (dir: string): TfModule => {
     let m = modules.get(dir);
@@ -619,16 +647,20 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
     const t = localTarget(from, source);
     return t === undefined ? undefined : modules.get(t);
   };
+  // Modules called only from non-production roots are not judged; neither are those roots.
+  const calledElsewhere = new Set<string>();
   for (const mod of modules.values()) {
     for (const call of mod.calls) {
       const t = localTarget(mod.dir, call.source);
-      if (t !== undefined && t !== mod.dir) calledDirs.add(t);
+      if (t !== undefined && t !== mod.dir) (excluded(mod.dir) ? calledElsewhere : calledDirs).add(t);
     }
   }
   for (const unit of tgFiles.filter((f) => f.isUnit)) {
     const t = localTarget(unit.dir, unit.source);
-    if (t !== undefined) calledDirs.add(t);
+    if (t !== undefined) (excluded(unit.dir) ? calledElsewhere : calledDirs).add(t);
   }
+  const skipped: { dir: string; why: string }[] = [];
+  const notCounted: string[] = [];
 
   // The documented cost-bearing types count. A type outside the list that sets tags somewhere is
   // judged and reported, but never counted: deleting its tags must not take it out of the score.
@@ -686,7 +718,9 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
         if (own) parts.push(own.value);
         const item = itemFrom('terraform', r.type, r.name, r.path, r.line, mergeMaps(parts, 'the tags'), inheritedFrom, context, identityOf(r.path, r.line, `${r.type}.${r.name}`));
         if (own?.note) item.note = own.note;
+        if (r.shared) item.shared = true;
         if (!counted.has(r.type)) item.uncounted = `${r.type} is not in the list of cost-bearing types`;
+        if (mode.kind === 'reusable') item.reusable = true;
         if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
         scan.items.push(item);
       });
@@ -707,7 +741,10 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
         return;
       }
       if (isTagModule(call.name, call.source)) return; // it computes tags, and creates nothing
-      const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context, [...providers].filter(([n, p]) => CLOUDS.includes(n) && !('external' in p) && p.where !== NO_PROVIDER).map(([n]) => n));
+      const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context, [...providers].filter(([n, p]) => CLOUDS.includes(n) && !('external' in p) && p.where !== NO_PROVIDER).map(([n]) => n), mod.providers.map((p) => p.name.split('.')[0]!).filter((n) => !CLOUDS.includes(n)));
+      if (!item) return;
+      if (TAG_ARGS.some((a) => { const e = call.args.get(a); return e !== undefined && SHARED.test(e.kind === 'hcl' ? textOf(e.node) : JSON.stringify(e.value)); })) item.shared = true;
+      if (mode.kind === 'reusable') item.reusable = true;
       if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
     });
   };
@@ -716,9 +753,18 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   // its tags arguments over its provider's default tags, and indeterminate when it is given neither.
   // A module whose source does not name its provider inherits the caller's default providers, as any
   // child module does: when they are of one cloud only, that cloud's default tags reach what it creates.
-  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined, clouds: string[]): Item => {
+  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined, clouds: string[], others: string[]): Item | undefined => {
     const tagArgs = TAG_ARGS.filter((a) => args.has(a));
     const named = providerOfSource(source);
+    // A module for another provider (Terraform Cloud, GitHub, Datadog) creates no cloud resources; nor
+    // does one whose source names none, called where only such providers are configured.
+    if (named && !CLOUDS.includes(named)) return undefined;
+    if (!named && clouds.length === 0 && others.length > 0) return undefined;
+    const nothing = createsNothingCounted(name, source);
+    if (nothing) {
+      notCounted.push(`module.${name} (${path}:${line}): ${nothing}`);
+      return undefined;
+    }
     const families = [...new Set(clouds.map((c) => (c === 'google-beta' ? 'google' : c)))];
     const cloud = named ?? (families.length === 1 ? families[0] : undefined);
     const p = cloud && cloud !== 'azurerm' ? providerFor(cloud) : undefined;
@@ -739,8 +785,15 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   // Roots: uncalled modules that configure a provider or a backend, or that a Terragrunt unit runs.
   const unitsByDir = new Map<string, TerragruntFile>();
   for (const unit of tgFiles.filter((f) => f.isUnit)) unitsByDir.set(unit.dir, unit);
+  // A module nothing here calls, in a repository that deploys roots of its own, is not deployed by it.
+  const deploys = [...modules.values()].some((m) => !calledDirs.has(m.dir) && !excluded(m.dir) && (m.providers.length > 0 || m.hasBackend || unitsByDir.has(m.dir))) || tgFiles.some((f) => f.isUnit && f.source && !excluded(f.dir));
   for (const mod of modules.values()) {
-    if (calledDirs.has(mod.dir)) continue;
+    if (calledDirs.has(mod.dir) || (mod.resources.length === 0 && mod.calls.length === 0)) continue;
+    const why = excluded(mod.dir);
+    if (why || calledElsewhere.has(mod.dir)) {
+      skipped.push({ dir: mod.dir, why: why ?? 'it is called only from directories that are not production' });
+      continue;
+    }
     guarded(scan.findings, mod.dir || '.', undefined, () => {
       const unit = unitsByDir.get(mod.dir);
       if (unit && !unit.source) {
@@ -749,11 +802,17 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       }
       const isRoot = mod.providers.length > 0 || mod.hasBackend;
       if (isRoot) visit(mod, { kind: 'root' }, undefined, [], [mod.dir]);
-      else if (mod.resources.length > 0 || mod.calls.length > 0) visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
+      else if (deploys) skipped.push({ dir: mod.dir, why: 'nothing in this repository calls it, and the repository deploys root modules of its own' });
+      else visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
     });
   }
+  for (const unit of tgFiles.filter((f) => f.isUnit && f.source && excluded(f.dir))) skipped.push({ dir: unit.dir, why: excluded(unit.dir)! });
+  if (skipped.length > 0) {
+    const list = skipped.slice(0, 5).map((x) => `${x.dir || '.'} (${x.why})`).join('; ');
+    scan.findings.push({ rule: 'not-counted', severity: 'info', message: `${skipped.length} Terraform director${skipped.length > 1 ? 'ies are' : 'y is'} not judged: ${list}${skipped.length > 5 ? `; and ${skipped.length - 5} more` : ''}` });
+  }
   // Terragrunt units that run a module from elsewhere.
-  for (const unit of tgFiles.filter((f) => f.isUnit && f.source)) guarded(scan.findings, unit.path, unit.sourceLine, () => {
+  for (const unit of tgFiles.filter((f) => f.isUnit && f.source && !excluded(f.dir))) guarded(scan.findings, unit.path, unit.sourceLine, () => {
     const target = localTarget(unit.dir, unit.source);
     const inputs = tgInputs(unit);
     const args = new Map<string, Value>(inputs.kind === 'map' ? [...inputs.entries] : []);
@@ -767,9 +826,13 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       visit(mod, mode, providers, [], [target]);
     } else {
       const p = (cloud: string): ProviderCtx => providers.get(cloud) ?? { name: cloud, where: NO_PROVIDER };
-      remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt', [...providers.keys()].filter((n) => CLOUDS.includes(n)));
+      remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt', [...providers.keys()].filter((n) => CLOUDS.includes(n)), [...providers.keys()].filter((n) => !CLOUDS.includes(n)));
     }
   });
+  if (notCounted.length > 0) {
+    const unique = [...new Set(notCounted)];
+    scan.findings.push({ rule: 'not-counted', severity: 'info', message: `${unique.length} module call${unique.length > 1 ? 's' : ''} from outside the repository not counted: ${unique.slice(0, 5).join('; ')}${unique.length > 5 ? `; and ${unique.length - 5} more` : ''}` });
+  }
   if (capped) scan.findings.push({ rule: 'not-judged', severity: 'low', message: `more than ${MAX_INSTANCES} module instances: the rest of the module tree is not judged` });
 }
 
