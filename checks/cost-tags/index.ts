@@ -48,7 +48,7 @@ const NOT_CDK_SOURCE = /\.d\.ts$|[._-](test|spec)\.[mc]?[jt]s$|(^|\/)(tests?|__t
 /** Text that makes a YAML or JSON file worth parsing. */
 const INFRA_MARKERS = /AWSTemplateFormatVersion|AWS::|\bapiVersion\b|stack_tags|template_path|cloudformation|@@assign|policyRule|\bdefinition\b|\bResources\b|commonLabels|^releases:/m;
 const INFRA_PATH = /(cloudformation|cfn|template|stack|sam|k8s|kube|manifest|deploy|helm|chart|kustom|values|policy|polic)/i;
-const MAX_ITEM_FINDINGS = 5000;
+const MAX_ITEM_FINDINGS = 150;
 
 type Verdict = { status: 'pass' } | { status: 'fail'; missing: Requirement[]; empty: Requirement[] } | { status: 'indeterminate'; unsure: Requirement[] };
 const RANK = { pass: 0, indeterminate: 1, fail: 2 } as const;
@@ -112,9 +112,14 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[], o: Options): { scan
 
   // Helm charts: their templates are Go templates, not YAML, until rendered.
   const chartDirs = files.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => ({ dir: dirOf(f.path), path: f.path }));
+  // Reads for context (READMEs, CI files, scripts): a read that throws is reported like any other.
   const textOf = (path: string): string | undefined => {
-    const r = snapshot.read(path);
-    return r.ok ? r.text : undefined;
+    let text: string | undefined;
+    guarded(scan.findings, path, undefined, () => {
+      const r = snapshot.read(path);
+      text = r.ok ? r.text : undefined;
+    });
+    return text;
   };
   const context = nonProduction(files.map((f) => f.path), textOf, chartDirs.map((c) => c.dir), o);
   const chartOf = (path: string) => chartDirs.filter((c) => path.startsWith(c.dir ? `${c.dir}/templates/` : 'templates/')).sort((a, b) => b.dir.length - a.dir.length)[0];
@@ -240,6 +245,15 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[], o: Options): { scan
   stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, new Set(templates.map((t) => t.path)), scan.findings, sceptreProjects), scan));
   stage('CDK apps', () => scanCdk(cdkSources, scan));
   stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()], read: textOf }, scan, (path) => context.reason(path)));
+  // A file whose read throws is reported once, whether context or judgement read it first.
+  const seen = new Set<string>();
+  scan.findings = scan.findings.filter((f) => {
+    if (f.rule !== 'not-judged') return true;
+    const key = `${f.path}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return { scan, context };
 }
 

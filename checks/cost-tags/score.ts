@@ -6,6 +6,11 @@ import type { Item } from './model.ts';
 export const STAND_IN = 0.75;
 /** A resource with none of the attribution keys, but a name or app label: the app it belongs to is known. */
 export const IDENTITY_CREDIT = 0.25;
+/**
+ * A resource with no key at all still belongs to an account, project, resource group or namespace that
+ * cost reports can split by: token attribution, which experts score 1–3 rather than 0.
+ */
+export const STRUCTURAL_CREDIT = 0.2;
 /** A key the organisation puts on at least this share of the resources (and on two or more) is its own attribution key. */
 export const ORGANISATION_SHARE = 0.6;
 
@@ -69,7 +74,7 @@ export function attribution(item: Item, reqs: readonly Requirement[], kind: KeyK
   const share = reqs.length === 0 ? 1 : coverage.reduce((s, c) => s + (c.how === 'met' ? 1 : c.how === 'stand-in' ? STAND_IN : 0), 0) / reqs.length;
   // A Helm release is named (its chart and release name label what it installs, by convention).
   const identity = share === 0 && ([...present.keys()].some(isIdentityKey) || item.platform === 'helm');
-  return { coverage, share, credit: identity ? IDENTITY_CREDIT : shape(share), identity };
+  return { coverage, share, credit: identity ? IDENTITY_CREDIT : share === 0 ? STRUCTURAL_CREDIT : Math.max(STRUCTURAL_CREDIT, shape(share)), identity };
 }
 
 /**

@@ -46,11 +46,14 @@ interface ResourceDecl {
   /** The resource's own tags, or undefined when it sets none; `note` explains keys that do not count. */
   tags(scope: Scope): { value: Value; note?: string } | undefined;
   setsTags: boolean;
-  /** The tags come from a shared definition (`local.tags`, `var.tags`, `module.tags.x`), not only literals. */
-  shared?: boolean;
+  /**
+   * The tags come from a shared definition: `local.tags` or `module.tags.x` ('local'), or a variable
+   * ('var', shared when a caller in the repository passes it).
+   */
+  shared?: 'local' | 'var';
 }
 
-const SHARED = /\b(local|var|module)\.[\w-]+/;
+const sharedOf = (text: string): 'local' | 'var' | undefined => (/\b(local|module)\.[\w-]+/.test(text) ? 'local' : /\bvar\.[\w-]+/.test(text) ? 'var' : undefined);
 
 interface ModuleCall {
   name: string;
@@ -187,7 +190,19 @@ function hclResource(b: HNode, path: string): ResourceDecl | undefined {
     };
   }
   const tagNode = hclTagNode(b, tagPath(type));
-  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, shared: tagNode !== undefined && SHARED.test(textOf(tagNode)), tags: (scope) => (tagNode ? { value: evaluate(tagNode, scope) } : undefined) };
+  // `lifecycle { ignore_changes = [tags] }`: the tags on the resource are set outside Terraform (a
+  // policy that inherits them, a script): what the code says is not what the resource carries.
+  const lifecycle = blocksOf(b).find((x) => blockType(x) === 'lifecycle');
+  const ignored = lifecycle ? attributesOf(lifecycle).get('ignore_changes') : undefined;
+  const tagAttr = tagPath(type)[0]!;
+  const outside = ignored && new RegExp(`(^|[^\\w])(${tagAttr}|all)([^\\w]|$)`).test(textOf(ignored)) ? `tags are managed outside Terraform (lifecycle ignore_changes, line ${ignored.line})` : undefined;
+  return {
+    type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, shared: tagNode ? sharedOf(textOf(tagNode)) : undefined,
+    tags: (scope) => {
+      if (outside) return { value: mergeMaps([tagNode ? evaluate(tagNode, scope) : { kind: 'null' }, unknown(outside)], 'the tags') };
+      return tagNode ? { value: evaluate(tagNode, scope) } : undefined;
+    },
+  };
 }
 
 /** Keys the `validation` blocks of a variable require (validation.ts says which conditions count). */
@@ -307,7 +322,7 @@ function readJsonModule(mod: TfModule, file: SourceFile, doc: ParsedDoc): void {
         let tags: unknown = body;
         for (const step of tagPath(type)) tags = tags === undefined ? undefined : (bodies(tags)[0] ?? {})[step];
         const expr: Expr | undefined = tags === undefined ? undefined : { kind: 'json', value: tags, path: file.path };
-        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, shared: tags !== undefined && SHARED.test(JSON.stringify(tags)), tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
+        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, shared: tags !== undefined ? sharedOf(JSON.stringify(tags)) : undefined, tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
       }
     }
     for (const [name, v] of Object.entries(bodies(top.module)[0] ?? {})) {
@@ -718,7 +733,8 @@ export function scanTerraform(input: TerraformInput, scan: Scan, excluded: (dir:
         if (own) parts.push(own.value);
         const item = itemFrom('terraform', r.type, r.name, r.path, r.line, mergeMaps(parts, 'the tags'), inheritedFrom, context, identityOf(r.path, r.line, `${r.type}.${r.name}`));
         if (own?.note) item.note = own.note;
-        if (r.shared) item.shared = true;
+        // Tags from a shared local or tags module, or a variable its caller here fills: tagging by construction.
+        if (r.shared === 'local' || (r.shared === 'var' && mode.kind === 'called')) item.shared = true;
         if (!counted.has(r.type)) item.uncounted = `${r.type} is not in the list of cost-bearing types`;
         if (mode.kind === 'reusable') item.reusable = true;
         if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
@@ -743,7 +759,8 @@ export function scanTerraform(input: TerraformInput, scan: Scan, excluded: (dir:
       if (isTagModule(call.name, call.source)) return; // it computes tags, and creates nothing
       const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context, [...providers].filter(([n, p]) => CLOUDS.includes(n) && !('external' in p) && p.where !== NO_PROVIDER).map(([n]) => n), mod.providers.map((p) => p.name.split('.')[0]!).filter((n) => !CLOUDS.includes(n)));
       if (!item) return;
-      if (TAG_ARGS.some((a) => { const e = call.args.get(a); return e !== undefined && SHARED.test(e.kind === 'hcl' ? textOf(e.node) : JSON.stringify(e.value)); })) item.shared = true;
+      const shared = TAG_ARGS.map((a) => call.args.get(a)).map((e) => (e === undefined ? undefined : sharedOf(e.kind === 'hcl' ? textOf(e.node) : JSON.stringify(e.value))));
+      if (shared.includes('local') || (shared.includes('var') && mode.kind === 'called')) item.shared = true;
       if (mode.kind === 'reusable') item.reusable = true;
       if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
     });
