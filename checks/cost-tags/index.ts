@@ -67,7 +67,7 @@ function title(item: Item): string {
   if (item.platform === 'cloudformation') return `${item.type} ${item.name}`;
   if (item.platform === 'cdk') return `CDK ${item.type} ${item.name}`;
   if (item.platform === 'operator') return `${item.type} ${item.name}`;
-  if (item.platform === 'helm') return `Helm chart ${item.name}`;
+  if (item.platform === 'helm') return `${item.type} ${item.name}`;
   return `${item.type} ${item.name}`;
 }
 
@@ -140,11 +140,13 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[], o: Options): { scan
   const chartHome = (path: string) => chartDirs.filter((c) => isWithin(dirOf(path), c.dir)).sort((a, b) => b.dir.length - a.dir.length)[0];
   // Sceptre projects: a directory whose config/ (stack configs, Jinja allowed) sits beside templates/.
   const dirsWith = (segment: string) => new Set(files.flatMap((f) => {
-    const i = f.path.startsWith(`${segment}/`) ? 0 : f.path.indexOf(`/${segment}/`);
-    return i < 0 ? [] : [i === 0 ? '' : f.path.slice(0, i)];
+    // Every directory of the path that holds `segment/` (config/sceptre/config/… holds two).
+    const parts = f.path.split('/').slice(0, -1);
+    return parts.flatMap((part, i) => (part === segment ? [parts.slice(0, i).join('/')] : []));
   }));
   const templateDirs = dirsWith('templates');
   const sceptreProjects = [...dirsWith('config')].filter((d) => templateDirs.has(d));
+  sceptreProjects.sort((a, b) => b.length - a.length);
   const sceptrePart = (path: string): 'config' | 'templates' | undefined => {
     for (const d of sceptreProjects) {
       const base = d ? `${d}/` : '';
