@@ -119,6 +119,35 @@ function constant(text: string, expr: string): string | undefined {
   return body ? new RegExp(`\\b${prop}\\s*:\\s*['"\`]([^'"\`$]+)['"\`]`).exec(body)?.[1] : undefined;
 }
 
+/** Whether the statement at `at` runs under an `if`: the block around it opens with one (or, in Python, is indented under one). */
+function underCondition(text: string, at: number, python: boolean): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  if (/^\s*(if|elif|else)\b/.test(text.slice(lineStart, at))) return true;
+  if (python) {
+    const indent = /^[ \t]*/.exec(text.slice(lineStart))![0].length;
+    for (let end = lineStart - 1; end > 0; ) {
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const line = text.slice(start, end);
+      end = start - 1;
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+      const own = /^[ \t]*/.exec(line)![0].length;
+      if (own < indent) return /^\s*(if|elif|else)\b/.test(line);
+    }
+    return false;
+  }
+  // The nearest unclosed `{` before the statement: is it the block of an if/else?
+  let depth = 0;
+  for (let i = at - 1; i >= 0 && i > at - 5000; i--) {
+    const c = text[i];
+    if (c === '}') depth++;
+    else if (c === '{') {
+      if (depth === 0) return /\b(if\s*\([^{}]*\)|else)\s*$/.test(text.slice(Math.max(0, i - 300), i));
+      depth--;
+    }
+  }
+  return false;
+}
+
 /** The first argument of a call written at `open` (just after its parenthesis). */
 function firstArgument(text: string, open: number): string {
   let depth = 0;
@@ -143,9 +172,13 @@ function readFile(source: CdkSource): FileFacts {
   for (const m of text.matchAll(/\bTags\.of\(\s*([\w$.]+)\s*\)\s*\.add\(\s*/g)) {
     const raw = firstArgument(text, m.index + m[0].length);
     const literal = /^(['"`])([^'"`$]+)\1$/.exec(raw)?.[2] ?? /^f?(['"])([^'"{}]+)\1$/.exec(raw)?.[2];
-    const key = literal ?? (/^[\w$]+(\.[\w$]+)?$/.test(raw) ? constant(text, raw) : undefined);
+    const read = literal ?? (/^[\w$]+(\.[\w$]+)?$/.test(raw) ? constant(text, raw) : undefined);
+    // A tag added only when a condition holds (`if (stage === 'prod') Tags.of(this).add(…)`) is not on
+    // every deployment: whether a resource has it cannot be told.
+    const conditional = read !== undefined && underCondition(text, m.index, python);
+    const key = conditional ? undefined : read;
     const target = m[1]!.replace(/^(self|this)\./, '');
-    tags.push({ target: m[1] === 'this' || m[1] === 'self' || m[1] === 'scope' ? 'this' : target, key, at: m.index, computed: key === undefined ? raw.slice(0, 60) : undefined });
+    tags.push({ target: m[1] === 'this' || m[1] === 'self' || m[1] === 'scope' ? 'this' : target, key, at: m.index, computed: conditional ? `${read} is added only when a condition holds` : key === undefined ? raw.slice(0, 60) : undefined });
   }
   // `new XStack(app, 'id', { …, tags: { K: V } })` / `XStack(app, "id", tags={"K": "V"})`.
   const propTags: FileFacts['propTags'] = [];

@@ -281,11 +281,13 @@ export default defineCheck({
   id: 'cost-tags',
   meta: {
     title: 'Cost tags',
-    description: 'Every cost-bearing cloud resource declared in code can be attributed to an owner and a cost centre: required tags and labels, and a policy that keeps them.',
+    description: 'Every cost-bearing cloud resource of the owners\' production declared in code can be attributed to an owner and a cost centre: required tags and labels (or keys of the same intent), and a policy or construction that keeps them.',
     category: 'cost',
     weight: 2,
     // 2: only listed types count, registry modules always count, validations and Kustomize read strictly.
-    version: 2,
+    // 3: partial credit (same-intent and organisation keys, token attribution), tagging by construction
+    // as enforcement, non-production left out, CDK, Helm releases and operator resources read, pass at 7.5.
+    version: 3,
     reads: [
       '**/*.tf',
       '**/*.tf.json',
@@ -414,9 +416,7 @@ export default defineCheck({
       `${failing.length} missing required keys${unsure.length > 0 ? `, ${unsure.length} indeterminate` : ''}${partial > 0 ? `; ${partial} of those carry part of the attribution (some keys, or keys of the same intent)` : ''}`,
       enforcement.length > 0 ? `enforced by ${enforcement[0]!.what} in ${enforcement[0]!.path}${enforcement.length > 1 ? ` and ${enforcement.length - 1} more` : ''}` : central.length > 0 ? `tagged by construction for ${central.length}, no tagging policy` : 'no tagging enforcement',
     ];
-    const outcome = { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
-    Object.defineProperty(outcome, 'debug', { value: { n: all.length, meanCredit, central: central.length, policy: credit.points, identity: attributed.filter((j) => j.a.identity).length, shares: attributed.map((j) => Math.round(j.a.share * 100) / 100) }, enumerable: false }); // DEBUG
-    return outcome;
+    return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
   },
 });
 

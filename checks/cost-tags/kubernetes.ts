@@ -330,6 +330,8 @@ export function scanKubernetes(input: KubernetesInput, scan: Scan, excluded: (pa
       const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
       if (top.kind === 'HelmRelease' && /fluxcd\.io/.test(apiVersion)) {
         const chart = asRecord(asRecord(asRecord(top.spec)?.chart)?.spec)?.chart;
+        // Without a chart (or a chartRef) it is a patch of a release declared elsewhere.
+        if (typeof chart !== 'string' && !asRecord(top.spec)?.chartRef) continue;
         release(name, typeof chart === 'string' ? chart : 'it installs', f.path, doc.keyLineOf(['kind']), asRecord(top.spec)?.targetNamespace as string ?? namespace, [asRecord(asRecord(top.spec)?.values) ?? {}], [], `${f.path}:${i}:HelmRelease/${name}`);
       } else if (top.kind === 'Application' && /argoproj\.io/.test(apiVersion)) {
         const spec = asRecord(top.spec) ?? {};
