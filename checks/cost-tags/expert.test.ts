@@ -153,6 +153,24 @@ describe('cost-tags: Terragrunt and Terraform modules', () => {
     expect(about(r.findings, 'module call')[0]?.message).toMatch(/^2 module calls from outside the repository not counted: module\.workspace_id .*looks something up; module\.records .*DNS records/);
   });
 
+  it('a module whose name only mentions DNS (a DNS forwarder on virtual machines) is cost-bearing; one named for records or zones is not', async () => {
+    const r = await check({
+      'main.tf': lines(
+        'provider "azurerm" {',
+        '  features {}',
+        '}',
+        'module "dns_forwarder_vms" {',
+        '  source = "git::https://git.example/org/terraform-azurerm-dns-forwarder-vms.git"',
+        '}',
+        'module "private_zones" {',
+        '  source = "git::https://git.example/org/terraform-azurerm-private-zones.git"',
+        '}',
+      ),
+    });
+    expect(r.summary).toMatch(/^0\/1 cost-bearing resources/);
+    expect(about(r.findings, 'module call')[0]?.message).toMatch(/^1 module call from outside the repository not counted: module\.private_zones .*DNS records/);
+  });
+
   it('lifecycle ignore_changes on tags means the tags are set outside Terraform: indeterminate, not missing', async () => {
     const r = await check({ 'main.tf': lines('provider "azurerm" {', '  features {}', '}', 'resource "azurerm_storage_account" "s" {', '  name = "s"', '  lifecycle {', '    ignore_changes = [tags]', '  }', '}') });
     expect(r.summary).toContain('0 missing required keys, 1 indeterminate');
@@ -296,8 +314,16 @@ describe('cost-tags: other keys, same intent', () => {
       'main.tf': lines('provider "aws" {', '  default_tags { tags = { x_chargeid = "21JC" } }', '}', 'resource "aws_sqs_queue" "a" {', '  tags = { Environment = "prod" }', '}', 'resource "aws_s3_bucket" "b" {', '  tags = { Environment = "prod" }', '}'),
     });
     const f = ofRule(r.findings, 'other-keys-same-intent');
-    expect(f[0]?.message).toMatch(/^resources carry x_chargeid \(2 of 2 resources, an organisation key of its own: it names no known intent, yet most resources carry it\) where cost-center is required/);
+    expect(f[0]?.message).toBe("resources carry x_chargeid (on 2 of 2 resources it stands for a missing cost-center): a key of the organisation's own, which names no known intent yet most resources carry, counted in part. If it is how you record cost-center (or another required key), map it in the check's options (aliases: { cost-center: [cost-centre, x_chargeid], environment: [env, stage] }); if not, add the required keys beside it");
     expect(r.score).toBeGreaterThan((await check({ 'main.tf': lines('provider "aws" {}', 'resource "aws_sqs_queue" "a" {', '  tags = { Environment = "prod" }', '}', 'resource "aws_s3_bucket" "b" {', '  tags = { Environment = "prod" }', '}') })).score!);
+  });
+
+  it("an organisation's own key stands in for a missing cost centre first, whatever the order of the required keys", async () => {
+    const r = await check(
+      { 'main.tf': lines('provider "aws" {', '  default_tags { tags = { x_chargeid = "21JC" } }', '}', 'resource "aws_sqs_queue" "a" {}', 'resource "aws_s3_bucket" "b" {}') },
+      { options: { requiredKeys: ['owner', 'environment', 'cost-center'] } },
+    );
+    expect(ofRule(r.findings, 'other-keys-same-intent')[0]?.message).toMatch(/^resources carry x_chargeid \(on 2 of 2 resources it stands for a missing cost-center\)/);
   });
 
   it('one key spelled two ways across the repository is a finding', async () => {

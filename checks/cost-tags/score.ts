@@ -63,8 +63,10 @@ export function attribution(item: Item, reqs: readonly Requirement[], kind: KeyK
     }
     return { how: 'none' };
   });
-  // The organisation's own keys stand in for what is still missing, one requirement each.
-  for (let i = 0; i < coverage.length; i++) {
+  // The organisation's own keys stand in for what is still missing, one requirement each, a missing
+  // cost centre first (an organisation's own key is most often a billing code).
+  const order = reqs.map((r, i) => ({ i, cost: requirementIntent(r) === 'cost' })).sort((a, b) => Number(b.cost) - Number(a.cost)).map((x) => x.i);
+  for (const i of order) {
     if (coverage[i]!.how !== 'none') continue;
     const org = [...present].find(([n]) => organisation.has(n) && !used.has(n));
     if (!org) break;

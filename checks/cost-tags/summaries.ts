@@ -57,31 +57,51 @@ const yamlList = (xs: readonly string[]) => `[${xs.join(', ')}]`;
  * and the `aliases` setting that would map them.
  */
 export function sameIntentFindings(attributed: readonly (Judged & { a: Attribution; reqs: readonly Requirement[] })[], o: { aliases: Record<string, string[]> }): Finding<Rule>[] {
-  const byReq = new Map<string, { req: Requirement; keys: Map<string, { n: number; organisation: boolean; item: Item }> }>();
+  const byReq = new Map<string, { req: Requirement; keys: Map<string, { n: number; item: Item }> }>();
+  const byOrgKey = new Map<string, { n: number; item: Item; reqs: Set<string> }>();
   for (const j of attributed) {
     j.a.coverage.forEach((c, i) => {
       if (c.how !== 'stand-in') return;
       const req = j.reqs[i]!;
+      if (c.intent === 'organisation') {
+        const k = byOrgKey.get(c.key) ?? { n: 0, item: j.item, reqs: new Set<string>() };
+        k.n++;
+        k.reqs.add(req.key);
+        byOrgKey.set(c.key, k);
+        return;
+      }
       const entry = byReq.get(req.key) ?? { req, keys: new Map() };
-      const k = entry.keys.get(c.key) ?? { n: 0, organisation: c.intent === 'organisation', item: j.item };
+      const k = entry.keys.get(c.key) ?? { n: 0, item: j.item };
       k.n++;
       entry.keys.set(c.key, k);
       byReq.set(req.key, entry);
     });
   }
+  const setting = (req: string, keys: string[]) => {
+    const aliases = { ...o.aliases, [req]: [...(o.aliases[req] ?? []), ...keys] };
+    return `aliases: { ${Object.entries(aliases).map(([k, v]) => `${k}: ${yamlList(v)}`).join(', ')} }`;
+  };
   const out: Finding<Rule>[] = [];
   for (const { req, keys } of byReq.values()) {
     const sorted = [...keys].sort((a, b) => b[1].n - a[1].n);
-    const names = sorted.map(([k, v]) => `${k} (${v.n} of ${attributed.length} resources${v.organisation ? ', an organisation key of its own: it names no known intent, yet most resources carry it' : ''})`);
-    const aliases = { ...o.aliases, [req.key]: [...(o.aliases[req.key] ?? []), ...sorted.map(([k]) => k)] };
-    const setting = `aliases: { ${Object.entries(aliases).map(([k, v]) => `${k}: ${yamlList(v)}`).join(', ')} }`;
+    const names = sorted.map(([k, v]) => `${k} (${v.n} of ${attributed.length} resources)`);
     const [first] = sorted;
     out.push({
       rule: 'other-keys-same-intent',
       severity: 'low',
       path: first?.[1].item.path,
       line: first?.[1].item.line,
-      message: `resources carry ${names.join(', ')} where ${describeRequirement(req)} is required: counted in part, as keys the configuration does not name. If ${sorted.length > 1 ? 'they are' : 'it is'} how you record ${req.key}, map ${sorted.length > 1 ? 'them' : 'it'} in the check's options (${setting}); if not, add ${req.key} itself`,
+      message: `resources carry ${names.join(', ')} where ${describeRequirement(req)} is required: counted in part, as keys the configuration does not name. If ${sorted.length > 1 ? 'they are' : 'it is'} how you record ${req.key}, map ${sorted.length > 1 ? 'them' : 'it'} in the check's options (${setting(req.key, sorted.map(([k]) => k))}); if not, add ${req.key} itself`,
+    });
+  }
+  for (const [key, v] of [...byOrgKey].sort((a, b) => b[1].n - a[1].n)) {
+    const first = [...v.reqs][0]!;
+    out.push({
+      rule: 'other-keys-same-intent',
+      severity: 'low',
+      path: v.item.path,
+      line: v.item.line,
+      message: `resources carry ${key} (on ${v.n} of ${attributed.length} resources it stands for a missing ${[...v.reqs].join(' or ')}): a key of the organisation's own, which names no known intent yet most resources carry, counted in part. If it is how you record ${first} (or another required key), map it in the check's options (${setting(first, [key])}); if not, add the required keys beside it`,
     });
   }
   return out;

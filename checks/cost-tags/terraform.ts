@@ -461,13 +461,14 @@ export function isTagModule(name: string, source: string | undefined): boolean {
 
 /**
  * A module from outside the repository whose name says it creates nothing on the cost-bearing list: a
- * lookup (`…-workspace-id`, `…-lookup`, `…-data`) or DNS records (as `aws_route53_record` is not on it).
+ * lookup (`…-workspace-id`, `…-lookup`, `…-data`) or DNS records (`…-private-dns`, `…-records`; as
+ * `aws_route53_record` is not on it).
  */
 function createsNothingCounted(name: string, source: string | undefined): string | undefined {
   for (const ws of moduleWords(name, source)) {
     const last = ws[ws.length - 1];
     if (last && /^(id|ids|lookup|lookups|data)$/.test(last)) return 'its name says it looks something up';
-    if (ws.some((w) => /^(dns|route53|records?)$/.test(w))) return 'its name says it manages DNS records, which are not on the cost-bearing list';
+    if (last && /^(dns|records?|zones?)$/.test(last)) return 'its name says it manages DNS records, which are not on the cost-bearing list';
   }
   return undefined;
 }
