@@ -61,6 +61,9 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
       warnedHosts.add(origin);
       logger?.warn('package registry failing; its packages are reported undated unless cached', { host: new URL(origin).host, reason: message });
     },
+    onCircuitOpen(origin, reason) {
+      logger?.warn('package registry unreachable: not asked again during this crawl; its packages are undated unless cached', { host: new URL(origin).host, reason });
+    },
   });
 
   const endpoints = new Map<Ecosystem, Endpoint & { ttlHours: number; totalBudgetMs: number }>();
@@ -191,7 +194,12 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
     },
     stats() {
       const requests = http.requestCounts();
-      return { ...stats, requests: Object.values(requests).reduce((a, b) => a + b, 0), requestsByHost: Object.fromEntries(Object.entries(requests).map(([origin, n]) => [new URL(origin).host, n])) };
+      return {
+        ...stats,
+        requests: Object.values(requests).reduce((a, b) => a + b, 0),
+        requestsByHost: Object.fromEntries(Object.entries(requests).map(([origin, n]) => [new URL(origin).host, n])),
+        openCircuits: http.openCircuits().map((c) => ({ host: new URL(c.origin).host, reason: c.reason })),
+      };
     },
   };
 }

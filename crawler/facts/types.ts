@@ -17,6 +17,8 @@ export interface FactStats {
   /** HTTP requests sent, every attempt counted. */
   requests: number;
   requestsByHost: Record<string, number>;
+  /** Registries found down during the crawl (DNS, refused, TLS, repeated timeouts): not asked again, their packages undated at once. */
+  openCircuits: { host: string; reason: string }[];
 }
 
 export interface FactProvider {

@@ -53,7 +53,11 @@ export interface RegistryHttpOptions {
   maxBodyBytes?: number;
   /** After this many failed lookups in a row, a host is skipped for the rest of the crawl. */
   failuresBeforeSkip?: number;
+  /** Consecutive timeouts after which a host's circuit opens for the rest of the crawl (default 2). */
+  timeoutsBeforeOpen?: number;
   onHostFailure?(origin: string, message: string): void;
+  /** A host's circuit opened: every later request to it fails at once with this reason. */
+  onCircuitOpen?(origin: string, reason: string): void;
 }
 
 interface HostState {
@@ -65,6 +69,9 @@ interface HostState {
   failuresInARow: number;
   lastFailure: string;
   requests: number;
+  timeoutsInARow: number;
+  /** Why the host is treated as down for the rest of the crawl; set once, never cleared. */
+  circuitOpen?: string;
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -88,13 +95,28 @@ function seconds(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 1000)} s`;
 }
 
+// Failures that another attempt in the same crawl will not cure: the name does not resolve, nothing
+// listens, the certificate is wrong, the network has no route. Resets and 5xx stay retryable.
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROTO', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_SSL_WRONG_VERSION_NUMBER']);
+
+/** How a failed request bears on the host: down for this crawl, a timeout (down after a few), or passing trouble. */
+export function classifyFetchError(error: unknown): 'unreachable' | 'timeout' | 'transient' {
+  const e = error as { name?: string; cause?: { code?: string; cause?: { code?: string } } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
+  const code = e?.cause?.code ?? e?.cause?.cause?.code;
+  if (code && (UNREACHABLE_CODES.has(code) || /^ERR_TLS_|CERT/.test(code))) return 'unreachable';
+  return 'transient';
+}
+
 function describeFetchError(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `did not answer within ${seconds(timeoutMs)}`;
   const code = e?.cause?.code;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'closed the connection';
   if (code === 'ECONNREFUSED') return 'refused the connection';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'could not be resolved (DNS)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'could not be resolved (DNS)';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'has no route (network unreachable)';
+  if (code && /^ERR_TLS_|CERT|^EPROTO$|^ERR_SSL/.test(code)) return `failed the TLS handshake (${code})`;
   return code ? `could not be reached (${code})` : `could not be reached (${e?.cause?.message ?? e?.message ?? String(error)})`;
 }
 
@@ -108,6 +130,11 @@ export class RegistryHttp {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
+  /** Hosts whose circuit opened during this crawl, with the reason. */
+  openCircuits(): { origin: string; reason: string }[] {
+    return [...this.hosts].filter(([, state]) => state.circuitOpen !== undefined).map(([origin, state]) => ({ origin, reason: state.circuitOpen! }));
+  }
+
   /** Requests sent (every attempt counts), per origin. */
   requestCounts(): Record<string, number> {
     return Object.fromEntries([...this.hosts].map(([origin, state]) => [origin, state.requests]));
@@ -116,7 +143,7 @@ export class RegistryHttp {
   private host(origin: string): HostState {
     let state = this.hosts.get(origin);
     if (!state) {
-      state = { active: 0, waiters: [], nextStart: 0, pausedUntil: 0, failuresInARow: 0, lastFailure: '', requests: 0 };
+      state = { active: 0, waiters: [], nextStart: 0, pausedUntil: 0, failuresInARow: 0, lastFailure: '', requests: 0, timeoutsInARow: 0 };
       this.hosts.set(origin, state);
     }
     return state;
@@ -156,13 +183,17 @@ export class RegistryHttp {
     const state = this.host(origin);
     const skipAfter = this.options.failuresBeforeSkip ?? 5;
     let lastProblem = '';
+    const unreachable = () => new RegistryError('host', `registry unreachable: ${hostName} ${state.circuitOpen} (not asked again during this crawl)`);
     for (let attempt = 0; attempt <= target.policy.retries; attempt++) {
+      if (state.circuitOpen !== undefined) throw unreachable();
       if (state.failuresInARow >= skipAfter) {
         throw new RegistryError('host', `${hostName} was skipped: it failed ${state.failuresInARow} lookups in a row during this crawl (last: ${state.lastFailure})`);
       }
       await this.acquire(state, target.policy, budget);
       let waitMs: number | undefined;
       try {
+        // Another lookup may have found the host down while this one queued.
+        if (state.circuitOpen !== undefined) throw unreachable();
         await this.spaced(state, target.policy);
         budget.start();
         const remaining = budget.remaining();
@@ -175,8 +206,15 @@ export class RegistryHttp {
         } catch (error) {
           if (error instanceof RegistryError) throw error;
           lastProblem = describeFetchError(error, timeoutMs);
+          const kind = classifyFetchError(error);
+          if (kind === 'timeout') state.timeoutsInARow++;
+          if (kind === 'unreachable' || (kind === 'timeout' && state.timeoutsInARow >= (this.options.timeoutsBeforeOpen ?? 2))) {
+            this.openCircuit(state, origin, kind === 'timeout' ? `${lastProblem} ${state.timeoutsInARow} times in a row` : lastProblem);
+            throw this.hostFailure(state, origin, `registry unreachable: ${hostName} ${state.circuitOpen}`);
+          }
         }
         if (response) {
+          state.timeoutsInARow = 0;
           const status = response.status;
           if (status >= 200 && status < 300) {
             state.failuresInARow = 0;
@@ -205,6 +243,12 @@ export class RegistryHttp {
       await sleep(wait);
     }
     throw this.hostFailure(state, origin, `${hostName} ${lastProblem} (gave up after ${target.policy.retries + 1} attempts)`);
+  }
+
+  private openCircuit(state: HostState, origin: string, reason: string): void {
+    if (state.circuitOpen !== undefined) return;
+    state.circuitOpen = reason;
+    this.options.onCircuitOpen?.(origin, reason);
   }
 
   private hostFailure(state: HostState, origin: string, message: string): RegistryError {
