@@ -1,6 +1,7 @@
 // CloudFormation and SAM templates, and the stack-level tags that deployment tools add to them.
 import type { Finding } from '../contract.ts';
 import type { Rule } from './rules.ts';
+import { jinjaPathPattern, resolveJinja } from './jinja.ts';
 import { asRecord, dirOf, guarded, joinPath, walkValue, type Scan } from './model.ts';
 import { CLOUDFORMATION_COST_TYPES, cloudFormationTagProperty } from './resources.ts';
 import type { ParsedDoc } from './yamldoc.ts';
@@ -84,46 +85,62 @@ export function parseKeyValuePairs(text: string): Map<string, { empty: boolean }
 
 export interface StackTagSources {
   byTemplate: Map<string, StackTags[]>;
-  /** Stack tags whose template could not be matched to a file here, or that need no template (CDK). */
+  /** Stack tags whose template could not be matched to a file here. */
   elsewhere: { where: string; keys: string[]; line: number; path: string; what: string }[];
 }
 
-/** Stack tags from Sceptre, samconfig.toml, Ansible and CDK. */
-export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], cdkSources: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding<Rule>[]): StackTagSources {
+/** Stack tags from Sceptre, samconfig.toml and Ansible. */
+export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: string; text: string }[], templatePaths: Set<string>, findings: Finding<Rule>[], sceptreProjects: string[] = []): StackTagSources {
   const result: StackTagSources = { byTemplate: new Map(), elsewhere: [] };
   const add = (template: string, tags: StackTags) => result.byTemplate.set(template, [...(result.byTemplate.get(template) ?? []), tags]);
+  const templatesMatching = (template: string, from: string): string[] => {
+    const pattern = jinjaPathPattern(template.replace(/^\.\//, ''));
+    const all = [...templatePaths].filter((t) => pattern.test(t));
+    // Prefer templates at the path relative to the playbook (or its files/), then anywhere.
+    const near = all.filter((t) => t.startsWith(from ? `${from}/` : ''));
+    return near.length > 0 ? near : all;
+  };
   const byBase = (name: string): string | undefined => {
     const hits = [...templatePaths].filter((t) => t === name || t.endsWith('/' + name));
     return hits.length === 1 ? hits[0] : undefined;
   };
 
-  // Sceptre: config/<path>/<stack>.yaml with template_path (relative to templates/) and stack_tags, inherited from config.yaml files above.
-  const sceptreConfigs = new Map<string, Record<string, unknown>>();
-  for (const f of yamlFiles) if (/(^|\/)config\/(.+\/)?config\.ya?ml$/i.test(f.path)) sceptreConfigs.set(f.path, asRecord(f.docs[0]?.value) ?? {});
+  // Sceptre: <project>/config/<group…>/<stack>.yaml names a template under <project>/templates/ and
+  // may set stack_tags; every config.yaml from <project>/config down to the stack's directory is its
+  // stack group config (deeper ones win), which `{{ stack_group_config.x }}` refers to and whose own
+  // stack_tags are inherited. The project is the directory whose config/ sits beside templates/.
+  const projectOf = (path: string): string | undefined =>
+    sceptreProjects.filter((p) => path.startsWith(p ? `${p}/config/` : 'config/')).sort((a, b) => b.length - a.length)[0];
+  const byPath = new Map(yamlFiles.map((f) => [f.path, f]));
   for (const f of yamlFiles) guarded(findings, f.path, undefined, () => {
-    const m = /^(.*?)(^|\/)config\/(.+\/)?[^/]+\.ya?ml$/i.exec(f.path);
+    const projectDir = projectOf(f.path);
     const doc = f.docs[0];
-    const top = asRecord(doc?.value);
-    if (!m || !top || !doc) return;
-    const templatePath = typeof top.template_path === 'string' ? top.template_path : typeof asRecord(top.template)?.path === 'string' ? (asRecord(top.template)!.path as string) : undefined;
-    if (!templatePath) return;
-    const projectDir = m[1]!;
-    const keys = new Map<string, { empty: boolean }>();
-    const wheres: string[] = [];
-    // config.yaml files from the project's config/ down to this stack's directory, then the stack itself.
+    const raw = asRecord(doc?.value);
+    if (projectDir === undefined || !raw || !doc || /(^|\/)config\.ya?ml$/i.test(f.path)) return;
+    // config.yaml files from the project's config/ down to this stack's directory.
     const rel = f.path.slice((projectDir ? projectDir + '/' : '').length + 'config/'.length);
     const parts = rel.split('/').slice(0, -1);
+    const group: Record<string, unknown> = {};
+    const tagged: string[] = [];
+    const inherited = new Map<string, { empty: boolean }>();
     for (let i = 0; i <= parts.length; i++) {
       const cfgDir = [projectDir, 'config', ...parts.slice(0, i)].filter(Boolean).join('/');
       for (const name of ['config.yaml', 'config.yml']) {
-        const cfg = sceptreConfigs.get(`${cfgDir}/${name}`);
-        const tags = asRecord(cfg?.stack_tags);
-        if (tags) {
-          for (const [k, v] of Object.entries(tags)) keys.set(k, { empty: emptyValue(v) });
-          wheres.push(`${cfgDir}/${name}`);
+        const cfg = asRecord(byPath.get(`${cfgDir}/${name}`)?.docs[0]?.value);
+        if (!cfg) continue;
+        Object.assign(group, resolveJinja(cfg, { stack_group_config: { ...group, ...cfg } }) as Record<string, unknown>);
+        const tags = asRecord(group.stack_tags);
+        if (asRecord(cfg.stack_tags) || typeof cfg.stack_tags === 'string') {
+          if (tags) for (const [k, v] of Object.entries(tags)) inherited.set(k, { empty: emptyValue(v) });
+          tagged.push(`${cfgDir}/${name}`);
         }
       }
     }
+    const top = resolveJinja(raw, { stack_group_config: group }) as Record<string, unknown>;
+    const templatePath = typeof top.template_path === 'string' ? top.template_path : typeof asRecord(top.template)?.path === 'string' ? (asRecord(top.template)!.path as string) : undefined;
+    if (!templatePath) return;
+    const keys = new Map(inherited);
+    const wheres = [...tagged];
     const own = asRecord(top.stack_tags);
     if (own) {
       for (const [k, v] of Object.entries(own)) keys.set(k, { empty: emptyValue(v) });
@@ -165,20 +182,16 @@ export function findStackTags(yamlFiles: ParsedFile[], samconfigs: { path: strin
           const keys = new Map(Object.entries(tags).map(([k, v]) => [k, { empty: emptyValue(v) }] as const));
           const where = `Ansible ${name} task tags (${f.path})`;
           const resolved = template && !template.includes('{{') ? [joinPath(dirOf(f.path), template), joinPath(dirOf(f.path), `files/${template}`), byBase(template.split('/').pop()!)].find((t): t is string => t !== undefined && templatePaths.has(t)) : undefined;
+          // `cfn/{{ env }}.yaml`: every template the pattern matches, the placeholders standing for any name.
+          const matched = template && template.includes('{{') ? templatesMatching(template, dirOf(f.path)) : [];
           if (resolved) add(resolved, { keys, where });
+          else if (matched.length > 0) for (const t of matched) add(t, { keys, where });
           else result.elsewhere.push({ where, keys: [...keys.keys()], path: f.path, line: doc.lineOf([]), what: template ? `template ${template}` : 'a template' });
         }
       });
     }
   });
 
-  // AWS CDK: Tags.of(app).add('CostCenter', …) tags every stack of the app.
-  for (const f of cdkSources) {
-    const matches = [...f.text.matchAll(/Tags\.of\(\s*([\w.]+)\s*\)\.add\(\s*['"`]([^'"`]+)['"`]/g)];
-    if (matches.length === 0) continue;
-    const line = f.text.slice(0, matches[0]!.index).split('\n').length;
-    result.elsewhere.push({ where: `CDK Tags.of(…).add in ${f.path}`, keys: [...new Set(matches.map((m) => m[2]!))], path: f.path, line, what: 'the stacks the CDK app synthesises' });
-  }
   return result;
 }
 

@@ -46,13 +46,20 @@ const TFLINT = lines('rule "aws_resource_missing_tags" {', '  enabled = true', '
 // ---------------------------------------------------------------------------------------------
 
 describe('cost-tags: Terraform effective tags', () => {
-  it('default_tags carrying every key tag every resource: 8 points without a policy, a pass', async () => {
+  it('default_tags carrying every key tag every resource by construction: 8 + 2 enforcement points, a pass', async () => {
     const r = await check({
       'main.tf': provider() + lines('resource "aws_instance" "web" {', '  ami = "ami-1"', '}', '', 'resource "aws_s3_bucket" "logs" {', '  bucket = "logs"', '}'),
     });
     expect(r.status).toBe('pass');
+    expect(r.score).toBe(10);
+    expect(r.summary).toBe('2/2 cost-bearing resources carry every required tag (2 Terraform); 0 missing required keys; tagged by construction for 2, no tagging policy');
+    expect(messages(r.findings)).toEqual([`${NO_POLICY} (tags applied by construction — provider default tags, stack tags, shared tag definitions — reach 2 of 2 resources, which earns 2 of the 2 enforcement points)`]);
+  });
+
+  it('literal tags on each resource, no default tags and no policy: 8, a pass', async () => {
+    const r = await check({ 'main.tf': lines('provider "aws" {}', 'resource "aws_instance" "web" {', `  tags = ${ALL_TAGS}`, '}') });
     expect(r.score).toBe(8);
-    expect(r.summary).toBe('2/2 cost-bearing resources carry every required tag (2 Terraform); 0 missing required keys; no tagging enforcement');
+    expect(r.status).toBe('pass');
     expect(messages(r.findings)).toEqual([NO_POLICY]);
   });
 
@@ -60,7 +67,7 @@ describe('cost-tags: Terraform effective tags', () => {
     const r = await check({
       'infra/main.tf': lines('provider "aws" {', '  region = "eu-west-1"', '}', '', 'resource "aws_nat_gateway" "egress" {', '  subnet_id = "s-1"', '}', '', `resource "aws_instance" "web" {`, `  tags = ${ALL_TAGS}`, '}'),
     });
-    expect(r.score).toBe(4); // 1 of 2 × 8
+    expect(r.score).toBe(4.8); // (1 + 0.2) / 2 × 8: an untagged resource still belongs to an account (token credit 0.2)
     expect(r.status).toBe('fail');
     expect(at(r.findings, 'infra/main.tf')).toEqual([
       { rule: 'terraform-missing-tags', severity: 'high', path: 'infra/main.tf', line: 5, message: 'aws_nat_gateway.egress has no cost-center, owner (or team), environment tags (no tags at all)' },
@@ -84,7 +91,7 @@ describe('cost-tags: Terraform effective tags', () => {
 
   it('a resource on an alias that is not configured here is indeterminate, not passing', async () => {
     const r = await check({ 'main.tf': provider() + lines('resource "aws_instance" "x" {', '  provider = aws.west', '}') });
-    expect(r.score).toBe(0);
+    expect(r.score).toBe(1.6); // token credit only: nothing known about its keys
     expect(about(r.findings, 'aws_instance.x')[0]?.message).toBe('aws_instance.x: cannot tell whether it has cost-center, owner (or team), environment (provider aws.west is not configured in the root directory); counted as indeterminate, not as passing');
     expect(r.summary).toContain('0 missing required keys, 1 indeterminate');
   });
@@ -134,7 +141,9 @@ describe('cost-tags: Terraform effective tags', () => {
       ),
     });
     expect(r.summary).toMatch(/^1\/3 cost-bearing resources carry every required tag \(3 Terraform\); 0 missing required keys, 2 indeterminate/);
-    expect(r.score).toBe(2.7); // 1/3 × 8
+    // a: unknown (token 0.2); b: every key (1); c: Team, one key of three (0.55): (0.2 + 1 + 0.55) / 3 × 8.
+    // A variable a root module gets at run time is not tagging by construction.
+    expect(r.score).toBe(4.7);
     expect(about(r.findings, 'aws_instance.a')[0]).toEqual({
       rule: 'tags-indeterminate', severity: 'low',
       path: 'envs/prod/main.tf',
@@ -162,6 +171,7 @@ describe('cost-tags: Terraform effective tags', () => {
     const withTfvars = await check({ 'main.tf': main, 'terraform.tfvars': 'cost_center = "cc-9"\n', 'other.tfvars': 'env = ""\n' });
     expect(about(withTfvars.findings, 'aws_dynamodb_table.t')).toEqual([]);
     expect(withTfvars.score).toBe(8);
+    expect(withoutTfvars.score).toBe(6.8); // an empty cost-center counts as missing: two keys of three
   });
 
   it('Google labels and provider default_labels, including settings.user_labels of Cloud SQL', async () => {
@@ -344,7 +354,7 @@ describe('cost-tags: Terraform modules and Terragrunt', () => {
 
   it('a module nothing here calls is judged with unknown variables and providers, and says so', async () => {
     const r = await check({ 'modules/svc/main.tf': moduleSrc });
-    expect(r.score).toBe(0);
+    expect(r.score).toBe(2); // token credit (its Name tag) only
     expect(r.summary).toContain('0 missing required keys, 1 indeterminate');
     expect(messages(r.findings)).toContain('modules/svc is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here');
   });
@@ -384,8 +394,8 @@ describe('cost-tags: Terraform modules and Terragrunt', () => {
     });
     const withName = await check(files(['  tags   = { Name = "vpc" }']));
     const without = await check(files([]));
-    expect(withName.score).toBe(4);
-    expect(without.score).toBe(4);
+    expect(withName.score).toBe(5); // (1 + 0.25 for a Name) / 2 × 8
+    expect(without.score).toBe(4.8); // (1 + 0.2) / 2 × 8
     expect(about(withName.findings, 'module.vpc')[0]).toMatchObject({ rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 2, message: 'module.vpc (from terraform-aws-modules/vpc/aws) has no cost-center, owner (or team), environment tags' });
     expect(about(without.findings, 'module.vpc')[0]).toMatchObject({ severity: 'low', path: 'main.tf', line: 2 });
   });
@@ -441,7 +451,9 @@ describe('cost-tags: key normalisation and options', () => {
   it('required keys, aliases and alternatives come from the options', async () => {
     const files = { 'main.tf': lines('provider "aws" {}', 'resource "aws_instance" "i" {', '  tags = { BillingCode = "b", Squad = "s" }', '}') };
     const defaults = await check(files);
-    expect(defaults.score).toBe(0);
+    // BillingCode and Squad are of the same intent as cost-center and owner: counted in part, and named.
+    expect(defaults.score).toBe(5.6);
+    expect(defaults.findings.filter((f) => f.rule === 'other-keys-same-intent').map((f) => f.message.split(' where ')[0])).toEqual(['resources carry BillingCode (1 of 1 resources)', 'resources carry Squad (1 of 1 resources)']);
     const custom = await check(files, { options: { requiredKeys: ['cost-center', 'owner'], aliases: { 'cost-center': ['billing-code'] }, alternatives: { owner: ['squad'] } } });
     expect(custom.score).toBe(8);
     expect(custom.status).toBe('pass');
@@ -452,13 +464,14 @@ describe('cost-tags: key normalisation and options', () => {
 
   it('rejects unknown option keys', () => {
     expect(() => costTags.meta.options.parse({ requiredTags: ['x'] })).toThrow();
-    expect(costTags.meta.options.parse({})).toEqual({
-      passAt: 8,
+    expect(costTags.meta.options.parse({})).toMatchObject({
+      passAt: 7.5,
       warnAt: 5,
       requiredKeys: ['cost-center', 'owner', 'environment'],
       alternatives: { owner: ['team'] },
       aliases: { 'cost-center': ['cost-centre'], environment: ['env', 'stage'] },
       kubernetesLabels: ['cost-center', 'owner'],
+      include: [],
     });
   });
 });
@@ -621,13 +634,14 @@ describe('cost-tags: Kubernetes and Helm', () => {
     expect(labelled.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag \(1 Helm\)/);
     expect(about(labelled.findings, 'Helm chart shop: 1 template under chart/templates/ is not rendered')).toHaveLength(1);
     const bare = await check({ 'chart/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 1.0.0\n', 'chart/values.yaml': 'replicaCount: 2\n', 'chart/templates/deployment.yaml': tpl });
-    expect(bare.score).toBe(0);
+    expect(bare.score).toBe(2); // a named release: token credit only
     expect(about(bare.findings, 'Helm chart shop: cannot tell whether it has cost-center, owner (or team)')).toHaveLength(1);
   });
 });
 
 describe('cost-tags: enforcement', () => {
-  const tagged = { 'main.tf': provider() + lines('resource "aws_instance" "a" {}') };
+  // Literal tags, not default tags: tagging by construction would earn the enforcement points by itself.
+  const tagged = { 'main.tf': lines('provider "aws" {}', 'resource "aws_instance" "a" {', `  tags = ${ALL_TAGS}`, '}') };
 
   it('a tflint aws_resource_missing_tags rule naming every key earns 2 points; a disabled one none', async () => {
     const r = await check({ ...tagged, '.tflint.hcl': TFLINT });
@@ -715,9 +729,13 @@ describe('cost-tags: bad input never crashes, the rest is still judged', () => {
   it('not applicable without infrastructure, whatever the kind; findings about unreadable files remain', async () => {
     const none = await check({ 'src/index.ts': 'export {};\n', 'main.tf': lines('resource "aws_iam_role" "r" {}') }, { kind: 'infrastructure' });
     expect(none).toMatchObject({ status: 'not-applicable', score: null, findings: [] });
-    expect(none.summary).toBe('No cost-bearing resources declared in Terraform, CloudFormation or Kubernetes manifests.');
-    const service = await check({ 'k8s/d.yaml': lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: d') }, { kind: 'library' });
-    expect(service.status).toBe('fail'); // judged even for a "library": infrastructure decides, not the kind
+    expect(none.summary).toBe('No cost-bearing resources declared in Terraform, CloudFormation, CDK or Kubernetes manifests.');
+    const manifest = { 'k8s/d.yaml': lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: d') };
+    expect((await check(manifest, { kind: 'service' })).status).toBe('fail');
+    // A library's manifests are deployed by its users, not its owners.
+    const library = await check(manifest, { kind: 'library' });
+    expect(library.status).toBe('not-applicable');
+    expect(messages(library.findings)).toEqual(['1 cost-bearing resource not counted: the repository is a library: what it declares is deployed by its users']);
   });
 });
 
@@ -784,7 +802,7 @@ describe('cost-tags: hostile input is judged, never an error', () => {
       'cfn/rule.yaml': lines('Resources:', '  Rule: &r', '    Type: AWS::Config::ConfigRule', '    Properties:', '      Source: {Owner: AWS, SourceIdentifier: REQUIRED_TAGS}', '      InputParameters: {tag1Key: CostCenter, tag2Key: Team, tag3Key: Environment}', '      Again: *r'),
     });
     expect(r.summary).toBe('0/2 cost-bearing resources carry every required tag (2 CloudFormation); 2 missing required keys; enforced by AWS Config required-tags rule Rule in cfn/rule.yaml');
-    expect(r.score).toBe(2);
+    expect(r.score).toBe(3.6); // token credit for two untagged queues (0.2 × 8) + 2 for the rule
     expect(about(r.findings, 'AWS::SQS::Queue Q')[0]).toMatchObject({ severity: 'high', path: 'cfn/odd.yaml', line: 5 });
     expect(about(r.findings, 'AWS::SQS::Queue S')[0]).toMatchObject({ severity: 'high', path: 'cfn/self.yaml', line: 3 });
     expect(about(r.findings, 'could not')).toEqual([]);
@@ -810,8 +828,8 @@ describe('cost-tags: hostile input is judged, never an error', () => {
       'live/app/terragrunt.hcl': lines('include "root" {', '  path = find_in_parent_folders("root.hcl")', '}'),
       'live/app/main.tf': lines('resource "aws_nat_gateway" "n" {}'),
     });
-    expect(r.summary).toBe('1/1 cost-bearing resources carry every required tag (1 Terraform); 0 missing required keys; no tagging enforcement');
-    expect(messages(r.findings)).toEqual([NO_POLICY]);
+    expect(r.summary).toBe('1/1 cost-bearing resources carry every required tag (1 Terraform); 0 missing required keys; tagged by construction for 1, no tagging policy');
+    expect(r.score).toBe(10);
   });
 
   it('the safety net: an exception while judging one file becomes a finding about it, and the rest is still judged', async () => {
@@ -845,7 +863,7 @@ describe('cost-tags: evaluation and parsing stay linear', () => {
 
   it('locals that refer to each other are indeterminate, not a stack overflow', async () => {
     const r = await check({ 'main.tf': lines('provider "aws" {}', 'locals {', '  a = local.b', '  b = local.a', '}', 'resource "aws_instance" "a" {', '  tags = local.a', '}') });
-    expect(r.score).toBe(0);
+    expect(r.score).toBe(1.6); // token credit only
     expect(about(r.findings, 'aws_instance.a')).toEqual([
       { rule: 'tags-indeterminate', severity: 'low', path: 'main.tf', line: 6, message: 'aws_instance.a: cannot tell whether it has cost-center, owner (or team), environment (local.a refers to itself); counted as indeterminate, not as passing' },
     ]);
@@ -874,7 +892,7 @@ describe('cost-tags: evaluation and parsing stay linear', () => {
       'sam/template.yaml': lines('AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  Q:', '    Type: AWS::SQS::Queue'),
     });
     expect(r.summary).toMatch(/^1\/1 cost-bearing resources carry every required tag \(1 CloudFormation\)/);
-    expect(r.score).toBe(8);
+    expect(r.score).toBe(10); // stack tags: tagged by construction
   });
 
   it('a heredoc with a 50,000-space line before its terminator is read', async () => {
@@ -917,7 +935,7 @@ describe('cost-tags: no false credit', () => {
       `length(setsubtract(keys(var.tags), ${KEYS})) == 0`,
     ]) {
       const r = await check(validated(condition));
-      expect(r.score, condition).toBe(0);
+      expect(r.score, condition).toBe(1.6); // token credit only
       expect(r.summary, condition).toBe('0/1 cost-bearing resources carry every required tag (1 Terraform); 0 missing required keys, 1 indeterminate; no tagging enforcement');
       expect(messages(r.findings), condition).toContain(NO_POLICY);
     }
@@ -984,7 +1002,7 @@ describe('cost-tags: no false credit', () => {
     const r = await check({
       'main.tf': lines('provider "aws" {}', 'resource "aws_autoscaling_group" "g" {', ...tag('CostCenter', 'true'), ...tag('Team', 'false'), ...tag('Environment', 'false'), '}'),
     });
-    expect(r.score).toBe(0);
+    expect(r.score).toBe(4.4); // one key of three reaches the instances: 0.55 × 8
     expect(about(r.findings, 'aws_autoscaling_group.g')).toEqual([
       { rule: 'terraform-missing-tags', severity: 'medium', path: 'main.tf', line: 2, message: "aws_autoscaling_group.g has no owner (or team), environment tags; Team, Environment are set without propagate_at_launch = true, so the group's instances do not get them" },
     ]);
@@ -993,7 +1011,7 @@ describe('cost-tags: no false credit', () => {
   it('a report-only AWS Organizations tag policy (no enforced_for) earns 1 point, and says why', async () => {
     const policy = (enforced: boolean) =>
       JSON.stringify({ tags: Object.fromEntries(['CostCenter', 'Team', 'Environment'].map((k) => [k.toLowerCase(), { tag_key: { '@@assign': k }, ...(enforced ? { enforced_for: { '@@assign': ['ec2:instance'] } } : {}) }])) }, null, 2);
-    const tagged = { 'main.tf': provider() + lines('resource "aws_instance" "a" {}') };
+    const tagged = { 'main.tf': lines('provider "aws" {}', 'resource "aws_instance" "a" {', `  tags = ${ALL_TAGS}`, '}') };
     const reportOnly = await check({ ...tagged, 'org/tag-policy.json': policy(false) });
     expect(reportOnly.score).toBe(9);
     expect(at(reportOnly.findings, 'org/tag-policy.json')).toEqual([
@@ -1009,11 +1027,11 @@ describe('cost-tags: no false credit', () => {
 
   it('tag policies declared in Terraform and CloudFormation are report-only without enforced_for too', async () => {
     const tagKeys = (enforced: boolean) => ['CostCenter', 'Team', 'Environment'].map((k) => `      ${k.toLowerCase()} = { tag_key = { "@@assign" = "${k}" }${enforced ? ', enforced_for = { "@@assign" = ["ec2:instance"] }' : ''} }`);
-    const tf = (enforced: boolean) => provider() + lines('resource "aws_instance" "a" {}', 'resource "aws_organizations_policy" "tags" {', '  name    = "cost"', '  type    = "TAG_POLICY"', '  content = jsonencode({', '    tags = {', ...tagKeys(enforced), '    }', '  })', '}');
+    const tf = (enforced: boolean) => lines('provider "aws" {}', 'resource "aws_instance" "a" {', `  tags = ${ALL_TAGS}`, '}', 'resource "aws_organizations_policy" "tags" {', '  name    = "cost"', '  type    = "TAG_POLICY"', '  content = jsonencode({', '    tags = {', ...tagKeys(enforced), '    }', '  })', '}');
     const reportOnly = await check({ 'main.tf': tf(false) });
     expect(reportOnly.score).toBe(9);
     expect(about(reportOnly.findings, 'is report-only')).toEqual([
-      { rule: 'enforcement-report-only', severity: 'low', path: 'main.tf', line: 8, message: 'AWS Organizations tag policy aws_organizations_policy.tags is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
+      { rule: 'enforcement-report-only', severity: 'low', path: 'main.tf', line: 5, message: 'AWS Organizations tag policy aws_organizations_policy.tags is report-only (no enforced_for): it reports non-compliant tags but blocks nothing; cost-center, owner (or team), environment are required only by report-only policies, which earn 1 enforcement point, not 2' },
     ]);
     expect((await check({ 'main.tf': tf(true) })).score).toBe(10);
     const cfn = (enforced: boolean) =>

@@ -160,9 +160,53 @@ export function stringLiteral(node: HNode): string | undefined {
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 
-/** The body of a heredoc (`<<EOF … EOF`, `<<-EOF` de-indented), as written, interpolations included. */
-export function heredocBody(node: HNode): string | undefined {
-  const raw = textOf(node);
+/**
+ * Written in place of an interpolation whose value is not known (Terragrunt `generate` contents):
+ * a bare identifier, so the text still parses; evaluated, it is unknown, and as an object key it is
+ * a computed key.
+ */
+export const UNRESOLVED = '__seaworthy_unresolved__';
+
+/** Whether the end of `text` is inside a double-quoted string on its last line. */
+function insideQuotes(text: string): boolean {
+  let inside = false;
+  for (let i = text.lastIndexOf('\n') + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++; // a backslash escapes the next character
+    else if (c === 34) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * The text of a heredoc template as the tool that renders it would write it: each `${…}` is replaced
+ * by its value when `value` knows it (a string, number or bool), else by UNRESOLVED; `%{…}` directives
+ * are dropped (both branches of an `if` are kept). Strings are written quoted outside quotes and
+ * escaped inside them.
+ */
+export function substituteTemplate(node: HNode, value: (expr: HNode | undefined) => Value): string {
+  const text = node.file.text;
+  let out = '';
+  let at = node.start;
+  for (const part of node.children) {
+    if (part.type !== 'template_interpolation' && part.type !== 'template_directive') continue;
+    out += text.slice(at, part.start);
+    at = part.end;
+    if (part.type === 'template_directive') continue;
+    const v = value(child(part, 'expression'));
+    const quoted = insideQuotes(out);
+    if (v.kind === 'number' || v.kind === 'bool') out += String(v.value);
+    else if (v.kind === 'string') {
+      const escaped = JSON.stringify(v.value).slice(1, -1).replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
+      out += quoted ? escaped : `"${escaped}"`;
+    } else out += UNRESOLVED;
+  }
+  return out + text.slice(at, node.end);
+}
+
+/** The body of a heredoc (`<<EOF … EOF`, `<<-EOF` de-indented), as written, interpolations included (or substituted, given `raw`). */
+export function heredocBody(node: HNode, rawText?: string): string | undefined {
+  const raw = rawText ?? textOf(node);
   const m = /^<<(-?)([A-Za-z_][\w-]*)\r?\n/.exec(raw);
   if (!m) return undefined;
   let body = raw.slice(m[0].length);
@@ -207,7 +251,10 @@ export type Value =
 export const unknown = (reason: string): Value => ({ kind: 'unknown', reason });
 
 export interface Scope {
-  /** Value of `<root>.<name>` (local.x, var.x), or undefined for roots this scope does not know. */
+  /**
+   * Value of `<root>.<name>` (local.x, var.x; for modules `<call>.<output>`), or undefined for roots
+   * this scope does not know.
+   */
   lookup(root: string, name: string, depth: number): Value | undefined;
 }
 
@@ -277,8 +324,9 @@ function evaluateTemplate(node: HNode, scope: Scope, depth: number): Value {
 /** An object key: a bare identifier is its own name, as in HCL; anything else is evaluated. */
 function objectKey(key: HNode, scope: Scope, depth: number): Value {
   const only = key.children.length === 1 ? key.children[0]! : undefined;
-  if (only?.type === 'variable_expr' && only.children.length === 1) return { kind: 'string', value: textOf(only) };
-  return evaluate(key, scope, depth + 1);
+  if (only?.type === 'variable_expr' && only.children.length === 1 && textOf(only) !== UNRESOLVED) return { kind: 'string', value: textOf(only) };
+  const v = evaluate(key, scope, depth + 1);
+  return v.kind === 'string' && v.value.includes(UNRESOLVED) ? unknown('a key interpolated when the file is generated') : v;
 }
 
 function evaluateCollection(node: HNode, scope: Scope, depth: number): Value {
@@ -305,11 +353,21 @@ function evaluateExpression(node: HNode, scope: Scope, depth: number): Value {
   let rest = postfix;
   if (base.type === 'variable_expr') {
     const root = textOf(base);
+    if (root === UNRESOLVED) return unknown('a value interpolated when the file is generated');
     const first = postfix[0];
     if (first?.type === 'get_attr' && (root === 'local' || root === 'var')) {
       const name = textOf(child(first, 'identifier') ?? first);
       value = scope.lookup(root, name, depth + 1) ?? unknown(`${root}.${name}`);
       rest = postfix.slice(1);
+    } else if (first?.type === 'get_attr' && root === 'module') {
+      // module.<call>.<output>, or module.<call>[i].<output> (every instance has the same outputs).
+      const call = textOf(child(first, 'identifier') ?? first);
+      const at = postfix[1]?.type === 'get_attr' ? 1 : postfix[1]?.type === 'index' && postfix[2]?.type === 'get_attr' ? 2 : -1;
+      const output = at > 0 ? textOf(child(postfix[at]!, 'identifier') ?? postfix[at]!) : undefined;
+      const found = output !== undefined ? scope.lookup('module', `${call}.${output}`, depth + 1) : undefined;
+      if (!found) return unknown(`\`${oneLine(textOf(node))}\``);
+      value = found;
+      rest = postfix.slice(at + 1);
     } else {
       const shown = oneLine(textOf(node));
       return unknown(`\`${shown}\``);
@@ -337,6 +395,31 @@ function member(value: Value, key: string, shown: string): Value {
   }
   if (value.kind === 'list' && /^\d+$/.test(key)) return value.items[Number(key)] ?? unknown(`\`${oneLine(shown)}\` is out of range`);
   return unknown(`\`${oneLine(shown)}\``);
+}
+
+/**
+ * The strings an expression may evaluate to: its value when it is known; otherwise both branches of a
+ * conditional whose condition is not known (also inside a `"${…}"` that is only the conditional).
+ * Used for module sources, which are followed when a branch is a local path.
+ */
+export function candidateStrings(node: HNode | undefined, scope: Scope, depth = 0): string[] {
+  if (!node || depth > MAX_DEPTH) return [];
+  const v = evaluate(node, scope, depth);
+  if (v.kind === 'string') return [v.value];
+  let n: HNode = node;
+  for (;;) {
+    if ((n.type === 'expression' || n.type === 'template_expr') && n.children.length === 1) n = n.children[0]!;
+    else if (n.type === 'quoted_template') {
+      const parts = n.children.filter((c) => c.type !== 'quoted_template_start' && c.type !== 'quoted_template_end');
+      if (parts.length !== 1 || parts[0]!.type !== 'template_interpolation') return [];
+      const inner = child(parts[0]!, 'expression');
+      if (!inner) return [];
+      n = inner;
+    } else break;
+  }
+  if (n.type !== 'conditional') return [];
+  const [, a, b] = childrenOf(n, 'expression');
+  return [...candidateStrings(a, scope, depth + 1), ...candidateStrings(b, scope, depth + 1)];
 }
 
 /** The value of `cond ? a : b` when the condition is not known: keys in both are certain. */

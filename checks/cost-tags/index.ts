@@ -4,23 +4,30 @@
 import { z } from 'zod';
 import { defineCheck, roundScore, statusFromScore, type Finding, type RepoSnapshot } from '../contract.ts';
 import { RULES, type Rule } from './rules.ts';
+import { scanCdk } from './cdk.ts';
+import { NON_PRODUCTION_PATHS, nonProduction, type NonProduction } from './context.ts';
 import { findStackTags, isTemplate, scanCloudFormation, type ParsedFile } from './cloudformation.ts';
 import { documentEnforcement, policyEnforcement, tflintEnforcement } from './enforcement.ts';
 import { parserProblem } from './hcl.ts';
-import { describeRequirement, judgeKeys, normaliseKey, requirements, type Requirement } from './keys.ts';
-import { scanKubernetes, WORKLOAD_KINDS, type KubernetesInput } from './kubernetes.ts';
-import { dirOf, emptyScan, errorMessage, guarded, type Enforcement, type Item, type Scan } from './model.ts';
+import { describeRequirement, judgeKeys, normaliseKey, requirements, type KeyKind, type Requirement } from './keys.ts';
+import { attribution, organisationKeys } from './score.ts';
+import { categorySummaries, sameIntentFindings, spellingFindings } from './summaries.ts';
+import { readChartTemplate, scanKubernetes, WORKLOAD_KINDS, type KubernetesInput } from './kubernetes.ts';
+import { asRecord, dirOf, emptyScan, errorMessage, guarded, isWithin, type Enforcement, type Item, type Scan } from './model.ts';
 import { scanTerraform, type SourceFile } from './terraform.ts';
+import { hasJinja, stripJinja } from './jinja.ts';
 import { parseDocs } from './yamldoc.ts';
 
 const options = z
   .object({
-    passAt: z.number().min(0).max(10).default(8).meta({ description: 'Score at or above which the check passes.' }),
+    passAt: z.number().min(0).max(10).default(7.5).meta({ description: 'Score at or above which the check passes.' }),
     warnAt: z.number().min(0).max(10).default(5).meta({ description: 'Score at or above which the check warns instead of failing.' }),
     requiredKeys: z.array(z.string().min(1)).min(1).default(['cost-center', 'owner', 'environment']).meta({ description: 'Tag keys every cost-bearing cloud resource must carry (compared after normalisation).' }),
     alternatives: z.record(z.string(), z.array(z.string().min(1))).default({ owner: ['team'] }).meta({ description: 'Other keys that satisfy a required key (owner: [team] means a team tag will do).' }),
     aliases: z.record(z.string(), z.array(z.string().min(1))).default({ 'cost-center': ['cost-centre'], environment: ['env', 'stage'] }).meta({ description: 'Other spellings of a key, beyond case and separators.' }),
     kubernetesLabels: z.array(z.string().min(1)).min(1).default(['cost-center', 'owner']).meta({ description: 'Label keys every Kubernetes workload\'s pod template must carry.' }),
+    exclude: z.array(z.string().min(1)).default([...NON_PRODUCTION_PATHS]).meta({ description: 'Globs of paths that are not production (tests, CI, examples, demos, local clusters): what they declare is not counted.' }),
+    include: z.array(z.string().min(1)).default([]).meta({ description: 'Globs of paths that are production whatever their path or context says (they win over exclude).' }),
   })
   .strict();
 type Options = z.output<typeof options>;
@@ -31,12 +38,15 @@ const TF = /\.tf(\.json)?$/i;
 const TFVARS = /\.tfvars(\.json)?$/i;
 const HCL = /\.hcl$/i;
 const TFLINT = /(^|\/)\.tflint\.hcl$/i;
-const DOCS = /\.(ya?ml|json|template)$/i;
+const TPL = /(^|\/)templates\/(.+\/)?[^/]+\.tpl$/i;
+const DOCS = /\.(ya?ml|json|template|j2|gotmpl)$/i;
 const POLICY = /\.(rego|sentinel)$/i;
 const SAMCONFIG = /(^|\/)samconfig\.toml$/i;
-const CDK_SOURCE = /(^|\/)(bin\/[^/]+\.(ts|js|mjs|py)|app\.py)$/i;
+/** Source files that may hold a CDK app (its tests and type declarations aside). */
+const CDK_SOURCE = /\.(ts|mts|js|mjs|py)$/i;
+const NOT_CDK_SOURCE = /\.d\.ts$|[._-](test|spec)\.[mc]?[jt]s$|(^|\/)(tests?|__tests__|test_[^/]*\.py)(\/|$)/i;
 /** Text that makes a YAML or JSON file worth parsing. */
-const INFRA_MARKERS = /AWSTemplateFormatVersion|AWS::|\bapiVersion\b|stack_tags|template_path|cloudformation|@@assign|policyRule|\bdefinition\b|\bResources\b|commonLabels/;
+const INFRA_MARKERS = /AWSTemplateFormatVersion|AWS::|\bapiVersion\b|stack_tags|template_path|cloudformation|@@assign|policyRule|\bdefinition\b|\bResources\b|commonLabels|^releases:/m;
 const INFRA_PATH = /(cloudformation|cfn|template|stack|sam|k8s|kube|manifest|deploy|helm|chart|kustom|values|policy|polic)/i;
 const MAX_ITEM_FINDINGS = 150;
 
@@ -55,13 +65,15 @@ const list = (reqs: Requirement[]): string => reqs.map(describeRequirement).join
 function title(item: Item): string {
   if (item.platform === 'terraform') return item.type === 'module' ? `module.${item.name}` : `${item.type}.${item.name}`;
   if (item.platform === 'cloudformation') return `${item.type} ${item.name}`;
-  if (item.platform === 'helm') return `Helm chart ${item.name}`;
+  if (item.platform === 'cdk') return `CDK ${item.type} ${item.name}`;
+  if (item.platform === 'operator') return `${item.type} ${item.name}`;
+  if (item.platform === 'helm') return `${item.type} ${item.name}`;
   return `${item.type} ${item.name}`;
 }
 
 /** Missing tags are fixed where the platform declares them: provider defaults, stack tags, pod template labels. */
 function platformRule(item: Item): Rule {
-  return item.platform === 'terraform' ? 'terraform-missing-tags' : item.platform === 'cloudformation' ? 'cloudformation-missing-tags' : 'kubernetes-missing-labels';
+  return item.platform === 'terraform' ? 'terraform-missing-tags' : item.platform === 'cloudformation' ? 'cloudformation-missing-tags' : item.platform === 'cdk' ? 'cdk-missing-tags' : item.platform === 'operator' ? 'operator-missing-tags' : 'kubernetes-missing-labels';
 }
 
 function itemFinding(item: Item, verdict: Verdict): Finding<Rule> | undefined {
@@ -88,7 +100,7 @@ function read(snapshot: RepoSnapshot, path: string, findings: Finding<Rule>[], s
   return undefined;
 }
 
-function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
+function gather(snapshot: RepoSnapshot, reqs: Requirement[], o: Options): { scan: Scan; context: NonProduction } {
   const scan = emptyScan();
   const files = snapshot.files.filter((f) => f.kind === 'file' && !IGNORED_DIRS.test(f.path));
   const tf: SourceFile[] = [];
@@ -97,17 +109,53 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
   const parsed: ParsedFile[] = [];
   const samconfigs: SourceFile[] = [];
   const cdkSources: SourceFile[] = [];
-  const hasCdk = files.some((f) => /(^|\/)cdk\.json$/i.test(f.path));
 
   // Helm charts: their templates are Go templates, not YAML, until rendered.
   const chartDirs = files.filter((f) => /(^|\/)Chart\.ya?ml$/.test(f.path)).map((f) => ({ dir: dirOf(f.path), path: f.path }));
+  // Reads for context (READMEs, CI files, scripts): a read that throws is reported like any other.
+  const textOf = (path: string): string | undefined => {
+    let text: string | undefined;
+    guarded(scan.findings, path, undefined, () => {
+      const r = snapshot.read(path);
+      text = r.ok ? r.text : undefined;
+    });
+    return text;
+  };
+  const context = nonProduction(files.map((f) => f.path), textOf, chartDirs.map((c) => c.dir), o);
   const chartOf = (path: string) => chartDirs.filter((c) => path.startsWith(c.dir ? `${c.dir}/templates/` : 'templates/')).sort((a, b) => b.dir.length - a.dir.length)[0];
   const charts = new Map<string, KubernetesInput['charts'][number]>();
   for (const c of chartDirs) {
     const text = snapshot.read(c.path);
     const name = text.ok ? /^name:[ \t]*["']?([^"'\s#]+)/m.exec(text.text)?.[1] : undefined;
-    charts.set(c.dir, { dir: c.dir, name: name ?? (c.dir.split('/').pop() || 'chart'), chartPath: c.path, workloads: false, templated: [] });
+    // Dependencies (Chart.yaml, or requirements.yaml of Helm 2): a chart may deploy its workloads through one.
+    const dependencies: string[] = [];
+    for (const depFile of [c.path, `${c.dir ? `${c.dir}/` : ''}requirements.yaml`]) {
+      const t = depFile === c.path ? (text.ok ? text.text : undefined) : textOf(depFile);
+      const doc = t ? parseDocs(t) : undefined;
+      const deps = doc?.ok ? asRecord(doc.docs[0]?.value)?.dependencies : undefined;
+      if (Array.isArray(deps)) for (const d of deps) for (const n of [asRecord(d)?.alias, asRecord(d)?.name]) if (typeof n === 'string') dependencies.push(n);
+    }
+    charts.set(c.dir, { dir: c.dir, name: name ?? (c.dir.split('/').pop() || 'chart'), chartPath: c.path, workloads: false, templated: [], templateKeys: new Set(), valuesDriven: false, dependencies, extraValues: [] });
   }
+  const chartHome = (path: string) => chartDirs.filter((c) => isWithin(dirOf(path), c.dir)).sort((a, b) => b.dir.length - a.dir.length)[0];
+  // Sceptre projects: a directory whose config/ (stack configs, Jinja allowed) sits beside templates/.
+  const dirsWith = (segment: string) => new Set(files.flatMap((f) => {
+    // Every directory of the path that holds `segment/` (config/sceptre/config/… holds two).
+    const parts = f.path.split('/').slice(0, -1);
+    return parts.flatMap((part, i) => (part === segment ? [parts.slice(0, i).join('/')] : []));
+  }));
+  const templateDirs = dirsWith('templates');
+  const sceptreProjects = [...dirsWith('config')].filter((d) => templateDirs.has(d));
+  sceptreProjects.sort((a, b) => b.length - a.length);
+  const sceptrePart = (path: string): 'config' | 'templates' | undefined => {
+    for (const d of sceptreProjects) {
+      const base = d ? `${d}/` : '';
+      if (path.startsWith(`${base}config/`)) return 'config';
+      if (path.startsWith(`${base}templates/`)) return 'templates';
+    }
+    return undefined;
+  };
+
   // `[ \t]*`, not `\s*`: under the m flag `\s*` crosses newlines and is retried at every line start.
   const workloadKind = new RegExp(`^[ \\t]*kind:[ \\t]*["']?(${WORKLOAD_KINDS.join('|')})\\b`, 'm');
 
@@ -132,22 +180,42 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
     } else if (SAMCONFIG.test(p)) {
       const text = read(snapshot, p, scan.findings, undefined);
       if (text !== undefined) samconfigs.push({ path: p, text });
-    } else if (hasCdk && CDK_SOURCE.test(p)) {
+    } else if (CDK_SOURCE.test(p)) {
+      if (NOT_CDK_SOURCE.test(p)) return;
       const text = read(snapshot, p, scan.findings, undefined);
-      if (text !== undefined) cdkSources.push({ path: p, text });
+      if (text !== undefined && /aws-cdk|aws_cdk/.test(text)) cdkSources.push({ path: p, text });
+    } else if (TPL.test(p) && chartOf(p)) {
+      // Named templates (_helpers.tpl) are where charts usually write their labels.
+      const text = read(snapshot, p, scan.findings, undefined);
+      const c = charts.get(chartOf(p)!.dir)!;
+      if (text !== undefined) readChartTemplate(c, text);
     } else if (DOCS.test(p)) {
       const chart = chartOf(p);
       const isValues = chartDirs.some((c) => p === (c.dir ? `${c.dir}/values.yaml` : 'values.yaml') || p === (c.dir ? `${c.dir}/values.yml` : 'values.yml'));
+      // Other values files of a chart (values-production.yaml, prod.values.yaml): what it is installed with.
+      const home = !chart && !isValues && /(^|\/)([^/]*[._-])?values([._-][^/]*)?\.ya?ml$/i.test(p) ? chartHome(p) : undefined;
       const text = read(snapshot, p, scan.findings, INFRA_PATH.test(p) || chart || isValues ? 'low' : undefined);
       if (text === undefined) return;
       if (chart && text.includes('{{')) {
         const c = charts.get(chart.dir)!;
         c.templated.push(p);
         if (workloadKind.test(text)) c.workloads = true;
+        readChartTemplate(c, text);
         return;
       }
-      if (!isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) return;
-      const result = parseDocs(text);
+      if (home) {
+        const extra = parseDocs(text);
+        if (extra.ok) charts.get(home.dir)!.extraValues.push({ path: p, text, docs: extra.docs });
+        return;
+      }
+      // Sceptre stack configs and templates may hold Jinja; elsewhere a `.j2` is read only as a CloudFormation template.
+      const sceptre = sceptrePart(p);
+      const j2 = /\.j2$/i.test(p);
+      if (j2 && !sceptre && !/AWSTemplateFormatVersion/.test(text)) return;
+      if (!sceptre && !isValues && !INFRA_MARKERS.test(text) && !/(^|\/)kustomization\.ya?ml$/i.test(p)) return;
+      const templated = sceptre !== undefined || j2 || /\.gotmpl$/i.test(p);
+      const result = parseDocs(templated && hasJinja(text) ? stripJinja(text) : text);
+      if (!result.ok && sceptre === 'config' && !INFRA_MARKERS.test(text)) return;
       if (!result.ok) {
         const kind = /\.json$/i.test(p) ? 'JSON' : 'YAML';
         scan.findings.push({ rule: 'unparsable-file', severity: 'medium', path: p, line: result.line, message: `malformed ${kind} (line ${result.line}: ${result.message}): anything this file declares is not judged` });
@@ -174,11 +242,21 @@ function gather(snapshot: RepoSnapshot, reqs: Requirement[]): Scan {
       scan.findings.push({ rule: 'not-judged', severity: 'medium', message: `could not judge the ${what}: ${errorMessage(error)}` });
     }
   };
-  stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan));
+  stage('Terraform and Terragrunt files', () => scanTerraform({ terraform: tf, tfvars, terragrunt }, scan, (dir) => context.reason(dir ? `${dir}/_` : '_')));
   const templates = parsed.filter((f) => f.docs.some((d) => isTemplate(d.value)));
-  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, cdkSources, new Set(templates.map((t) => t.path)), scan.findings), scan));
-  stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()] }, scan));
-  return scan;
+  stage('CloudFormation templates', () => scanCloudFormation(templates, findStackTags(parsed, samconfigs, new Set(templates.map((t) => t.path)), scan.findings, sceptreProjects), scan));
+  stage('CDK apps', () => scanCdk(cdkSources, scan));
+  stage('Kubernetes manifests and Helm charts', () => scanKubernetes({ manifests: parsed.filter((f) => !templates.includes(f)), charts: [...charts.values()], read: textOf }, scan, (path) => context.reason(path)));
+  // A file whose read throws is reported once, whether context or judgement read it first.
+  const seen = new Set<string>();
+  scan.findings = scan.findings.filter((f) => {
+    if (f.rule !== 'not-judged') return true;
+    const key = `${f.path}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { scan, context };
 }
 
 /** Whether a policy requires a key: it names one of its spellings, or names no keys at all (generic). */
@@ -203,11 +281,13 @@ export default defineCheck({
   id: 'cost-tags',
   meta: {
     title: 'Cost tags',
-    description: 'Every cost-bearing cloud resource declared in code can be attributed to an owner and a cost centre: required tags and labels, and a policy that keeps them.',
+    description: 'Every cost-bearing cloud resource of the owners\' production declared in code can be attributed to an owner and a cost centre: required tags and labels (or keys of the same intent), and a policy or construction that keeps them.',
     category: 'cost',
     weight: 2,
     // 2: only listed types count, registry modules always count, validations and Kustomize read strictly.
-    version: 2,
+    // 3: partial credit (same-intent and organisation keys, token attribution), tagging by construction
+    // as enforcement, non-production left out, CDK, Helm releases and operator resources read, pass at 7.5.
+    version: 3,
     reads: [
       '**/*.tf',
       '**/*.tf.json',
@@ -217,10 +297,15 @@ export default defineCheck({
       '**/*.{yml,yaml}',
       '**/*.json',
       '**/*.template',
+      '**/*.j2',
+      '**/*.gotmpl',
+      '**/templates/**/*.tpl',
       '**/*.{rego,sentinel}',
       '**/samconfig.toml',
-      '**/bin/*.{ts,js,mjs,py}',
-      '**/app.py',
+      '**/*.{ts,mts,js,mjs,py}',
+      '**/README*',
+      '**/*.sh',
+      '**/Makefile',
     ],
     options,
     rules: RULES,
@@ -229,12 +314,24 @@ export default defineCheck({
     const o = ctx.options;
     const reqs = requirements(o.requiredKeys, o.aliases, o.alternatives);
     const k8sReqs = requirements(o.kubernetesLabels, o.aliases, o.alternatives, 'label');
-    const scan = gather(snapshot, reqs);
+    const { scan, context } = gather(snapshot, reqs, o);
+    const isLabel = (item: Item) => item.platform === 'kubernetes' || item.platform === 'helm';
+    const reqsOf = (item: Item) => (isLabel(item) ? k8sReqs : reqs);
+    const kindOf = (item: Item): KeyKind => (isLabel(item) ? 'label' : 'tag');
+
+    // Not the owners' production: by path and context, and everything a library declares for its
+    // users (a reusable module, manifests, charts), whatever its path.
+    const excluded = new Map<string, number>();
+    const production = scan.items.filter((item) => {
+      const why = context.reason(item.path) ?? (ctx.kind.kind === 'library' && (isLabel(item) || item.reusable) ? 'the repository is a library: what it declares is deployed by its users' : undefined);
+      if (why) excluded.set(why, (excluded.get(why) ?? 0) + 1);
+      return !why;
+    });
 
     // One verdict per declaration: a module called twice is judged by its worst instance.
     const judged = new Map<string, { item: Item; verdict: Verdict }>();
-    for (const item of scan.items) {
-      const verdict = judge(item, item.platform === 'kubernetes' || item.platform === 'helm' ? k8sReqs : reqs);
+    for (const item of production) {
+      const verdict = judge(item, reqsOf(item));
       const key = item.identity ?? `${item.path}:${item.line}:${item.name}`;
       const prev = judged.get(key);
       if (!prev || RANK[verdict.status] > RANK[prev.verdict.status]) judged.set(key, { item, verdict });
@@ -245,25 +342,43 @@ export default defineCheck({
     const findings: Finding<Rule>[] = [];
     const credit = enforcementCredit(scan.enforcement, reqs);
     const enforcement = credit.relevant;
+    const notCounted: Finding<Rule>[] = [...excluded].map(([why, n]) => ({ rule: 'not-counted', severity: 'info', message: `${n} cost-bearing resource${n > 1 ? 's' : ''} not counted: ${why}` }));
 
     if (all.length === 0) {
       return {
         status: 'not-applicable',
         score: null,
-        summary: `No cost-bearing resources declared in Terraform, CloudFormation or Kubernetes manifests${scan.findings.some((f) => f.severity === 'medium') ? ' could be read (see the findings)' : ''}.`,
-        findings: [...scan.findings, ...enforcement.map((e) => ({ rule: 'enforcement-found' as const, severity: 'info' as const, path: e.path, line: e.line, message: `tagging enforcement found: ${e.what}` }))],
+        summary: excluded.size > 0
+          ? `No cost-bearing resources of the owners' production declared here: ${[...excluded.values()].reduce((a, b) => a + b, 0)} declared for tests, examples, local setups or others to deploy (see the findings).`
+          : `No cost-bearing resources declared in Terraform, CloudFormation, CDK or Kubernetes manifests${scan.findings.some((f) => f.severity === 'medium') ? ' could be read (see the findings)' : ''}.`,
+        findings: [...notCounted, ...scan.findings, ...enforcement.map((e) => ({ rule: 'enforcement-found' as const, severity: 'info' as const, path: e.path, line: e.line, message: `tagging enforcement found: ${e.what}` }))],
       };
     }
+
+    // Attribution: required keys met, or stood in for by keys of the same intent or the organisation's own.
+    // Cloud tags only: Kubernetes labels carry many keys of the platform's own (pod-security, istio, argocd).
+    const organisation = organisationKeys(all.filter((j) => !isLabel(j.item)).map((j) => ({ item: j.item, reqs: reqsOf(j.item), kind: kindOf(j.item) })));
+    const orgSet = new Set(organisation.keys());
+    const attributed = all.map((j) => ({ ...j, reqs: reqsOf(j.item), a: attribution(j.item, reqsOf(j.item), kindOf(j.item), orgSet) }));
+    const meanCredit = attributed.reduce((sum, j) => sum + j.a.credit, 0) / attributed.length;
+
+    // Tagging by construction (provider default tags, stack tags, a shared tags module or local,
+    // Kustomize labels) keeps the next resource tagged as surely as a policy; experts count it as
+    // enforcement. It earns up to 2 points, in proportion to the resources whose attribution comes so.
+    const central = attributed.filter((j) => j.a.share > 0 && (j.item.inherited.length > 0 || j.item.shared));
+    const constructionPoints = (2 * central.length) / attributed.length;
+    const enforcementPoints = Math.max(credit.points, constructionPoints);
+    const score = roundScore(meanCredit * 8 + enforcementPoints);
 
     const passing = all.filter((j) => j.verdict.status === 'pass').length;
     const failing = all.filter((j) => j.verdict.status === 'fail');
     const unsure = all.filter((j) => j.verdict.status === 'indeterminate');
-    const share = passing / all.length;
-    const score = roundScore(share * 8 + credit.points);
 
     const byPlatform = new Map<string, number>();
     for (const j of all) byPlatform.set(j.item.platform, (byPlatform.get(j.item.platform) ?? 0) + 1);
     const ordered = [...failing.filter((j) => j.item.keys.size === 0), ...failing.filter((j) => j.item.keys.size > 0), ...unsure];
+    // When the list is capped, one summary per category first, so the biggest reason is never cut off.
+    if (ordered.length > MAX_ITEM_FINDINGS) findings.push(...categorySummaries(ordered));
     for (const j of ordered.slice(0, MAX_ITEM_FINDINGS)) {
       const f = itemFinding(j.item, j.verdict);
       if (f) findings.push(f);
@@ -274,14 +389,15 @@ export default defineCheck({
       noted.add(j.item.path);
       findings.push({ rule: j.item.platform === 'cloudformation' ? 'stack-tags-unmatched' : 'tags-indeterminate', severity: 'info', path: j.item.path, line: j.item.line, message: j.item.fileNote });
     }
-    if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ rule: platformRule(ordered[MAX_ITEM_FINDINGS]!.item), severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed)` });
+    if (ordered.length > MAX_ITEM_FINDINGS) findings.push({ rule: platformRule(ordered[MAX_ITEM_FINDINGS]!.item), severity: 'medium', message: `…and ${ordered.length - MAX_ITEM_FINDINGS} more resources without every required tag (only the first ${MAX_ITEM_FINDINGS} are listed; the counts per reason are above)` });
     for (const j of uncounted.slice(0, MAX_ITEM_FINDINGS)) {
       const f = itemFinding(j.item, j.verdict);
       if (f) findings.push({ ...f, severity: 'info', message: `${f.message}; for information only: ${j.item.uncounted}, so it is not part of the score` });
     }
+    findings.push(...sameIntentFindings(attributed, o), ...spellingFindings(all.map((j) => j.item)));
 
     if (enforcement.length === 0) {
-      findings.push({ rule: 'no-tagging-enforcement', severity: 'low', message: 'no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed' });
+      findings.push({ rule: 'no-tagging-enforcement', severity: 'low', message: `no tagging policy in this repository: add a linter rule (tflint aws_resource_missing_tags), a policy (OPA/Conftest, Checkov, Sentinel, Kyverno) or an AWS Config required-tags rule so untagged resources are caught before they are deployed${central.length > 0 ? ` (tags applied by construction — provider default tags, stack tags, shared tag definitions — reach ${central.length} of ${all.length} resources, which earns ${roundScore(constructionPoints)} of the 2 enforcement points)` : ''}` });
     } else {
       for (const e of enforcement) findings.push({ rule: 'enforcement-found', severity: 'info', path: e.path, line: e.line, message: `tagging enforcement: ${e.what}${e.keys ? ` (requires ${e.keys.join(', ')})` : ''}${e.weak ? `; ${e.weak}` : ''}` });
       if (credit.uncovered.length > 0) findings.push({ rule: 'enforcement-misses-keys', severity: 'low', message: `the tagging policies here do not require ${list(credit.uncovered)}` });
@@ -291,13 +407,14 @@ export default defineCheck({
         findings.push({ rule: 'enforcement-report-only', severity: 'low', path: weak.path, line: weak.line, message: `${weak.what} is ${weak.weak}; ${list(blockedOnlyByWeak)} ${blockedOnlyByWeak.length > 1 ? 'are' : 'is'} required only by report-only policies, which earn 1 enforcement point, not 2` });
       }
     }
-    findings.push(...scan.findings);
+    findings.push(...notCounted, ...scan.findings);
 
-    const platforms = [...byPlatform].map(([p, n]) => `${n} ${p === 'terraform' ? 'Terraform' : p === 'cloudformation' ? 'CloudFormation' : p === 'helm' ? 'Helm' : 'Kubernetes'}`).join(', ');
+    const platforms = [...byPlatform].map(([p, n]) => `${n} ${p === 'terraform' ? 'Terraform' : p === 'cloudformation' ? 'CloudFormation' : p === 'cdk' ? 'CDK' : p === 'operator' ? 'operator-managed' : p === 'helm' ? 'Helm' : 'Kubernetes'}`).join(', ');
+    const partial = attributed.filter((j) => j.verdict.status !== 'pass' && j.a.share > 0).length;
     const parts = [
       `${passing}/${all.length} cost-bearing resources carry every required tag (${platforms})`,
-      `${failing.length} missing required keys${unsure.length > 0 ? `, ${unsure.length} indeterminate` : ''}`,
-      enforcement.length > 0 ? `enforced by ${enforcement[0]!.what} in ${enforcement[0]!.path}${enforcement.length > 1 ? ` and ${enforcement.length - 1} more` : ''}` : 'no tagging enforcement',
+      `${failing.length} missing required keys${unsure.length > 0 ? `, ${unsure.length} indeterminate` : ''}${partial > 0 ? `; ${partial} of those carry part of the attribution (some keys, or keys of the same intent)` : ''}`,
+      enforcement.length > 0 ? `enforced by ${enforcement[0]!.what} in ${enforcement[0]!.path}${enforcement.length > 1 ? ` and ${enforcement.length - 1} more` : ''}` : central.length > 0 ? `tagged by construction for ${central.length}, no tagging policy` : 'no tagging enforcement',
     ];
     return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
   },

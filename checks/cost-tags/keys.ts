@@ -70,3 +70,67 @@ export function judgeKeys(keys: ReadonlyMap<string, { empty: boolean }>, open: s
   }
   return verdict;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a key is for. Teams attribute cost under their own keys as often as under the configured
+// ones: `OwnerEmail` for owner, `Project` or `BusinessUnit` for a cost centre, `is-production` for the
+// environment. Such a key stands in for a required one at partial credit, and a finding says which
+// `aliases` setting would map it.
+
+export type Intent = 'cost' | 'owner' | 'environment';
+
+const INTENT_NAMES: Record<Intent, string[]> = {
+  cost: [
+    'costcenter', 'costcentre', 'costcode', 'costallocation', 'costtag', 'billing', 'billingcode', 'billingid', 'billingaccount', 'billingproject',
+    'billto', 'chargecode', 'chargeback', 'budget', 'budgetcode', 'financecode', 'wbs', 'wbscode', 'glcode', 'businessunit', 'businessarea',
+    'department', 'division', 'project', 'projectid', 'projectname', 'projectcode', 'product', 'productname', 'productid', 'productcode',
+    'application', 'applicationname', 'applicationid', 'program', 'programme', 'portfolio', 'tenant', 'customer', 'client', 'accountcode',
+  ],
+  owner: [
+    'owner', 'owners', 'ownedby', 'owneremail', 'ownername', 'ownerteam', 'team', 'teamname', 'teamemail', 'squad', 'tribe', 'maintainer', 'maintainers',
+    'contact', 'contactemail', 'technicalowner', 'techowner', 'businessowner', 'productowner', 'serviceowner', 'responsible', 'responsibleteam',
+    'supportteam', 'supportgroup', 'ownergroup', 'steward',
+  ],
+  environment: ['environment', 'environmentname', 'environmenttype', 'env', 'envname', 'envtype', 'stage', 'stagename', 'isproduction', 'isprod', 'production', 'deploymentenvironment', 'lifecyclestage'],
+};
+const INTENT_PATTERNS: Record<Intent, RegExp> = {
+  cost: /^(cost|billing|budget|charge)|(costcent(er|re)|businessunit|businessarea|department|project|product)(name|id|code)?$/,
+  owner: /owner(s|email|name|id|team|group)?$|^(owner|team)(name|email|id)?$/,
+  environment: /^(env|environment)(name|type)?$|^isprod(uction)?$/,
+};
+
+/** Keys that name a resource or an application (token attribution: the app it belongs to is known). */
+const IDENTITY = new Set(['name', 'app', 'appname', 'component', 'partof', 'instance', 'service', 'servicename', 'system', 'workload', 'k8sapp', 'release']);
+
+/** Keys that are about something else than who pays: never taken for an organisation's attribution key. */
+const NOT_ATTRIBUTION = new Set([
+  'managedby', 'terraform', 'terraformed', 'createdby', 'creator', 'builtfrom', 'source', 'sourcecode', 'sourcerepo', 'repository', 'repo', 'gitrepo',
+  'gitrepository', 'github', 'iac', 'provisioner', 'provisionedby', 'deployedby', 'version', 'description', 'lastmodified', 'lastupdated', 'expiresafter',
+  'expiry', 'backup', 'backupplan', 'dataclassification', 'classification', 'compliance', 'confidentiality', 'security', 'criticality', 'sla', 'monitoring',
+  'patchgroup', 'schedule', 'autoshutdown', 'purpose', 'terraformdeployment', 'terraformworkspace', 'workspace', 'module', 'stack', 'chart', 'heritage',
+  'tier', 'podtemplatehash', 'controllerrevisionhash', 'region', 'zone', 'cluster', 'namespace', 'type', 'role', 'os', 'arch',
+]);
+
+/** The intent of a normalised key, if it names one. */
+export function intentOf(normalised: string): Intent | undefined {
+  for (const intent of ['owner', 'cost', 'environment'] as const) if (INTENT_NAMES[intent].includes(normalised)) return intent;
+  for (const intent of ['owner', 'cost', 'environment'] as const) if (INTENT_PATTERNS[intent].test(normalised)) return intent;
+  return undefined;
+}
+
+/** The intent of a requirement: that of its key (or any spelling it accepts). */
+export function requirementIntent(r: Requirement): Intent | undefined {
+  for (const a of r.accepts) {
+    const i = intentOf(a);
+    if (i) return i;
+  }
+  return undefined;
+}
+
+export const isIdentityKey = (normalised: string): boolean => IDENTITY.has(normalised);
+
+/** A key that could be an organisation's own attribution key: it names no known intent, no resource, nothing else. */
+export const couldBeOrganisationKey = (normalised: string): boolean => normalised.length > 1 && !IDENTITY.has(normalised) && !NOT_ATTRIBUTION.has(normalised) && intentOf(normalised) === undefined;
+
+/** How a requirement is met by a resource's keys. */
+export type Coverage = { how: 'met' } | { how: 'stand-in'; key: string; intent: Intent | 'organisation' } | { how: 'none' };

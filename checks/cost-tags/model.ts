@@ -2,7 +2,7 @@
 import type { Finding } from '../contract.ts';
 import type { Rule } from './rules.ts';
 
-export type Platform = 'terraform' | 'cloudformation' | 'kubernetes' | 'helm';
+export type Platform = 'terraform' | 'cloudformation' | 'cdk' | 'operator' | 'kubernetes' | 'helm';
 
 /** One cost-bearing resource declared in code, with the tags it ends up with. */
 export interface Item {
@@ -28,6 +28,10 @@ export interface Item {
   identity?: string;
   /** Why it is reported but not counted in the score (a type outside the cost-bearing list). */
   uncounted?: string;
+  /** Its tags come from a shared definition (a tags local, variable or module) rather than a literal written on it. */
+  shared?: boolean;
+  /** A Terraform module nobody in the repository calls, judged without its callers' values. */
+  reusable?: boolean;
 }
 
 export interface Enforcement {

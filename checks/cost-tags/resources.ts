@@ -20,9 +20,9 @@ export const TERRAFORM_COST_TYPES: readonly string[] = [
   // AWS messaging, ML, observability
   'aws_sqs_queue', 'aws_sns_topic', 'aws_sfn_state_machine', 'aws_sagemaker_endpoint', 'aws_sagemaker_notebook_instance', 'aws_cloudwatch_log_group',
   'aws_kms_key', 'aws_secretsmanager_secret',
-  // Google
+  // Google (BigQuery tables are attributed through their dataset, whose labels teams set)
   'google_compute_instance', 'google_compute_instance_template', 'google_compute_disk', 'google_compute_address', 'google_compute_forwarding_rule',
-  'google_container_cluster', 'google_container_node_pool', 'google_sql_database_instance', 'google_storage_bucket', 'google_bigquery_dataset', 'google_bigquery_table',
+  'google_container_cluster', 'google_container_node_pool', 'google_sql_database_instance', 'google_storage_bucket', 'google_bigquery_dataset',
   'google_cloud_run_service', 'google_cloud_run_v2_service', 'google_cloudfunctions_function', 'google_cloudfunctions2_function', 'google_redis_instance',
   'google_pubsub_topic', 'google_pubsub_subscription', 'google_spanner_instance', 'google_bigtable_instance', 'google_dataproc_cluster', 'google_filestore_instance',
   'google_alloydb_cluster', 'google_memcache_instance', 'google_composer_environment', 'google_vertex_ai_endpoint',

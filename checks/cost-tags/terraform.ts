@@ -10,7 +10,7 @@
 import type { Finding } from '../contract.ts';
 import type { Rule } from './rules.ts';
 import { REPORT_ONLY } from './enforcement.ts';
-import { attributesOf, blockLabels, blocksOf, blockType, child, childrenOf, evaluate, fromJson, heredocBody, mergeMaps, parseHcl, stringLiteral, textOf, unknown, type HNode, type Scope, type Value } from './hcl.ts';
+import { attributesOf, blockLabels, blocksOf, blockType, candidateStrings, child, childrenOf, evaluate, fromJson, heredocBody, mergeMaps, parseHcl, stringLiteral, substituteTemplate, textOf, unknown, type HNode, type Scope, type Value } from './hcl.ts';
 import { asRecord, dirOf, guarded, isWithin, joinPath, type Enforcement, type Item, type Scan } from './model.ts';
 import { cloudOf, tagPath, TERRAFORM_COST_TYPES } from './resources.ts';
 import { requiredKeys } from './validation.ts';
@@ -46,7 +46,14 @@ interface ResourceDecl {
   /** The resource's own tags, or undefined when it sets none; `note` explains keys that do not count. */
   tags(scope: Scope): { value: Value; note?: string } | undefined;
   setsTags: boolean;
+  /**
+   * The tags come from a shared definition: `local.tags` or `module.tags.x` ('local'), or a variable
+   * ('var', shared when a caller in the repository passes it).
+   */
+  shared?: 'local' | 'var';
 }
+
+const sharedOf = (text: string): 'local' | 'var' | undefined => (/\b(local|module)\.[\w-]+/.test(text) ? 'local' : /\bvar\.[\w-]+/.test(text) ? 'var' : undefined);
 
 interface ModuleCall {
   name: string;
@@ -74,10 +81,12 @@ interface TfModule {
   providers: ProviderDecl[];
   resources: ResourceDecl[];
   calls: ModuleCall[];
+  /** `output` blocks: what `module.<call>.<name>` is in a caller. */
+  outputs: Map<string, Expr>;
   hasBackend: boolean;
 }
 
-const newModule = (dir: string): TfModule => ({ dir, locals: new Map(), variables: new Map(), tfvars: new Map(), providers: [], resources: [], calls: [], hasBackend: false });
+const newModule = (dir: string): TfModule => ({ dir, locals: new Map(), variables: new Map(), tfvars: new Map(), providers: [], resources: [], calls: [], outputs: new Map(), hasBackend: false });
 
 const EMPTY_SCOPE: Scope = { lookup: () => undefined };
 
@@ -181,7 +190,19 @@ function hclResource(b: HNode, path: string): ResourceDecl | undefined {
     };
   }
   const tagNode = hclTagNode(b, tagPath(type));
-  return { type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, tags: (scope) => (tagNode ? { value: evaluate(tagNode, scope) } : undefined) };
+  // `lifecycle { ignore_changes = [tags] }`: the tags on the resource are set outside Terraform (a
+  // policy that inherits them, a script): what the code says is not what the resource carries.
+  const lifecycle = blocksOf(b).find((x) => blockType(x) === 'lifecycle');
+  const ignored = lifecycle ? attributesOf(lifecycle).get('ignore_changes') : undefined;
+  const tagAttr = tagPath(type)[0]!;
+  const outside = ignored && new RegExp(`(^|[^\\w])(${tagAttr}|all)([^\\w]|$)`).test(textOf(ignored)) ? `tags are managed outside Terraform (lifecycle ignore_changes, line ${ignored.line})` : undefined;
+  return {
+    type, name, path, line: b.line, provider, setsTags: tagNode !== undefined, shared: tagNode ? sharedOf(textOf(tagNode)) : undefined,
+    tags: (scope) => {
+      if (outside) return { value: mergeMaps([tagNode ? evaluate(tagNode, scope) : { kind: 'null' }, unknown(outside)], 'the tags') };
+      return tagNode ? { value: evaluate(tagNode, scope) } : undefined;
+    },
+  };
 }
 
 /** Keys the `validation` blocks of a variable require (validation.ts says which conditions count). */
@@ -201,7 +222,11 @@ function readHclModule(mod: TfModule, file: SourceFile, root: HNode): void {
   for (const b of blocks) {
     const type = blockType(b);
     if (type === 'locals') for (const [k, node] of attributesOf(b)) mod.locals.set(k, { kind: 'hcl', node });
-    else if (type === 'variable') {
+    else if (type === 'output') {
+      const [name] = blockLabels(b);
+      const value = attributesOf(b).get('value');
+      if (name && value) mod.outputs.set(name, { kind: 'hcl', node: value });
+    } else if (type === 'variable') {
       const [name] = blockLabels(b);
       if (!name) continue;
       const def = attributesOf(b).get('default');
@@ -214,7 +239,6 @@ function readHclModule(mod: TfModule, file: SourceFile, root: HNode): void {
       if (!name) continue;
       const attrs = attributesOf(b);
       const src = attrs.get('source');
-      const sourceValue = src ? evaluate(src, EMPTY_SCOPE) : undefined;
       const providers = new Map<string, string>();
       const p = attrs.get('providers');
       const obj = p ? child(child(p, 'collection_value') ?? p, 'object') : undefined;
@@ -225,12 +249,24 @@ function readHclModule(mod: TfModule, file: SourceFile, root: HNode): void {
       }
       const args = new Map<string, Expr>();
       for (const [k, node] of attrs) if (!['source', 'version', 'providers', 'count', 'for_each', 'depends_on'].includes(k)) args.set(k, { kind: 'hcl', node });
-      calls.push({ name, source: sourceValue?.kind === 'string' ? sourceValue.value : undefined, path: file.path, line: b.line, args, providers });
+      calls.push({ name, source: chooseSource(candidateStrings(src, EMPTY_SCOPE)), path: file.path, line: b.line, args, providers });
     } else if (type === 'terraform') {
       if (blocksOf(b).some((x) => blockType(x) === 'backend' || blockType(x) === 'cloud')) mod.hasBackend = true;
     }
   }
   mod.calls.push(...calls);
+}
+
+/** A local path (`./…`, `../…`). */
+const isLocalSource = (source: string): boolean => /^\.\.?(\/|$)/.test(source);
+
+/**
+ * The source to follow among the strings a `source` may be: a local path when one branch of a
+ * conditional is local (`local.dev ? "../modules/a" : "git::…"`), as the code is in this repository;
+ * else the only candidate.
+ */
+function chooseSource(candidates: string[]): string | undefined {
+  return candidates.find(isLocalSource) ?? (candidates.length === 1 ? candidates[0] : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,6 +281,10 @@ const bodies = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v 
 function readJsonModule(mod: TfModule, file: SourceFile, doc: ParsedDoc): void {
   for (const top of bodies(doc.value)) {
     for (const body of bodies(top.locals)) for (const [k, v] of Object.entries(body)) mod.locals.set(k, { kind: 'json', value: v, path: file.path });
+    for (const [name, v] of Object.entries(bodies(top.output)[0] ?? {})) {
+      const decl = bodies(v)[0] ?? {};
+      if ('value' in decl) mod.outputs.set(name, { kind: 'json', value: decl.value, path: file.path });
+    }
     for (const [name, v] of Object.entries(bodies(top.variable)[0] ?? {})) {
       const decl = bodies(v)[0] ?? {};
       mod.variables.set(name, { path: file.path, line: doc.keyLineOf(['variable', name]), default: 'default' in decl ? { kind: 'json', value: decl.default, path: file.path } : undefined, guarantees: [] });
@@ -282,7 +322,7 @@ function readJsonModule(mod: TfModule, file: SourceFile, doc: ParsedDoc): void {
         let tags: unknown = body;
         for (const step of tagPath(type)) tags = tags === undefined ? undefined : (bodies(tags)[0] ?? {})[step];
         const expr: Expr | undefined = tags === undefined ? undefined : { kind: 'json', value: tags, path: file.path };
-        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
+        mod.resources.push({ type, name, path: file.path, line, provider, setsTags: expr !== undefined, shared: tags !== undefined ? sharedOf(JSON.stringify(tags)) : undefined, tags: (scope) => (expr ? { value: evalExpr(expr, scope) } : undefined) });
       }
     }
     for (const [name, v] of Object.entries(bodies(top.module)[0] ?? {})) {
@@ -327,16 +367,19 @@ function readTerragrunt(file: SourceFile, root: HNode, findings: Finding<Rule>[]
     else if (type === 'locals') for (const [k, node] of attributesOf(b)) tg.locals.set(k, { kind: 'hcl', node });
     else if (type === 'terraform') {
       const src = attributesOf(b).get('source');
-      const v = src ? evaluate(src, localScope(tg.locals)) : undefined;
-      if (v?.kind === 'string') tg.source = v.value;
+      const chosen = chooseSource(candidateStrings(src, localScope(tg.locals)));
+      if (chosen !== undefined) tg.source = chosen;
       else if (src) tg.source = `(${textOf(src)})`;
       tg.sourceLine = src?.line ?? b.line;
     } else if (type === 'generate') {
       const contents = attributesOf(b).get('contents');
       if (!contents) continue;
       const heredoc = contents.children[0]?.children[0];
-      const text = heredoc?.type === 'heredoc_template' ? heredocBody(heredoc) : (() => {
-        const v = evaluate(contents, localScope(tg.locals));
+      // Terragrunt writes the interpolations' values before Terraform parses the file: unknown values
+      // become a placeholder, so one `[${local.account_id}]` does not cost the whole provider block.
+      const scope = localScope(tg.locals);
+      const text = heredoc?.type === 'heredoc_template' ? heredocBody(heredoc, substituteTemplate(heredoc, (e) => evaluate(e, scope))) : (() => {
+        const v = evaluate(contents, scope);
         return v.kind === 'string' ? v.value : undefined;
       })();
       if (text === undefined || !/\bprovider\b/.test(text)) continue;
@@ -396,14 +439,51 @@ type ProviderSet = Map<string, ProviderCtx>;
 
 type Mode = { kind: 'root' } | { kind: 'called'; args: Map<string, Value>; label: string } | { kind: 'reusable' };
 
+/** The module a call's local `source` names, if it is in this repository. */
+type FindModule = (from: string, source: string | undefined) => TfModule | undefined;
+
+const words = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+/** The words of a module's name and of the last part of its source (`git::…/terraform-module-common-tags.git?ref=x` → common, tags). */
+const moduleWords = (name: string, source: string | undefined): string[][] => {
+  if (!source) return [words(name)];
+  const bare = source.replace(/^[\w+]+::/, '').replace(/^[a-z]+:\/\//i, '').replace(/\?.*$/, '');
+  const [repo, sub] = bare.split('//') as [string, string | undefined];
+  return [words(name), words(repo.replace(/\.git$/, '').split('/').pop() ?? ''), ...(sub ? [words(sub.split('/').pop() ?? '')] : [])];
+};
+
+/**
+ * A module that only computes tags (a "common tags" or label module): named so, or from a source named
+ * so (`tags`, `ctags`, `common-tags`, `label`, `naming`). It creates nothing that costs money.
+ */
+export function isTagModule(name: string, source: string | undefined): boolean {
+  return moduleWords(name, source).some((ws) => ws.some((w) => /^(c?tags?|tagging|labels?|naming)$/.test(w)));
+}
+
+/**
+ * A module from outside the repository whose name says it creates nothing on the cost-bearing list: a
+ * lookup (`…-workspace-id`, `…-lookup`, `…-data`) or DNS records (`…-private-dns`, `…-records`; as
+ * `aws_route53_record` is not on it).
+ */
+function createsNothingCounted(name: string, source: string | undefined): string | undefined {
+  for (const ws of moduleWords(name, source)) {
+    const last = ws[ws.length - 1];
+    if (last && /^(id|ids|lookup|lookups|data)$/.test(last)) return 'its name says it looks something up';
+    if (last && /^(dns|records?|zones?)$/.test(last)) return 'its name says it manages DNS records, which are not on the cost-bearing list';
+  }
+  return undefined;
+}
+
 /** One instance of a module: its locals and variables are each evaluated once (see Memo). */
 class ModuleScope implements Scope {
   private memo = new Memo();
   private mod: TfModule;
   private mode: Mode;
-  constructor(mod: TfModule, mode: Mode) {
+  private find: FindModule;
+  private children = new Map<string, ModuleScope>();
+  constructor(mod: TfModule, mode: Mode, find: FindModule) {
     this.mod = mod;
     this.mode = mode;
+    this.find = find;
   }
 
   lookup(root: string, name: string, depth: number): Value | undefined {
@@ -412,8 +492,42 @@ class ModuleScope implements Scope {
       if (!e) return unknown(`local.${name} is not defined in ${this.mod.dir || 'the root directory'}`);
       return this.memo.get(`local.${name}`, () => evalExpr(e, this, depth));
     }
+    if (root === 'module') return this.memo.get(`module.${name}`, () => this.moduleOutput(name, depth));
     if (root !== 'var') return undefined;
     return this.memo.get(`var.${name}`, () => this.variable(name, depth));
+  }
+
+  /**
+   * `module.<call>.<output>`: a module in this repository is evaluated with the call's arguments; a
+   * tags module from elsewhere is taken to write (at least) a key for each argument it is given.
+   */
+  private moduleOutput(ref: string, depth: number): Value {
+    const [callName, output] = ref.split('.') as [string, string];
+    const call = this.mod.calls.find((c) => c.name === callName);
+    if (!call) return unknown(`module.${callName} is not declared in ${this.mod.dir || 'the root directory'}`);
+    const target = this.find(this.mod.dir, call.source);
+    if (target) {
+      const expr = target.outputs.get(output);
+      if (!expr) return unknown(`module.${callName} has no output ${output}`);
+      let scope = this.children.get(callName);
+      if (!scope) {
+        const args = new Map<string, Value>();
+        for (const [k, e] of call.args) args.set(k, evalExpr(e, this, depth + 1));
+        scope = new ModuleScope(target, { kind: 'called', args, label: `as module.${callName}` }, this.find);
+        this.children.set(callName, scope);
+      }
+      return evalExpr(expr, scope, depth + 1);
+    }
+    if (isTagModule(call.name, call.source)) {
+      const entries = new Map<string, Value>();
+      for (const [k, e] of call.args) {
+        const v = evalExpr(e, this, depth + 1);
+        if (TAG_ARGS.includes(k) && v.kind === 'map') for (const [tk, tv] of v.entries) entries.set(tk, tv);
+        else if (!TAG_ARGS.includes(k) && v.kind !== 'map' && v.kind !== 'list') entries.set(k, v);
+      }
+      return { kind: 'map', entries, open: `the keys module.${callName} (${call.source ?? 'unknown source'}) writes beyond its arguments are not visible here` };
+    }
+    return unknown(`module.${callName}.${output} comes from ${call.source ?? 'a module'} outside this repository`);
   }
 
   private variable(name: string, depth: number): Value {
@@ -432,13 +546,18 @@ class ModuleScope implements Scope {
   }
 }
 
-/** Provider type a module source is written for (`terraform-aws-modules/vpc/aws` → aws). */
+/** Provider type a module source is written for (`terraform-aws-modules/vpc/aws` → aws, `x/workspacer/tfe` → tfe). */
 function providerOfSource(source: string): string | undefined {
-  const registry = /^(?:[\w.-]+\/)?[\w-]+\/[\w-]+\/(aws|google|azurerm)(?:$|\/\/)/.exec(source);
-  if (registry) return registry[1];
+  const registry = /^(?:[\w.-]+\.[\w]+\/)?[\w-]+\/[\w-]+\/([a-z][\w-]*)(?:$|\/\/|\?)/.exec(source);
+  if (registry && !/^(git|github\.com|gitlab\.com|bitbucket\.org)/.test(source)) return registry[1];
   const named = /terraform-(aws|google|azurerm)-/.exec(source);
   return named?.[1];
 }
+
+const NO_PROVIDER = 'no provider block';
+
+/** Provider types whose configurations can carry default tags (or, for azurerm, none). */
+const CLOUDS = ['aws', 'google', 'google-beta', 'azurerm'];
 
 const TAG_ARGS = ['tags', 'labels', 'default_tags', 'common_tags', 'resource_labels', 'extra_tags', 'additional_tags', 'default_labels'];
 
@@ -448,7 +567,11 @@ export interface TerraformInput {
   terragrunt: SourceFile[]; // .hcl other than .tflint.hcl
 }
 
-export function scanTerraform(input: TerraformInput, scan: Scan): void {
+/**
+ * `excluded(dir)`: why a directory is not production (tests, examples, local setups), or undefined. Roots
+ * and Terragrunt units there are not judged, nor the modules only they call.
+ */
+export function scanTerraform(input: TerraformInput, scan: Scan, excluded: (dir: string) => string | undefined = () => undefined): void {
   const modules = new Map<string, TfModule>();
   const moduleOf = (dir: string): TfModule => {
     let m = modules.get(dir);
@@ -532,20 +655,28 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   // Which directories are called, and by whom.
   const calledDirs = new Set<string>();
   const localTarget = (from: string, source: string | undefined): string | undefined => {
-    if (!source || !/^\.\.?(\/|$)/.test(source)) return undefined;
+    if (!source || !isLocalSource(source)) return undefined;
     const target = joinPath(from, source.replace(/\/\/+/g, '/'));
     return target !== undefined && modules.has(target) ? target : undefined;
   };
+  const findModule: FindModule = (from, source) => {
+    const t = localTarget(from, source);
+    return t === undefined ? undefined : modules.get(t);
+  };
+  // Modules called only from non-production roots are not judged; neither are those roots.
+  const calledElsewhere = new Set<string>();
   for (const mod of modules.values()) {
     for (const call of mod.calls) {
       const t = localTarget(mod.dir, call.source);
-      if (t !== undefined && t !== mod.dir) calledDirs.add(t);
+      if (t !== undefined && t !== mod.dir) (excluded(mod.dir) ? calledElsewhere : calledDirs).add(t);
     }
   }
   for (const unit of tgFiles.filter((f) => f.isUnit)) {
     const t = localTarget(unit.dir, unit.source);
-    if (t !== undefined) calledDirs.add(t);
+    if (t !== undefined) (excluded(unit.dir) ? calledElsewhere : calledDirs).add(t);
   }
+  const skipped: { dir: string; why: string }[] = [];
+  const notCounted: string[] = [];
 
   // The documented cost-bearing types count. A type outside the list that sets tags somewhere is
   // judged and reported, but never counted: deleting its tags must not take it out of the score.
@@ -570,7 +701,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       capped = true;
       return;
     }
-    const scope = new ModuleScope(mod, mode);
+    const scope = new ModuleScope(mod, mode, findModule);
     // A module's own provider blocks win; otherwise the caller's (or, for a root, an unconfigured default).
     const providers: ProviderSet = new Map(inherited ?? []);
     for (const [k, v] of providerSetFor(mod, scope, extraProviders)) providers.set(k, v);
@@ -579,7 +710,7 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       if (p) return p;
       if (mode.kind === 'reusable') return { external: `provider ${name} is configured by whoever calls this module` };
       if (name.includes('.')) return { external: `provider ${name} is not configured in ${mod.dir || 'the root directory'}` };
-      return { name, where: 'no provider block' };
+      return { name, where: NO_PROVIDER };
     };
     const context = mode.kind === 'called' ? mode.label : undefined;
     const identityOf = (path: string, line: number, what: string) => `${path}:${line}:${what}`;
@@ -603,7 +734,10 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
         if (own) parts.push(own.value);
         const item = itemFrom('terraform', r.type, r.name, r.path, r.line, mergeMaps(parts, 'the tags'), inheritedFrom, context, identityOf(r.path, r.line, `${r.type}.${r.name}`));
         if (own?.note) item.note = own.note;
+        // Tags from a shared local or tags module, or a variable its caller here fills: tagging by construction.
+        if (r.shared === 'local' || (r.shared === 'var' && mode.kind === 'called')) item.shared = true;
         if (!counted.has(r.type)) item.uncounted = `${r.type} is not in the list of cost-bearing types`;
+        if (mode.kind === 'reusable') item.reusable = true;
         if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
         scan.items.push(item);
       });
@@ -623,23 +757,41 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
         visit(child, { kind: 'called', args, label: `as module.${call.name} of ${mod.dir || 'the root directory'}${context ? ` (${context})` : ''}` }, childProviders, [], [...stack, target]);
         return;
       }
-      const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context);
+      if (isTagModule(call.name, call.source)) return; // it computes tags, and creates nothing
+      const item = remoteModule(call.name, call.source ?? '(unknown source)', call.path, call.line, new Map([...call.args].map(([k, e]) => [k, evalExpr(e, scope)])), (cloud) => providerFor(call.providers.get(cloud) ?? cloud), context, [...providers].filter(([n, p]) => CLOUDS.includes(n) && !('external' in p) && p.where !== NO_PROVIDER).map(([n]) => n), mod.providers.map((p) => p.name.split('.')[0]!).filter((n) => !CLOUDS.includes(n)));
+      if (!item) return;
+      const shared = TAG_ARGS.map((a) => call.args.get(a)).map((e) => (e === undefined ? undefined : sharedOf(e.kind === 'hcl' ? textOf(e.node) : JSON.stringify(e.value))));
+      if (shared.includes('local') || (shared.includes('var') && mode.kind === 'called')) item.shared = true;
+      if (mode.kind === 'reusable') item.reusable = true;
       if (mode.kind === 'reusable') item.fileNote = `${mod.dir || 'the root directory'} is a module that nothing in this repository calls and that configures no provider: provider default tags and variable values come from its callers, so tags that depend on them are indeterminate here`;
     });
   };
 
   // A module from outside the repository always counts as one resource, whatever it is given: judged by
   // its tags arguments over its provider's default tags, and indeterminate when it is given neither.
-  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined): Item => {
+  // A module whose source does not name its provider inherits the caller's default providers, as any
+  // child module does: when they are of one cloud only, that cloud's default tags reach what it creates.
+  const remoteModule = (name: string, source: string, path: string, line: number, args: Map<string, Value>, providerFor: (cloud: string) => ProviderCtx, context: string | undefined, clouds: string[], others: string[]): Item | undefined => {
     const tagArgs = TAG_ARGS.filter((a) => args.has(a));
-    const cloud = providerOfSource(source);
+    const named = providerOfSource(source);
+    // A module for another provider (Terraform Cloud, GitHub, Datadog) creates no cloud resources; nor
+    // does one whose source names none, called where only such providers are configured.
+    if (named && !CLOUDS.includes(named)) return undefined;
+    if (!named && clouds.length === 0 && others.length > 0) return undefined;
+    const nothing = createsNothingCounted(name, source);
+    if (nothing) {
+      notCounted.push(`module.${name} (${path}:${line}): ${nothing}`);
+      return undefined;
+    }
+    const families = [...new Set(clouds.map((c) => (c === 'google-beta' ? 'google' : c)))];
+    const cloud = named ?? (families.length === 1 ? families[0] : undefined);
     const p = cloud && cloud !== 'azurerm' ? providerFor(cloud) : undefined;
     const parts: Value[] = [];
     const inheritedFrom: string[] = [];
     if (p && 'external' in p) parts.push(unknown(p.external));
     else if (p?.defaultTags) {
       parts.push(p.defaultTags);
-      inheritedFrom.push(`default_tags of provider ${p.name} (${p.where})`);
+      inheritedFrom.push(`default_tags of provider ${p.name} (${p.where})${named ? '' : `, the only cloud provider configured where it is called`}`);
     }
     for (const a of tagArgs) parts.push(args.get(a)!);
     if (parts.length === 0) parts.push(unknown(`it comes from outside this repository and is given no tags argument${cloud && cloud !== 'azurerm' ? ` and its provider ${cloud} sets no default tags` : ''}, so whether the resources it creates are tagged cannot be seen here`));
@@ -651,8 +803,15 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
   // Roots: uncalled modules that configure a provider or a backend, or that a Terragrunt unit runs.
   const unitsByDir = new Map<string, TerragruntFile>();
   for (const unit of tgFiles.filter((f) => f.isUnit)) unitsByDir.set(unit.dir, unit);
+  // A module nothing here calls, in a repository that deploys roots of its own, is not deployed by it.
+  const deploys = [...modules.values()].some((m) => !calledDirs.has(m.dir) && !excluded(m.dir) && (m.providers.length > 0 || m.hasBackend || unitsByDir.has(m.dir))) || tgFiles.some((f) => f.isUnit && f.source && !excluded(f.dir));
   for (const mod of modules.values()) {
-    if (calledDirs.has(mod.dir)) continue;
+    if (calledDirs.has(mod.dir) || (mod.resources.length === 0 && mod.calls.length === 0)) continue;
+    const why = excluded(mod.dir);
+    if (why || calledElsewhere.has(mod.dir)) {
+      skipped.push({ dir: mod.dir, why: why ?? 'it is called only from directories that are not production' });
+      continue;
+    }
     guarded(scan.findings, mod.dir || '.', undefined, () => {
       const unit = unitsByDir.get(mod.dir);
       if (unit && !unit.source) {
@@ -661,11 +820,17 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       }
       const isRoot = mod.providers.length > 0 || mod.hasBackend;
       if (isRoot) visit(mod, { kind: 'root' }, undefined, [], [mod.dir]);
-      else if (mod.resources.length > 0 || mod.calls.length > 0) visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
+      else if (deploys) skipped.push({ dir: mod.dir, why: 'nothing in this repository calls it, and the repository deploys root modules of its own' });
+      else visit(mod, { kind: 'reusable' }, undefined, [], [mod.dir]);
     });
   }
+  for (const unit of tgFiles.filter((f) => f.isUnit && f.source && excluded(f.dir))) skipped.push({ dir: unit.dir, why: excluded(unit.dir)! });
+  if (skipped.length > 0) {
+    const list = skipped.slice(0, 5).map((x) => `${x.dir || '.'} (${x.why})`).join('; ');
+    scan.findings.push({ rule: 'not-counted', severity: 'info', message: `${skipped.length} Terraform director${skipped.length > 1 ? 'ies are' : 'y is'} not judged: ${list}${skipped.length > 5 ? `; and ${skipped.length - 5} more` : ''}` });
+  }
   // Terragrunt units that run a module from elsewhere.
-  for (const unit of tgFiles.filter((f) => f.isUnit && f.source)) guarded(scan.findings, unit.path, unit.sourceLine, () => {
+  for (const unit of tgFiles.filter((f) => f.isUnit && f.source && !excluded(f.dir))) guarded(scan.findings, unit.path, unit.sourceLine, () => {
     const target = localTarget(unit.dir, unit.source);
     const inputs = tgInputs(unit);
     const args = new Map<string, Value>(inputs.kind === 'map' ? [...inputs.entries] : []);
@@ -678,10 +843,14 @@ export function scanTerraform(input: TerraformInput, scan: Scan): void {
       const mode: Mode = inputs.kind === 'map' && !inputs.open ? { kind: 'called', args, label: `as run by Terragrunt from ${unit.path}` } : { kind: 'called', args: new Map([...mod.variables.keys()].map((k) => [k, args.get(k) ?? unknown(`Terragrunt inputs in ${unit.path} cannot be read fully`)])), label: `as run by Terragrunt from ${unit.path}` };
       visit(mod, mode, providers, [], [target]);
     } else {
-      const p = (cloud: string): ProviderCtx => providers.get(cloud) ?? { name: cloud, where: 'no provider block' };
-      remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt');
+      const p = (cloud: string): ProviderCtx => providers.get(cloud) ?? { name: cloud, where: NO_PROVIDER };
+      remoteModule(`terragrunt(${unit.dir || '.'})`, unit.source!, unit.path, unit.sourceLine, args, p, 'run by Terragrunt', [...providers.keys()].filter((n) => CLOUDS.includes(n)), [...providers.keys()].filter((n) => !CLOUDS.includes(n)));
     }
   });
+  if (notCounted.length > 0) {
+    const unique = [...new Set(notCounted)];
+    scan.findings.push({ rule: 'not-counted', severity: 'info', message: `${unique.length} module call${unique.length > 1 ? 's' : ''} from outside the repository not counted: ${unique.slice(0, 5).join('; ')}${unique.length > 5 ? `; and ${unique.length - 5} more` : ''}` });
+  }
   if (capped) scan.findings.push({ rule: 'not-judged', severity: 'low', message: `more than ${MAX_INSTANCES} module instances: the rest of the module tree is not judged` });
 }
 
