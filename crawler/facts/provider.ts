@@ -17,6 +17,7 @@ import { CLIENTS, canonicalName } from '../registries/index.ts';
 import { RegistryError, type Endpoint } from '../registries/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { RegistryCache } from './cache.ts';
+import { DEFAULT_DEPENDABOT_SCHEMA, loadDependabotSchema, type DependabotSchemaSource } from './dependabot-schema.ts';
 import { RENOVATE_INTEGRITY, RENOVATE_SCHEMA_DIR, RENOVATE_VERSION, loadRenovateSchema, type RenovateSchemaSource } from './renovate-schema.ts';
 import type { FactProvider, FactStats } from './types.ts';
 
@@ -33,6 +34,7 @@ export interface RegistryFactsOptions {
   /** The clock for cache ages (tests move it). */
   clock?: () => Date;
   renovate?: Partial<RenovateSchemaSource> & { allowFetch?: boolean };
+  dependabot?: Partial<DependabotSchemaSource> & { allowFetch?: boolean };
 }
 
 const REGISTRY_ECOSYSTEMS = ['npm', 'pypi', 'go', 'cargo', 'rubygems', 'terraform-provider'] as const satisfies readonly Ecosystem[];
@@ -172,6 +174,8 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
     cacheDir: options.renovate?.cacheDir ?? RENOVATE_SCHEMA_DIR,
   };
   let schema: Promise<SchemaFact> | undefined;
+  const dependabotSource: DependabotSchemaSource = { ...DEFAULT_DEPENDABOT_SCHEMA, ...options.dependabot };
+  let dependabotSchema: Promise<SchemaFact> | undefined;
 
   return {
     async packages(refs) {
@@ -191,6 +195,17 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
         allowFetch: options.renovate?.allowFetch ?? true,
       }).catch((error: unknown): SchemaFact => ({ status: 'skipped', reason: `Renovate's schema could not be loaded: ${error instanceof Error ? error.message : String(error)}` }));
       return schema;
+    },
+    dependabotSchema() {
+      const npm = endpoints.get('npm')!;
+      dependabotSchema ??= loadDependabotSchema(dependabotSource, {
+        http,
+        policy: npm.policy,
+        totalBudgetMs: npm.totalBudgetMs,
+        offline: registries.offline,
+        allowFetch: options.dependabot?.allowFetch ?? true,
+      }).catch((error: unknown): SchemaFact => ({ status: 'skipped', reason: `the Dependabot schema could not be loaded: ${error instanceof Error ? error.message : String(error)}` }));
+      return dependabotSchema;
     },
     stats() {
       const requests = http.requestCounts();

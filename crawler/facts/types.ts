@@ -25,5 +25,7 @@ export interface FactProvider {
   /** One lookup per distinct ref; never rejects — failures come back as `undated` with a reason. */
   packages(refs: readonly PackageRef[]): Promise<Map<string, PackageLookup>>;
   renovateSchema(): Promise<SchemaFact>;
+  /** The maintained dependabot.yml schema; a provider without one leaves Dependabot validation skipped. */
+  dependabotSchema?(): Promise<SchemaFact>;
   stats?(): FactStats;
 }
