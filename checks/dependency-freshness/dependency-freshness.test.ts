@@ -403,11 +403,11 @@ describe('mistakes seen on real repositories (issue 15)', () => {
     };
     const r = await run(files, registry);
     expect(r.requested).toEqual(['terraform-provider:hashicorp/aws', 'terraform-provider:hashicorp/random']);
-    // aws: newest allowed 4.67.0 (dated 610 days before NOW), newest 6.0.0 (10 days): 1.6 libyears, 2 majors behind.
+    // aws: newest allowed 4.67.0 (dated 410 days before NOW), newest 6.0.0 (10 days): 1.1 libyears, 2 majors behind.
     expect(r.outcome.findings.find((f) => f.rule === 'dependency-behind')).toMatchObject({
       path: 'infra/main.tf',
       line: 4,
-      message: 'hashicorp/aws 4.67.0 (newest release allowed by "~> 4.0", no lockfile) is 1.6 libyears behind 6.0.0 (2 majors, 2 releases behind)',
+      message: 'hashicorp/aws 4.67.0 (newest release allowed by "~> 4.0", no lockfile) is 1.1 libyears behind 6.0.0 (2 majors, 2 releases behind)',
     });
     expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'no-lockfile', path: 'infra/main.tf', message: expect.stringMatching(/\.terraform\.lock\.hcl/) }));
     expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'drift-summary', path: 'infra/main.tf', message: expect.stringMatching(/^Terraform registry modules: 1 pinned dependency; read for update-bot coverage/) }));

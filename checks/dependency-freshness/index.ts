@@ -314,14 +314,15 @@ export default defineCheck({
     const prs = updatePullRequests(snapshot.pullRequests, ctx.now, o.stalePullRequestDays);
     detail.push(...prs.findings);
 
-    // Bot in words.
-    const ecosystems = [...new Set(coverage.map((c) => c.source.ecosystem))].sort();
-    const coveredEcosystems = ecosystems.filter((e) => coverage.filter((c) => c.source.ecosystem === e).every((c) => c.credit > 0));
-    const covering = [...new Set(coverage.flatMap((c) => (c.by ? [c.by] : [])))];
+    // Bot in words, over the files that count (the product's, when there are any).
+    const counted = coverage.some((c) => !c.source.nonProduct) ? coverage.filter((c) => !c.source.nonProduct) : coverage;
+    const ecosystems = [...new Set(counted.map((c) => c.source.ecosystem))].sort();
+    const coveredEcosystems = ecosystems.filter((e) => counted.filter((c) => c.source.ecosystem === e).every((c) => c.credit > 0));
+    const covering = [...new Set(counted.flatMap((c) => (c.by ? [c.by] : [])))];
     const coveringBots = `${covering.join(' and ')} ${covering.length > 1 ? 'cover' : 'covers'}`;
     let botWords: string;
     if (noBot) botWords = 'no update bot';
-    else if (coverage.every((c) => c.credit === 0)) {
+    else if (counted.every((c) => c.credit === 0)) {
       botWords =
         bots.renovate?.state === 'disabled' ? 'Renovate switched off'
         : bots.renovate?.state === 'unparseable' ? 'Renovate configuration unreadable'
@@ -330,7 +331,7 @@ export default defineCheck({
         : `update bot covers none of ${ecosystems.join(', ')}`;
     } else if (coveredEcosystems.length === ecosystems.length) botWords = `${coveringBots} ${ecosystems.join(', ')}`;
     else botWords = `${coveringBots} ${coveredEcosystems.join(', ') || 'part of the files'} but not ${ecosystems.filter((e) => !coveredEcosystems.includes(e)).join(', ')}`;
-    const partial = [...new Set(coverage.filter((c) => c.gap && c.credit > 0 && !c.source.nonProduct).map((c) => c.source.ecosystem))];
+    const partial = [...new Set(counted.filter((c) => c.gap && c.credit > 0).map((c) => c.source.ecosystem))];
     if (!noBot && partial.length > 0) botWords += ` (part of the updates switched off for ${partial.join(', ')})`;
     if (bots.renovate?.validation === 'invalid') botWords += ` (configuration fails its schema: ${plural(bots.renovate.schemaErrors, 'error')})`;
     const lockWords = inventory.lockCoverage.length === 0 ? undefined : unlocked.length === 0 ? 'lockfiles committed' : `${unlocked.length} of ${plural(inventory.lockCoverage.length, 'manifest')} without a lockfile`;

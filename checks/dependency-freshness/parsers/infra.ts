@@ -283,6 +283,34 @@ function topLevelAttribute(body: string, name: string): string | undefined {
   return undefined;
 }
 
+/** `name = {` or `name = "value"` written directly in a block body, with where each starts. */
+function topLevelAssignments(body: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  const pattern = /([A-Za-z][\w-]*)[ \t]*=[ \t]*(\{|"([^"\n]*)")/y;
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '"') {
+      for (i++; i < body.length && body[i] !== '"' && body[i] !== '\n'; i++) if (body[i] === '\\') i++;
+    } else if (c === '#' || (c === '/' && body[i + 1] === '/')) {
+      const nl = body.indexOf('\n', i);
+      i = nl < 0 ? body.length : nl;
+    } else if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (depth === 0 && /[A-Za-z]/.test(c) && (i === 0 || !/[\w-]/.test(body[i - 1]!))) {
+      pattern.lastIndex = i;
+      const m = pattern.exec(body);
+      if (m) {
+        out.push(m);
+        // The value is read by the caller; go on after the opening brace (depth follows) or the string.
+        i = m.index + m[0].length - 1;
+        if (m[2] === '{') depth++;
+      } else while (i + 1 < body.length && /[\w-]/.test(body[i + 1]!)) i++;
+    }
+  }
+  return out;
+}
+
 export interface TerraformDir {
   providers: DependencySource;
   modules: DependencySource;
@@ -308,7 +336,7 @@ export function parseTerraformDir(dir: string, files: { path: string; text: stri
       const end = closingBrace(text, open);
       if (end < 0) continue;
       const body = text.slice(open + 1, end - 1);
-      for (const e of body.matchAll(/(?<![\w-])([A-Za-z][\w-]*)[ \t]*=[ \t]*(\{|"([^"\n]*)")/g)) {
+      for (const e of topLevelAssignments(body)) {
         const local = e[1]!;
         let source = `hashicorp/${local}`;
         let constraint: string | undefined;
