@@ -19,6 +19,10 @@ export interface FactStats {
   requestsByHost: Record<string, number>;
   /** Registries found down during the crawl (DNS, refused, TLS, repeated timeouts): not asked again, their packages undated at once. */
   openCircuits: { host: string; reason: string }[];
+  /** Answers not used because their release dates look rewritten by a mirror (per package or per host). */
+  rewritten: number;
+  /** Hosts whose dates look rewritten for enough of the packages looked up that none of their dates are used. */
+  rewrittenDates: { host: string; suspect: number; checked: number }[];
 }
 
 export interface FactProvider {
