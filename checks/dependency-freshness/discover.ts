@@ -3,7 +3,7 @@
 import picomatch from 'picomatch';
 import type { Finding, RepoSnapshot } from '../contract.ts';
 import type { Rule } from './rules.ts';
-import { dirOf, errorText, joinPath, type DependencySource, type ReadContext } from './model.ts';
+import { dirOf, errorText, isReadOnly, joinPath, type DependencySource, type ReadContext } from './model.ts';
 import { manifestDeclaresDependencies, parsePackageJsonManifest, parsePackageLock, parsePnpmLock, parseYarnLock } from './parsers/npm.ts';
 import { cargoTomlDeclaresDependencies, parseCargoLock, parseCargoTomlManifest, parseGemfileLock, parseGemfileManifest, parseGoMod, parseGradleCatalog, parsePom, parseTerraformLock } from './parsers/other.ts';
 import { composerRequires, parseActionUses, parseComposerJson, parseComposerLock, parseDockerfile, parseHelmChart, parseMixLock, parseMsbuildPackages, parseNugetLock, parseTerraformDir } from './parsers/infra.ts';
@@ -153,7 +153,12 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[],
     return texts.get(path);
   };
   const ctx: ReadContext = { text, paths: files };
-  const add = (source: DependencySource) => inventory.sources.push(source);
+  // Files read for bot coverage count only when they pin something (a workflow without `uses:`, a
+  // chart without dependencies is nothing to update).
+  const add = (source: DependencySource) => {
+    if (source.ok && isReadOnly(source.ecosystem) && source.dependencies.length + source.unpinned.length === 0) return;
+    inventory.sources.push(source);
+  };
   const read = (path: string, parse: (path: string, text: string) => DependencySource) => {
     const t = text(path);
     if (t === undefined) return;

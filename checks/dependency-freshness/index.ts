@@ -114,25 +114,26 @@ function coverageOf(sources: DependencySource[], bots: BotScan): Coverage[] {
 }
 
 /**
- * Tooling pins weigh less than the libraries the product is built from: a bot that keeps every
- * library current but not the workflow actions is most of a bot.
+ * Tooling pins — workflow actions, container base images, Terraform modules — weigh less than the
+ * ecosystems the product is built from: a bot that keeps every library current but not the actions
+ * is most of a bot. Together they count for TOOLING_SHARE of the coverage when both kinds exist.
  */
-const ECOSYSTEM_WEIGHT: Partial<Record<SourceEcosystem, number>> = { 'github-actions': 0.25, docker: 0.5, 'terraform-module': 0.5 };
+const TOOLING: ReadonlySet<SourceEcosystem> = new Set(['github-actions', 'docker', 'terraform-module']);
+export const TOOLING_SHARE = 0.2;
 
-/** Share (0–1) of the ecosystems an update bot covers: each ecosystem the mean of its files, weighted. Test and docs trees count only when nothing else is there. */
+const meanOver = (groups: number[][]): number => (groups.length === 0 ? 0 : groups.reduce((sum, g) => sum + g.reduce((a, b) => a + b, 0) / g.length, 0) / groups.length);
+
+/** Share (0–1) of the ecosystems an update bot covers: each ecosystem the mean of its files. Test and docs trees count only when nothing else is there. */
 export function botCoverageOf(coverage: readonly Coverage[]): number {
   const product = coverage.filter((c) => !c.source.nonProduct);
   const counted = product.length > 0 ? product : coverage;
   const byEcosystem = new Map<SourceEcosystem, number[]>();
   for (const c of counted) byEcosystem.set(c.source.ecosystem, [...(byEcosystem.get(c.source.ecosystem) ?? []), c.credit]);
-  let weights = 0;
-  let sum = 0;
-  for (const [ecosystem, credits] of byEcosystem) {
-    const w = ECOSYSTEM_WEIGHT[ecosystem] ?? 1;
-    weights += w;
-    sum += (w * credits.reduce((a, b) => a + b, 0)) / credits.length;
-  }
-  return weights > 0 ? sum / weights : 0;
+  const app = [...byEcosystem].filter(([e]) => !TOOLING.has(e)).map(([, credits]) => credits);
+  const tooling = [...byEcosystem].filter(([e]) => TOOLING.has(e)).map(([, credits]) => credits);
+  if (app.length === 0) return meanOver(tooling);
+  if (tooling.length === 0) return meanOver(app);
+  return (1 - TOOLING_SHARE) * meanOver(app) + TOOLING_SHARE * meanOver(tooling);
 }
 
 export default defineCheck({
