@@ -72,11 +72,14 @@ describe('a registry mirror that rewrites dates', () => {
   });
 
   it('once enough of a host\'s packages look rewritten, none of its dates are used, and stats name the host', async () => {
-    const { facts } = providerFor(fake);
+    const { db, facts } = providerFor(fake);
     const names = ['honest-a', 'honest-b', 'honest-c', 'honest-d', 'copied-a', 'copied-b'];
     const answers = await facts.packages(names.map((name) => ({ ecosystem: 'npm' as const, name })));
     for (const name of names) expect(answers.get(`npm:${name}`)).toEqual({ status: 'undated', reason: expect.stringMatching(/^release dates look rewritten by a mirror \(.*: 2 of 6 packages looked up have implausible release dates\)$/) });
     expect(facts.stats().rewrittenDates).toEqual([{ host: expect.any(String), suspect: 2, checked: 6 }]);
+    // A later crawl on the same cache judges the host on what it holds, from its first lookup on.
+    const later = providerFor(fake, {}, { db }).facts;
+    expect((await later.packages([{ ecosystem: 'npm', name: 'honest-a' }])).get('npm:honest-a')).toMatchObject({ status: 'undated', reason: expect.stringMatching(/2 of 6 packages/) });
     // Switched off, the dates are used as given.
     const trusting = providerFor(fake, {}, { mirrorCheck: false }).facts;
     expect((await trusting.packages([{ ecosystem: 'npm', name: 'copied-a' }])).get('npm:copied-a')?.status).toBe('found');

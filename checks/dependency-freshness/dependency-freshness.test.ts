@@ -343,6 +343,20 @@ describe('mistakes seen on real repositories (issue 15)', () => {
     expect(enough.outcome.status).toBe('pass');
   });
 
+  it('a product in an ecosystem no client dates is not judged by the few npm tools beside it', async () => {
+    const tools = npmProject({ prettier: '3.3.0', eslint: '9.0.0' });
+    const files: Record<string, FixtureFile> = {
+      'assets/package.json': tools['package.json']!,
+      'assets/package-lock.json': tools['package-lock.json']!,
+      'mix.exs': 'defp deps do\n  [{:phoenix, "~> 1.7"}, {:ecto, "~> 3.11"}, {:jason, "~> 1.4"}]\nend\n',
+      'mix.lock': '%{\n  "ecto": {:hex, :ecto, "3.12.0", "a", [:mix], [], "hexpm", "b"},\n  "jason": {:hex, :jason, "1.4.4", "a", [:mix], [], "hexpm", "b"},\n  "phoenix": {:hex, :phoenix, "1.7.14", "a", [:mix], [], "hexpm", "b"},\n}\n',
+      '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: mix\n    directory: /\n    schedule:\n      interval: weekly\n',
+    };
+    const r = await run(files, { 'npm:prettier': found(history(['3.3.0'])), 'npm:eslint': found(history(['9.0.0'])) });
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: partially judged \(2 of 5 dated; the others: 3 in hex, which no registry client dates\)/);
+  });
+
   it('test, e2e and docs-site trees stay out of the drift by default; their bot coverage counts when nothing else is there', async () => {
     const e2e = npmProject({ playwright: '1.40.0' });
     const files: Record<string, FixtureFile> = {

@@ -343,7 +343,10 @@ export default defineCheck({
     }
 
     // A drift measured on a sliver of the dependencies says little about the rest: no score, and no pass.
-    const datable = all.filter((j) => !j.dep.notDatable);
+    // The product's libraries in ecosystems no client dates (Hex, Packagist, NuGet, Helm charts) count
+    // among what should have been dated; tooling pins (actions, base images, modules) do not.
+    const undatableLibraries = new Set(inventory.sources.filter((src) => isReadOnly(src.ecosystem) && !TOOLING.has(src.ecosystem) && !src.nonProduct).flatMap((src) => src.dependencies.filter((d) => d.direct).map((d) => `${src.ecosystem}:${d.name}@${d.version}`)));
+    const datable = [...all.filter((j) => !j.dep.notDatable), ...undatableLibraries];
     const datedShare = datable.length > 0 ? dated.length / datable.length : 0;
     const sliver = dated.length > 0 && datedShare < o.minDatedShare;
     if (sliver) {
@@ -352,7 +355,8 @@ export default defineCheck({
 
     const findings = [...headline, ...detail];
     if (sliver) {
-      const reasons = [...new Set(undated.map((j) => j.drift.reason))].slice(0, 2).join('; ');
+      const clientless = [...new Set([...undatableLibraries].map((k) => k.slice(0, k.indexOf(':'))))];
+      const reasons = [...(undatableLibraries.size > 0 ? [`${undatableLibraries.size} in ${clientless.join(', ')}, which no registry client dates`] : []), ...new Set(undated.map((j) => j.drift.reason))].slice(0, 2).join('; ');
       return { status: 'warn', score: null, summary: [`Freshness not judged: partially judged (${dated.length} of ${datable.length} dated${reasons ? `; the others: ${reasons}` : ''})`, ...tail].join('; ') + ignoredNote, findings };
     }
     if (dated.length === 0) {

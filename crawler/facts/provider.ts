@@ -40,6 +40,9 @@ export interface RegistryFactsOptions {
   dependabot?: Partial<DependabotSchemaSource> & { allowFetch?: boolean };
 }
 
+/** Cached histories per ecosystem that seed the mirror check of a host at the first lookup of a crawl. */
+const MIRROR_SEED_PACKAGES = 2000;
+
 const REGISTRY_ECOSYSTEMS = ['npm', 'pypi', 'go', 'cargo', 'rubygems', 'terraform-provider'] as const satisfies readonly Ecosystem[];
 
 export const DEFAULT_USER_AGENT = `seaworthy/${TOOL_VERSION} (production-readiness scorecards; dependency freshness)`;
@@ -187,8 +190,16 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
     const url = endpoints.get(ecosystem)?.url;
     return url ? new URL(url).host : ecosystem;
   };
+  // What earlier crawls cached about a host counts too: a host is judged on everything known of it.
+  const seeded = new Set<Ecosystem>();
+  const seed = (ecosystem: Ecosystem) => {
+    if (seeded.has(ecosystem)) return;
+    seeded.add(ecosystem);
+    for (const { name, releases } of cache.recent(ecosystem, MIRROR_SEED_PACKAGES)) mirrors.check(hostOf(ecosystem), `${ecosystem}:${name}`, releases);
+  };
   function distrusted(answers: (readonly [string, PackageRef, PackageLookup])[]): [string, PackageLookup][] {
     if (options.mirrorCheck === false) return answers.map(([key, , answer]) => [key, answer]);
+    for (const [, ref, answer] of answers) if (answer.status === 'found') seed(ref.ecosystem);
     const own = new Map<string, string | undefined>();
     for (const [key, ref, answer] of answers) if (answer.status === 'found') own.set(key, mirrors.check(hostOf(ref.ecosystem), `${ref.ecosystem}:${canonicalName(ref.ecosystem, ref.name)}`, answer.releases));
     return answers.map(([key, ref, answer]) => {
