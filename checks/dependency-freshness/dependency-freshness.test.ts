@@ -238,6 +238,13 @@ describe('dependency-freshness', () => {
     expect(r.requested).toEqual(['npm:express']);
   });
 
+  it('workspace members of a root lockfile too large to read are not "without a lockfile"', async () => {
+    const member = json({ name: 'member', dependencies: { express: '^5.1.0' } });
+    const r = await run({ 'package.json': json({ name: 'root', private: true, dependencies: { zod: '^3.24.0' } }), 'pnpm-workspace.yaml': 'packages:\n  - packages/*\n', 'pnpm-lock.yaml': `lockfileVersion: '9.0'\n${'# padding\n'.repeat(400)}`, 'packages/api/package.json': member, 'renovate.json': RENOVATE }, {}, { maxFileBytes: 1000 });
+    expect(r.outcome.findings.filter((f) => f.rule === 'no-lockfile')).toEqual([]);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'unreadable-file', path: 'pnpm-lock.yaml' }));
+  });
+
   it('a lockfile too large to read is a finding, not a silent pass', async () => {
     const files = npmProject({ express: '5.1.0' });
     const r = await run(files, FRESH_REGISTRY, { maxFileBytes: 200 });

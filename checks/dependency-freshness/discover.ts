@@ -235,8 +235,21 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[],
   }
 
   const lockfilesIn = (dir: string, names: string[]) => names.map((n) => joinPath(dir, n)).filter((p) => present.has(p));
+  /**
+   * A lockfile an ancestor directory commits but that could not be read (too large, not fetched,
+   * malformed) may well answer for a workspace member: unknown is not "no lockfile".
+   */
+  const unreadAncestorLock = (dir: string, names: string[]): string | undefined => {
+    for (let d: string | undefined = dir; d !== undefined; d = d === '' ? undefined : dirOf(d)) {
+      for (const lock of lockfilesIn(d, names)) {
+        const parsed = inventory.sources.find((s) => s.path === lock);
+        if (!parsed || !parsed.ok) return lock;
+      }
+    }
+    return undefined;
+  };
   const answeringLock = (dir: string, names: string[], ecosystemOf: (s: DependencySource) => boolean): string | undefined =>
-    lockfilesIn(dir, names)[0] ?? inventory.sources.find((s) => ecosystemOf(s) && s.kind === 'lockfile' && s.importerDirs.includes(dir))?.path;
+    lockfilesIn(dir, names)[0] ?? inventory.sources.find((s) => ecosystemOf(s) && s.kind === 'lockfile' && s.importerDirs.includes(dir))?.path ?? unreadAncestorLock(dir, names);
 
   for (const path of files) {
     const name = base(path);
