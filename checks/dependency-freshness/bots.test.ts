@@ -233,13 +233,20 @@ describe('Dependabot configuration', () => {
     expect(s.dependabot).toMatchObject({ state: 'invalid', validation: 'invalid', entries: [] });
     expect(s.findings.map((f) => `${f.line}: ${f.message}`)).toEqual([
       expect.stringMatching(/^3: Dependabot schema dependabot-test: \/updates\/0 must have required property 'schedule'; GitHub rejects the whole file/),
-      expect.stringMatching(/^5: Dependabot schema dependabot-test: \/updates\/1\/package-ecosystem must be one of "bundler"/),
+      expect.stringMatching(/^5: Dependabot schema dependabot-test: \/updates\/1\/package-ecosystem must be one of "bundler".*stricter here than GitHub may be/),
     ]);
     // Without the schema nothing is refused on rules the check does not own; it says validation was skipped.
     const skipped = await scan({ '.github/dependabot.yml': noSchedule }, SCHEMA_FACT, { status: 'skipped', reason: 'offline: not in the cache' });
     expect(skipped.dependabot).toMatchObject({ state: 'active', validation: 'skipped' });
     expect(skipped.dependabotSchemaSkipped).toBe('offline: not in the cache');
     expect(skipped.findings).toEqual([]);
+  });
+
+  it('schema errors that do not prove GitHub refuses the file (unknown or retired option, duplicates, newer ecosystem) are noted, not fatal', async () => {
+    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '    reviewers: ["team"]\n    ignore:\n      - dependency-name: "*"\n        update-types: ["version-update:semver-major", "version-update:semver-major"]\n  - package-ecosystem: "bun"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n') });
+    expect(s.dependabot).toMatchObject({ state: 'active', validation: 'valid' });
+    expect(s.findings.filter((f) => f.rule === 'invalid-dependabot-config').map((f) => `${f.severity} ${f.line}`)).toEqual(['low 7', 'low 10', 'low 11']);
+    expect(s.findings.find((f) => f.line === 7)?.message).toMatch(/unknown option "reviewers"; the schema is stricter here than GitHub may be/);
   });
 
   it('rejects version 1 and broken YAML with or without the schema: the whole file does nothing', async () => {

@@ -164,16 +164,16 @@ function validatorFor(schema: object): ValidateFunction | Error {
   return v;
 }
 
-function describeSchemaError(e: ErrorObject): { pointer: string; message: string; extraKey?: string } {
+function describeSchemaError(e: ErrorObject): { pointer: string; message: string; keyword: string; extraKey?: string } {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-    return { pointer: `${e.instancePath}/${params.additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown option "${params.additionalProperty}"`, extraKey: params.additionalProperty };
+    return { pointer: `${e.instancePath}/${params.additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown option "${clip(params.additionalProperty)}"`, keyword: e.keyword, extraKey: params.additionalProperty };
   }
   if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     const allowed = params.allowedValues.slice(0, 8).map((a) => JSON.stringify(a)).join(', ');
-    return { pointer: e.instancePath, message: `must be one of ${allowed}${params.allowedValues.length > 8 ? ', …' : ''}` };
+    return { pointer: e.instancePath, message: `must be one of ${allowed}${params.allowedValues.length > 8 ? ', …' : ''}`, keyword: e.keyword };
   }
-  return { pointer: e.instancePath, message: e.message ?? e.keyword };
+  return { pointer: e.instancePath, message: e.message ?? e.keyword, keyword: e.keyword };
 }
 
 /** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set: one problem per such option. */
@@ -195,7 +195,7 @@ function globalOnly(schema: object, config: Record<string, unknown>): { pointer:
  * configuration can have hundreds of thousands): a branch error finds its union by walking up its
  * own pointer.
  */
-function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string }[] {
+function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string; keyword?: string }[] {
   const unionsAt = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
@@ -224,7 +224,7 @@ function schemaProblems(errors: readonly ErrorObject[], schema: object, config: 
       else branches.set(union, [e]);
     }
   }
-  const problems: { pointer: string; message: string }[] = [];
+  const problems: { pointer: string; message: string; keyword?: string }[] = [];
   for (const e of top) {
     if (e.keyword === 'not' && e.instancePath === '') {
       const global = globalOnly(schema, config);
@@ -241,7 +241,7 @@ function schemaProblems(errors: readonly ErrorObject[], schema: object, config: 
       const d = describeSchemaError(b);
       return `${d.pointer || '/'} ${d.message}`;
     }))];
-    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}` });
+    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}`, keyword: e.keyword });
   }
   return problems;
 }
@@ -519,6 +519,13 @@ function normaliseDirectory(dir: string): string {
   return dir.trim().replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
 
+/**
+ * Schema errors that do not prove GitHub rejects the file: an option the pinned schema no longer or
+ * not yet knows, an ecosystem or value newer than the pin, a duplicate in a list, a string's format.
+ * Missing required keys, wrong types and a wrong version are certain.
+ */
+const STRICTER_THAN_GITHUB = new Set(['additionalProperties', 'enum', 'uniqueItems', 'pattern', 'format', 'minItems', 'maxItems', 'minLength', 'maxLength', 'minimum', 'maximum', 'propertyNames']);
+
 const UPDATE_TYPES: Record<string, 'major' | 'minor' | 'patch'> = { 'version-update:semver-major': 'major', 'version-update:semver-minor': 'minor', 'version-update:semver-patch': 'patch' };
 
 /** What an entry's options leave out of version updates: credit 1 when nothing. */
@@ -582,9 +589,9 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, schemaFact
   if (validate && !(validate instanceof Error) && schemaFact?.status === 'available') {
     if (validate(root)) verdict.validation = 'valid';
     else {
-      verdict.validation = 'invalid';
       const seen = new Set<string>();
-      const problems: { pointer: string; message: string; line?: number }[] = [];
+      const certain: { pointer: string; message: string; line?: number }[] = [];
+      const doubtful: typeof certain = [];
       // An if/then reports the branch's own error and again "must match then schema": the first says it.
       for (const d of schemaProblems((validate.errors ?? []).filter((e) => e.keyword !== 'if'), schemaFact.schema, root)) {
         const key = `${d.pointer} ${d.message}`;
@@ -593,13 +600,21 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, schemaFact
         const segments = pointerSegments(d.pointer);
         let line: number | undefined;
         for (let n = segments.length; n >= 0 && line === undefined; n--) line = n === 0 ? 1 : lineAt(segments.slice(0, n));
-        problems.push({ pointer: d.pointer || '/', message: d.message, line });
+        (STRICTER_THAN_GITHUB.has(d.keyword ?? '') ? doubtful : certain).push({ pointer: d.pointer || '/', message: clip(d.message, 300), line });
       }
-      problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
-      verdict.schemaErrors = problems.length;
-      for (const p of problems.slice(0, 20)) invalid(`Dependabot schema ${schemaFact.version}: ${p.pointer} ${clip(p.message, 300)}`, p.line);
-      if (problems.length > 20) invalid(`${problems.length - 20} more schema errors`);
-      return;
+      const byLine = (a: { line?: number }, b: { line?: number }) => (a.line ?? Infinity) - (b.line ?? Infinity);
+      const shown = [...certain.sort(byLine).slice(0, 20).map((p) => ({ ...p, certain: true })), ...doubtful.sort(byLine).slice(0, 10).map((p) => ({ ...p, certain: false }))].sort(byLine);
+      for (const p of shown) {
+        if (p.certain) invalid(`Dependabot schema ${schemaFact.version}: ${p.pointer} ${p.message}`, p.line);
+        else scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'low', path, ...(p.line ? { line: p.line } : {}), message: `Dependabot schema ${schemaFact.version}: ${p.pointer} ${p.message}; the schema is stricter here than GitHub may be (a retired or newer option, a duplicate), so the file is not counted as rejected` });
+      }
+      if (certain.length > 0) {
+        verdict.validation = 'invalid';
+        verdict.schemaErrors = certain.length;
+        if (certain.length > 20) invalid(`${certain.length - 20} more schema errors`);
+        return;
+      }
+      verdict.validation = 'valid';
     }
   } else {
     if (Number(root.version) !== 2) return invalid(`"version" must be 2${root.version === undefined ? ' and is missing' : `, not ${clip(JSON.stringify(root.version) ?? String(root.version), 40)}`}`, lineAt(['version']) ?? 1);

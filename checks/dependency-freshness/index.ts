@@ -319,6 +319,11 @@ export default defineCheck({
     const counted = coverage.some((c) => !c.source.nonProduct) ? coverage.filter((c) => !c.source.nonProduct) : coverage;
     const ecosystems = [...new Set(counted.map((c) => c.source.ecosystem))].sort();
     const coveredEcosystems = ecosystems.filter((e) => counted.filter((c) => c.source.ecosystem === e).every((c) => c.credit > 0));
+    const partlyCovered = ecosystems.filter((e) => !coveredEcosystems.includes(e) && counted.some((c) => c.source.ecosystem === e && c.credit > 0));
+    const partlyWords = (e: string) => {
+      const files = counted.filter((c) => c.source.ecosystem === e);
+      return `${e} (${files.filter((c) => c.credit > 0).length} of ${files.length} files)`;
+    };
     const covering = [...new Set(counted.flatMap((c) => (c.by ? [c.by] : [])))];
     const coveringBots = `${covering.join(' and ')} ${covering.length > 1 ? 'cover' : 'covers'}`;
     let botWords: string;
@@ -331,7 +336,11 @@ export default defineCheck({
         : bots.dependabot?.state === 'off' ? 'Dependabot version updates off'
         : `update bot covers none of ${ecosystems.join(', ')}`;
     } else if (coveredEcosystems.length === ecosystems.length) botWords = `${coveringBots} ${ecosystems.join(', ')}`;
-    else botWords = `${coveringBots} ${coveredEcosystems.join(', ') || 'part of the files'} but not ${ecosystems.filter((e) => !coveredEcosystems.includes(e)).join(', ')}`;
+    else {
+      const some = [...coveredEcosystems, ...partlyCovered.map(partlyWords)].join(', ');
+      const none = ecosystems.filter((e) => !coveredEcosystems.includes(e) && !partlyCovered.includes(e));
+      botWords = `${coveringBots} ${some}${none.length > 0 ? ` but not ${none.join(', ')}` : ''}`;
+    }
     const partial = [...new Set(counted.filter((c) => c.gap && c.credit > 0).map((c) => c.source.ecosystem))];
     if (!noBot && partial.length > 0) botWords += ` (part of the updates switched off for ${partial.join(', ')})`;
     if (bots.renovate?.validation === 'invalid') botWords += ` (configuration fails its schema: ${plural(bots.renovate.schemaErrors, 'error')})`;

@@ -74,8 +74,9 @@ export const TEST_DEPENDABOT_SCHEMA = {
           'multi-ecosystem-group': { type: 'string' },
           patterns: { type: 'array', items: { type: 'string' } },
           'open-pull-requests-limit': { type: 'integer', minimum: 0 },
-          ignore: { type: 'array', items: { type: 'object', properties: { 'dependency-name': { type: 'string' }, versions: { type: 'array' }, 'update-types': { type: 'array', items: { type: 'string' } } } } },
+          ignore: { type: 'array', items: { type: 'object', properties: { 'dependency-name': { type: 'string' }, versions: { type: 'array' }, 'update-types': { type: 'array', uniqueItems: true, items: { type: 'string' } } } } },
         },
+        additionalProperties: false,
         required: ['package-ecosystem'],
         allOf: [
           { if: { not: { required: ['multi-ecosystem-group'] } }, then: { required: ['schedule'] } },
