@@ -12,5 +12,21 @@ if (major === 22 && minor < 18 && !process.execArgv.includes('--experimental-str
   const result = spawnSync(process.execPath, ['--experimental-strip-types', '--no-warnings=ExperimentalWarning', ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
+// Node keeps the compiled (and type-stripped) modules between starts, so a start does not strip and
+// compile every .ts file again; NODE_COMPILE_CACHE picks the folder (default: the system's temp
+// folder), NODE_DISABLE_COMPILE_CACHE=1 turns it off. A cache that cannot be written is only slower.
+// A reader that goes away (`seaworthy schema | head`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
+// Warnings from Node and from dependencies become structured log lines, never raw stderr; taken
+// over before anything else loads (crawler/warnings.ts).
+const { captureProcessWarnings } = await import('../crawler/warnings.ts');
+captureProcessWarnings();
 const { main } = await import('../crawler/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -53,12 +53,14 @@ export async function backfill(config: SeaworthyConfig, options: Pick<CrawlOptio
   // One line per point: the per-repository lines of every point would drown the log.
   const quiet: Logger = { info: () => {}, warn: (m, f) => logger.warn(m, f), error: (m, f) => logger.error(m, f), progress: () => ({ tick: () => {}, done: () => {} }) };
   const runs: CrawlSummary[] = [];
-  for (const asOf of todo) {
+  if (todo.length > 0) logger.info(`backfilling ${todo.length} weeks of history`, { weeks: todo.length, from: todo[0]!.toISOString().slice(0, 10), to: todo.at(-1)!.toISOString().slice(0, 10) });
+  for (const [index, asOf] of todo.entries()) {
     const summary = await crawl(config, { dbPath: options.dbPath, logger: quiet, asOf, now: asOf, onlyChecks: options.onlyChecks, facts: options.facts });
     runs.push(summary);
-    const fields = { asOf: asOf.toISOString().slice(0, 10), run: summary.runId, status: summary.status, repositories: summary.repositories, notYetCreated: summary.skipped, ms: summary.durationMs };
+    // "week 3 of 21" in the message itself: a text log reader sees how far the first start has come.
+    const fields = { week: `${index + 1} of ${todo.length}`, asOf: asOf.toISOString().slice(0, 10), run: summary.runId, status: summary.status, repositories: summary.repositories, notYetCreated: summary.skipped, ms: summary.durationMs };
     if (summary.status === 'failed') logger.warn('history point had no repository to judge', fields);
-    else logger.info('history backfilled', fields);
+    else logger.info(`history backfilled: week ${index + 1} of ${todo.length}`, fields);
   }
   return { runs, covered: points.length - todo.length };
 }

@@ -80,14 +80,9 @@ export async function carryUnchanged(args: { store: Store; runId: number; work: 
       if (carryBlocker(previous, heads.get(ref.key) ?? null, checks, { configHash: run.configHash, now, maxDays: config.crawl.carryForwardDays }) || !previous) continue;
       const previousOwner = { team: previous.team, source: previous.ownerSource };
       let owner = carriedOwner({ config, ref, order }, previousOwner);
-      if (!owner.known && owner.needsHostTeams) {
-        try {
-          owner = carriedOwner({ config, ref, order, hostTeams: (await hostTeamsOf(source, ref, order)) ?? [] }, previousOwner);
-        } catch (error) {
-          logger.warn('teams could not be read; a repository owned through them is read again', { repo: ref.name, error: error instanceof Error ? error.message : String(error) });
-          continue;
-        }
-      }
+      // The host's teams are asked only when something is read: an unchanged repository keeps the owner
+      // its last crawl found there (asked again when it changes, or after crawl.carryForwardDays).
+      if (!owner.known && owner.needsHostTeams) owner = { known: true, verdict: { team: previous.team, source: previous.ownerSource, unmatched: [] } };
       if (!owner.known) continue;
       store.carryForward(runId, ref.key, previous, { checkIds, crawledAt: new Date().toISOString(), team: owner.verdict.team ?? null, ownerSource: owner.verdict.source ?? null });
       keys.add(ref.key);

@@ -7,26 +7,15 @@ import { openDb } from '../data/db.ts';
 import { acquireWriterLock } from '../data/lock.ts';
 import { pruneFindings } from '../data/retention.ts';
 import { loadConfig } from './config.ts';
-import { init } from './init/index.ts';
+import { init, initLocal } from './init/index.ts';
 import { createLogger, type Logger } from './log.ts';
+import { logWarningsTo } from './warnings.ts';
 import { mergeShards, type MergeSummary } from './merge.ts';
 import { mergeMarkdown, writeStepSummary } from './step-summary.ts';
 
-export class NightlyUsageError extends Error {}
+import { NightlyUsageError, WAIT_OPTIONS, waitOption } from './wait-option.ts';
 
-/** --wait waits this long for another writer unless --wait-minutes says otherwise: a nightly never hangs for ever. */
-export const DEFAULT_WAIT_MINUTES = 60;
-
-/** The writer-lock wait of --wait / --wait-minutes: false (refuse at once) or a bound in ms. */
-export function waitOption(values: { wait?: boolean; 'wait-minutes'?: string }): number | false {
-  const text = values['wait-minutes'];
-  if (text === undefined) return values.wait ? DEFAULT_WAIT_MINUTES * 60_000 : false;
-  const minutes = Number(text);
-  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60)) throw new NightlyUsageError(`--wait-minutes must be a number of minutes above 0 and at most 1440, got "${text}"`);
-  return minutes * 60_000;
-}
-
-export const WAIT_OPTIONS = { wait: { type: 'boolean', default: false }, 'wait-minutes': { type: 'string' } } as const;
+export { DEFAULT_WAIT_MINUTES, NightlyUsageError, WAIT_OPTIONS, waitOption } from './wait-option.ts';
 
 export const NIGHTLY_HELP: Record<string, string> = {
   init: `Usage: seaworthy init [options]
@@ -41,6 +30,8 @@ Options:
                         (default: from the "origin" remote; "/" for <org>.github.io)
       --shards <n>      crawl as a matrix of n shards and merge them (default: 1, one job)
       --dir <dir>       where to write (default: the current directory)
+      --local <dir>     instead: a configuration for the git clones under <dir> on this machine
+                        (no GitHub, no workflow); then "seaworthy crawl" and "seaworthy build"
       --force           overwrite existing files
   -h, --help            show this help`,
   merge: `Usage: seaworthy merge [options] <shard.db>...
@@ -108,8 +99,20 @@ function databaseOf(values: { db?: string; config?: string }): { dbPath: string;
 }
 
 export function commandInit(argv: string[]): number {
-  const { values } = parse('init', argv, { org: { type: 'string' }, repo: { type: 'string' }, shards: { type: 'string', default: '1' }, dir: { type: 'string', default: '.' }, force: { type: 'boolean', default: false } });
+  const { values } = parse('init', argv, { org: { type: 'string' }, repo: { type: 'string' }, shards: { type: 'string', default: '1' }, dir: { type: 'string', default: '.' }, force: { type: 'boolean', default: false }, local: { type: 'string' } });
   if (values.help) return help('init');
+  if (values.local !== undefined) {
+    if (values.org !== undefined || values.repo !== undefined || values.shards !== '1') throw new NightlyUsageError('--local writes a configuration for clones on this machine; --org, --repo and --shards are for a GitHub organisation');
+    const dir = path.resolve(values.dir);
+    // Like any path on a command line: relative to the current directory; the configuration then
+    // names it relative to itself.
+    const clones = path.resolve(values.local);
+    if (!existsSync(clones)) throw new NightlyUsageError(`--local ${values.local}: no folder at ${clones}`);
+    const { written } = initLocal(dir, clones, { force: values.force });
+    for (const file of written) process.stderr.write(`seaworthy: wrote ${path.relative(process.cwd(), file) || file}\n`);
+    process.stderr.write('seaworthy: next: npx seaworthy crawl, then npx seaworthy build (README "Point it at your repositories").\n');
+    return 0;
+  }
   const shards = Number(values.shards);
   if (!Number.isInteger(shards) || shards < 1 || shards > 256) throw new NightlyUsageError(`--shards must be a whole number from 1 to 256, got "${values.shards}"`);
   if (values.org !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(values.org)) throw new NightlyUsageError(`--org must be an organisation login such as "acme", got "${values.org}"`);
@@ -134,6 +137,7 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   if (positionals.length === 0 && expect === undefined) throw new NightlyUsageError(`name the shard databases to merge\n\n${NIGHTLY_HELP.merge}`);
   const { dbPath, config } = databaseOf(values);
   const logger: Logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  logWarningsTo(logger);
   const wait = waitOption(values);
   const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait, retention: config?.retention });
   writeStepSummary(mergeMarkdown(summary));

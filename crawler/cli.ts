@@ -3,17 +3,11 @@
 // 4 failed as a whole, 5 the database is busy (another writer).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
-import { ConfigError, configJsonSchema, loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
-import { crawl, type CrawlSummary } from './run.ts';
-import { StoreError } from '../data/db.ts';
-import { LockBusyError } from '../data/lock.ts';
-import { NIGHTLY_HELP, NightlyUsageError, WAIT_OPTIONS, commandBackup, commandInit, commandMerge, commandPrune, crawlSignals, waitOption } from './cli-nightly.ts';
-import { InitRefused } from './init/index.ts';
-import { MergeError } from './merge.ts';
-import { parseShard } from './shard.ts';
-import { crawlMarkdown, writeStepSummary } from './step-summary.ts';
+import type { Logger } from './log.ts';
+import type { CrawlSummary } from './run.ts';
 import { TOOL_VERSION } from './version.ts';
+// Everything else is imported by the command that uses it: `seaworthy --help` must not load the
+// crawler, every check, zod and the YAML parser first (issue "Crawl at the speed of git").
 
 /** The workflow saves and publishes on 0 and 1 only: 1 is partial, everything above is broken. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, interrupted: 3, failed: 4, busy: 5 } as const;
@@ -106,6 +100,29 @@ Options:
 Prints the JSON Schema of seaworthy.config.yaml (for editor completion).`,
 };
 
+const COMMANDS = ['crawl', 'build', 'demo', 'init', 'merge', 'prune', 'backup', 'schema', 'help'];
+
+/** Edit distance, for "did you mean": commands are short, so the plain dynamic programme is plenty. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function suggestCommand(typed: string): string {
+  const lower = typed.toLowerCase().slice(0, 40);
+  const best = COMMANDS.map((c) => ({ c, d: editDistance(lower, c) })).sort((x, y) => x.d - y.d)[0]!;
+  return best.d <= 2 && best.d < best.c.length ? `; did you mean "${best.c}"?` : '';
+}
+
 function parse<const Extra extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], extra: Extra) {
   try {
     return parseArgs({ args: argv, options: { ...COMMON, ...extra } as typeof COMMON & Extra, allowPositionals: false, strict: true });
@@ -123,7 +140,8 @@ function exitCodeFor(summary: CrawlSummary, failOn: string | undefined): number 
   return EXIT.ok;
 }
 
-export function summaryLine(summary: CrawlSummary): string {
+export async function summaryLine(summary: CrawlSummary): Promise<string> {
+  const { gitText } = await import('./step-summary.ts');
   const failed = summary.errors.length;
   const crawled = summary.repositories - summary.carriedForward - failed;
   const parts = [
@@ -134,11 +152,21 @@ export function summaryLine(summary: CrawlSummary): string {
   if (summary.skippedFolders.length > 0) parts.push(`${summary.skippedFolders.length} folders not crawled (${summary.skippedFolders.slice(0, 3).map((f) => `${JSON.stringify(f.location)}: ${f.reason}`).join('; ')}${summary.skippedFolders.length > 3 ? '; …' : ''})`);
   for (const circuit of summary.registries?.openCircuits ?? []) parts.push(`registry ${circuit.host} unreachable (${circuit.reason}): its packages undated`);
   if (summary.api) parts.push(`GitHub: ${summary.api.points} points, ${summary.api.graphqlRequests} GraphQL + ${summary.api.restRequests} REST requests`);
+  if (summary.git) parts.push(gitText(summary.git));
   parts.push(`${(summary.durationMs / 1000).toFixed(1)} s`);
   return `seaworthy: ${parts.join(' · ')}`;
 }
 
+/** The command's logger, which library warnings go to as well (crawler/warnings.ts). */
+async function commandLogger(values: { 'log-format'?: string; quiet?: boolean }): Promise<Logger> {
+  const [{ createLogger }, { logWarningsTo }] = await Promise.all([import('./log.ts'), import('./warnings.ts')]);
+  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  logWarningsTo(logger);
+  return logger;
+}
+
 async function commandCrawl(argv: string[]): Promise<number> {
+  const { WAIT_OPTIONS } = await import('./wait-option.ts');
   const { values } = parse('crawl', argv, {
     db: { type: 'string' },
     check: { type: 'string', multiple: true },
@@ -160,12 +188,15 @@ async function commandCrawl(argv: string[]): Promise<number> {
   if (asOf && Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of must be a date such as 2026-08-01, got "${values['as-of']}"`);
   const weeks = values.backfill === undefined ? 0 : Number(values.backfill);
   if (!Number.isInteger(weeks) || weeks < 0 || weeks > 520) throw new UsageError(`--backfill must be a number of weeks from 1 to 520, got "${values.backfill}"`);
+  const [{ loadConfig, ConfigError }, { crawl }, { StoreError }, { LockBusyError }, { crawlMarkdown, writeStepSummary }, { crawlSignals }] = await Promise.all([
+    import('./config.ts'), import('./run.ts'), import('../data/db.ts'), import('../data/lock.ts'), import('./step-summary.ts'), import('./cli-nightly.ts'),
+  ]);
   const loaded = loadConfig(values.config);
   const config = values.offline ? { ...loaded, registries: { ...loaded.registries, offline: true } } : loaded;
   const known = Object.keys(config.checks);
   for (const id of values.check ?? []) if (!known.includes(id)) throw new UsageError(`unknown check "${id}"; known checks: ${known.join(', ')}`);
-  const nightly = crawlOptions(values);
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const nightly = await crawlOptions(values);
+  const logger = await commandLogger(values);
   const dbPath = values.db ?? path.resolve(config.configDir, config.database);
   if (weeks > 0) {
     const { backfill } = await import('./backfill.ts');
@@ -185,6 +216,10 @@ async function commandCrawl(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (!(error instanceof LockBusyError)) writeStepSummary(`### Seaworthy crawl: failed\n\nThe crawl failed as a whole: ${error instanceof Error ? error.message : String(error)}\n\nThe database is **not** saved and the site keeps the last good scorecard.\n`);
+    // A crawl that never started a run (the organisation could not be listed) still answers --json.
+    if (values.json && !(error instanceof LockBusyError) && !(error instanceof ConfigError) && !(error instanceof StoreError)) {
+      process.stdout.write(JSON.stringify({ runId: null, status: 'failed', repositories: 0, error: error instanceof Error ? error.message : String(error) }, null, 2) + '\n');
+    }
     throw error;
   } finally {
     signals.dispose();
@@ -194,12 +229,13 @@ async function commandCrawl(argv: string[]): Promise<number> {
   if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const e of summary.errors) logger.warn('repository could not be crawled', { repo: e.repo, error: e.error });
-  if (!values.json && !values.quiet) process.stderr.write(summaryLine(summary) + '\n');
+  if (!values.json && !values.quiet) process.stderr.write((await summaryLine(summary)) + '\n');
   return exitCodeFor(summary, values['fail-on']);
 }
 
 /** The crawl options of unattended operation: shards, resume, waiting for the lock, a fixed reference time. */
-function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; 'wait-minutes'?: string; now?: string }) {
+async function crawlOptions(values: { shard?: string; group?: string; restart?: boolean; wait?: boolean; 'wait-minutes'?: string; now?: string }) {
+  const [{ parseShard }, { waitOption }] = await Promise.all([import('./shard.ts'), import('./wait-option.ts')]);
   let shard: ReturnType<typeof parseShard> | undefined;
   try {
     shard = values.shard ? parseShard(values.shard) : undefined;
@@ -216,9 +252,10 @@ function crawlOptions(values: { shard?: string; group?: string; restart?: boolea
 async function commandBuild(argv: string[]): Promise<number> {
   const { values } = parse('build', argv, { db: { type: 'string' }, out: { type: 'string' } });
   if (values.help) return help('build');
+  const { loadConfig } = await import('./config.ts');
   const config = loadConfig(values.config);
   const { buildSite } = await import('./site.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = await commandLogger(values);
   await buildSite({
     dbPath: values.db ?? path.resolve(config.configDir, config.database),
     outDir: path.resolve(values.out ?? path.resolve(config.configDir, config.site.outDir)),
@@ -236,13 +273,13 @@ async function commandDemo(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${values.port}"`);
   const { runDemo } = await import('./demo.ts');
-  const logger = createLogger({ format: values['log-format'] === 'json' ? 'json' : 'text', quiet: values.quiet });
+  const logger = await commandLogger(values);
   await runDemo({ logger, port, serve: !values['no-serve'], regenerate: values.regenerate });
   return EXIT.ok;
 }
 
 function help(command: string): number {
-  process.stdout.write((HELP[command] ?? NIGHTLY_HELP[command] ?? HELP.main) + '\n');
+  process.stdout.write((HELP[command] ?? HELP.main) + '\n');
   return EXIT.ok;
 }
 
@@ -257,17 +294,19 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await commandDemo(rest);
       case 'init':
-        return commandInit(rest);
+        return (await import('./cli-nightly.ts')).commandInit(rest);
       case 'merge':
-        return (await commandMerge(rest)).code;
+        return (await (await import('./cli-nightly.ts')).commandMerge(rest)).code;
       case 'prune':
-        return await commandPrune(rest);
+        return await (await import('./cli-nightly.ts')).commandPrune(rest);
       case 'backup':
-        return commandBackup(rest);
-      case 'schema':
+        return (await import('./cli-nightly.ts')).commandBackup(rest);
+      case 'schema': {
         if (rest.includes('--help') || rest.includes('-h')) return help('schema');
+        const { configJsonSchema } = await import('./config.ts');
         process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
         return EXIT.ok;
+      }
       case undefined:
       case '--help':
       case '-h':
@@ -277,9 +316,14 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(TOOL_VERSION + '\n');
         return EXIT.ok;
       default:
-        throw new UsageError(`unknown command "${command}"\n\n${HELP.main}`);
+        throw new UsageError(`unknown command "${command}"${suggestCommand(command)}\n\n${HELP.main}`);
     }
   } catch (error) {
+    // The error classes live in the modules that throw them; those are loaded already when one of
+    // them was thrown, so importing them here costs nothing on the paths that matter.
+    const [{ NightlyUsageError }, { ConfigError }, { StoreError }, { MergeError }, { InitRefused }, { LockBusyError }] = await Promise.all([
+      import('./wait-option.ts'), import('./config.ts'), import('../data/db.ts'), import('./merge.ts'), import('./init/index.ts'), import('../data/lock.ts'),
+    ]);
     if (error instanceof UsageError || error instanceof NightlyUsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof MergeError || error instanceof InitRefused) {
       process.stderr.write(`seaworthy: ${error.message}\n`);
       return EXIT.usage;

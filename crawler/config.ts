@@ -93,10 +93,15 @@ const githubSource = z
       .object({
         mergedPullRequests: z.int().min(0).max(100).default(30).meta({ description: 'Most recently merged pull requests read per repository, each with up to 100 changed paths (about 0.01 points each).' }),
         openPullRequests: z.int().min(0).max(100).default(20).meta({ description: 'Oldest open pull requests read per repository (update PRs from Renovate or Dependabot, with their age).' }),
-        commits: z.int().min(0).max(100).default(50).meta({ description: 'Default-branch commits read when a check needs history (without file lists: GitHub gives changed files only through pull requests).' }),
+        commits: z.int().min(0).max(100).optional().meta({ description: 'No longer used: history is read with git, with changed files, up to crawl.historyLimit commits (a warning says so when it is set).' }),
       })
       .strict()
       .prefault({}),
+    cacheDir: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Folder of the bare repositories (blobless partial clones) kept between crawls, relative to this file; default: git-cache/ beside the database. Keep it between nights (actions/cache) so an unchanged night fetches nothing and a changed repository fetches only what changed.', examples: ['.seaworthy/git-cache'] }),
     budget: z
       .object({
         maxMinutes: z.number().positive().default(60).meta({ description: 'Stop asking GitHub after this long; repositories not reached keep their last result, marked stale.' }),
@@ -390,7 +395,7 @@ function formatIssue(schema: z.ZodType, issue: z.core.$ZodIssue, raw: unknown, d
   return lines.join('\n');
 }
 
-export type YamlValidation<T> = { ok: true; data: T } | { ok: false; syntax: boolean; problems: string[] };
+export type YamlValidation<T> = { ok: true; data: T; lineOf(path: readonly (string | number)[]): number | undefined } | { ok: false; syntax: boolean; problems: string[] };
 
 /**
  * Parses YAML and validates it against a zod schema. Each problem reads "file:line: path: what is
@@ -399,14 +404,51 @@ export type YamlValidation<T> = { ok: true; data: T } | { ok: false; syntax: boo
  */
 export function validateYaml<S extends z.ZodType>(schema: S, text: string, file: string): YamlValidation<z.output<S>> {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     return { ok: false, syntax: true, problems: doc.errors.map((e) => `${file}${e.linePos ? `:${e.linePos[0].line}` : ''}: YAML syntax error: ${e.message}`) };
   }
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // An alias bomb ("billion laughs") would expand to gigabytes: refused, and said, before it is.
+    return { ok: false, syntax: true, problems: [`${file}: YAML could not be read: ${error instanceof Error ? error.message : String(error)}; remove the aliases (*name) that expand into each other`] };
+  }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return { ok: false, syntax: false, problems: parsed.error.issues.map((issue) => formatIssue(schema, issue, raw, doc, counter, file)) };
-  return { ok: true, data: parsed.data };
+  const lineOf = (at: readonly (string | number)[]) => {
+    const node = doc.getIn(at, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? counter.linePos(node.range[0]).line : undefined;
+  };
+  return { ok: true, data: parsed.data, lineOf };
+}
+
+const at = (line: number | undefined) => (line ? `:${line}` : '');
+
+/** Configuration files are UTF-8; anything else is named with the line of its first stray byte. */
+export function decodeConfigText(bytes: Buffer, file: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ConfigError(`${file}:1: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+        } catch {
+          break;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    throw new ConfigError(`${file}:${line}: the file is not UTF-8 (a byte there is not valid UTF-8: Latin-1 or Windows-1252?); save it as UTF-8`);
+  }
 }
 
 export function parseConfig(text: string, configPath: string): SeaworthyConfig {
@@ -417,12 +459,12 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   }
   const levelNames = new Set<string>();
   for (const [index, l] of validated.data.levels.entries()) {
-    if (levelNames.has(l.name.toLowerCase())) throw new ConfigError(`${file}: levels[${index}].name: level "${l.name}" is defined twice; level names must be unique.`);
+    if (levelNames.has(l.name.toLowerCase())) throw new ConfigError(`${file}${at(validated.lineOf(['levels', index, 'name']))}: levels[${index}].name: level "${l.name}" is defined twice; level names must be unique.`);
     levelNames.add(l.name.toLowerCase());
   }
   const names = new Set<string>();
   for (const [index, t] of validated.data.teams.entries()) {
-    if (names.has(t.name)) throw new ConfigError(`${file}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
+    if (names.has(t.name)) throw new ConfigError(`${file}${at(validated.lineOf(['teams', index, 'name']))}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
     names.add(t.name);
   }
   for (const [ecosystem, settings] of Object.entries(validated.data.registries)) {
@@ -436,18 +478,18 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
 }
 
 export function loadConfig(configPath: string): SeaworthyConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(configPath, 'utf8');
+    bytes = readFileSync(configPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
       code === 'ENOENT'
-        ? `no configuration at ${configPath}. Create seaworthy.config.yaml (see README "Configuration") or pass --config <file>.`
+        ? `no configuration at ${configPath}. Run "npx seaworthy init" (a GitHub organisation) or "npx seaworthy init --local <folder of clones>" to write one, or pass --config <file>.`
         : `cannot read ${configPath}: ${(error as Error).message}`,
     );
   }
-  return parseConfig(text, configPath);
+  return parseConfig(decodeConfigText(bytes, path.basename(configPath)), configPath);
 }
 
 export function configJsonSchema(): unknown {

@@ -1,5 +1,5 @@
 // `seaworthy demo`: the whole product on a generated fleet, no token, no network.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { startDemoRegistry } from '../fixtures/demo-registry.ts';
@@ -11,6 +11,7 @@ import type { Logger } from './log.ts';
 import { backfill } from './backfill.ts';
 import { crawl } from './run.ts';
 import { PROJECT_ROOT, buildSite } from './site.ts';
+import { TOOL_VERSION } from './version.ts';
 
 export const DEMO_CONFIG = path.join(PROJECT_ROOT, 'fixtures', 'demo.seaworthy.config.yaml');
 // Bump when the generated fleet changes, so existing demo directories are rebuilt.
@@ -38,7 +39,7 @@ export async function withDemoRegistry<T>(config: SeaworthyConfig, logger: Logge
   }
 }
 
-export async function prepareDemo(logger: Logger, regenerate = false): Promise<ReturnType<typeof loadConfig>> {
+export async function prepareDemo(logger: Logger, regenerate = false): Promise<{ config: SeaworthyConfig; generated: boolean }> {
   const config = loadConfig(DEMO_CONFIG);
   const demoDir = path.join(PROJECT_ROOT, '.seaworthy', 'demo');
   const marker = path.join(demoDir, `fleet-v${FLEET_VERSION}`);
@@ -51,17 +52,43 @@ export async function prepareDemo(logger: Logger, regenerate = false): Promise<R
     logger.info('demo fleet generated', { repositories: repos.length, dir: path.join(demoDir, 'repos'), ms: Date.now() - started });
     await withDemoRegistry(config, logger, (facts) => backfill(config, { dbPath, logger, weeks: DEMO_BACKFILL_WEEKS, until: new Date(DEMO_ANCHOR), facts }));
     writeFileSync(marker, new Date().toISOString());
+    return { config, generated: true };
   }
-  return config;
+  return { config, generated: false };
+}
+
+/**
+ * What the served site was built from: this Seaworthy (its version, and the newest change to its
+ * code and pages, so a developer's edit is seen) and the demo fleet, which never changes once
+ * generated. A second `npm start` with the same stamp serves the site at once, instead of crawling
+ * unchanged repositories into an empty run that would make "since the last run" show nothing.
+ */
+function siteStamp(): string {
+  let newest = 0;
+  for (const folder of ['src', 'checks', 'crawler', 'data', 'fixtures']) {
+    for (const entry of readdirSync(path.join(PROJECT_ROOT, folder), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return JSON.stringify({ tool: TOOL_VERSION, fleet: FLEET_VERSION, code: Math.round(newest) });
 }
 
 export async function runDemo(options: { logger: Logger; port: number; serve: boolean; regenerate: boolean }): Promise<void> {
   const { logger } = options;
-  const config = await prepareDemo(logger, options.regenerate);
+  const { config, generated } = await prepareDemo(logger, options.regenerate);
   const dbPath = path.resolve(config.configDir, config.database);
-  await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
   const outDir = path.resolve(config.configDir, config.site.outDir);
-  await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
+  const stampFile = path.join(PROJECT_ROOT, '.seaworthy', 'demo', 'site-stamp.json');
+  const stamp = siteStamp();
+  const current = !generated && existsSync(path.join(outDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+  if (current) {
+    logger.info('the demo fleet and Seaworthy are unchanged since the site was built: serving it as it is (--regenerate starts over)', { outDir });
+  } else {
+    await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
+    await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
+    writeFileSync(stampFile, stamp);
+  }
   if (!options.serve) return;
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1';
   const { preview } = await import('astro');

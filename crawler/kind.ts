@@ -59,7 +59,7 @@ function fromCatalog(snapshot: RepoSnapshot): RepoKindVerdict | undefined {
     if (!file.ok) continue;
     let docs: unknown[];
     try {
-      docs = file.text.split(/^---\s*$/m).map((d) => parseYaml(d) as unknown);
+      docs = file.text.split(/^---\s*$/m).map((d) => parseYaml(d, { logLevel: 'error' }) as unknown);
     } catch {
       return undefined;
     }

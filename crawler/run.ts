@@ -1,4 +1,5 @@
 // discover → snapshot → kind → checks → store, one repository at a time per worker.
+import path from 'node:path';
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
 import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot, type SchemaFact } from '../checks/contract.ts';
@@ -11,7 +12,7 @@ import { formatShard, shardOf, type Shard } from './shard.ts';
 import { carryUnchanged, keepLastGood, ownerOf, usageOf } from './carry.ts';
 import { ContentCache } from './github/cache.ts';
 import { ownershipReads } from './ownership.ts';
-import { GitHubSource, type GitHubSourceOptions } from './sources/github.ts';
+import { GitHubSource, type GitHubSourceOptions, type GitUsage } from './sources/github.ts';
 import type { SeaworthyConfig } from './config.ts';
 import { KIND_READS, detectKind } from './kind.ts';
 import { createRegistryFacts } from './facts/provider.ts';
@@ -21,6 +22,8 @@ import type { Logger } from './log.ts';
 import { LocalGitSource } from './sources/local-git.ts';
 import { EmptyRepositoryError, NoCommitAtDateError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './sources/types.ts';
 import { TOOL_VERSION } from './version.ts';
+import { inWarningScope } from './warnings.ts';
+import { warnCollectionKeys } from './yaml-warnings.ts';
 
 export interface CrawlOptions {
   dbPath: string;
@@ -72,6 +75,8 @@ export interface CrawlSummary {
   stale: number;
   /** GraphQL points and requests spent on hosted sources; null when only local sources ran. */
   api: { points: number; graphqlRequests: number; restRequests: number } | null;
+  /** What git cost hosted sources (clones, fetches, time, bytes, per repository) and their cache folder's size. */
+  git?: GitUsage;
   /** Set when this crawl resumed an unfinished run: its attempt number and the repositories it already held. */
   resumed?: { attempt: number; alreadyDone: number };
   shard?: string;
@@ -86,10 +91,15 @@ function repoMatcher(patterns: string[]): (ref: { name: string; owner: string })
   return (ref) => match(ref.name) || match(`${ref.owner}/${ref.name}`);
 }
 
-export function sourcesFor(config: SeaworthyConfig, context: { cache?: ContentCache; logger?: Logger; env?: NodeJS.ProcessEnv; github?: CrawlOptions['github'] } = {}): RepoSource[] {
+/** Where the GitHub source keeps its cached repositories unless the configuration says: beside the database. */
+export function defaultGitCacheDir(dbPath: string): string {
+  return path.join(path.dirname(path.resolve(dbPath)), 'git-cache');
+}
+
+export function sourcesFor(config: SeaworthyConfig, context: { dbPath: string; logger?: Logger; env?: NodeJS.ProcessEnv; github?: CrawlOptions['github'] }): RepoSource[] {
   return config.sources.map((s) =>
     s.type === 'github'
-      ? new GitHubSource({ config: s, configDir: config.configDir, cache: context.cache, logger: context.logger, env: context.env, ...context.github })
+      ? new GitHubSource({ config: s, configDir: config.configDir, cacheDir: defaultGitCacheDir(context.dbPath), logger: context.logger, env: context.env, ...context.github })
       : new LocalGitSource({ paths: s.paths, baseDir: config.configDir, owner: s.owner, webUrl: s.webUrl }),
   );
 }
@@ -125,7 +135,7 @@ export function runCheck(check: AnyCheck, snapshot: RepoSnapshot, kind: ReturnTy
   const started = performance.now();
   let outcome: CheckOutcome;
   try {
-    outcome = check.run(snapshot, { options, kind, now, facts });
+    outcome = inWarningScope({ check: check.id }, () => check.run(snapshot, { options, kind, now, facts }));
     const problem = validateOutcome(outcome, check.meta.rules);
     if (problem) outcome = { status: 'error', score: null, summary: `check ${check.id} ${problem}`, findings: [] };
     else outcome = { ...outcome, findings: outcome.findings.map((f) => ({ ...f, rule: ruleId(check.id, f.rule) })) };
@@ -230,7 +240,12 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   return { facts, wantErrors };
 }
 
-async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, previousHead?: string): Promise<RepoResult | null> {
+async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
+  // A library warning raised while this repository is read or judged names it (crawler/warnings.ts).
+  return inWarningScope({ repo: ref.key }, () => judgeRepo(ref, source, config, checks, needs, now, provider, logger, previousHead));
+}
+
+async function judgeRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConfig, checks: ReturnType<typeof enabledChecks>, needs: SnapshotNeeds, now: Date, provider: FactProvider, logger: Logger, previousHead?: string): Promise<RepoResult | null> {
   const started = performance.now();
   const override = config.repoKinds.find((k) => repoMatcher([k.repo])(ref))?.kind as RepoKind | undefined;
   let snapshot: RepoSnapshot;
@@ -241,6 +256,7 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     if (error instanceof EmptyRepositoryError) return emptyResult(ref, teamOf(config, ref), checks, error.message, performance.now() - started);
     return { ...errorResult(ref, teamOf(config, ref), checks, describeError(error, ref), performance.now() - started), unreadable: true } as RepoResult;
   }
+  warnCollectionKeys(snapshot, ref.key, logger);
   const owner = await ownerOf(config, ref, source, snapshot);
   const kind = detectKind(snapshot, override);
   const { facts, wantErrors } = await gatherFacts(checks, snapshot, kind, now, provider);
@@ -266,6 +282,27 @@ async function crawlRepo(ref: RepoRef, source: RepoSource, config: SeaworthyConf
     results,
     changes: changesSince(snapshot, previousHead),
   };
+}
+
+/** Git usage summed over the hosted sources that read with git; undefined when none did. */
+async function gitUsageOf(sources: RepoSource[]): Promise<GitUsage | undefined> {
+  const usages = await Promise.all(sources.filter((s): s is GitHubSource => s instanceof GitHubSource).map((s) => s.gitUsage()));
+  if (usages.length === 0) return undefined;
+  return usages.reduce((a, b) => ({
+    cacheDir: a.cacheDir === b.cacheDir ? a.cacheDir : `${a.cacheDir}, ${b.cacheDir}`,
+    cacheBytes: a.cacheDir === b.cacheDir ? Math.max(a.cacheBytes, b.cacheBytes) : a.cacheBytes + b.cacheBytes,
+    clones: a.clones + b.clones,
+    fetches: a.fetches + b.fetches,
+    cached: a.cached + b.cached,
+    reclones: a.reclones + b.reclones,
+    blobFetches: a.blobFetches + b.blobFetches,
+    blobs: a.blobs + b.blobs,
+    commands: a.commands + b.commands,
+    retries: a.retries + b.retries,
+    ms: a.ms + b.ms,
+    bytes: a.bytes + b.bytes,
+    perRepository: [...a.perRepository, ...b.perRepository],
+  }));
 }
 
 export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Promise<CrawlSummary> {
@@ -299,8 +336,9 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     const work: { ref: RepoRef; source: RepoSource }[] = [];
     const seen = new Map<string, string>();
     const duplicates: SkippedFolder[] = [];
+    // Content now comes from git; the content cache of earlier versions is only emptied as it ages.
     const cache = config.sources.some((s) => s.type === 'github') ? new ContentCache(store.db) : undefined;
-    const sources = sourcesFor(config, { cache, logger, env: options.env, github: options.github });
+    const sources = sourcesFor(config, { dbPath: options.dbPath, logger, env: options.env, github: options.github });
     for (const source of sources) {
       for (const ref of await source.list(logger)) {
         const first = seen.get(ref.key);
@@ -357,7 +395,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
         const repoStarted = performance.now();
         let result: RepoResult | null;
         try {
-          result = await crawlRepo(ref, source, config, checks, needs, now, facts, store.previousHead(ref.key, startedAt.toISOString()));
+          result = await crawlRepo(ref, source, config, checks, needs, now, facts, logger, store.previousHead(ref.key, startedAt.toISOString()));
         } catch (error) {
           // A defect of ours (or a hostile input we did not foresee) costs this repository, not the run.
           result = errorResult(ref, teamOf(config, ref), checks, `internal error: ${describeError(error, ref)}`, performance.now() - repoStarted);
@@ -418,7 +456,21 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       if (writer.lost) logger.error('another process took the database lock over (it judged this one dead); stopped without writing more', { run: runId });
       else markInterrupted(store.db, runId, { reason: 'SIGINT/SIGTERM', apiPoints });
       logger.warn('crawl interrupted after the repositories in flight; run "seaworthy crawl" again to resume it', { run: runId, done: judged, of: mine.length });
-    } else store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward });
+    } else {
+      const gitNow = await gitUsageOf(sources);
+      const gitStats = gitNow && {
+        clones: gitNow.clones,
+        fetches: gitNow.fetches,
+        cached: gitNow.cached,
+        reclones: gitNow.reclones,
+        blobs: gitNow.blobs,
+        bytes: gitNow.bytes,
+        ms: Math.round(gitNow.ms),
+        cacheBytes: gitNow.cacheBytes,
+        slowest: gitNow.perRepository.filter((r) => r.action !== 'cached').sort((a, b) => b.ms - a.ms).slice(0, 5).map((r) => ({ repo: r.repo, ms: Math.round(r.ms), bytes: r.bytes })),
+      };
+      store.finishRun(runId, { finishedAt: new Date().toISOString(), status, repoCount: judged, errorCount: errors.length, apiPoints, carriedForward, ...(gitStats ? { git: gitStats } : {}) });
+    }
     if (cache && status !== 'interrupted') cache.prune(new Date(Date.now() - 30 * 86_400_000));
     if (fatal) throw fatal.reason;
     let pruned: PruneReport | undefined;
@@ -428,6 +480,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       if (pruned.findingsDeleted > 0) logger.info('old findings pruned', { runs: pruned.runsPruned, findings: pruned.findingsDeleted, weeklyKept: pruned.weeklyKept });
     }
     const registries = facts.stats?.();
+    const git = await gitUsageOf(sources);
     const summary: CrawlSummary = {
       runId,
       status,
@@ -440,6 +493,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
       carriedForward,
       stale,
       api: api && apiPoints !== undefined ? { ...api, points: apiPoints } : api,
+      ...(git ? { git } : {}),
       ...(registries?.lookups ? { registries } : {}),
       ...(opened.resumed ? { resumed: { attempt: opened.attempt, alreadyDone: opened.done.size } } : {}),
       ...(shardLabel ? { shard: shardLabel } : {}),
@@ -447,6 +501,7 @@ export async function crawl(config: SeaworthyConfig, options: CrawlOptions): Pro
     };
     for (const circuit of registries?.openCircuits ?? []) logger.warn('package registry was unreachable during this crawl', { host: circuit.host, reason: circuit.reason });
     if (registries?.lookups) logger.info('package registries', { lookups: registries.lookups, cacheHits: registries.cacheHits, joined: registries.joined, fetched: registries.fetched, requests: registries.requests, undated: registries.undated });
+    if (git) logger.info('git', { clones: git.clones, fetches: git.fetches, cached: git.cached, reclones: git.reclones, blobFetches: git.blobFetches, blobs: git.blobs, retries: git.retries, bytes: git.bytes, ms: Math.round(git.ms), cacheBytes: git.cacheBytes });
     logger.info('crawl finished', { run: runId, status, repositories: judged, crawled: written - stale, carriedForward: carried.keys.size, stale, skipped, skippedFolders: skippedFolders.length, errors: errors.length, points: api?.points, requests: api ? api.graphqlRequests + api.restRequests : undefined, ms: summary.durationMs });
     return summary;
   } finally {

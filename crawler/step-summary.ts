@@ -31,11 +31,25 @@ export function crawlMarkdown(summary: CrawlSummary): string {
     '| run | repositories | crawled | carried forward | failed | stale | GitHub points | time |',
     '|---|---|---|---|---|---|---|---|',
     `| ${summary.runId}${summary.resumed ? ` (attempt ${summary.resumed.attempt})` : ''} | ${summary.repositories} | ${crawled} | ${summary.carriedForward} | ${summary.errors.length} | ${summary.stale} | ${summary.api?.points ?? '–'} | ${(summary.durationMs / 1000).toFixed(1)} s |`,
+    ...gitLines(summary.git),
     ...errorTable(summary.errors),
     ...skippedTable(summary.skippedFolders),
     ...(summary.registries?.openCircuits.length ? ['', '| package registry not reached | why | effect |', '|---|---|---|', ...summary.registries.openCircuits.map((c) => `| ${cell(c.host)} | ${cell(c.reason)} | not asked again this run; its packages undated unless cached |`)] : []),
   ];
   return lines.join('\n') + '\n';
+}
+
+/** What git cost: clones and fetches, bytes and time (per repository too), the cache folder's size to keep between nights. */
+export function gitText(git: NonNullable<CrawlSummary['git']>): string {
+  const read = git.clones + git.fetches + git.reclones;
+  const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+  return `git: ${git.clones} cloned, ${git.fetches} fetched${git.reclones > 0 ? `, ${git.reclones} cloned again (damaged)` : ''}${git.cached > 0 ? `, ${git.cached} already cached` : ''}, ${mb(git.bytes)} received in ${(git.ms / 1000).toFixed(1)} s${read > 0 ? ` (${(git.ms / read / 1000).toFixed(1)} s per repository)` : ''}; cache ${mb(git.cacheBytes)}`;
+}
+
+function gitLines(git: CrawlSummary['git']): string[] {
+  if (!git) return [];
+  const slowest = [...git.perRepository].filter((r) => r.action !== 'cached').sort((a, b) => b.ms - a.ms).slice(0, 5);
+  return ['', `${gitText(git)} (\`${cell(git.cacheDir)}\`: keep it between nights).`, ...(slowest.length > 0 ? ['', '| slowest to fetch | how | time | received |', '|---|---|---|---|', ...slowest.map((r) => `| ${cell(r.repo)} | ${r.action} | ${(r.ms / 1000).toFixed(1)} s | ${(r.bytes / 1024).toFixed(0)} KB |`)] : [])];
 }
 
 function skippedTable(folders: readonly { location: string; reason: string }[]): string[] {

@@ -1,7 +1,7 @@
 // One connection per process, WAL, foreign keys, and numbered forward-only migrations applied on open.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -93,8 +93,23 @@ function checkReadable(db: Db, file: string): void {
   if (missing.length > 0) throw new StoreError(`${file} needs migrations ${missing.map((m) => m.name).join(', ')}: run "seaworthy crawl" once to apply them.`);
 }
 
+/**
+ * The database's own folder is created when missing (the default `data/` of a new configuration),
+ * but never a chain of them: a database path whose parent folder is missing too is a typo or a
+ * volume that is not mounted, and creating it would silently start an empty history there.
+ */
+function ensureDatabaseFolder(file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  if (existsSync(folder)) return;
+  const parent = path.dirname(folder);
+  if (!existsSync(parent)) {
+    throw new StoreError(`the database folder ${folder} does not exist, nor its parent ${parent}: create it (mkdir -p ${JSON.stringify(folder)}) or fix "database" in the configuration (or --db); Seaworthy does not create a chain of folders, so that a typo or an unmounted volume never starts an empty history`);
+  }
+  mkdirSync(folder);
+}
+
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
-  if (!options.readonly && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!options.readonly && file !== ':memory:') ensureDatabaseFolder(file);
   let db: Db;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });

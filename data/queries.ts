@@ -18,6 +18,8 @@ export interface RunRow {
   errorCount: number;
   /** API points the run spent; null for sources that use no API (local git). */
   apiPoints: number | null;
+  /** JSON of RunGitStats (data/store.ts); null when the run used no git over the network. */
+  gitStats: string | null;
   /** Repositories whose results were carried forward from an earlier run (unchanged or unreadable). */
   carriedForwardCount: number;
   toolVersion: string;
@@ -180,7 +182,7 @@ export class Queries {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion, git_stats AS gitStats
          FROM runs WHERE status IN ('ok', 'partial') ORDER BY started_at, id`,
       )
       .all() as RunRow[];
@@ -191,7 +193,7 @@ export class Queries {
     return this.db
       .prepare(
         `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, as_of AS asOf, repo_count AS repoCount, error_count AS errorCount,
-                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion
+                api_points AS apiPoints, carried_forward_count AS carriedForwardCount, tool_version AS toolVersion, git_stats AS gitStats
          FROM runs WHERE status != 'running' ORDER BY started_at DESC, id DESC LIMIT 1`,
       )
       .get() as RunRow | undefined;
@@ -453,7 +455,12 @@ export function commitUrl(webUrl: string | null, oid: string): string | undefine
   return `${webUrl.replace(/\/+$/, '')}/commit/${oid}`;
 }
 
-/** A pull request link from the source, only when it is a plain http(s) URL. */
+/** A link from stored data (a repository's or pull request's address), only when it is a plain http(s) URL. */
 export function safeUrl(url: string | null | undefined): string | undefined {
-  return url && /^https?:\/\/[^\s]+$/.test(url) ? url : undefined;
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
+}
+
+/** A team's contact link: http(s) or mailto, nothing that could run script. */
+export function safeContactUrl(url: string | null | undefined): string | undefined {
+  return safeUrl(url) ?? (url && /^mailto:[^\s]+$/i.test(url) ? url : undefined);
 }

@@ -5,6 +5,20 @@ import type { CheckOutcome, Finding, RepoKindVerdict, Status } from '../checks/c
 import { openDb, type Db } from './db.ts';
 import { buildSnapshot, fillMissingSnapshots, writeSnapshot } from './snapshots.ts';
 
+
+/** runs.git_stats: what git cost the run (hosted sources), shown on its run page. */
+export interface RunGitStats {
+  clones: number;
+  fetches: number;
+  cached: number;
+  reclones: number;
+  blobs: number;
+  bytes: number;
+  ms: number;
+  cacheBytes: number;
+  slowest: { repo: string; ms: number; bytes: number }[];
+}
+
 export interface TeamRow {
   name: string;
   displayName: string;
@@ -105,7 +119,7 @@ export class Store {
       teamId: db.prepare('SELECT id FROM teams WHERE name = ?').pluck(),
       insertRunTeam: db.prepare('INSERT OR IGNORE INTO run_teams (run_id, team_id) SELECT ?, id FROM teams WHERE name = ?'),
       startRun: db.prepare(`INSERT INTO runs (started_at, status, tool_version, config_hash, as_of) VALUES (?, 'running', ?, ?, ?)`),
-      finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ?, api_points = ?, carried_forward_count = ? WHERE id = ?'),
+      finishRun: db.prepare('UPDATE runs SET finished_at = ?, status = ?, repo_count = ?, error_count = ?, api_points = ?, carried_forward_count = ?, git_stats = ? WHERE id = ?'),
       repoByKey: db.prepare('SELECT id, slug FROM repositories WHERE repo_key = ?'),
       // Case-insensitive: pages are files, and macOS and Windows runners fold case.
       slugTaken: db.prepare('SELECT 1 FROM repositories WHERE slug = ? COLLATE NOCASE').pluck(),
@@ -202,8 +216,8 @@ export class Store {
     return Number(this.statements.startRun.run(info.startedAt, info.toolVersion, configHash(info.config), info.asOf ?? null).lastInsertRowid);
   }
 
-  finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number; apiPoints?: number; carriedForward?: number }): void {
-    this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, outcome.apiPoints ?? null, outcome.carriedForward ?? 0, runId);
+  finishRun(runId: number, outcome: { finishedAt: string; status: 'ok' | 'partial' | 'failed'; repoCount: number; errorCount: number; apiPoints?: number; carriedForward?: number; git?: RunGitStats }): void {
+    this.statements.finishRun.run(outcome.finishedAt, outcome.status, outcome.repoCount, outcome.errorCount, outcome.apiPoints ?? null, outcome.carriedForward ?? 0, outcome.git ? JSON.stringify(outcome.git) : null, runId);
     // The run is final: pack it for the site (and any finished run still without a snapshot).
     if (outcome.status !== 'failed') this.db.transaction(() => writeSnapshot(this.db, buildSnapshot(this.db, runId)))();
     fillMissingSnapshots(this.db);

@@ -7,6 +7,7 @@ import { GitHubClient, GitHubHostError, apiEndpoints, type GitHubClientOptions }
 import { ORG_QUERY } from '../crawler/github/queries.ts';
 import type { Logger } from '../crawler/log.ts';
 import { startFleet } from './github-fleet.ts';
+import { scaled } from './helpers.ts';
 
 const TOKEN = 'ghp_ClientTestToken0123456789abcdefABCD';
 const GRAPHQL_OK = { data: { rateLimit: { cost: 1, remaining: 4999, resetAt: '2030-01-01T00:00:00Z' }, organization: { login: 'acme' } } };
@@ -58,6 +59,31 @@ describe('GitHub API endpoints', () => {
     await client.graphql(ORG_QUERY, { org: 'acme' }, 'probe');
     await client.rest(TREE_ROUTE, treeParams, 'probe').catch(() => undefined);
     expect(calls.map((c) => c.url)).toEqual(['https://ghe.example.com/api/graphql', `https://ghe.example.com/api/v3/repos/acme/x/git/trees/${'a'.repeat(40)}`]);
+  });
+});
+
+describe('GitHub answers that are not what was asked for', () => {
+  it('retries a REST answer that is an HTML page with status 200, like a server error', async () => {
+    const { client, calls } = mocked((_call, i) => (i === 0 ? new Response('<html><body>Unicorn! This page is taking too long to load.</body></html>', { status: 200, headers: { 'content-type': 'text/html' } }) : tree()), { retries: 2 });
+    expect(await client.rest<{ truncated: boolean }>(TREE_ROUTE, treeParams, 'listing x')).toMatchObject({ truncated: false });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('gives up on REST answers that stay malformed after the retries, as a host error', async () => {
+    const { client, calls } = mocked(() => new Response('<html>maintenance</html>', { status: 200, headers: { 'content-type': 'text/html' } }), { retries: 1 });
+    await expect(client.rest(TREE_ROUTE, treeParams, 'listing x')).rejects.toMatchObject({ problem: 'malformed', message: expect.stringMatching(/listing x: .*malformed JSON.*after 2 attempts/) });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('counts the points GitHub says it charged (x-ratelimit-used), including answers that never arrived', async () => {
+    let used = 10;
+    const { client } = mocked((_call, i) => {
+      used += i === 1 ? 2 : 1; // the second answer follows a request GitHub charged whose answer was lost
+      return json(200, GRAPHQL_OK, { 'x-ratelimit-resource': 'graphql', 'x-ratelimit-used': String(used), 'x-ratelimit-remaining': String(5000 - used), 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1900000000' });
+    });
+    for (let i = 0; i < 3; i++) await client.graphql(ORG_QUERY, { org: 'acme' }, 'org');
+    // Reported costs say 3; GitHub's counter went from 10 to 14 (11 after the first, whose own cost was 1).
+    expect(client.usage().points).toBe(4);
   });
 });
 
@@ -124,16 +150,19 @@ describe('GitHub credentials in errors', () => {
 describe('GitHub App installation tokens', () => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
   let fleet: Awaited<ReturnType<typeof startFleet>>;
+  // Tokens that expire after a second (on a quiet machine; SEAWORTHY_TEST_TIME_SCALE), as GitHub's do
+  // after an hour: long enough for one query to follow its token even on a loaded machine.
+  const lifetimeMs = scaled(1000);
   beforeAll(async () => {
-    // Tokens that expire after a second, as GitHub's do after an hour.
-    fleet = await startFleet([{ spec: { name: 'solo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'solo\n' } }] } }], { token: undefined, app: { appId: 4242, publicKey, installationId: 99 }, tokenLifetimeSeconds: 1 });
+    fleet = await startFleet([{ spec: { name: 'solo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'solo\n' } }] } }], { token: undefined, app: { appId: 4242, publicKey, installationId: 99 }, tokenLifetimeSeconds: lifetimeMs / 1000 });
   });
   afterAll(() => fleet.stop());
 
   it('renews the installation token before it expires during a long crawl', async () => {
-    const client = new GitHubClient({ apiUrl: fleet.fake.apiUrl, auth: { appId: 4242, privateKey, installationId: 99, org: 'acme' }, requestTimeoutMs: 5000, retries: 0, maxRateLimitWaitMs: 0, budgetMs: 60_000, secondMs: 1, installationTokenTtlMs: 400 });
+    // The client renews a token after 40 % of its life, as it does after 50 of GitHub's 60 minutes.
+    const client = new GitHubClient({ apiUrl: fleet.fake.apiUrl, auth: { appId: 4242, privateKey, installationId: 99, org: 'acme' }, requestTimeoutMs: scaled(5000), retries: 0, maxRateLimitWaitMs: 0, budgetMs: scaled(60_000), secondMs: 1, installationTokenTtlMs: 0.4 * lifetimeMs });
     await client.graphql(ORG_QUERY, { org: 'acme' }, 'org');
-    await new Promise((resolve) => setTimeout(resolve, 1200)); // the first token has expired at the fake by now
+    await new Promise((resolve) => setTimeout(resolve, 1.2 * lifetimeMs)); // the first token has expired at the fake by now
     await client.graphql(ORG_QUERY, { org: 'acme' }, 'org');
     const log = fleet.fake.log;
     expect(log.filter((l) => l.kind === 'auth').map((l) => [l.what, l.status])).toEqual([['access_tokens', 201], ['access_tokens', 201]]);

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../crawler/log.ts';
 import { crawl, type CrawlSummary } from '../crawler/run.ts';
 import { createRepo, type FixtureRepoSpec } from '../fixtures/factory.ts';
 import { FakeGitHub, type FakeGitHubOptions, type FakeRepo } from '../fixtures/fake-github/server.ts';
-import { CLI, tempDir } from './helpers.ts';
+import { CLI, CLI_DEADLINE_MS, hung, tempDir } from './helpers.ts';
 
 export const FAKE_TOKEN = 'ghp_SeaworthyFakeToken0123456789abcdef';
 
@@ -62,11 +62,16 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ c
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    let hanging = false;
+    const timer = setTimeout(() => {
+      hanging = true;
+      child.kill('SIGKILL');
+    }, CLI_DEADLINE_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      if (hanging) reject(hung(args, stderr));
+      else resolve({ code, stdout, stderr });
     });
   });
 }

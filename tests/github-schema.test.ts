@@ -2,24 +2,22 @@
 // schema (@octokit/graphql-schema), within GitHub's node limit, and priced as the source expects.
 import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { FIXED_DOCUMENTS, blobsQuery, discoveryQuery, repoFactsCost, repoFactsQuery, type RepoFactsShape } from '../crawler/github/queries.ts';
+import { FIXED_DOCUMENTS, discoveryQuery, pullRequestsCost, pullRequestsQuery, type PullRequestsShape } from '../crawler/github/queries.ts';
 import { MAX_NODES, queryCost } from '../fixtures/fake-github/cost.ts';
 import { githubSchema } from '../fixtures/fake-github/server.ts';
 
-const OID = (n: number) => n.toString(16).padStart(40, '0');
-const shapes: RepoFactsShape[] = [
-  { mergedPullRequests: 30, openPullRequests: 20, commits: 0, asOf: false },
-  { mergedPullRequests: 100, openPullRequests: 100, commits: 100, asOf: true },
-  { mergedPullRequests: 0, openPullRequests: 0, commits: 0, asOf: false },
-  { mergedPullRequests: 1, openPullRequests: 0, commits: 50, asOf: false },
+const shapes: PullRequestsShape[] = [
+  { mergedPullRequests: 30, openPullRequests: 20 },
+  { mergedPullRequests: 100, openPullRequests: 100 },
+  { mergedPullRequests: 0, openPullRequests: 0 },
+  { mergedPullRequests: 1, openPullRequests: 0 },
 ];
 
 function documents(): Record<string, string> {
   const docs: Record<string, string> = { ...FIXED_DOCUMENTS, discoveryWithTopics: discoveryQuery(true), discovery: discoveryQuery(false) };
   shapes.forEach((shape, i) => {
-    docs[`repoFacts${i}`] = repoFactsQuery(10, shape, [[OID(1), OID(2)], [], [OID(3)]]);
+    docs[`pullRequests${i}`] = pullRequestsQuery(10, shape);
   });
-  docs.blobs = blobsQuery([[OID(1)], [OID(2), OID(3)]]);
   return docs;
 }
 
@@ -30,29 +28,33 @@ describe('GitHub GraphQL documents', () => {
     expect(validate(schema, parse(doc)).map((e) => e.message)).toEqual([]);
   });
 
-  it('asks whether blob text was cut short (GitHub stops at 512,000 bytes)', () => {
-    expect(blobsQuery([[OID(1)]])).toMatch(/\.\.\. on Blob \{[^}]*\bisTruncated\b[^}]*\btext\b/);
-    expect(repoFactsQuery(1, shapes[0]!, [[OID(1)]])).toMatch(/\.\.\. on Blob \{[^}]*\bisTruncated\b/);
+  it('asks GraphQL for no file content, tree or commit history: git reads those', () => {
+    for (const doc of Object.values(documents())) expect(doc).not.toMatch(/\bBlob\b|\bTree\b|\bhistory\(|\bfiles\(|\bobject\(/);
   });
 
   it('would catch a field GitHub does not have', () => {
-    const broken = repoFactsQuery(1, shapes[0]!).replace('mergedAt', 'mergedOn');
+    const broken = pullRequestsQuery(1, shapes[0]!).replace('mergedAt', 'mergedOn');
     expect(validate(schema, parse(broken)).map((e) => e.message).join('\n')).toMatch(/Cannot query field "mergedOn" on type "PullRequest"/);
   });
 
   it('keeps the largest batch under the node limit and prices it as the source estimates', () => {
     for (const shape of shapes) {
-      for (const count of [1, 10, 25]) {
-        const doc = parse(repoFactsQuery(count, shape));
+      for (const count of [1, 10, 50, 100]) {
+        const doc = parse(pullRequestsQuery(count, shape));
         const variables = Object.fromEntries(Array.from({ length: count }, (_, i) => [`id${i}`, `R_${i}`]));
         const price = queryCost(schema, doc, variables);
         expect(price.errors).toEqual([]);
         expect(price.nodes).toBeLessThanOrEqual(MAX_NODES);
-        const estimate = repoFactsCost(count, shape);
+        const estimate = pullRequestsCost(count, shape);
         expect(price.requests).toBe(estimate.requests);
         expect(price.nodes).toBe(estimate.nodes);
       }
     }
+  });
+
+  it('reads the pull requests of 50 repositories for one point', () => {
+    const variables = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`id${i}`, `R_${i}`]));
+    expect(queryCost(schema, parse(pullRequestsQuery(50, shapes[0]!)), variables)).toMatchObject({ requests: 100, cost: 1 });
   });
 
   it('prices discovery at one point per 100 repositories, topics included', () => {

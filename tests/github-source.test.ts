@@ -1,6 +1,7 @@
 // The GitHub source against a loopback fake GitHub running the real queries over git repositories.
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ describe('GitHub source', () => {
         },
         {
           spec: { name: 'bravo', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'catalog-info.yaml': CATALOG('group:default/platform'), 'README.md': 'bravo\n' } }] },
-          pullRequests: [{ number: 3, title: 'Secret files', body: '', state: 'MERGED', createdAt: '2026-09-02T00:00:00Z', mergedAt: '2026-09-03T00:00:00Z', author: 'dev1', files: ['a.ts'], filesError: true }],
+          pullRequests: [{ number: 3, title: 'Secret author', body: '', state: 'MERGED', createdAt: '2026-09-02T00:00:00Z', mergedAt: '2026-09-03T00:00:00Z', author: 'dev1', files: ['a.ts'], authorError: true }],
         },
         { spec: { name: 'charlie', commits: [{ date: '2026-09-01T00:00:00Z', message: 'init', files: { 'README.md': 'charlie\n' } }] } },
         { spec: { name: 'old-thing', commits: [{ date: '2026-01-01T00:00:00Z', message: 'init', files: { 'README.md': 'old\n' } }] }, isArchived: true },
@@ -56,7 +57,7 @@ describe('GitHub source', () => {
     const config = fleet.config('', extra);
     const s = config.sources[0]!;
     if (s.type !== 'github') throw new Error('expected a github source');
-    return new GitHubSource({ config: s, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
+    return new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: path.join(fleet.dir, 'source-cache'), env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } });
   }
 
   async function snapshotOf(name: string, needs: SnapshotNeeds = NEEDS) {
@@ -72,7 +73,31 @@ describe('GitHub source', () => {
     expect((await source('    topics: [production]\n').list()).map((r) => r.name)).toEqual(['alpha']);
     expect((await source("    exclude: ['b*']\n").list()).map((r) => r.name)).toEqual(['alpha', 'charlie']);
     const [ref] = await source("    include: ['alpha']\n").list();
-    expect(ref).toMatchObject({ key: `127.0.0.1:${new URL(fleet.fake.url).port}/acme/alpha`, owner: 'acme', name: 'alpha', webUrl: 'https://github.test/acme/alpha' });
+    expect(ref).toMatchObject({ key: `127.0.0.1:${new URL(fleet.fake.url).port}/acme/alpha`, owner: 'acme', name: 'alpha', webUrl: `${fleet.fake.url}/acme/alpha` });
+  });
+
+  it('accepts a repository address from the API only when it is http(s), and fetches only from this GitHub’s own host', async () => {
+    const alpha = fleet.fake.options.repos.find((r) => r.name === 'alpha')!;
+    try {
+      alpha.url = 'javascript:alert(document.domain)//';
+      const logger = memoryLogger();
+      const s = source();
+      const hostile = (await s.list(logger)).find((r) => r.name === 'alpha')!;
+      expect(hostile.webUrl).toBeUndefined();
+      expect(logger.lines.some((l) => l.includes('not http(s)'))).toBe(true);
+      await expect(s.snapshot(hostile, NEEDS)).rejects.toThrow(/GitHub gave no address on http:\/\/127\.0\.0\.1:\d+ to fetch it from/);
+
+      // An https address elsewhere may be shown as a link, but git never takes the token there.
+      alpha.url = 'https://evil.example/acme/alpha';
+      fleet.fake.resetLog();
+      const elsewhere = source();
+      const moved = (await elsewhere.list()).find((r) => r.name === 'alpha')!;
+      expect(moved.webUrl).toBe('https://evil.example/acme/alpha');
+      await expect(elsewhere.snapshot(moved, NEEDS)).rejects.toThrow(/no address on http:\/\/127\.0\.0\.1:\d+ to fetch it from \(it gave "https:\/\/evil\.example\/acme\/alpha"\)/);
+      expect(fleet.fake.log.filter((l) => l.kind === 'git')).toEqual([]);
+    } finally {
+      delete alpha.url;
+    }
   });
 
   it('reads the head commit’s files and content the way the local source does', async () => {
@@ -100,17 +125,39 @@ describe('GitHub source', () => {
     expect(snap.read('vendor/lib')).toEqual({ ok: false, reason: 'submodule' });
   });
 
-  it('brings pull requests: merged with files and merge commit, open ones from bots with [bot] logins', async () => {
+  it('brings pull requests: merged with their merge commit, open ones from bots with [bot] logins', async () => {
     const { snap } = await snapshotOf('alpha');
     const prs = snap.pullRequests ?? [];
     expect(prs.map((p) => [p.number, p.state, p.author])).toEqual([[7, 'merged', 'dev1'], [8, 'open', 'renovate[bot]']]);
-    expect(prs[0]).toMatchObject({ title: 'Add cache', body: '## Rollback\nRevert.', mergedAt: '2026-09-21T00:00:00Z', createdAt: '2026-09-20T00:00:00Z', files: ['src/cache.ts', 'migrations/001.sql'], mergeCommit: 'a'.repeat(40), url: 'https://github.test/acme/alpha/pull/7' });
+    // No check that reads history is enabled: nobody needs the changed files, so none are read.
+    expect(prs[0]).toMatchObject({ title: 'Add cache', body: '## Rollback\nRevert.', mergedAt: '2026-09-21T00:00:00Z', createdAt: '2026-09-20T00:00:00Z', files: [], mergeCommit: 'a'.repeat(40), url: `${fleet.fake.url}/acme/alpha/pull/7` });
+  });
+
+  it('takes a merged pull request’s changed files from git: those of its merge commit on the default branch', async () => {
+    const alpha = fleet.fake.options.repos.find((r) => r.name === 'alpha')!;
+    const pr = alpha.pullRequests![0]!;
+    const saved = pr.mergeCommit;
+    pr.mergeCommit = git(alpha.dir, 'rev-parse', 'HEAD~1').trim(); // the commit that added the runbook, CODEOWNERS and the rest
+    try {
+      const { snap } = await snapshotOf('alpha', { ...NEEDS, history: true });
+      expect(snap.pullRequests![0]!.files.sort()).toEqual(['.github/CODEOWNERS', 'big.txt', 'bin.md', 'docs/RUNBOOK.md', 'latin1.md', 'link.md', 'utf16.txt']);
+      expect(snap.history.complete).toBe(true);
+      expect(snap.history.commits.map((c) => c.message)).toEqual(['second', 'init']);
+      expect(snap.history.commits[0]!.files).toEqual([{ path: 'docs/RUNBOOK.md', change: 'M' }]);
+      // A merge commit outside the history read: said, not guessed.
+      pr.mergeCommit = 'c'.repeat(40);
+      const outside = await snapshotOf('alpha', { ...NEEDS, history: true });
+      expect(outside.snap.pullRequests![0]!.files).toEqual([]);
+      expect(outside.snap.problems).toContain('1 merged pull request landed outside the 2 commits of history read, so its changed files are unknown');
+    } finally {
+      pr.mergeCommit = saved;
+    }
   });
 
   it('keeps what GitHub did answer when part of a repository’s answer is refused, and says what is missing', async () => {
     const { snap } = await snapshotOf('bravo');
-    expect((snap.pullRequests ?? []).map((p) => [p.number, p.files])).toEqual([[3, []]]);
-    expect(snap.problems).toContain('GitHub left out merged.nodes.0.files: FORBIDDEN: Resource not accessible by integration');
+    expect((snap.pullRequests ?? []).map((p) => [p.number, p.author])).toEqual([[3, 'ghost']]);
+    expect(snap.problems).toContain('GitHub left out merged.nodes.0.author: FORBIDDEN: Resource not accessible by integration');
     expect(snap.read('README.md')).toMatchObject({ ok: true, text: 'bravo\n' });
   });
 
@@ -123,27 +170,42 @@ describe('GitHub source', () => {
     await expect(s.snapshot(refs[0]!, { ...NEEDS, asOf: new Date('2025-01-01T00:00:00Z') })).rejects.toThrow(/no commit on the default branch/);
   });
 
-  it('batches: several repositories cost one facts query, trees one REST call each', async () => {
+  it('batches: several repositories cost one pull-request query; content comes over git, a clone and one blob fetch each', async () => {
     const s = source();
     const refs = await s.list();
     fleet.fake.resetLog();
+    await rm(path.join(fleet.dir, 'source-cache'), { recursive: true, force: true });
     s.prepare(refs, NEEDS);
     const snaps = await Promise.all(refs.map((r) => s.snapshot(r, NEEDS)));
     expect(snaps.map((x) => x.identity.name)).toEqual(['alpha', 'bravo', 'charlie']);
-    expect(fleet.fake.log.filter((l) => l.kind === 'graphql').map((l) => l.what)).toEqual(['RepoFacts']);
-    expect(fleet.fake.log.filter((l) => l.kind === 'rest' && l.what.startsWith('trees'))).toHaveLength(3);
-    expect(s.usage()).toMatchObject({ points: 2, graphqlRequests: 2 }); // discovery and the one facts query
-  });
-
-  it('lists huge trees level by level when GitHub truncates them', async () => {
-    fleet.fake.options.treeTruncateAt = 2;
-    try {
-      const { snap } = await snapshotOf('alpha');
-      expect(snap.files.map((f) => f.path)).toEqual(['.github/CODEOWNERS', 'big.txt', 'bin.md', 'docs/RUNBOOK.md', 'latin1.md', 'link.md', 'utf16.txt']);
-      expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true });
-    } finally {
-      delete fleet.fake.options.treeTruncateAt;
+    expect(fleet.fake.log.filter((l) => l.kind === 'graphql').map((l) => l.what)).toEqual(['PullRequests']);
+    expect(fleet.fake.log.filter((l) => l.kind === 'rest')).toEqual([]);
+    // A blobless clone is 3 requests (refs, negotiation, pack); the blobs the checks read, 2 more.
+    for (const name of ['alpha', 'bravo', 'charlie']) {
+      expect(fleet.fake.log.filter((l) => l.kind === 'git' && l.what.endsWith(` ${name}`)).map((l) => l.what.split(' ')[0])).toEqual(['info/refs', 'git-upload-pack', 'git-upload-pack', 'info/refs', 'git-upload-pack']);
     }
+    expect(s.usage()).toMatchObject({ points: 2, graphqlRequests: 2 }); // discovery and the one pull-request query
+
+    // Read again at the same heads: the cache holds them, and every blob the checks read; git is not asked.
+    fleet.fake.resetLog();
+    const again = source();
+    const refs2 = await again.list();
+    again.prepare(refs2, NEEDS);
+    const snaps2 = await Promise.all(refs2.map((r) => again.snapshot(r, NEEDS)));
+    expect(snaps2.map((x) => [x.files, x.read('docs/RUNBOOK.md')])).toEqual(snaps.map((x) => [x.files, x.read('docs/RUNBOOK.md')]));
+    expect(fleet.fake.log.filter((l) => l.kind === 'git')).toEqual([]);
+    // A new commit: one fetch (refs, negotiation, pack) and one blob fetch for the changed file.
+    const charlie = fleet.fake.options.repos.find((r) => r.name === 'charlie')!.dir;
+    writeFileSync(path.join(charlie, 'README.md'), 'charlie, changed\n');
+    git(charlie, 'add', 'README.md');
+    git(charlie, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'change');
+    fleet.fake.resetLog();
+    const third = source();
+    const refs3 = await third.list();
+    third.prepare(refs3, NEEDS);
+    const changed = await third.snapshot(refs3.find((r) => r.name === 'charlie')!, NEEDS);
+    expect(changed.read('README.md')).toMatchObject({ ok: true, text: 'charlie, changed\n' });
+    expect(fleet.fake.log.filter((l) => l.kind === 'git').map((l) => l.what.split(' ')[0])).toEqual(['info/refs', 'git-upload-pack', 'git-upload-pack', 'info/refs', 'git-upload-pack']);
   });
 
   it('stores owner, owner source, points and carries unchanged repositories forward without reading them', async () => {
@@ -166,8 +228,8 @@ describe('GitHub source', () => {
     fleet.fake.resetLog();
     const second = await fleet.crawl(config);
     expect(second).toMatchObject({ status: 'ok', repositories: 3, carriedForward: 3 });
-    // Discovery alone (heads come with it); charlie's owner comes from teams, asked once.
-    expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover', 'Teams']);
+    // Discovery alone (heads come with it): no git, and no teams query, though charlie's owner came from its team.
+    expect(fleet.fake.log.map((l) => l.what)).toEqual(['Discover']);
     expect(owners()).toEqual([
       { name: 'alpha', team: 'payments', src: 'codeowners', carried: first.runId },
       { name: 'bravo', team: 'platform', src: 'catalog-info', carried: first.runId },
@@ -178,12 +240,12 @@ describe('GitHub source', () => {
     const findings = db.prepare('SELECT COUNT(*) FROM findings f JOIN check_results c ON c.id = f.result_id WHERE c.run_id = ?').pluck();
     expect(findings.get(second.runId)).toBe(findings.get(first.runId));
 
-    // A changed configuration re-judges everything, but trees and blobs come from the cache.
+    // A changed configuration re-judges everything, but content comes from the cache: git is not asked at all.
     fleet.fake.resetLog();
     const third = await fleet.crawl(fleet.config(`${extra}checks:\n  runbooks:\n    weight: 5\n`));
     expect(third).toMatchObject({ status: 'ok', carriedForward: 0 });
-    expect(fleet.fake.log.filter((l) => l.kind === 'rest')).toEqual([]);
-    expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts').map((l) => l.blobs)).toEqual([0]);
+    expect(fleet.fake.log.filter((l) => l.kind === 'rest' || l.kind === 'git')).toEqual([]);
+    expect(third.git).toMatchObject({ clones: 0, fetches: 0, cached: 3, blobFetches: 0 });
 
     // A check's options are configuration too: changed, nothing is carried; unchanged again, all is.
     const tuned = fleet.config(`${extra}checks:\n  runbooks:\n    weight: 5\n    thresholds: {passAt: 9}\n`);
@@ -247,18 +309,6 @@ describe('GitHub source', () => {
     }
   });
 
-  it('reads files whose GraphQL text GitHub cut short through the REST blob endpoint', async () => {
-    fleet.fake.options.blobTextLimit = 10;
-    try {
-      fleet.fake.resetLog();
-      const { snap } = await snapshotOf('alpha');
-      expect(snap.read('docs/RUNBOOK.md')).toMatchObject({ ok: true, text: '# Alpha\n\nUpdated.\n' });
-      expect(fleet.fake.log.filter((l) => l.what === 'blobs alpha').length).toBeGreaterThan(0);
-    } finally {
-      delete fleet.fake.options.blobTextLimit;
-    }
-  });
-
   it('says so when the teams cannot be listed, instead of owning nothing in silence', async () => {
     const extra = 'crawl: {carryForwardDays: 0}\nteams:\n  - {name: data, displayName: Data, repos: [nothing], githubTeams: [data-eng]}\n';
     fleet.fake.options.teamsForbidden = true;
@@ -278,11 +328,24 @@ describe('GitHub source', () => {
     }
   });
 
+  it('says that sources[].history.commits no longer applies: history comes from git, up to crawl.historyLimit', () => {
+    const logger = memoryLogger();
+    const s = fleet.config('', '    history: {commits: 30}\n').sources[0]!;
+    if (s.type !== 'github') throw new Error('expected github');
+    new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, logger });
+    expect(logger.lines).toContainEqual(expect.stringMatching(/sources\[\]\.history\.commits no longer applies: history is read with git, up to crawl\.historyLimit commits/));
+    const quiet = memoryLogger();
+    const plain = fleet.config().sources[0]!;
+    if (plain.type !== 'github') throw new Error('expected github');
+    new GitHubSource({ config: plain, configDir: fleet.dir, cacheDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, logger: quiet });
+    expect(quiet.lines).toEqual([]);
+  });
+
   it('refuses to start without credentials, naming the variable', () => {
     const config = fleet.config();
     const s = config.sources[0]!;
     if (s.type !== 'github') throw new Error('expected github');
-    expect(() => new GitHubSource({ config: s, configDir: fleet.dir, env: {}, logger: createLogger({ quiet: true }) })).toThrow(/GITHUB_TOKEN is not set/);
+    expect(() => new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: fleet.dir, env: {}, logger: createLogger({ quiet: true }) })).toThrow(/GITHUB_TOKEN is not set/);
     expect(() => parseConfig(`sources:\n  - type: github\n    org: acme\n    auth: {tokenEnv: 'ghp_abc-def'}\n`, '/tmp/x.yaml')).toThrow(/must be the name of an environment variable, not the token itself/);
   });
 
@@ -303,7 +366,7 @@ describe('GitHub source', () => {
       const here = (await source().list()).find((r) => r.name === 'alpha')!;
       const s = fleet.config().sources[0]!;
       if (s.type !== 'github') throw new Error('expected github');
-      const there = (await new GitHubSource({ config: { ...s, apiUrl: other.apiUrl }, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } }).list())[0]!;
+      const there = (await new GitHubSource({ config: { ...s, apiUrl: other.apiUrl }, configDir: fleet.dir, cacheDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 } }).list())[0]!;
       expect([here.owner, here.name]).toEqual([there.owner, there.name]);
       expect(here.key).not.toBe(there.key);
       expect(there.key).toBe(`${new URL(other.url).host}/acme/alpha`);
@@ -320,7 +383,7 @@ describe('GitHub source batching', () => {
     try {
       const s = fleet.config().sources[0]!;
       if (s.type !== 'github') throw new Error('expected github');
-      const source = new GitHubSource({ config: s, configDir: fleet.dir, env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 }, batchSize: 5 });
+      const source = new GitHubSource({ config: s, configDir: fleet.dir, cacheDir: path.join(fleet.dir, 'cache'), env: { GITHUB_TOKEN: FAKE_TOKEN }, client: { secondMs: 1 }, batchSize: 5 });
       const refs = await source.list();
       source.prepare(refs, NEEDS);
       fleet.fake.resetLog();
@@ -337,10 +400,10 @@ describe('GitHub source batching', () => {
         }),
       );
       expect(seen.sort()).toEqual(refs.map((r) => r.name));
-      const trees = fleet.fake.log.filter((l) => l.what.startsWith('trees')).map((l) => l.what);
-      expect(new Set(trees).size).toBe(23);
-      expect(trees).toHaveLength(23);
-      expect(fleet.fake.log.filter((l) => l.what === 'RepoFacts')).toHaveLength(5); // ⌈23 / 5⌉
+      const clones = fleet.fake.log.filter((l) => l.kind === 'git' && l.what.startsWith('info/refs')).map((l) => l.what);
+      expect(new Set(clones).size).toBe(23);
+      expect(clones).toHaveLength(46); // each repository once: its clone, then its blobs
+      expect(fleet.fake.log.filter((l) => l.what === 'PullRequests')).toHaveLength(5); // ⌈23 / 5⌉
       // Asked again later: read again on its own, not lost.
       expect((await source.snapshot(refs[0]!, NEEDS)).identity.name).toBe('r00');
     } finally {

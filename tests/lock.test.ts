@@ -173,7 +173,8 @@ describe('crawl as a single writer, and stopping on a signal', () => {
   });
 
   it('refuses while another live process holds the database (exit 5), and with --wait runs once it is gone', async () => {
-    const holder = spawn('sleep', ['60']);
+    // Alive until the test kills it, however long the runs below take on a loaded machine.
+    const holder = spawn('sleep', ['86400']);
     try {
       plantLock(db(), { pid: holder.pid!, command: 'crawl' });
       const refused = runCli(['crawl', '-c', config, '-q']);

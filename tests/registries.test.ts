@@ -10,7 +10,7 @@ import { retryAfterMs } from '../crawler/registries/http.ts';
 import { escapeGoPath, pseudoVersionTime } from '../crawler/registries/go.ts';
 import { openDb } from '../data/db.ts';
 import { FakeRegistry } from '../fixtures/fake-registry.ts';
-import { tempDir } from './helpers.ts';
+import { scaled, tempDir } from './helpers.ts';
 import { PACKAGES, providerFor, registriesFor } from './registry-helpers.ts';
 
 const found = (lookup: PackageLookup | undefined): readonly PackageRelease[] => {
@@ -242,10 +242,14 @@ describe('registry failures', () => {
 
   it('stops within the total time budget when a registry keeps failing', async () => {
     fake.rule({ match: /^\/npm\/@acme%2Fwidgets$/, status: 503 });
-    const { facts } = providerFor(fake, { retries: 10, totalBudgetMs: 700 });
+    // 0.7 s on a quiet machine: room for the first answer and a retry after the 0.2–0.3 s backoff,
+    // too little for eleven attempts with a doubling backoff.
+    const budgetMs = scaled(700);
+    const { facts } = providerFor(fake, { retries: 10, totalBudgetMs: budgetMs });
     const answer = (await facts.packages([{ ecosystem: 'npm', name: '@acme/widgets' }])).get('npm:@acme/widgets');
+    const budget = (budgetMs < 10_000 ? String(Math.round(budgetMs / 100) / 10) : String(Math.round(budgetMs / 1000))).replace('.', '\\.');
     // The last attempt may also time out on the sliver of budget left; either way the budget is named.
-    expect(reason(answer)).toMatch(/^127\.0\.0\.1:\d+ (answered HTTP 503|did not answer within [\d.]+ s); (no time was left to retry in the lookup's budget|gave up when the lookup's time budget) of 0\.7 s/);
+    expect(reason(answer)).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+ (answered HTTP 503|did not answer within [\\d.]+ s); (no time was left to retry in the lookup's budget|gave up when the lookup's time budget) of ${budget} s`));
     expect(fake.count('/npm/')).toBeGreaterThan(1);
     expect(fake.count('/npm/')).toBeLessThan(11);
   });
@@ -264,7 +268,9 @@ describe('registry failures', () => {
     const slow = await FakeRegistry.start({ packages: PACKAGES });
     try {
       slow.rule({ match: /./, delayMs: 5000 });
-      const { facts } = providerFor(fake, { retries: 0, timeoutMs: 300, pypi: { url: `${slow.url}/pypi` } });
+      // The short timeout is the slow host's alone: the healthy hosts keep the default, so a loaded
+      // machine cannot make them miss it. 5 s of silence outlasts 0.3 s however late timers run.
+      const { facts } = providerFor(fake, { retries: 0, pypi: { url: `${slow.url}/pypi`, timeoutMs: 300 } });
       const answers = await facts.packages([{ ecosystem: 'pypi', name: 'flask-utils' }, { ecosystem: 'npm', name: 'left-pad' }, { ecosystem: 'cargo', name: 'tiny-http' }]);
       expect(reason(answers.get('pypi:flask-utils'))).toBe(`127.0.0.1:${new URL(slow.url).port} did not answer within 0.3 s (gave up after 1 attempts)`);
       expect(answers.get('npm:left-pad')?.status).toBe('found');
@@ -341,7 +347,8 @@ describe('registry failures', () => {
   });
 
   it('keeps requests to one host within concurrencyPerHost', async () => {
-    fake.rule({ match: /^\/npm\//, delayMs: 100 });
+    // Each answer is held long enough (0.1 s on a quiet machine) for the next requests to arrive meanwhile.
+    fake.rule({ match: /^\/npm\//, delayMs: scaled(100) });
     const names = Array.from({ length: 12 }, (_, i) => `pkg-${i}`);
     const { facts } = providerFor(fake, { concurrencyPerHost: 3 });
     fake.maxInFlight = 0;

@@ -13,7 +13,7 @@ import { createLogger } from '../crawler/log.ts';
 import { crawl } from '../crawler/run.ts';
 import { createRepo } from '../fixtures/factory.ts';
 import { FakeRegistry } from '../fixtures/fake-registry.ts';
-import { CLI, runCli, tempDir, writeConfig } from './helpers.ts';
+import { CLI, runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { PACKAGES, configWith } from './registry-helpers.ts';
 
 function directDependencies(snapshot: RepoSnapshot): PackageRef[] {
@@ -126,7 +126,8 @@ describe('crawl with registry facts', () => {
   it('keeps the crawl going when a registry fails: its packages are undated with the reason', async () => {
     fake.reset();
     fake.rule({ match: /^\/pypi\//, status: 503 });
-    const summary = await crawl(config({ retries: 1, totalBudgetMs: 3000 }), { dbPath: path.join(tmp.dir, 'failing.db'), logger: quiet, checks: [factsProbe] });
+    // Two attempts and a backoff must fit the lookup's budget: 3 s on a quiet machine, scaled.
+    const summary = await crawl(config({ retries: 1, totalBudgetMs: scaled(3000) }), { dbPath: path.join(tmp.dir, 'failing.db'), logger: quiet, checks: [factsProbe] });
     expect(summary.status).toBe('ok');
     const alpha = findingsOf(path.join(tmp.dir, 'failing.db'), summary.runId, 'alpha');
     expect(alpha[0]).toBe('@acme/widgets: 5 releases, newest 2.0.0');
@@ -255,7 +256,7 @@ describe('crawl with the dependency-freshness check', () => {
     fake.reset();
     fake.rule({ match: /^\/pypi\//, status: 500, body: '{"message":"Internal Server Error"}' });
     const dbPath = path.join(tmp.dir, 'failing-host.db');
-    const summary = await crawlWith(['first', 'second'], dbPath, { retries: 1, totalBudgetMs: 5000 });
+    const summary = await crawlWith(['first', 'second'], dbPath, { retries: 1, totalBudgetMs: scaled(5000) });
     expect(summary.status).toBe('ok');
     for (const name of ['alpha', 'beta']) {
       const r = resultOf(dbPath, summary.runId, name, 'dependency-freshness');

@@ -2,7 +2,7 @@
 // the demo fleet, accessibility (axe-core) on every page type, keyboard use, reading without
 // JavaScript, and hostile names, paths and messages through every page type and export.
 import { CHECKS } from '../checks/registry.ts';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,7 +16,7 @@ import { crawl } from '../crawler/run.ts';
 import { apiSchemas } from '../data/api.ts';
 import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { createRepo } from '../fixtures/factory.ts';
-import { ROOT, runCli, tempDir, writeConfig } from './helpers.ts';
+import { ROOT, runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -35,14 +35,28 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 /** Sizes of the scripts a page loads, to tell pages that load chart.js from pages that do not. */
 async function scriptBytes(page: Page, url: string): Promise<number> {
-  let total = 0;
-  const onResponse = async (response: import('playwright-core').Response) => {
-    if (response.request().resourceType() === 'script') total += (await response.body()).length;
+  // Every body is awaited before counting: the network going idle does not mean the browser has
+  // handed this process each body yet, and on a loaded machine it often has not.
+  const bodies: Promise<number>[] = [];
+  const onResponse = (response: import('playwright-core').Response) => {
+    if (response.request().resourceType() === 'script') bodies.push(response.body().then((b) => b.length));
   };
   page.on('response', onResponse);
   await page.goto(url, { waitUntil: 'networkidle' });
   page.off('response', onResponse);
-  return total;
+  return (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+}
+
+/** Chromium with its waits (30 s each by default) stretched by SEAWORTHY_TEST_TIME_SCALE. */
+async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS, timeout: scaled(180_000) });
+}
+
+async function newPage(browser: Browser, options: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(scaled(30_000));
+  page.setDefaultNavigationTimeout(scaled(30_000));
+  return page;
 }
 
 describe('scorecard site on the demo fleet', () => {
@@ -66,8 +80,8 @@ describe('scorecard site on the demo fleet', () => {
     const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    browser = await launchBrowser();
+    page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -144,6 +158,7 @@ describe('scorecard site on the demo fleet', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(reached);
 
     const noJs = await browser.newContext({ javaScriptEnabled: false });
+    noJs.setDefaultTimeout(scaled(30_000));
     try {
       const plain = await noJs.newPage();
       await plain.goto(`${site.url}/`);
@@ -369,13 +384,18 @@ describe('hostile names and messages through every page type and export', () => 
     db.prepare('UPDATE repo_runs SET commits_since_previous = 1 WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
     db.prepare('DELETE FROM repo_run_commits WHERE run_id = ? AND repo_id = ?').run(latest.runId, latest.repoId);
     db.prepare(`INSERT INTO repo_run_commits (run_id, repo_id, position, oid, committed_at, author, title, pr_number, pr_title, pr_url) VALUES (?, ?, 0, ?, '2026-09-01T00:00:00Z', '<b>Mallory</b>', ?, 7, ?, 'javascript:window.__pwned=10')`).run(latest.runId, latest.repoId, latest.head, HOSTILE_COMMIT, HOSTILE_PR);
+    // A repository address and a team contact that would run script if rendered as links (a hostile
+    // or compromised host, a database written by another version): both sources refuse such data, and
+    // the site must not link it either.
+    db.prepare('UPDATE repositories SET web_url = ? WHERE id = ?').run('javascript:window.__pwned=11', latest.repoId);
+    db.prepare("UPDATE teams SET contact_url = 'javascript:window.__pwned=12' WHERE name = 'ops'").run();
     db.close();
     // Built from another working directory, as a scheduled job would.
     const build = runCli(['build', '-c', config, '--out', path.join(tmp.dir, 'dist'), '-q'], { cwd: tmp.dir });
     expect(build.code, build.stderr).toBe(0);
     site = await serveStatic(path.join(tmp.dir, 'dist'), '/sc/');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS });
-    page = await browser.newPage();
+    browser = await launchBrowser();
+    page = await newPage(browser);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -449,6 +469,23 @@ describe('hostile names and messages through every page type and export', () => 
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_REPO);
     expect(await page.getByTestId('flips').textContent()).toContain(HOSTILE_COMMIT);
     expect(dialogs).toEqual([]);
+  });
+
+  it('renders no link that is not http(s), mailto or relative, on any page', () => {
+    const pages = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.html') ? [path.join(dir, e.name)] : []));
+    })(path.join(tmp.dir, 'dist'));
+    expect(pages.length).toBeGreaterThan(10);
+    const bad: string[] = [];
+    for (const page of pages) {
+      for (const [, quote, value] of readFileSync(page, 'utf8').matchAll(/\shref=(["'])(.*?)\1/g)) {
+        const url = (value ?? '').replace(/&amp;/g, '&').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCharCode(parseInt(n, 16)));
+        // A scheme other than http(s) or mailto (javascript:, data:, vbscript:…), or whitespace and control characters browsers strip before one.
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.replace(/[\x00-\x20]/g, ''))?.[1]?.toLowerCase();
+        if ((scheme !== undefined && !['http', 'https', 'mailto'].includes(scheme)) || /[\x00-\x1f]/.test(url)) bad.push(`${path.relative(tmp.dir, page)}: ${quote}${url}${quote}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('keeps hostile text intact and inert in JSON, CSV and badges', async () => {

@@ -560,7 +560,7 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, schemaFact
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false });
+    doc = parseDocument(r.text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
     scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, message: `Dependabot cannot parse its configuration, so it does not run: ${errorText(error)}` });
     return;

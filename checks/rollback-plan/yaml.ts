@@ -133,7 +133,7 @@ export function parseYaml(text: string, options: { templates?: boolean } = {}): 
     for (let i = source.indexOf('\n'); i >= 0 && i < deep; i = source.indexOf('\n', i + 1)) line++;
     throw new YamlTooDeepError(line);
   }
-  const docs = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, customTags: CUSTOM_TAGS, prettyErrors: false }) as unknown;
+  const docs = parseAllDocuments(source, { lineCounter: counter, uniqueKeys: false, customTags: CUSTOM_TAGS, prettyErrors: false, logLevel: 'error' }) as unknown;
   // parseAllDocuments returns an EmptyStream (no documents) for empty input.
   return { docs: Array.isArray(docs) ? (docs as Document.Parsed[]) : [], counter, templated };
 }

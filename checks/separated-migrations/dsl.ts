@@ -1,9 +1,10 @@
 // Migrations written in the frameworks' own languages, read by token scanning over the lexer's
 // skeleton (comments and string contents blanked): calls are found by name, their arguments by
 // bracket matching, and SQL passed to execute/RunSQL/query/raw is read by the SQL analyser.
-import { emptyAnalysis, type DestructiveOp, type MigrationAnalysis, type OpKind } from './model.ts';
+import { emptyAnalysis, previousType, type DestructiveOp, type MigrationAnalysis, type OpKind } from './model.ts';
 import { argRanges, indentedBody, mask, matchBracket, rangeSet, splitArgs, type Masked } from './source.ts';
 import { analyseSql, MAX_OPS } from './sql.ts';
+import { normaliseType } from './types.ts';
 
 type Range = [number, number];
 
@@ -183,8 +184,11 @@ function sqlInto(result: MigrationAnalysis, strings: { value: string; line: numb
     for (const op of a.ops) {
       if (result.ops.length >= MAX_OPS) break;
       if (op.kind === 'index' && op.table && created.has(op.table)) continue;
-      result.ops.push(guard && !op.guarded ? { ...op, guarded: true, guard } : op);
+      // A type change in one statement string compared with a column defined by an earlier one.
+      const resolved = op.newType !== undefined && op.oldType === undefined ? { ...op, oldType: previousType(result.columns!, op.table, op.column) } : op;
+      result.ops.push(guard && !resolved.guarded ? { ...resolved, guarded: true, guard } : resolved);
     }
+    result.columns!.push(...a.columns);
   }
   return { schema, data };
 }
@@ -213,6 +217,29 @@ function emptyBody(m: Masked, r: Range, extra: RegExp[] = []): boolean {
 
 const RAILS_SCHEMA = 'create_table|create_join_table|add_column|add_index|add_reference|add_belongs_to|add_timestamps|add_foreign_key|add_check_constraint|remove_columns?|remove_index|remove_reference|remove_belongs_to|remove_timestamps|remove_foreign_key|remove_check_constraint|rename_column|rename_table|rename_index|change_column|change_column_null|change_column_default|change_table|drop_table|drop_join_table|enable_extension|disable_extension|create_enum|drop_enum|add_enum_value|create_schema|drop_schema|execute';
 const RAILS_DATA = /\b(update_all|find_each|find_in_batches|in_batches|update_columns?|update!|insert_all!?|upsert_all|delete_all|destroy_all|create!|save!)\b/;
+
+const RAILS_TYPE = /^(string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to)$/;
+
+/** An Active Record column type with its options (`:string, limit: 100`, `:decimal, precision: 10, scale: 2`), normalised. */
+function railsType(name: string, options: string): string | undefined {
+  if (!name) return undefined;
+  const opt = (key: string) => new RegExp(`\\b${key}\\s*(?::|=>)\\s*(\\d+)`).exec(options)?.[1];
+  switch (name) {
+    case 'string':
+      return opt('limit') ? `varchar(${opt('limit')})` : 'varchar';
+    case 'integer':
+      return opt('limit') === '8' ? 'bigint' : opt('limit') === '2' ? 'smallint' : 'integer';
+    case 'references':
+    case 'belongs_to':
+      return /type\s*:\s*:uuid/.test(options) ? 'uuid' : 'bigint';
+    case 'decimal':
+      return opt('precision') ? `numeric(${opt('precision')}${opt('scale') ? `,${opt('scale')}` : ''})` : 'numeric';
+    case 'datetime':
+      return 'timestamp';
+    default:
+      return normaliseType(name);
+  }
+}
 
 export function analyseRails(text: string, ignoredColumns: Map<string, Set<string>>): MigrationAnalysis {
   const m = mask(text, 'ruby');
@@ -258,12 +285,21 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
     const col = c.receiver ? nameIn(m, args[0]) : nameIn(m, args[1]);
     const ignoredGuard = (table?: string, column?: string) => guard ?? (table && column && ignoredColumns.get(table)?.has(column) ? `ignored_columns on the model of ${table}` : undefined);
     if (c.receiver) {
+      const block = tableBlockAt(c.at);
+      if (block && RAILS_TYPE.test(c.name)) {
+        const table = nameIn(m, block.args[0]);
+        const type = railsType(c.name, argText(m, c.span));
+        if (table && col && type) result.columns!.push({ table, column: c.name === 'references' || c.name === 'belongs_to' ? `${col}_id` : col, type });
+      }
       // Inside change_table: t.remove, t.rename, t.change, and new columns (in create_table, nothing is deployed yet).
       if (!t) continue;
       schemaCalls++;
       if (c.name === 'remove') for (const a of args) result.ops.push(op('drop-column', line, `removes column ${t}.${nameIn(m, a)}`, t, nameIn(m, a), ignoredGuard(t, nameIn(m, a))));
       else if (c.name === 'rename') result.ops.push(op('rename-column', line, `renames column ${t}.${col} to ${nameIn(m, args[1])}`, t, col, guard));
-      else if (c.name === 'change') result.ops.push(op('change-type', line, `changes the type of ${t}.${col}`, t, col, guard));
+      else if (c.name === 'change') {
+        const type = railsType(nameIn(m, args[1]) ?? '', argText(m, c.span));
+        result.ops.push({ ...op('change-type', line, `changes the type of ${t}.${col}`, t, col, guard), newType: type, oldType: previousType(result.columns!, t, col) });
+      }
       else if (/^(string|text|integer|bigint|boolean|datetime|timestamp|date|decimal|float|jsonb|json|uuid|references|belongs_to)$/.test(c.name) && /null\s*:\s*false/.test(argText(m, c.span)) && !kw(m, c, 'default')) {
         result.ops.push(op('not-null', line, `adds ${t}.${col} NOT NULL without a default`, t, col, guard));
       }
@@ -298,13 +334,20 @@ export function analyseRails(text: string, ignoredColumns: Map<string, Set<strin
       case 'rename_table':
         result.ops.push(op('rename-table', line, `renames table ${t} to ${nameIn(m, args[1])}`, t, undefined, guard));
         break;
-      case 'change_column':
-        result.ops.push(op('change-type', line, `changes the type of ${t}.${col}`, t, col, guard));
+      case 'change_column': {
+        const type = railsType(nameIn(m, args[2]) ?? '', argText(m, c.span));
+        result.ops.push({ ...op('change-type', line, `changes the type of ${t}.${col}${type ? ` to ${type}` : ''}`, t, col, guard), newType: type, oldType: previousType(result.columns!, t, col) });
+        if (t && col && type) result.columns!.push({ table: t, column: col, type });
         break;
+      }
       case 'change_column_null':
         if (/^false$/.test(argText(m, args[2])) && args.length < 4) result.ops.push(op('not-null', line, `makes ${t}.${col} NOT NULL without a default for existing rows`, t, col, guard));
         break;
       case 'add_column':
+        {
+          const type = railsType(nameIn(m, args[2]) ?? '', argText(m, c.span));
+          if (t && col && type) result.columns!.push({ table: t, column: col, type });
+        }
         if (/null\s*:\s*false|:null\s*=>\s*false/.test(argText(m, c.span)) && !kw(m, c, 'default')) result.ops.push(op('not-null', line, `adds ${t}.${col} NOT NULL without a default`, t, col, guard));
         break;
       case 'add_index':
@@ -613,6 +656,17 @@ function kwName(m: Masked, c: Call, key: string): string | undefined {
   return r ? nameIn(m, [m.code.indexOf(key, r[0]) + key.length + 1, r[1]]) : undefined;
 }
 
+/** A SQLAlchemy type (`sa.String(length=100)`, `sa.Text()`, `postgresql.JSONB()`, `sa.Numeric(10, 2)`), normalised. */
+function saType(expr: string | undefined): string | undefined {
+  if (!expr) return undefined;
+  const m = /^(?:[\w.]*\.)?(\w+)\s*(?:\(([^)]*)\))?/.exec(expr.trim());
+  if (!m) return undefined;
+  const args = (m[2] ?? '').split(',').map((a) => a.replace(/^\s*\w+\s*=\s*/, '').trim()).filter((a) => /^\d+$/.test(a));
+  const name = m[1]!.toLowerCase();
+  const map: Record<string, string> = { string: `varchar${args[0] ? `(${args[0]})` : ''}`, unicode: `varchar${args[0] ? `(${args[0]})` : ''}`, varchar: `varchar${args[0] ? `(${args[0]})` : ''}`, text: 'text', unicodetext: 'text', integer: 'integer', biginteger: 'bigint', smallinteger: 'smallint', boolean: 'boolean', datetime: 'timestamp', date: 'date', numeric: args.length > 0 ? `numeric(${args.join(',')})` : 'numeric', float: 'float', jsonb: 'jsonb', json: 'json', uuid: 'uuid' };
+  return map[name] ?? normaliseType(name);
+}
+
 export function analyseAlembic(text: string): MigrationAnalysis {
   const m = mask(text, 'python');
   const result = emptyAnalysis();
@@ -653,7 +707,10 @@ export function analyseAlembic(text: string): MigrationAnalysis {
       else if (c.name === 'rename_table') result.ops.push(op('rename-table', line, `renames table ${table} to ${nameIn(m, args[1])}`, table));
       else if (c.name === 'alter_column') {
         if (/new_column_name\s*=/.test(span)) result.ops.push(op('rename-column', line, `renames column ${table}.${column}`, table, column));
-        if (/\btype_\s*=/.test(span)) result.ops.push(op('change-type', line, `changes the type of ${table}.${column}`, table, column));
+        if (/\btype_\s*=/.test(span)) {
+          const kwValue = (key: string) => argText(m, findKwRange(m, c, key)).replace(/^\w+\s*=\s*/, '') || undefined;
+          result.ops.push({ ...op('change-type', line, `changes the type of ${table}.${column}`, table, column), newType: saType(kwValue('type_')), oldType: saType(kwValue('existing_type')) });
+        }
         // A server_default given here does not fill the rows that are NULL already: SET NOT NULL still scans and can fail.
         if (/nullable\s*=\s*False/.test(span)) result.ops.push(op('not-null', line, `makes ${table}.${column} NOT NULL: scans the table under an exclusive lock and fails on existing NULLs`, table, column));
       } else if (c.name === 'add_column') {
@@ -745,6 +802,21 @@ function braceBody(m: Masked, name: RegExp): { header: number; body: Range } | u
 const JS_UP = /(?:\bexports\.up\s*=\s*(?:async\s*)?(?:function\s*\w*\s*)?|\bexport\s+(?:async\s+)?function\s+up\s*|\bexport\s+const\s+up\s*=\s*(?:async\s*)?(?:function\s*\w*\s*)?|(?:^|[\s,{])(?:public\s+|private\s+)?(?:async\s+)?up\s*(?::\s*(?:async\s*)?(?:function\s*\w*\s*)?)?)\(/;
 const JS_DOWN = new RegExp(JS_UP.source.replace(/up/g, 'down'));
 
+/** `exports.up = knex => …` / `up: async db => …`: an arrow whose one parameter has no parentheses. */
+function bareArrowBody(m: Masked, which: 'up' | 'down'): { header: number; body: Range } | undefined {
+  const re = new RegExp(`(?:\\bexports\\.${which}\\s*=|\\bexport\\s+const\\s+${which}\\s*=|(?:^|[\\s,{])${which}\\s*:)\\s*(?:async\\s+)?[A-Za-z_$][\\w$]*\\s*=>\\s*`, 'g');
+  for (let match = re.exec(m.skeleton); match; match = re.exec(m.skeleton)) {
+    if (m.inLiteral(match.index)) continue;
+    const j = match.index + match[0].length;
+    if (m.skeleton[j] === '{') {
+      const close = matchBracket(m.skeleton, j);
+      return { header: match.index, body: [j + 1, close === -1 ? m.skeleton.length : close] };
+    }
+    return { header: match.index, body: [j, arrowExpressionEnd(m.skeleton, j)] };
+  }
+  return undefined;
+}
+
 function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: number; body: Range } | undefined, what: string): void {
   if (!down) {
     result.reversible = false;
@@ -766,6 +838,52 @@ function downVerdict(result: MigrationAnalysis, m: Masked, down: { header: numbe
   }
 }
 
+/** A Sequelize / db-migrate column type (`Sequelize.STRING(1024)`, `DataTypes.TEXT`, `'string'`, `{ type: … }`), normalised. */
+function jsColumnType(m: Masked, r: Range | undefined): string | undefined {
+  if (!r) return undefined;
+  let expr = argText(m, r);
+  const typeKey = /(?:^|[{,\s])type\s*:\s*/.exec(expr);
+  if (expr.startsWith('{')) {
+    if (!typeKey) return undefined;
+    expr = expr.slice(typeKey.index + typeKey[0].length);
+  }
+  const raw = /^(?:\w+\.)?([A-Za-z_]+)(?:\s*\(\s*([^)]*)\))?/.exec(expr) ?? /^["'`](\w+)["'`]/.exec(expr);
+  if (!raw) return undefined;
+  const name = raw[1]!.toUpperCase();
+  const args = raw[2]?.replace(/["'`\s]/g, '');
+  const map: Record<string, string> = { STRING: `varchar(${args || 255})`, CHAR: `char(${args || 255})`, TEXT: 'text', CITEXT: 'citext', INTEGER: 'integer', INT: 'integer', BIGINT: 'bigint', SMALLINT: 'smallint', BOOLEAN: 'boolean', DATE: 'timestamptz', DATEONLY: 'date', UUID: 'uuid', JSON: 'json', JSONB: 'jsonb', FLOAT: 'float', DOUBLE: 'double', REAL: 'real', DECIMAL: args ? `numeric(${args})` : 'numeric', ARRAY: `array(${args ?? ''})`, ENUM: 'enum', BLOB: 'bytea', TIMESTAMP: 'timestamp' };
+  return map[name] ?? (/^["'`]/.test(expr) ? normaliseType(raw[1]!) : undefined);
+}
+
+/** `{ id: { type: Sequelize.UUID }, name: Sequelize.STRING }`: each key with its type. */
+function objectColumnTypes(m: Masked, r: Range): { column: string; type: string }[] {
+  const open = m.skeleton.indexOf('{', r[0]);
+  if (open === -1 || open >= r[1]) return [];
+  const out: { column: string; type: string }[] = [];
+  for (const entry of argRanges(m.skeleton, open)) {
+    const colon = m.skeleton.indexOf(':', entry[0]);
+    if (colon === -1 || colon >= entry[1]) continue;
+    const column = nameIn(m, [entry[0], colon]);
+    const type = jsColumnType(m, [colon + 1, entry[1]]);
+    if (column && type) out.push({ column, type });
+  }
+  return out;
+}
+
+/** Knex column builders in `code`, in order: `t.string('name', 100)`, `t.decimal('x', 10, 2)`. */
+function knexColumnDefs(code: string): { column: string; type: string; altered: boolean }[] {
+  const map: Record<string, (a?: string, b?: string) => string> = {
+    string: (a) => `varchar(${a ?? 255})`, text: () => 'text', integer: () => 'integer', bigInteger: () => 'bigint', bigint: () => 'bigint', smallint: () => 'smallint', tinyint: () => 'tinyint', boolean: () => 'boolean',
+    decimal: (a, b) => (a ? `numeric(${a}${b ? `,${b}` : ''})` : 'numeric'), float: () => 'float', double: () => 'double', date: () => 'date', datetime: () => 'timestamptz', timestamp: () => 'timestamptz', json: () => 'json', jsonb: () => 'jsonb', uuid: () => 'uuid', binary: () => 'bytea',
+  };
+  const out: { column: string; type: string; altered: boolean }[] = [];
+  for (const d of code.matchAll(/\.(\w+)\(\s*["'`]([^"'`]+)["'`]\s*(?:,\s*(\d+)(?:\s*,\s*(\d+))?)?\s*\)([^;\n]*)/g)) {
+    const build = map[d[1]!];
+    if (build) out.push({ column: d[2]!, type: build(d[3], d[4]), altered: /\.alter\(/.test(d[5] ?? '') });
+  }
+  return out;
+}
+
 /** The column a chained Knex modifier belongs to: `t.integer('age').notNullable()` → age (the nearest `.type('name'` before it). */
 function chainColumn(m: Masked, at: number): string | undefined {
   const prefix = m.code.slice(lineStartOf(m.code, at), at);
@@ -774,11 +892,11 @@ function chainColumn(m: Masked, at: number): string | undefined {
   return column;
 }
 
-export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeorm'): MigrationAnalysis {
+export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeorm' | 'db-migrate'): MigrationAnalysis {
   const m = mask(text, 'js');
   const result = emptyAnalysis();
-  const up = braceBody(m, JS_UP);
-  const down = braceBody(m, JS_DOWN);
+  const up = braceBody(m, JS_UP) ?? bareArrowBody(m, 'up');
+  const down = braceBody(m, JS_DOWN) ?? bareArrowBody(m, 'down');
   downVerdict(result, m, down, '`down`');
   if (!up) {
     result.problems.push({ line: 1, message: 'could not find the `up` function of this migration' });
@@ -786,7 +904,7 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
     return result;
   }
   const within: Range[] = [up.body];
-  const all = calls(m, 'createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|renameColumn|renameTable|changeColumn|alter|notNullable|addColumn|addIndex|createIndex|index|unique|query|raw', within, { receiver: true });
+  const all = calls(m, 'createTable|createTableIfNotExists|alterTable|table|dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|renameColumn|renameTable|changeColumn|alter|notNullable|addColumn|addIndex|createIndex|index|unique|query|raw|runSql', within, { receiver: true });
   const created = result.createdTables;
   const contexts = all.filter((c) => /^(createTable|createTableIfNotExists|alterTable|table)$/.test(c.name) && c.receiver !== undefined);
   for (const c of contexts) if (/^createTable/.test(c.name)) created.add(nameIn(m, c.args[0]) ?? '');
@@ -805,14 +923,19 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
     const knexStyle = framework === 'knex' && ctx !== undefined;
     const table = knexStyle ? ctxTable : nameIn(m, args[0]);
     const column = knexStyle ? nameIn(m, args[0]) : nameIn(m, args[1]);
-    if (c.name === 'query' || c.name === 'raw') {
-      const counts = sqlInto(result, stringsOf(m, c.span), created);
+    if (c.name === 'query' || c.name === 'raw' || c.name === 'runSql') {
+      // The SQL is the first argument; the rest are parameters or a callback.
+      const counts = sqlInto(result, stringsOf(m, c.args[0] ?? c.span), created);
       schemaOps += counts.schema;
       dataOps += counts.data;
       continue;
     }
     if (contexts.includes(c)) {
       schemaOps++;
+      // Sequelize and db-migrate: createTable('t', { column: { type: … } }): the types later changes compare with.
+      if (!knexStyle && /^createTable/.test(c.name) && c.args[1]) for (const d of objectColumnTypes(m, c.args[1])) result.columns!.push({ table: nameIn(m, args[0]) ?? '', ...d });
+      // Knex: t.string('name', 100) in a createTable or alterTable callback (not the ones `.alter()` changes).
+      if (knexStyle) for (const d of knexColumnDefs(m.code.slice(c.at, c.span[1]))) if (!d.altered) result.columns!.push({ table: nameIn(m, args[0]) ?? '', column: d.column, type: d.type });
       continue;
     }
     // A method: on a name (`table.dropColumn`) or chained (`t.integer('age').notNullable()`).
@@ -837,15 +960,21 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
         schemaOps++;
         result.ops.push(op('rename-table', line, `renames table ${nameIn(m, args[0])}`, nameIn(m, args[0])));
         break;
-      case 'changeColumn':
+      case 'changeColumn': {
         schemaOps++;
-        result.ops.push(op('change-type', line, `changes ${table}.${column}`, table, column));
+        const type = jsColumnType(m, c.args[2]);
+        result.ops.push({ ...op('change-type', line, `changes ${table}.${column}${type ? ` to ${type}` : ''}`, table, column), newType: type, oldType: previousType(result.columns!, table, column) });
+        if (type && table && column) result.columns!.push({ table, column, type });
         break;
+      }
       case 'alter':
         if (ctx && !inCreate) {
           schemaOps++;
           const col = chainColumn(m, c.at);
-          result.ops.push(op('change-type', line, `alters ${ctxTable}.${col ?? '?'}`, ctxTable, col));
+          const def = knexColumnDefs(m.code.slice(lineStartOf(m.code, c.at), c.at)).pop();
+          const type = def?.column === col ? def?.type : undefined;
+          result.ops.push({ ...op('change-type', line, `alters ${ctxTable}.${col ?? '?'}${type ? ` to ${type}` : ''}`, ctxTable, col), newType: type, oldType: previousType(result.columns!, ctxTable, col) });
+          if (ctxTable && col && type) result.columns!.push({ table: ctxTable, column: col, type });
         }
         break;
       case 'notNullable':
@@ -854,13 +983,16 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
           result.ops.push(op('not-null', line, `adds ${ctxTable}.${col ?? '?'} NOT NULL without a default`, ctxTable, col));
         }
         break;
-      case 'addColumn':
+      case 'addColumn': {
         schemaOps++;
+        const type = jsColumnType(m, c.args[2]);
+        if (type && table && column) result.columns!.push({ table, column, type });
         if (/allowNull\s*:\s*false|isNullable\s*:\s*false/.test(span) && !/defaultValue\s*:|\bdefault\s*:/.test(span)) {
           const col = framework === 'typeorm' ? /name\s*:\s*["'`]([^"'`]+)/.exec(span)?.[1] : column;
           result.ops.push(op('not-null', line, `adds ${table}.${col} NOT NULL without a default`, table, col));
         }
         break;
+      }
       case 'addIndex':
       case 'createIndex':
       case 'index':
@@ -878,6 +1010,12 @@ export function analyseJs(text: string, framework: 'knex' | 'sequelize' | 'typeo
 }
 
 const LARAVEL_COLUMN_TYPES = 'string|char|text|tinyText|mediumText|longText|integer|tinyInteger|smallInteger|mediumInteger|bigInteger|unsignedInteger|unsignedBigInteger|unsignedTinyInteger|unsignedSmallInteger|unsignedMediumInteger|float|double|decimal|boolean|date|dateTime|dateTimeTz|time|timeTz|timestamp|timestampTz|json|jsonb|uuid|ulid|foreignId|foreignUuid|foreignUlid|enum|binary|ipAddress|macAddress|year';
+
+/** A Laravel column type (`string('name', 100)`, `text`, `decimal('x', 8, 2)`), normalised. */
+function laravelType(name: string, first?: string, second?: string): string | undefined {
+  const map: Record<string, string> = { string: `varchar(${first ?? 255})`, char: `char(${first ?? 255})`, text: 'text', mediumText: 'mediumtext', longText: 'longtext', tinyText: 'tinytext', integer: 'integer', bigInteger: 'bigint', unsignedBigInteger: 'bigint unsigned', unsignedInteger: 'integer unsigned', smallInteger: 'smallint', tinyInteger: 'tinyint', boolean: 'boolean', json: 'json', jsonb: 'jsonb', uuid: 'uuid', date: 'date', dateTime: 'datetime', timestamp: 'timestamp', decimal: first ? `numeric(${first}${second ? `,${second}` : ''})` : 'numeric', float: 'float', double: 'double', foreignId: 'bigint unsigned' };
+  return map[name] ?? normaliseType(name);
+}
 
 export function analyseLaravel(text: string): MigrationAnalysis {
   const m = mask(text, 'php');
@@ -922,6 +1060,12 @@ export function analyseLaravel(text: string): MigrationAnalysis {
       continue;
     }
     if (!ctx || c.name === 'create' || c.name === 'table') continue;
+    if (new RegExp(`^(${LARAVEL_COLUMN_TYPES})$`).test(c.name) && !/->\s*change\s*\(/.test(statementText)) {
+      const nums = args.slice(1).map((a) => argText(m, a)).filter((a) => /^\d+$/.test(a));
+      const type = laravelType(c.name, nums[0], nums[1]);
+      const col = nameIn(m, args[0]);
+      if (table && col && type) result.columns!.push({ table, column: col, type });
+    }
     if (c.name === 'dropColumn') {
       const columns = m.stringsIn(c.span[0], c.span[1]).map((s) => s.value);
       for (const col of columns) result.ops.push(op('drop-column', line, `drops column ${table}.${col}`, table, col));
@@ -929,8 +1073,11 @@ export function analyseLaravel(text: string): MigrationAnalysis {
       result.ops.push(op('rename-column', line, `renames column ${table}.${nameIn(m, args[0])} to ${nameIn(m, args[1])}`, table, nameIn(m, args[0])));
     } else if (c.name === 'change') {
       const before = m.code.slice(Math.max(0, c.at - 2000), c.at);
-      const col = /->\w+\(\s*['"]([^'"]+)/.exec(before.slice(before.lastIndexOf('$')))?.[1] ?? /->\w+\(\s*['"]([^'"]+)/.exec(before.slice(before.lastIndexOf(';') + 1))?.[1];
-      result.ops.push(op('change-type', line, `changes ${table}.${col ?? '?'}`, table, col));
+      const def = /->(\w+)\(\s*['"]([^'"]+)['"]\s*(?:,\s*(\d+)(?:\s*,\s*(\d+))?)?/.exec(before.slice(before.lastIndexOf('$'))) ?? /->(\w+)\(\s*['"]([^'"]+)['"]\s*(?:,\s*(\d+)(?:\s*,\s*(\d+))?)?/.exec(before.slice(before.lastIndexOf(';') + 1));
+      const col = def?.[2];
+      const type = def ? laravelType(def[1]!, def[3], def[4]) : undefined;
+      result.ops.push({ ...op('change-type', line, `changes ${table}.${col ?? '?'}${type ? ` to ${type}` : ''}`, table, col), newType: type, oldType: previousType(result.columns!, table, col) });
+      if (table && col && type) result.columns!.push({ table, column: col, type });
     } else if ((c.name === 'index' || c.name === 'unique') && ctx.name === 'table') {
       if (table && !created.has(table)) result.ops.push(op('index', line, `adds an index on ${table} without CONCURRENTLY`, table));
     } else if (ctx.name === 'table' && new RegExp(`^(${LARAVEL_COLUMN_TYPES})$`).test(c.name) && !/->\s*(nullable|default|useCurrent|change|storedAs|virtualAs|generatedAs)\s*\(/.test(statementText)) {
@@ -941,6 +1088,8 @@ export function analyseLaravel(text: string): MigrationAnalysis {
   result.kind = schemaOps === 0 && (dataOps > 0 || /\bDB::table\(/.test(m.skeleton)) ? 'data' : 'schema';
   return result;
 }
+
+const unquote = (v: string) => v.replace(/^@?["']|["']$/g, '');
 
 /** `AlterColumn<int>(…, oldClrType: typeof(string))`: the .NET type changed, so the column type did too. */
 function clrTypeChanged(m: Masked, c: Call, oldClrType: string | undefined): boolean {
@@ -993,12 +1142,15 @@ export function analyseEfCore(text: string): MigrationAnalysis {
       const hasOld = /\bold(Type|ClrType|Nullable)\s*:/.test(span);
       const [type, oldType] = [value('type'), value('oldType')];
       const [len, oldLen] = [Number(value('maxLength') ?? NaN), Number(value('oldMaxLength') ?? NaN)];
-      if (!hasOld) result.ops.push(op('change-type', line, `alters column ${t}.${column}`, t, column));
-      else if (type !== oldType || clrTypeChanged(m, c, value('oldClrType'))) {
-        result.ops.push(op('change-type', line, `alters column ${t}.${column} from ${oldType ?? 'its old type'} to ${type ?? 'a new type'}`, t, column));
-      } else if (len < oldLen) result.ops.push(op('change-type', line, `shortens ${t}.${column} from maxLength ${oldLen} to ${len}`, t, column));
-      else if (value('nullable') === 'false' && value('oldNullable') === 'true') {
-        result.ops.push(op('not-null', line, `makes ${t}.${column} NOT NULL${/defaultValue(Sql)?\s*:/.test(span) ? ' (a default does not fill the rows that are NULL already)' : ''}`, t, column));
+      if (!hasOld) result.ops.push({ ...op('change-type', line, `alters column ${t}.${column}${type ? ` to ${type}` : ''}`, t, column), newType: type ? unquote(type) : undefined });
+      else {
+        if (clrTypeChanged(m, c, value('oldClrType'))) result.ops.push(op('change-type', line, `alters column ${t}.${column} from ${oldType ?? 'its old type'} to ${type ?? 'a new type'}`, t, column));
+        // Store types written out: compared in the context of the database (a longer varchar changes only the catalogue).
+        else if (type !== undefined && oldType !== undefined && type !== oldType) result.ops.push({ ...op('change-type', line, `alters column ${t}.${column}`, t, column), newType: unquote(type), oldType: unquote(oldType) });
+        else if (len < oldLen) result.ops.push(op('change-type', line, `shortens ${t}.${column} from maxLength ${oldLen} to ${len}`, t, column));
+        if (value('nullable') === 'false' && value('oldNullable') === 'true') {
+          result.ops.push(op('not-null', line, `makes ${t}.${column} NOT NULL${/defaultValue(Sql)?\s*:/.test(span) ? ' (a default does not fill the rows that are NULL already)' : ''}`, t, column));
+        }
       }
     }
     else if (c.name === 'AddColumn' && /nullable\s*:\s*false/.test(span) && !/defaultValue(Sql)?\s*:|computedColumnSql\s*:/.test(span)) {
@@ -1016,11 +1168,45 @@ export function analyseEfCore(text: string): MigrationAnalysis {
 // ---------------------------------------------------------------------------------------------
 // Elixir: Ecto
 
+/** An Ecto column type (`:string` with `size:`, `:text`, `references(:users)`, `{:array, :string}`), normalised. */
+function ectoType(raw: string, options: string): string | undefined {
+  const t = raw.trim();
+  if (t === '') return undefined;
+  const opt = (key: string) => new RegExp(`\\b${key}:\\s*(\\d+)`).exec(options)?.[1];
+  if (/^references\s*\(/.test(t)) return normaliseType(/\btype:\s*:(\w+)/.exec(t)?.[1] ?? 'bigint');
+  const atom = /^:"?(\w+)"?$/.exec(t)?.[1];
+  if (!atom) return normaliseType(t.replace(/\s+/g, ' '));
+  const map: Record<string, string> = { string: `varchar(${opt('size') ?? 255})`, text: 'text', integer: 'integer', bigint: 'bigint', id: 'bigint', serial: 'serial', bigserial: 'bigserial', boolean: 'boolean', map: 'jsonb', uuid: 'uuid', binary_id: 'uuid', float: 'double', utc_datetime: 'timestamp', naive_datetime: 'timestamp', utc_datetime_usec: 'timestamp', naive_datetime_usec: 'timestamp', date: 'date', time: 'time', binary: 'bytea', decimal: opt('precision') ? `numeric(${opt('precision')}${opt('scale') ? `,${opt('scale')}` : ''})` : 'numeric' };
+  return map[atom] ?? normaliseType(atom);
+}
+
+/** `from: :string` or `from: {:string, null: false}` in a `modify`: the previous type and its options. */
+function ectoFrom(m: Masked, c: Call): { type?: string; options: string; range: Range } | undefined {
+  const at = m.skeleton.slice(c.span[0], c.span[1]).search(/\bfrom:\s*/);
+  if (at === -1) return undefined;
+  let k = c.span[0] + at + 5;
+  while (/\s/.test(m.skeleton[k] ?? '')) k++;
+  if (m.skeleton[k] === '{') {
+    const close = matchBracket(m.skeleton, k);
+    const end = close === -1 ? c.span[1] : close + 1;
+    const parts = splitArgs(m.skeleton, k + 1, end - 1);
+    const options = parts.slice(1).map((r) => m.code.slice(r[0], r[1])).join(',');
+    return { type: parts[0] ? ectoType(m.code.slice(parts[0][0], parts[0][1]), options) : undefined, options, range: [c.span[0] + at, end] };
+  }
+  const end = k + (/^[^,)\n]*/.exec(m.skeleton.slice(k))?.[0].length ?? 0);
+  return { type: ectoType(m.code.slice(k, end), ''), options: '', range: [c.span[0] + at, end] };
+}
+
 export function analyseEcto(text: string): MigrationAnalysis {
   const m = mask(text, 'elixir');
   const result = emptyAnalysis();
   const defs = new Map<string, Range>();
-  for (const d of m.skeleton.matchAll(/^[ \t]*def\s+(up|down|change)\b/gm)) if (!m.inLiteral(d.index)) defs.set(d[1]!, indentedBody(m, d.index));
+  for (const d of m.skeleton.matchAll(/^[ \t]*def\s+(up|down|change)\b(\s*,\s*do:)?/gm)) {
+    if (m.inLiteral(d.index)) continue;
+    // `def down, do: execute("…")`: the body is the rest of the statement, not the lines below.
+    const oneLine = d[2] !== undefined ? d.index + d[0].length : undefined;
+    defs.set(d[1]!, oneLine !== undefined ? [oneLine, statementEnd(m, oneLine)] : indentedBody(m, d.index));
+  }
   const forward = [defs.get('change'), defs.get('up')].filter((r): r is Range => r !== undefined);
   const all = calls(m, 'create|create_if_not_exists|alter|drop|drop_if_exists|rename|remove|remove_if_exists|modify|add|add_if_not_exists|execute', forward, { parenless: true });
   const tableArg = (c: Call, k = 0): string | undefined => /table\(\s*:?"?(\w+)/.exec(argText(m, c.args[k]))?.[1];
@@ -1061,10 +1247,21 @@ export function analyseEcto(text: string): MigrationAnalysis {
       result.ops.push(op('drop-column', line, `removes column ${table}.${nameIn(m, args[0])}`, table, nameIn(m, args[0])));
       if (inChange(c) && args.length < 2) irreversible ??= { line, why: '`remove` without a type in `change` cannot be reversed' };
     } else if (c.name === 'modify' && alter) {
-      result.ops.push(op('change-type', line, `modifies ${table}.${nameIn(m, args[0])}`, table, nameIn(m, args[0])));
-      if (inChange(c) && !/\bfrom:/.test(span)) irreversible ??= { line, why: '`modify` without `from:` in `change` cannot be reversed' };
-    } else if ((c.name === 'add' || c.name === 'add_if_not_exists') && alter && table && !created.has(table) && /null:\s*false/.test(span) && !/default:/.test(span)) {
-      result.ops.push(op('not-null', line, `adds ${table}.${nameIn(m, args[0])} NOT NULL without a default`, table, nameIn(m, args[0])));
+      // `modify :c, :type, null: true, from: {:type, null: false}`: the type changes only when `from:` says another one.
+      const column = nameIn(m, args[0]);
+      const from = ectoFrom(m, c);
+      const own = from ? m.code.slice(c.span[0], from.range[0]) + m.code.slice(from.range[1], c.span[1]) : span;
+      const type = ectoType(argText(m, args[1]), own);
+      result.ops.push({ ...op('change-type', line, `modifies ${table}.${column}${type ? ` to ${type}` : ''}`, table, column), newType: type, oldType: from?.type });
+      if (/\bnull:\s*false/.test(own) && !/\bnull:\s*false/.test(from?.options ?? '')) result.ops.push(op('not-null', line, `modify makes ${table}.${column} NOT NULL: scans the table under an exclusive lock and fails on existing NULLs`, table, column));
+      if (type && table && column) result.columns!.push({ table, column, type });
+      if (inChange(c) && !from) irreversible ??= { line, why: '`modify` without `from:` in `change` cannot be reversed' };
+    } else if (c.name === 'add' || c.name === 'add_if_not_exists') {
+      const column = nameIn(m, args[0]);
+      const type = ectoType(argText(m, args[1]), span);
+      const t = table ?? (block ? tableArg(block) : undefined);
+      if (type && t && column) result.columns!.push({ table: t, column, type });
+      if (alter && table && !created.has(table) && /null:\s*false/.test(span) && !/default:/.test(span)) result.ops.push(op('not-null', line, `adds ${table}.${column} NOT NULL without a default`, table, column));
     } else if (/^create/.test(c.name) && /^\s*(unique_)?index\(/.test(argText(m, args[0]))) {
       const t = /index\(\s*:?"?(\w+)/.exec(argText(m, args[0]))?.[1];
       if (t && !created.has(t) && !/concurrently:\s*true/.test(span)) result.ops.push(op('index', line, `creates an index on ${t} without concurrently: true`, t));

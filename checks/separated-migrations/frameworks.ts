@@ -2,7 +2,8 @@
 // Path patterns decide for history (old commits have paths, not contents); contents confirm at head.
 import { parse as parseYaml } from 'yaml';
 import { analyseAlembic, analyseDjango, analyseEcto, analyseEfCore, analyseJs, analyseLaravel, analyseRails } from './dsl.ts';
-import { emptyAnalysis, type DestructiveOp, type Framework, type MigrationAnalysis } from './model.ts';
+import { emptyAnalysis, previousType, type DestructiveOp, type Framework, type MigrationAnalysis } from './model.ts';
+import { normaliseType } from './types.ts';
 import { analyseSql } from './sql.ts';
 
 export interface PathClass {
@@ -11,6 +12,11 @@ export interface PathClass {
   role: 'migration' | 'reverse';
   /** Files of one migration share a key (golang-migrate up/down, Flyway V/U, a Prisma folder). */
   key: string;
+  /**
+   * Found by a looser path (any `versions/` or `*migrat*` folder, Ecto outside `priv/`): only its contents
+   * at head make it a migration, and in history only a folder that holds confirmed ones counts.
+   */
+  weak?: boolean;
 }
 
 const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
@@ -18,18 +24,26 @@ const dir = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
 
 const RAILS = /(^|\/)db\/(\w+_)?migrate\/(.+\/)?[^/]+\.rb$/i;
 const DJANGO = /(^|\/)migrations\/\d{4}_[^/]*\.py$/i;
-const ALEMBIC = /(^|\/)(alembic|migrations|migration|db|database)\/versions\/[^/]+\.py$|(^|\/)versions\/[0-9a-f]{6,}_[^/]*\.py$/i;
+const ALEMBIC = /(^|\/)versions\/[^/]+\.py$/i;
 const PRISMA = /(^|\/)migrations\/[^/]+\/(migration|down)\.sql$/i;
 const GOLANG_MIGRATE = /(^|\/)\d+_[^/]*\.(up|down)\.sql$/i;
 const FLYWAY = /(^|\/)([VU])(\d[\w.]*?)__[^/]+\.sql$|(^|\/)R__[^/]+\.sql$/;
 const LIQUIBASE = /(^|\/)(db\/)?(changelog|changelogs|liquibase)\/.+\.(xml|ya?ml|json|sql)$|(^|\/)[^/]*changelog[^/]*\.(xml|ya?ml|json)$/i;
-const SQL_IN_MIGRATIONS = /(^|\/)(migrations|migration|db\/migrations|db\/migrate)\/[^/]+\.sql$/i;
+/** SQL in a folder whose name says migrations (`migrations/`, `db/migrate/`, `util/Migrator/DbScripts/`, `migrations/clickhouse/`). */
+const SQL_IN_MIGRATIONS = /(^|\/)[^/]*migrat[^/]*\/(.+\/)?[^/]+\.sql$/i;
+/** goose migrations written in Go. */
+const GO_IN_MIGRATIONS = /(^|\/)[^/]*migrat[^/]*\/(.+\/)?[^/]+\.go$/i;
 const JS_MIGRATION = /(^|\/)migrations?\/(.+\/)?[^/]+\.(c|m)?[jt]s$/i;
 const LARAVEL = /(^|\/)database\/migrations\/[^/]+\.php$/i;
 const ECTO = /(^|\/)priv\/[^/]+\/migrations\/[^/]+\.exs$/i;
+/** Ecto migrations kept elsewhere (`lib/app/repo/migrations/*.ex`, a second repo's folder). */
+const ECTO_ELSEWHERE = /(^|\/)migrations\/[^/]+\.exs?$/i;
 const EF_CORE = /(^|\/)migrations\/[^/]+\.cs$/i;
 const EF_TRAVEL = /\.designer\.cs$|modelsnapshot\.cs$/i;
 const TEST_FILE = /(\.|_|-)(test|spec)\.[a-z]+$|(^|\/)test_[^/]+\.py$|\.d\.ts$/i;
+/** A versioned SQL script: its name starts with a version (`0042_…`, `V3_…`, `2026-08-14_00_…`, `20260814120000-…`). */
+const VERSIONED_SQL = /^(v?\d+|\d{4}[-_.]\d{2}[-_.]\d{2})([-_.][^/]*)?\.sql$/i;
+const SQL_DOWN = /[-_.]down\.sql$/i;
 
 /** Path-only classification: used for files in history, and as the first step at head. */
 export function classifyPath(path: string): PathClass | undefined {
@@ -46,11 +60,17 @@ export function classifyPath(path: string): PathClass | undefined {
     return { framework: 'flyway', role: flyway[2] === 'U' ? 'reverse' : 'migration', key: `${dir(path)}/${flyway[3]!.replace(/_/g, '.')}` };
   }
   if (DJANGO.test(path)) return { framework: 'django', role: 'migration', key: path };
-  if (ALEMBIC.test(path) && !/__init__\.py$/.test(name)) return { framework: 'alembic', role: 'migration', key: path };
+  if (ALEMBIC.test(path) && !/__init__\.py$/.test(name)) return { framework: 'alembic', role: 'migration', key: path, weak: true };
   if (EF_CORE.test(path) && !EF_TRAVEL.test(name)) return { framework: 'ef-core', role: 'migration', key: path };
   if (LIQUIBASE.test(path)) return { framework: 'liquibase', role: 'migration', key: path };
-  if (SQL_IN_MIGRATIONS.test(path)) return { framework: 'goose', role: 'migration', key: path };
-  if (JS_MIGRATION.test(path) && !/(^|\/)(knexfile|ormconfig|data-source|datasource|config|index)\.[cm]?[jt]s$/i.test(name)) return { framework: 'knex', role: 'migration', key: path };
+  if (ECTO_ELSEWHERE.test(path)) return { framework: 'ecto', role: 'migration', key: path, weak: true };
+  if (SQL_IN_MIGRATIONS.test(path)) {
+    // A `…_down.sql` / `…-down.sql` beside its `…_up.sql` is its way back.
+    if (SQL_DOWN.test(name)) return { framework: 'goose', role: 'reverse', key: path.replace(SQL_DOWN, ''), weak: true };
+    return { framework: 'goose', role: 'migration', key: path.replace(/([-_.]up)?\.sql$/i, ''), weak: true };
+  }
+  if (GO_IN_MIGRATIONS.test(path)) return { framework: 'goose', role: 'migration', key: path, weak: true };
+  if (JS_MIGRATION.test(path) && !/(^|\/)(knexfile|ormconfig|data-source|datasource|config|index)\.[cm]?[jt]s$/i.test(name)) return { framework: 'knex', role: 'migration', key: path, weak: true };
   return undefined;
 }
 
@@ -71,22 +91,53 @@ const TRAVELS = [
   /(^|\/)[^/]*migrat[^/]*[._-](test|spec)\.[a-z]+$|(^|\/)test_[^/]*migrat[^/]*\.py$|(^|\/)[^/]*migrat[^/]*_test\.go$/i,
 ];
 
-/** Django's models declare the schema that makemigrations turns into migrations: they ship together. */
-const DJANGO_MODELS = /(^|\/)models(\.py|\/[^/]+\.py)$/i;
+/**
+ * What an ORM or the data-access layer declares about the schema, and code generated from it: it changes
+ * with the schema by construction (makemigrations, `rails g migration` with annotate, Prisma/sqlc/ent
+ * generators), so it travels with the migration.
+ */
+const SCHEMA_CODE = [
+  // ORM models and entities: Rails app/models, Django/SQLAlchemy models.py, TypeORM *.entity.ts, JPA *Entity.java, Go model/ packages.
+  /(^|\/)(models?|entities|entity)\//i,
+  /(^|\/)(models?|entities|entity)\.[a-z]+$/i,
+  /[._-](entity|model)\.[a-z]+$|[a-z0-9](Entity|Model)\.(java|kt|cs|ts|php)$/,
+  // The data-access layer: repositories and DAOs, and whatever lives in a db/ or database/ folder (seeds, factories, table helpers).
+  /(^|\/)(dao|daos|repositories|repository|persistence|db|database)\//i,
+  /(^|\/|\.)(entityframework|efcore|dapper|persistence)(\.[^/]*)?\//i,
+  /(^|\/)(repository|repositories|dao)\.[a-z]+$|[._-](repository|dao)\.[a-z]+$|[a-z0-9](Repository|Dao|DAO)\.(java|kt|cs|ts|go|php)$/,
+  // Generated from the schema: ent, Prisma clients and type generators, sqlc (*.sql.go), typings.
+  /(^|\/)(generated|__generated__|gen|\.gen|codegen|ent)\//i,
+  /\.(gen|generated)\.[a-z]+$|_gen\.[a-z]+$|(^|\/)zz_generated[^/]*$|\.sql\.go$|\.d\.ts$/i,
+  // SQL outside the migrations (views, functions, queries, desired-state schema) is database code, not application code.
+  /\.sql$/i,
+  // Backfill scripts and the registry that lists the migrations (Ecto's tenant migrations module, a Go embed file).
+  /(^|\/)[^/]*backfill[^/]*$/i,
+  /(^|\/)migrations\.[a-z]+$/i,
+];
 
-const SOURCE = /\.(rb|rake|py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|java|kt|kts|scala|groovy|cs|fs|vb|php|ex|exs|erl|rs|swift|m|mm|c|cc|cpp|h|hpp|clj|cljs|dart|lua|pl|pm|r|jl|sql|erb|haml|slim|vue|svelte|astro|html|jinja|jinja2|j2|twig|blade\.php|graphql|gql|proto)$/i;
+const SOURCE = /\.(rb|rake|py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|java|kt|kts|scala|groovy|cs|fs|vb|php|ex|exs|erl|rs|swift|m|mm|c|cc|cpp|h|hpp|clj|cljs|dart|lua|pl|pm|r|jl|erb|haml|slim|vue|svelte|astro|html|jinja|jinja2|j2|twig|blade\.php|graphql|gql|proto)$/i;
 const NOT_APP = /(^|\/)(docs?|documentation|\.github|\.gitlab|\.circleci|\.buildkite|deploy|deployment|deployments|k8s|kubernetes|helm|charts?|terraform|infra|ops|scripts?\/ci|ci|\.ci)\//i;
 const TEST_PATH = /(^|\/)(test|tests|spec|specs|__tests__|__mocks__|testing|e2e|cypress|playwright|features)\/|(\.|_|-)(test|spec)\.[a-z]+$|(^|\/)test_[^/]+\.py$|_test\.go$|(^|\/)conftest\.py$/i;
 
 export type FileRole = 'migration' | 'reverse' | 'travels' | 'application' | 'other' | 'ignored';
 
-export function fileRole(path: string, ctx: { ignored: (p: string) => boolean; travelsWith: (p: string) => boolean; migration: (p: string) => PathClass | undefined; djangoApps: Set<string> }): FileRole {
+export interface RoleContext {
+  ignored: (p: string) => boolean;
+  travelsWith: (p: string) => boolean;
+  migration: (p: string) => PathClass | undefined;
+  /** Folders that hold confirmed migrations: their other files (helpers, a package.json, seeds) travel with them. */
+  migrationDirs: Set<string>;
+  /** Files and folders generated from the schema, from the generators' own configuration (Prisma `output`, sqlc `out`), and ORM schema modules found by content (Ecto). */
+  schemaCode: (p: string) => boolean;
+}
+
+export function fileRole(path: string, ctx: RoleContext): FileRole {
   if (ctx.ignored(path)) return 'ignored';
   const cls = ctx.migration(path);
   if (cls) return cls.role;
   if (ctx.travelsWith(path) || TRAVELS.some((re) => re.test(path))) return 'travels';
-  if (DJANGO_MODELS.test(path) && ctx.djangoApps.has(path.replace(/\/models(\.py|\/[^/]+\.py)$/i, ''))) return 'travels';
   if (TEST_PATH.test(path) || NOT_APP.test(path)) return 'other';
+  if (ctx.migrationDirs.has(dir(path)) || SCHEMA_CODE.some((re) => re.test(path)) || ctx.schemaCode(path)) return 'travels';
   return SOURCE.test(path) ? 'application' : 'other';
 }
 
@@ -112,18 +163,26 @@ export function confirmFramework(path: string, cls: PathClass, text: string): Fr
       if (/\.sql$/i.test(path)) return /^\s*--\s*liquibase\s+formatted\s+sql/im.test(text) ? 'liquibase' : undefined;
       return /databaseChangeLog/.test(text) ? 'liquibase' : undefined;
     case 'goose':
+      if (/\.go$/i.test(path)) return /\bgoose\.(AddMigration|AddNamedMigration|Register)\w*\s*\(/.test(text) ? 'goose' : undefined;
       if (/^\s*--\s*\+goose\s+Up/im.test(text)) return 'goose';
       if (/^\s*--\s*migrate:up/im.test(text)) return 'dbmate';
-      return undefined;
+      if (/^\s*--\s*\+migrate\s+Up/im.test(text)) return 'sql-migrate';
+      if (/^\s*--\s*liquibase\s+formatted\s+sql/im.test(text)) return 'liquibase';
+      // Scripts applied in version order by a runner (DbUp, a deploy script) or by hand: versioned by name.
+      return VERSIONED_SQL.test(base(path)) || (cls.role === 'reverse' && VERSIONED_SQL.test(base(path).replace(SQL_DOWN, '.sql'))) ? 'sql' : undefined;
     case 'knex':
       if (/\bMigrationInterface\b|\bQueryRunner\b/.test(text)) return 'typeorm';
       if (/\bqueryInterface\b|\bSequelize\b/.test(text)) return 'sequelize';
+      if (DB_MIGRATE.test(text)) return 'db-migrate';
       if (/\bknex\b|\bKnex\b/.test(text) && /\bup\b/.test(text)) return 'knex';
       return undefined;
     default:
       return cls.framework;
   }
 }
+
+/** db-migrate: `exports.up = function (db, callback) { db.runSql(…) }`, or its setup hook. */
+const DB_MIGRATE = /\bdb\.(runSql|createTable|dropTable|addColumn|removeColumn|renameColumn|renameTable|changeColumn|addIndex|removeIndex|addForeignKey|removeForeignKey|createCollection|dropCollection)\s*\(|\bexports\.(up|down)\s*=\s*(async\s+)?function\s*\w*\s*\(\s*db\b|\boptions\.dbmigrate\b/;
 
 export function analyseFile(
   framework: Framework,
@@ -141,6 +200,7 @@ export function analyseFile(
     case 'knex':
     case 'sequelize':
     case 'typeorm':
+    case 'db-migrate':
       return analyseJs(text, framework);
     case 'laravel':
       return analyseLaravel(text);
@@ -151,15 +211,20 @@ export function analyseFile(
     case 'liquibase':
       return analyseLiquibase(path, text);
     case 'goose':
+      if (/\.go$/i.test(path)) return analyseGoose(text);
+      return analyseSectionedSql(text, framework);
     case 'dbmate':
+    case 'sql-migrate':
       return analyseSectionedSql(text, framework);
     case 'prisma':
     case 'golang-migrate':
-    case 'flyway': {
+    case 'flyway':
+    case 'sql': {
       const result = sqlFile(text, 1);
       if (framework === 'flyway' && /(^|\/)R__/.test(path)) result.reversible = null;
       else if (ctx.reverseText === undefined) {
-        result.reversible = framework === 'prisma' ? null : false;
+        // Prisma and versioned SQL scripts (DbUp, a deploy script) have no down migrations of their own.
+        result.reversible = framework === 'prisma' || framework === 'sql' ? null : false;
         result.irreversibleReason = framework === 'golang-migrate' ? 'there is no .down.sql' : 'there is no undo migration (U…__.sql)';
       } else if (ctx.reverseText === null) {
         result.reversible = false;
@@ -167,9 +232,9 @@ export function analyseFile(
         result.irreversibleInReverse = true;
       } else {
         const reverse = analyseSql(ctx.reverseText);
-        result.reversible = reverse.schemaStatements + reverse.dataStatements > 0;
+        result.reversible = undoes(reverse);
         if (!result.reversible) {
-          result.irreversibleReason = reverse.aborted ? `the down migration could not be read (${reverse.problems[0]?.message ?? 'invalid SQL'})` : 'the down migration has no statements (only comments or nothing)';
+          result.irreversibleReason = reverse.aborted ? `the down migration could not be read (${reverse.problems[0]?.message ?? 'invalid SQL'})` : reverse.readOnlyStatements > 0 ? 'the down migration only runs SELECT (a message, not a way back)' : 'the down migration has no statements (only comments or nothing)';
           result.irreversibleInReverse = true;
         }
       }
@@ -185,15 +250,24 @@ function sqlFile(text: string, firstLine: number): MigrationAnalysis {
   result.problems = a.problems;
   result.postgresHints = a.postgresHints;
   result.createdTables = a.createdTables;
+  result.columns = a.columns;
   result.unreadable = a.aborted;
   result.kind = a.schemaStatements === 0 && a.dataStatements > 0 ? 'data' : 'schema';
   return result;
 }
 
-/** goose (`-- +goose Up` / `-- +goose Down`) and dbmate (`-- migrate:up` / `-- migrate:down`). */
-function analyseSectionedSql(text: string, framework: 'goose' | 'dbmate'): MigrationAnalysis {
-  const upMark = framework === 'goose' ? /^\s*--\s*\+goose\s+up\b.*$/im : /^\s*--\s*migrate:up\b.*$/im;
-  const downMark = framework === 'goose' ? /^\s*--\s*\+goose\s+down\b.*$/im : /^\s*--\s*migrate:down\b.*$/im;
+/** A way back does something: a statement that changes the schema or rows, not only a SELECT of a message. */
+const undoes = (a: { schemaStatements: number; dataStatements: number; readOnlyStatements: number }) => a.schemaStatements + a.dataStatements - a.readOnlyStatements > 0;
+
+const SECTION_MARKS: Record<'goose' | 'dbmate' | 'sql-migrate', [RegExp, RegExp, string]> = {
+  goose: [/^\s*--\s*\+goose\s+up\b.*$/im, /^\s*--\s*\+goose\s+down\b.*$/im, '-- +goose Down'],
+  dbmate: [/^\s*--\s*migrate:up\b.*$/im, /^\s*--\s*migrate:down\b.*$/im, '-- migrate:down'],
+  'sql-migrate': [/^\s*--\s*\+migrate\s+up\b.*$/im, /^\s*--\s*\+migrate\s+down\b.*$/im, '-- +migrate Down'],
+};
+
+/** goose (`-- +goose Up` / `-- +goose Down`), dbmate (`-- migrate:up` / `-- migrate:down`) and sql-migrate (`-- +migrate Up`). */
+function analyseSectionedSql(text: string, framework: 'goose' | 'dbmate' | 'sql-migrate'): MigrationAnalysis {
+  const [upMark, downMark, downName] = SECTION_MARKS[framework];
   const up = upMark.exec(text);
   const down = downMark.exec(text);
   const upStart = up ? up.index + up[0].length : 0;
@@ -201,13 +275,13 @@ function analyseSectionedSql(text: string, framework: 'goose' | 'dbmate'): Migra
   const result = sqlFile(text.slice(upStart, upEnd), lineAt(text, upStart));
   if (!down) {
     result.reversible = false;
-    result.irreversibleReason = `there is no ${framework === 'goose' ? '-- +goose Down' : '-- migrate:down'} section`;
+    result.irreversibleReason = `there is no ${downName} section`;
   } else {
     const downText = text.slice(down.index + down[0].length, down.index > upStart ? text.length : up?.index ?? text.length);
     const reverse = analyseSql(downText);
-    result.reversible = reverse.schemaStatements + reverse.dataStatements > 0;
+    result.reversible = undoes(reverse);
     if (!result.reversible) {
-      result.irreversibleReason = 'the down section has no statements';
+      result.irreversibleReason = reverse.readOnlyStatements > 0 ? 'the down section only runs SELECT (a message, not a way back)' : 'the down section has no statements';
       result.irreversibleLine = lineAt(text, down.index);
     }
   }
@@ -215,6 +289,38 @@ function analyseSectionedSql(text: string, framework: 'goose' | 'dbmate'): Migra
 }
 
 const lineAt = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+
+/**
+ * goose migrations written in Go: `goose.AddMigrationContext(up, down)` with SQL in `tx.Exec("…")`.
+ * The way back is the second function; `nil` there means none.
+ */
+function analyseGoose(text: string): MigrationAnalysis {
+  const result = emptyAnalysis();
+  const register = /\bgoose\.(?:AddMigration|AddNamedMigration|Register)\w*\s*\(([^)]*)\)/.exec(text);
+  const args = register ? register[1]!.split(',').map((a) => a.trim()) : [];
+  const down = args[args.length - 1];
+  result.reversible = down !== undefined && down !== '' && down !== 'nil';
+  if (!result.reversible) {
+    result.irreversibleReason = 'it registers no down function (nil)';
+    result.irreversibleLine = register ? lineAt(text, register.index) : undefined;
+  }
+  // The SQL it runs: string literals that start like a statement.
+  let schema = 0;
+  let data = 0;
+  for (const m of text.matchAll(/`([^`]*)`|"((?:[^"\\\n]|\\.)*)"/g)) {
+    const sql = (m[1] ?? m[2] ?? '').trim();
+    if (!/^(create|alter|drop|rename|truncate|insert|update|delete|comment)\b/i.test(sql)) continue;
+    const a = analyseSql(sql, { firstLine: lineAt(text, m.index) });
+    schema += a.schemaStatements;
+    data += a.dataStatements;
+    for (const t of a.createdTables) result.createdTables.add(t);
+    for (const o of a.ops) if (result.ops.length < 1000) result.ops.push(o);
+    for (const c of a.columns) result.columns!.push(c);
+  }
+  // Go code that moves rows through the application's own types (no SQL seen) is a data migration.
+  result.kind = schema === 0 ? 'data' : 'schema';
+  return result;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Liquibase changelogs: XML, YAML/JSON and formatted SQL.
@@ -226,7 +332,7 @@ interface LiquibaseChange {
   type: string;
   attrs: Record<string, string>;
   /** For addColumn: its columns; for sql: the SQL text. */
-  columns?: { name: string; nullable: boolean; hasDefault: boolean }[];
+  columns?: { name: string; nullable: boolean; hasDefault: boolean; type?: string }[];
   sql?: string;
   line: number;
 }
@@ -269,16 +375,22 @@ export function analyseLiquibase(path: string, text: string): MigrationAnalysis 
         for (const p of a.problems) if (result.problems.length < 100) result.problems.push(p);
         if (result.postgresHints.length === 0 && a.postgresHints[0]) result.postgresHints.push(a.postgresHints[0]);
         for (const t of a.createdTables) created.add(t);
-        for (const o of a.ops) if (!(o.kind === 'index' && o.table && created.has(o.table)) && result.ops.length < 1000) result.ops.push(o);
+        for (const o of a.ops) if (!(o.kind === 'index' && o.table && created.has(o.table)) && result.ops.length < 1000) result.ops.push(o.newType !== undefined && o.oldType === undefined ? { ...o, oldType: previousType(result.columns!, o.table, o.column) } : o);
+        result.columns!.push(...a.columns);
         continue;
       }
       schema++;
+      if ((c.type === 'createTable' || c.type === 'addColumn') && table) for (const col of c.columns ?? []) if (col.type) result.columns!.push({ table, column: col.name, type: normaliseType(col.type) });
       if (c.type === 'createTable' && table) created.add(table);
       else if (c.type === 'dropTable') push('drop-table', `dropTable ${table}`);
       else if (c.type === 'dropColumn') push('drop-column', `dropColumn ${table}.${c.attrs.columnName ?? c.columns?.map((x) => x.name).join(', ')}`, c.attrs.columnName ?? c.columns?.[0]?.name);
       else if (c.type === 'renameColumn') push('rename-column', `renameColumn ${table}.${c.attrs.oldColumnName}`, c.attrs.oldColumnName);
       else if (c.type === 'renameTable') push('rename-table', `renameTable ${table}`);
-      else if (c.type === 'modifyDataType') push('change-type', `modifyDataType ${table}.${c.attrs.columnName}`, c.attrs.columnName);
+      else if (c.type === 'modifyDataType') {
+        const type = c.attrs.newDataType ? normaliseType(c.attrs.newDataType) : undefined;
+        result.ops.push({ kind: 'change-type', line: c.line, table, column: c.attrs.columnName, detail: `modifyDataType ${table}.${c.attrs.columnName}${type ? ` to ${type}` : ''}`, guarded: false, newType: type, oldType: previousType(result.columns!, table, c.attrs.columnName) });
+        if (type && table && c.attrs.columnName) result.columns!.push({ table, column: c.attrs.columnName, type });
+      }
       else if (c.type === 'addNotNullConstraint' && c.attrs.defaultNullValue === undefined) push('not-null', `addNotNullConstraint ${table}.${c.attrs.columnName} without defaultNullValue`, c.attrs.columnName);
       else if (c.type === 'addColumn') {
         for (const col of c.columns ?? []) if (!col.nullable && !col.hasDefault) push('not-null', `addColumn ${table}.${col.name} NOT NULL without a default`, col.name);
@@ -352,12 +464,12 @@ function liquibaseXml(text: string): LiquibaseChangeSet[] {
       const inner = ch[4] ?? '';
       const change: LiquibaseChange = { type, attrs: attrs(ch[2]!), line: lineOf(bodyStart + ch.index) };
       if (type === 'sql') change.sql = inner.replace(/<!\[CDATA\[|\]\]>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-      if (type === 'addColumn' || type === 'dropColumn') {
+      if (type === 'addColumn' || type === 'dropColumn' || type === 'createTable') {
         change.columns = [...inner.matchAll(/<column\b([^>]*?)(\/>|>([\s\S]*?)<\/column>)/g)].map((col) => {
           const a = attrs(col[1]!);
           const constraints = /<constraints\b([^>]*)/.exec(col[3] ?? '');
           const nullable = constraints ? attrs(constraints[1]!).nullable !== 'false' : true;
-          return { name: a.name ?? '?', nullable, hasDefault: Object.keys(a).some((k) => /^default/.test(k)) };
+          return { name: a.name ?? '?', nullable, hasDefault: Object.keys(a).some((k) => /^default/.test(k)), type: a.type };
         });
       }
       changes.push(change);
@@ -402,7 +514,7 @@ function liquibaseYaml(path: string, text: string): LiquibaseChangeSet[] {
           change.columns = v.columns.map((col) => {
             const column = ((col as { column?: Record<string, unknown> })?.column ?? {}) as Record<string, unknown>;
             const constraints = (column.constraints ?? {}) as Record<string, unknown>;
-            return { name: String(column.name ?? '?'), nullable: constraints.nullable !== false, hasDefault: Object.keys(column).some((k) => /^default/.test(k)) };
+            return { name: String(column.name ?? '?'), nullable: constraints.nullable !== false, hasDefault: Object.keys(column).some((k) => /^default/.test(k)), type: column.type === undefined ? undefined : String(column.type) };
           });
         }
         changes.push(change);

@@ -1,12 +1,13 @@
 // Standards: expand/contract ("parallel change", https://martinfowler.com/bliki/ParallelChange.html); strong_migrations (https://github.com/ankane/strong_migrations); squawk rules (https://squawkhq.com/docs/rules); PostgreSQL CREATE INDEX CONCURRENTLY (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY); Django, Alembic, Rails, Flyway, Liquibase, Ecto and EF Core migration reversal.
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { defineCheck, notApplicable, statusFromScore, type Commit, type Finding, type RepoSnapshot } from '../contract.ts';
+import { defineCheck, notApplicable, roundScore, statusFromScore, type Commit, type Finding, type RepoSnapshot } from '../contract.ts';
 import { OP_RULES, RULES, type Rule } from './rules.ts';
 import { analyseFile, classifyPath, confirmFramework, fileRole, type PathClass } from './frameworks.ts';
 import { djangoFieldDefs, ignoredColumnsOf } from './dsl.ts';
-import { detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
-import { FRAMEWORKS, OP_WORDS, type Framework, type MigrationAnalysis } from './model.ts';
+import { detectGuards, detectLinters, detectPostgres, LINTER_READS, POSTGRES_READS } from './evidence.ts';
+import { FRAMEWORKS, OP_WORDS, previousType, type ColumnDef, type DestructiveOp, type Framework, type MigrationAnalysis } from './model.ts';
+import { compareTypes, normaliseType } from './types.ts';
 import { scoreOf } from './score.ts';
 
 export const DEFAULT_IGNORE = [
@@ -39,7 +40,8 @@ const options = z
     ignore: z.array(z.string().min(1)).default(DEFAULT_IGNORE).meta({ description: 'Globs of paths that never hold this repository\'s migrations (vendored code, test fixtures, examples). Replaces the default list.' }),
     alsoIgnore: z.array(z.string().min(1)).default([]).meta({ description: 'More globs to ignore, on top of `ignore`.', examples: [['legacy/**']] }),
     travelsWith: z.array(z.string().min(1)).default([]).meta({ description: 'More globs of files that may change together with a migration without counting as application code.', examples: [['db/seeds.rb', 'src/db/schema.ts']] }),
-    linterCredit: z.number().min(0).max(10).default(1).meta({ description: 'Points added (up to 10) when a migration linter runs in CI (squawk, strong_migrations, django-migration-linter, Atlas lint, eugene).' }),
+    linterCredit: z.number().min(0).max(10).default(2).meta({ description: 'Points added (up to 10) when a migration linter runs in CI, directly or through a make/npm/just/task target (squawk, strong_migrations, django-migration-linter, Atlas lint, eugene, excellent_migrations).' }),
+    guardCredit: z.number().min(0).max(10).default(1).meta({ description: 'Points added (up to 10) when a CI job or Danger rule fails a pull request because of its migrations (mixed with application code, or destructive).' }),
     postgres: z.enum(['auto', 'yes', 'no']).default('auto').meta({ description: 'Whether indexes built without CONCURRENTLY are findings: auto detects PostgreSQL from the repository.' }),
     exemptIntroduction: z.boolean().default(true).meta({ description: 'Do not count the change that introduced a migration directory (there was no running schema to stay compatible with). Needs complete history.' }),
     appFilesShown: z.int().min(1).max(50).default(3).meta({ description: 'Application files named in each mixed-change finding.' }),
@@ -62,16 +64,23 @@ const MIGRATION_GLOBS = [
   '**/R__*.sql',
   '**/{changelog,changelogs,liquibase}/**/*.{xml,yaml,yml,json,sql}',
   '**/*changelog*.{xml,yaml,yml,json}',
-  '**/{migrations,migration}/*.sql',
-  '**/db/migrations/*.sql',
+  '**/*migrat*/**/*.sql',
+  '**/*migrat*/**/*.go',
+  '**/migrations/*.{ex,exs}',
   '**/{migrations,migration}/**/*.{js,cjs,mjs,ts,cts,mts}',
   '**/database/migrations/*.php',
   '**/priv/*/migrations/*.exs',
   '**/migrations/*.cs',
 ];
 const MODEL_READS = ['**/app/models/**/*.rb'];
+// Generators' configuration and ORM schema modules: the code that changes with the schema by construction.
+const SCHEMA_CODE_READS = ['**/*.prisma', '**/sqlc.{yaml,yml,json}', '**/lib/**/*.ex'];
 
 const short = (oid: string) => oid.slice(0, 7);
+/** A path segment naming a database other than PostgreSQL (CockroachDB builds indexes online too). */
+const OTHER_DATABASE = /(^|\/)([^/]*[-_.])?(mysql|mariadb|sqlite3?|h2|hsqldb|derby|mssql|sqlserver|oracle|clickhouse|cockroach(db)?|tidb|spanner)([-_.A-Z][^/]*)?(\/|$)/i;
+/** File names in version order: `V1_3` before `V1_22`, `2_x` before `10_x`. */
+const naturalCompare = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
 /** A migration renamed from another migration location: moved, not written. */
 const isMove = (f: Commit['files'][number]) => f.change === 'R' && f.previousPath !== undefined && classifyPath(f.previousPath) !== undefined;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 100);
@@ -111,8 +120,8 @@ export default defineCheck({
     description: 'Database migrations ship apart from the application code that depends on them, can be rolled back, and avoid destructive operations without an expand/contract plan.',
     category: 'delivery',
     weight: 2,
-    version: 1,
-    reads: [...MIGRATION_GLOBS, ...LINTER_READS, ...POSTGRES_READS, ...MODEL_READS],
+    version: 2,
+    reads: [...MIGRATION_GLOBS, ...LINTER_READS, ...POSTGRES_READS, ...MODEL_READS, ...SCHEMA_CODE_READS],
     history: MIGRATION_GLOBS,
     options,
     rules: RULES,
@@ -135,11 +144,11 @@ export default defineCheck({
       if (!content) continue;
       if ('problem' in content) {
         // A file in a framework's own layout is a migration whatever its bytes; it just cannot be judged.
-        if (['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django'].includes(cls.framework)) {
+        if (!cls.weak && ['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django'].includes(cls.framework)) {
           head.set(file.path, { path: file.path, cls, framework: cls.framework, unreadable: content.problem });
         } else {
           // Elsewhere only the contents tell a migration from a helper, so say what was left out.
-          unreadable.push({ rule: 'unreadable-file', severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize or TypeORM' : cls.framework === 'goose' ? 'goose or dbmate' : FRAMEWORKS[cls.framework]}), so it was not judged` });
+          unreadable.push({ rule: 'unreadable-file', severity: 'info', path: file.path, message: `could not read this file (${content.problem}) to tell whether it is a migration (${cls.framework === 'knex' ? 'Knex, Sequelize, TypeORM or db-migrate' : cls.framework === 'goose' ? 'goose, dbmate or versioned SQL' : FRAMEWORKS[cls.framework]}), so it was not judged` });
         }
         continue;
       }
@@ -150,12 +159,44 @@ export default defineCheck({
       }
       head.set(file.path, { path: file.path, cls, framework, text: content.text });
     }
+    // SQL files kept in a migrations folder but not versioned: without a version in their names, or
+    // rewritten in place release after release. They are applied by hand, not migrations to judge.
+    const handApplied = new Map<string, string>();
+    const headDirs = new Set([...head.values()].map((h) => dirOf(h.path)));
+    for (const path of rejected) {
+      if (!/\.sql$/i.test(path) || headDirs.has(dirOf(path)) || handApplied.has(dirOf(path))) continue;
+      const r = readText(snapshot, path);
+      // Seeds and fixtures hold rows; only SQL that defines tables would be a schema kept by hand.
+      if (r && 'text' in r && /\b(create|alter|drop)\s+table\b/i.test(r.text)) handApplied.set(dirOf(path), 'its SQL files have no version in their names');
+    }
+    const plainByFolder = new Map<string, string[]>();
+    for (const h of head.values()) if (h.framework === 'sql' && h.cls.role === 'migration') plainByFolder.set(dirOf(h.path), [...(plainByFolder.get(dirOf(h.path)) ?? []), h.path]);
+    for (const [folder, files] of plainByFolder) {
+      const names = files.map((p) => p.slice(folder.length + 1)).sort(naturalCompare);
+      const newest = names[names.length - 1];
+      let added = 0;
+      let rewritten = 0;
+      for (const c of snapshot.history.commits) {
+        for (const f of c.files) {
+          if (dirOf(f.path) !== folder || !/\.sql$/i.test(f.path)) continue;
+          if (f.change === 'A') added++;
+          else if (f.change === 'M' && f.path.slice(folder.length + 1) !== newest) rewritten++;
+        }
+      }
+      if (rewritten >= 3 && rewritten > added) {
+        handApplied.set(folder, `${plural(rewritten, 'edit')} of released scripts in place against ${plural(added, 'new script')} in the history read`);
+        for (const p of files) head.delete(p);
+      }
+    }
+    const handAppliedFindings: Finding<Rule>[] = [...handApplied].map(([folder, why]) => ({ rule: 'unversioned-sql', severity: 'info', path: folder || '.', message: `${folder || 'the root folder'} holds SQL applied by hand, not versioned migrations (${why}), so it is not judged; to judge it, number each change in a new file (or adopt a migration tool)` }));
     if ([...head.values()].every((h) => h.cls.role === 'reverse')) {
-      return notApplicable('No schema migrations found (Rails, Django, Alembic, Prisma, Flyway, Liquibase, golang-migrate, goose, dbmate, Knex, Sequelize, TypeORM, Laravel, Ecto, EF Core), outside vendored, test and example paths.');
+      const note = handApplied.size > 0 ? ` ${[...handApplied.keys()].map((f) => f || 'the root folder').join(', ')} ${handApplied.size === 1 ? 'holds' : 'hold'} SQL applied by hand, not versioned migrations.` : '';
+      return notApplicable(`No schema migrations found (Rails, Django, Alembic, Prisma, Flyway, Liquibase, golang-migrate, goose, dbmate, sql-migrate, Knex, Sequelize, TypeORM, db-migrate, Laravel, Ecto, EF Core, versioned SQL scripts), outside vendored, test and example paths.${note}`);
     }
     const confirmedDirs = new Set([...head.values()].map((h) => dirOf(h.path)));
-    const strong = new Set<Framework>(['rails', 'prisma', 'golang-migrate', 'flyway', 'laravel', 'ecto', 'django']);
-    const djangoApps = new Set([...head.values()].filter((h) => h.framework === 'django').map((h) => dirOf(dirOf(h.path))));
+    // Prisma keeps one folder per migration: their parent is the migrations folder.
+    const migrationDirs = new Set([...confirmedDirs, ...[...head.values()].filter((h) => h.framework === 'prisma').map((h) => dirOf(dirOf(h.path)))]);
+    const schemaCode = schemaCodeOf(snapshot, ignoredMatch);
     const migrationOf = (path: string): PathClass | undefined => {
       if (ignoredMatch(path)) return undefined;
       const known = head.get(path);
@@ -163,14 +204,14 @@ export default defineCheck({
       if (rejected.has(path)) return undefined;
       const cls = classifyPath(path);
       if (!cls) return undefined;
-      if (strong.has(cls.framework) || confirmedDirs.has(dirOf(path))) return cls;
+      if (!cls.weak || confirmedDirs.has(dirOf(path))) return cls;
       return undefined;
     };
     // Paths repeat across thousands of commits: classify each once.
     const roles = new Map<string, ReturnType<typeof fileRole>>();
     const roleOf = (path: string) => {
       let role = roles.get(path);
-      if (role === undefined) roles.set(path, (role = fileRole(path, { ignored: ignoredMatch, travelsWith: travelsMatch, migration: migrationOf, djangoApps })));
+      if (role === undefined) roles.set(path, (role = fileRole(path, { ignored: ignoredMatch, travelsWith: travelsMatch, migration: migrationOf, migrationDirs, schemaCode })));
       return role;
     };
 
@@ -282,11 +323,52 @@ export default defineCheck({
       const application = files.filter((p) => roleOf(p) === 'application');
       return { migrations, application };
     };
+    // A change ships a schema change when it adds a migration, or edits only the newest migration of its
+    // folder (one still being written, or a release's cumulative file). Editing older, released
+    // migrations (a reformat, an import sort, a rewrite in place) ships nothing the database will run.
+    const folderOf = (path: string) => (migrationOf(path)?.framework === 'prisma' ? dirOf(dirOf(path)) : dirOf(path));
+    const nameIn = (path: string) => (migrationOf(path)?.framework === 'prisma' ? path.slice(dirOf(dirOf(path)).length + 1) : path.slice(path.lastIndexOf('/') + 1));
+    const addedAt = new Map<string, number>();
+    const folders = new Map<string, Set<string>>();
+    const knowMigration = (path: string) => {
+      if (roleOf(path) !== 'migration') return;
+      const folder = folderOf(path);
+      folders.set(folder, (folders.get(folder) ?? new Set()).add(path));
+    };
+    for (const h of head.values()) knowMigration(h.path);
+    commits.forEach((c, index) => {
+      for (const f of c.files) {
+        knowMigration(f.path);
+        // Newest first: the last one seen is the oldest, the commit that added it.
+        if (f.change === 'A' || f.change === 'C' || (f.change === 'R' && !isMove(f))) addedAt.set(f.path, index);
+      }
+    });
+    const commitIndex = new Map(commits.map((c, index) => [c.oid, index]));
+    /** Was `path` the newest migration of its folder when the commit at `index` changed it? */
+    const newestAt = (path: string, index: number) => {
+      const name = nameIn(path);
+      for (const other of folders.get(folderOf(path)) ?? []) {
+        if (other === path || naturalCompare(nameIn(other), name) <= 0) continue;
+        if ((addedAt.get(other) ?? Infinity) > index) return false;
+      }
+      return true;
+    };
+    /** The schema migrations a change ships: added ones, or edited newest ones when it edits no older one. */
+    const shipped = (files: { path: string; added: boolean }[], index: number | undefined) => {
+      const migrations = files.filter((f) => roleOf(f.path) === 'migration' && isSchemaMigration(f.path));
+      const added = migrations.filter((f) => f.added).map((f) => f.path);
+      if (added.length > 0 || index === undefined) return added.length > 0 ? added : migrations.map((f) => f.path);
+      const edited = migrations.map((f) => f.path);
+      return edited.length > 0 && edited.every((p) => newestAt(p, index)) ? edited : [];
+    };
+    const applicationOf = (files: string[]) => files.filter((p) => roleOf(p) === 'application');
     const merged = (snapshot.pullRequests ?? []).filter((pr) => pr.state === 'merged' && pr.mergedAt !== null).sort((a, b) => (a.mergedAt! < b.mergedAt! ? 1 : a.mergedAt! > b.mergedAt! ? -1 : b.number - a.number));
     const prChanges: Change[] = [];
     for (const pr of merged) {
-      const { migrations, application } = fromFiles(pr.files);
-      if (migrations.length > 0) prChanges.push({ label: `pull request #${pr.number} "${firstLine(pr.title)}"`, ref: `#${pr.number}`, date: pr.mergedAt!, migrations, application, mergeCommit: pr.mergeCommit });
+      // A pull request lists paths, not what happened to them: its merge commit, when read, tells added from edited.
+      const index = pr.mergeCommit === undefined ? undefined : commitIndex.get(pr.mergeCommit);
+      const migrations = shipped(pr.files.map((path) => ({ path, added: index === undefined || addedAt.get(path) === index })), index);
+      if (migrations.length > 0) prChanges.push({ label: `pull request #${pr.number} "${firstLine(pr.title)}"`, ref: `#${pr.number}`, date: pr.mergedAt!, migrations, application: applicationOf(pr.files), mergeCommit: pr.mergeCommit });
       if (prChanges.length >= o.window) break;
     }
     let source: 'pull requests' | 'commits' = 'pull requests';
@@ -294,15 +376,15 @@ export default defineCheck({
     if (changes.length === 0) {
       source = 'commits';
       changes = [];
-      for (const c of commits) {
+      commits.forEach((c, index) => {
+        if (changes.length >= o.window) return;
         // Deleting migrations (a squash, a revert) or moving them (git mv to an archive folder) changes no schema.
-        const live = c.files.filter((f) => f.change !== 'D' && !isMove(f)).map((f) => f.path);
-        const { migrations } = fromFiles(live);
-        if (migrations.length === 0) continue;
-        const { application } = fromFiles(c.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+        const files = c.files.filter((f) => f.change !== 'D' && !isMove(f)).map((f) => ({ path: f.path, added: f.change !== 'M' && f.change !== 'T' }));
+        const migrations = shipped(files, index);
+        if (migrations.length === 0) return;
+        const application = applicationOf(c.files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
         changes.push({ label: `commit ${short(c.oid)} "${firstLine(c.message)}"`, ref: short(c.oid), date: c.date, migrations, application, commitOid: c.oid });
-        if (changes.length >= o.window) break;
-      }
+      });
     }
     const exempt = changes.filter((c) => (c.commitOid && introducedBy.has(c.commitOid)) || (c.mergeCommit && introducedBy.has(c.mergeCommit)));
     const judged = changes.filter((c) => !exempt.includes(c));
@@ -334,6 +416,44 @@ export default defineCheck({
       }
     }
     const postgres = detectPostgres(snapshot, o.postgres, [...head.values()].flatMap((h) => (h.text && h.cls.role === 'migration' ? [h] : [])), analyse);
+    // A folder named for another database (migrations/clickhouse, src/main/resources/db/mysql) is not PostgreSQL,
+    // whatever drives the rest of the repository; nor is a migration that creates ClickHouse tables.
+    const postgresFor = (path: string, text: string | undefined): boolean => {
+      if (o.postgres !== 'auto') return postgres.yes;
+      if (OTHER_DATABASE.test(path) || (text !== undefined && /\bENGINE\s*=\s*\w*MergeTree\b/i.test(text))) return false;
+      return postgres.yes;
+    };
+    // A type change compared with the column's previous definition: in the migration itself, or in the
+    // earlier migrations of its folder (in version order).
+    const folderDefs = new Map<string, { paths: string[]; defs: Map<string, ColumnDef[]> }>();
+    const earlierType = (path: string, table: string | undefined, column: string | undefined): string | undefined => {
+      const folder = folderOf(path);
+      let entry = folderDefs.get(folder);
+      if (!entry) {
+        const paths = [...head.values()].filter((x) => x.cls.role === 'migration' && folderOf(x.path) === folder).map((x) => x.path).sort((a, b) => naturalCompare(nameIn(a), nameIn(b)));
+        entry = { paths, defs: new Map() };
+        folderDefs.set(folder, entry);
+      }
+      for (let k = entry.paths.indexOf(path) - 1; k >= 0; k--) {
+        const p = entry.paths[k]!;
+        let defs = entry.defs.get(p);
+        if (!defs) entry.defs.set(p, (defs = analyse(p)?.columns ?? []));
+        const found = previousType(defs, table, column);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    const resolveTypeChange = (path: string, op: DestructiveOp, pg: boolean): DestructiveOp[] => {
+      if (op.kind !== 'change-type' || op.newType === undefined) return [op];
+      const before = op.oldType ?? earlierType(path, op.table, op.column);
+      if (before === undefined) return [op];
+      const verdict = compareTypes(before, op.newType, pg);
+      // The same type restated (Ecto `modify … null: true`, MySQL MODIFY for a default): nothing is rewritten.
+      if (verdict === 'same') return [];
+      const detail = `${OP_WORDS['change-type']} ${op.table}.${op.column} from ${normaliseType(before)} to ${normaliseType(op.newType)}`;
+      if (verdict === 'widening') return [{ ...op, detail, harmless: pg ? 'PostgreSQL applies a longer varchar, varchar to text or more numeric precision to its catalogue only, without rewriting or scanning the table' : 'a longer varchar is changed in place, without copying the table' }];
+      return [{ ...op, detail: `${op.detail.replace(/ (to|as) \S+$/, '')} from ${normaliseType(before)} to ${normaliseType(op.newType)}` }];
+    };
     let reversible = 0;
     let irreversible = 0;
     let safe = 0;
@@ -365,9 +485,10 @@ export default defineCheck({
       const createdHere = createdWith.get(path) ?? a.createdTables;
       // Dropping or renaming a table by a name the change also creates is a recreation: still reported.
       const onNewTable = (op: (typeof a.ops)[number]) => op.table !== undefined && op.kind !== 'drop-table' && op.kind !== 'rename-table' && (createdHere.has(op.table) || a.createdTables.has(op.table));
-      const ops = a.ops.filter((op) => (op.kind !== 'index' || postgres.yes) && !onNewTable(op));
-      const open = ops.filter((op) => !op.guarded);
-      guardedOps += ops.length - open.length;
+      const pg = postgresFor(path, h.text);
+      const ops = a.ops.filter((op) => (op.kind !== 'index' || pg) && !onNewTable(op)).flatMap((op) => resolveTypeChange(path, op, pg));
+      const open = ops.filter((op) => !op.guarded && !op.harmless);
+      guardedOps += ops.filter((op) => op.guarded).length;
       if (open.length > 0) unsafe++;
       else if (!a.unreadable) safe++;
       // Twenty per file name the pattern; the rest are counted.
@@ -376,6 +497,8 @@ export default defineCheck({
       for (const op of shown) {
         if (op.guarded) {
           destructiveFindings.push({ rule: OP_RULES[op.kind], severity: 'info', path, line: op.line, message: `${OP_WORDS[op.kind]} (${op.detail}), acknowledged by ${op.guard}` });
+        } else if (op.harmless) {
+          destructiveFindings.push({ rule: OP_RULES[op.kind], severity: 'info', path, line: op.line, message: `${op.detail}: ${op.harmless}` });
         } else {
           destructiveFindings.push({
             rule: OP_RULES[op.kind],
@@ -390,7 +513,11 @@ export default defineCheck({
     for (const h of head.values()) if (h.cls.role === 'migration') frameworksSeen.add(h.framework);
 
     const linters = detectLinters(snapshot);
-    const score = scoreOf({ separated: judged.length - mixed.length, mixed: mixed.length, reversible, irreversible, safe, unsafe, linter: linters.length > 0 }, o.linterCredit);
+    const guards = detectGuards(snapshot);
+    const rawScore = scoreOf({ separated: judged.length - mixed.length, mixed: mixed.length, reversible, irreversible, safe, unsafe, linter: linters.length > 0, guard: guards.length > 0 }, { linterCredit: o.linterCredit, guardCredit: o.guardCredit });
+    // Separation weighs most: when it could not be judged, the rest alone never makes a pass.
+    const capped = rawScore !== null && !separationKnown && rawScore >= o.passAt;
+    const score = capped ? roundScore(Math.max(0, o.passAt - 0.1)) : rawScore;
 
     // Findings: the mixed changes first, then each migration's problems.
     if (noHistory) {
@@ -402,7 +529,9 @@ export default defineCheck({
           : snapshot.history.complete
             ? 'no change in the history touched a migration'
             : `none of the ${commits.length} most recent commits read (crawl.historyLimit) touched a migration`;
-      findings.push({ rule: 'separation-unknown', severity: 'info', message: `separation unknown: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}` });
+      findings.push({ rule: 'separation-unknown', severity: 'info', message: `separation not judged: ${why}; reversibility and destructive operations are judged on the newest ${plural(toJudge.length, 'migration')}, and the status is at most warn` });
+    } else if (!separationKnown) {
+      findings.push({ rule: 'separation-unknown', severity: 'info', message: 'separation not judged: the only migration-bearing change read is the one that introduced the migrations; the status is at most warn' });
     }
     for (const c of mixed) {
       const shown = c.application.slice(0, o.appFilesShown);
@@ -418,8 +547,10 @@ export default defineCheck({
     for (const f of destructiveFindings.sort((a, b) => severityRank(a) - severityRank(b))) findings.push(f);
     for (const f of reversibilityFindings) findings.push(f);
     if (linters.length > 0) for (const l of linters) findings.push({ rule: 'migration-linter', severity: 'info', path: l.path, ...(l.line ? { line: l.line } : {}), message: `migration linter: ${l.name} (${l.how})` });
-    else if (unsafe > 0) findings.push({ rule: 'migration-linter', severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter or Atlas lint would stop destructive operations before they merge' });
+    else if (unsafe > 0) findings.push({ rule: 'migration-linter', severity: 'low', message: 'no migration linter runs in CI: squawk (SQL), strong_migrations (Rails), django-migration-linter, excellent_migrations (Ecto) or Atlas lint would stop destructive operations before they merge' });
+    for (const g of guards) findings.push({ rule: 'migration-guard', severity: 'info', path: g.path, line: g.line, message: `migration guard in CI: ${g.what}` });
     for (const f of unreadable) findings.push(f);
+    for (const f of handAppliedFindings) findings.push(f);
 
     if (score === null) {
       if (schemaJudged === 0 && unreadable.length === 0) {
@@ -429,14 +560,54 @@ export default defineCheck({
     }
     const parts: string[] = [];
     parts.push([...frameworksSeen].map((f) => FRAMEWORKS[f]).sort().join(', '));
-    parts.push(separationKnown ? `${judged.length - mixed.length}/${judged.length} recent migration-bearing ${source} shipped apart from application code` : 'separation unknown');
+    parts.push(separationKnown ? `${judged.length - mixed.length}/${judged.length} recent migration-bearing ${source} shipped apart from application code` : 'separation not judged');
     parts.push(reversible + irreversible > 0 ? `${reversible}/${reversible + irreversible} migrations reversible` : 'reversibility not judged (the framework has no down migrations)');
     parts.push(safe + unsafe === 0 ? 'destructive operations not judged (no migration could be read)' : unsafe === 0 ? `no unguarded destructive operations${guardedOps > 0 ? ` (${guardedOps} acknowledged)` : ''}` : `${unsafe}/${safe + unsafe} migrations with unguarded destructive operations`);
     parts.push(linters.length > 0 ? `linted by ${[...new Set(linters.map((l) => l.name))].join(', ')}` : 'no migration linter in CI');
+    if (guards.length > 0) parts.push(`guarded in CI (${guards[0]!.path})`);
     if (postgres.yes && o.postgres === 'auto') parts.push(`PostgreSQL (${postgres.evidence})`);
+    if (capped) parts.push('at most warn: separation not judged');
     return { status: statusFromScore(score, o), score, summary: parts.join('; '), findings };
   },
 });
+
+/** `a/b` + `../c` → `a/c`. */
+function joinPath(base: string, relative: string): string {
+  const parts = base === '' ? [] : base.split('/');
+  for (const part of relative.replace(/^\.\//, '').split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * Code that changes with the schema by construction, found from the generators' own configuration and
+ * from contents: Prisma generator `output` folders, sqlc `out`/`path` folders, Ecto schema modules.
+ */
+function schemaCodeOf(snapshot: RepoSnapshot, ignored: (p: string) => boolean): (path: string) => boolean {
+  const dirs: string[] = [];
+  const files = new Set<string>();
+  for (const file of snapshot.files) {
+    if (file.kind !== 'file' || ignored(file.path)) continue;
+    const isPrisma = /\.prisma$/i.test(file.path);
+    const isSqlc = /(^|\/)sqlc\.(ya?ml|json)$/i.test(file.path);
+    const isElixir = /(^|\/)lib\/.+\.ex$/i.test(file.path);
+    if (!isPrisma && !isSqlc && !isElixir) continue;
+    const r = snapshot.read(file.path);
+    if (!r.ok) continue;
+    const here = dirOf(file.path);
+    if (isPrisma) {
+      for (const g of r.text.matchAll(/\bgenerator\s+\w+\s*\{([^}]*)\}/g)) {
+        const out = /\boutput\s*=\s*"([^"]+)"/.exec(g[1]!)?.[1];
+        if (out) dirs.push(joinPath(here, out));
+      }
+    } else if (isSqlc) {
+      for (const out of r.text.matchAll(/["']?\b(out|path)["']?\s*:\s*["']?([\w./-]+)["']?/g)) if (!/\.sql$/i.test(out[2]!)) dirs.push(joinPath(here, out[2]!));
+    } else if (/\buse\s+Ecto\.Schema\b/.test(r.text)) files.add(file.path);
+  }
+  return (path) => files.has(path) || dirs.some((d) => d !== '' && (path === d || path.startsWith(`${d}/`)));
+}
 
 function severityRank(f: Finding): number {
   return ['high', 'medium', 'low', 'info'].indexOf(f.severity);

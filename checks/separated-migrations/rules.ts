@@ -11,10 +11,12 @@ export const RULES = {
   'blocking-index': { title: 'Index built without CONCURRENTLY' },
   'irreversible-migration': { title: 'Migration without a way back' },
   'migration-linter': { title: 'Migration linter in CI' },
-  'separation-unknown': { title: 'Separation unknown' },
+  'migration-guard': { title: 'Migration guard in CI' },
+  'separation-unknown': { title: 'Separation not judged' },
   'initial-migrations': { title: 'Change that introduced the migrations' },
   'unparsable-migration': { title: 'Migration that cannot be parsed' },
   'unreadable-file': { title: 'File that cannot be read' },
+  'unversioned-sql': { title: 'SQL applied by hand, not versioned migrations' },
 } as const satisfies Rules;
 
 export type Rule = keyof typeof RULES;

@@ -1,9 +1,11 @@
 // The score, apart from how the evidence is found, so that its properties can be tested on their own.
 import { roundScore } from '../contract.ts';
 
-export const SEPARATION_POINTS = 5;
-export const REVERSIBILITY_POINTS = 2.5;
-export const SAFETY_POINTS = 2.5;
+// Separation weighs most: experts score a repository whose migrations mostly ship with application code
+// 2–4 however reversible and careful its migrations are (calibrated on the corpus, see README).
+export const SEPARATION_POINTS = 6.5;
+export const REVERSIBILITY_POINTS = 1.5;
+export const SAFETY_POINTS = 2;
 
 export interface ScoreInput {
   /** Recent migration-bearing changes without / with application code; both 0 when separation is unknown. */
@@ -16,6 +18,8 @@ export interface ScoreInput {
   safe: number;
   unsafe: number;
   linter: boolean;
+  /** A CI job or Danger rule fails pull requests because of their migrations. */
+  guard: boolean;
 }
 
 const share = (good: number, bad: number): number | null => (good + bad > 0 ? good / (good + bad) : null);
@@ -38,8 +42,8 @@ export function pointsOf(input: ScoreInput): { earned: number; possible: number 
 }
 
 /** 0–10, or null when nothing could be judged. */
-export function scoreOf(input: ScoreInput, linterCredit: number): number | null {
+export function scoreOf(input: ScoreInput, credits: { linterCredit: number; guardCredit: number }): number | null {
   const { earned, possible } = pointsOf(input);
   if (possible === 0) return null;
-  return roundScore((earned / possible) * 10 + (input.linter ? linterCredit : 0));
+  return roundScore((earned / possible) * 10 + (input.linter ? credits.linterCredit : 0) + (input.guard ? credits.guardCredit : 0));
 }

@@ -131,14 +131,14 @@ describe('separation over recent history', () => {
     expect(part(o, 1)).toBe('1/2 recent migration-bearing pull requests shipped apart from application code');
     const mixed = about(o, /together with application code/);
     expect(mixed.map((f) => f.message)).toEqual([
-      'pull request #11 "Use c4 everywhere" shipped migration db/migrate/20260204000000_add_c4_to_users.rb together with application code: app/models/user.rb, app/services/c4.rb, lib/c4.rb and 1 more; ship the migration first, in its own pull request',
+      'pull request #11 "Use c4 everywhere" shipped migration db/migrate/20260204000000_add_c4_to_users.rb together with application code: app/services/c4.rb, lib/c4.rb, app/views/c4.html.erb; ship the migration first, in its own pull request',
     ]);
     // Without them, the same repository is judged on its commits.
     const commitsOnly = await withHistory(steps);
     expect(part(commitsOnly, 1)).toBe('3/6 recent migration-bearing commits shipped apart from application code');
   });
 
-  it('says separation is unknown without history, and still scores the rest', async () => {
+  it('says separation is not judged without history, scores the rest, and never passes', async () => {
     const o = await atHead({
       'go.mod': 'module x\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n',
       'main.go': 'package main\n',
@@ -147,11 +147,12 @@ describe('separation over recent history', () => {
       'migrations/000002_b.up.sql': 'ALTER TABLE a ADD COLUMN b TEXT;\n',
       'migrations/000002_b.down.sql': '-- nothing to do\n',
     });
-    expect(part(o, 1)).toBe('separation unknown');
-    expect(about(o, /^separation unknown: no commit history or pull requests were available/)).toHaveLength(1);
+    expect(part(o, 1)).toBe('separation not judged');
+    expect(about(o, /^separation not judged: no commit history or pull requests were available/)).toHaveLength(1);
     expect(part(o, 2)).toBe('1/2 migrations reversible');
-    // Reversibility 1/2 and safety 2/2 over the 5 points they are worth.
-    expect(o.score).toBe(7.5);
+    // Reversibility 1/2 and safety 2/2 over the 3.5 points they are worth would pass: capped at warn.
+    expect(o.score).toBe(7.4);
+    expect(o.status).toBe('warn');
   });
 });
 
@@ -363,7 +364,8 @@ describe('reversibility and destructive operations, per framework', () => {
     });
     expect(part(o, 2)).toBe('2/2 migrations reversible');
     expect(part(o, 3)).toBe('no unguarded destructive operations');
-    expect(o.score).toBe(10);
+    // Perfect, but without history separation is not judged: at most warn.
+    expect(o.score).toBe(7.4);
   });
 
   it('indexes on new tables are fine; on existing tables only with CONCURRENTLY, and only on PostgreSQL', async () => {
@@ -411,7 +413,7 @@ describe('guards and linters', () => {
     const squawk = await atHead({ ...migration, '.github/workflows/lint.yml': 'on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npx squawk migrations/*.up.sql\n' });
     const commented = await atHead({ ...migration, '.github/workflows/lint.yml': 'on: pull_request\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      # - run: npx squawk migrations/*.up.sql\n      - run: make test\n' });
     const strong = await atHead({ ...migration, Gemfile: 'source "https://rubygems.org"\ngem "strong_migrations"\n' });
-    expect(squawk.score).toBe(Math.min(10, none.score! + 1));
+    expect(squawk.score).toBe(Math.min(10, none.score! + 2));
     expect(about(squawk, /^migration linter: squawk \(runs in CI, \.github\/workflows\/lint\.yml\)/)[0]).toMatchObject({ path: '.github/workflows/lint.yml', line: 7 });
     expect(commented.score).toBe(none.score);
     expect(about(none, /^no migration linter runs in CI/)).toHaveLength(1);
@@ -470,7 +472,7 @@ describe('what is not a migration, and what cannot be read', () => {
   it('does not count a migration it could not read to the end as safe', async () => {
     const unreadable = await atHead({ 'migrations/000001_a.up.sql': "ALTER TABLE a ADD COLUMN b text DEFAULT 'x;\n", 'migrations/000001_a.down.sql': 'ALTER TABLE a DROP COLUMN b;\n' });
     expect(part(unreadable, 3)).toBe('destructive operations not judged (no migration could be read)');
-    expect(unreadable.score).toBe(10); // reversibility alone
+    expect(unreadable.score).toBe(7.4); // reversibility alone, capped at warn: separation not judged
     // What comes before the error is still read.
     const dropFirst = await atHead({ 'migrations/000001_a.up.sql': "ALTER TABLE a DROP COLUMN c;\nALTER TABLE a ADD COLUMN b text DEFAULT 'x;\n", 'migrations/000001_a.down.sql': 'ALTER TABLE a ADD COLUMN c text;\n' });
     expect(part(dropFirst, 3)).toBe('1/1 migrations with unguarded destructive operations');
@@ -586,7 +588,7 @@ describe('separation, as history really looks', () => {
   it('says which pull requests it read when none touched a migration and there are no commits', async () => {
     const real = await repos.snapshot(check.meta.reads, { 'migrations/000001_a.up.sql': 'CREATE TABLE a (id int);\n', 'migrations/000001_a.down.sql': 'DROP TABLE a;\n' });
     const snapshot: RepoSnapshot = { ...real, pullRequests: [{ number: 4, title: 'Docs', body: '', state: 'merged', mergedAt: '2026-10-01T00:00:00Z', createdAt: '2026-09-30T00:00:00Z', author: 'ana', files: ['README.md'] }] };
-    expect(about(run(snapshot), /^separation unknown/)[0]!.message).toMatch(/^separation unknown: no merged pull request touched a migration \(1 read\), and there is no commit history;/);
+    expect(about(run(snapshot), /^separation not judged/)[0]!.message).toMatch(/^separation not judged: no merged pull request touched a migration \(1 read\), and there is no commit history;/);
   });
 
   it('judges a merge commit as the whole merged branch, not the branch commits one by one', async () => {

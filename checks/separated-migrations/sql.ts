@@ -2,7 +2,8 @@
 // PostgreSQL, MySQL, SQLite and SQL Server, and a PostgreSQL grammar would call valid MySQL broken.
 // The tokenizer is exact about what hides keywords (comments, quoted strings and identifiers, dollar
 // quotes, MySQL DELIMITER, SQL Server GO); statements are then judged by their leading keywords.
-import type { DestructiveOp } from './model.ts';
+import { previousType, type ColumnDef, type DestructiveOp } from './model.ts';
+import { normaliseType } from './types.ts';
 
 export interface SqlToken {
   kind: 'word' | 'ident' | 'string' | 'number' | 'punct';
@@ -262,6 +263,10 @@ export interface SqlAnalysis {
   schemaStatements: number;
   /** Statements that only read or write rows (backfills). */
   dataStatements: number;
+  /** Of those, the ones that only read (a SELECT of a message is no way back). */
+  readOnlyStatements: number;
+  /** Column types defined by CREATE TABLE, ADD COLUMN and type changes, in order. */
+  columns: ColumnDef[];
   createdTables: Set<string>;
   problems: { line: number; message: string }[];
   /** Evidence that the SQL is PostgreSQL. */
@@ -299,7 +304,7 @@ function splitTopLevel(tokens: SqlToken[]): SqlToken[][] {
 const ignoresRule = (comments: SqlComment[]): boolean => comments.some((c) => /\bsquawk-ignore\b|\batlas:nolint\b|\bnolint\b|\bsafety[_ -]assured\b/i.test(c.text));
 
 export function analyseSql(text: string, opts: { firstLine?: number; context?: string } = {}): SqlAnalysis {
-  const result: SqlAnalysis = { ops: [], schemaStatements: 0, dataStatements: 0, createdTables: new Set(), problems: [], postgresHints: [], aborted: false };
+  const result: SqlAnalysis = { ops: [], schemaStatements: 0, dataStatements: 0, readOnlyStatements: 0, columns: [], createdTables: new Set(), problems: [], postgresHints: [], aborted: false };
   let lexed = lexSql(text, opts.firstLine ?? 1);
   if (!lexed.ok && lexed.reason === 'a quoted string is never closed') {
     // MySQL escapes quotes with a backslash ('it\'s'); standard SQL does not. Read it the MySQL way when the standard way fails.
@@ -328,6 +333,7 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
     };
     if (DATA_LEADERS.has(lead.text)) {
       result.dataStatements++;
+      if (lead.text === 'SELECT' && !t.some((x) => x.kind === 'word' && x.text === 'INTO')) result.readOnlyStatements++;
       continue;
     }
     if (HARMLESS_LEADERS.has(lead.text)) continue;
@@ -363,7 +369,15 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
       if (w(k) === 'TABLE' || (w(k) === 'VIEW' && w(k - 1) === 'MATERIALIZED')) {
         k++;
         if (w(k) === 'IF' && w(k + 1) === 'NOT' && w(k + 2) === 'EXISTS') k += 3;
-        result.createdTables.add(qualifiedName(t, k).name);
+        const { name, next } = qualifiedName(t, k);
+        result.createdTables.add(name);
+        if (t[next]?.text === '(') {
+          const close = matchingParen(t, next);
+          for (const part of splitTopLevel(t.slice(next + 1, close))) {
+            const def = columnDefinition(part, 0);
+            if (def) result.columns.push({ table: name, ...def });
+          }
+        }
       } else if (w(k) === 'INDEX') {
         const concurrently = t.some((x) => x.kind === 'word' && x.text === 'CONCURRENTLY');
         const on = t.findIndex((x) => x.kind === 'word' && x.text === 'ON');
@@ -399,13 +413,50 @@ export function analyseSql(text: string, opts: { firstLine?: number; context?: s
         }
         continue;
       }
-      for (const action of actions) analyseAlterAction(action, table, lead.line, push);
+      for (const action of actions) analyseAlterAction(action, table, lead.line, push, result.columns);
     }
   }
   return result;
 }
 
-function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (op: Omit<DestructiveOp, 'guarded' | 'guard'>) => void): void {
+/** Index of the `)` closing the `(` at `open`, or the end. */
+function matchingParen(t: SqlToken[], open: number): number {
+  let depth = 0;
+  for (let k = open; k < t.length; k++) {
+    if (t[k]!.kind !== 'punct') continue;
+    if (t[k]!.text === '(') depth++;
+    else if (t[k]!.text === ')' && --depth === 0) return k;
+  }
+  return t.length;
+}
+
+const COLUMN_CONSTRAINTS = new Set(['NOT', 'NULL', 'DEFAULT', 'PRIMARY', 'REFERENCES', 'UNIQUE', 'CHECK', 'CONSTRAINT', 'GENERATED', 'COLLATE', 'AUTO_INCREMENT', 'AUTOINCREMENT', 'COMMENT', 'IDENTITY', 'USING', 'ON', 'AFTER', 'FIRST', 'CHARACTER', 'CHARSET', 'CODEC', 'TTL', 'MATERIALIZED', 'ALIAS', 'EPHEMERAL', 'SET', 'DROP', 'WITH']);
+const TABLE_CONSTRAINTS = new Set(['CONSTRAINT', 'PRIMARY', 'FOREIGN', 'UNIQUE', 'CHECK', 'INDEX', 'KEY', 'EXCLUDE', 'LIKE', 'FULLTEXT', 'SPATIAL', 'PERIOD', 'PROJECTION']);
+
+/** `name type …` from token `k`: the column and its type, up to the first column constraint. */
+function columnDefinition(part: SqlToken[], k: number): { column: string; type: string } | undefined {
+  const first = part[k];
+  if (!first || first.kind === 'punct' || (first.kind === 'word' && TABLE_CONSTRAINTS.has(first.text))) return undefined;
+  const type = typeTokens(part, k + 1);
+  return type ? { column: nameOf(first), type } : undefined;
+}
+
+/** The type written from token `k`: words and their parenthesised arguments, up to a constraint keyword. */
+function typeTokens(part: SqlToken[], k: number): string | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  for (let j = k; j < part.length; j++) {
+    const x = part[j]!;
+    if (depth === 0 && x.kind === 'word' && COLUMN_CONSTRAINTS.has(x.text) && out.length > 0) break;
+    if (x.kind === 'punct' && x.text === '(') depth++;
+    else if (x.kind === 'punct' && x.text === ')') depth--;
+    if (depth < 0) break;
+    out.push(x.kind === 'string' ? `'${x.text}'` : x.text);
+  }
+  return out.length > 0 ? normaliseType(out.join(' ')) : undefined;
+}
+
+function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (op: Omit<DestructiveOp, 'guarded' | 'guard'>) => void, columns: ColumnDef[]): void {
   const w = (k: number) => (a[k]?.kind === 'word' ? a[k]!.text : '');
   const at = a[0]?.line ?? line;
   if (w(0) === 'DROP') {
@@ -424,18 +475,27 @@ function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (o
     if (/^(CONSTRAINT|INDEX|KEY)$/.test(w(1))) return;
     const k = w(1) === 'COLUMN' ? 2 : 1;
     push({ kind: 'rename-column', line: at, table, column: nameOf(a[k]), detail: `renames column ${table}.${nameOf(a[k])} to ${nameOf(a[k + 2])}` });
+    columns.push({ table, column: nameOf(a[k + 2]), type: '', renamedFrom: nameOf(a[k]) });
     return;
   }
   if (w(0) === 'MODIFY') {
-    const k = w(1) === 'COLUMN' ? 2 : 1;
-    push({ kind: 'change-type', line: at, table, column: nameOf(a[k]), detail: `MODIFY ${table}.${nameOf(a[k])} redefines the column` });
+    let k = w(1) === 'COLUMN' ? 2 : 1;
+    if (w(k) === 'IF' && w(k + 1) === 'EXISTS') k += 2;
+    const column = nameOf(a[k]);
+    const type = typeTokens(a, k + 1);
+    // MODIFY restates the whole column: with the same type it only changes nullability or the default.
+    push({ kind: 'change-type', line: at, table, column, detail: `MODIFY ${table}.${column} redefines the column${type ? ` as ${type}` : ''}`, newType: type, oldType: previousType(columns, table, column) });
+    if (type) columns.push({ table, column, type });
     return;
   }
   if (w(0) === 'CHANGE') {
     const k = w(1) === 'COLUMN' ? 2 : 1;
     const from = nameOf(a[k]);
     const to = nameOf(a[k + 1]);
-    push({ kind: from !== to ? 'rename-column' : 'change-type', line: at, table, column: from, detail: `CHANGE ${table}.${from}${from !== to ? ` renames it to ${to} and` : ''} redefines the column` });
+    const type = typeTokens(a, k + 2);
+    if (from !== to) push({ kind: 'rename-column', line: at, table, column: from, detail: `CHANGE ${table}.${from} renames it to ${to}` });
+    else push({ kind: 'change-type', line: at, table, column: from, detail: `CHANGE ${table}.${from} redefines the column${type ? ` as ${type}` : ''}`, newType: type, oldType: previousType(columns, table, from) });
+    if (type) columns.push({ table, column: to, type });
     return;
   }
   if (w(0) === 'ALTER') {
@@ -444,12 +504,17 @@ function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (o
     const column = nameOf(a[k]);
     const rest = a.slice(k + 1).filter((x) => x.kind === 'word').map((x) => x.text);
     if (rest[0] === 'TYPE' || (rest[0] === 'SET' && rest[1] === 'DATA' && rest[2] === 'TYPE')) {
-      push({ kind: 'change-type', line: at, table, column, detail: `changes the type of ${table}.${column}` });
+      const typeAt = a.findIndex((x, idx) => idx > k && x.kind === 'word' && x.text === 'TYPE');
+      const type = typeTokens(a, typeAt + 1);
+      push({ kind: 'change-type', line: at, table, column, detail: `changes the type of ${table}.${column}${type ? ` to ${type}` : ''}`, newType: type, oldType: previousType(columns, table, column) });
+      if (type) columns.push({ table, column, type });
     } else if (rest[0] === 'SET' && rest[1] === 'NOT' && rest[2] === 'NULL') {
       push({ kind: 'not-null', line: at, table, column, detail: `SET NOT NULL on ${table}.${column} scans the table and fails on existing NULLs` });
     } else if (rest.length > 0 && !/^(SET|DROP|ADD|RESET|RESTART|OPTIONS)$/.test(rest[0]!)) {
-      // SQL Server: ALTER COLUMN name newtype [NOT NULL]
-      push({ kind: 'change-type', line: at, table, column, detail: `redefines ${table}.${column}` });
+      // SQL Server, H2: ALTER COLUMN name newtype [NOT NULL]
+      const type = typeTokens(a, k + 1);
+      push({ kind: 'change-type', line: at, table, column, detail: `redefines ${table}.${column}${type ? ` as ${type}` : ''}`, newType: type, oldType: previousType(columns, table, column) });
+      if (type) columns.push({ table, column, type });
     }
     return;
   }
@@ -464,6 +529,8 @@ function analyseAlterAction(a: SqlToken[], table: string, line: number, push: (o
     let k = w(1) === 'COLUMN' ? 2 : 1;
     if (w(k) === 'IF' && w(k + 1) === 'NOT' && w(k + 2) === 'EXISTS') k += 3;
     const column = nameOf(a[k]);
+    const type = typeTokens(a, k + 1);
+    if (type) columns.push({ table, column, type });
     // Only the column's own constraints: NOT NULL inside CHECK (…) is an expression.
     const words: string[] = [];
     let depth = 0;

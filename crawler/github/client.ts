@@ -43,11 +43,14 @@ export type HostProblem = 'auth' | 'rate-limit' | 'secondary-rate-limit' | 'serv
 export class GitHubHostError extends SourceError {
   readonly problem: HostProblem;
   readonly status?: number;
-  constructor(problem: HostProblem, message: string, status?: number) {
+  /** Errors GraphQL tied to fields of the query (a repository of a batch), when it answered no data at all. */
+  readonly fieldErrors?: GraphQLErrorEntry[];
+  constructor(problem: HostProblem, message: string, status?: number, fieldErrors?: GraphQLErrorEntry[]) {
     super(message);
     this.name = 'GitHubHostError';
     this.problem = problem;
     this.status = status;
+    if (fieldErrors) this.fieldErrors = fieldErrors;
   }
   /** Whether asking again later could succeed (as opposed to bad credentials or a missing repository). */
   get retryable(): boolean {
@@ -107,6 +110,16 @@ function tokenCache(ttlMs: number): { get: (key: string) => string; set: (key: s
   };
 }
 
+const GENERIC_ERROR = /Something went wrong while executing your query\.?/;
+
+function parseJson(body: ArrayBuffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class Semaphore {
@@ -143,6 +156,8 @@ export class GitHubClient {
   private readonly blockedUntil = new Map<'graphql' | 'rest', { until: number; problem: HostProblem; message: string }>();
   /** While a secondary rate limit is waited out, nothing else is sent either. */
   private pausedUntil = 0;
+  /** Per rate-limit resource (graphql, core): the highest `x-ratelimit-used` seen in the current window, and what was charged. */
+  private readonly budgets = new Map<string, { reset: string; used: number; charged: number }>();
   private readonly graphqlLane = new Semaphore(1);
   private readonly restLane: Semaphore;
   remaining: number | undefined;
@@ -155,8 +170,61 @@ export class GitHubClient {
     this.restLane = new Semaphore(options.restConcurrency ?? 4);
   }
 
+  /**
+   * Points come from GitHub's own counters: the growth of `x-ratelimit-used` between answers, per
+   * budget, so a request GitHub charged whose answer never arrived (a timeout, a dropped connection)
+   * is counted too. Without those headers, the sum of the costs the answers reported.
+   */
   usage(): SourceUsage {
-    return { ...this.spent };
+    const graphql = this.budgets.get('graphql');
+    return { ...this.spent, points: graphql ? Math.max(graphql.charged, this.spent.points) : this.spent.points };
+  }
+
+  /** Milliseconds left of the crawl's time budget (git fetches share it). */
+  timeLeftMs(): number {
+    return this.remainingBudgetMs();
+  }
+
+  /** The token git sends (in an http.extraHeader passed through the environment): the token, or a current installation token. */
+  async gitToken(): Promise<string> {
+    const auth = this.options.auth;
+    if ('token' in auth) return auth.token;
+    const octokit = await this.client();
+    try {
+      const result = (await octokit.auth({ type: 'installation' })) as { token?: string };
+      if (!result?.token) throw new Error('no installation token');
+      return result.token;
+    } catch (error) {
+      throw this.hostError(error, 'getting an installation token for git');
+    }
+  }
+
+  private observeBudget(headers: Headers, isGraphql: boolean, reportedCost: number | undefined): void {
+    const resource = headers.get('x-ratelimit-resource') ?? (isGraphql ? 'graphql' : 'core');
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    const remaining = Number(headers.get('x-ratelimit-remaining'));
+    let used = Number(headers.get('x-ratelimit-used') ?? NaN);
+    if (!Number.isFinite(used) && Number.isFinite(limit) && Number.isFinite(remaining)) used = limit - remaining;
+    const reset = headers.get('x-ratelimit-reset') ?? '';
+    if (!Number.isFinite(used) || headers.get('x-ratelimit-used') === null && headers.get('x-ratelimit-remaining') === null) return;
+    const known = this.budgets.get(resource);
+    if (!known) {
+      // The first answer: GitHub's counter includes whatever else used this budget before us; count what this request cost.
+      this.budgets.set(resource, { reset, used, charged: reportedCost ?? 1 });
+      return;
+    }
+    if (known.reset !== reset) {
+      // A new hour: everything used in it so far is ours as far as we can tell.
+      known.charged += used;
+      known.reset = reset;
+      known.used = used;
+      return;
+    }
+    // Answers may arrive out of order: only growth beyond the highest count seen is new.
+    if (used > known.used) {
+      known.charged += used - known.used;
+      known.used = used;
+    }
   }
 
   private get secondMs(): number {
@@ -201,11 +269,34 @@ export class GitHubClient {
       throw error;
     }
     const headers = new Headers(response.headers);
-    if (isGraphql && response.status === 200) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(body));
-      } catch {
+    let status = response.status;
+    let reportedCost: number | undefined;
+    if (isGraphql && status >= 500) {
+      // Data for most of a batch with errors tied to some of its fields: an answer, not a failure to
+      // retry (re-sending the whole batch would fail the same way, for every repository in it).
+      const partial = parseJson(body) as { data?: unknown; errors?: GraphQLErrorEntry[] } | undefined;
+      if (partial?.data && typeof partial.data === 'object' && Array.isArray(partial.errors) && partial.errors.length > 0 && partial.errors.every((e) => Array.isArray(e?.path) && e.path.length > 0)) status = 200;
+    }
+    if (!isGraphql && status === 200 && body.byteLength > 0 && parseJson(body) === undefined) {
+      // An HTML page (a proxy, a maintenance page) where JSON was due: retried like a server error.
+      this.observeBudget(headers, false, undefined);
+      headers.set('content-type', 'application/json');
+      return new Response(JSON.stringify({ message: 'GitHub answered with malformed JSON' }), { status: 502, headers });
+    }
+    if (isGraphql && status === 200) {
+      let parsed = parseJson(body);
+      const tied = parsed as { data?: unknown; errors?: GraphQLErrorEntry[] } | undefined;
+      if (tied?.data && Array.isArray(tied.errors) && tied.errors.some((e) => Array.isArray(e?.path) && e.path.length > 0 && GENERIC_ERROR.test(String(e.message)))) {
+        // The retry plugin re-sends any answer whose first error is GitHub's generic "Something went
+        // wrong while executing your query", even one tied to a single repository of a batch with the
+        // rest answered: reworded here, so only that repository fails and the batch is not sent again.
+        tied.errors = tied.errors.map((e) => (Array.isArray(e?.path) && e.path.length > 0 ? { ...e, message: String(e.message).replace(GENERIC_ERROR, 'GitHub failed on this part of the query (something went wrong while executing it)') } : e));
+        parsed = tied;
+        body = new TextEncoder().encode(JSON.stringify(tied)).buffer as ArrayBuffer;
+      }
+      reportedCost = (parsed as { data?: { rateLimit?: { cost?: unknown } } } | undefined)?.data?.rateLimit?.cost as number | undefined;
+      this.observeBudget(headers, true, typeof reportedCost === 'number' ? reportedCost : undefined);
+      if (parsed === undefined) {
         headers.set('content-type', 'application/json');
         return new Response(JSON.stringify({ message: 'GitHub answered with malformed JSON' }), { status: 502, headers });
       }
@@ -220,8 +311,9 @@ export class GitHubClient {
         return new Response(JSON.stringify({ message: 'API rate limit exceeded (GraphQL points)' }), { status: 403, headers });
       }
     }
-    const empty = response.status === 204 || response.status === 304;
-    return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers });
+    if (!(isGraphql && status === 200)) this.observeBudget(headers, isGraphql, undefined);
+    const empty = status === 204 || status === 304;
+    return new Response(empty ? null : body, { status, statusText: status === response.status ? response.statusText : 'OK', headers });
   };
 
   /**
@@ -346,8 +438,11 @@ export class GitHubClient {
           data = error.data;
           errors = (error.errors ?? []) as GraphQLErrorEntry[];
           // Errors without a path concern the whole query (syntax, limits): nothing to keep.
-          if (!data || errors.some((e) => !Array.isArray(e.path) || e.path.length === 0)) {
-            throw new GitHubHostError('server', `${what}: GitHub rejected the query: ${this.redact(errors.map((e) => e.message).join('; '))}`);
+          const whole = errors.some((e) => !Array.isArray(e.path) || e.path.length === 0);
+          if (!data || whole) {
+            const message = `${what}: GitHub rejected the query: ${this.redact(errors.map((e) => e.message).join('; '))}`;
+            // No data, but every error names its field: the caller can ask again without those fields.
+            throw new GitHubHostError('server', message, undefined, whole ? undefined : errors.map((e) => ({ ...e, message: this.redact(String(e.message)) })));
           }
         } else throw this.hostError(error, what, 'graphql');
       }

@@ -3,8 +3,8 @@
 //
 // Cost (GitHub's formula): each connection costs as many requests as its enclosing connections
 // could return parents; the sum is divided by 100 and rounded, at least 1 point per query. Fields
-// that are not connections (repository, node, object, Tree.entries) cost nothing, so we batch
-// many repositories and blobs into one document with aliases.
+// that are not connections (repository, node) cost nothing, so we batch many repositories into one
+// document with aliases. Files and history never come from here: git reads them.
 
 export const RATE_LIMIT = 'rateLimit { cost remaining resetAt }';
 
@@ -59,76 +59,46 @@ export const ORG_QUERY = `query Org($org: String!) {
   organization(login: $org) { login }
 }`;
 
-export interface RepoFactsShape {
+export interface PullRequestsShape {
   mergedPullRequests: number;
   openPullRequests: number;
-  /** 0: no commit history. */
-  commits: number;
-  asOf: boolean;
 }
 
 export const OID_PATTERN = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 const PULL_REQUEST = 'number title body state createdAt mergedAt url author { __typename login }';
 
-function blobSelections(oids: readonly string[]): string {
-  return oids
-    .map((oid, j) => {
-      if (!OID_PATTERN.test(oid)) throw new Error(`not a git object id: ${JSON.stringify(oid)}`);
-      return `b${j}: object(oid: "${oid}") { ... on Blob { oid byteSize isBinary isTruncated text } }`;
-    })
-    .join(' ');
-}
-
 /**
- * One document for several repositories (`r<i>`): head, pull requests, commits when asked, and
- * the blobs already known to be needed (`r<i>.b<j>`), so a batch of repositories costs one query.
+ * The pull requests of several repositories (`r<i>`) in one document: the most recently updated
+ * merged ones with their merge commit (their changed files come from git), and the oldest open
+ * ones. Contents and history come from git, so this is all a crawl asks GraphQL per repository.
  */
-export function repoFactsQuery(count: number, shape: RepoFactsShape, blobs: readonly (readonly string[])[] = []): string {
-  const fields: string[] = [HEAD];
-  if (shape.asOf) fields.push('atDate: defaultBranchRef { target { ... on Commit { history(first: 1, until: $asOf) { nodes { oid committedDate } } } } }');
+export function pullRequestsQuery(count: number, shape: PullRequestsShape): string {
+  const fields: string[] = ['__typename'];
   if (shape.mergedPullRequests > 0) {
-    fields.push(
-      `merged: pullRequests(first: ${shape.mergedPullRequests}, states: MERGED, orderBy: { field: UPDATED_AT, direction: DESC }) { nodes { ${PULL_REQUEST} mergeCommit { oid } files(first: 100) { totalCount nodes { path } } } }`,
-    );
+    fields.push(`merged: pullRequests(first: ${shape.mergedPullRequests}, states: MERGED, orderBy: { field: UPDATED_AT, direction: DESC }) { nodes { ${PULL_REQUEST} mergeCommit { oid } } }`);
   }
   if (shape.openPullRequests > 0) {
     fields.push(`open: pullRequests(first: ${shape.openPullRequests}, states: OPEN, orderBy: { field: CREATED_AT, direction: ASC }) { nodes { ${PULL_REQUEST} } }`);
   }
-  if (shape.commits > 0) {
-    fields.push(
-      `log: defaultBranchRef { target { ... on Commit { history(first: ${shape.commits}${shape.asOf ? ', until: $asOf' : ''}) { nodes { oid committedDate message author { name } } } } } }`,
-    );
-  }
   const vars = Array.from({ length: count }, (_, i) => `$id${i}: ID!`);
-  if (shape.asOf) vars.push('$asOf: GitTimestamp!');
-  const aliases = Array.from({ length: count }, (_, i) => `  r${i}: node(id: $id${i}) { ... on Repository { ...RepoFacts ${blobSelections(blobs[i] ?? [])} } }`);
-  return `query RepoFacts(${vars.join(', ')}) {
+  const aliases = Array.from({ length: count }, (_, i) => `  r${i}: node(id: $id${i}) { ... on Repository { ...PullRequestFacts } }`);
+  return `query PullRequests(${vars.join(', ')}) {
   ${RATE_LIMIT}
 ${aliases.join('\n')}
 }
-fragment RepoFacts on Repository {
+fragment PullRequestFacts on Repository {
   ${fields.join('\n  ')}
 }`;
 }
 
-/** Requests and nodes a repoFactsQuery of `count` repositories may touch (GitHub's rules). */
-export function repoFactsCost(count: number, shape: RepoFactsShape): { requests: number; nodes: number } {
+/** Requests and nodes a pullRequestsQuery of `count` repositories may touch (GitHub's rules). */
+export function pullRequestsCost(count: number, shape: PullRequestsShape): { requests: number; nodes: number } {
   const perRepo = {
-    requests: (shape.mergedPullRequests > 0 ? 1 + shape.mergedPullRequests : 0) + (shape.openPullRequests > 0 ? 1 : 0) + (shape.commits > 0 ? 1 : 0) + (shape.asOf ? 1 : 0),
-    nodes: shape.mergedPullRequests * 101 + shape.openPullRequests + shape.commits + (shape.asOf ? 1 : 0),
+    requests: (shape.mergedPullRequests > 0 ? 1 : 0) + (shape.openPullRequests > 0 ? 1 : 0),
+    nodes: shape.mergedPullRequests + shape.openPullRequests,
   };
   return { requests: perRepo.requests * count, nodes: perRepo.nodes * count };
-}
-
-/** Blobs of several repositories in one document: `r<i>` is a repository, `b<j>` one of its blobs. */
-export function blobsQuery(repos: readonly (readonly string[])[]): string {
-  const vars = repos.map((_, i) => `$id${i}: ID!`);
-  const aliases = repos.map((oids, i) => `  r${i}: node(id: $id${i}) { ... on Repository { ${blobSelections(oids)} } }`);
-  return `query Blobs(${vars.join(', ')}) {
-  ${RATE_LIMIT}
-${aliases.join('\n')}
-}`;
 }
 
 /** Every fixed document, for the schema contract test (builders are tested with samples). */

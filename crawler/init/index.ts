@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { configTemplate, workflowTemplate, type InitOptions } from './templates.ts';
+import { configTemplate, localConfigTemplate, workflowTemplate, type InitOptions } from './templates.ts';
 
 export class InitRefused extends Error {
   constructor(message: string) {
@@ -18,6 +18,16 @@ export function originRepo(dir: string): string | undefined {
   if (result.status !== 0) return undefined;
   const match = /[/:]([^/:]+?)(?:\.git)?\/?$/.exec(result.stdout.trim());
   return match?.[1];
+}
+
+/** A configuration in `dir` for the local clones under `clonesDir` (absolute, or relative to the current directory). */
+export function initLocal(dir: string, clonesDir: string, options: { force?: boolean } = {}): { written: string[] } {
+  const file = path.join(dir, 'seaworthy.config.yaml');
+  if (existsSync(file) && !options.force) throw new InitRefused('seaworthy.config.yaml already exists; nothing was written. Pass --force to overwrite.');
+  const relative = path.relative(dir, path.resolve(clonesDir)) || '.';
+  const glob = `${relative.split(path.sep).join('/').replace(/\/+$/, '')}/*`;
+  writeFileSync(file, localConfigTemplate({ clonesGlob: glob, database: 'data/seaworthy.db', outDir: 'dist' }));
+  return { written: [file] };
 }
 
 export function init(dir: string, options: Partial<InitOptions> & { force?: boolean }): { written: string[] } {

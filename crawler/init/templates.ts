@@ -67,6 +67,29 @@ retention:
 `;
 }
 
+/** A configuration for clones on this machine: no GitHub, no workflow; every folder under DIR is a repository. */
+export function localConfigTemplate(o: { clonesGlob: string; database: string; outDir: string }): string {
+  return `# yaml-language-server: $schema=./seaworthy.config.schema.json
+# Seaworthy configuration for local clones, written by "seaworthy init --local". Every key: README
+# "Configuration reference". Only committed content of each clone's default branch is read.
+database: ${o.database}
+site:
+  title: Seaworthy
+  outDir: ${o.outDir}
+sources:
+  - type: local
+    paths: [${JSON.stringify(o.clonesGlob)}]   # every folder here is crawled, or named in the crawl summary with the reason
+    # webUrl: https://github.com/your-org/{name}   # where file:line links should point, when the clones have a web home
+teams:
+  # A repository belongs to the first team whose "repos" globs match its folder name.
+  - name: platform
+    displayName: Platform
+    repos: ['*']
+# checks:
+#   runbooks: {weight: 3}
+`;
+}
+
 const HEADER = (o: InitOptions) => `# Seaworthy: crawl the organisation every night, keep every result, publish the scorecards on
 # GitHub Pages. Written by "seaworthy init"${o.shards > 1 ? ` --shards ${o.shards}` : ''}; README "Nightly in GitHub Actions" explains each step.
 #

@@ -1,29 +1,33 @@
-// Repositories of a GitHub organisation (github.com or Enterprise Server) through the GraphQL API,
-// producing the same RepoSnapshot as the local source plus pull requests and team ownership.
+// Repositories of a GitHub organisation (github.com or Enterprise Server): content and history
+// over git, the API only for what only the API knows. Produces the same RepoSnapshot as the local
+// source (the same git reader builds it) plus pull requests and team ownership.
 //
 // Spending per crawl: discovery pages (1 point per 100 repositories, heads included, so unchanged
-// repositories are recognised for free), then per batch of repositories one REST tree each and one
-// GraphQL query holding pull requests and the needed blobs. Blobs and trees are cached by object id.
+// repositories are recognised for free and cost nothing more), then per batch of repositories one
+// GraphQL query for their pull requests (50 repositories a point), and per changed repository a
+// fetch into the cache of partial clones (crawler/github/git-cache.ts): commits and trees as deep as
+// the checks need, then the blobs the checks read, in one request.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import type { Commit, FileEntry, PullRequest, ReadResult, RepoSnapshot } from '../../checks/contract.ts';
+import type { PullRequest, RepoSnapshot } from '../../checks/contract.ts';
 import { ConfigError, type GitHubSourceConfig } from '../config.ts';
-import { type CachedBlob, ContentCache } from '../github/cache.ts';
 import { GitHubClient, GitHubHostError, type GitHubAuth, type GitHubClientOptions, type GraphQLErrorEntry } from '../github/client.ts';
-import { HEADS_QUERY, TEAMS_QUERY, TEAM_REPOS_QUERY, blobsQuery, discoveryQuery, repoFactsQuery, type RepoFactsShape } from '../github/queries.ts';
-import { fetchFileList } from '../github/tree.ts';
+import { GitCache, type GitCacheStats, type RepoGitStats } from '../github/git-cache.ts';
+import { HEADS_QUERY, TEAMS_QUERY, TEAM_REPOS_QUERY, discoveryQuery, pullRequestsQuery, type PullRequestsShape } from '../github/queries.ts';
+import { commitAt, readCommit, type CommitFacts } from '../git/reader.ts';
 import type { Logger } from '../log.ts';
 import { ownershipReads } from '../ownership.ts';
-import { decodeBlob } from './decode.ts';
-import { buildSnapshot, compilePatterns } from './snapshot.ts';
+import { buildSnapshot } from './snapshot.ts';
 import { NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SnapshotNeeds, type SourceUsage } from './types.ts';
+import { httpUrl } from './url.ts';
 
 export interface GitHubSourceOptions {
   config: GitHubSourceConfig;
   configDir: string;
+  /** The folder of cached repositories (absolute); the configuration's cacheDir wins. */
+  cacheDir: string;
   env?: NodeJS.ProcessEnv;
-  cache?: ContentCache;
   logger?: Logger;
   /** Repositories per GraphQL batch query. */
   batchSize?: number;
@@ -40,6 +44,8 @@ interface Head {
 interface Discovered {
   id: string;
   head: Head | null;
+  /** The repository's address as the API gave it (checked: http(s), on this GitHub's host). */
+  url: string | null;
 }
 
 interface RawHead {
@@ -64,37 +70,24 @@ interface RawPullRequest {
   url: string;
   author: { __typename: string; login: string } | null;
   mergeCommit?: { oid: string } | null;
-  files?: { totalCount: number; nodes: { path: string }[] | null } | null;
 }
 
-interface RawBlob {
-  oid: string;
-  byteSize: number;
-  isBinary: boolean | null;
-  /** GitHub cuts `text` at 512,000 bytes and says so here. */
-  isTruncated: boolean;
-  text: string | null;
+interface RawRepo {
+  merged?: { nodes: (RawPullRequest | null)[] | null };
+  open?: { nodes: (RawPullRequest | null)[] | null };
 }
 
-type RawRepo = {
-  defaultBranchRef: RawHead | null;
-  atDate?: { target: { history?: { nodes: { oid: string; committedDate: string }[] } } | null } | null;
-  merged?: { nodes: RawPullRequest[] | null };
-  open?: { nodes: RawPullRequest[] | null };
-  log?: { target: { history?: { nodes: { oid: string; committedDate: string; message: string; author: { name: string | null } | null }[] } } | null } | null;
-} & Record<string, unknown>;
-
-interface RepoData {
-  head: Head;
-  files: FileEntry[];
-  contents: Map<string, ReadResult>;
-  pullRequests: PullRequest[];
-  commits: Commit[];
+/** A repository's answer in a pull-request batch, with what GitHub left out of it. */
+interface PullRequestFacts {
+  raw: RawRepo;
   problems: string[];
 }
 
-const MAX_BLOBS_PER_QUERY = 250;
-const MAX_BLOB_BYTES_PER_QUERY = 4 * 1024 * 1024;
+export interface GitUsage extends GitCacheStats {
+  cacheDir: string;
+  cacheBytes: number;
+  perRepository: ({ repo: string } & RepoGitStats)[];
+}
 
 function resolveAuth(config: GitHubSourceConfig, configDir: string, env: NodeJS.ProcessEnv): GitHubAuth {
   const auth = config.auth;
@@ -142,7 +135,7 @@ function botLogin(author: RawPullRequest['author']): string {
   return author.__typename === 'Bot' && !author.login.endsWith('[bot]') ? `${author.login}[bot]` : author.login;
 }
 
-function toPullRequest(raw: RawPullRequest): PullRequest {
+function toPullRequest(raw: RawPullRequest, files: string[]): PullRequest {
   return {
     number: raw.number,
     title: raw.title,
@@ -151,9 +144,9 @@ function toPullRequest(raw: RawPullRequest): PullRequest {
     mergedAt: raw.mergedAt,
     createdAt: raw.createdAt,
     author: botLogin(raw.author),
-    files: (raw.files?.nodes ?? []).map((f) => f.path),
+    files,
     ...(raw.mergeCommit?.oid ? { mergeCommit: raw.mergeCommit.oid } : {}),
-    url: raw.url,
+    ...(httpUrl(raw.url) ? { url: raw.url } : {}),
   };
 }
 
@@ -172,22 +165,23 @@ export class GitHubSource implements RepoSource {
   readonly description: string;
   readonly ownership: GitHubSourceConfig['ownership'];
   readonly client: GitHubClient;
+  readonly cache: GitCache;
   private readonly config: GitHubSourceConfig;
-  private readonly cache?: ContentCache;
   private readonly logger?: Logger;
   private readonly batchSize: number;
   private readonly host: string;
+  private readonly origin: string;
   private readonly discovered = new Map<string, Discovered>();
   private plan: { refs: RepoRef[]; index: Map<string, number>; needs: SnapshotNeeds; started: Set<string> } | undefined;
-  private readonly loads = new Map<string, Promise<Map<string, RepoData | Error>>>();
+  private readonly loads = new Map<string, Promise<Map<string, PullRequestFacts | Error>>>();
   private teams: Promise<Map<string, string[]>> | undefined;
 
   constructor(options: GitHubSourceOptions) {
     this.config = options.config;
-    this.cache = options.cache;
     this.logger = options.logger;
-    this.batchSize = options.batchSize ?? 10;
+    this.batchSize = options.batchSize ?? 50;
     this.host = hostOf(options.config.apiUrl);
+    this.origin = `${new URL(options.config.apiUrl).protocol}//${this.host}`;
     this.ownership = options.config.ownership;
     const budget = options.config.budget;
     this.client = new GitHubClient({
@@ -200,6 +194,22 @@ export class GitHubSource implements RepoSource {
       budgetMs: budget.maxMinutes * 60_000,
       ...options.client,
     });
+    const client = this.client;
+    this.cache = new GitCache({
+      dir: options.config.cacheDir ? path.resolve(options.configDir, options.config.cacheDir) : options.cacheDir,
+      // git goes where the API is: plain http only when the API itself was configured so (a loopback test fake).
+      protocols: new URL(options.config.apiUrl).protocol === 'http:' ? ['http'] : [],
+      token: () => client.gitToken(),
+      redact: client.redact,
+      logger: options.logger,
+      retries: budget.retries,
+      secondMs: options.client?.secondMs ?? 1000,
+      stallSeconds: budget.requestTimeoutSeconds,
+      timeLeftMs: () => client.timeLeftMs(),
+    });
+    if (options.config.history.commits !== undefined) {
+      options.logger?.warn('sources[].history.commits no longer applies: history is read with git, up to crawl.historyLimit commits', { org: options.config.org });
+    }
     this.description = `GitHub organisation ${options.config.org} (${options.config.apiUrl})`;
   }
 
@@ -207,8 +217,26 @@ export class GitHubSource implements RepoSource {
     return this.client.usage();
   }
 
+  /** What git cost this crawl: clones, fetches, time and bytes, per repository too, and the cache's size. */
+  async gitUsage(): Promise<GitUsage> {
+    return {
+      cacheDir: this.cache.dir,
+      cacheBytes: await this.cache.diskUsage(),
+      ...this.cache.stats,
+      perRepository: [...this.cache.perRepo].map(([key, stats]) => ({ repo: key.split('/').slice(1).join('/'), ...stats })),
+    };
+  }
+
   private keyOf(owner: string, name: string): string {
     return `${this.host}/${owner}/${name}`;
+  }
+
+  /** A repository address git may fetch from (with the credentials): http(s), on this GitHub's own host. */
+  private cloneUrl(url: string | null): string | undefined {
+    if (!url) return undefined;
+    const parsed = new URL(url);
+    if (`${parsed.protocol}//${parsed.host}` !== this.origin || parsed.username || parsed.password || parsed.search || parsed.hash) return undefined;
+    return `${url.replace(/\/+$/, '')}.git`;
   }
 
   async list(logger?: Logger): Promise<RepoRef[]> {
@@ -241,8 +269,11 @@ export class GitHubSource implements RepoSource {
         else {
           const owner = repo.owner.login;
           const key = this.keyOf(owner, repo.name);
-          this.discovered.set(key, { id: repo.id, head: headOf(repo.defaultBranchRef) });
-          refs.push({ key, host: this.host, owner, name: repo.name, location: repo.id, webUrl: repo.url });
+          // An address from the API is data: only http(s) is kept (a link on the site, and where git fetches from).
+          const url = httpUrl(repo.url) ?? null;
+          if (!url) (logger ?? this.logger)?.warn('GitHub gave a repository address that is not http(s); it is not linked or fetched', { repo: `${owner}/${repo.name}` });
+          this.discovered.set(key, { id: repo.id, head: headOf(repo.defaultBranchRef), url });
+          refs.push({ key, host: this.host, owner, name: repo.name, location: repo.id, ...(url ? { webUrl: url } : {}) });
         }
       }
       cursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -267,7 +298,7 @@ export class GitHubSource implements RepoSource {
       chunk.forEach((ref, j) => {
         const node = data.nodes?.[j];
         const head = headOf(node?.defaultBranchRef);
-        if (node) this.discovered.set(ref.key, { id: node.id, head });
+        if (node) this.discovered.set(ref.key, { id: node.id, head, url: this.discovered.get(ref.key)?.url ?? (ref.webUrl ? (httpUrl(ref.webUrl) ?? null) : null) });
         heads.set(ref.key, head?.oid ?? null);
       });
     }
@@ -327,24 +358,79 @@ export class GitHubSource implements RepoSource {
   }
 
   async snapshot(ref: RepoRef, needs: SnapshotNeeds): Promise<RepoSnapshot> {
-    const batch = await this.batchHolding(ref, needs);
-    const data = batch.get(ref.key);
-    if (!data) throw new SourceError(`${ref.owner}/${ref.name} was not in its batch`);
-    if (data instanceof Error) throw data;
+    const found = this.discovered.get(ref.key);
+    const head = found?.head;
+    if (!found || !head) throw new SourceError(`${ref.owner}/${ref.name}: not found when the organisation was listed`);
+    const cloneUrl = this.cloneUrl(found.url);
+    if (!cloneUrl) throw new SourceError(`${ref.owner}/${ref.name}: GitHub gave no address on ${this.origin} to fetch it from${found.url ? ` (it gave ${JSON.stringify(found.url.slice(0, 200))})` : ''}`);
+    // Pull requests first: while GraphQL cannot be asked (budget, rate limit), no git is spent either.
+    const prs = this.wantsPullRequests() ? (await this.batchHolding(ref, needs)).get(ref.key) : { raw: {}, problems: [] };
+    if (!prs) throw new SourceError(`${ref.owner}/${ref.name} was not in its batch`);
+    if (prs instanceof Error) throw prs;
+
+    const depth = needs.asOf ? 'full' : needs.history ? needs.historyLimit + 1 : 1;
+    const readNeeds: SnapshotNeeds = { ...needs, readPatterns: [...new Set([...needs.readPatterns, ...ownershipReads(this.ownership)])] };
+    const read = async (dir: string): Promise<CommitFacts> => {
+      const repo = this.cache.reader(dir);
+      const at = needs.asOf ? await commitAt(repo, 'refs/seaworthy/head', needs.asOf) : undefined;
+      return readCommit(repo, at?.oid ?? 'refs/seaworthy/head', readNeeds, { sizes: 'fetched', shallow: 'window', known: at, prefetch: (oids) => this.cache.fetchBlobs(ref.key, dir, cloneUrl, oids) });
+    };
+    let synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { head: needs.asOf ? undefined : head.oid });
+    let facts: CommitFacts;
+    try {
+      facts = await read(synced.dir);
+      if (facts.problems.some((p) => p.startsWith('commit history could not be read'))) throw new SourceError(facts.problems.find((p) => p.startsWith('commit history could not be read'))!);
+    } catch (error) {
+      if (error instanceof NoCommitAtDateError || error instanceof GitHubHostError || (await this.cache.healthy(synced.dir))) throw error;
+      // The cached copy is broken (fsck says so): start it again from nothing, once.
+      this.logger?.warn('the cached copy of a repository is damaged; cloning it again', { repo: `${ref.owner}/${ref.name}`, error: error instanceof Error ? error.message : String(error) });
+      synced = await this.cache.sync(ref.key, cloneUrl, head.branch, depth, { fresh: true });
+      facts = await read(synced.dir);
+    }
+    const problems = [...facts.problems, ...prs.problems];
+    const pullRequests = this.pullRequests(prs.raw, facts, needs, problems);
     return buildSnapshot({
-      identity: { host: this.host, owner: ref.owner, name: ref.name, defaultBranch: data.head.branch, webUrl: ref.webUrl },
-      head: { oid: data.head.oid, date: data.head.date },
-      files: data.files,
-      contents: data.contents,
-      historyComplete: false,
-      commits: data.commits,
-      pullRequests: data.pullRequests,
-      problems: data.problems,
+      identity: { host: this.host, owner: ref.owner, name: ref.name, defaultBranch: head.branch, webUrl: ref.webUrl },
+      head: facts.head,
+      files: facts.files,
+      contents: facts.contents,
+      historyComplete: facts.historyComplete,
+      commits: facts.commits,
+      pullRequests,
+      problems,
     });
   }
 
+  private wantsPullRequests(): boolean {
+    return this.config.history.mergedPullRequests > 0 || this.config.history.openPullRequests > 0;
+  }
+
+  /** Pull requests with their changed files from git: those of the merge (or squash) commit on the default branch. */
+  private pullRequests(raw: RawRepo, facts: CommitFacts, needs: SnapshotNeeds, problems: string[]): PullRequest[] {
+    const commits = new Map(facts.commits.map((c) => [c.oid, c]));
+    // GitHub orders merged pull requests by last update (there is no merge-date order): newest merge first here.
+    const merged = (raw.merged?.nodes ?? []).filter((p): p is RawPullRequest => !!p).sort((a, b) => (b.mergedAt ?? '').localeCompare(a.mergedAt ?? ''));
+    let unknown = 0;
+    const mergedPrs = merged.map((p) => {
+      const commit = p.mergeCommit?.oid ? commits.get(p.mergeCommit.oid) : undefined;
+      if (!commit && needs.history) unknown++;
+      return toPullRequest(p, commit ? commit.files.map((f) => f.path) : []);
+    });
+    if (unknown > 0) problems.push(`${unknown} merged pull request${unknown > 1 ? 's' : ''} landed outside the ${facts.commits.length} commits of history read, so ${unknown > 1 ? 'their' : 'its'} changed files are unknown`);
+    let pullRequests = [...mergedPrs, ...(raw.open?.nodes ?? []).filter((p): p is RawPullRequest => !!p).map((p) => toPullRequest(p, []))];
+    if (needs.asOf) {
+      const at = needs.asOf.getTime();
+      // As it was then: merged later means still open then; created later did not exist.
+      pullRequests = pullRequests
+        .filter((p) => Date.parse(p.createdAt) <= at)
+        .map((p) => (p.mergedAt && Date.parse(p.mergedAt) > at ? { ...p, state: 'open' as const, mergedAt: null, mergeCommit: undefined, files: [] } : p));
+      problems.push(`pull requests as of ${needs.asOf.toISOString().slice(0, 10)} come from the ${this.config.history.mergedPullRequests} most recently merged and ${this.config.history.openPullRequests} open ones only`);
+    }
+    return pullRequests;
+  }
+
   /** The batch that holds `ref`: started on first demand with the next refs of the plan, then the one after it. */
-  private batchHolding(ref: RepoRef, needs: SnapshotNeeds): Promise<Map<string, RepoData | Error>> {
+  private batchHolding(ref: RepoRef, needs: SnapshotNeeds): Promise<Map<string, PullRequestFacts | Error>> {
     const existing = this.loads.get(ref.key);
     if (existing) {
       this.loads.delete(ref.key);
@@ -353,7 +439,7 @@ export class GitHubSource implements RepoSource {
     const plan = this.plan && this.plan.needs === needs ? this.plan : undefined;
     const position = plan?.index.get(ref.key);
     // Not planned, or asked again after its batch was used: on its own.
-    if (!plan || position === undefined || plan.started.has(ref.key)) return this.loadBatch([ref], needs);
+    if (!plan || position === undefined || plan.started.has(ref.key)) return this.loadBatch([ref]);
     const batch = this.startBatch(plan, position);
     this.loads.delete(ref.key);
     // Read ahead one batch, so workers rarely wait for GitHub.
@@ -364,7 +450,7 @@ export class GitHubSource implements RepoSource {
     return batch;
   }
 
-  private startBatch(plan: NonNullable<GitHubSource['plan']>, start: number): Promise<Map<string, RepoData | Error>> {
+  private startBatch(plan: NonNullable<GitHubSource['plan']>, start: number): Promise<Map<string, PullRequestFacts | Error>> {
     const refs: RepoRef[] = [];
     for (let i = start; i < plan.refs.length && refs.length < this.batchSize; i++) {
       const candidate = plan.refs[i]!;
@@ -372,7 +458,7 @@ export class GitHubSource implements RepoSource {
       if (!plan.started.has(candidate.key)) refs.push(candidate);
     }
     if (refs.length === 0) return Promise.resolve(new Map());
-    const promise = this.loadBatch(refs, plan.needs);
+    const promise = this.loadBatch(refs);
     promise.catch(() => undefined); // awaited by each snapshot(); this only keeps an unread failure quiet
     for (const r of refs) {
       this.loads.set(r.key, promise);
@@ -381,229 +467,80 @@ export class GitHubSource implements RepoSource {
     return promise;
   }
 
-  private shape(needs: SnapshotNeeds): RepoFactsShape {
+  private shape(): PullRequestsShape {
     const h = this.config.history;
-    return { mergedPullRequests: h.mergedPullRequests, openPullRequests: h.openPullRequests, commits: needs.history ? Math.min(h.commits, needs.historyLimit) : 0, asOf: needs.asOf !== undefined };
+    return { mergedPullRequests: h.mergedPullRequests, openPullRequests: h.openPullRequests };
   }
 
-  /** Everything a batch of repositories needs; a repository that fails gets its Error, the others their data. */
-  private async loadBatch(refs: RepoRef[], needs: SnapshotNeeds): Promise<Map<string, RepoData | Error>> {
-    const out = new Map<string, RepoData | Error>();
-    const shape = this.shape(needs);
-    const wanted = compilePatterns([...needs.readPatterns, ...ownershipReads(this.ownership)]);
-    // Without --as-of the heads found at discovery are used, so trees and blobs ride along with the facts query.
-    const heads = new Map<string, Head>();
-    if (!needs.asOf) for (const ref of refs) {
-      const head = this.discovered.get(ref.key)?.head;
-      if (head) heads.set(ref.key, head);
-    }
-    const prepared = new Map<string, { files: FileEntry[]; problems: string[]; contents: Map<string, ReadResult>; missing: FileEntry[] }>();
-    const prepare = async (ref: RepoRef, head: Head) => {
-      let listed = this.cache?.tree(head.oid);
-      if (!listed) {
-        listed = await fetchFileList(this.client, ref.owner, ref.name, head.oid);
-        this.cache?.putTree(head.oid, listed.files, listed.problems);
-      }
-      const contents = new Map<string, ReadResult>();
-      const missing: FileEntry[] = [];
-      for (const file of listed.files) {
-        if (file.kind !== 'file' || !wanted(file.path)) continue;
-        if (file.size > needs.maxFileBytes) contents.set(file.path, { ok: false, reason: 'too-large', detail: `${file.size} bytes, limit ${needs.maxFileBytes}` });
-        else {
-          const hit = this.cache?.blob(file.oid);
-          if (hit) contents.set(file.path, hit);
-          else missing.push(file);
-        }
-      }
-      prepared.set(ref.key, { files: listed.files, problems: [...listed.problems], contents, missing });
-    };
-    const fail = (ref: RepoRef, error: unknown) => out.set(ref.key, error instanceof Error ? error : new SourceError(String(error)));
-    // Every repository needs the facts query: while GraphQL cannot be asked, spend nothing on trees either.
+  /** The pull requests of a batch of repositories; a repository that fails gets its Error, the others their data. */
+  private async loadBatch(refs: RepoRef[]): Promise<Map<string, PullRequestFacts | Error>> {
     try {
       this.client.ensureOpen('graphql');
     } catch (error) {
-      for (const ref of refs) fail(ref, error);
-      return out;
+      return new Map(refs.map((r) => [r.key, error as Error]));
     }
-    const prepareAll = async (list: RepoRef[]) => {
-      await Promise.all(
-        list.map(async (ref) => {
-          try {
-            await prepare(ref, heads.get(ref.key)!);
-          } catch (error) {
-            fail(ref, error);
-          }
-        }),
-      );
-    };
-    await prepareAll(refs.filter((r) => heads.has(r.key)));
+    const answer = await this.query(refs);
+    if (!(answer instanceof Error)) return answer;
+    return refs.length > 1 && bisectable(answer) ? this.bisect(refs, answer) : new Map(refs.map((r) => [r.key, answer]));
+  }
 
-    // One facts query for the batch, carrying the blobs of the repositories already listed.
-    const live = refs.filter((r) => !out.has(r.key));
-    if (live.length === 0) return out;
-    const inline = this.splitBlobs(live.map((r) => prepared.get(r.key)?.missing ?? []));
-    const variables: Record<string, unknown> = Object.fromEntries(live.map((r, i) => [`id${i}`, r.location]));
-    if (needs.asOf) variables.asOf = needs.asOf.toISOString();
-    let facts: { data: Record<string, RawRepo | null>; errors: GraphQLErrorEntry[] };
-    try {
-      facts = await this.client.graphql<Record<string, RawRepo | null>>(repoFactsQuery(live.length, shape, inline.first.map((files) => files.map((f) => f.oid))), variables, `reading ${live.length} repositories of ${this.config.org}`);
-    } catch (error) {
-      for (const ref of live) fail(ref, error);
-      return out;
-    }
-    const blobAnswers = new Map<string, RawBlob | null>();
-    const rawRepos = new Map<string, RawRepo>();
-    const partialAnswers = new Map<string, string[]>();
-    live.forEach((ref, i) => {
-      const alias = `r${i}`;
-      const raw = facts.data[alias];
-      const errors = errorsFor(facts.errors, alias);
-      if (!raw) return void fail(ref, errors.length > 0 ? repoError(errors, `${ref.owner}/${ref.name}`) : new SourceError(`${ref.owner}/${ref.name}: GitHub returned nothing for this repository`));
-      rawRepos.set(ref.key, raw);
-      // Part of the answer missing (a pull request's files, a blob): judged on the rest, and said so.
-      const partial = errors.filter((e) => !/^b\d+$/.test(String(e.path?.[1] ?? '')));
-      if (partial.length > 0) partialAnswers.set(ref.key, partial.map((e) => `GitHub left out ${(e.path ?? []).slice(1).join('.')}: ${e.type ? `${e.type}: ` : ''}${e.message}`));
-      (inline.first[i] ?? []).forEach((file, j) => blobAnswers.set(`${ref.key}\0${file.oid}`, (raw[`b${j}`] as RawBlob | null | undefined) ?? null));
-    });
-
-    // --as-of: the head is only known now, so list those trees and fetch their blobs in their own queries.
-    if (needs.asOf) {
-      for (const ref of live) {
-        const raw = rawRepos.get(ref.key);
-        if (!raw) continue;
-        const at = raw.atDate?.target?.history?.nodes?.[0];
-        if (!at) fail(ref, new NoCommitAtDateError(needs.asOf));
-        else heads.set(ref.key, { oid: at.oid, date: at.committedDate, branch: raw.defaultBranchRef?.name ?? 'HEAD' });
-      }
-      await prepareAll(live.filter((r) => !out.has(r.key)));
-    }
-    const later = needs.asOf ? live.filter((r) => !out.has(r.key)).map((r) => ({ ref: r, files: prepared.get(r.key)?.missing ?? [] })) : live.filter((r) => !out.has(r.key)).map((r) => ({ ref: r, files: inline.rest[live.indexOf(r)] ?? [] }));
-    await this.fetchBlobs(later.filter((l) => l.files.length > 0), blobAnswers, out);
-
-    for (const ref of live) {
-      if (out.has(ref.key)) continue;
-      const raw = rawRepos.get(ref.key)!;
-      const head = heads.get(ref.key) ?? headOf(raw.defaultBranchRef);
-      if (!head) {
-        fail(ref, new SourceError('the repository has no commits on its default branch'));
-        continue;
-      }
-      if (!prepared.has(ref.key)) {
-        try {
-          heads.set(ref.key, head);
-          await prepare(ref, head);
-          await this.fetchBlobs([{ ref, files: prepared.get(ref.key)!.missing }], blobAnswers, out);
-          if (out.has(ref.key)) continue;
-        } catch (error) {
-          fail(ref, error);
-          continue;
-        }
-      }
-      try {
-        const data = await this.assemble(ref, head, raw, prepared.get(ref.key)!, blobAnswers, needs);
-        data.problems.push(...(partialAnswers.get(ref.key) ?? []));
-        out.set(ref.key, data);
-      } catch (error) {
-        fail(ref, error);
-      }
+  /**
+   * A batch GitHub refused as a whole for a reason one repository may cause (an error it ties to no
+   * field, a timeout): asked again in halves until the repository is found, so only it fails. When
+   * both halves fail too, it is GitHub, not a repository: everything fails, nothing more is asked.
+   */
+  private async bisect(refs: RepoRef[], error: Error): Promise<Map<string, PullRequestFacts | Error>> {
+    const mid = Math.ceil(refs.length / 2);
+    const parts = [refs.slice(0, mid), refs.slice(mid)];
+    const answers: (Map<string, PullRequestFacts | Error> | Error)[] = [];
+    for (const part of parts) answers.push(await this.query(part));
+    if (answers.every((a) => a instanceof Error)) return new Map(refs.map((r) => [r.key, error]));
+    const out = new Map<string, PullRequestFacts | Error>();
+    for (const [i, answer] of answers.entries()) {
+      const part = parts[i]!;
+      const settled = !(answer instanceof Error) ? answer : part.length > 1 && bisectable(answer) ? await this.bisect(part, answer) : new Map(part.map((r) => [r.key, answer]));
+      for (const [key, value] of settled) out.set(key, value);
     }
     return out;
   }
 
-  /** The blobs that fit the first query (by count and size), and the rest. */
-  private splitBlobs(perRepo: FileEntry[][]): { first: FileEntry[][]; rest: FileEntry[][] } {
-    let count = 0;
-    let bytes = 0;
-    const first: FileEntry[][] = [];
-    const rest: FileEntry[][] = [];
-    for (const files of perRepo) {
-      const a: FileEntry[] = [];
-      const b: FileEntry[] = [];
-      const seen = new Set<string>();
-      for (const f of files) {
-        if (seen.has(f.oid)) continue;
-        seen.add(f.oid);
-        if (count < MAX_BLOBS_PER_QUERY && bytes + f.size <= MAX_BLOB_BYTES_PER_QUERY) {
-          a.push(f);
-          count++;
-          bytes += f.size;
-        } else b.push(f);
+  /** One query for `refs`; an Error when GitHub answered nothing usable for any of them. */
+  private async query(refs: RepoRef[]): Promise<Map<string, PullRequestFacts | Error> | Error> {
+    const variables: Record<string, unknown> = Object.fromEntries(refs.map((r, i) => [`id${i}`, r.location]));
+    let answer: { data: Record<string, RawRepo | null>; errors: GraphQLErrorEntry[] };
+    try {
+      answer = await this.client.graphql<Record<string, RawRepo | null>>(pullRequestsQuery(refs.length, this.shape()), variables, `reading the pull requests of ${refs.length} repositor${refs.length === 1 ? 'y' : 'ies'} of ${this.config.org}`);
+    } catch (error) {
+      const fieldErrors = error instanceof GitHubHostError ? error.fieldErrors : undefined;
+      const named = refs.filter((_, i) => errorsFor(fieldErrors ?? [], `r${i}`).length > 0);
+      if (!fieldErrors || named.length === 0) return error instanceof Error ? error : new SourceError(String(error));
+      // No data at all, but GitHub named the repositories at fault: they fail, the others are asked again without them.
+      const out = new Map<string, PullRequestFacts | Error>();
+      refs.forEach((ref, i) => {
+        const errors = errorsFor(fieldErrors, `r${i}`);
+        if (errors.length > 0) out.set(ref.key, repoError(errors, `${ref.owner}/${ref.name}`));
+      });
+      const rest = refs.filter((r) => !out.has(r.key));
+      if (rest.length > 0) {
+        const again = await this.query(rest);
+        for (const ref of rest) out.set(ref.key, again instanceof Error ? again : (again.get(ref.key) ?? new SourceError(`${ref.owner}/${ref.name}: GitHub returned nothing for this repository`)));
       }
-      first.push(a);
-      rest.push(b);
+      return out;
     }
-    return { first, rest };
+    const out = new Map<string, PullRequestFacts | Error>();
+    refs.forEach((ref, i) => {
+      const alias = `r${i}`;
+      const raw = answer.data[alias];
+      const errors = errorsFor(answer.errors, alias);
+      if (!raw) return void out.set(ref.key, errors.length > 0 ? repoError(errors, `${ref.owner}/${ref.name}`) : new SourceError(`${ref.owner}/${ref.name}: GitHub returned nothing for this repository`));
+      // Part of the answer missing (one pull request): judged on the rest, and said so.
+      out.set(ref.key, { raw, problems: errors.map((e) => `GitHub left out ${(e.path ?? []).slice(1).join('.')}: ${e.type ? `${e.type}: ` : ''}${e.message}`) });
+    });
+    return out;
   }
+}
 
-  /** Blobs that did not fit the facts query, in as few Blobs queries as the caps allow. */
-  private async fetchBlobs(work: { ref: RepoRef; files: FileEntry[] }[], answers: Map<string, RawBlob | null>, out: Map<string, RepoData | Error>): Promise<void> {
-    let pending = work.map((w) => ({ ref: w.ref, files: [...new Map(w.files.map((f) => [f.oid, f])).values()] }));
-    while (pending.length > 0) {
-      const split = this.splitBlobs(pending.map((p) => p.files));
-      const batch = pending.map((p, i) => ({ ref: p.ref, files: split.first[i]! })).filter((b) => b.files.length > 0);
-      try {
-        const { data, errors } = await this.client.graphql<Record<string, Record<string, RawBlob | null> | null>>(
-          blobsQuery(batch.map((b) => b.files.map((f) => f.oid))),
-          Object.fromEntries(batch.map((b, i) => [`id${i}`, b.ref.location])),
-          `reading files of ${batch.length} repositories`,
-        );
-        batch.forEach((b, i) => {
-          const repo = data[`r${i}`];
-          const repoErrors = errorsFor(errors, `r${i}`);
-          if (!repo) return void out.set(b.ref.key, repoErrors.length > 0 ? repoError(repoErrors, `${b.ref.owner}/${b.ref.name}`) : new SourceError(`${b.ref.owner}/${b.ref.name}: GitHub returned no files`));
-          b.files.forEach((f, j) => answers.set(`${b.ref.key}\0${f.oid}`, repo[`b${j}`] ?? null));
-        });
-      } catch (error) {
-        for (const b of batch) out.set(b.ref.key, error instanceof Error ? error : new SourceError(String(error)));
-      }
-      pending = pending.map((p, i) => ({ ref: p.ref, files: split.rest[i]! })).filter((p) => p.files.length > 0 && !out.has(p.ref.key));
-    }
-  }
-
-  /**
-   * GraphQL text is exact for valid UTF-8 below GitHub's text cut; binary, suspect or cut text is
-   * fetched raw (the REST blob endpoint serves up to 100 MB) and decoded like the local source does.
-   */
-  private async decode(ref: RepoRef, file: FileEntry, blob: RawBlob): Promise<CachedBlob> {
-    if (blob.text !== null && blob.isBinary !== true && blob.isTruncated !== true && !blob.text.includes('\uFFFD')) {
-      return { ok: true, text: blob.text.replace(/^\uFEFF/, ''), truncated: false, encoding: 'utf-8', invalidBytes: false };
-    }
-    const raw = await this.client.rest<{ content: string; encoding: string }>('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: ref.owner, repo: ref.name, file_sha: file.oid }, `reading ${file.path} of ${ref.owner}/${ref.name}`);
-    if (raw?.encoding !== 'base64' || typeof raw.content !== 'string') throw new SourceError(`reading ${file.path}: GitHub answered with an unexpected blob encoding`);
-    const decoded = decodeBlob(Buffer.from(raw.content, 'base64'));
-    if (decoded.ok) return decoded;
-    return { ok: false, reason: 'binary' };
-  }
-
-  private async assemble(ref: RepoRef, head: Head, raw: RawRepo, listed: { files: FileEntry[]; problems: string[]; contents: Map<string, ReadResult>; missing: FileEntry[] }, answers: Map<string, RawBlob | null>, needs: SnapshotNeeds): Promise<RepoData> {
-    const problems = [...listed.problems];
-    const contents = new Map(listed.contents);
-    for (const file of listed.missing) {
-      const blob = answers.get(`${ref.key}\0${file.oid}`);
-      if (!blob) {
-        contents.set(file.path, { ok: false, reason: 'missing-object', detail: file.oid });
-        problems.push(`could not read ${file.path}: GitHub has no object ${file.oid}`);
-        continue;
-      }
-      const result = await this.decode(ref, file, blob);
-      this.cache?.putBlob(file.oid, result, blob.byteSize);
-      contents.set(file.path, result);
-    }
-    // GitHub orders merged pull requests by last update (there is no merge-date order): newest merge first here.
-    const merged = (raw.merged?.nodes ?? []).filter((p): p is RawPullRequest => !!p).sort((a, b) => (b.mergedAt ?? '').localeCompare(a.mergedAt ?? ''));
-    let pullRequests = [...merged, ...(raw.open?.nodes ?? []).filter((p): p is RawPullRequest => !!p)].map(toPullRequest);
-    const wide = (raw.merged?.nodes ?? []).filter((p) => p && (p.files?.totalCount ?? 0) > 100).length;
-    if (wide > 0) problems.push(`${wide} merged pull request${wide > 1 ? 's' : ''} changed more than 100 files; only the first 100 paths of each are known`);
-    if (needs.asOf) {
-      const at = needs.asOf.getTime();
-      // As it was then: merged later means still open then; created later did not exist.
-      pullRequests = pullRequests
-        .filter((p) => Date.parse(p.createdAt) <= at)
-        .map((p) => (p.mergedAt && Date.parse(p.mergedAt) > at ? { ...p, state: 'open' as const, mergedAt: null, mergeCommit: undefined } : p));
-      problems.push(`pull requests as of ${needs.asOf.toISOString().slice(0, 10)} come from the ${this.config.history.mergedPullRequests} most recently merged and ${this.config.history.openPullRequests} open ones only`);
-    }
-    const commits: Commit[] = (raw.log?.target?.history?.nodes ?? []).map((c) => ({ oid: c.oid, date: c.committedDate, authorName: c.author?.name ?? '', message: c.message, files: [] }));
-    if (needs.history) problems.push('commit history from GitHub lists no changed files per commit (GitHub gives them only through pull requests)');
-    return { head, files: listed.files, contents, pullRequests, commits, problems };
-  }
+/** Whole-batch failures a single repository can cause. */
+function bisectable(error: Error): boolean {
+  return error instanceof GitHubHostError && (error.problem === 'server' || error.problem === 'timeout' || error.problem === 'malformed');
 }

@@ -1,13 +1,13 @@
 // Local git repositories, read only through git plumbing: never the work tree, so symlinks
 // and uncommitted files cannot leak into a result.
-import { spawn } from 'node:child_process';
-import { glob, realpath, stat } from 'node:fs/promises';
+import { glob, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Commit, FileEntry, ReadResult } from '../../checks/contract.ts';
-import { decodeBlob } from './decode.ts';
-import { buildSnapshot, compilePatterns } from './snapshot.ts';
+import { commitAt, gitOk, readCommit, rememberShallowFile, type GitRepo, type KnownCommit } from '../git/reader.ts';
+import { runGit } from '../git/run.ts';
+import { buildSnapshot } from './snapshot.ts';
+import { httpUrl } from './url.ts';
 import type { Logger } from '../log.ts';
-import { EmptyRepositoryError, NoCommitAtDateError, SourceError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './types.ts';
+import { EmptyRepositoryError, SourceError, type RepoRef, type RepoSource, type SkippedFolder, type SnapshotNeeds } from './types.ts';
 
 export interface LocalSourceOptions {
   /** Directories or globs of directories, relative to `baseDir`. */
@@ -19,140 +19,46 @@ export interface LocalSourceOptions {
   webUrl?: string;
 }
 
-interface GitResult {
-  stdout: Buffer;
-  stderr: string;
-  code: number | null;
+/** The branch a repository is judged on, the revision naming it, and its head commit when already known. */
+interface DefaultBranch {
+  branch: string;
+  revision: string;
+  head?: KnownCommit;
+  problems: string[];
 }
 
-// Inherited from a git hook or a caller's shell, these would point every command at another repository.
-const REPOSITORY_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
-
-function gitEnv(dir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of REPOSITORY_ENV) delete env[name];
-  // Never walk up into an enclosing repository, never prompt, never page.
-  return { ...env, GIT_CEILING_DIRECTORIES: path.dirname(dir), GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+/** Runs git in a local repository through the crawler's one hardened runner (file transport allowed, nothing fetched). */
+function localRepo(dir: string): GitRepo {
+  return { cwd: dir, run: (args, input) => runGit(args, { cwd: dir, input, protocols: ['file'] }) };
 }
-
-function runGit(gitDir: string, args: string[], input?: Buffer): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: gitDir,
-      env: gitEnv(gitDir),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim(), code }));
-    child.stdin.on('error', () => undefined); // git may exit before reading all input; its exit code tells.
-    child.stdin.end(input);
-  });
-}
-
-async function gitOk(dir: string, args: string[], what: string): Promise<string> {
-  const result = await runGit(dir, args);
-  if (result.code !== 0) throw new SourceError(`${what}: git ${args[0]} failed: ${result.stderr || `exit ${result.code}`}`);
-  return result.stdout.toString('utf8');
-}
-
-/** A repository whose root is `dir` (not one that merely contains it, nor a folder inside one); the reason when not. */
-async function repositoryAt(dir: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  // One path per call, minus git's trailing newline: a folder name may itself hold newlines.
-  const ask = async (flag: string) => {
-    const result = await runGit(dir, ['rev-parse', flag]);
-    return result.code === 0 ? { ok: true as const, value: result.stdout.toString('utf8').replace(/\n$/, '') } : { ok: false as const, reason: result.stderr.split('\n')[0] || `git exited ${result.code}` };
-  };
-  const bare = await ask('--is-bare-repository');
-  if (!bare.ok) return { ok: false, reason: /not a git repository/.test(bare.reason) ? 'not a git repository' : bare.reason.replace(/^fatal: /, '') };
-  // A bare repository (a mirror) is read like any other: Seaworthy only ever reads objects.
-  const root = await ask(bare.value === 'true' ? '--absolute-git-dir' : '--show-toplevel');
-  if (!root.ok) return { ok: false, reason: root.reason.replace(/^fatal: /, '') };
-  // Compare real paths: a configured path may go through a symlink, and a worktree's .git is a file.
-  const real = await realpath(dir);
-  if ((await realpath(root.value).catch(() => root.value)) === real) return { ok: true };
-  return { ok: false, reason: 'a folder inside another repository, not the root of one' };
-}
-
-export function parseLsTree(output: Buffer): FileEntry[] {
-  const files: FileEntry[] = [];
-  for (const record of output.toString('utf8').split('\0')) {
-    if (!record) continue;
-    const tab = record.indexOf('\t');
-    const [mode, type, oid, size] = record.slice(0, tab).split(/ +/);
-    const filePath = record.slice(tab + 1);
-    if (!mode || !oid) continue;
-    const kind = type === 'commit' ? 'submodule' : mode === '120000' ? 'symlink' : 'file';
-    files.push({ path: filePath, oid, size: size === '-' || size === undefined ? 0 : Number(size), kind });
-  }
-  return files;
-}
-
-const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-const NAME_STATUS = /^[ACDMRTUXB]\d{0,3}$/;
 
 /**
- * Parses `git log -z --format=%H%x00%cI%x00%an%x00%B%x00 --name-status`: NUL-separated tokens, a
- * commit's four fields, then (status, path[, path]) entries. Paths and messages may hold any byte
- * but NUL, so tokens are read in order rather than split on a marker that could occur in them.
+ * A repository whose root is `dir` (not one that merely contains it, nor a folder inside one); the
+ * reason when not. One git process answers it and where the repository keeps its shallow file, which
+ * the reader would otherwise ask for again.
  */
-export function parseLog(output: Buffer): Commit[] {
-  const tokens = output.toString('utf8').split('\0');
-  const commits: Commit[] = [];
-  let i = 0;
-  const next = () => (tokens[i++] ?? '').replace(/^\n/, '');
-  while (i < tokens.length) {
-    const oid = next();
-    if (!OID.test(oid)) continue;
-    const date = tokens[i++] ?? '';
-    const authorName = tokens[i++] ?? '';
-    const message = (tokens[i++] ?? '').trim();
-    const files: Commit['files'] = [];
-    while (i < tokens.length) {
-      const status = (tokens[i] ?? '').replace(/^\n/, '');
-      if (status === '') {
-        i++;
-        continue;
-      }
-      if (!NAME_STATUS.test(status)) break;
-      i++;
-      const change = status[0] as Commit['files'][number]['change'];
-      if (change === 'R' || change === 'C') {
-        const previousPath = tokens[i++] ?? '';
-        files.push({ path: tokens[i++] ?? '', change, previousPath });
-      } else files.push({ path: tokens[i++] ?? '', change });
-    }
-    commits.push({ oid, date, authorName, message, files });
+async function repositoryAt(dir: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  // Prints "true" or "false"; for a work tree the way up to its root ("" at the root, "../" below it;
+  // a bare repository prints no such line); then the shallow file's path, which may hold any
+  // character of a folder name, so it is the rest of the output minus git's final newline.
+  const result = await localRepo(dir).run(['rev-parse', '--is-bare-repository', '--show-cdup', '--git-path', 'shallow']);
+  if (result.code !== 0) {
+    const reason = result.stderr.split('\n')[0] || `git exited ${result.code}`;
+    return { ok: false, reason: /not a git repository/.test(reason) ? 'not a git repository' : reason.replace(/^fatal: /, '') };
   }
-  return commits;
-}
-
-/** Reads many blobs through one `git cat-file --batch` process. */
-async function readBlobs(dir: string, oids: string[]): Promise<Map<string, Buffer | 'missing'>> {
-  const blobs = new Map<string, Buffer | 'missing'>();
-  if (oids.length === 0) return blobs;
-  const result = await runGit(dir, ['cat-file', '--batch'], Buffer.from(oids.join('\n') + '\n'));
-  if (result.code !== 0) throw new SourceError(`cat-file --batch failed: ${result.stderr}`);
-  const out = result.stdout;
-  let offset = 0;
-  while (offset < out.length) {
-    const newline = out.indexOf(0x0a, offset);
-    if (newline < 0) break;
-    const header = out.subarray(offset, newline).toString('utf8').split(' ');
-    offset = newline + 1;
-    const oid = header[0] ?? '';
-    if (header[1] === 'missing' || header[1] === 'ambiguous') {
-      blobs.set(oid, 'missing');
-      continue;
-    }
-    const size = Number(header[2]);
-    blobs.set(oid, out.subarray(offset, offset + size));
-    offset += size + 1;
+  const out = result.stdout.toString('utf8');
+  const firstBreak = out.indexOf('\n');
+  const bare = out.slice(0, firstBreak) === 'true';
+  let rest = out.slice(firstBreak + 1);
+  if (!bare) {
+    const secondBreak = rest.indexOf('\n');
+    const upToRoot = rest.slice(0, secondBreak);
+    if (upToRoot !== '') return { ok: false, reason: 'a folder inside another repository, not the root of one' };
+    rest = rest.slice(secondBreak + 1);
   }
-  return blobs;
+  // A bare repository (a mirror) is read like any other: Seaworthy only ever reads objects.
+  rememberShallowFile(dir, rest.replace(/\n$/, ''));
+  return { ok: true };
 }
 
 export class LocalGitSource implements RepoSource {
@@ -197,7 +103,7 @@ export class LocalGitSource implements RepoSource {
         owner,
         name,
         location: dir,
-        webUrl: this.options.webUrl?.replaceAll('{name}', encodeURIComponent(name)).replaceAll('{owner}', encodeURIComponent(owner)),
+        webUrl: httpUrl(this.options.webUrl?.replaceAll('{name}', encodeURIComponent(name)).replaceAll('{owner}', encodeURIComponent(owner))),
       });
     }
     return refs;
@@ -210,67 +116,24 @@ export class LocalGitSource implements RepoSource {
 
   async snapshot(ref: RepoRef, needs: SnapshotNeeds) {
     const dir = ref.location;
-    const { branch, revision: branchRevision, problems } = await this.resolveDefaultBranch(dir);
-    let revision = branchRevision;
-    if (needs.asOf) {
-      const at = (await gitOk(dir, ['rev-list', '-1', '--first-parent', `--before=${needs.asOf.toISOString()}`, branchRevision, '--'], 'finding the commit at the requested date')).trim();
-      if (!at) throw new NoCommitAtDateError(needs.asOf);
-      revision = at;
-    }
-    const headLine = (await gitOk(dir, ['log', '-1', '--format=%H%x00%cI', revision, '--'], 'reading the head commit')).trim();
-    const [headOid = '', headDate = ''] = headLine.split('\0');
-    const files = parseLsTree(Buffer.from(await gitOk(dir, ['ls-tree', '-r', '-l', '-z', '--full-tree', headOid], 'listing files'), 'utf8'));
-
-    const wanted = compilePatterns(needs.readPatterns);
-    const contents = new Map<string, ReadResult>();
-    const toFetch: FileEntry[] = [];
-    for (const file of files) {
-      if (file.kind !== 'file' || !wanted(file.path)) continue;
-      if (file.size > needs.maxFileBytes) {
-        contents.set(file.path, { ok: false, reason: 'too-large', detail: `${file.size} bytes, limit ${needs.maxFileBytes}` });
-      } else toFetch.push(file);
-    }
-    const blobs = await readBlobs(dir, [...new Set(toFetch.map((f) => f.oid))]);
-    for (const file of toFetch) {
-      const blob = blobs.get(file.oid);
-      if (blob === undefined || blob === 'missing') {
-        contents.set(file.path, { ok: false, reason: 'missing-object', detail: file.oid });
-        problems.push(`could not read ${file.path}: git object ${file.oid} is missing`);
-      } else contents.set(file.path, decodeBlob(blob));
-    }
-
-    let commits: Commit[] = [];
-    let historyComplete = false;
-    if (needs.history) {
-      const shallow = (await gitOk(dir, ['rev-parse', '--is-shallow-repository'], 'checking for a shallow clone')).trim() === 'true';
-      if (shallow) problems.push('shallow clone: commit history is truncated');
-      const log = await runGit(dir, ['log', '-z', '--first-parent', '--diff-merges=first-parent', '--format=%H%x00%cI%x00%an%x00%B%x00', '--name-status', `-n${needs.historyLimit}`, revision, '--']);
-      if (log.code === 0) {
-        commits = parseLog(log.stdout);
-        historyComplete = !shallow && commits.length < needs.historyLimit;
-      } else {
-        problems.push(`commit history could not be read: ${log.stderr}`);
-      }
-    }
-
+    const repo = localRepo(dir);
+    const { branch, revision: branchRevision, head, problems: branchProblems } = await this.defaultBranch(dir);
+    const problems = [...branchProblems];
+    const known = needs.asOf ? await commitAt(repo, branchRevision, needs.asOf) : head;
+    const facts = await readCommit(repo, known?.oid ?? branchRevision, needs, { sizes: 'listed', shallow: 'repository', known }, problems);
     return buildSnapshot({
       identity: { host: ref.host, owner: ref.owner, name: ref.name, defaultBranch: branch, webUrl: ref.webUrl },
-      head: { oid: headOid, date: headDate },
-      files,
-      contents,
-      historyComplete,
-      commits,
-      problems,
+      ...facts,
     });
   }
 
-  /** One rev-parse per repository: cheap enough that unchanged local repositories are carried forward too. */
+  /** One git process per repository in the usual case: cheap enough that unchanged local repositories are carried forward too. */
   async heads(refs: RepoRef[]): Promise<Map<string, string | null>> {
     const heads = new Map<string, string | null>();
     for (const ref of refs) {
       try {
-        const { revision } = await this.resolveDefaultBranch(ref.location);
-        heads.set(ref.key, (await gitOk(ref.location, ['rev-parse', '--verify', `${revision}^{commit}`], 'reading the head commit')).trim() || null);
+        const { revision, head } = await this.defaultBranch(ref.location);
+        heads.set(ref.key, head?.oid ?? ((await gitOk(localRepo(ref.location), ['rev-parse', '--verify', `${revision}^{commit}`], 'reading the head commit')).trim() || null));
       } catch (error) {
         if (!(error instanceof SourceError)) throw error;
         heads.set(ref.key, null);
@@ -280,23 +143,71 @@ export class LocalGitSource implements RepoSource {
   }
 
   /**
+   * The default branch of each repository, resolved once per source instance (one crawl): the
+   * crawl asks for the heads of every repository, then snapshots the changed ones, and both need it.
+   */
+  private readonly branches = new Map<string, Promise<DefaultBranch>>();
+
+  private defaultBranch(dir: string): Promise<DefaultBranch> {
+    let resolved = this.branches.get(dir);
+    if (!resolved) {
+      resolved = this.resolveDefaultBranch(dir);
+      resolved.catch(() => this.branches.delete(dir));
+      this.branches.set(dir, resolved);
+    }
+    return resolved;
+  }
+
+  private async resolveDefaultBranch(dir: string): Promise<DefaultBranch> {
+    return (await this.defaultBranchAtOnce(dir)) ?? (await this.defaultBranchStepByStep(dir));
+  }
+
+  /**
+   * The usual cases in one git process: origin/HEAD pointing at a branch that exists, or a checked-out
+   * branch of a repository without remote branches. `for-each-ref` gives each ref's target, commit and date, and `%(HEAD)` marks the
+   * checked-out branch. Anything else (a detached or unborn HEAD, an origin/HEAD git calls broken, a
+   * ref to something other than a commit) is left to the step-by-step reading, which says why.
+   */
+  private async defaultBranchAtOnce(dir: string): Promise<DefaultBranch | null> {
+    const result = await localRepo(dir).run(['for-each-ref', '--format=%(HEAD)%00%(refname)%00%(symref)%00%(objectname)%00%(objecttype)%00%(committerdate:iso-strict)', 'refs/remotes/origin/', 'refs/heads/']);
+    if (result.code !== 0) return null;
+    // Ref names cannot hold control characters (git check-ref-format), so lines and NULs split safely.
+    const rows = result.stdout.toString('utf8').split('\n').filter(Boolean).map((line) => {
+      const [current = '', refname = '', symref = '', oid = '', type = '', date = ''] = line.split('\0');
+      return { current: current === '*', refname, symref, oid, type, date };
+    });
+    const remoteHead = rows.find((row) => row.refname === 'refs/remotes/origin/HEAD');
+    // for-each-ref skips an origin/HEAD whose branch is gone without a word: a clone with remote
+    // branches but no origin/HEAD listed is read step by step, which tells the two cases apart.
+    if (!remoteHead && rows.some((row) => row.refname.startsWith('refs/remotes/origin/'))) return null;
+    if (remoteHead) {
+      if (!remoteHead.symref.startsWith('refs/remotes/origin/') || remoteHead.type !== 'commit') return null;
+      return { branch: remoteHead.symref.slice('refs/remotes/origin/'.length), revision: remoteHead.symref, head: { oid: remoteHead.oid, date: remoteHead.date }, problems: [] };
+    }
+    const checkedOut = rows.find((row) => row.current && row.refname.startsWith('refs/heads/'));
+    if (!checkedOut || checkedOut.type !== 'commit') return null;
+    return { branch: checkedOut.refname.slice('refs/heads/'.length), revision: 'HEAD', head: { oid: checkedOut.oid, date: checkedOut.date }, problems: [] };
+  }
+
+  /**
    * The remote's default branch when the clone knows it (a fetched mirror need not be pulled), else the
    * checked-out branch — also when origin/HEAD still names a branch the remote deleted, which is said.
    */
-  private async resolveDefaultBranch(dir: string): Promise<{ branch: string; revision: string; problems: string[] }> {
+  private async defaultBranchStepByStep(dir: string): Promise<DefaultBranch> {
     const problems: string[] = [];
-    const exists = async (revision: string) => (await runGit(dir, ['rev-parse', '-q', '--verify', `${revision}^{commit}`])).code === 0;
-    const remoteHead = await runGit(dir, ['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
+    const repo = localRepo(dir);
+    const exists = async (revision: string) => (await repo.run(['rev-parse', '-q', '--verify', `${revision}^{commit}`])).code === 0;
+    const remoteHead = await repo.run(['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']);
     if (remoteHead.code === 0) {
       const remoteRef = remoteHead.stdout.toString('utf8').trim(); // origin/main
       const revision = `refs/remotes/${remoteRef}`;
       if (await exists(revision)) return { branch: remoteRef.replace(/^origin\//, ''), revision, problems };
       problems.push(`origin/HEAD names ${remoteRef}, which no longer exists (renamed or deleted on the remote?): read the checked-out branch instead; run "git remote set-head origin --auto" to fix`);
     }
-    const head = await runGit(dir, ['symbolic-ref', '-q', '--short', 'HEAD']);
+    const head = await repo.run(['symbolic-ref', '-q', '--short', 'HEAD']);
     const branch = head.code === 0 ? head.stdout.toString('utf8').trim() : 'HEAD';
     if (await exists('HEAD')) return { branch, revision: 'HEAD', problems };
-    const anyRef = await runGit(dir, ['for-each-ref', '--count=1', '--format=%(refname)']);
+    const anyRef = await repo.run(['for-each-ref', '--count=1', '--format=%(refname)']);
     if (anyRef.code === 0 && anyRef.stdout.length === 0) throw new EmptyRepositoryError();
     throw new SourceError(`the repository has no commits on ${branch}`);
   }

@@ -354,7 +354,7 @@ export function parsePnpmLock(path: string, text: string): DependencySource {
   const counter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+    doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, logLevel: 'error' });
   } catch (error) {
     return failed(source, `not valid YAML: ${errorText(error)}`);
   }
