@@ -146,7 +146,8 @@ export default defineCheck({
     // 2: releases after ctx.now ignored, retired packages dated, one schema finding per mistake.
     // 3: Dependabot's maintained schema, partial bot credit, per-ecosystem coverage, Actions/Docker/Helm/
     //    Hex/Packagist/NuGet read, Terraform without a lockfile, test trees out of the drift, "partially
-    //    judged" below minDatedShare, names validated, mirror-rewritten dates not judged.
+    //    judged" below minDatedShare, names validated, mirror-rewritten dates not judged; Dependabot schema
+    //    errors where the schema may be stricter than GitHub are low findings, not a rejected file.
     version: 3,
     reads: [...DEPENDENCY_READS, ...BOT_READS],
     options,
