@@ -1,28 +1,10 @@
 // What an expert judges that the first version of the check got wrong, one class of mistake per
 // block, each on a generated repository.
-import { afterAll, describe, expect, it } from 'vitest';
-import { daysBefore, type FixtureCommit, type FixtureFile } from '../../fixtures/factory.ts';
-import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
-import type { CheckOutcome, Finding, RepoSnapshot } from '../contract.ts';
+import { describe, expect, it } from 'vitest';
 import { analyseEcto, analyseJs } from './dsl.ts';
-import check, { type SeparatedMigrationsOptions } from './index.ts';
+import { about, migrationRepos, part, type Files, type Step } from './testing.ts';
 
-const repos = fixtureSnapshots({ namePrefix: 'mig-expert' });
-afterAll(repos.cleanup);
-
-const NOW = new Date('2026-11-15T00:00:00Z');
-const ANCHOR = '2026-11-01T12:00:00Z';
-type Files = Record<string, FixtureFile>;
-type Step = [number, string, Files];
-const history = (steps: Step[]): FixtureCommit[] => steps.map(([days, message, files]) => ({ date: daysBefore(ANCHOR, days), message, files }));
-
-function run(snapshot: RepoSnapshot, options: Partial<SeparatedMigrationsOptions> = {}): CheckOutcome {
-  return check.run(snapshot, { options: check.meta.options.parse(options), kind: { kind: 'service', source: 'detected', evidence: [] }, now: NOW, facts: { packages: new Map() } });
-}
-const withHistory = async (steps: Step[], options: Partial<SeparatedMigrationsOptions> = {}) => run(await repos.snapshot(check.meta.reads, {}, { commits: history(steps) }), options);
-const atHead = async (files: Files, options: Partial<SeparatedMigrationsOptions> = {}) => run(await repos.snapshot(check.meta.reads, files), options);
-const part = (o: CheckOutcome, index: number) => o.summary.split('; ')[index] ?? '';
-const about = (o: CheckOutcome, re: RegExp): Finding[] => o.findings.filter((f) => re.test(f.message));
+const { withHistory, atHead } = migrationRepos('mig-expert');
 
 const ecto = (name: string, body: string) => `defmodule Repo.Migrations.${name} do\n  use Ecto.Migration\n\n${body}\nend\n`;
 

@@ -3,41 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalGitSource } from '../../crawler/sources/local-git.ts';
-import { createRepo, daysBefore, type FixtureCommit, type FixtureFile } from '../../fixtures/factory.ts';
-import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
+import { createRepo, daysBefore } from '../../fixtures/factory.ts';
 import type { CheckOutcome, Finding, PullRequest, RepoSnapshot } from '../contract.ts';
-import check, { type SeparatedMigrationsOptions } from './index.ts';
+import check from './index.ts';
+import { ANCHOR, about, history, migrationRepos, part, run, type Files, type Step } from './testing.ts';
 
-const repos = fixtureSnapshots({ namePrefix: 'mig' });
-afterAll(repos.cleanup);
-
-const NOW = new Date('2026-11-15T00:00:00Z');
-const ANCHOR = '2026-11-01T12:00:00Z';
-
-type Files = Record<string, FixtureFile>;
-/** [days before the anchor, message, files]; oldest first. */
-type Step = [number, string, Files];
-
-const history = (steps: Step[]): FixtureCommit[] => steps.map(([days, message, files]) => ({ date: daysBefore(ANCHOR, days), message, files }));
-
-function run(snapshot: RepoSnapshot, options: Partial<SeparatedMigrationsOptions> = {}): CheckOutcome {
-  return check.run(snapshot, { options: check.meta.options.parse(options), kind: { kind: 'service', source: 'detected', evidence: [] }, now: NOW, facts: { packages: new Map() } });
-}
-
-async function withHistory(steps: Step[], options: Partial<SeparatedMigrationsOptions> = {}, pullRequests?: PullRequest[]): Promise<CheckOutcome & { snapshot: RepoSnapshot }> {
-  const real = await repos.snapshot(check.meta.reads, {}, { commits: history(steps) });
-  const snapshot = pullRequests ? { ...real, pullRequests } : real;
-  return { ...run(snapshot, options), snapshot };
-}
-
-async function atHead(files: Files, options: Partial<SeparatedMigrationsOptions> = {}): Promise<CheckOutcome> {
-  return run(await repos.snapshot(check.meta.reads, files), options);
-}
-
-const part = (o: CheckOutcome, index: number) => o.summary.split('; ')[index] ?? '';
-const about = (o: CheckOutcome, re: RegExp): Finding[] => o.findings.filter((f) => re.test(f.message));
+const { repos, withHistory, atHead } = migrationRepos('mig');
 const at = (o: CheckOutcome, path: string): Finding[] => o.findings.filter((f) => f.path === path);
 
 // ---------------------------------------------------------------------------------------------

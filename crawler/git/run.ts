@@ -4,8 +4,9 @@
 // (signature verification, fsmonitor, hooks, external diff and textconv, pagers, credential
 // helpers, transports other than https), and with the output-shaping settings pinned, so two
 // copies of the same repository read the same whatever their configuration says.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runGitProcess } from './process.ts';
 import path from 'node:path';
 
 /** `-c` settings of every git command (command-line settings win over every configuration file). */
@@ -129,7 +130,7 @@ function startSpawner(): typeof spawner {
       return;
     }
     const stdout = Buffer.isBuffer(message.stdout) ? message.stdout : Buffer.from(message.stdout ?? new Uint8Array());
-    waiting.resolve({ stdout, stderr: (message.stderr ?? '').trim(), code: message.code ?? null, timedOut: message.timedOut ?? false });
+    waiting.resolve({ stdout, stderr: message.stderr ?? '', code: message.code ?? null, timedOut: message.timedOut ?? false });
   });
   // A spawner that died (killed from outside) fails what it was running; the next command starts a new one.
   child.on('exit', () => {
@@ -171,26 +172,5 @@ export function runGit(args: readonly string[], options: GitRunOptions): Promise
 
 /** Starts git from this process (the spawner is off or could not start). */
 function runGitHere(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', gitArgs(args, options), { cwd: options.cwd, env: gitEnv(options), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (error) => {
-      if (timer) clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8').trim(), code: timedOut ? null : code, timedOut });
-    });
-    child.stdin.on('error', () => undefined); // git may exit before reading all input; its exit code tells.
-    child.stdin.end(options.input);
-  });
+  return runGitProcess({ args: gitArgs(args, options), cwd: options.cwd, env: gitEnv(options), input: options.input, timeoutMs: options.timeoutMs });
 }

@@ -4,54 +4,17 @@
 // of megabytes, with the main thread blocked meanwhile); from this process, whose heap stays small,
 // it stays cheap. It runs exactly the command, environment and input it is sent (crawler/git/run.ts
 // builds them, hardened), and dies with the crawler.
-import { spawn, type ChildProcess } from 'node:child_process';
-
-interface SpawnRequest {
-  id: number;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  input?: Uint8Array | string;
-  timeoutMs?: number;
-}
+import type { ChildProcess } from 'node:child_process';
+import { runGitProcess, type ProcessRequest } from './process.ts';
 
 const running = new Set<ChildProcess>();
 
-function answer(message: unknown): void {
-  process.send?.(message);
-}
-
-process.on('message', (request: SpawnRequest) => {
-  let child: ChildProcess;
-  try {
-    child = spawn('git', request.args, { cwd: request.cwd, env: request.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  } catch (error) {
-    answer({ id: request.id, error: { message: (error as Error).message, code: (error as NodeJS.ErrnoException).code } });
-    return;
-  }
-  running.add(child);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let timedOut = false;
-  const timer = request.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, request.timeoutMs);
-  child.stdout!.on('data', (d: Buffer) => out.push(d));
-  child.stderr!.on('data', (d: Buffer) => err.push(d));
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    if (timer) clearTimeout(timer);
-    running.delete(child);
-    answer({ id: request.id, error: { message: error.message, code: error.code } });
-  });
-  child.on('close', (code) => {
-    if (timer) clearTimeout(timer);
-    if (!running.delete(child)) return; // already answered with its error
-    const stdout = out.length === 1 ? out[0]! : Buffer.concat(out);
-    answer({ id: request.id, stdout, stderr: Buffer.concat(err).toString('utf8'), code: timedOut ? null : code, timedOut });
-  });
-  child.stdin!.on('error', () => undefined); // git may exit before reading all input; its exit code tells.
-  child.stdin!.end(request.input === undefined ? undefined : typeof request.input === 'string' ? request.input : Buffer.from(request.input));
+process.on('message', (request: ProcessRequest & { id: number }) => {
+  let child: ChildProcess | undefined;
+  runGitProcess(request, (started) => running.add((child = started)))
+    .then((result) => process.send?.({ id: request.id, ...result }))
+    .catch((error: NodeJS.ErrnoException) => process.send?.({ id: request.id, error: { message: error.message, code: error.code } }))
+    .finally(() => child && running.delete(child));
 });
 
 // The crawler is gone (ended, crashed, killed): so are the commands it was waiting for.
