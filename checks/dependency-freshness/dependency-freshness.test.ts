@@ -350,6 +350,30 @@ describe('mistakes seen on real repositories (issue 15)', () => {
     expect(enough.outcome.status).toBe('pass');
   });
 
+  it('a product lockfile too large to read hides its dependencies: the few dated elsewhere are not scored', async () => {
+    const tool = npmProject({ express: '5.1.0' });
+    const files: Record<string, FixtureFile> = {
+      'package.json': JSON.stringify({ name: 'app', dependencies: { react: '^18.2.0' } }),
+      // Larger than the crawl reads (a real monorepo lockfile passes 1 MB).
+      'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: { react: '^18.2.0' } }, 'node_modules/react': { version: '18.2.0', padding: 'x'.repeat(4000) } } }),
+      'tools/package.json': tool['package.json']!,
+      'tools/package-lock.json': tool['package-lock.json']!,
+      'renovate.json': RENOVATE,
+    };
+    const r = await run(files, { 'npm:express': found(history(['5.0.0', '5.1.0'])) }, { maxFileBytes: 2000 });
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: partially judged \(1 of 1\+ dated, 1 lockfile not read: package-lock\.json\)/);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'partially-judged', path: 'package-lock.json', message: expect.stringMatching(/^1 lockfile not read: package-lock\.json .*the drift of the 1 dated is not scored$/) }));
+    // Nothing dated at all: the summary says the lockfile was not read, not that nothing was pinned.
+    const alone = await run({ 'package.json': files['package.json']!, 'package-lock.json': files['package-lock.json']!, 'renovate.json': RENOVATE }, {}, { maxFileBytes: 2000 });
+    expect(alone.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(alone.outcome.summary).toBe('Freshness not judged: 1 lockfile not read: package-lock.json');
+    // The same lockfile under a test tree is not the product: the tool's drift stands.
+    const { 'package.json': manifest, 'package-lock.json': broken, ...rest } = files;
+    const e2e = await run({ ...rest, 'e2e/package.json': manifest!, 'e2e/package-lock.json': broken! }, { 'npm:express': found(history(['5.0.0', '5.1.0'])) }, { maxFileBytes: 2000 });
+    expect(e2e.outcome.status).toBe('pass');
+  });
+
   it('a product in an ecosystem no client dates is not judged by the few npm tools beside it', async () => {
     const tools = npmProject({ prettier: '3.3.0', eslint: '9.0.0' });
     const files: Record<string, FixtureFile> = {

@@ -117,7 +117,17 @@ export interface Inventory {
   /** Lockfiles and manifests left out because they sit under an ignored path. */
   ignored: string[];
   findings: Finding<Rule>[];
+  /**
+   * The product's lockfiles of a dated ecosystem whose text could not be had (larger than the crawl's
+   * limit, unreadable): their direct dependencies are unknown, so the drift of the others is only part
+   * of the picture. A lockfile read but malformed is the repository's own defect, reported as such,
+   * and the others are judged.
+   */
+  unreadLockfiles: string[];
 }
+
+/** Lockfiles whose direct dependencies the registry clients date. */
+const DATED_LOCKFILE = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|uv\.lock|Pipfile\.lock|go\.mod|Cargo\.lock|Gemfile\.lock|gems\.locked|\.terraform\.lock\.hcl)$/;
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -129,7 +139,7 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[],
   const ignore = ignorePaths.length > 0 ? picomatch([...ignorePaths], { dot: true }) : () => false;
   const nonProduct = nonProductPaths.length > 0 ? picomatch([...nonProductPaths], { dot: true }) : () => false;
   const isRelevant = picomatch(DEPENDENCY_READS, { dot: true });
-  const inventory: Inventory = { sources: [], lockCoverage: [], ignored: [], findings: [] };
+  const inventory: Inventory = { sources: [], lockCoverage: [], ignored: [], findings: [], unreadLockfiles: [] };
   const files: string[] = [];
   for (const f of snapshot.files) {
     if (f.kind !== 'file') continue;
@@ -141,12 +151,16 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[],
   }
   const present = new Set(files);
   const texts = new Map<string, string | undefined>();
+  const unread = new Set<string>();
   const text = (path: string): string | undefined => {
     if (!texts.has(path)) {
       if (!present.has(path)) texts.set(path, undefined);
       else {
         const r = snapshot.read(path);
-        if (!r.ok && r.reason !== 'not-found') inventory.findings.push({ rule: 'unreadable-file', severity: 'low', path, message: `could not read this file (${r.reason}${r.detail ? `: ${r.detail}` : ''}), so its dependencies are not judged` });
+        if (!r.ok && r.reason !== 'not-found') {
+          inventory.findings.push({ rule: 'unreadable-file', severity: 'low', path, message: `could not read this file (${r.reason}${r.detail ? `: ${r.detail}` : ''}), so its dependencies are not judged` });
+          if (DATED_LOCKFILE.test(path)) unread.add(path);
+        }
         texts.set(path, r.ok ? r.text : undefined);
       }
     }
@@ -300,6 +314,7 @@ export function discover(snapshot: RepoSnapshot, ignorePaths: readonly string[],
     }
   }
   for (const source of inventory.sources) if (nonProduct(source.path)) source.nonProduct = true;
+  inventory.unreadLockfiles = [...unread].filter((path) => !nonProduct(path)).sort();
   inventory.sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.ecosystem < b.ecosystem ? -1 : a.ecosystem > b.ecosystem ? 1 : 0));
   return inventory;
 }

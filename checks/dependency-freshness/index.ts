@@ -147,7 +147,8 @@ export default defineCheck({
     // 3: Dependabot's maintained schema, partial bot credit, per-ecosystem coverage, Actions/Docker/Helm/
     //    Hex/Packagist/NuGet read, Terraform without a lockfile, test trees out of the drift, "partially
     //    judged" below minDatedShare, names validated, mirror-rewritten dates not judged; Dependabot schema
-    //    errors where the schema may be stricter than GitHub are low findings, not a rejected file.
+    //    errors where the schema may be stricter than GitHub are low findings, not a rejected file; an
+    //    product lockfile too large to read leaves the rest "partially judged".
     version: 3,
     reads: [...DEPENDENCY_READS, ...BOT_READS],
     options,
@@ -171,7 +172,9 @@ export default defineCheck({
 
     if (inventory.sources.length === 0) {
       if (inventory.findings.some((f) => f.severity !== 'info')) {
-        return { status: 'warn', score: null, summary: `dependency files were found but none could be read${ignoredNote}`, findings: inventory.findings };
+        const unread = inventory.unreadLockfiles;
+        const what = unread.length > 0 ? `${plural(unread.length, 'lockfile')} not read: ${unread.slice(0, 3).map((p) => clip(p)).join(', ')}${unread.length > 3 ? ', …' : ''}` : 'dependency files were found but none could be read';
+        return { status: 'warn', score: null, summary: `Freshness not judged: ${what}${ignoredNote}`, findings: inventory.findings };
       }
       return { status: 'not-applicable', score: null, summary: `No lockfiles or dependency manifests of a supported ecosystem${ignoredNote}.`, findings: inventory.findings };
     }
@@ -358,20 +361,28 @@ export default defineCheck({
     const undatableLibraries = new Set(inventory.sources.filter((src) => isReadOnly(src.ecosystem) && !TOOLING.has(src.ecosystem) && !src.nonProduct).flatMap((src) => src.dependencies.filter((d) => d.direct).map((d) => `${src.ecosystem}:${d.name}@${d.version}`)));
     const datable = [...all.filter((j) => !j.dep.notDatable), ...undatableLibraries];
     const datedShare = datable.length > 0 ? dated.length / datable.length : 0;
-    const sliver = dated.length > 0 && datedShare < o.minDatedShare;
-    if (sliver) {
+    // A product lockfile that could not be read hides an unknown number of direct dependencies: the
+    // share cannot be known, so the rest is not scored either (a 1 MB lockfile is usually the main one).
+    const unreadLocks = inventory.unreadLockfiles;
+    const unreadWords = unreadLocks.length > 0 ? `${plural(unreadLocks.length, 'lockfile')} not read: ${unreadLocks.slice(0, 3).map((p) => clip(p)).join(', ')}${unreadLocks.length > 3 ? ', …' : ''}` : undefined;
+    const sliver = dated.length > 0 && (datedShare < o.minDatedShare || unreadLocks.length > 0);
+    if (sliver && datedShare < o.minDatedShare) {
       headline.push({ rule: 'partially-judged', severity: 'low', message: `only ${dated.length} of ${datable.length} direct dependencies could be dated (${Math.round(datedShare * 100)} %, below the ${Math.round(o.minDatedShare * 100)} % needed): the drift is not scored` });
+    }
+    if (unreadLocks.length > 0) {
+      headline.push({ rule: 'partially-judged', severity: 'low', path: unreadLocks[0], message: `${unreadWords} (see its finding; a file over crawl.maxFileBytes is not read): the direct dependencies it pins are unknown, so ${dated.length > 0 ? `the drift of the ${dated.length} dated is not scored` : 'the drift is not judged'}` });
     }
 
     const findings = [...headline, ...detail];
     if (sliver) {
       const clientless = [...new Set([...undatableLibraries].map((k) => k.slice(0, k.indexOf(':'))))];
       const reasons = [...(undatableLibraries.size > 0 ? [`${undatableLibraries.size} in ${clientless.join(', ')}, which no registry client dates`] : []), ...new Set(undated.map((j) => j.drift.reason))].slice(0, 2).join('; ');
-      return { status: 'warn', score: null, summary: [`Freshness not judged: partially judged (${dated.length} of ${datable.length} dated${reasons ? `; the others: ${reasons}` : ''})`, ...tail].join('; ') + ignoredNote, findings };
+      const counted = unreadLocks.length > 0 ? `${dated.length} of ${datable.length}+ dated, ${unreadWords}` : `${dated.length} of ${datable.length} dated`;
+      return { status: 'warn', score: null, summary: [`Freshness not judged: partially judged (${counted}${reasons ? `; the others: ${reasons}` : ''})`, ...tail].join('; ') + ignoredNote, findings };
     }
     if (dated.length === 0) {
       // Without release dates nothing says whether dependencies are fresh: no score, and no pass.
-      const why = undated.length === 0 ? 'no direct dependency with an exact version to date' : `release dates unavailable for ${plural(undated.length, 'direct dependency', 'direct dependencies')} (${[...new Set(undated.map((j) => j.drift.reason))].slice(0, 2).join('; ')})`;
+      const why = unreadWords && undated.length === 0 ? unreadWords : undated.length === 0 ? 'no direct dependency with an exact version to date' : `${unreadWords ? `${unreadWords}; ` : ''}release dates unavailable for ${plural(undated.length, 'direct dependency', 'direct dependencies')} (${[...new Set(undated.map((j) => j.drift.reason))].slice(0, 2).join('; ')})`;
       return { status: 'warn', score: null, summary: [`Freshness not judged: ${why}`, ...tail].join('; ') + ignoredNote, findings };
     }
 
