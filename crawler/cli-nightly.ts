@@ -141,6 +141,10 @@ export async function commandMerge(argv: string[]): Promise<{ code: number; summ
   const wait = waitOption(values);
   const summary = await mergeShards({ dbPath, shardFiles: positionals, expectShards: expect, logger, wait, retention: config?.retention });
   writeStepSummary(mergeMarkdown(summary));
+  if (config?.digest && summary.runId !== null && (summary.status === 'ok' || summary.status === 'partial')) {
+    const { digestAfterRun } = await import('./digest.ts');
+    await digestAfterRun(config, { dbPath, logger, writeSummary: writeStepSummary });
+  }
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   for (const s of summary.shards.filter((s) => s.outcome === 'skipped')) logger.warn('shard database not merged', { file: s.file, reason: s.reason });
   if (!values.json && !values.quiet) {

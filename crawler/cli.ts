@@ -225,6 +225,11 @@ async function commandCrawl(argv: string[]): Promise<number> {
     signals.dispose();
   }
   writeStepSummary(crawlMarkdown(summary));
+  // A shard's run is not the night's run: the digest goes out after the merge.
+  if (config.digest && (summary.status === 'ok' || summary.status === 'partial') && !nightly.shard) {
+    const { digestAfterRun } = await import('./digest.ts');
+    await digestAfterRun(config, { dbPath, logger, writeSummary: writeStepSummary });
+  }
   // Requests an interrupted crawl no longer waits for must not hold the process open.
   if (summary.status === 'interrupted') setTimeout(() => process.exit(EXIT.interrupted), 2000).unref();
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -262,6 +267,8 @@ async function commandBuild(argv: string[]): Promise<number> {
     base: config.site.base,
     title: config.site.title,
     levels: config.levels,
+    initiatives: config.initiatives,
+    siteUrl: config.site.url,
     logger,
   });
   return EXIT.ok;

@@ -7,6 +7,9 @@ import { REPO_KINDS } from '../checks/contract.ts';
 import { CHECKS } from '../checks/registry.ts';
 import { DEFAULT_LEVELS } from '../data/levels.ts';
 
+/** The organisation's feed file name (/feeds/organisation.atom); no team may take it. */
+export const ORGANISATION_FEED = 'organisation';
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -215,6 +218,86 @@ const level = z
   .refine((l) => l.everyCheck !== undefined || Object.values(l.checks ?? {}).some((v) => v !== undefined), 'give "everyCheck" or at least one entry under "checks"')
   .meta({ examples: [{ name: 'Silver', everyCheck: 6, checks: { [CHECKS[0].id]: 8 } }] });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable, not the URL itself');
+
+const initiativeGoal = z.union([
+  z
+    .object({ level: z.string().min(1).meta({ description: 'Name of a level under "levels": each repository in scope reaches it (or a higher one).', examples: ['Silver'] }) })
+    .strict()
+    .meta({ examples: [{ level: 'Silver' }] }),
+  z
+    .object({
+      check: z.enum(checkIds).meta({ description: 'A check id.', examples: [checkIds[0]] }),
+      status: z.enum(['pass', 'warn']).optional().meta({ description: 'At least this status: pass, or warn (warn or pass).', examples: ['pass'] }),
+      score: minimumScore.optional().meta({ description: 'At least this score (0–10).', examples: [8] }),
+    })
+    .strict()
+    .refine((g) => g.status !== undefined || g.score !== undefined, 'give "status" (pass or warn) or "score" (a minimum from 0 to 10), or both')
+    .meta({ examples: [{ check: checkIds[0], status: 'pass' }] }),
+  z
+    .object({
+      rules: z
+        .array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must be a rule id "<check-id>/<rule>" as shown beside each finding'))
+        .min(1)
+        .meta({ description: 'Rule ids ("<check-id>/<rule>"): each repository in scope has no finding of any of them.', examples: [['runbooks/alert-without-runbook']] }),
+    })
+    .strict()
+    .meta({ examples: [{ rules: ['runbooks/alert-without-runbook'] }] }),
+]);
+
+const initiative = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names the page /initiatives/<id>/)').max(80).meta({ examples: ['rollback-plans-q1'] }),
+    title: z.string().min(1).max(200).meta({ examples: ['Every payments service has a rollback plan'] }),
+    description: z.string().optional().meta({ description: 'Why it matters, shown on the initiative page.' }),
+    owner: z.string().min(1).optional().meta({ description: 'Who to ask: a person or a team.', examples: ['Head of Payments'] }),
+    start: z.iso.date().meta({ description: 'YYYY-MM-DD; progress is measured from the last run on or before this day.', examples: ['2027-01-05'] }),
+    due: z.iso.date().meta({ description: 'YYYY-MM-DD, the day it should be done.', examples: ['2027-03-31'] }),
+    goal: initiativeGoal.meta({
+      description: 'What "done" means for one repository: a level, a check at a status or score, or a set of rules with no finding. Waived and not-applicable results count as done.',
+      examples: [{ level: 'Silver' }, { check: checkIds[0], status: 'pass' }, { rules: ['runbooks/alert-without-runbook'] }],
+    }),
+    scope: z
+      .object({
+        teams: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Team names (teams[].name).', examples: [['payments']] }),
+        repos: globList.optional().meta({ description: 'Repository names or globs (matched against "name" and "owner/name").', examples: [['payments-*']] }),
+        kinds: z.array(z.enum(REPO_KINDS)).min(1).optional().meta({ description: 'Repository kinds.', examples: [['service']] }),
+        lifecycle: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Catalog lifecycle (catalog-info.yaml spec.lifecycle).', examples: [['production']] }),
+      })
+      .strict()
+      .default({})
+      .meta({ description: 'Which repositories it covers; every filter given must match (none: every repository).', examples: [{ teams: ['payments'], kinds: ['service'] }] }),
+  })
+  .strict()
+  .refine((i) => i.due > i.start, { path: ['due'], message: 'due must be after start' })
+  .meta({ examples: [{ id: 'rollback-plans', title: 'Every payments service has a rollback plan', start: '2027-01-05', due: '2027-03-31', goal: { check: checkIds[0], status: 'pass' }, scope: { teams: ['payments'], kinds: ['service'] } }] });
+
+export type InitiativeConfig = z.output<typeof initiative>;
+
+const digest = z
+  .object({
+    webhooks: z
+      .array(
+        z
+          .object({
+            urlEnv: envName.meta({ description: 'Environment variable holding the incoming-webhook URL (never the URL itself: it is a secret, never stored or logged).', examples: ['SEAWORTHY_SLACK_PAYMENTS'] }),
+            teams: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Teams whose digest goes to this webhook (default: every team).', examples: [['payments']] }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .meta({ examples: [[{ urlEnv: 'SEAWORTHY_SLACK_PAYMENTS', teams: ['payments'] }]] }),
+    timeoutSeconds: z.number().positive().max(120).default(10).meta({ description: 'Time allowed for one request.' }),
+    retries: z.int().min(0).max(10).default(3).meta({ description: 'Retries after a timeout, a network error, HTTP 429 or 5xx.' }),
+    budgetSeconds: z.number().positive().max(900).default(60).meta({ description: 'Time allowed for one message, retries and Retry-After waits included; a Retry-After beyond it gives up.' }),
+  })
+  .strict()
+  .optional()
+  .meta({
+    description: 'Optional nightly digest: after each crawl, one message per team with news (its feed entries new since the previous run), in the Slack-compatible incoming-webhook JSON. A failure never fails the crawl; it is reported in the job summary.',
+    examples: [{ webhooks: [{ urlEnv: 'SEAWORTHY_SLACK_PAYMENTS', teams: ['payments'] }] }],
+  });
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -224,6 +307,11 @@ export const configSchema = z
         title: z.string().min(1).default('Seaworthy'),
         base: z.string().regex(/^\//, 'must start with "/"').default('/').meta({ description: 'Base path the site is served under.', examples: ['/scorecards/'] }),
         outDir: z.string().min(1).default('dist'),
+        url: z
+          .string()
+          .regex(/^https?:\/\/[^\s?#]+$/, 'must be the http(s) address the site is published at, without query or fragment')
+          .optional()
+          .meta({ description: 'Public address of the site (base path included), for absolute links in feeds and chat messages.', examples: ['https://acme.github.io/scorecards/'] }),
       })
       .strict()
       .prefault({}),
@@ -299,6 +387,11 @@ export const configSchema = z
       .refine((r) => r.weeklyDays === 0 || r.weeklyDays > r.dailyDays, { path: ['weeklyDays'], message: 'weeklyDays counts from the run\'s date like dailyDays, so it must be 0 (weekly detail for ever) or more than dailyDays, e.g. dailyDays: 90, weeklyDays: 730' })
       .prefault({})
       .meta({ description: 'How long the detail of old runs is kept. A repository\'s latest good result and the results carried from it are never pruned.', examples: [{ dailyDays: 90, weeklyDays: 730 }] }),
+    initiatives: z
+      .array(initiative)
+      .default([])
+      .meta({ description: 'Targets with a date: a goal for every repository in a scope, due by a day. Shown at /initiatives/, in team pages and feeds.' }),
+    digest,
   })
   .strict();
 
@@ -466,6 +559,36 @@ export function parseConfig(text: string, configPath: string): SeaworthyConfig {
   for (const [index, t] of validated.data.teams.entries()) {
     if (names.has(t.name)) throw new ConfigError(`${file}${at(validated.lineOf(['teams', index, 'name']))}: teams[${index}].name: team "${t.name}" is defined twice; team names must be unique.`);
     names.add(t.name);
+  }
+  const where = (keys: (string | number)[]) => `${file}${at(validated.lineOf(keys))}: ${formatPath(keys)}`;
+  for (const [index, t] of validated.data.teams.entries()) {
+    // The organisation's feed is /feeds/organisation.atom: a team of that name would overwrite it.
+    if (t.name === ORGANISATION_FEED) throw new ConfigError(`${where(['teams', index, 'name'])}: "${ORGANISATION_FEED}" names the organisation's feed; choose another team name.`);
+  }
+  const initiativeIds = new Set<string>();
+  for (const [index, i] of validated.data.initiatives.entries()) {
+    if (initiativeIds.has(i.id)) throw new ConfigError(`${where(['initiatives', index, 'id'])}: initiative "${i.id}" is defined twice; ids must be unique.`);
+    initiativeIds.add(i.id);
+    if ('level' in i.goal && !levelNames.has(i.goal.level.toLowerCase())) {
+      throw new ConfigError(`${where(['initiatives', index, 'goal', 'level'])}: no level "${i.goal.level}"; levels are ${validated.data.levels.map((l) => `"${l.name}"`).join(', ')}.`);
+    }
+    if ('rules' in i.goal) {
+      for (const [k, rule] of i.goal.rules.entries()) {
+        const [checkId, name] = rule.split('/') as [string, string];
+        const check = CHECKS.find((c) => c.id === checkId);
+        if (!check) throw new ConfigError(`${where(['initiatives', index, 'goal', 'rules', k])}: no check "${checkId}"; known checks: ${checkIds.join(', ')}.`);
+        const known = Object.keys(check.meta.rules as Record<string, unknown>);
+        if (!known.includes(name)) throw new ConfigError(`${where(['initiatives', index, 'goal', 'rules', k])}: check ${checkId} has no rule "${name}"; its rules: ${known.map((r) => `${checkId}/${r}`).join(', ')}.`);
+      }
+    }
+    for (const [k, teamName] of (i.scope.teams ?? []).entries()) {
+      if (!names.has(teamName)) throw new ConfigError(`${where(['initiatives', index, 'scope', 'teams', k])}: no team "${teamName}" under "teams"; known teams: ${[...names].join(', ') || '(none)'}.`);
+    }
+  }
+  for (const [index, hook] of (validated.data.digest?.webhooks ?? []).entries()) {
+    for (const [k, teamName] of (hook.teams ?? []).entries()) {
+      if (!names.has(teamName)) throw new ConfigError(`${where(['digest', 'webhooks', index, 'teams', k])}: no team "${teamName}" under "teams"; known teams: ${[...names].join(', ') || '(none)'}.`);
+    }
   }
   for (const [ecosystem, settings] of Object.entries(validated.data.registries)) {
     if (typeof settings !== 'object' || settings === null || !('tokenEnv' in settings) || !settings.tokenEnv) continue;

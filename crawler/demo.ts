@@ -86,7 +86,7 @@ export async function runDemo(options: { logger: Logger; port: number; serve: bo
     logger.info('the demo fleet and Seaworthy are unchanged since the site was built: serving it as it is (--regenerate starts over)', { outDir });
   } else {
     await withDemoRegistry(config, logger, (facts) => crawl(config, { dbPath, logger, facts }));
-    await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, logger });
+    await buildSite({ dbPath, outDir, base: config.site.base, title: config.site.title, levels: config.levels, initiatives: config.initiatives, siteUrl: config.site.url, logger });
     writeFileSync(stampFile, stamp);
   }
   if (!options.serve) return;

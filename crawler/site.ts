@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CHECKS } from '../checks/registry.ts';
 import { StoreError } from '../data/db.ts';
 import { EXPORT_ROOTS, writeExports } from '../data/exports.ts';
+import type { InitiativeDefinition } from '../data/initiatives.ts';
 import type { LevelDefinition } from '../data/levels.ts';
 import { Queries } from '../data/queries.ts';
 import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../data/scorecard.ts';
@@ -16,18 +17,21 @@ export const CATALOG: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function buildSite(options: { dbPath: string; outDir: string; base: string; title: string; levels: LevelDefinition[]; logger: Logger }): Promise<{ ms: number; pages: number }> {
+export async function buildSite(options: { dbPath: string; outDir: string; base: string; title: string; levels: LevelDefinition[]; initiatives?: InitiativeDefinition[]; siteUrl?: string; logger: Logger }): Promise<{ ms: number; pages: number }> {
   const dbPath = path.resolve(options.dbPath);
   if (!existsSync(dbPath)) throw new StoreError(`no database at ${dbPath}: run "seaworthy crawl" first`);
   process.env.SEAWORTHY_DB = dbPath;
   process.env.SEAWORTHY_TITLE = options.title;
   process.env.SEAWORTHY_LEVELS = JSON.stringify(options.levels);
+  process.env.SEAWORTHY_INITIATIVES = JSON.stringify(options.initiatives ?? []);
+  if (options.siteUrl) process.env.SEAWORTHY_SITE_URL = options.siteUrl;
+  else delete process.env.SEAWORTHY_SITE_URL;
   process.env.SEAWORTHY_BASE = options.base;
   process.env.SEAWORTHY_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'data', 'migrations');
   process.env.ASTRO_TELEMETRY_DISABLED ??= '1'; // builds run unattended, often without network
   const started = Date.now();
   const queries = new Queries(dbPath);
-  const scorecard = new Scorecard(queries, options.levels, CATALOG);
+  const scorecard = new Scorecard(queries, options.levels, CATALOG, { initiatives: options.initiatives });
   const shared = globalThis as Record<symbol, unknown>;
   shared[SHARED_SCORECARD] = scorecard;
   const { build } = await import('astro');
@@ -40,7 +44,7 @@ export async function buildSite(options: { dbPath: string; outDir: string; base:
   process.chdir(PROJECT_ROOT);
   try {
     const base = options.base.replace(/\/+$/, '');
-    const exporting = writeExports(scorecard, staging, (p) => `${base}${p.startsWith('/') ? p : `/${p}`}`, CATALOG.map((c) => c.id));
+    const exporting = writeExports(scorecard, staging, (p) => `${base}${p.startsWith('/') ? p : `/${p}`}`, CATALOG.map((c) => c.id), { siteTitle: options.title, siteUrl: options.siteUrl });
     // Without a handler here, a failed export would be reported as unhandled while the build runs.
     exporting.catch(() => {});
     await build({ root: PROJECT_ROOT, outDir, base: options.base, logLevel: 'warn' });

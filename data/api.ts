@@ -2,6 +2,7 @@
 // the data, and used by the tests to parse what the site serves), a CSV per team and SVG badges.
 import { z } from 'zod';
 import { SEVERITIES, STATUSES, type Status } from '../checks/contract.ts';
+import { FORECAST_METHOD } from './initiatives.ts';
 import { fixPath, worstRule } from './present.ts';
 import { fileUrl, type RunRow } from './queries.ts';
 import type { RepoView, Scorecard } from './scorecard.ts';
@@ -134,6 +135,45 @@ export const apiSchemas = {
     distribution: z.array(z.object({ runId: z.int(), date: z.string(), pass: z.int(), warn: z.int(), fail: z.int(), notApplicable: z.int(), error: z.int(), waived: z.int() })),
   }),
   repositories: document('repositories', { repositories: z.array(repoSummary) }),
+  initiative: document('initiative', {
+    initiative: z.object({
+      id: z.string(),
+      title: z.string(),
+      description: z.string().nullable(),
+      owner: z.string().nullable(),
+      start: z.string(),
+      due: z.string(),
+      goal: z.object({ level: z.string().optional(), check: z.string().optional(), status: z.enum(['pass', 'warn']).optional(), score: z.number().optional(), rules: z.array(z.string()).optional() }),
+      goalText: z.string(),
+      scope: z.object({ teams: z.array(z.string()).optional(), repos: z.array(z.string()).optional(), kinds: z.array(z.string()).optional(), lifecycle: z.array(z.string()).optional() }),
+      page: path,
+    }),
+    progress: z.object({ inScope: z.int(), done: z.int() }),
+    forecast: z.object({
+      state: z.enum(['done', 'on-track', 'at-risk', 'overdue', 'not-started']),
+      method: z.string(),
+      daysLeft: z.int().describe('Days from the latest run to the due date; negative when past.'),
+      pacePerDay: z.number().nullable().describe('Repositories done per day since the baseline run; null with nothing to measure yet.'),
+      projectedAtDue: z.number().nullable(),
+      projectedFinish: z.string().nullable(),
+      baselineRunId: z.int().nullable(),
+    }),
+    burnup: z.array(z.object({ runId: z.int(), date: z.string(), inScope: z.int(), done: z.int() })),
+    teams: z.array(z.object({ team: z.string().nullable(), displayName: z.string(), inScope: z.int(), done: z.int(), state: z.enum(['done', 'on-track', 'at-risk', 'overdue', 'not-started']) })),
+    todo: z.array(
+      z.object({
+        repository: z.string(),
+        team: z.string().nullable(),
+        checkId: z.string(),
+        status: status.nullable(),
+        score,
+        rule: z.string().nullable(),
+        nextStep: z.string(),
+        remediation: path.describe('"How to fix" on the check\'s page, at the rule\'s subsection where one is known.'),
+        page: path,
+      }),
+    ),
+  }),
 };
 
 export type ApiKind = keyof typeof apiSchemas;
@@ -155,6 +195,9 @@ export const apiPaths = {
   schema: (kind: ApiKind) => `${API_BASE}/schema/${kind}.json`,
   repoBadge: (slug: string) => `/badges/repositories/${slug}.svg`,
   teamBadge: (name: string) => `/badges/teams/${name}.svg`,
+  initiative: (id: string) => `${API_BASE}/initiatives/${id}.json`,
+  teamFeed: (name: string) => `/feeds/${name}.atom`,
+  organisationFeed: () => '/feeds/organisation.atom',
 };
 
 function runOf(r: RunRow | undefined, href: Href): z.output<typeof run> {
@@ -320,4 +363,30 @@ export function teamCsv(s: Scorecard, name: string): string {
   const header = ['repository', 'owner', 'team', 'score', 'level', ...checks.flatMap((c) => [`${c.id} status`, `${c.id} score`])];
   const rows = s.teamRepos(name).map((r) => [r.name, r.owner, r.team, r.score, r.levelName, ...checks.flatMap((c) => [r.checks[c.id]?.status ?? null, r.checks[c.id]?.score ?? null])]);
   return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function initiativeDocument(s: Scorecard, id: string, href: Href): ApiDocument<'initiative'> {
+  const p = s.initiative(id)!;
+  const d = p.definition;
+  return {
+    apiVersion: API_VERSION,
+    kind: 'initiative',
+    run: runOf(s.latest, href),
+    initiative: { id: d.id, title: d.title, description: d.description ?? null, owner: d.owner ?? null, start: d.start, due: d.due, goal: d.goal, goalText: p.goalText, scope: d.scope, page: href(`/initiatives/${d.id}/`) },
+    progress: { inScope: p.inScope, done: p.done },
+    forecast: { ...p.forecast, method: FORECAST_METHOD },
+    burnup: p.burnup,
+    teams: p.teams.map((t) => ({ team: t.team, displayName: t.displayName, inScope: t.inScope, done: t.done, state: t.forecast.state })),
+    todo: p.todo.map((t) => ({
+      repository: t.repo.slug,
+      team: t.repo.team,
+      checkId: t.next.checkId,
+      status: t.status,
+      score: t.score,
+      rule: t.next.rule ?? null,
+      nextStep: t.next.text,
+      remediation: href(t.next.fix),
+      page: href(`/repos/${t.repo.slug}/`),
+    })),
+  };
 }

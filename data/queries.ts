@@ -363,6 +363,53 @@ export class Queries {
     return history;
   }
 
+  private repoNameMemo: Map<number, { name: string; owner: string; slug: string }> | undefined;
+
+  /** Every repository ever crawled, by id. */
+  repoNames(): Map<number, { name: string; owner: string; slug: string }> {
+    return (this.repoNameMemo ??= new Map(
+      (this.db.prepare('SELECT id, name, owner, slug FROM repositories').raw().all() as [number, string, string, string][]).map(([id, name, owner, slug]) => [id, { name, owner, slug }]),
+    ));
+  }
+
+  /** Kind and catalog lifecycle of each repository in the given runs (run id → repository id → facts). */
+  repoAttributes(runIds: readonly number[]): Map<number, Map<number, { kind: string | null; lifecycle: string | null }>> {
+    const out = new Map<number, Map<number, { kind: string | null; lifecycle: string | null }>>();
+    const statement = this.stmt('SELECT repo_id, kind, lifecycle FROM repo_runs WHERE run_id = ?');
+    for (const runId of runIds) {
+      const rows = statement.raw().all(runId) as [number, string | null, string | null][];
+      out.set(runId, new Map(rows.map(([repoId, kind, lifecycle]) => [repoId, { kind, lifecycle }])));
+    }
+    return out;
+  }
+
+  /** Runs whose findings were deleted by retention: what a rule was found in cannot be told for them. */
+  prunedRuns(): Set<number> {
+    return new Set(this.db.prepare('SELECT id FROM runs WHERE findings_pruned_at IS NOT NULL').pluck().all() as number[]);
+  }
+
+  /** How many findings of each of the given rules each repository had in each run (run → repository → rule → count). */
+  ruleFindingCounts(runIds: readonly number[], rules: readonly string[]): Map<number, Map<number, Map<string, number>>> {
+    const out = new Map<number, Map<number, Map<string, number>>>();
+    const checks = [...new Set(rules.map((r) => r.slice(0, r.indexOf('/'))))];
+    const wanted = new Set(rules);
+    const statement = this.stmt(
+      `SELECT cr.repo_id, f.rule, COUNT(*) FROM check_results cr JOIN findings f ON f.result_id = cr.id
+       WHERE cr.run_id = ? AND cr.check_id = ? GROUP BY cr.repo_id, f.rule`,
+    );
+    for (const runId of runIds) {
+      const byRepo = new Map<number, Map<string, number>>();
+      for (const checkId of checks) {
+        for (const [repoId, rule, count] of statement.raw().all(runId, checkId) as [number, string | null, number][]) {
+          if (rule === null || !wanted.has(rule)) continue;
+          (byRepo.get(repoId) ?? byRepo.set(repoId, new Map()).get(repoId)!).set(rule, count);
+        }
+      }
+      out.set(runId, byRepo);
+    }
+    return out;
+  }
+
   /** Repositories of a run that could not be read, or kept an earlier result. */
   /** Folders the run could not crawl, with the reason. */
   skippedFolders(runId: number): { location: string; reason: string }[] {

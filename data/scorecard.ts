@@ -15,6 +15,7 @@ import {
   type StatusCounts,
 } from './insights.ts';
 import type { History } from './history.ts';
+import { initiativeProgress, type InitiativeDefinition, type InitiativeProgress } from './initiatives.ts';
 import { levelName, repoLevel, teamLevel, type LevelDefinition, type Shortfall } from './levels.ts';
 import { fixPath, worstRule } from './present.ts';
 import type { Queries, RepoSummary, RunRow, StatusFlip, TeamSummary } from './queries.ts';
@@ -77,14 +78,29 @@ export class Scorecard {
   /** The run "30-day change" compares with (its date is always shown). */
   readonly baseline: RunRow | undefined;
 
-  constructor(q: Queries, levels: readonly LevelDefinition[], catalog: readonly CheckInfo[]) {
+  /** Initiatives from the configuration (crawler/site.ts passes them). */
+  readonly initiativeDefinitions: readonly InitiativeDefinition[];
+
+  constructor(q: Queries, levels: readonly LevelDefinition[], catalog: readonly CheckInfo[], options: { initiatives?: readonly InitiativeDefinition[] } = {}) {
     this.q = q;
+    this.initiativeDefinitions = options.initiatives ?? [];
     this.levels = levels;
     this.catalog = catalog;
     this.runs = q.runs();
     this.latest = this.runs.at(-1);
     this.previous = this.latest ? previousRun(this.runs, this.latest) : undefined;
     this.baseline = this.latest ? baselineRun(this.runs, this.latest, SHORT_WINDOW_DAYS) : undefined;
+  }
+
+  private initiativesMemo: InitiativeProgress[] | undefined;
+
+  /** Every configured initiative with its burn-up, forecast, team progress and repositories to do. */
+  initiatives(): InitiativeProgress[] {
+    return (this.initiativesMemo ??= initiativeProgress(this, this.initiativeDefinitions));
+  }
+
+  initiative(id: string): InitiativeProgress | undefined {
+    return this.initiatives().find((i) => i.definition.id === id);
   }
 
   levelName(index: number | null): string {

@@ -11,6 +11,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.json': 'application/json',
   '.csv': 'text/csv; charset=utf-8',
+  '.atom': 'application/atom+xml',
 };
 
 export async function serveStatic(root: string, base = '/'): Promise<{ url: string; close: () => Promise<void> }> {

@@ -22,7 +22,7 @@ describe('migrations', () => {
     const db = openDb(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['check_results', 'findings', 'github_blobs', 'github_trees', 'locks', 'merged_shards', 'registry_cache', 'repo_run_commits', 'repo_runs', 'repositories', 'run_skipped_folders', 'run_snapshots', 'run_teams', 'runs', 'schema_migrations', 'teams']);
+    expect(tables(db)).toEqual(['check_results', 'digest_deliveries', 'findings', 'github_blobs', 'github_trees', 'locks', 'merged_shards', 'registry_cache', 'repo_run_commits', 'repo_runs', 'repositories', 'run_skipped_folders', 'run_snapshots', 'run_teams', 'runs', 'schema_migrations', 'teams']);
     expect(migrate(db)).toEqual([]);
     db.close();
   });

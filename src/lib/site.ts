@@ -1,5 +1,6 @@
 import { CHECKS } from '../../checks/registry.ts';
 import { Queries } from '../../data/queries.ts';
+import type { InitiativeDefinition } from '../../data/initiatives.ts';
 import { DEFAULT_LEVELS, type LevelDefinition } from '../../data/levels.ts';
 import { SHARED_SCORECARD, Scorecard, type CheckInfo } from '../../data/scorecard.ts';
 
@@ -19,11 +20,17 @@ function levels(): LevelDefinition[] {
   return raw ? (JSON.parse(raw) as LevelDefinition[]) : DEFAULT_LEVELS;
 }
 
+/** Initiatives come from the configuration like levels; none otherwise. */
+function initiatives(): InitiativeDefinition[] {
+  const raw = process.env.SEAWORTHY_INITIATIVES;
+  return raw ? (JSON.parse(raw) as InitiativeDefinition[]) : [];
+}
+
 export const catalog: CheckInfo[] = CHECKS.map((c) => ({ id: c.id, title: c.meta.title, description: c.meta.description, category: c.meta.category, defaultWeight: c.meta.weight, docsPath: c.docsPath }));
 
 /** Everything pages show, memoised for the whole build: the one `seaworthy build` computed, else our own. */
 export function scorecard(): Scorecard {
-  return (card ??= ((globalThis as Record<symbol, unknown>)[SHARED_SCORECARD] as Scorecard | undefined) ?? new Scorecard(db(), levels(), catalog));
+  return (card ??= ((globalThis as Record<symbol, unknown>)[SHARED_SCORECARD] as Scorecard | undefined) ?? new Scorecard(db(), levels(), catalog, { initiatives: initiatives() }));
 }
 
 export const siteTitle = (): string => process.env.SEAWORTHY_TITLE ?? 'Seaworthy';
