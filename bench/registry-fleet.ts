@@ -9,6 +9,12 @@
 // transitive ones; a pip-compile style requirements.txt with 3 of 8 shared PyPI projects; every second
 // one a go.mod with 2 of 6 shared Go modules (mixed-case paths, dated one .info request per version);
 // Renovate, Dependabot or no bot in turn.
+//
+// Then the same fleet with a fresh database three more times: `--offline` (nothing asked), every registry
+// unreachable (each on its own loopback port that refuses connections, as a registry whose name does not
+// resolve fails), and every registry silent (accepts, never answers: timeouts). The target is the
+// unreachable crawl within 1.5× of the offline one (unreachableVsOffline).
+import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -127,24 +133,28 @@ try {
   }
   const generateMs = performance.now() - started;
 
-  const dbPath = path.join(dir, 'bench.db');
-  const configText = `database: bench.db\nsources:\n  - type: local\n    paths: ['repos/*']\ncrawl:\n  carryForwardDays: 0\nregistries: ${JSON.stringify(fake.registries())}\n`;
-  writeFileSync(path.join(dir, 'seaworthy.config.yaml'), configText);
-  const config = parseConfig(configText, path.join(dir, 'seaworthy.config.yaml'));
+  const configFor = (registries: Record<string, unknown>) => {
+    const configText = `database: bench.db\nsources:\n  - type: local\n    paths: ['repos/*']\ncrawl:\n  carryForwardDays: 0\nregistries: ${JSON.stringify(registries)}\n`;
+    writeFileSync(path.join(dir, 'seaworthy.config.yaml'), configText);
+    return parseConfig(configText, path.join(dir, 'seaworthy.config.yaml'));
+  };
+  const config = configFor(fake.registries());
   const quiet = createLogger({ quiet: true });
-  const round = async () => {
+  const round = async (options: { config?: typeof config; dbPath?: string; judged?: boolean } = {}) => {
+    const dbPath = options.dbPath ?? path.join(dir, 'bench.db');
+    const roundConfig = options.config ?? config;
     let stats: FactStats | undefined;
     let factsWaitMs = 0;
     const before = fake.count();
     const t = performance.now();
-    const summary = await crawl(config, {
+    const summary = await crawl(roundConfig, {
       dbPath,
       logger: quiet,
       now: NOW,
       checks: [dependencyFreshness],
       facts: (store) => {
         // The schema comes from the local cache (npm run fetch:renovate-schema), never the network.
-        const provider = createRegistryFacts({ registries: config.registries, db: store.db, logger: quiet, env: {}, renovate: { allowFetch: false } });
+        const provider = createRegistryFacts({ registries: roundConfig.registries, db: store.db, logger: quiet, env: {}, renovate: { allowFetch: false }, dependabot: { allowFetch: false } });
         return {
           ...provider,
           // Time repositories spent waiting for release dates, summed (repositories are crawled 4 at a time).
@@ -166,10 +176,11 @@ try {
     const results = db.prepare("SELECT status, score, summary FROM check_results WHERE run_id = ? AND check_id = 'dependency-freshness'").all(summary.runId) as { status: string; score: number | null; summary: string }[];
     db.close();
     const notJudged = results.filter((r) => r.score === null);
-    if (results.length !== REPOS || notJudged.length > 0) throw new Error(`bench: ${notJudged.length} of ${results.length} repositories were not judged (${notJudged[0]?.summary})`);
+    if (results.length !== REPOS) throw new Error(`bench: ${results.length} of ${REPOS} repositories have a result`);
+    if (options.judged !== false && notJudged.length > 0) throw new Error(`bench: ${notJudged.length} of ${results.length} repositories were not judged (${notJudged[0]?.summary})`);
     const undatedSomewhere = results.filter((r) => / of \d+ direct dependencies/.test(r.summary)).length;
     const requests = fake.count() - before;
-    const scores = results.map((r) => r.score!).sort((a, b) => a - b);
+    const scores = results.flatMap((r) => (r.score === null ? [] : [r.score])).sort((a, b) => a - b);
     return {
       wallMs: Math.round(wallMs),
       msPerRepository: Math.round((wallMs / REPOS) * 10) / 10,
@@ -184,10 +195,36 @@ try {
       statuses: Object.fromEntries(['pass', 'warn', 'fail'].map((s) => [s, results.filter((r) => r.status === s).length])),
       medianScore: scores[Math.floor(scores.length / 2)],
       repositoriesWithUndatedDependencies: undatedSomewhere,
+      notJudged: notJudged.length,
+      openCircuits: stats?.openCircuits.length ?? 0,
     };
   };
   const cold = await round();
   const warm = await round();
+
+  // Registries out of reach, each round with a fresh database (nothing cached).
+  const ecosystems = Object.keys(fake.registries());
+  const closedPorts = await Promise.all(ecosystems.map(async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }));
+  const silent: Server[] = [];
+  const silentPorts = await Promise.all(ecosystems.map(async () => {
+    // Accepts the connection and never answers.
+    const server = createServer(() => undefined);
+    silent.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as { port: number }).port;
+  }));
+  const pointAt = (ports: number[]) => Object.fromEntries(ecosystems.map((e, i) => [e, { url: `http://127.0.0.1:${ports[i]}/registry` }]));
+  const offline = await round({ config: configFor({ ...fake.registries(), offline: true }), dbPath: path.join(dir, 'offline.db'), judged: false });
+  const unreachable = await round({ config: configFor(pointAt(closedPorts)), dbPath: path.join(dir, 'unreachable.db'), judged: false });
+  const silentRound = await round({ config: configFor(pointAt(silentPorts)), dbPath: path.join(dir, 'silent.db'), judged: false });
+  for (const server of silent) server.close();
+  for (const server of silent) server.closeAllConnections();
   started = performance.now();
   process.stdout.write(
     JSON.stringify(
@@ -208,6 +245,12 @@ try {
         },
         cold,
         warm,
+        offline,
+        unreachable,
+        silent: { ...silentRound, timeoutMs: config.registries.timeoutMs },
+        unreachableVsOffline: Math.round((unreachable.wallMs / offline.wallMs) * 100) / 100,
+        silentVsOffline: Math.round((silentRound.wallMs / offline.wallMs) * 100) / 100,
+        target: 'unreachableVsOffline <= 1.5',
       },
       null,
       2,

@@ -69,7 +69,10 @@ describe('compare: one cell per repository and check', () => {
   it('puts freshness without release dates in its own bucket, from either side, never in agreement', () => {
     const undated = said('warn', null, 'Freshness not judged: release dates unavailable for 3 direct dependencies (not in the offline cache); no update bot');
     const seaworthyCould = compare(labelled('acme/a', { 'dependency-freshness': { status: 'warn', score: 5 } }), crawled({ 'dependency-freshness': undated })).cells;
-    expect(cellOf(seaworthyCould, 'dependency-freshness')).toMatchObject({ bucket: 'not-judged-registries', statusAgrees: null, scoreDifference: null, disagrees: false });
+    expect(cellOf(seaworthyCould, 'dependency-freshness')).toMatchObject({ bucket: 'not-judged-registries', statusAgrees: null, scoreDifference: null, disagrees: false, reason: 'Seaworthy could not date enough releases: release dates unavailable for 3 direct dependencies (not in the offline cache); no update bot' });
+    // Dates a mirror rewrote are not judged either, even when the status happens to match the label.
+    const rewritten = said('warn', null, 'Freshness not judged: release dates unavailable for 9 direct dependencies (release dates look rewritten by a mirror (registry.example: 5 of 9 packages looked up have implausible release dates))');
+    expect(cellOf(compare(labelled('acme/a', { 'dependency-freshness': { status: 'warn', score: 5 } }), crawled({ 'dependency-freshness': rewritten })).cells, 'dependency-freshness')).toMatchObject({ bucket: 'not-judged-registries', statusAgrees: null, reason: expect.stringMatching(/rewritten by a mirror/) });
     const labelCould = compare(labelled('acme/a', { 'dependency-freshness': { status: 'unknown', score: null } }), crawled({ 'dependency-freshness': said('pass', 9) })).cells;
     expect(cellOf(labelCould, 'dependency-freshness')).toMatchObject({ bucket: 'not-judged-registries', reason: 'the label could not judge drift without registries' });
     const dated = compare(labelled('acme/a', { 'dependency-freshness': { status: 'warn', score: 5 } }), crawled({ 'dependency-freshness': said('warn', 6, 'median 1.2 libyears over 10 direct dependencies') })).cells;
@@ -253,6 +256,8 @@ describe('report', () => {
     // Cells that agree, and cells not judged for want of registries, are not disagreements.
     expect(md).not.toContain('### rollback-plan · acme/beta');
     expect(md).not.toContain('### dependency-freshness');
+    // Each cell left out says why, in its own section.
+    expect(lines).toContain('- acme/alpha · dependency-freshness: label warn 5; Seaworthy could not date enough releases: release dates unavailable');
   });
 
   it('marks each kind of cell', () => {

@@ -132,6 +132,7 @@ export function freshnessNotJudged(check: SeaworthyCheck): boolean {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const clipReason = (text: string) => (text.length > 300 ? `${text.slice(0, 299)}…` : text);
 
 function compareCell(repo: string, check: LabelledCheck, label: Label['checks'][LabelledCheck], seaworthy: SeaworthyCheck | undefined): Cell {
   const base = { repo, check, label: { status: label.status, score: label.score, notes: label.notes, evidence: label.evidence }, seaworthy: seaworthy ?? null };
@@ -140,7 +141,9 @@ function compareCell(repo: string, check: LabelledCheck, label: Label['checks'][
   // An error is a defect whatever the expert could judge, so it is compared (and disagrees) before the registry rule.
   if (seaworthy.status !== 'error' && check === 'dependency-freshness') {
     if (label.status === 'unknown') return outside('not-judged-registries', 'the label could not judge drift without registries');
-    if (freshnessNotJudged(seaworthy)) return outside('not-judged-registries', 'Seaworthy could not date releases (registries offline or unreachable)');
+    // The reason is Seaworthy's own (registries unreachable, dates rewritten by a mirror, a sliver dated), so
+    // the report can say why each cell was left out rather than lump them together.
+    if (freshnessNotJudged(seaworthy)) return outside('not-judged-registries', `Seaworthy could not date enough releases: ${clipReason(seaworthy.summary.replace(/^freshness not judged:\s*/i, ''))}`);
   }
   const statusAgrees = seaworthy.status !== 'error' && seaworthy.status === label.status;
   const bothScored = seaworthy.score !== null && label.score !== null;

@@ -113,6 +113,14 @@ export function renderMarkdown(report: CalibrationReport): string {
   for (const u of report.unreadableLabels) out.push(`- label ${code(u.file)} could not be read:`, ...u.problems.map((p) => `  - ${inline(p)}`));
   if (failedRepos.length + crashed.length + report.unreadableLabels.length > 0) out.push('');
 
+  // Never counted as agreement: each cell left out for want of trustworthy release dates, with Seaworthy's reason.
+  const notJudged = report.cells.filter((c) => c.bucket === 'not-judged-registries');
+  if (notJudged.length > 0) {
+    out.push('## Not judged (release dates)', '', `${notJudged.length} cell${notJudged.length === 1 ? '' : 's'} left out of the agreement: the label or Seaworthy could not judge drift.`, '');
+    for (const c of notJudged) out.push(`- ${inline(c.repo)} · ${c.check}: label ${c.label.status}${c.label.score === null ? '' : ` ${c.label.score}`}; ${inline(c.reason ?? '')}`);
+    out.push('');
+  }
+
   out.push('## Disagreements', '');
   const kindDisagreements = report.repositories.filter((r) => r.kind.agrees === false);
   for (const r of kindDisagreements) {

@@ -152,6 +152,8 @@ export type SchemaFact = { status: 'available'; schema: object; version: string 
 export interface FactRequest {
   packages?: PackageRef[];
   renovateSchema?: boolean;
+  /** The maintained JSON Schema of dependabot.yml. */
+  dependabotSchema?: boolean;
 }
 
 export interface ExternalFacts {
@@ -159,6 +161,8 @@ export interface ExternalFacts {
   packages: ReadonlyMap<string, PackageLookup>;
   /** Present when requested. */
   renovateSchema?: SchemaFact;
+  /** Present when requested. */
+  dependabotSchema?: SchemaFact;
 }
 
 export function packageKey(ref: PackageRef): string {

@@ -33,7 +33,7 @@ export async function withDemoRegistry<T>(config: SeaworthyConfig, logger: Logge
     for (const [ecosystem, { url }] of Object.entries(local) as [keyof typeof local, { url: string }][]) {
       registries[ecosystem] = { ...registries[ecosystem], url, tokenEnv: undefined } as never;
     }
-    return await work((store) => createRegistryFacts({ registries, db: store.db, logger, env: {}, renovate: { allowFetch: false } }));
+    return await work((store) => createRegistryFacts({ registries, db: store.db, logger, env: {}, renovate: { allowFetch: false }, dependabot: { allowFetch: false } }));
   } finally {
     await registry.stop();
   }

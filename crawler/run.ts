@@ -2,7 +2,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { performance } from 'node:perf_hooks';
-import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot } from '../checks/contract.ts';
+import { RUNNER_RULES, SEVERITIES, STATUSES, packageKey, ruleId, type CheckDefinition, type CheckOutcome, type ExternalFacts, type FactRequest, type PackageRef, type RepoKind, type RepoSnapshot, type SchemaFact } from '../checks/contract.ts';
 import { Store, type RepoResult, type StoredCheckResult } from '../data/store.ts';
 import { acquireWriterLock, type WriterLock } from '../data/lock.ts';
 import { markInterrupted, openRun, runTotals } from '../data/runs.ts';
@@ -212,11 +212,15 @@ async function gatherFacts(checks: ReturnType<typeof enabledChecks>, snapshot: R
   for (const request of requests.values()) for (const ref of request.packages ?? []) refs.set(packageKey(ref), ref);
   const packages = refs.size > 0 ? await provider.packages([...refs.values()]) : new Map();
   const schema = [...requests.values()].some((r) => r.renovateSchema) ? await provider.renovateSchema() : undefined;
+  const dependabotSchema = [...requests.values()].some((r) => r.dependabotSchema)
+    ? await (provider.dependabotSchema?.() ?? Promise.resolve<SchemaFact>({ status: 'skipped', reason: 'this crawl gathers no Dependabot schema' }))
+    : undefined;
   const facts = new Map<string, ExternalFacts>();
   for (const [checkId, request] of requests) {
     facts.set(checkId, {
       packages: new Map((request.packages ?? []).map((ref) => [packageKey(ref), packages.get(packageKey(ref)) ?? { status: 'undated', reason: 'the registry lookup returned nothing for this package' }])),
       ...(request.renovateSchema && schema ? { renovateSchema: schema } : {}),
+      ...(request.dependabotSchema && dependabotSchema ? { dependabotSchema } : {}),
     });
   }
   return { facts, wantErrors };

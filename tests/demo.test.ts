@@ -90,14 +90,17 @@ describe('demo fleet', () => {
     const byName = new Map(queries.repositories(queries.latestRun()!.id).map((r) => [r.name, r.checks['dependency-freshness']]));
     // Fresh and covered by a bot.
     for (const name of ['payments-api', 'experiments-sdk', 'notifications-worker']) expect(byName.get(name)?.status, name).toBe('pass');
-    expect(byName.get('payments-api')?.summary).toContain('Renovate covers npm; lockfiles committed');
+    expect(byName.get('payments-api')?.summary).toContain('Renovate covers docker, github-actions, npm; lockfiles committed');
     // A bot that runs does not make years of drift go away.
-    expect(byName.get('data-pipeline')).toMatchObject({ status: 'warn', summary: expect.stringContaining('Dependabot covers pypi') });
+    expect(byName.get('data-pipeline')).toMatchObject({ status: 'warn', summary: expect.stringContaining('Dependabot covers docker, github-actions, pypi') });
     expect(byName.get('ledger-service')?.status).toBe('warn');
     // No bot, or a bot switched off: stale and failing.
     expect(byName.get('checkout-web')).toMatchObject({ status: 'fail', summary: expect.stringContaining('no update bot') });
     expect(byName.get('data-docs')).toMatchObject({ status: 'fail', summary: expect.stringContaining('Renovate switched off') });
-    for (const name of ['analytics-dashboards', 'ci-templates', 'k8s-monitoring']) expect(byName.get(name)?.status, name).toBe('not-applicable');
+    // Workflows pin actions: a bot is judged there too, even with nothing to date.
+    expect(byName.get('ci-templates')).toMatchObject({ status: 'warn', summary: expect.stringContaining('no update bot') });
+    expect(byName.get('k8s-monitoring')).toMatchObject({ status: 'warn', summary: expect.stringContaining('Dependabot covers github-actions') });
+    expect(byName.get('analytics-dashboards')?.status).toBe('not-applicable');
     // Every demo package is dated by the loopback registry: nothing is left undated.
     for (const [name, result] of byName) expect(result?.summary ?? '', name).not.toMatch(/undated|release dates unavailable/);
   });

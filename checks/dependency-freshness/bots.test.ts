@@ -7,13 +7,13 @@ import type { SchemaFact } from '../contract.ts';
 import { dependabotCovers, json5AsJsonc, RENOVATE_LOCATIONS, scanBots, type BotScan } from './bots.ts';
 import check from './index.ts';
 import { emptySource, type SourceFormat } from './model.ts';
-import { SCHEMA_FACT } from './test-schema.ts';
+import { DEPENDABOT_SCHEMA_FACT, SCHEMA_FACT } from './test-schema.ts';
 
 const repos = fixtureSnapshots({ namePrefix: 'bots' });
 afterAll(repos.cleanup);
 
-async function scan(files: Record<string, FixtureFile>, schema: SchemaFact | undefined = SCHEMA_FACT): Promise<BotScan> {
-  return scanBots(await repos.snapshot(check.meta.reads, files), schema);
+async function scan(files: Record<string, FixtureFile>, schema: SchemaFact | undefined = SCHEMA_FACT, dependabotSchema: SchemaFact | undefined = DEPENDABOT_SCHEMA_FACT): Promise<BotScan> {
+  return scanBots(await repos.snapshot(check.meta.reads, files), schema, dependabotSchema);
 }
 
 const VALID = '{\n  "$schema": "https://docs.renovatebot.com/renovate-schema.json",\n  "extends": ["config:recommended"],\n  "rangeStrategy": "bump"\n}\n';
@@ -157,12 +157,12 @@ describe('Renovate configuration', () => {
       }),
     });
     const covers = (path: string, format: SourceFormat) => s.renovate!.covers(emptySource(path, format, path, 'npm', 'lockfile'));
-    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true });
+    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true, credit: 1 });
     expect(covers('legacy/package-lock.json', 'package-lock')).toEqual({ covered: false, why: '"ignorePaths" matches legacy/package-lock.json' });
     expect(covers('poetry.lock', 'poetry')).toEqual({ covered: false, why: '"poetry": { "enabled": false }' });
     expect(covers('go.mod', 'go.mod')).toEqual({ covered: false, why: '"enabledManagers" leaves out gomod' });
     expect(covers('envs/prod/.terraform.lock.hcl', 'terraform-lock')).toEqual({ covered: false, why: 'a package rule disables the terraform manager' });
-    expect(covers('requirements-dev.txt', 'requirements')).toEqual({ covered: true });
+    expect(covers('requirements-dev.txt', 'requirements')).toEqual({ covered: true, credit: 1 });
     expect(covers('requirements/base.txt', 'requirements')).toMatchObject({ covered: false, why: expect.stringMatching(/managerFilePatterns/) });
   });
 });
@@ -175,38 +175,90 @@ describe('Dependabot configuration', () => {
     const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '  - package-ecosystem: "pip"\n    directories: ["/services/*"]\n    schedule:\n      interval: "daily"\n') });
     expect(s.dependabot).toMatchObject({ path: '.github/dependabot.yml', state: 'active' });
     const covers = (path: string, format: SourceFormat) => dependabotCovers(s.dependabot!, emptySource(path, format, path, 'npm', 'lockfile'));
-    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true });
+    expect(covers('package-lock.json', 'package-lock')).toEqual({ covered: true, credit: 1 });
     expect(covers('web/package-lock.json', 'package-lock')).toEqual({ covered: false, why: 'Dependabot\'s "npm" entry looks in /, not /web' });
-    expect(covers('services/ledger/poetry.lock', 'poetry')).toEqual({ covered: true });
+    expect(covers('services/ledger/poetry.lock', 'poetry')).toEqual({ covered: true, credit: 1 });
     expect(covers('go.mod', 'go.mod')).toEqual({ covered: false, why: 'Dependabot has no "gomod" entry' });
   });
 
-  it('open-pull-requests-limit: 0 and ignoring "*" switch version updates off', async () => {
+  it('open-pull-requests-limit: 0 and ignoring "*" leave security updates only: a quarter of a bot, said at their lines', async () => {
     const s = await scan({ '.github/dependabot.yaml': dependabot(npmRoot + '    open-pull-requests-limit: 0\n  - package-ecosystem: "gomod"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n    ignore:\n      - dependency-name: "*"\n') });
     expect(s.dependabot?.state).toBe('off');
-    expect(s.findings.map((f) => `${f.line}: ${f.message}`)).toEqual([
-      '7: open-pull-requests-limit: 0 switches version updates off for npm (security updates only)',
-      '12: ignore: dependency-name "*" switches every version update off for gomod',
+    expect(s.findings.map((f) => `${f.rule} ${f.line}: ${f.message}`)).toEqual([
+      'updates-switched-off 7: open-pull-requests-limit: 0 switches version updates off for npm: only security updates are opened (counted as 0.25 of a bot)',
+      'updates-switched-off 12: ignore: dependency-name "*" switches every version update off for gomod: only security updates are opened (counted as 0.25 of a bot)',
     ]);
-    expect(dependabotCovers(s.dependabot!, emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toMatchObject({ covered: false, why: expect.stringMatching(/switched off/) });
+    expect(dependabotCovers(s.dependabot!, emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toEqual({ covered: true, credit: 0.25, gap: 'Dependabot: security updates only' });
   });
 
-  it('rejects version 1, a missing schedule and broken YAML: the whole file does nothing', async () => {
-    const v1 = await scan({ '.github/dependabot.yml': 'version: 1\nupdate_configs:\n  - package_manager: "javascript"\n    directory: "/"\n    update_schedule: "weekly"\n' });
-    expect(v1.dependabot?.state).toBe('invalid');
-    expect(v1.findings[0]).toMatchObject({ severity: 'high', line: 1, message: expect.stringMatching(/"version" must be 2, not 1/) });
-    const noSchedule = await scan({ '.github/dependabot.yml': dependabot('  - package-ecosystem: "npm"\n    directory: "/"\n') });
-    expect(noSchedule.dependabot).toMatchObject({ state: 'invalid', entries: [] });
-    expect(noSchedule.findings[0]?.message).toMatch(/has no "schedule.interval"; GitHub rejects the whole file/);
-    const broken = await scan({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: "npm\n    directory: "/"\n' });
-    expect(broken.dependabot?.state).toBe('invalid');
-    expect(broken.findings[0]).toMatchObject({ severity: 'high', message: expect.stringMatching(/cannot parse/) });
-    expect(broken.findings[0]?.line).toBeGreaterThan(0);
-  });
-
-  it('notes an ecosystem it does not know without rejecting the file', async () => {
-    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '  - package-ecosystem: "cobol"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n') });
+  it('ignoring semver-major (and minor) updates of every dependency is partial coverage, with a finding saying what is left out', async () => {
+    const ignore = (types: string) => `    ignore:\n      - dependency-name: "*"\n        update-types: [${types}]\n`;
+    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + ignore('"version-update:semver-major"') + '  - package-ecosystem: "pip"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n' + ignore('"version-update:semver-major", "version-update:semver-minor"')) });
     expect(s.dependabot?.state).toBe('active');
-    expect(s.findings).toMatchObject([{ rule: 'invalid-dependabot-config', severity: 'low', message: '"cobol" is not a package-ecosystem this check knows' }]);
+    expect(s.findings.map((f) => `${f.rule} ${f.line}: ${f.message}`)).toEqual([
+      'partial-bot-coverage 7: major updates are ignored for every npm dependency ("*"): those updates are left to people (counted as 0.75 of a bot)',
+      'partial-bot-coverage 14: major and minor updates are ignored for every pip dependency: only patches are proposed: those updates are left to people (counted as 0.5 of a bot)',
+    ]);
+    const covers = (path: string, format: SourceFormat) => dependabotCovers(s.dependabot!, emptySource(path, format, path, 'npm', 'lockfile'));
+    expect(covers('package-lock.json', 'package-lock')).toMatchObject({ covered: true, credit: 0.75 });
+    expect(covers('requirements.txt', 'requirements')).toMatchObject({ covered: true, credit: 0.5 });
+    // Ignoring majors of one dependency is ordinary practice: full credit.
+    const one = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '    ignore:\n      - dependency-name: "react"\n        update-types: ["version-update:semver-major"]\n') });
+    expect(one.findings).toEqual([]);
+    expect(dependabotCovers(one.dependabot!, emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toEqual({ covered: true, credit: 1 });
+  });
+
+  it('Renovate with majors switched off for every package (or one manager) covers at 0.75 and says so', async () => {
+    const s = await scan({ 'renovate.json': JSON.stringify({ packageRules: [{ matchUpdateTypes: ['major'], enabled: false }] }) });
+    expect(s.renovate!.covers(emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toEqual({ covered: true, credit: 0.75, gap: 'major updates are switched off for every package' });
+    const npmOnly = await scan({ 'renovate.json': JSON.stringify({ packageRules: [{ matchManagers: ['npm'], matchUpdateTypes: ['major'], enabled: false }] }) });
+    expect(npmOnly.renovate!.covers(emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toMatchObject({ credit: 0.75 });
+    expect(npmOnly.renovate!.covers(emptySource('go.mod', 'go.mod', 'x', 'go', 'lockfile'))).toEqual({ covered: true, credit: 1 });
+    // A rule for some packages only leaves the rest updated.
+    const some = await scan({ 'renovate.json': JSON.stringify({ packageRules: [{ matchPackageNames: ['react'], matchUpdateTypes: ['major'], enabled: false }] }) });
+    expect(some.renovate!.covers(emptySource('package-lock.json', 'package-lock', 'x', 'npm', 'lockfile'))).toEqual({ covered: true, credit: 1 });
+  });
+
+  it('validates against the maintained schema: multi-ecosystem-groups without a per-entry schedule are valid', async () => {
+    const multi = 'version: 2\nmulti-ecosystem-groups:\n  infrastructure:\n    schedule:\n      interval: "weekly"\nupdates:\n  - package-ecosystem: "docker"\n    directory: "/"\n    multi-ecosystem-group: "infrastructure"\n    patterns: ["*"]\n  - package-ecosystem: "terraform"\n    directory: "/infra"\n    multi-ecosystem-group: "infrastructure"\n    patterns: ["*"]\n';
+    const s = await scan({ '.github/dependabot.yml': multi });
+    expect(s.dependabot).toMatchObject({ state: 'active', validation: 'valid' });
+    expect(s.findings).toEqual([]);
+    expect(dependabotCovers(s.dependabot!, emptySource('infra/main.tf', 'terraform', 'x', 'terraform-provider', 'manifest'))).toEqual({ covered: true, credit: 1 });
+  });
+
+  it('a schema error makes the file invalid, at its line, with the schema version; without the schema only certain refusals count', async () => {
+    const noSchedule = dependabot('  - package-ecosystem: "npm"\n    directory: "/"\n  - package-ecosystem: "cobol"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n');
+    const s = await scan({ '.github/dependabot.yml': noSchedule });
+    expect(s.dependabot).toMatchObject({ state: 'invalid', validation: 'invalid', entries: [] });
+    expect(s.findings.map((f) => `${f.line}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^3: Dependabot schema dependabot-test: \/updates\/0 must have required property 'schedule'; GitHub rejects the whole file/),
+      expect.stringMatching(/^5: Dependabot schema dependabot-test: \/updates\/1\/package-ecosystem must be one of "bundler".*stricter here than GitHub may be/),
+    ]);
+    // Without the schema nothing is refused on rules the check does not own; it says validation was skipped.
+    const skipped = await scan({ '.github/dependabot.yml': noSchedule }, SCHEMA_FACT, { status: 'skipped', reason: 'offline: not in the cache' });
+    expect(skipped.dependabot).toMatchObject({ state: 'active', validation: 'skipped' });
+    expect(skipped.dependabotSchemaSkipped).toBe('offline: not in the cache');
+    expect(skipped.findings).toEqual([]);
+  });
+
+  it('schema errors that do not prove GitHub refuses the file (unknown or retired option, duplicates, newer ecosystem) are noted, not fatal', async () => {
+    const s = await scan({ '.github/dependabot.yml': dependabot(npmRoot + '    reviewers: ["team"]\n    ignore:\n      - dependency-name: "*"\n        update-types: ["version-update:semver-major", "version-update:semver-major"]\n  - package-ecosystem: "bun"\n    directory: "/"\n    schedule:\n      interval: "weekly"\n') });
+    expect(s.dependabot).toMatchObject({ state: 'active', validation: 'valid' });
+    expect(s.findings.filter((f) => f.rule === 'invalid-dependabot-config').map((f) => `${f.severity} ${f.line}`)).toEqual(['low 7', 'low 10', 'low 11']);
+    expect(s.findings.find((f) => f.line === 7)?.message).toMatch(/unknown option "reviewers"; the schema is stricter here than GitHub may be/);
+  });
+
+  it('rejects version 1 and broken YAML with or without the schema: the whole file does nothing', async () => {
+    for (const schema of [DEPENDABOT_SCHEMA_FACT, undefined]) {
+      const fact: SchemaFact = schema ?? { status: 'skipped', reason: 'offline' };
+      const v1 = await scan({ '.github/dependabot.yml': 'version: 1\nupdate_configs:\n  - package_manager: "javascript"\n    directory: "/"\n    update_schedule: "weekly"\n' }, SCHEMA_FACT, fact);
+      expect(v1.dependabot?.state).toBe('invalid');
+      expect(v1.findings).toContainEqual(expect.objectContaining({ severity: 'high', line: 1, message: expect.stringMatching(schema ? /\/version must be equal to constant/ : /"version" must be 2, not 1/) }));
+      const broken = await scan({ '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: "npm\n    directory: "/"\n' }, SCHEMA_FACT, fact);
+      expect(broken.dependabot?.state).toBe('invalid');
+      expect(broken.findings[0]).toMatchObject({ severity: 'high', message: expect.stringMatching(/cannot parse/) });
+      expect(broken.findings[0]?.line).toBeGreaterThan(0);
+    }
   });
 });

@@ -9,7 +9,7 @@ import picomatch from 'picomatch';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Finding, RepoSnapshot, SchemaFact } from '../contract.ts';
 import type { Rule } from './rules.ts';
-import { asRecord, dirOf, errorText, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
+import { asRecord, clip, dirOf, errorText, yamlKeyLine, type DependencySource, type SourceFormat } from './model.ts';
 import { lineIndex } from '../shared/text.ts';
 
 /** Where Renovate looks for its configuration, in the order it looks; it uses the first one it finds. */
@@ -52,6 +52,13 @@ const RENOVATE_MANAGER: Record<SourceFormat, string> = {
   'terraform-lock': 'terraform',
   maven: 'maven',
   'gradle-catalog': 'gradle',
+  terraform: 'terraform',
+  'github-actions': 'github-actions',
+  dockerfile: 'dockerfile',
+  'helm-chart': 'helmv3',
+  'mix-lock': 'mix',
+  'composer-lock': 'composer',
+  'nuget-lock': 'nuget',
 };
 const RENOVATE_PIP_REQUIREMENTS = /(^|\/)[\w-]*requirements([-.]\w+)?\.(txt|pip)$/;
 
@@ -75,11 +82,17 @@ const DEPENDABOT_ECOSYSTEMS: Record<SourceFormat, string[]> = {
   'terraform-lock': ['terraform', 'opentofu'],
   maven: ['maven'],
   'gradle-catalog': ['gradle'],
+  terraform: ['terraform', 'opentofu'],
+  'github-actions': ['github-actions'],
+  dockerfile: ['docker'],
+  'helm-chart': ['helm'],
+  'mix-lock': ['mix'],
+  'composer-lock': ['composer'],
+  'nuget-lock': ['nuget'],
 };
-const KNOWN_DEPENDABOT_ECOSYSTEMS = new Set([
-  'bazel', 'bun', 'bundler', 'cargo', 'composer', 'conda', 'devcontainers', 'docker', 'docker-compose', 'dotnet-sdk', 'elm', 'github-actions', 'gitsubmodule', 'gomod', 'gradle', 'helm', 'julia', 'maven', 'mix', 'npm', 'nuget', 'opentofu', 'pip', 'pre-commit', 'pub', 'rust-toolchain', 'swift', 'terraform', 'uv', 'vcpkg',
-]);
-const DEPENDABOT_INTERVALS = new Set(['daily', 'weekly', 'monthly', 'quarterly', 'semiannually', 'yearly', 'cron']);
+
+/** A bot's answer for one file: covered (with a credit below 1 when part of the updates is switched off, and what is left out), or not, and why. */
+export type CoverVerdict = { covered: true; credit: number; gap?: string } | { covered: false; why: string };
 
 export interface RenovateVerdict {
   path: string;
@@ -88,29 +101,38 @@ export interface RenovateVerdict {
   state: 'active' | 'disabled' | 'unparseable';
   validation: 'valid' | 'invalid' | 'skipped' | 'not-run';
   schemaErrors: number;
-  covers(source: DependencySource): { covered: true } | { covered: false; why: string };
+  covers(source: DependencySource): CoverVerdict;
 }
 
 export interface DependabotEntry {
   ecosystem: string;
   directories: string[];
   line: number;
-  active: boolean;
+  /** 1: version updates of every kind; below 1: part switched off (gap says which); 0.25: security updates only. */
+  credit: number;
+  gap?: string;
 }
 
 export interface DependabotVerdict {
   path: string;
   state: 'active' | 'off' | 'invalid';
   entries: DependabotEntry[];
+  validation: 'valid' | 'invalid' | 'skipped';
+  schemaErrors: number;
 }
 
 export interface BotScan {
   renovate?: RenovateVerdict;
   dependabot?: DependabotVerdict;
   findings: Finding<Rule>[];
-  /** Set when schema validation could not run, with the reason users see. */
+  /** Set when Renovate schema validation could not run, with the reason users see. */
   schemaSkipped?: string;
+  /** Set when Dependabot schema validation could not run, with the reason users see. */
+  dependabotSchemaSkipped?: string;
 }
+
+/** Credit of an update bot that opens no version updates but still security updates (when the repository enables them). */
+export const SECURITY_ONLY_CREDIT = 0.25;
 
 // ---------------------------------------------------------------------------------------------
 // Schema validation: one compiled validator per schema object, shared by every repository of a crawl.
@@ -142,16 +164,16 @@ function validatorFor(schema: object): ValidateFunction | Error {
   return v;
 }
 
-function describeSchemaError(e: ErrorObject): { pointer: string; message: string; extraKey?: string } {
+function describeSchemaError(e: ErrorObject): { pointer: string; message: string; keyword: string; extraKey?: string } {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-    return { pointer: `${e.instancePath}/${params.additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown option "${params.additionalProperty}"`, extraKey: params.additionalProperty };
+    return { pointer: `${e.instancePath}/${params.additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown option "${clip(params.additionalProperty)}"`, keyword: e.keyword, extraKey: params.additionalProperty };
   }
   if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     const allowed = params.allowedValues.slice(0, 8).map((a) => JSON.stringify(a)).join(', ');
-    return { pointer: e.instancePath, message: `must be one of ${allowed}${params.allowedValues.length > 8 ? ', …' : ''}` };
+    return { pointer: e.instancePath, message: `must be one of ${allowed}${params.allowedValues.length > 8 ? ', …' : ''}`, keyword: e.keyword };
   }
-  return { pointer: e.instancePath, message: e.message ?? e.keyword };
+  return { pointer: e.instancePath, message: e.message ?? e.keyword, keyword: e.keyword };
 }
 
 /** Renovate's schema forbids, with a top-level "not", options only the self-hosted (global) configuration may set: one problem per such option. */
@@ -173,7 +195,7 @@ function globalOnly(schema: object, config: Record<string, unknown>): { pointer:
  * configuration can have hundreds of thousands): a branch error finds its union by walking up its
  * own pointer.
  */
-function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string }[] {
+function schemaProblems(errors: readonly ErrorObject[], schema: object, config: Record<string, unknown>): { pointer: string; message: string; keyword?: string }[] {
   const unionsAt = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
@@ -202,7 +224,7 @@ function schemaProblems(errors: readonly ErrorObject[], schema: object, config: 
       else branches.set(union, [e]);
     }
   }
-  const problems: { pointer: string; message: string }[] = [];
+  const problems: { pointer: string; message: string; keyword?: string }[] = [];
   for (const e of top) {
     if (e.keyword === 'not' && e.instancePath === '') {
       const global = globalOnly(schema, config);
@@ -219,7 +241,7 @@ function schemaProblems(errors: readonly ErrorObject[], schema: object, config: 
       const d = describeSchemaError(b);
       return `${d.pointer || '/'} ${d.message}`;
     }))];
-    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}` });
+    problems.push({ pointer: e.instancePath, message: types ? `must be ${types.join(' or ')}` : `fits none of the allowed forms: ${described.slice(0, 3).join(', or ')}${described.length > 3 ? ', …' : ''}`, keyword: e.keyword });
   }
   return problems;
 }
@@ -318,10 +340,15 @@ function pathMatcher(patterns: unknown): ((path: string) => boolean) | undefined
   return (path) => globs(path) || list.some((p) => path.includes(p));
 }
 
+const ALL_PACKAGES = new Set(['*', '/.*/', '.*', '**']);
+
 function renovateCovers(config: Record<string, unknown>): RenovateVerdict['covers'] {
   const enabledManagers = Array.isArray(config.enabledManagers) ? new Set(config.enabledManagers.filter((m) => typeof m === 'string')) : undefined;
   const disabledManagers = new Set<string>();
   const disabledPaths: ((p: string) => boolean)[] = [];
+  // Majors switched off for every package, everywhere ('*') or for some managers.
+  const majorsOff = new Set<string>();
+  if (asRecord(config.major)?.enabled === false) majorsOff.add('*');
   for (const rule of Array.isArray(config.packageRules) ? config.packageRules : []) {
     const r = asRecord(rule);
     if (!r || r.enabled !== false) continue;
@@ -331,6 +358,12 @@ function renovateCovers(config: Record<string, unknown>): RenovateVerdict['cover
     if (matchers.length === 1 && (matchers[0] === 'matchFileNames' || matchers[0] === 'matchPaths')) {
       const m = pathMatcher(r[matchers[0]]);
       if (m) disabledPaths.push(m);
+    }
+    const types = Array.isArray(r.matchUpdateTypes) ? r.matchUpdateTypes : [];
+    const everyPackage = matchers.every((k) => k === 'matchUpdateTypes' || k === 'matchManagers' || ((k === 'matchPackageNames' || k === 'matchPackagePatterns' || k === 'matchDepNames') && Array.isArray(r[k]) && (r[k] as unknown[]).every((n) => typeof n === 'string' && ALL_PACKAGES.has(n))));
+    if (types.includes('major') && everyPackage) {
+      if (!Array.isArray(r.matchManagers)) majorsOff.add('*');
+      else for (const m of r.matchManagers) if (typeof m === 'string') majorsOff.add(m);
     }
   }
   const ignored = pathMatcher(config.ignorePaths);
@@ -346,9 +379,13 @@ function renovateCovers(config: Record<string, unknown>): RenovateVerdict['cover
     if (ignored?.(source.path)) return { covered: false, why: `"ignorePaths" matches ${source.path}` };
     if (included && !included(source.path)) return { covered: false, why: `"includePaths" leaves out ${source.path}` };
     if (disabledPaths.some((m) => m(source.path))) return { covered: false, why: `a package rule disables ${source.path}` };
-    return { covered: true };
+    if (majorsOff.has('*') || majorsOff.has(manager)) return { covered: true, credit: MAJORS_OFF_CREDIT, gap: `major updates are switched off for every ${majorsOff.has('*') ? '' : `${manager} `}package` };
+    return { covered: true, credit: 1 };
   };
 }
+
+/** Credit of a bot that proposes minor and patch updates but never majors for any package. */
+export const MAJORS_OFF_CREDIT = 0.75;
 
 function scanRenovate(snapshot: RepoSnapshot, present: Set<string>, schemaFact: SchemaFact | undefined, scan: BotScan): void {
   const candidates: { path: string; text: string; config?: Record<string, unknown>; fromPackageJson: boolean }[] = [];
@@ -482,12 +519,38 @@ function normaliseDirectory(dir: string): string {
   return dir.trim().replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
 
-function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotScan): void {
+/**
+ * Schema errors that do not prove GitHub rejects the file: an option the pinned schema no longer or
+ * not yet knows, an ecosystem or value newer than the pin, a duplicate in a list, a string's format.
+ * Missing required keys, wrong types and a wrong version are certain.
+ */
+const STRICTER_THAN_GITHUB = new Set(['additionalProperties', 'enum', 'uniqueItems', 'pattern', 'format', 'minItems', 'maxItems', 'minLength', 'maxLength', 'minimum', 'maximum', 'propertyNames']);
+
+const UPDATE_TYPES: Record<string, 'major' | 'minor' | 'patch'> = { 'version-update:semver-major': 'major', 'version-update:semver-minor': 'minor', 'version-update:semver-patch': 'patch' };
+
+/** What an entry's options leave out of version updates: credit 1 when nothing. */
+function dependabotGap(entry: Record<string, unknown>, ecosystem: string): { credit: number; gap?: string; switchedOff?: string } {
+  if (entry['open-pull-requests-limit'] === 0) return { credit: SECURITY_ONLY_CREDIT, switchedOff: `open-pull-requests-limit: 0 switches version updates off for ${ecosystem}: only security updates are opened (counted as ${SECURITY_ONLY_CREDIT} of a bot)` };
+  const ignored = new Set<string>();
+  for (const ig of Array.isArray(entry.ignore) ? entry.ignore : []) {
+    const rule = asRecord(ig);
+    if (rule?.['dependency-name'] !== '*' || rule.versions !== undefined) continue;
+    const types = Array.isArray(rule['update-types']) ? rule['update-types'].flatMap((t) => (typeof t === 'string' && UPDATE_TYPES[t] ? [UPDATE_TYPES[t]] : [])) : undefined;
+    if (!types) return { credit: SECURITY_ONLY_CREDIT, switchedOff: `ignore: dependency-name "*" switches every version update off for ${ecosystem}: only security updates are opened (counted as ${SECURITY_ONLY_CREDIT} of a bot)` };
+    for (const t of types) ignored.add(t);
+  }
+  if (ignored.has('major') && ignored.has('minor') && ignored.has('patch')) return { credit: SECURITY_ONLY_CREDIT, switchedOff: `every update type is ignored for every ${ecosystem} dependency: only security updates are opened (counted as ${SECURITY_ONLY_CREDIT} of a bot)` };
+  if (ignored.has('major') && ignored.has('minor')) return { credit: 0.5, gap: `major and minor updates are ignored for every ${ecosystem} dependency: only patches are proposed` };
+  if (ignored.has('major')) return { credit: MAJORS_OFF_CREDIT, gap: `major updates are ignored for every ${ecosystem} dependency ("*")` };
+  return { credit: 1 };
+}
+
+function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, schemaFact: SchemaFact | undefined, scan: BotScan): void {
   const found = DEPENDABOT_LOCATIONS.filter((p) => present.has(p));
   if (found.length === 0) return;
   const path = found[0]!;
   if (found.length > 1) scan.findings.push({ rule: 'duplicate-bot-config', severity: 'low', path: found[1], message: `two Dependabot configurations: keep only ${path}` });
-  const verdict: DependabotVerdict = { path, state: 'invalid', entries: [] };
+  const verdict: DependabotVerdict = { path, state: 'invalid', entries: [], validation: 'skipped', schemaErrors: 0 };
   scan.dependabot = verdict;
   const r = snapshot.read(path);
   if (!r.ok) {
@@ -517,61 +580,89 @@ function scanDependabot(snapshot: RepoSnapshot, present: Set<string>, scan: BotS
   }
   const invalid = (message: string, line?: number): void => void scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'high', path, ...(line ? { line } : {}), message: `${message}; GitHub rejects the whole file, so Dependabot opens no version updates` });
   if (!root) return invalid('the configuration is empty or not a mapping', 1);
-  if (Number(root.version) !== 2) return invalid(`"version" must be 2${root.version === undefined ? ' and is missing' : `, not ${JSON.stringify(root.version)}`}`, lineAt(['version']) ?? 1);
-  if (!Array.isArray(root.updates) || root.updates.length === 0) return invalid('"updates" must list at least one package ecosystem', lineAt(['updates']) ?? 1);
-  const problems: [string, number | undefined][] = [];
-  root.updates.forEach((value, i) => {
-    const entry = asRecord(value);
-    const line = lineAt(['updates', i]);
-    if (!entry) return problems.push([`updates[${i}] is not a mapping`, line]);
-    const ecosystem = entry['package-ecosystem'];
-    if (typeof ecosystem !== 'string') return problems.push([`updates[${i}] has no "package-ecosystem"`, line]);
-    const dirs = typeof entry.directory === 'string' ? [entry.directory] : Array.isArray(entry.directories) ? entry.directories.filter((d): d is string => typeof d === 'string') : [];
-    if (dirs.length === 0) return problems.push([`updates[${i}] (${ecosystem}) has no "directory" or "directories"`, line]);
-    const interval = asRecord(entry.schedule)?.interval;
-    if (typeof interval !== 'string') return problems.push([`updates[${i}] (${ecosystem}) has no "schedule.interval"`, line]);
-    if (!DEPENDABOT_INTERVALS.has(interval)) return problems.push([`updates[${i}] (${ecosystem}): "schedule.interval" ${JSON.stringify(interval)} is not one of ${[...DEPENDABOT_INTERVALS].join(', ')}`, lineAt(['updates', i, 'schedule', 'interval'])]);
-    if (!KNOWN_DEPENDABOT_ECOSYSTEMS.has(ecosystem)) scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'low', path, ...(line ? { line } : {}), message: `"${ecosystem}" is not a package-ecosystem this check knows` });
-    let active = true;
-    if (entry['open-pull-requests-limit'] === 0) {
-      active = false;
-      scan.findings.push({ rule: 'updates-switched-off', severity: 'medium', path, line: lineAt(['updates', i, 'open-pull-requests-limit']) ?? line, message: `open-pull-requests-limit: 0 switches version updates off for ${ecosystem} (security updates only)` });
+
+  // The maintained schema decides validity; without it only what GitHub certainly refuses is refused.
+  const validate = schemaFact?.status === 'available' ? validatorFor(schemaFact.schema) : undefined;
+  if (!schemaFact) scan.dependabotSchemaSkipped = 'the crawler did not hand the check a Dependabot schema';
+  else if (schemaFact.status === 'skipped') scan.dependabotSchemaSkipped = schemaFact.reason;
+  else if (validate instanceof Error) scan.dependabotSchemaSkipped = `the Dependabot schema ${schemaFact.version} could not be compiled (${errorText(validate)})`;
+  if (validate && !(validate instanceof Error) && schemaFact?.status === 'available') {
+    if (validate(root)) verdict.validation = 'valid';
+    else {
+      const seen = new Set<string>();
+      const certain: { pointer: string; message: string; line?: number }[] = [];
+      const doubtful: typeof certain = [];
+      // An if/then reports the branch's own error and again "must match then schema": the first says it.
+      for (const d of schemaProblems((validate.errors ?? []).filter((e) => e.keyword !== 'if'), schemaFact.schema, root)) {
+        const key = `${d.pointer} ${d.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const segments = pointerSegments(d.pointer);
+        let line: number | undefined;
+        for (let n = segments.length; n >= 0 && line === undefined; n--) line = n === 0 ? 1 : lineAt(segments.slice(0, n));
+        (STRICTER_THAN_GITHUB.has(d.keyword ?? '') ? doubtful : certain).push({ pointer: d.pointer || '/', message: clip(d.message, 300), line });
+      }
+      const byLine = (a: { line?: number }, b: { line?: number }) => (a.line ?? Infinity) - (b.line ?? Infinity);
+      const shown = [...certain.sort(byLine).slice(0, 20).map((p) => ({ ...p, certain: true })), ...doubtful.sort(byLine).slice(0, 10).map((p) => ({ ...p, certain: false }))].sort(byLine);
+      for (const p of shown) {
+        if (p.certain) invalid(`Dependabot schema ${schemaFact.version}: ${p.pointer} ${p.message}`, p.line);
+        else scan.findings.push({ rule: 'invalid-dependabot-config', severity: 'low', path, ...(p.line ? { line: p.line } : {}), message: `Dependabot schema ${schemaFact.version}: ${p.pointer} ${p.message}; the schema is stricter here than GitHub may be (a retired or newer option, a duplicate), so the file is not counted as rejected` });
+      }
+      if (certain.length > 0) {
+        verdict.validation = 'invalid';
+        verdict.schemaErrors = certain.length;
+        if (certain.length > 20) invalid(`${certain.length - 20} more schema errors`);
+        return;
+      }
+      verdict.validation = 'valid';
     }
-    const ignoresAll = Array.isArray(entry.ignore) && entry.ignore.some((ig) => {
-      const rule = asRecord(ig);
-      return rule?.['dependency-name'] === '*' && rule.versions === undefined && rule['update-types'] === undefined;
-    });
-    if (ignoresAll) {
-      active = false;
-      scan.findings.push({ rule: 'updates-switched-off', severity: 'medium', path, line: lineAt(['updates', i, 'ignore']) ?? line, message: `ignore: dependency-name "*" switches every version update off for ${ecosystem}` });
-    }
-    verdict.entries.push({ ecosystem, directories: dirs.map(normaliseDirectory), line: line ?? 1, active });
-    return undefined;
-  });
-  if (problems.length > 0) {
-    for (const [message, line] of problems) invalid(message, line);
-    verdict.entries = [];
-    return;
+  } else {
+    if (Number(root.version) !== 2) return invalid(`"version" must be 2${root.version === undefined ? ' and is missing' : `, not ${clip(JSON.stringify(root.version) ?? String(root.version), 40)}`}`, lineAt(['version']) ?? 1);
+    if (!Array.isArray(root.updates) || root.updates.length === 0) return invalid('"updates" must list at least one package ecosystem', lineAt(['updates']) ?? 1);
   }
-  verdict.state = verdict.entries.some((e) => e.active) ? 'active' : 'off';
+
+  (Array.isArray(root.updates) ? root.updates : []).forEach((value, i) => {
+    const entry = asRecord(value);
+    const ecosystem = entry?.['package-ecosystem'];
+    if (!entry || typeof ecosystem !== 'string') return;
+    const dirs = typeof entry.directory === 'string' ? [entry.directory] : Array.isArray(entry.directories) ? entry.directories.filter((d): d is string => typeof d === 'string') : [];
+    if (dirs.length === 0) return;
+    const line = lineAt(['updates', i]) ?? 1;
+    const { credit, gap, switchedOff } = dependabotGap(entry, clip(ecosystem, 40));
+    if (switchedOff) scan.findings.push({ rule: 'updates-switched-off', severity: 'medium', path, line: lineAt(['updates', i, entry['open-pull-requests-limit'] === 0 ? 'open-pull-requests-limit' : 'ignore']) ?? line, message: switchedOff });
+    else if (gap) scan.findings.push({ rule: 'partial-bot-coverage', severity: 'low', path, line: lineAt(['updates', i, 'ignore']) ?? line, message: `${gap}: those updates are left to people (counted as ${credit} of a bot)` });
+    verdict.entries.push({ ecosystem, directories: dirs.map(normaliseDirectory), line, credit, ...(gap ?? switchedOff ? { gap: gap ?? 'security updates only' } : {}) });
+  });
+  verdict.state = verdict.entries.some((e) => e.credit > SECURITY_ONLY_CREDIT) ? 'active' : 'off';
 }
 
-export function dependabotCovers(verdict: DependabotVerdict, source: DependencySource): { covered: true } | { covered: false; why: string } {
+/** The directory Dependabot is pointed at for a file: workflows belong to the repository root. */
+function dependabotDir(source: DependencySource): string {
+  if (source.format === 'github-actions' && source.path === '.github/workflows') return '';
+  return dirOf(source.path);
+}
+
+export function dependabotCovers(verdict: DependabotVerdict, source: DependencySource): CoverVerdict {
   const wanted = DEPENDABOT_ECOSYSTEMS[source.format];
-  const dir = dirOf(source.path);
+  const dir = dependabotDir(source);
   const sameEcosystem = verdict.entries.filter((e) => wanted.includes(e.ecosystem));
   if (sameEcosystem.length === 0) return { covered: false, why: `Dependabot has no "${wanted[0]}" entry` };
   const matching = sameEcosystem.filter((e) => e.directories.some((d) => d === dir || d === '**' || (d !== '' && picomatch(d, { dot: true })(dir))));
   if (matching.length === 0) return { covered: false, why: `Dependabot's "${wanted[0]}" entry looks in ${sameEcosystem.flatMap((e) => e.directories).map((d) => `/${d}`).join(', ')}, not /${dir}` };
-  if (!matching.some((e) => e.active)) return { covered: false, why: `Dependabot's "${wanted[0]}" entry for /${dir} has version updates switched off` };
-  return { covered: true };
+  const best = matching.reduce((a, b) => (b.credit > a.credit ? b : a));
+  return { covered: true, credit: best.credit, ...(best.gap ? { gap: `Dependabot: ${best.gap}` } : {}) };
 }
 
-export function scanBots(snapshot: RepoSnapshot, schemaFact: SchemaFact | undefined): BotScan {
+export function hasDependabotConfig(snapshot: RepoSnapshot): boolean {
+  const present = new Set(snapshot.files.map((f) => f.path));
+  return DEPENDABOT_LOCATIONS.some((p) => present.has(p));
+}
+
+export function scanBots(snapshot: RepoSnapshot, schemaFact: SchemaFact | undefined, dependabotSchema?: SchemaFact): BotScan {
   const present = new Set(snapshot.files.filter((f) => f.kind === 'file').map((f) => f.path));
   const scan: BotScan = { findings: [] };
   scanRenovate(snapshot, present, schemaFact, scan);
-  scanDependabot(snapshot, present, scan);
+  scanDependabot(snapshot, present, dependabotSchema, scan);
   return scan;
 }
 

@@ -5,7 +5,7 @@ import { fixtureSnapshots } from '../../tests/fixture-snapshots.ts';
 import { dependencyFreshnessCases } from '../../bench/hostile-dependency-freshness.ts';
 import { buildSnapshot } from '../../crawler/sources/snapshot.ts';
 import { packageKey, type CheckOutcome, type Ecosystem, type ExternalFacts, type PackageLookup, type PackageRelease, type PullRequest, type ReadResult, type RepoSnapshot, type SchemaFact } from '../contract.ts';
-import { SCHEMA_FACT } from './test-schema.ts';
+import { DEPENDABOT_SCHEMA_FACT, SCHEMA_FACT } from './test-schema.ts';
 import check, { type DependencyFreshnessOptions } from './index.ts';
 
 const repos = fixtureSnapshots({ namePrefix: 'deps' });
@@ -34,7 +34,7 @@ interface Run {
   wantsSchema: boolean;
 }
 
-async function run(files: Record<string, FixtureFile>, registry: Registry = {}, opts: { options?: Partial<DependencyFreshnessOptions>; schema?: SchemaFact; pullRequests?: PullRequest[]; maxFileBytes?: number; now?: Date } = {}): Promise<Run> {
+async function run(files: Record<string, FixtureFile>, registry: Registry = {}, opts: { options?: Partial<DependencyFreshnessOptions>; schema?: SchemaFact; dependabotSchema?: SchemaFact; pullRequests?: PullRequest[]; maxFileBytes?: number; now?: Date } = {}): Promise<Run> {
   const real = await repos.snapshot(check.meta.reads, files, { maxFileBytes: opts.maxFileBytes });
   const snapshot: RepoSnapshot = opts.pullRequests ? { ...real, pullRequests: opts.pullRequests } : real;
   const options = check.meta.options.parse(opts.options ?? {});
@@ -46,6 +46,7 @@ async function run(files: Record<string, FixtureFile>, registry: Registry = {}, 
   const facts: ExternalFacts = {
     packages: new Map(requested.map((key) => [key, registry[key as keyof Registry] ?? { status: 'undated', reason: 'the registry does not know this package' }])),
     ...(wants.renovateSchema ? { renovateSchema: opts.schema ?? SCHEMA_FACT } : {}),
+    ...(wants.dependabotSchema ? { dependabotSchema: opts.dependabotSchema ?? DEPENDABOT_SCHEMA_FACT } : {}),
   };
   const outcome = check.run(snapshot, { options, kind, now, facts });
   return { outcome, snapshot, requested: requested.sort(), wantsSchema: wants.renovateSchema ?? false };
@@ -168,7 +169,7 @@ describe('dependency-freshness', () => {
     expect(r.outcome.summary).toMatch(/; 4 dependency files under ignored paths \(vendored code, fixtures, examples\) left out$/);
     expect(r.outcome.findings.some((f) => f.path?.startsWith('test/fixtures'))).toBe(false);
     // Setting ignorePaths replaces the defaults: now the example is judged.
-    const custom = await run(files, FRESH_REGISTRY, { options: { ignorePaths: ['**/vendor/**', '**/node_modules/**', '**/fixtures/**'] } });
+    const custom = await run(files, FRESH_REGISTRY, { options: { ignorePaths: ['**/vendor/**', '**/node_modules/**', '**/fixtures/**'], nonProductPaths: [] } });
     expect(custom.requested).toEqual(['npm:express', 'npm:leftpad']);
   });
 
@@ -215,7 +216,7 @@ describe('dependency-freshness', () => {
       'npm:zod': { status: 'undated', reason: 'registry.npmjs.org answered 503 three times' },
       'npm:typescript': { status: 'undated', reason: 'registry.npmjs.org answered 503 three times' },
     };
-    const r = await run({ ...npmProject({ express: '4.21.0', zod: '3.24.0' }, { typescript: '5.8.3' }), 'renovate.json': RENOVATE }, registry);
+    const r = await run({ ...npmProject({ express: '4.21.0', zod: '3.24.0' }, { typescript: '5.8.3' }), 'renovate.json': RENOVATE }, registry, { options: { minDatedShare: 0.3 } });
     expect(r.outcome.score).not.toBeNull();
     expect(r.outcome.summary).toMatch(/^median 0\.5 libyears \(p90 0\.5, total 0\.5\) over 1 of 3 direct dependencies/);
     expect(r.outcome.findings).toContainEqual({ rule: 'undated-dependency', severity: 'low', message: '2 direct dependencies could not be dated and are left out of the drift (registry.npmjs.org answered 503 three times): zod@3.24.0, typescript@5.8.3' });
@@ -235,6 +236,13 @@ describe('dependency-freshness', () => {
     expect(r.outcome.status).toBe('pass');
     expect(r.outcome.findings).toContainEqual({ rule: 'unparsable-dependency-file', severity: 'medium', path: 'api/go.mod', line: 3, message: 'the require block opened here is never closed' });
     expect(r.requested).toEqual(['npm:express']);
+  });
+
+  it('workspace members of a root lockfile too large to read are not "without a lockfile"', async () => {
+    const member = json({ name: 'member', dependencies: { express: '^5.1.0' } });
+    const r = await run({ 'package.json': json({ name: 'root', private: true, dependencies: { zod: '^3.24.0' } }), 'pnpm-workspace.yaml': 'packages:\n  - packages/*\n', 'pnpm-lock.yaml': `lockfileVersion: '9.0'\n${'# padding\n'.repeat(400)}`, 'packages/api/package.json': member, 'renovate.json': RENOVATE }, {}, { maxFileBytes: 1000 });
+    expect(r.outcome.findings.filter((f) => f.rule === 'no-lockfile')).toEqual([]);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'unreadable-file', path: 'pnpm-lock.yaml' }));
   });
 
   it('a lockfile too large to read is a finding, not a silent pass', async () => {
@@ -325,6 +333,225 @@ describe('dependency-freshness', () => {
     expect(() => check.meta.options.parse({ medianGoodYears: 3, medianBadYears: 2 })).toThrow(/medianGoodYears must be below medianBadYears/);
     expect(() => check.meta.options.parse({ passAt: 4, warnAt: 6 })).toThrow(/warnAt must not be above passAt/);
     expect(check.meta.options.parse({}).ignorePaths).toContain('**/vendor/**');
+  });
+});
+
+describe('mistakes seen on real repositories (issue 15)', () => {
+  const DEPENDABOT_NPM = 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: weekly\n';
+
+  it('judged on a sliver: below minDatedShare of dated direct dependencies it warns "partially judged (N of M dated)" without a score', async () => {
+    const registry: Registry = { 'npm:express': found(history(['5.0.0', '5.1.0'])) };
+    const r = await run({ ...npmProject({ express: '5.1.0', zod: '3.24.0', lodash: '4.17.21', react: '18.2.0' }), 'renovate.json': RENOVATE }, registry);
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: partially judged \(1 of 4 dated; the others: the registry does not know this package\); Renovate covers npm; lockfiles committed$/);
+    expect(r.outcome.findings).toContainEqual({ rule: 'partially-judged', severity: 'low', message: 'only 1 of 4 direct dependencies could be dated (25 %, below the 50 % needed): the drift is not scored' });
+    // At or above the share the drift is scored as before.
+    const enough = await run({ ...npmProject({ express: '5.1.0', zod: '3.24.0' }), 'renovate.json': RENOVATE }, registry);
+    expect(enough.outcome.status).toBe('pass');
+  });
+
+  it('a product lockfile too large to read hides its dependencies: the few dated elsewhere are not scored', async () => {
+    const tool = npmProject({ express: '5.1.0' });
+    const files: Record<string, FixtureFile> = {
+      'package.json': JSON.stringify({ name: 'app', dependencies: { react: '^18.2.0' } }),
+      // Larger than the crawl reads (a real monorepo lockfile passes 1 MB).
+      'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: { react: '^18.2.0' } }, 'node_modules/react': { version: '18.2.0', padding: 'x'.repeat(4000) } } }),
+      'tools/package.json': tool['package.json']!,
+      'tools/package-lock.json': tool['package-lock.json']!,
+      'renovate.json': RENOVATE,
+    };
+    const r = await run(files, { 'npm:express': found(history(['5.0.0', '5.1.0'])) }, { maxFileBytes: 2000 });
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: partially judged \(1 of 1\+ dated, 1 lockfile not read: package-lock\.json\)/);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'partially-judged', path: 'package-lock.json', message: expect.stringMatching(/^1 lockfile not read: package-lock\.json .*the drift of the 1 dated is not scored$/) }));
+    // Nothing dated at all: the summary says the lockfile was not read, not that nothing was pinned.
+    const alone = await run({ 'package.json': files['package.json']!, 'package-lock.json': files['package-lock.json']!, 'renovate.json': RENOVATE }, {}, { maxFileBytes: 2000 });
+    expect(alone.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(alone.outcome.summary).toBe('Freshness not judged: 1 lockfile not read: package-lock.json');
+    // The same lockfile under a test tree is not the product: the tool's drift stands.
+    const { 'package.json': manifest, 'package-lock.json': broken, ...rest } = files;
+    const e2e = await run({ ...rest, 'e2e/package.json': manifest!, 'e2e/package-lock.json': broken! }, { 'npm:express': found(history(['5.0.0', '5.1.0'])) }, { maxFileBytes: 2000 });
+    expect(e2e.outcome.status).toBe('pass');
+  });
+
+  it('a product in an ecosystem no client dates is not judged by the few npm tools beside it', async () => {
+    const tools = npmProject({ prettier: '3.3.0', eslint: '9.0.0' });
+    const files: Record<string, FixtureFile> = {
+      'assets/package.json': tools['package.json']!,
+      'assets/package-lock.json': tools['package-lock.json']!,
+      'mix.exs': 'defp deps do\n  [{:phoenix, "~> 1.7"}, {:ecto, "~> 3.11"}, {:jason, "~> 1.4"}]\nend\n',
+      'mix.lock': '%{\n  "ecto": {:hex, :ecto, "3.12.0", "a", [:mix], [], "hexpm", "b"},\n  "jason": {:hex, :jason, "1.4.4", "a", [:mix], [], "hexpm", "b"},\n  "phoenix": {:hex, :phoenix, "1.7.14", "a", [:mix], [], "hexpm", "b"},\n}\n',
+      '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: mix\n    directory: /\n    schedule:\n      interval: weekly\n',
+    };
+    const r = await run(files, { 'npm:prettier': found(history(['3.3.0'])), 'npm:eslint': found(history(['9.0.0'])) });
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: partially judged \(2 of 5 dated; the others: 3 in hex, which no registry client dates\)/);
+  });
+
+  it('test, e2e and docs-site trees stay out of the drift by default; their bot coverage counts when nothing else is there', async () => {
+    const e2e = npmProject({ playwright: '1.40.0' });
+    const files: Record<string, FixtureFile> = {
+      'e2e/package.json': e2e['package.json']!,
+      'e2e/package-lock.json': e2e['package-lock.json']!,
+      'docs-site/package.json': e2e['package.json']!,
+      'docs-site/package-lock.json': e2e['package-lock.json']!,
+      'go.mod': 'module example.com/svc\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n',
+      'go.sum': '',
+      '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /e2e\n    schedule:\n      interval: weekly\n',
+    };
+    const r = await run(files, { 'npm:playwright': found(history(['1.40.0', '1.50.0'], 10, 400)), 'go:github.com/google/uuid': found(history(['v1.6.0'])) });
+    expect(r.requested).toEqual(['go:github.com/google/uuid']);
+    expect(r.outcome.summary).toMatch(/^median 0\.0 libyears .* over 1 direct dependencies; all current; update bot covers none of go;/);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'drift-summary', path: 'e2e/package-lock.json', message: expect.stringMatching(/not the product \(test, docs or demo tree\): left out of the drift; updated by Dependabot/) }));
+    // A repository whose only lockfile is an end-to-end suite's: its bot coverage is all there is to judge.
+    const only = await run({ 'e2e/package.json': e2e['package.json']!, 'e2e/package-lock.json': e2e['package-lock.json']!, '.github/dependabot.yml': files['.github/dependabot.yml']! });
+    expect(only.requested).toEqual([]);
+    expect(only.outcome.status).toBe('warn');
+    expect(only.outcome.summary).toMatch(/Dependabot covers npm/);
+    // Configurable: with no non-product paths the suite is judged like the rest.
+    const all = await run(files, {}, { options: { nonProductPaths: [] } });
+    expect(all.requested).toEqual(['go:github.com/google/uuid', 'npm:playwright']);
+  });
+
+  it('Terraform without a lockfile: required_providers constraints are judged at the newest release they allow, modules are read', async () => {
+    const files: Record<string, FixtureFile> = {
+      'infra/main.tf': [
+        'terraform {',
+        '  backend "s3" {}',
+        '  required_providers {',
+        '    aws = {',
+        '      source  = "hashicorp/aws"',
+        '      version = "~> 4.0"',
+        '    }',
+        '    random = {',
+        '      source = "hashicorp/random"',
+        '    }',
+        '  }',
+        '}',
+        '',
+        'module "vpc" {',
+        '  source  = "terraform-aws-modules/vpc/aws"',
+        '  version = "5.1.2"',
+        '  name    = "main"',
+        '}',
+        '',
+        'module "local" {',
+        '  source = "./modules/thing"',
+        '}',
+        '',
+      ].join('\n'),
+      'renovate.json': RENOVATE,
+    };
+    const registry: Registry = {
+      'terraform-provider:hashicorp/aws': found(history(['4.66.0', '4.67.0', '5.0.0', '6.0.0'], 10, 200)),
+      'terraform-provider:hashicorp/random': found(history(['3.5.0', '3.6.0'])),
+    };
+    const r = await run(files, registry);
+    expect(r.requested).toEqual(['terraform-provider:hashicorp/aws', 'terraform-provider:hashicorp/random']);
+    // aws: newest allowed 4.67.0 (dated 410 days before NOW), newest 6.0.0 (10 days): 1.1 libyears, 2 majors behind.
+    expect(r.outcome.findings.find((f) => f.rule === 'dependency-behind')).toMatchObject({
+      path: 'infra/main.tf',
+      line: 4,
+      message: 'hashicorp/aws 4.67.0 (newest release allowed by "~> 4.0", no lockfile) is 1.1 libyears behind 6.0.0 (2 majors, 2 releases behind)',
+    });
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'no-lockfile', path: 'infra/main.tf', message: expect.stringMatching(/\.terraform\.lock\.hcl/) }));
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'drift-summary', path: 'infra/main.tf', message: expect.stringMatching(/^Terraform registry modules: 1 pinned dependency; read for update-bot coverage/) }));
+    expect(r.outcome.summary).toContain('Renovate covers terraform-module, terraform-provider');
+  });
+
+  it('ecosystems that are not dated still make the check apply, so a missing update bot is said', async () => {
+    const files: Record<string, FixtureFile> = {
+      '.github/workflows/ci.yml': 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./local-action\n      - uses: docker/build-push-action@0123456789abcdef0123456789abcdef01234567\n',
+      'Dockerfile': 'ARG BASE=3.20\nFROM alpine:${BASE} AS build\nFROM build\nFROM gcr.io/distroless/static@sha256:abc\n',
+      'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.1.0\n    repository: https://charts.example.org\n  - name: postgresql\n    version: ~12.0.0\n',
+      'mix.exs': 'defp deps do\n  [{:phoenix, "~> 1.7"}]\nend\n',
+      'mix.lock': '%{\n  "phoenix": {:hex, :phoenix, "1.7.14", "abc", [:mix], [], "hexpm", "def"},\n  "plug": {:hex, :plug, "1.16.0", "abc", [:mix], [], "hexpm", "def"},\n}\n',
+      'php/composer.json': json({ require: { php: '^8.2', 'laravel/framework': '^11.0' } }),
+      'php/composer.lock': json({ packages: [{ name: 'laravel/framework', version: 'v11.9.0' }, { name: 'symfony/console', version: 'v7.1.0' }] }),
+      'dotnet/Api.csproj': '<Project>\n  <ItemGroup>\n    <PackageReference Include="Serilog" Version="3.1.1" />\n  </ItemGroup>\n</Project>\n',
+    };
+    const none = await run(files);
+    expect(none.requested).toEqual([]);
+    expect(none.outcome.status).toBe('warn');
+    expect(none.outcome.findings[0]).toMatchObject({ rule: 'no-update-bot', severity: 'high' });
+    const summaries = none.outcome.findings.filter((f) => f.rule === 'drift-summary').map((f) => `${f.path}: ${f.message.split(';')[0]}`);
+    expect(summaries).toEqual([
+      '.github/workflows: GitHub Actions workflows (1 file): 2 pinned dependencies',
+      'Dockerfile: Dockerfile base images: 2 pinned dependencies',
+      'charts/app/Chart.yaml: Chart.yaml dependencies: 1 pinned dependency, 1 unpinned',
+      'dotnet/Api.csproj: Api.csproj PackageReference: 1 pinned dependency',
+      'mix.lock: mix.lock: 1 pinned dependency',
+      'php/composer.lock: composer.lock: 1 pinned dependency',
+    ]);
+    // Dependabot covering Actions and Docker, not the rest: per-ecosystem coverage, Actions weighing a quarter.
+    const some = await run({ ...files, '.github/dependabot.yml': 'version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n' });
+    expect(some.outcome.summary).toContain('Dependabot covers docker, github-actions but not helm, hex, nuget, packagist');
+    expect(some.outcome.findings).toContainEqual({ rule: 'not-covered-by-bot', severity: 'low', path: 'mix.lock', message: 'not covered by an update bot: Dependabot has no "mix" entry' });
+  });
+
+  it('partial coverage earns partial credit: majors ignored for "*" is three quarters of a bot, security updates only a quarter', async () => {
+    const files = npmProject({ express: '5.1.0' });
+    const full = await run({ ...files, '.github/dependabot.yml': DEPENDABOT_NPM }, FRESH_REGISTRY);
+    const majors = await run({ ...files, '.github/dependabot.yml': DEPENDABOT_NPM + '    ignore:\n      - dependency-name: "*"\n        update-types: ["version-update:semver-major"]\n' }, FRESH_REGISTRY);
+    const securityOnly = await run({ ...files, '.github/dependabot.yml': DEPENDABOT_NPM + '    open-pull-requests-limit: 0\n' }, FRESH_REGISTRY);
+    expect([full.outcome.score, majors.outcome.score, securityOnly.outcome.score]).toEqual([10, 9.3, 7.8]);
+    expect(majors.outcome.summary).toContain('Dependabot covers npm (part of the updates switched off for npm)');
+    expect(majors.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'partial-bot-coverage', path: '.github/dependabot.yml', line: 7 }));
+    const renovateMajors = await run({ ...files, 'renovate.json': json({ packageRules: [{ matchUpdateTypes: ['major'], enabled: false }] }) }, FRESH_REGISTRY);
+    expect(renovateMajors.outcome.score).toBe(9.3);
+    expect(renovateMajors.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'partial-bot-coverage', path: 'renovate.json', message: 'Renovate: major updates are switched off for every package, so those updates are left to people: package-lock.json' }));
+  });
+
+  it('a Dependabot configuration with multi-ecosystem-groups is valid and covers its ecosystems', async () => {
+    const multi = 'version: 2\nmulti-ecosystem-groups:\n  all:\n    schedule:\n      interval: weekly\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    multi-ecosystem-group: all\n    patterns: ["*"]\n';
+    const r = await run({ ...npmProject({ express: '5.1.0' }), '.github/dependabot.yml': multi }, FRESH_REGISTRY);
+    expect(r.outcome).toMatchObject({ status: 'pass', score: 10 });
+    expect(r.outcome.findings.filter((f) => f.rule === 'invalid-dependabot-config')).toEqual([]);
+    const skipped = await run({ ...npmProject({ express: '5.1.0' }), '.github/dependabot.yml': multi }, FRESH_REGISTRY, { dependabotSchema: { status: 'skipped', reason: 'offline' } });
+    expect(skipped.outcome.score).toBe(10);
+    expect(skipped.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'dependabot-schema-not-checked', message: expect.stringMatching(/^Dependabot schema validation skipped: offline/) }));
+  });
+
+  it('no false "missing from the lockfile": devDependencies of a file:-linked package, versions pinned by overrides or resolutions', async () => {
+    const linked = await run({
+      'package.json': json({ name: 'app', dependencies: { shared: 'file:../shared', express: '^5.1.0' }, overrides: { zod: '3.25.76' } }),
+      'package-lock.json': json({
+        lockfileVersion: 3,
+        packages: {
+          '': { name: 'app', dependencies: { shared: 'file:../shared', express: '^5.1.0', zod: '^3.20.0' } },
+          '../shared': { name: 'shared', version: '1.0.0', dependencies: { express: '^5.1.0' }, devDependencies: { vitest: '^2.0.0' } },
+          'node_modules/shared': { resolved: '../shared', link: true },
+          'node_modules/express': { version: '5.1.0', resolved: 'https://registry.npmjs.org/express/-/express-5.1.0.tgz' },
+        },
+      }),
+      'renovate.json': RENOVATE,
+    }, FRESH_REGISTRY);
+    expect(linked.outcome.findings.filter((f) => f.rule === 'lockfile-out-of-date')).toEqual([]);
+    const berry = await run({
+      'package.json': json({ name: 'app', dependencies: { lodash: '^4.17.0' }, resolutions: { lodash: '4.17.21' } }),
+      'yarn.lock': '__metadata:\n  version: 8\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  dependencies:\n    lodash: "npm:^4.17.0"\n  languageName: unknown\n  linkType: soft\n\n"lodash@npm:4.17.21":\n  version: 4.17.21\n  resolution: "lodash@npm:4.17.21"\n  languageName: node\n  linkType: hard\n',
+      'renovate.json': RENOVATE,
+    }, { 'npm:lodash': found(history(['4.17.21'])) });
+    expect(berry.outcome.findings.filter((f) => f.rule === 'lockfile-out-of-date')).toEqual([]);
+    expect(berry.requested).toEqual(['npm:lodash']);
+  });
+
+  it('hostile names are never sent to a registry, and what is shown is cut short', async () => {
+    const long = `a${'b'.repeat(100_000)}`;
+    const r = await run({ 'package.json': json({ name: 'x', dependencies: { [long]: '1.0.0', 'Bad Name!': '2.0.0', express: '5.1.0' } }), 'renovate.json': RENOVATE }, FRESH_REGISTRY, { options: { minDatedShare: 0 } });
+    expect(r.requested).toEqual(['npm:express']);
+    const invalid = r.outcome.findings.filter((f) => f.rule === 'invalid-package-name');
+    expect(invalid).toHaveLength(2);
+    for (const f of r.outcome.findings) expect(f.message.length).toBeLessThan(1_000);
+    expect(r.outcome.summary.length).toBeLessThan(1_000);
+  });
+
+  it('release dates a mirror rewrote are not judged: the reason is its own finding', async () => {
+    const registry: Registry = { 'npm:express': { status: 'undated', reason: 'release dates look rewritten by a mirror (registry.example: 12 of 20 packages)' } };
+    const r = await run({ ...npmProject({ express: '4.21.0' }), 'renovate.json': RENOVATE }, registry);
+    expect(r.outcome).toMatchObject({ status: 'warn', score: null });
+    expect(r.outcome.summary).toMatch(/^Freshness not judged: release dates unavailable for 1 direct dependency \(release dates look rewritten by a mirror/);
+    expect(r.outcome.findings).toContainEqual(expect.objectContaining({ rule: 'rewritten-release-dates' }));
   });
 });
 

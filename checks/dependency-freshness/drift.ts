@@ -1,6 +1,6 @@
 // Drift of one dependency against its registry's release history: libyears, releases and majors behind.
 import type { Ecosystem, PackageRelease } from '../contract.ts';
-import { goPseudoVersionTime, SCHEMES } from './versions.ts';
+import { goPseudoVersionTime, SCHEMES, terraformConstraint } from './versions.ts';
 
 export const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 
@@ -122,3 +122,16 @@ export function driftStats(libyears: readonly number[]): DriftStats {
   const median = sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { count: sorted.length, total, median, p90: percentile(sorted, 0.9) };
 }
+
+/** The newest stable, unyanked release a constraint allows, as `terraform init` would pick without a lockfile. */
+export function newestAllowed(constraint: string, releases: readonly PackageRelease[]): { version: string } | { error: string } {
+  const allows = terraformConstraint(constraint);
+  if (!allows) return { error: `the version constraint "${constraint.slice(0, 60)}" cannot be read` };
+  let best: string | undefined;
+  for (const r of releases) {
+    if (!isCandidate(r, 'terraform-provider') || !allows(r.version)) continue;
+    if (!best || SCHEMES['terraform-provider'].compare(r.version, best) > 0) best = r.version;
+  }
+  return best ? { version: best } : { error: `no stable release satisfies "${constraint.slice(0, 60)}"` };
+}
+

@@ -13,6 +13,8 @@ export interface Dependency {
   line?: number;
   /** Set when the version does not come from the public registry (git, a path, a private host): never dated. */
   notDatable?: string;
+  /** Terraform without a lockfile: the version constraint; `version` is then resolved from the registry (the newest release it allows). */
+  constraint?: string;
 }
 
 export interface Unpinned {
@@ -39,7 +41,26 @@ export type SourceFormat =
   | 'gemfile'
   | 'terraform-lock'
   | 'maven'
-  | 'gradle-catalog';
+  | 'gradle-catalog'
+  | 'terraform'
+  | 'github-actions'
+  | 'dockerfile'
+  | 'helm-chart'
+  | 'mix-lock'
+  | 'composer-lock'
+  | 'nuget-lock';
+
+/**
+ * Ecosystems read for bot presence and coverage only: their pins are listed, but no registry client
+ * dates them, so they never enter the drift (see README "What it checks").
+ */
+export const READ_ONLY_ECOSYSTEMS = ['github-actions', 'docker', 'helm', 'hex', 'packagist', 'nuget', 'terraform-module'] as const;
+export type ReadOnlyEcosystem = (typeof READ_ONLY_ECOSYSTEMS)[number];
+export type SourceEcosystem = Ecosystem | ReadOnlyEcosystem;
+
+export function isReadOnly(ecosystem: SourceEcosystem): ecosystem is ReadOnlyEcosystem {
+  return (READ_ONLY_ECOSYSTEMS as readonly string[]).includes(ecosystem);
+}
 
 /** One file the check read versions from: a lockfile, or a manifest where no lockfile answers for it. */
 export interface DependencySource {
@@ -47,7 +68,7 @@ export interface DependencySource {
   format: SourceFormat;
   /** Shown to users: "package-lock.json (lockfileVersion 3)". */
   label: string;
-  ecosystem: Ecosystem;
+  ecosystem: SourceEcosystem;
   /** A lockfile pins every version it lists; a manifest gives exact versions only where it pins them. */
   kind: 'lockfile' | 'manifest';
   /** false when the file could not be read as its format: its findings say why. */
@@ -60,6 +81,8 @@ export interface DependencySource {
   /** Directories (from the repository root) of the projects this lockfile answers for, e.g. workspace members. */
   importerDirs: string[];
   findings: Finding<Rule>[];
+  /** Outside the product (test, e2e, docs-site trees): left out of the drift, still counted for bot coverage. */
+  nonProduct?: boolean;
 }
 
 export interface ReadContext {
@@ -69,7 +92,7 @@ export interface ReadContext {
   paths: readonly string[];
 }
 
-export function emptySource(path: string, format: SourceFormat, label: string, ecosystem: Ecosystem, kind: DependencySource['kind']): DependencySource {
+export function emptySource(path: string, format: SourceFormat, label: string, ecosystem: SourceEcosystem, kind: DependencySource['kind']): DependencySource {
   return { path, format, label, ecosystem, kind, ok: true, dependencies: [], unpinned: [], transitiveCount: 0, importerDirs: [dirOf(path)], findings: [] };
 }
 
@@ -154,4 +177,9 @@ export function yamlMapKeyLines(doc: Document, counter: LineCounter, path: (stri
     if (isScalar(pair.key) && pair.key.range && !lines.has(pair.key.value)) lines.set(pair.key.value, counter.linePos(pair.key.range[0]).line);
   }
   return lines;
+}
+
+/** At most `max` characters of a name or version from a repository, for messages: a hostile file cannot make a finding huge. */
+export function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

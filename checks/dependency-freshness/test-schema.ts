@@ -46,3 +46,44 @@ export const TEST_SCHEMA = {
 };
 export const SCHEMA_FACT: SchemaFact = { status: 'available', schema: TEST_SCHEMA, version: '41.0.0-test' };
 
+
+/**
+ * A small stand-in for the maintained dependabot.yml schema (SchemaStore's dependabot-2.0.json), written
+ * for the tests: version 2, entries that need a schedule unless they join a multi-ecosystem group, and
+ * groups that bring their own schedule.
+ */
+const schedule = { type: 'object', properties: { interval: { enum: ['daily', 'weekly', 'monthly', 'quarterly', 'semiannually', 'yearly', 'cron'] } }, required: ['interval'] };
+export const TEST_DEPENDABOT_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'updates'],
+  properties: {
+    version: { const: 2 },
+    'multi-ecosystem-groups': { type: 'object', additionalProperties: { type: 'object', properties: { schedule }, required: ['schedule'] } },
+    updates: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        properties: {
+          'package-ecosystem': { enum: ['bundler', 'cargo', 'composer', 'docker', 'github-actions', 'gomod', 'gradle', 'helm', 'maven', 'mix', 'npm', 'nuget', 'pip', 'terraform', 'uv'] },
+          directory: { type: 'string' },
+          directories: { type: 'array', items: { type: 'string' } },
+          schedule,
+          'multi-ecosystem-group': { type: 'string' },
+          patterns: { type: 'array', items: { type: 'string' } },
+          'open-pull-requests-limit': { type: 'integer', minimum: 0 },
+          ignore: { type: 'array', items: { type: 'object', properties: { 'dependency-name': { type: 'string' }, versions: { type: 'array' }, 'update-types': { type: 'array', uniqueItems: true, items: { type: 'string' } } } } },
+        },
+        additionalProperties: false,
+        required: ['package-ecosystem'],
+        allOf: [
+          { if: { not: { required: ['multi-ecosystem-group'] } }, then: { required: ['schedule'] } },
+          { anyOf: [{ required: ['directory'] }, { required: ['directories'] }] },
+        ],
+      },
+    },
+  },
+};
+export const DEPENDABOT_SCHEMA_FACT: SchemaFact = { status: 'available', schema: TEST_DEPENDABOT_SCHEMA, version: 'dependabot-test' };

@@ -123,3 +123,66 @@ export const SCHEMES: Record<Ecosystem, VersionScheme> = {
   rubygems: rubyScheme,
   maven: mavenScheme,
 };
+
+// ---------------------------------------------------------------------------------------------
+// Terraform version constraints ("~> 5.0", ">= 4.2, < 6", "= 1.2.3", "!= 3.1.0", a bare version).
+
+function padded(version: string): string | undefined {
+  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?$/.exec(version.trim());
+  if (!m) return undefined;
+  return `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}${m[4] ?? ''}`;
+}
+
+/** A predicate over versions for a Terraform constraint, or undefined when it cannot be read. An empty constraint allows everything. */
+export function terraformConstraint(constraint: string): ((version: string) => boolean) | undefined {
+  const tests: ((v: string) => boolean)[] = [];
+  for (const raw of constraint.split(',')) {
+    const part = raw.trim();
+    if (part === '') continue;
+    const m = /^(~>|>=|<=|!=|=|>|<)?\s*(\S+)$/.exec(part);
+    if (!m) return undefined;
+    const op = m[1] ?? '=';
+    const version = padded(m[2]!);
+    if (!version || !semver.valid(version)) return undefined;
+    if (op === '~>') {
+      // "~> 1.2" allows 1.x from 1.2; "~> 1.2.3" allows 1.2.x from 1.2.3: the rightmost given part may grow.
+      const given = m[2]!.replace(/^v/, '').split('-')[0]!.split('.').length;
+      const [major, minor] = [semver.major(version), semver.minor(version)];
+      const upper = given >= 3 ? `${major}.${minor + 1}.0` : `${major + 1}.0.0`;
+      tests.push((v) => semver.gte(v, version) && semver.lt(v, upper));
+    } else if (op === '>=') tests.push((v) => semver.gte(v, version));
+    else if (op === '<=') tests.push((v) => semver.lte(v, version));
+    else if (op === '>') tests.push((v) => semver.gt(v, version));
+    else if (op === '<') tests.push((v) => semver.lt(v, version));
+    else if (op === '!=') tests.push((v) => !semver.eq(v, version));
+    else tests.push((v) => semver.eq(v, version));
+  }
+  return (v) => semver.valid(v) !== null && tests.every((t) => t(v));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Package names as each registry accepts them: anything else is never sent (a hostile manifest could
+// otherwise send a 100,000-character "name" to a registry).
+
+const NAME_RULES: Record<Ecosystem, { max: number; pattern: RegExp }> = {
+  // npm: 214 characters, URL-safe, an optional @scope/.
+  npm: { max: 214, pattern: /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9_][\w.~-]*$/i },
+  // PEP 508 names; PyPI has no hard limit, 200 is far beyond any real project.
+  pypi: { max: 200, pattern: /^(?:[a-z0-9]|[a-z0-9][\w.-]*[a-z0-9])$/i },
+  // Go module paths: letters, digits and ._~-/ (and + in elements), the first element a host.
+  go: { max: 500, pattern: /^[a-z0-9][\w.~+-]*(?:\/[\w.~+!-]+)*$/i },
+  // crates.io: 64 characters, ASCII alphanumerics, - and _, starting with a letter.
+  cargo: { max: 64, pattern: /^[a-z][\w-]*$/i },
+  rubygems: { max: 100, pattern: /^[\w.-]+$/ },
+  'terraform-provider': { max: 129, pattern: /^[a-z0-9][\w-]*\/[a-z0-9][\w-]*$/i },
+  maven: { max: 300, pattern: /^[\w.-]+:[\w.-]+$/ },
+};
+
+/** Why a name cannot be a package of the ecosystem, or undefined when it can. */
+export function invalidPackageName(ecosystem: Ecosystem, name: string): string | undefined {
+  const rule = NAME_RULES[ecosystem];
+  if (name.length === 0) return 'an empty name';
+  if (name.length > rule.max) return `a name of ${name.length} characters (the registry allows ${rule.max})`;
+  if (!rule.pattern.test(name)) return `characters the ${ecosystem} registry does not allow in a name`;
+  return undefined;
+}

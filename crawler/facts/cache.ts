@@ -22,6 +22,7 @@ export class RegistryCache {
   constructor(db: Db) {
     this.statements = {
       get: db.prepare('SELECT status, releases, reason, fetched_at FROM registry_cache WHERE ecosystem = ? AND name = ?'),
+      recent: db.prepare("SELECT name, releases FROM registry_cache WHERE ecosystem = ? AND status = 'found' ORDER BY fetched_at DESC LIMIT ?"),
       put: db.prepare(
         `INSERT INTO registry_cache (ecosystem, name, status, releases, reason, fetched_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (ecosystem, name) DO UPDATE SET status = excluded.status, releases = excluded.releases, reason = excluded.reason, fetched_at = excluded.fetched_at`,
@@ -43,6 +44,18 @@ export class RegistryCache {
     }
     const parsed = storedReleases.safeParse(releases);
     return parsed.success ? { status: 'found', releases: parsed.data, fetchedAt: row.fetched_at } : undefined;
+  }
+
+  /** The most recently fetched release histories of an ecosystem (unreadable rows skipped). */
+  recent(ecosystem: Ecosystem, limit: number): { name: string; releases: PackageRelease[] }[] {
+    return (this.statements.recent.all(ecosystem, limit) as { name: string; releases: string | null }[]).flatMap((row) => {
+      try {
+        const parsed = storedReleases.safeParse(JSON.parse(row.releases ?? ''));
+        return parsed.success ? [{ name: row.name, releases: parsed.data }] : [];
+      } catch {
+        return []; // an unreadable row says nothing about the host
+      }
+    });
   }
 
   putFound(ecosystem: Ecosystem, name: string, releases: readonly PackageRelease[], fetchedAt: string): void {

@@ -17,6 +17,8 @@ import { CLIENTS, canonicalName } from '../registries/index.ts';
 import { RegistryError, type Endpoint } from '../registries/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { RegistryCache } from './cache.ts';
+import { MirrorWatch } from './mirror-dates.ts';
+import { DEFAULT_DEPENDABOT_SCHEMA, loadDependabotSchema, type DependabotSchemaSource } from './dependabot-schema.ts';
 import { RENOVATE_INTEGRITY, RENOVATE_SCHEMA_DIR, RENOVATE_VERSION, loadRenovateSchema, type RenovateSchemaSource } from './renovate-schema.ts';
 import type { FactProvider, FactStats } from './types.ts';
 
@@ -33,7 +35,13 @@ export interface RegistryFactsOptions {
   /** The clock for cache ages (tests move it). */
   clock?: () => Date;
   renovate?: Partial<RenovateSchemaSource> & { allowFetch?: boolean };
+  /** false: use release dates as registries give them, even when they look rewritten by a mirror. */
+  mirrorCheck?: boolean;
+  dependabot?: Partial<DependabotSchemaSource> & { allowFetch?: boolean };
 }
+
+/** Cached histories per ecosystem that seed the mirror check of a host at the first lookup of a crawl. */
+const MIRROR_SEED_PACKAGES = 2000;
 
 const REGISTRY_ECOSYSTEMS = ['npm', 'pypi', 'go', 'cargo', 'rubygems', 'terraform-provider'] as const satisfies readonly Ecosystem[];
 
@@ -87,7 +95,7 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
     });
   }
 
-  const stats = { lookups: 0, cacheHits: 0, joined: 0, fetched: 0, notFound: 0, undated: 0, staleUsed: 0 };
+  const stats = { lookups: 0, cacheHits: 0, joined: 0, fetched: 0, notFound: 0, undated: 0, staleUsed: 0, rewritten: 0 };
   const inFlight = new Map<string, Promise<PackageLookup>>();
   const failedThisCrawl = new Map<string, PackageLookup>();
 
@@ -172,12 +180,47 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
     cacheDir: options.renovate?.cacheDir ?? RENOVATE_SCHEMA_DIR,
   };
   let schema: Promise<SchemaFact> | undefined;
+  const dependabotSource: DependabotSchemaSource = { ...DEFAULT_DEPENDABOT_SCHEMA, ...options.dependabot };
+  let dependabotSchema: Promise<SchemaFact> | undefined;
+
+  // Dates a mirror rewrote are not dates: per package, then per host once enough packages say so.
+  const mirrors = new MirrorWatch();
+  const warnedMirrors = new Set<string>();
+  const hostOf = (ecosystem: Ecosystem) => {
+    const url = endpoints.get(ecosystem)?.url;
+    return url ? new URL(url).host : ecosystem;
+  };
+  // What earlier crawls cached about a host counts too: a host is judged on everything known of it.
+  const seeded = new Set<Ecosystem>();
+  const seed = (ecosystem: Ecosystem) => {
+    if (seeded.has(ecosystem)) return;
+    seeded.add(ecosystem);
+    for (const { name, releases } of cache.recent(ecosystem, MIRROR_SEED_PACKAGES)) mirrors.check(hostOf(ecosystem), `${ecosystem}:${name}`, releases);
+  };
+  function distrusted(answers: (readonly [string, PackageRef, PackageLookup])[]): [string, PackageLookup][] {
+    if (options.mirrorCheck === false) return answers.map(([key, , answer]) => [key, answer]);
+    for (const [, ref, answer] of answers) if (answer.status === 'found') seed(ref.ecosystem);
+    const own = new Map<string, string | undefined>();
+    for (const [key, ref, answer] of answers) if (answer.status === 'found') own.set(key, mirrors.check(hostOf(ref.ecosystem), `${ref.ecosystem}:${canonicalName(ref.ecosystem, ref.name)}`, answer.releases));
+    return answers.map(([key, ref, answer]) => {
+      if (answer.status !== 'found') return [key, answer];
+      const host = hostOf(ref.ecosystem);
+      const why = mirrors.hostVerdict(host) ?? own.get(key);
+      if (!why) return [key, answer];
+      if (!warnedMirrors.has(host) && mirrors.hostVerdict(host)) {
+        warnedMirrors.add(host);
+        logger?.warn('package registry dates look rewritten by a mirror: its release dates are not used', { host, reason: why });
+      }
+      stats.rewritten++;
+      return [key, { status: 'undated', reason: `release dates look rewritten by a mirror (${why})` }];
+    });
+  }
 
   return {
     async packages(refs) {
       const distinct = new Map(refs.map((ref) => [packageKey(ref), ref]));
-      const answers = await Promise.all([...distinct].map(async ([key, ref]) => [key, await lookup(ref)] as const));
-      return new Map(answers);
+      const answers = await Promise.all([...distinct].map(async ([key, ref]) => [key, ref, await lookup(ref)] as const));
+      return new Map(distrusted(answers));
     },
     renovateSchema() {
       const npm = endpoints.get('npm')!;
@@ -192,6 +235,17 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
       }).catch((error: unknown): SchemaFact => ({ status: 'skipped', reason: `Renovate's schema could not be loaded: ${error instanceof Error ? error.message : String(error)}` }));
       return schema;
     },
+    dependabotSchema() {
+      const npm = endpoints.get('npm')!;
+      dependabotSchema ??= loadDependabotSchema(dependabotSource, {
+        http,
+        policy: npm.policy,
+        totalBudgetMs: npm.totalBudgetMs,
+        offline: registries.offline,
+        allowFetch: options.dependabot?.allowFetch ?? true,
+      }).catch((error: unknown): SchemaFact => ({ status: 'skipped', reason: `the Dependabot schema could not be loaded: ${error instanceof Error ? error.message : String(error)}` }));
+      return dependabotSchema;
+    },
     stats() {
       const requests = http.requestCounts();
       return {
@@ -199,6 +253,7 @@ export function createRegistryFacts(options: RegistryFactsOptions): FactProvider
         requests: Object.values(requests).reduce((a, b) => a + b, 0),
         requestsByHost: Object.fromEntries(Object.entries(requests).map(([origin, n]) => [new URL(origin).host, n])),
         openCircuits: http.openCircuits().map((c) => ({ host: new URL(c.origin).host, reason: c.reason })),
+        rewrittenDates: mirrors.suspectHosts(),
       };
     },
   };

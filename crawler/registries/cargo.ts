@@ -6,7 +6,7 @@
 // the host policy enforces for every page.
 import { z } from 'zod';
 import type { PackageRelease } from '../../checks/contract.ts';
-import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient } from './types.ts';
+import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient, shownName } from './types.ts';
 
 const page = z.object({
   versions: z.array(z.object({ num: z.string().min(1), created_at: z.string(), yanked: z.boolean() })),
@@ -18,7 +18,7 @@ const CRATE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const MAX_PAGES = 50;
 
 export const cargoClient: RegistryClient = async (name, ctx) => {
-  if (!CRATE_NAME.test(name)) throw new RegistryError('invalid-name', `"${name}" is not a valid crate name`);
+  if (!CRATE_NAME.test(name)) throw new RegistryError('invalid-name', `"${shownName(name)}" is not a valid crate name`);
   const { endpoint } = ctx;
   const first = `${endpoint.url}/api/v1/crates/${encodeURIComponent(name)}/versions`;
   const origin = new URL(endpoint.url).origin;

@@ -11,7 +11,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { PackageRelease } from '../../checks/contract.ts';
-import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type LookupContext, type RegistryClient } from './types.ts';
+import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type LookupContext, type RegistryClient, shownName } from './types.ts';
 
 const info = z.object({ Version: z.string().min(1), Time: z.string() });
 
@@ -56,7 +56,7 @@ async function versionInfo(base: string, ctx: LookupContext, version: string, wh
 }
 
 export const goClient: RegistryClient = async (name, ctx) => {
-  if (!validModulePath(name) || name.includes('!')) throw new RegistryError('invalid-name', `"${name}" is not a valid Go module path`);
+  if (name.length > 500 || !validModulePath(name) || name.includes('!')) throw new RegistryError('invalid-name', `"${shownName(name)}" is not a valid Go module path`);
   const { endpoint } = ctx;
   const base = `${endpoint.url}/${escapeGoPath(name)}`;
   const res = await ctx.http.get(`${base}/@v/list`, { policy: endpoint.policy, authorization: endpoint.authorization, authOrigin: new URL(endpoint.url).origin }, ctx.budget, 'text/plain');

@@ -2,7 +2,7 @@
 // The abbreviated "corgi" document has no `time` field, so the full one is asked for.
 import { z } from 'zod';
 import type { PackageRelease } from '../../checks/contract.ts';
-import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient } from './types.ts';
+import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient, shownName } from './types.ts';
 
 const packument = z.object({
   versions: z.record(z.string(), z.object({ deprecated: z.union([z.string(), z.boolean()]).optional() })).optional(),
@@ -18,7 +18,7 @@ export function npmPath(name: string): string {
 }
 
 export const npmClient: RegistryClient = async (name, ctx) => {
-  if (!NPM_NAME.test(name) || name.length > 214) throw new RegistryError('invalid-name', `"${name}" is not a valid npm package name`);
+  if (!NPM_NAME.test(name) || name.length > 214) throw new RegistryError('invalid-name', `"${shownName(name)}" is not a valid npm package name`);
   const { endpoint } = ctx;
   const res = await ctx.http.get(`${endpoint.url}/${npmPath(name)}`, { policy: endpoint.policy, authorization: endpoint.authorization, authOrigin: new URL(endpoint.url).origin }, ctx.budget);
   const parsed = packument.safeParse(parseJson(res.text(), 'the npm package document'));

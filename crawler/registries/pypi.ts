@@ -1,7 +1,7 @@
 // PyPI JSON API (https://docs.pypi.org/api/json/): /pypi/<name>/json, one list of files per release.
 import { z } from 'zod';
 import type { PackageRelease } from '../../checks/contract.ts';
-import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient } from './types.ts';
+import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type RegistryClient, shownName } from './types.ts';
 
 const project = z.object({
   releases: z.record(
@@ -18,7 +18,7 @@ export function normalisePypiName(name: string): string {
 const PYPI_NAME = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/i;
 
 export const pypiClient: RegistryClient = async (name, ctx) => {
-  if (!PYPI_NAME.test(name)) throw new RegistryError('invalid-name', `"${name}" is not a valid Python package name`);
+  if (name.length > 200 || !PYPI_NAME.test(name)) throw new RegistryError('invalid-name', `"${shownName(name)}" is not a valid Python package name`);
   const { endpoint } = ctx;
   const url = `${endpoint.url}/pypi/${encodeURIComponent(normalisePypiName(name))}/json`;
   const res = await ctx.http.get(url, { policy: endpoint.policy, authorization: endpoint.authorization, authOrigin: new URL(endpoint.url).origin }, ctx.budget);

@@ -10,7 +10,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import type { PackageRelease } from '../../checks/contract.ts';
 import type { RegistryHttp } from './http.ts';
-import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type LookupContext, type RegistryClient } from './types.ts';
+import { RegistryError, byPublication, describeIssues, isoDate, parseJson, type LookupContext, type RegistryClient, shownName } from './types.ts';
 
 const discovery = z.object({ 'providers.v1': z.string().min(1) });
 const versionList = z.object({ versions: z.array(z.object({ version: z.string().min(1) })) });
@@ -88,7 +88,7 @@ export const terraformProviderClient: RegistryClient = async (name, ctx) => {
   // "hashicorp/aws", or with the public registry's host in front as lock files write it.
   const parts = name.split('/');
   if (parts.length === 3 && parts[0] === 'registry.terraform.io') parts.shift();
-  if (parts.length !== 2 || !parts.every((p) => PART.test(p))) throw new RegistryError('invalid-name', `"${name}" is not a Terraform provider address of the form namespace/type`);
+  if (name.length > 129 || parts.length !== 2 || !parts.every((p) => PART.test(p))) throw new RegistryError('invalid-name', `"${shownName(name)}" is not a Terraform provider address of the form namespace/type`);
   const [ns, type] = parts.map((p) => p.toLowerCase()) as [string, string];
   const base = await providersBase(ctx);
   const res = await ctx.http.get(`${base}${ns}/${type}/versions`, request(ctx), ctx.budget);

@@ -76,3 +76,8 @@ export function byPublication(releases: PackageRelease[]): PackageRelease[] {
     })
     .map((x) => x.r);
 }
+
+/** A name as shown in a message: hostile manifests hold names of any length. */
+export function shownName(name: string, max = 80): string {
+  return name.length > max ? `${name.slice(0, max)}… (${name.length} characters)` : name;
+}

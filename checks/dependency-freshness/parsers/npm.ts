@@ -12,6 +12,8 @@ interface Manifest {
   name?: string;
   deps: Map<string, string>;
   workspaces: string[];
+  /** Package names whose version the root pins elsewhere: Yarn `resolutions`, npm `overrides`, pnpm `overrides`. */
+  overridden: Map<string, string>;
   /** What could not be read as name → version, in plain words (shown as a finding on the manifest). */
   unread: string[];
 }
@@ -44,7 +46,42 @@ function readManifest(text: string | undefined): Manifest | undefined | 'malform
     if (odd.length > 0) unread.push(`${odd.length} ${field} ${odd.length === 1 ? 'entry is' : 'entries are'} not a version range string, so ${odd.length === 1 ? 'it was' : 'they were'} not read: ${odd.slice(0, 3).map((n) => JSON.stringify(n.length > 60 ? `${n.slice(0, 60)}…` : n)).join(', ')}${odd.length > 3 ? ', …' : ''}`);
   }
   const ws = Array.isArray(root.workspaces) ? root.workspaces : asRecord(root.workspaces)?.packages;
-  return { name: typeof root.name === 'string' ? root.name : undefined, deps, workspaces: Array.isArray(ws) ? ws.filter((w): w is string => typeof w === 'string') : [], unread };
+  return { name: typeof root.name === 'string' ? root.name : undefined, deps, workspaces: Array.isArray(ws) ? ws.filter((w): w is string => typeof w === 'string') : [], unread, overridden: overriddenPackages(root) };
+}
+
+/**
+ * Names whose resolved version comes from the root's overrides rather than the declared range, with
+ * the version they are pinned to when it is a plain string. Keys may be paths ("a/**\/b", "a>b") or
+ * carry a range ("b@^1"): the package is the last name in them.
+ */
+function lastPackageOf(key: string): string {
+  const parts = key.replace(/^\*\*\//, '').split(/[/>]/);
+  const names: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part === '**' || part === '') continue;
+    names.push(part.startsWith('@') && i + 1 < parts.length ? `${part}/${parts[++i]}` : part);
+  }
+  const last = names.pop() ?? '';
+  const at = last.indexOf('@', 1);
+  return at > 0 ? last.slice(0, at) : last;
+}
+
+function overriddenPackages(root: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (map: Record<string, unknown> | undefined) => {
+    for (const [key, value] of Object.entries(map ?? {})) {
+      const name = lastPackageOf(key);
+      if (!name) continue;
+      out.set(name, typeof value === 'string' ? value : '');
+      // npm overrides nest: { "a": { "b": "1" } } overrides b under a.
+      if (asRecord(value)) add(Object.fromEntries(Object.entries(asRecord(value)!).filter(([k]) => k !== '.')));
+    }
+  };
+  add(asRecord(root.resolutions));
+  add(asRecord(root.overrides));
+  add(asRecord(asRecord(root.pnpm)?.overrides));
+  return out;
 }
 
 /** Ranges that do not come from the npm registry. */
@@ -85,15 +122,23 @@ export function parsePackageLock(path: string, text: string, ctx: ReadContext): 
     source.importerDirs = importers.map((k) => joinPath(dir, k));
     const direct = new Set<string>();
     const missing: string[] = [];
+    const rootEntry = asRecord(packages['']);
+    const workspaceGlobs = (Array.isArray(rootEntry?.workspaces) ? rootEntry.workspaces : asRecord(rootEntry?.workspaces)?.packages ?? []) as unknown[];
+    const isWorkspace = picomatch(workspaceGlobs.filter((g): g is string => typeof g === 'string').map((g) => g.replace(/\/+$/, '')), { dot: true });
+    const rootManifest = readManifest(ctx.text(joinPath(dir, 'package.json')));
+    const overridden = rootManifest && rootManifest !== 'malformed' ? rootManifest.overridden : new Map<string, string>();
     for (const importer of importers) {
       const entry = asRecord(packages[importer]);
       if (!entry) continue;
+      // A package linked with "file:" (not a workspace) is installed without its devDependencies.
+      const linked = importer !== '' && !isWorkspace(importer);
       for (const field of DEP_FIELDS) {
+        if (linked && field === 'devDependencies') continue;
         for (const [name, spec] of Object.entries(asRecord(entry[field]) ?? {})) {
           const key = resolveNodeModule(packages, importer, name);
           const node = key ? asRecord(packages[key]) : undefined;
           if (!key || !node) {
-            if (field !== 'optionalDependencies') missing.push(`${name}${importer ? ` (${importer})` : ''}`);
+            if (field !== 'optionalDependencies' && !overridden.has(name)) missing.push(`${name}${importer ? ` (${importer})` : ''}`);
             continue;
           }
           if (node.link === true) continue; // a workspace of this repository
@@ -219,9 +264,21 @@ export function parseYarnLock(path: string, text: string, ctx: ReadContext): Dep
   const direct = new Set<Record<string, unknown>>();
   const missing: string[] = [];
 
+  const rootForResolutions = readManifest(ctx.text(joinPath(dir, 'package.json')));
+  const resolutions = rootForResolutions && rootForResolutions !== 'malformed' ? rootForResolutions.overridden : new Map<string, string>();
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const [d, e] of entries) {
+    const n = splitDescriptor(d)?.[0];
+    if (n && !byName.has(n)) byName.set(n, e);
+  }
   const addDirect = (name: string, range: string, owner: string) => {
     const descriptor = `${name}@${range}`;
-    const entry = entries.get(descriptor);
+    let entry = entries.get(descriptor);
+    // A resolution pins the package elsewhere: the lockfile holds the resolution's descriptor, not the declared one.
+    if (!entry && resolutions.has(name)) {
+      const pinned = resolutions.get(name)!;
+      entry = entries.get(`${name}@${pinned}`) ?? entries.get(`${name}@npm:${pinned}`) ?? byName.get(name);
+    }
     if (!entry) {
       missing.push(`${descriptor} (${owner})`);
       return;
