@@ -220,7 +220,7 @@ describe('crawl with the dependency-freshness check', () => {
       ...(asOf ? { asOf } : {}),
       checks: [dependencyFreshness],
       // The schema is never fetched here: these repositories have no Renovate configuration anyway.
-      facts: (store) => createRegistryFacts({ registries: config.registries, db: store.db, logger: quiet, env: {}, renovate: { allowFetch: false } }),
+      facts: (store) => createRegistryFacts({ registries: config.registries, db: store.db, logger: quiet, env: {}, renovate: { allowFetch: false }, dependabot: { allowFetch: false } }),
     });
   };
 
