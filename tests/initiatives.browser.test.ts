@@ -102,7 +102,7 @@ describe('initiative pages on the demo fleet', () => {
     expect(teams).toEqual(['Payments | 2/3 (67%) | 1 | At risk', 'Growth | 2/2 (100%) | 0 | Done']);
     const step = page.getByTestId('initiative-todo').getByTestId('next-step');
     expect(await step.count()).toBe(1);
-    expect(await step.textContent()).toMatch(/^Bring Rollback plan to warn or pass \(now fail, [\d.]+\): start with rollback-plan\/[a-z-]+$/);
+    expect(await step.textContent()).toMatch(/^Raise Rollback plan from [\d.]+ to 9\.5: start with rollback-plan\/[a-z-]+$/);
     const target = (await step.getAttribute('href'))!;
     expect(target).toMatch(/^\/checks\/rollback-plan\/#rule-[a-z-]+$/);
     expect(await axeViolations(page)).toEqual([]);
