@@ -6,6 +6,7 @@
 // class (and any class extending it) creates, and what the custom constructs it creates create;
 // `Tags.of(app)` in an entry point reaches the stacks that entry point creates. A construct created in
 // several places gets the tags every one of them gives it (the worst place decides).
+import { lineIndex } from '../shared/text.ts';
 import { guarded, type Scan } from './model.ts';
 import { CLOUDFORMATION_COST_TYPES } from './resources.ts';
 
@@ -62,21 +63,6 @@ interface FileFacts {
   /** Stack props `tags: { K: V }` given where a class is created: class → keys. */
   propTags: { cls: string; keys: string[]; at: number }[];
   lineAt(offset: number): number;
-}
-
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
 }
 
 /** Where the block opened at `open` (a `{`) closes, skipping strings, template literals and comments. */
