@@ -1,20 +1,11 @@
 // The initiative pages, the overview and team pages that point to them, the JSON export and the
 // feeds, on the real site built from crawls of the demo fleet, driven in headless Chromium.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill } from '../crawler/backfill.ts';
-import { parseConfig } from '../crawler/config.ts';
-import { DEMO_CONFIG } from '../crawler/demo.ts';
-import { createLogger } from '../crawler/log.ts';
-import { crawl } from '../crawler/run.ts';
 import { apiSchemas } from '../data/api.ts';
-import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
-import { runCli, scaled, tempDir, writeConfig } from './helpers.ts';
-import { serveStatic } from './static-server.ts';
+import { scaled, tempDir } from './helpers.ts';
+import { axeViolations, launchBrowser, newPage, serveDemoSite } from './browser.ts';
 
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)> & "quotes"';
 const HOSTILE_INITIATIVE = `  - id: hostile
@@ -27,43 +18,18 @@ const HOSTILE_INITIATIVE = `  - id: hostile
     scope: { repos: ['payments-api'] }
 `;
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
-}
-
 describe('initiative pages on the demo fleet', () => {
   const tmp = tempDir('sw-initiative-site-');
   let browser: Browser;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
+  let site: Awaited<ReturnType<typeof serveDemoSite>>['site'];
   let page: Page;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    generateDemoFleet(path.join(tmp.dir, 'repos'));
-    const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db').replace('outDir: ../dist', 'outDir: dist') + HOSTILE_INITIATIVE;
-    const configPath = writeConfig(tmp.dir, text);
-    const config = parseConfig(text, configPath);
-    const logger = createLogger({ quiet: true });
-    const dbPath = path.join(tmp.dir, 'demo.db');
     // Twelve weeks of history reach back before the first initiative's start (2026-09-01).
-    await backfill(config, { dbPath, logger, weeks: 12, until: new Date(DEMO_ANCHOR) });
-    const tonight = new Date('2026-11-21T02:00:00Z');
-    expect((await crawl(config, { dbPath, logger, asOf: tonight, now: tonight })).status).toBe('ok');
-    const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
-    expect(build.code, build.stderr).toBe(0);
-    site = await serveStatic(path.join(tmp.dir, 'dist'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: scaled(180_000) });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(scaled(30_000));
-    page.setDefaultNavigationTimeout(scaled(30_000));
+    ({ site } = await serveDemoSite(tmp.dir, { weeks: 12, extraConfig: HOSTILE_INITIATIVE }));
+    browser = await launchBrowser();
+    page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('dialog', (d) => {
       errors.push(`dialog: ${d.message()}`);

@@ -3,35 +3,17 @@
 // JavaScript, and hostile names, paths and messages through every page type and export.
 import { CHECKS } from '../checks/registry.ts';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill } from '../crawler/backfill.ts';
-import { parseConfig } from '../crawler/config.ts';
-import { DEMO_CONFIG } from '../crawler/demo.ts';
-import { createLogger } from '../crawler/log.ts';
-import { crawl } from '../crawler/run.ts';
 import { apiSchemas } from '../data/api.ts';
-import { DEMO_ANCHOR, generateDemoFleet } from '../fixtures/demo-fleet.ts';
 import { createRepo } from '../fixtures/factory.ts';
 import { ROOT, runCli, scaled, tempDir, writeConfig } from './helpers.ts';
 import { serveStatic } from './static-server.ts';
+import { axeViolations, launchBrowser, newPage, serveDemoSite } from './browser.ts';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCREENSHOTS = path.join(ROOT, 'test-results');
-const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`);
-}
 
 /** Sizes of the scripts a page loads, to tell pages that load chart.js from pages that do not. */
 async function scriptBytes(page: Page, url: string): Promise<number> {
@@ -47,17 +29,6 @@ async function scriptBytes(page: Page, url: string): Promise<number> {
   return (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
 }
 
-/** Chromium with its waits (30 s each by default) stretched by SEAWORTHY_TEST_TIME_SCALE. */
-async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: BROWSER_ARGS, timeout: scaled(180_000) });
-}
-
-async function newPage(browser: Browser, options: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
-  const page = await browser.newPage(options);
-  page.setDefaultTimeout(scaled(30_000));
-  page.setDefaultNavigationTimeout(scaled(30_000));
-  return page;
-}
 
 describe('scorecard site on the demo fleet', () => {
   const tmp = tempDir('sw-site-demo-');
@@ -67,19 +38,8 @@ describe('scorecard site on the demo fleet', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    generateDemoFleet(path.join(tmp.dir, 'repos'));
-    const text = readFileSync(DEMO_CONFIG, 'utf8').replace("'../.seaworthy/demo/repos/*'", "'repos/*'").replace('../.seaworthy/demo/seaworthy.db', 'demo.db').replace('outDir: ../dist', 'outDir: dist');
-    const configPath = writeConfig(tmp.dir, text);
-    const config = parseConfig(text, configPath);
-    const logger = createLogger({ quiet: true });
-    const dbPath = path.join(tmp.dir, 'demo.db');
     // Weekly history as `seaworthy crawl --backfill` records it, then tonight's crawl.
-    await backfill(config, { dbPath, logger, weeks: 8, until: new Date(DEMO_ANCHOR) });
-    const tonight = new Date('2026-11-21T02:00:00Z');
-    expect((await crawl(config, { dbPath, logger, asOf: tonight, now: tonight })).status).toBe('ok');
-    const build = runCli(['build', '-c', configPath, '-q'], { cwd: tmp.dir });
-    expect(build.code, build.stderr).toBe(0);
-    site = await serveStatic(path.join(tmp.dir, 'dist'));
+    ({ site } = await serveDemoSite(tmp.dir, { weeks: 8 }));
     browser = await launchBrowser();
     page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
