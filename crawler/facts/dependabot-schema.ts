@@ -3,12 +3,13 @@
 // are generated from it), so the file is taken from SchemaStore's repository at a pinned commit and
 // checked against a pinned sha512 before it is cached, the way Renovate's schema is pinned by release.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SchemaFact } from '../../checks/contract.ts';
 import { Budget, type HostPolicy, type RegistryHttp } from '../registries/http.ts';
 import { RegistryError } from '../registries/types.ts';
+import { parseJsonSchema, readCacheFile } from './schema-file.ts';
 
 /**
  * Bump together: a SchemaStore commit and the sha512 of src/schemas/json/dependabot-2.0.json at it
@@ -41,30 +42,19 @@ export function cachedDependabotSchemaPath(source: DependabotSchemaSource): stri
   return path.join(source.cacheDir, `${source.version.replace(/[^\w.-]+/g, '-')}.json`);
 }
 
+const schemaError = (message: string) => new DependabotSchemaError(message);
+
 function checked(text: string, source: DependabotSchemaSource, where: string): object {
   if (source.integrity) {
     const actual = `sha512-${createHash('sha512').update(text).digest('base64')}`;
-    if (actual !== source.integrity) throw new DependabotSchemaError(`integrity mismatch: ${where} does not match the sha512 pinned in Seaworthy`);
+    if (actual !== source.integrity) throw schemaError(`integrity mismatch: ${where} does not match the sha512 pinned in Seaworthy`);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new DependabotSchemaError(`${where} is not valid JSON (${(error as Error).message})`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value) || !('properties' in value || 'definitions' in value)) throw new DependabotSchemaError(`${where} is not a JSON schema`);
-  return value;
+  return parseJsonSchema(text, where, schemaError);
 }
 
 export function readCachedDependabotSchema(source: DependabotSchemaSource): object | undefined {
-  let text: string;
-  try {
-    text = readFileSync(cachedDependabotSchemaPath(source), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DependabotSchemaError(`cannot read the cached schema: ${(error as Error).message}`);
-  }
-  return checked(text, source, `the cached schema ${cachedDependabotSchemaPath(source)}`);
+  const text = readCacheFile(cachedDependabotSchemaPath(source), schemaError);
+  return text === undefined ? undefined : checked(text, source, `the cached schema ${cachedDependabotSchemaPath(source)}`);
 }
 
 export interface FetchDependabotSchemaOptions {

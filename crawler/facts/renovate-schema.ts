@@ -2,7 +2,7 @@
 // gives the tarball and its integrity, the tarball is checked against it (sha512) and against the
 // integrity pinned here, and only package/renovate-schema.json is taken out and cached on disk.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { Budget, type HostPolicy, type RegistryHttp } from '../registries/http.t
 import { npmPath } from '../registries/npm.ts';
 import { extractTarFile } from '../registries/tar.ts';
 import { RegistryError, describeIssues, parseJson } from '../registries/types.ts';
+import { parseJsonSchema, readCacheFile } from './schema-file.ts';
 
 /** Bump together: `npm view renovate@<version> dist.integrity`. */
 export const RENOVATE_VERSION = '44.121.2';
@@ -34,27 +35,16 @@ export function cachedSchemaPath(source: RenovateSchemaSource): string {
   return path.join(source.cacheDir, `${source.version}.json`);
 }
 
+const schemaError = (message: string) => new SchemaError(message);
+
 function asSchema(text: string, where: string): object {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SchemaError(`${where} is not valid JSON (${(error as Error).message})`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value) || !('definitions' in value || 'properties' in value)) throw new SchemaError(`${where} is not a JSON schema`);
-  return value;
+  return parseJsonSchema(text, where, schemaError);
 }
 
 /** The cached schema, or undefined when there is none; a damaged file says so. */
 export function readCachedSchema(source: RenovateSchemaSource): object | undefined {
-  let text: string;
-  try {
-    text = readFileSync(cachedSchemaPath(source), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SchemaError(`cannot read the cached schema: ${(error as Error).message}`);
-  }
-  return asSchema(text, `the cached schema ${cachedSchemaPath(source)}`);
+  const text = readCacheFile(cachedSchemaPath(source), schemaError);
+  return text === undefined ? undefined : asSchema(text, `the cached schema ${cachedSchemaPath(source)}`);
 }
 
 /** sha512 from a Subresource Integrity string ("sha512-<base64>", possibly several, space separated). */
